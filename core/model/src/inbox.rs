@@ -1,0 +1,132 @@
+//! The inbox's organising records: tags, queues (with the agents who serve them) and quick
+//! replies.
+
+use chrono::{DateTime, Utc};
+use poem_openapi::Object;
+use serde::{Deserialize, Serialize};
+
+use crate::{ErrorCode, Problem};
+
+#[derive(Debug, Clone, Serialize, Deserialize, Object)]
+pub struct Tag {
+    pub id: String,
+    pub name: String,
+    /// `#rrggbb`.
+    pub color: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Object)]
+#[oai(deny_unknown_fields)]
+pub struct NewTag {
+    #[oai(validator(min_length = 1, max_length = 60))]
+    pub name: String,
+    #[oai(default = "default_color", validator(pattern = "^#[0-9a-fA-F]{6}$"))]
+    pub color: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Object)]
+#[oai(deny_unknown_fields)]
+pub struct TagPatch {
+    #[oai(validator(min_length = 1, max_length = 60))]
+    pub name: Option<String>,
+    #[oai(validator(pattern = "^#[0-9a-fA-F]{6}$"))]
+    pub color: Option<String>,
+}
+
+pub fn default_color() -> String {
+    "#5b8def".to_string()
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Object)]
+pub struct Queue {
+    pub id: String,
+    pub name: String,
+    pub color: String,
+    /// Sent to the customer when a ticket enters the queue (empty = none).
+    pub greeting: String,
+    /// Users who serve this queue.
+    pub user_ids: Vec<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Object)]
+#[oai(deny_unknown_fields)]
+pub struct NewQueue {
+    #[oai(validator(min_length = 1, max_length = 60))]
+    pub name: String,
+    #[oai(default = "default_color", validator(pattern = "^#[0-9a-fA-F]{6}$"))]
+    pub color: String,
+    #[oai(default, validator(max_length = 4096))]
+    #[serde(default)]
+    pub greeting: String,
+    #[oai(default)]
+    #[serde(default)]
+    pub user_ids: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Object)]
+#[oai(deny_unknown_fields)]
+pub struct QueuePatch {
+    #[oai(validator(min_length = 1, max_length = 60))]
+    pub name: Option<String>,
+    #[oai(validator(pattern = "^#[0-9a-fA-F]{6}$"))]
+    pub color: Option<String>,
+    #[oai(validator(max_length = 4096))]
+    pub greeting: Option<String>,
+    /// Replaces the set of users serving the queue.
+    pub user_ids: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Object)]
+pub struct QuickReply {
+    pub id: String,
+    /// Typed after `/` in the composer, e.g. `hours`.
+    pub shortcut: String,
+    pub message: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Object)]
+#[oai(deny_unknown_fields)]
+pub struct NewQuickReply {
+    pub shortcut: String,
+    #[oai(validator(min_length = 1, max_length = 4096))]
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Object)]
+#[oai(deny_unknown_fields)]
+pub struct QuickReplyPatch {
+    pub shortcut: Option<String>,
+    #[oai(validator(min_length = 1, max_length = 4096))]
+    pub message: Option<String>,
+}
+
+/// Shortcuts are 1-32 lower-case letters, digits, `-` or `_` (typed after `/`).
+pub fn check_shortcut(shortcut: &str) -> Result<String, Problem> {
+    let s = shortcut.trim_start_matches('/').to_ascii_lowercase();
+    let ok = !s.is_empty()
+        && s.len() <= 32
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if ok {
+        Ok(s)
+    } else {
+        Err(Problem::new(
+            ErrorCode::InvalidField,
+            "shortcut must be 1-32 letters, digits, '-' or '_'",
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shortcuts() {
+        assert_eq!(check_shortcut("/Hours").unwrap(), "hours");
+        assert!(check_shortcut("/").is_err());
+        assert!(check_shortcut("two words").is_err());
+    }
+}

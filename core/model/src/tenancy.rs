@@ -1,0 +1,183 @@
+//! Companies (tenants) and the plans that bound what each may create and use.
+
+use chrono::{DateTime, Utc};
+use poem_openapi::{Enum, Object};
+use serde::{Deserialize, Serialize};
+
+/// Counted resources a plan limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Enum)]
+#[serde(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case")]
+pub enum LimitKind {
+    Users,
+    Connections,
+    Queues,
+    Flows,
+    Plugins,
+}
+
+impl LimitKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LimitKind::Users => "users",
+            LimitKind::Connections => "connections",
+            LimitKind::Queues => "queues",
+            LimitKind::Flows => "flows",
+            LimitKind::Plugins => "plugins",
+        }
+    }
+}
+
+/// Gated capabilities a plan switches on or off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Enum)]
+#[serde(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case")]
+pub enum Feature {
+    Campaigns,
+    Plugins,
+    ApiAccess,
+    Webhooks,
+}
+
+/// How many of each resource a tenant on the plan may have.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Object)]
+#[oai(deny_unknown_fields)]
+pub struct PlanLimits {
+    #[oai(validator(maximum(value = "1000000")))]
+    pub users: u32,
+    #[oai(validator(maximum(value = "1000000")))]
+    pub connections: u32,
+    #[oai(validator(maximum(value = "1000000")))]
+    pub queues: u32,
+    #[oai(validator(maximum(value = "1000000")))]
+    pub flows: u32,
+    #[oai(validator(maximum(value = "1000000")))]
+    pub plugins: u32,
+}
+
+impl PlanLimits {
+    pub fn get(&self, kind: LimitKind) -> u32 {
+        match kind {
+            LimitKind::Users => self.users,
+            LimitKind::Connections => self.connections,
+            LimitKind::Queues => self.queues,
+            LimitKind::Flows => self.flows,
+            LimitKind::Plugins => self.plugins,
+        }
+    }
+}
+
+/// Which gated capabilities the plan includes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Object)]
+#[oai(deny_unknown_fields)]
+pub struct PlanFeatures {
+    pub campaigns: bool,
+    pub plugins: bool,
+    pub api_access: bool,
+    pub webhooks: bool,
+}
+
+impl PlanFeatures {
+    pub fn has(&self, feature: Feature) -> bool {
+        match feature {
+            Feature::Campaigns => self.campaigns,
+            Feature::Plugins => self.plugins,
+            Feature::ApiAccess => self.api_access,
+            Feature::Webhooks => self.webhooks,
+        }
+    }
+}
+
+/// A plan a tenant subscribes to.
+#[derive(Debug, Clone, Serialize, Deserialize, Object)]
+pub struct Plan {
+    pub id: String,
+    pub name: String,
+    pub limits: PlanLimits,
+    pub features: PlanFeatures,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Object)]
+#[oai(deny_unknown_fields)]
+pub struct NewPlan {
+    #[oai(validator(min_length = 1, max_length = 80))]
+    pub name: String,
+    pub limits: PlanLimits,
+    pub features: PlanFeatures,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Object)]
+#[oai(deny_unknown_fields)]
+pub struct PlanPatch {
+    #[oai(validator(min_length = 1, max_length = 80))]
+    pub name: Option<String>,
+    pub limits: Option<PlanLimits>,
+    pub features: Option<PlanFeatures>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Enum)]
+#[serde(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case")]
+pub enum TenantStatus {
+    Active,
+    Suspended,
+}
+
+/// A company using the platform. Its data lives in its own database.
+#[derive(Debug, Clone, Serialize, Deserialize, Object)]
+pub struct Tenant {
+    pub id: String,
+    pub name: String,
+    pub plan_id: String,
+    pub status: TenantStatus,
+    /// IANA time zone, e.g. `America/Sao_Paulo`.
+    pub timezone: String,
+    /// ISO 3166 region used to read phone numbers written without `+`, e.g. `BR`.
+    pub country: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The first administrator created with a tenant.
+#[derive(Debug, Clone, Serialize, Deserialize, Object)]
+#[oai(deny_unknown_fields)]
+pub struct NewTenantAdmin {
+    #[oai(validator(min_length = 1, max_length = 120))]
+    pub name: String,
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Object)]
+#[oai(deny_unknown_fields)]
+pub struct NewTenant {
+    #[oai(validator(min_length = 1, max_length = 120))]
+    pub name: String,
+    pub plan_id: String,
+    #[oai(default = "default_timezone", validator(min_length = 1, max_length = 64))]
+    pub timezone: String,
+    #[oai(default = "default_country", validator(pattern = "^[A-Z]{2}$"))]
+    pub country: String,
+    pub admin: NewTenantAdmin,
+}
+
+pub fn default_timezone() -> String {
+    "America/Sao_Paulo".to_string()
+}
+
+pub fn default_country() -> String {
+    "BR".to_string()
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Object)]
+#[oai(deny_unknown_fields)]
+pub struct TenantPatch {
+    #[oai(validator(min_length = 1, max_length = 120))]
+    pub name: Option<String>,
+    pub plan_id: Option<String>,
+    pub status: Option<TenantStatus>,
+    #[oai(validator(min_length = 1, max_length = 64))]
+    pub timezone: Option<String>,
+    #[oai(validator(pattern = "^[A-Z]{2}$"))]
+    pub country: Option<String>,
+}

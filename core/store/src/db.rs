@@ -1,0 +1,216 @@
+//! The connection: embedded (`mem://`, `surrealkv://`) or a server (`ws://`, `wss://`), the
+//! namespace, cached per-tenant sessions, and small helpers to run SurrealQL with JSON in and
+//! out.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use surrealdb::Surreal;
+use surrealdb::engine::any::{self, Any};
+use surrealdb::opt::auth::Root;
+use tucan_model::ids::{is_valid_id, tenant_database};
+use tucan_model::{ErrorCode, Problem};
+
+use crate::error::{StoreError, StoreResult};
+use crate::platform::PlatformDb;
+use crate::tenant::TenantDb;
+
+pub(crate) const PLATFORM_DB: &str = "platform";
+
+/// How to reach the database.
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    /// `mem://`, `surrealkv://<dir>`, `ws://host:port` or `wss://…`.
+    pub url: String,
+    pub namespace: String,
+    /// Root credentials for a server; ignored for embedded engines.
+    pub username: Option<String>,
+    pub password: Option<String>,
+}
+
+/// The shared connection. Cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    root: Surreal<Any>,
+    platform: Surreal<Any>,
+    namespace: String,
+    tenants: Arc<Mutex<HashMap<String, Surreal<Any>>>>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("namespace", &self.namespace).finish()
+    }
+}
+
+impl Store {
+    /// Connect and select the platform database. Does not migrate.
+    pub async fn connect(opts: &StoreOptions) -> StoreResult<Store> {
+        let root = any::connect(opts.url.as_str()).await?;
+        if let (Some(username), Some(password)) = (&opts.username, &opts.password) {
+            root.signin(Root { username: username.clone(), password: password.clone() }).await?;
+        }
+        root.use_ns(opts.namespace.as_str()).await?;
+        let platform = root.clone();
+        platform.use_db(PLATFORM_DB).await?;
+        Ok(Store {
+            root,
+            platform,
+            namespace: opts.namespace.clone(),
+            tenants: Arc::new(Mutex::new(HashMap::new())),
+        })
+    }
+
+    /// An in-memory store, migrated, for tests and benchmarks.
+    pub async fn memory() -> StoreResult<Store> {
+        let store = Store::connect(&StoreOptions {
+            url: "mem://".into(),
+            namespace: "tucan".into(),
+            username: None,
+            password: None,
+        })
+        .await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    pub fn platform(&self) -> PlatformDb {
+        PlatformDb::new(self.platform.clone())
+    }
+
+    /// The handle to one tenant's database. Callers outside the store get here only through
+    /// an authenticated context (see the API's `TenantCtx`).
+    pub async fn tenant(&self, tenant_id: &str) -> StoreResult<TenantDb> {
+        if !is_valid_id(tenant_id) {
+            return Err(Problem::not_found("tenant").into());
+        }
+        let cached = self.tenants.lock().expect("tenant cache poisoned").get(tenant_id).cloned();
+        let db = match cached {
+            Some(db) => db,
+            None => {
+                let db = self.root.clone();
+                db.use_db(tenant_database(tenant_id)).await?;
+                self.tenants
+                    .lock()
+                    .expect("tenant cache poisoned")
+                    .insert(tenant_id.to_string(), db.clone());
+                db
+            }
+        };
+        Ok(TenantDb::new(db, tenant_id.to_string()))
+    }
+
+    /// True when the database answers a trivial query.
+    pub async fn ping(&self) -> bool {
+        self.platform.query("RETURN 1").await.and_then(|r| r.check()).is_ok()
+    }
+}
+
+/// Run `sql` with `vars` and return the rows of statement `index`.
+pub(crate) async fn rows_at(db: &Surreal<Any>, sql: &str, vars: Value, index: usize) -> StoreResult<Vec<Value>> {
+    let mut res = db.query(sql).bind(vars).await?;
+    let errors = res.take_errors();
+    if let Some(e) = errors.into_values().next() {
+        return Err(StoreError::Backend(e.to_string()));
+    }
+    let value: surrealdb::types::Value = res.take(index)?;
+    let value = value.into_json_value();
+    Ok(match value {
+        Value::Array(items) => items.into_iter().map(normalize_ids).collect(),
+        Value::Null => Vec::new(),
+        other => vec![normalize_ids(other)],
+    })
+}
+
+/// Run `sql` (for example a transaction) for its effects only.
+pub(crate) async fn execute(db: &Surreal<Any>, sql: &str, vars: Value) -> StoreResult<()> {
+    let mut res = db.query(sql).bind(vars).await?;
+    if let Some(e) = res.take_errors().into_values().next() {
+        return Err(StoreError::Backend(e.to_string()));
+    }
+    Ok(())
+}
+
+/// Rows of the last statement of `sql`.
+pub(crate) async fn rows(db: &Surreal<Any>, sql: &str, vars: Value) -> StoreResult<Vec<Value>> {
+    let last = sql.split(';').filter(|s| !s.trim().is_empty()).count().saturating_sub(1);
+    rows_at(db, sql, vars, last).await
+}
+
+/// Rows of the last statement, decoded.
+pub(crate) async fn fetch<T: DeserializeOwned>(db: &Surreal<Any>, sql: &str, vars: Value) -> StoreResult<Vec<T>> {
+    rows(db, sql, vars)
+        .await?
+        .into_iter()
+        .map(|v| serde_json::from_value(v).map_err(StoreError::from))
+        .collect()
+}
+
+/// The first row of the last statement, decoded, or `None`.
+pub(crate) async fn fetch_one<T: DeserializeOwned>(db: &Surreal<Any>, sql: &str, vars: Value) -> StoreResult<Option<T>> {
+    Ok(fetch(db, sql, vars).await?.into_iter().next())
+}
+
+/// Like [`fetch_one`], but a missing row is `NOT_FOUND` for `what`.
+pub(crate) async fn fetch_found<T: DeserializeOwned>(db: &Surreal<Any>, sql: &str, vars: Value, what: &str) -> StoreResult<T> {
+    fetch_one(db, sql, vars).await?.ok_or_else(|| Problem::not_found(what).into())
+}
+
+/// A count from `SELECT count() FROM … GROUP ALL`.
+pub(crate) async fn count(db: &Surreal<Any>, sql: &str, vars: Value) -> StoreResult<u64> {
+    let rows = rows(db, sql, vars).await?;
+    Ok(rows.first().and_then(|r| r.get("count")).and_then(Value::as_u64).unwrap_or(0))
+}
+
+/// Record ids come back as `table:⟨key⟩`; the API speaks bare keys.
+fn normalize_ids(mut row: Value) -> Value {
+    if let Some(Value::String(id)) = row.get_mut("id") {
+        *id = bare_key(id);
+    }
+    row
+}
+
+fn bare_key(record: &str) -> String {
+    let key = record.split_once(':').map(|(_, k)| k).unwrap_or(record);
+    key.trim_matches(|c| c == '⟨' || c == '⟩' || c == '`').to_string()
+}
+
+/// Reject ids that cannot be ours before they reach a query; they name nothing.
+pub(crate) fn check_id(id: &str, what: &str) -> StoreResult<()> {
+    if is_valid_id(id) { Ok(()) } else { Err(Problem::not_found(what).into()) }
+}
+
+/// `NOT_FOUND` unless `ids` all exist in `table`.
+pub(crate) async fn check_ids_exist(db: &Surreal<Any>, table: &str, ids: &[String], what: &str) -> StoreResult<()> {
+    for id in ids {
+        check_id(id, what)?;
+    }
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let found = count(
+        db,
+        "SELECT count() FROM type::table($tb) WHERE record::id(id) IN $ids GROUP ALL",
+        serde_json::json!({ "tb": table, "ids": ids }),
+    )
+    .await?;
+    let unique: std::collections::BTreeSet<&String> = ids.iter().collect();
+    if found as usize != unique.len() {
+        return Err(StoreError::problem(ErrorCode::NotFound, format!("{what} not found")));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bare_keys() {
+        assert_eq!(bare_key("contact:⟨0193abc⟩"), "0193abc");
+        assert_eq!(bare_key("contact:abc"), "abc");
+        assert_eq!(bare_key("contact:`0abc`"), "0abc");
+    }
+}

@@ -1,0 +1,17 @@
+//! Persistence on SurrealDB: one `platform` database for tenants, plans, platform admins and
+//! key lookups, and one database per tenant. A [`TenantDb`] handle reaches exactly one tenant's
+//! database; the API obtains it only from an authenticated request.
+
+mod db;
+mod error;
+mod migrate;
+mod platform;
+mod tenant;
+
+pub use db::{Store, StoreOptions};
+pub use error::{StoreError, StoreResult};
+pub use migrate::MigrationReport;
+pub use platform::{
+    Account, ApiKeyLookup, NewRefreshToken, PlatformDb, RefreshTokenRow, TenantCounts,
+};
+pub use tenant::{ApiKeyRow, ContactFields, ContactQuery, TenantDb, UserRow, UserTable};

@@ -1,0 +1,229 @@
+//! Versioned schema migrations. Each database records the versions it has applied in
+//! `schema_migration`; `migrate` applies what is missing, in order, to the platform database
+//! and to every tenant's database. A migration is never edited once released: add a new one.
+
+use serde_json::{Value, json};
+use surrealdb::Surreal;
+use surrealdb::engine::any::Any;
+
+use crate::db::{Store, execute, rows};
+use crate::error::StoreResult;
+
+pub(crate) struct Migration {
+    pub version: u32,
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+pub(crate) const PLATFORM: &[Migration] = &[Migration {
+    version: 1,
+    name: "tenants, plans, platform admins, sign-in lookups",
+    sql: r#"
+DEFINE TABLE schema_migration SCHEMAFULL;
+DEFINE FIELD version ON schema_migration TYPE int;
+DEFINE FIELD name ON schema_migration TYPE string;
+DEFINE FIELD applied_at ON schema_migration TYPE datetime DEFAULT time::now();
+
+DEFINE TABLE plan SCHEMAFULL;
+DEFINE FIELD name ON plan TYPE string;
+DEFINE FIELD limits ON plan TYPE object;
+DEFINE FIELD limits.users ON plan TYPE int;
+DEFINE FIELD limits.connections ON plan TYPE int;
+DEFINE FIELD limits.queues ON plan TYPE int;
+DEFINE FIELD limits.flows ON plan TYPE int;
+DEFINE FIELD limits.plugins ON plan TYPE int;
+DEFINE FIELD features ON plan TYPE object;
+DEFINE FIELD features.campaigns ON plan TYPE bool;
+DEFINE FIELD features.plugins ON plan TYPE bool;
+DEFINE FIELD features.api_access ON plan TYPE bool;
+DEFINE FIELD features.webhooks ON plan TYPE bool;
+DEFINE FIELD created_at ON plan TYPE datetime DEFAULT time::now();
+DEFINE INDEX plan_name ON plan FIELDS name UNIQUE;
+
+DEFINE TABLE tenant SCHEMAFULL;
+DEFINE FIELD name ON tenant TYPE string;
+DEFINE FIELD plan_id ON tenant TYPE string;
+DEFINE FIELD status ON tenant TYPE string ASSERT $value IN ["active", "suspended"];
+DEFINE FIELD timezone ON tenant TYPE string;
+DEFINE FIELD country ON tenant TYPE string;
+DEFINE FIELD created_at ON tenant TYPE datetime DEFAULT time::now();
+DEFINE INDEX tenant_plan ON tenant FIELDS plan_id;
+
+DEFINE TABLE user SCHEMAFULL;
+DEFINE FIELD name ON user TYPE string;
+DEFINE FIELD email ON user TYPE string;
+DEFINE FIELD role ON user TYPE string;
+DEFINE FIELD password_hash ON user TYPE string;
+DEFINE FIELD max_tickets ON user TYPE int DEFAULT 0;
+DEFINE FIELD language ON user TYPE string DEFAULT "pt-BR";
+DEFINE FIELD password_changed_at ON user TYPE datetime DEFAULT time::now();
+DEFINE FIELD created_at ON user TYPE datetime DEFAULT time::now();
+DEFINE INDEX user_email ON user FIELDS email UNIQUE;
+
+DEFINE TABLE account SCHEMAFULL;
+DEFINE FIELD email ON account TYPE string;
+DEFINE FIELD tenant_id ON account TYPE option<string>;
+DEFINE FIELD user_id ON account TYPE string;
+DEFINE INDEX account_email ON account FIELDS email UNIQUE;
+DEFINE INDEX account_user ON account FIELDS user_id;
+
+DEFINE TABLE refresh_token SCHEMAFULL;
+DEFINE FIELD token_hash ON refresh_token TYPE string;
+DEFINE FIELD family ON refresh_token TYPE string;
+DEFINE FIELD user_id ON refresh_token TYPE string;
+DEFINE FIELD tenant_id ON refresh_token TYPE option<string>;
+DEFINE FIELD expires_at ON refresh_token TYPE datetime;
+DEFINE FIELD used ON refresh_token TYPE bool DEFAULT false;
+DEFINE FIELD revoked ON refresh_token TYPE bool DEFAULT false;
+DEFINE FIELD created_at ON refresh_token TYPE datetime DEFAULT time::now();
+DEFINE INDEX refresh_token_hash ON refresh_token FIELDS token_hash UNIQUE;
+DEFINE INDEX refresh_token_family ON refresh_token FIELDS family;
+DEFINE INDEX refresh_token_user ON refresh_token FIELDS user_id;
+
+DEFINE TABLE reset_token SCHEMAFULL;
+DEFINE FIELD token_hash ON reset_token TYPE string;
+DEFINE FIELD user_id ON reset_token TYPE string;
+DEFINE FIELD tenant_id ON reset_token TYPE option<string>;
+DEFINE FIELD expires_at ON reset_token TYPE datetime;
+DEFINE FIELD used ON reset_token TYPE bool DEFAULT false;
+DEFINE INDEX reset_token_hash ON reset_token FIELDS token_hash UNIQUE;
+
+DEFINE TABLE api_key_lookup SCHEMAFULL;
+DEFINE FIELD key_hash ON api_key_lookup TYPE string;
+DEFINE FIELD tenant_id ON api_key_lookup TYPE string;
+DEFINE FIELD key_id ON api_key_lookup TYPE string;
+DEFINE INDEX api_key_lookup_hash ON api_key_lookup FIELDS key_hash UNIQUE;
+"#,
+}];
+
+pub(crate) const TENANT: &[Migration] = &[Migration {
+    version: 1,
+    name: "users, contacts, tags, queues, quick replies, settings, api keys",
+    sql: r#"
+DEFINE TABLE schema_migration SCHEMAFULL;
+DEFINE FIELD version ON schema_migration TYPE int;
+DEFINE FIELD name ON schema_migration TYPE string;
+DEFINE FIELD applied_at ON schema_migration TYPE datetime DEFAULT time::now();
+
+DEFINE TABLE user SCHEMAFULL;
+DEFINE FIELD name ON user TYPE string;
+DEFINE FIELD email ON user TYPE string;
+DEFINE FIELD role ON user TYPE string ASSERT $value IN ["agent", "supervisor", "admin"];
+DEFINE FIELD password_hash ON user TYPE string;
+DEFINE FIELD max_tickets ON user TYPE int DEFAULT 0;
+DEFINE FIELD language ON user TYPE string DEFAULT "pt-BR";
+DEFINE FIELD password_changed_at ON user TYPE datetime DEFAULT time::now();
+DEFINE FIELD created_at ON user TYPE datetime DEFAULT time::now();
+DEFINE INDEX user_email ON user FIELDS email UNIQUE;
+
+DEFINE ANALYZER contact_search TOKENIZERS blank, punct FILTERS lowercase, ascii, edgengram(1, 24);
+DEFINE TABLE contact SCHEMAFULL;
+DEFINE FIELD name ON contact TYPE string;
+DEFINE FIELD phone ON contact TYPE string;
+DEFINE FIELD email ON contact TYPE option<string>;
+DEFINE FIELD custom_fields ON contact TYPE object FLEXIBLE DEFAULT {};
+DEFINE FIELD tags ON contact TYPE array<string> DEFAULT [];
+DEFINE FIELD search ON contact TYPE string;
+DEFINE FIELD created_at ON contact TYPE datetime DEFAULT time::now();
+DEFINE FIELD updated_at ON contact TYPE datetime DEFAULT time::now();
+DEFINE INDEX contact_phone ON contact FIELDS phone UNIQUE;
+DEFINE INDEX contact_tags ON contact FIELDS tags;
+DEFINE INDEX contact_search ON contact FIELDS search FULLTEXT ANALYZER contact_search BM25;
+
+DEFINE TABLE tag SCHEMAFULL;
+DEFINE FIELD name ON tag TYPE string;
+DEFINE FIELD color ON tag TYPE string;
+DEFINE FIELD created_at ON tag TYPE datetime DEFAULT time::now();
+DEFINE INDEX tag_name ON tag FIELDS name UNIQUE;
+
+DEFINE TABLE queue SCHEMAFULL;
+DEFINE FIELD name ON queue TYPE string;
+DEFINE FIELD color ON queue TYPE string;
+DEFINE FIELD greeting ON queue TYPE string DEFAULT "";
+DEFINE FIELD user_ids ON queue TYPE array<string> DEFAULT [];
+DEFINE FIELD created_at ON queue TYPE datetime DEFAULT time::now();
+DEFINE INDEX queue_name ON queue FIELDS name UNIQUE;
+DEFINE INDEX queue_users ON queue FIELDS user_ids;
+
+DEFINE TABLE quick_reply SCHEMAFULL;
+DEFINE FIELD shortcut ON quick_reply TYPE string;
+DEFINE FIELD message ON quick_reply TYPE string;
+DEFINE FIELD created_at ON quick_reply TYPE datetime DEFAULT time::now();
+DEFINE INDEX quick_reply_shortcut ON quick_reply FIELDS shortcut UNIQUE;
+
+DEFINE TABLE setting SCHEMAFULL;
+DEFINE FIELD value ON setting TYPE any;
+DEFINE FIELD updated_at ON setting TYPE datetime DEFAULT time::now();
+
+DEFINE TABLE api_key SCHEMAFULL;
+DEFINE FIELD name ON api_key TYPE string;
+DEFINE FIELD prefix ON api_key TYPE string;
+DEFINE FIELD scopes ON api_key TYPE array<string>;
+DEFINE FIELD created_by ON api_key TYPE string;
+DEFINE FIELD created_at ON api_key TYPE datetime DEFAULT time::now();
+DEFINE FIELD last_used_at ON api_key TYPE option<datetime>;
+"#,
+}];
+
+/// What a migration run did.
+#[derive(Debug, Default, Clone)]
+pub struct MigrationReport {
+    pub platform_applied: Vec<u32>,
+    pub tenants_migrated: usize,
+    pub tenant_steps_applied: usize,
+}
+
+/// Apply the migrations `db` lacks; returns the versions applied.
+pub(crate) async fn apply(db: &Surreal<Any>, migrations: &[Migration]) -> StoreResult<Vec<u32>> {
+    let done = current_version(db).await?;
+    let mut applied = Vec::new();
+    for m in migrations.iter().filter(|m| m.version > done) {
+        let sql = format!(
+            "BEGIN TRANSACTION;\n{}\nCREATE schema_migration CONTENT {{ version: $version, name: $name }};\nCOMMIT TRANSACTION;",
+            m.sql
+        );
+        execute(db, &sql, json!({ "version": m.version, "name": m.name })).await?;
+        tracing::info!(version = m.version, name = m.name, "migration applied");
+        applied.push(m.version);
+    }
+    Ok(applied)
+}
+
+async fn current_version(db: &Surreal<Any>) -> StoreResult<u32> {
+    let info = rows(db, "INFO FOR DB", json!({})).await?;
+    let has_table = info
+        .first()
+        .and_then(|i| i.get("tables"))
+        .and_then(Value::as_object)
+        .is_some_and(|t| t.contains_key("schema_migration"));
+    if !has_table {
+        return Ok(0);
+    }
+    let rows = rows(db, "SELECT VALUE version FROM schema_migration", json!({})).await?;
+    Ok(rows.iter().filter_map(Value::as_u64).max().unwrap_or(0) as u32)
+}
+
+impl Store {
+    /// Bring the platform database and every tenant database up to date.
+    pub async fn migrate(&self) -> StoreResult<MigrationReport> {
+        let platform_applied = apply(&self.platform().raw(), PLATFORM).await?;
+        let mut report = MigrationReport { platform_applied, ..Default::default() };
+        for tenant_id in self.platform().tenant_ids().await? {
+            report.tenant_steps_applied += self.migrate_tenant(&tenant_id).await?;
+            report.tenants_migrated += 1;
+        }
+        Ok(report)
+    }
+
+    /// Bring one tenant database up to date (also used right after a tenant is created).
+    pub async fn migrate_tenant(&self, tenant_id: &str) -> StoreResult<usize> {
+        let tenant = self.tenant(tenant_id).await?;
+        Ok(apply(tenant.raw(), TENANT).await?.len())
+    }
+
+    /// The latest schema version this build knows, for platform and tenant databases.
+    pub fn schema_versions() -> (u32, u32) {
+        let last = |m: &[Migration]| m.iter().map(|m| m.version).max().unwrap_or(0);
+        (last(PLATFORM), last(TENANT))
+    }
+}

@@ -1,0 +1,157 @@
+//! Contacts: create, edit, tag, search (full-text prefix search over name, phone digits and
+//! email) and page through with a cursor.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+use tucan_model::contact::{Contact, ContactPage, search_text};
+use tucan_model::ids::new_id;
+use tucan_model::{ErrorCode, Problem};
+
+use super::TenantDb;
+use crate::db::{check_id, check_ids_exist, fetch, fetch_found, fetch_one, rows};
+use crate::error::StoreResult;
+use crate::platform::strip_nulls;
+
+/// Filters and paging for listing contacts.
+#[derive(Debug, Clone, Default)]
+pub struct ContactQuery {
+    /// Words to match by prefix against name, phone digits and email.
+    pub search: Option<String>,
+    /// Only contacts with this tag id.
+    pub tag: Option<String>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    pub limit: u32,
+}
+
+/// A contact's stored fields, already validated and normalised by the caller.
+#[derive(Debug, Clone)]
+pub struct ContactFields {
+    pub name: String,
+    pub phone: String,
+    pub email: Option<String>,
+    pub custom_fields: BTreeMap<String, String>,
+    pub tags: Vec<String>,
+}
+
+impl ContactFields {
+    fn to_content(&self) -> Value {
+        let mut v = json!({
+            "name": self.name,
+            "phone": self.phone,
+            "email": self.email,
+            "custom_fields": self.custom_fields,
+            "tags": self.tags,
+            "search": search_text(&self.name, &self.phone, self.email.as_deref()),
+        });
+        strip_nulls(&mut v);
+        v
+    }
+}
+
+impl From<Contact> for ContactFields {
+    fn from(c: Contact) -> Self {
+        Self { name: c.name, phone: c.phone, email: c.email, custom_fields: c.custom_fields, tags: c.tags }
+    }
+}
+
+/// Reduce a search to what the index holds: lower-case words of letters and digits.
+fn search_terms(search: &str) -> Option<String> {
+    let cleaned: String = search
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_alphanumeric() || c == '@' || c == '.' { c } else { ' ' })
+        .collect();
+    let words: Vec<&str> = cleaned.split_whitespace().take(8).collect();
+    if words.is_empty() { None } else { Some(words.join(" ")) }
+}
+
+impl TenantDb {
+    pub async fn list_contacts(&self, q: &ContactQuery) -> StoreResult<ContactPage> {
+        let limit = q.limit.clamp(1, 500);
+        let mut conds = Vec::new();
+        let mut vars = serde_json::Map::new();
+        vars.insert("limit".into(), json!(limit + 1));
+        if let Some(cursor) = &q.cursor {
+            check_id(cursor, "cursor").map_err(|_| Problem::new(ErrorCode::InvalidParam, "cursor is not valid"))?;
+            conds.push("id > type::record('contact', $cursor)");
+            vars.insert("cursor".into(), json!(cursor));
+        }
+        if let Some(terms) = q.search.as_deref().and_then(search_terms) {
+            conds.push("search @@ $q");
+            vars.insert("q".into(), json!(terms));
+        }
+        if let Some(tag) = &q.tag {
+            conds.push("tags CONTAINS $tag");
+            vars.insert("tag".into(), json!(tag));
+        }
+        let filter = if conds.is_empty() { String::new() } else { format!(" WHERE {}", conds.join(" AND ")) };
+        let sql = format!("SELECT * FROM contact{filter} ORDER BY id LIMIT $limit");
+        let mut items: Vec<Contact> = fetch(self.raw(), &sql, Value::Object(vars)).await?;
+        let next_cursor = if items.len() > limit as usize {
+            items.truncate(limit as usize);
+            items.last().map(|c| c.id.clone())
+        } else {
+            None
+        };
+        Ok(ContactPage { items, next_cursor })
+    }
+
+    pub async fn get_contact(&self, id: &str) -> StoreResult<Contact> {
+        check_id(id, "contact")?;
+        fetch_found(self.raw(), "SELECT * FROM type::record('contact', $id)", json!({ "id": id }), "contact").await
+    }
+
+    pub async fn find_contact_by_phone(&self, phone: &str) -> StoreResult<Option<Contact>> {
+        fetch_one(self.raw(), "SELECT * FROM contact WHERE phone = $phone", json!({ "phone": phone })).await
+    }
+
+    pub async fn create_contact(&self, fields: &ContactFields) -> StoreResult<Contact> {
+        check_ids_exist(self.raw(), "tag", &fields.tags, "tag").await?;
+        let sql = "CREATE type::record('contact', $id) CONTENT $c";
+        fetch_found(self.raw(), sql, json!({ "id": new_id(), "c": fields.to_content() }), "contact")
+            .await
+            .map_err(|e| e.on_unique(ErrorCode::ContactExists, "a contact with this phone number exists"))
+    }
+
+    pub async fn save_contact(&self, id: &str, fields: &ContactFields) -> StoreResult<Contact> {
+        check_id(id, "contact")?;
+        check_ids_exist(self.raw(), "tag", &fields.tags, "tag").await?;
+        // An unbound `$c.email` is NONE, which removes the field.
+        let sql = "UPDATE type::record('contact', $id) SET name = $c.name, phone = $c.phone, email = $c.email, \
+                   custom_fields = $c.custom_fields, tags = $c.tags, search = $c.search, updated_at = time::now()";
+        fetch_found(self.raw(), sql, json!({ "id": id, "c": fields.to_content() }), "contact")
+            .await
+            .map_err(|e| e.on_unique(ErrorCode::ContactExists, "a contact with this phone number exists"))
+    }
+
+    pub async fn delete_contact(&self, id: &str) -> StoreResult<()> {
+        self.get_contact(id).await?;
+        rows(self.raw(), "DELETE type::record('contact', $id)", json!({ "id": id })).await?;
+        Ok(())
+    }
+
+    /// Remove a deleted tag from every contact that carries it.
+    pub(crate) async fn untag_contacts(&self, tag_id: &str) -> StoreResult<()> {
+        rows(
+            self.raw(),
+            "UPDATE contact SET tags -= $tag WHERE tags CONTAINS $tag",
+            json!({ "tag": tag_id }),
+        )
+        .await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::search_terms;
+
+    #[test]
+    fn terms_are_cleaned() {
+        assert_eq!(search_terms("  Ana  (Souza) ").as_deref(), Some("ana souza"));
+        assert_eq!(search_terms("+55 11"), Some("55 11".to_string()));
+        assert_eq!(search_terms("!!!"), None);
+    }
+}

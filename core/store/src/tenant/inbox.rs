@@ -1,0 +1,158 @@
+//! Tags, queues (with the users who serve them), quick replies and settings.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+use tucan_model::ErrorCode;
+use tucan_model::ids::new_id;
+use tucan_model::inbox::{Queue, QuickReply, Tag};
+
+use super::TenantDb;
+use crate::db::{check_id, check_ids_exist, execute, fetch, fetch_found, rows};
+use crate::error::StoreResult;
+
+impl TenantDb {
+    // ---- tags
+
+    pub async fn list_tags(&self) -> StoreResult<Vec<Tag>> {
+        fetch(self.raw(), "SELECT * FROM tag ORDER BY name", json!({})).await
+    }
+
+    pub async fn get_tag(&self, id: &str) -> StoreResult<Tag> {
+        check_id(id, "tag")?;
+        fetch_found(self.raw(), "SELECT * FROM type::record('tag', $id)", json!({ "id": id }), "tag").await
+    }
+
+    pub async fn create_tag(&self, name: &str, color: &str) -> StoreResult<Tag> {
+        let sql = "CREATE type::record('tag', $id) CONTENT { name: $name, color: $color }";
+        fetch_found(self.raw(), sql, json!({ "id": new_id(), "name": name, "color": color }), "tag")
+            .await
+            .map_err(|e| e.on_unique(ErrorCode::NameTaken, "a tag with this name exists"))
+    }
+
+    pub async fn save_tag(&self, tag: &Tag) -> StoreResult<Tag> {
+        let sql = "UPDATE type::record('tag', $id) MERGE { name: $name, color: $color }";
+        fetch_found(self.raw(), sql, json!({ "id": tag.id, "name": tag.name, "color": tag.color }), "tag")
+            .await
+            .map_err(|e| e.on_unique(ErrorCode::NameTaken, "a tag with this name exists"))
+    }
+
+    /// Delete a tag and take it off every contact.
+    pub async fn delete_tag(&self, id: &str) -> StoreResult<()> {
+        self.get_tag(id).await?;
+        rows(self.raw(), "DELETE type::record('tag', $id)", json!({ "id": id })).await?;
+        self.untag_contacts(id).await
+    }
+
+    // ---- queues
+
+    pub async fn list_queues(&self) -> StoreResult<Vec<Queue>> {
+        fetch(self.raw(), "SELECT * FROM queue ORDER BY name", json!({})).await
+    }
+
+    /// Queues `user_id` serves.
+    pub async fn queues_of_user(&self, user_id: &str) -> StoreResult<Vec<Queue>> {
+        fetch(self.raw(), "SELECT * FROM queue WHERE user_ids CONTAINS $u ORDER BY name", json!({ "u": user_id })).await
+    }
+
+    pub async fn get_queue(&self, id: &str) -> StoreResult<Queue> {
+        check_id(id, "queue")?;
+        fetch_found(self.raw(), "SELECT * FROM type::record('queue', $id)", json!({ "id": id }), "queue").await
+    }
+
+    pub async fn create_queue(&self, name: &str, color: &str, greeting: &str, user_ids: &[String]) -> StoreResult<Queue> {
+        check_ids_exist(self.raw(), "user", user_ids, "user").await?;
+        let sql = "CREATE type::record('queue', $id) CONTENT { name: $name, color: $color, greeting: $greeting, user_ids: $user_ids }";
+        let vars = json!({ "id": new_id(), "name": name, "color": color, "greeting": greeting, "user_ids": dedup(user_ids) });
+        fetch_found(self.raw(), sql, vars, "queue")
+            .await
+            .map_err(|e| e.on_unique(ErrorCode::NameTaken, "a queue with this name exists"))
+    }
+
+    pub async fn save_queue(&self, q: &Queue) -> StoreResult<Queue> {
+        check_ids_exist(self.raw(), "user", &q.user_ids, "user").await?;
+        let sql = "UPDATE type::record('queue', $id) MERGE { name: $name, color: $color, greeting: $greeting, user_ids: $user_ids }";
+        let vars = json!({ "id": q.id, "name": q.name, "color": q.color, "greeting": q.greeting, "user_ids": dedup(&q.user_ids) });
+        fetch_found(self.raw(), sql, vars, "queue")
+            .await
+            .map_err(|e| e.on_unique(ErrorCode::NameTaken, "a queue with this name exists"))
+    }
+
+    pub async fn delete_queue(&self, id: &str) -> StoreResult<()> {
+        self.get_queue(id).await?;
+        rows(self.raw(), "DELETE type::record('queue', $id)", json!({ "id": id })).await?;
+        Ok(())
+    }
+
+    /// Take a deleted user out of every queue.
+    pub async fn remove_user_from_queues(&self, user_id: &str) -> StoreResult<()> {
+        rows(self.raw(), "UPDATE queue SET user_ids -= $u WHERE user_ids CONTAINS $u", json!({ "u": user_id })).await?;
+        Ok(())
+    }
+
+    // ---- quick replies
+
+    pub async fn list_quick_replies(&self) -> StoreResult<Vec<QuickReply>> {
+        fetch(self.raw(), "SELECT * FROM quick_reply ORDER BY shortcut", json!({})).await
+    }
+
+    pub async fn get_quick_reply(&self, id: &str) -> StoreResult<QuickReply> {
+        check_id(id, "quick reply")?;
+        fetch_found(self.raw(), "SELECT * FROM type::record('quick_reply', $id)", json!({ "id": id }), "quick reply").await
+    }
+
+    pub async fn create_quick_reply(&self, shortcut: &str, message: &str) -> StoreResult<QuickReply> {
+        let sql = "CREATE type::record('quick_reply', $id) CONTENT { shortcut: $shortcut, message: $message }";
+        fetch_found(self.raw(), sql, json!({ "id": new_id(), "shortcut": shortcut, "message": message }), "quick reply")
+            .await
+            .map_err(|e| e.on_unique(ErrorCode::NameTaken, "a quick reply with this shortcut exists"))
+    }
+
+    pub async fn save_quick_reply(&self, r: &QuickReply) -> StoreResult<QuickReply> {
+        let sql = "UPDATE type::record('quick_reply', $id) MERGE { shortcut: $shortcut, message: $message }";
+        fetch_found(self.raw(), sql, json!({ "id": r.id, "shortcut": r.shortcut, "message": r.message }), "quick reply")
+            .await
+            .map_err(|e| e.on_unique(ErrorCode::NameTaken, "a quick reply with this shortcut exists"))
+    }
+
+    pub async fn delete_quick_reply(&self, id: &str) -> StoreResult<()> {
+        self.get_quick_reply(id).await?;
+        rows(self.raw(), "DELETE type::record('quick_reply', $id)", json!({ "id": id })).await?;
+        Ok(())
+    }
+
+    // ---- settings
+
+    /// Stored setting values by key (keys never set are absent).
+    pub async fn stored_settings(&self) -> StoreResult<BTreeMap<String, Value>> {
+        let rows = rows(self.raw(), "SELECT id, value FROM setting", json!({})).await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|r| {
+                let key = r.get("id")?.as_str()?.to_string();
+                Some((key, r.get("value").cloned().unwrap_or(Value::Null)))
+            })
+            .collect())
+    }
+
+    /// Write already-validated setting values.
+    pub async fn put_settings(&self, values: &BTreeMap<String, Value>) -> StoreResult<()> {
+        let mut sql = String::from("BEGIN TRANSACTION;\n");
+        let mut vars = serde_json::Map::new();
+        for (i, (key, value)) in values.iter().enumerate() {
+            sql.push_str(&format!(
+                "UPSERT type::record('setting', $k{i}) SET value = $v{i}, updated_at = time::now();\n"
+            ));
+            vars.insert(format!("k{i}"), json!(key));
+            vars.insert(format!("v{i}"), value.clone());
+        }
+        sql.push_str("COMMIT TRANSACTION;");
+        execute(self.raw(), &sql, Value::Object(vars)).await?;
+        Ok(())
+    }
+}
+
+fn dedup(ids: &[String]) -> Vec<String> {
+    let mut seen = std::collections::BTreeSet::new();
+    ids.iter().filter(|id| seen.insert(id.as_str())).cloned().collect()
+}

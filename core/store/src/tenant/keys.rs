@@ -1,0 +1,50 @@
+//! API keys of a tenant. The secret is shown once at creation; only its hash is kept, in the
+//! platform's lookup table, so a presented key finds its tenant in one indexed read.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::TenantDb;
+use crate::db::{check_id, fetch, fetch_found, rows};
+use crate::error::StoreResult;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ApiKeyRow {
+    pub id: String,
+    pub name: String,
+    /// The first characters of the secret, to recognise a key in a list.
+    pub prefix: String,
+    pub scopes: Vec<String>,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+impl TenantDb {
+    pub async fn list_api_keys(&self) -> StoreResult<Vec<ApiKeyRow>> {
+        fetch(self.raw(), "SELECT * FROM api_key ORDER BY id", json!({})).await
+    }
+
+    pub async fn get_api_key(&self, id: &str) -> StoreResult<ApiKeyRow> {
+        check_id(id, "API key")?;
+        fetch_found(self.raw(), "SELECT * FROM type::record('api_key', $id)", json!({ "id": id }), "API key").await
+    }
+
+    pub async fn insert_api_key(&self, id: &str, name: &str, prefix: &str, scopes: &[String], created_by: &str) -> StoreResult<ApiKeyRow> {
+        let sql = "CREATE type::record('api_key', $id) CONTENT { name: $name, prefix: $prefix, scopes: $scopes, created_by: $by }";
+        let vars = json!({ "id": id, "name": name, "prefix": prefix, "scopes": scopes, "by": created_by });
+        fetch_found(self.raw(), sql, vars, "API key").await
+    }
+
+    pub async fn touch_api_key(&self, id: &str) -> StoreResult<()> {
+        rows(self.raw(), "UPDATE type::record('api_key', $id) SET last_used_at = time::now()", json!({ "id": id })).await?;
+        Ok(())
+    }
+
+    pub async fn delete_api_key(&self, id: &str) -> StoreResult<()> {
+        self.get_api_key(id).await?;
+        rows(self.raw(), "DELETE type::record('api_key', $id)", json!({ "id": id })).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,165 @@
+//! One tenant's database. Every repository method here reaches only that database.
+
+mod contacts;
+mod inbox;
+mod keys;
+pub(crate) mod users;
+
+use serde_json::json;
+use surrealdb::Surreal;
+use surrealdb::engine::any::Any;
+
+pub use contacts::{ContactFields, ContactQuery};
+pub use keys::ApiKeyRow;
+pub use users::{UserRow, UserTable};
+
+use crate::db::count;
+use crate::error::StoreResult;
+use crate::platform::TenantCounts;
+
+/// Handle on one tenant's database.
+#[derive(Clone)]
+pub struct TenantDb {
+    db: Surreal<Any>,
+    tenant_id: String,
+}
+
+impl std::fmt::Debug for TenantDb {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TenantDb").field("tenant_id", &self.tenant_id).finish()
+    }
+}
+
+impl TenantDb {
+    pub(crate) fn new(db: Surreal<Any>, tenant_id: String) -> Self {
+        Self { db, tenant_id }
+    }
+
+    pub(crate) fn raw(&self) -> &Surreal<Any> {
+        &self.db
+    }
+
+    pub fn tenant_id(&self) -> &str {
+        &self.tenant_id
+    }
+
+    pub fn users(&self) -> UserTable<'_> {
+        UserTable::new(&self.db, Some(self.tenant_id.clone()))
+    }
+
+    /// Current counts of the resources a plan limits.
+    pub async fn counts(&self) -> StoreResult<TenantCounts> {
+        let users = count(&self.db, "SELECT count() FROM user GROUP ALL", json!({})).await?;
+        let queues = count(&self.db, "SELECT count() FROM queue GROUP ALL", json!({})).await?;
+        Ok(TenantCounts { users, queues })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use chrono::Utc;
+    use tucan_model::ErrorCode;
+    use tucan_model::ids::new_id;
+    use tucan_model::tenancy::{NewPlan, PlanFeatures, PlanLimits, Tenant, TenantStatus};
+
+    use crate::{ContactFields, ContactQuery, Store, StoreError};
+
+    async fn tenant_store() -> (Store, super::TenantDb) {
+        let store = Store::memory().await.unwrap();
+        let plan = store
+            .platform()
+            .create_plan(&NewPlan {
+                name: "basic".into(),
+                limits: PlanLimits { users: 2, connections: 1, queues: 2, flows: 5, plugins: 0 },
+                features: PlanFeatures { campaigns: false, plugins: false, api_access: true, webhooks: true },
+            })
+            .await
+            .unwrap();
+        let tenant = Tenant {
+            id: new_id(),
+            name: "Acme".into(),
+            plan_id: plan.id,
+            status: TenantStatus::Active,
+            timezone: "America/Sao_Paulo".into(),
+            country: "BR".into(),
+            created_at: Utc::now(),
+        };
+        store.platform().insert_tenant(&tenant).await.unwrap();
+        store.migrate_tenant(&tenant.id).await.unwrap();
+        let db = store.tenant(&tenant.id).await.unwrap();
+        (store, db)
+    }
+
+    fn contact(name: &str, phone: &str) -> ContactFields {
+        ContactFields { name: name.into(), phone: phone.into(), email: None, custom_fields: BTreeMap::new(), tags: vec![] }
+    }
+
+    #[tokio::test]
+    async fn contacts_round_trip_search_and_page() {
+        let (store, db) = tenant_store().await;
+        let ana = db.create_contact(&contact("Ana Souza", "+5511987654321")).await.unwrap();
+        db.create_contact(&contact("Mariana Lima", "+5511912345678")).await.unwrap();
+        db.create_contact(&contact("Bruno Alves", "+5521998765432")).await.unwrap();
+        let dup = db.create_contact(&contact("Other", "+5511987654321")).await.unwrap_err();
+        assert!(matches!(dup, StoreError::Problem(p) if p.code == ErrorCode::ContactExists));
+
+        let found = db.list_contacts(&ContactQuery { search: Some("mar".into()), limit: 10, ..Default::default() }).await.unwrap();
+        assert_eq!(found.items.len(), 1, "{found:?}");
+        assert_eq!(found.items[0].name, "Mariana Lima");
+        let found = db.list_contacts(&ContactQuery { search: Some("ana sou".into()), limit: 10, ..Default::default() }).await.unwrap();
+        assert_eq!(found.items.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["Ana Souza"]);
+        let by_phone = db.list_contacts(&ContactQuery { search: Some("5521".into()), limit: 10, ..Default::default() }).await.unwrap();
+        assert_eq!(by_phone.items.len(), 1);
+
+        let page1 = db.list_contacts(&ContactQuery { limit: 2, ..Default::default() }).await.unwrap();
+        assert_eq!(page1.items.len(), 2);
+        let page2 = db
+            .list_contacts(&ContactQuery { limit: 2, cursor: page1.next_cursor.clone(), ..Default::default() })
+            .await
+            .unwrap();
+        assert_eq!(page2.items.len(), 1);
+        assert!(page2.next_cursor.is_none());
+
+        let mut fields: ContactFields = ana.clone().into();
+        fields.email = Some("ana@example.com".into());
+        fields.custom_fields.insert("cpf".into(), "123".into());
+        let saved = db.save_contact(&ana.id, &fields).await.unwrap();
+        assert_eq!(saved.email.as_deref(), Some("ana@example.com"));
+        assert_eq!(saved.created_at, ana.created_at);
+        fields.email = None;
+        let saved = db.save_contact(&ana.id, &fields).await.unwrap();
+        assert_eq!(saved.email, None);
+        assert_eq!(saved.custom_fields["cpf"], "123");
+
+        // Migrating again applies nothing new.
+        let report = store.migrate().await.unwrap();
+        assert!(report.platform_applied.is_empty());
+        assert_eq!(report.tenants_migrated, 1);
+        assert_eq!(report.tenant_steps_applied, 0);
+    }
+
+    #[tokio::test]
+    async fn tags_queues_settings() {
+        let (_store, db) = tenant_store().await;
+        let tag = db.create_tag("vip", "#ff0000").await.unwrap();
+        assert!(db.create_tag("vip", "#00ff00").await.is_err());
+        let mut fields = contact("Ana", "+5511987654321");
+        fields.tags = vec![tag.id.clone()];
+        let c = db.create_contact(&fields).await.unwrap();
+        let tagged = db.list_contacts(&ContactQuery { tag: Some(tag.id.clone()), limit: 5, ..Default::default() }).await.unwrap();
+        assert_eq!(tagged.items.len(), 1);
+        db.delete_tag(&tag.id).await.unwrap();
+        assert!(db.get_contact(&c.id).await.unwrap().tags.is_empty());
+
+        let q = db.create_queue("Sales", "#00aa00", "Hi!", &[]).await.unwrap();
+        assert_eq!(db.get_queue(&q.id).await.unwrap().name, "Sales");
+        assert_eq!(db.counts().await.unwrap().queues, 1);
+
+        let mut values = BTreeMap::new();
+        values.insert("rating_on_close".to_string(), serde_json::json!(true));
+        db.put_settings(&values).await.unwrap();
+        assert_eq!(db.stored_settings().await.unwrap()["rating_on_close"], serde_json::json!(true));
+    }
+}

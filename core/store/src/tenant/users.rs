@@ -1,0 +1,111 @@
+//! The `user` table, shared in shape by the platform database (platform admins) and each
+//! tenant database (admins, supervisors, agents).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use surrealdb::Surreal;
+use surrealdb::engine::any::Any;
+use tucan_model::ErrorCode;
+use tucan_model::user::{Role, User};
+
+use crate::db::{check_id, count, fetch, fetch_found, fetch_one, rows};
+use crate::error::StoreResult;
+
+/// A user record as stored, with its password hash.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct UserRow {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    pub password_hash: String,
+    pub max_tickets: u32,
+    pub language: String,
+    #[serde(default = "Utc::now")]
+    pub password_changed_at: DateTime<Utc>,
+    #[serde(default = "Utc::now")]
+    pub created_at: DateTime<Utc>,
+}
+
+impl UserRow {
+    pub fn into_user(self, tenant_id: Option<String>) -> User {
+        User {
+            id: self.id,
+            tenant_id,
+            name: self.name,
+            email: self.email,
+            role: self.role,
+            max_tickets: self.max_tickets,
+            language: self.language,
+            created_at: self.created_at,
+        }
+    }
+}
+
+/// The users of one database.
+pub struct UserTable<'a> {
+    db: &'a Surreal<Any>,
+    tenant_id: Option<String>,
+}
+
+impl<'a> UserTable<'a> {
+    pub(crate) fn new(db: &'a Surreal<Any>, tenant_id: Option<String>) -> Self {
+        Self { db, tenant_id }
+    }
+
+    pub async fn insert(&self, row: &UserRow) -> StoreResult<User> {
+        let sql = "CREATE type::record('user', $id) CONTENT { name: $name, email: $email, role: $role, password_hash: $password_hash, max_tickets: $max_tickets, language: $language }";
+        let created: UserRow = fetch_found(self.db, sql, serde_json::to_value(row)?, "user")
+            .await
+            .map_err(|e| e.on_unique(ErrorCode::EmailTaken, "this email is already in use"))?;
+        Ok(created.into_user(self.tenant_id.clone()))
+    }
+
+    pub async fn get_row(&self, id: &str) -> StoreResult<UserRow> {
+        check_id(id, "user")?;
+        fetch_found(self.db, "SELECT * FROM type::record('user', $id)", json!({ "id": id }), "user").await
+    }
+
+    pub async fn get(&self, id: &str) -> StoreResult<User> {
+        Ok(self.get_row(id).await?.into_user(self.tenant_id.clone()))
+    }
+
+    pub async fn find_by_email(&self, email: &str) -> StoreResult<Option<UserRow>> {
+        fetch_one(self.db, "SELECT * FROM user WHERE email = $email", json!({ "email": email })).await
+    }
+
+    pub async fn list(&self) -> StoreResult<Vec<User>> {
+        let rows: Vec<UserRow> = fetch(self.db, "SELECT * FROM user ORDER BY id", json!({})).await?;
+        Ok(rows.into_iter().map(|r| r.into_user(self.tenant_id.clone())).collect())
+    }
+
+    pub async fn count(&self) -> StoreResult<u64> {
+        count(self.db, "SELECT count() FROM user GROUP ALL", json!({})).await
+    }
+
+    /// Write back the editable fields of `row` (name, email, role, limits, language).
+    pub async fn save(&self, row: &UserRow) -> StoreResult<User> {
+        let sql = "UPDATE type::record('user', $id) MERGE { name: $name, email: $email, role: $role, max_tickets: $max_tickets, language: $language }";
+        let saved: UserRow = fetch_found(self.db, sql, serde_json::to_value(row)?, "user")
+            .await
+            .map_err(|e| e.on_unique(ErrorCode::EmailTaken, "this email is already in use"))?;
+        Ok(saved.into_user(self.tenant_id.clone()))
+    }
+
+    pub async fn set_password(&self, id: &str, password_hash: &str) -> StoreResult<()> {
+        check_id(id, "user")?;
+        let sql = "UPDATE type::record('user', $id) SET password_hash = $h, password_changed_at = time::now() RETURN AFTER";
+        let updated = rows(self.db, sql, json!({ "id": id, "h": password_hash })).await?;
+        if updated.is_empty() {
+            return Err(tucan_model::Problem::not_found("user").into());
+        }
+        Ok(())
+    }
+
+    pub async fn delete(&self, id: &str) -> StoreResult<()> {
+        self.get_row(id).await?;
+        rows(self.db, "DELETE type::record('user', $id)", json!({ "id": id })).await?;
+        Ok(())
+    }
+}
