@@ -1,1 +1,78 @@
-//! placeholder
+//! The HTTP API of TucanLink: poem + poem-openapi endpoints, authentication, the generated
+//! OpenAPI document (`/api/openapi.json`) and interactive docs (`/docs`).
+
+pub mod accounts;
+pub mod auth;
+mod body_limit;
+mod csv_io;
+pub mod error;
+pub mod mailer;
+pub mod routes;
+pub mod state;
+
+use poem::middleware::Tracing;
+use poem::{EndpointExt, Route};
+use poem_openapi::OpenApiService;
+
+pub use error::{ApiError, ErrorBody};
+pub use state::{ApiSettings, AppState};
+
+use crate::routes::api_keys::ApiKeysApi;
+use crate::routes::auth::AuthApi;
+use crate::routes::contacts::ContactsApi;
+use crate::routes::inbox::{QueuesApi, QuickRepliesApi, TagsApi};
+use crate::routes::platform::PlatformApi;
+use crate::routes::settings::SettingsApi;
+use crate::routes::system::SystemApi;
+use crate::routes::users::UsersApi;
+
+type Apis = (
+    SystemApi,
+    AuthApi,
+    PlatformApi,
+    UsersApi,
+    ContactsApi,
+    TagsApi,
+    QueuesApi,
+    QuickRepliesApi,
+    SettingsApi,
+    ApiKeysApi,
+);
+
+fn service(state: &AppState) -> OpenApiService<Apis, ()> {
+    let s = || state.clone();
+    let apis = (
+        SystemApi { state: s() },
+        AuthApi { state: s() },
+        PlatformApi { state: s() },
+        UsersApi { state: s() },
+        ContactsApi { state: s() },
+        TagsApi { state: s() },
+        QueuesApi { state: s() },
+        QuickRepliesApi { state: s() },
+        SettingsApi { state: s() },
+        ApiKeysApi { state: s() },
+    );
+    OpenApiService::new(apis, "TucanLink API", env!("CARGO_PKG_VERSION"))
+        .description("Multi-tenant WhatsApp customer service: tenants, users, contacts, queues, tags, quick replies and settings. Errors are JSON `{code, message}` with stable codes.")
+}
+
+/// The OpenAPI 3 document, as written to `schemas/openapi.json`.
+pub fn openapi_json(state: &AppState) -> String {
+    service(state).spec()
+}
+
+/// The whole HTTP application.
+pub fn app(state: AppState) -> impl poem::Endpoint<Output = poem::Response> {
+    let api = service(&state);
+    let docs = api.swagger_ui();
+    let spec = api.spec_endpoint();
+    let max_body = state.settings.max_body_bytes;
+    let routes = Route::new()
+        .nest("/", api)
+        .at("/api/openapi.json", spec)
+        .nest("/docs", docs)
+        .data(state)
+        .with(Tracing);
+    error::json_errors(body_limit::limit_body(routes, max_body))
+}

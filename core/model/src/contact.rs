@@ -65,7 +65,9 @@ pub fn check_custom_fields(fields: &BTreeMap<String, String>) -> Result<(), Prob
     for (name, value) in fields {
         let name_ok = !name.is_empty()
             && name.len() <= 64
-            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
         if !name_ok {
             return Err(Problem::new(
                 ErrorCode::InvalidField,
@@ -128,11 +130,17 @@ mod tests {
         f.insert("cpf".to_string(), "123".to_string());
         assert!(check_custom_fields(&f).is_ok());
         f.insert("bad name".to_string(), "x".to_string());
-        assert_eq!(check_custom_fields(&f).unwrap_err().code, ErrorCode::InvalidField);
+        assert_eq!(
+            check_custom_fields(&f).unwrap_err().code,
+            ErrorCode::InvalidField
+        );
     }
 
     #[test]
     fn search_text_has_digits_and_lowercase() {
-        assert_eq!(search_text("Ana Souza", "+5511987654321", None), "ana souza 5511987654321");
+        assert_eq!(
+            search_text("Ana Souza", "+5511987654321", None),
+            "ana souza 5511987654321"
+        );
     }
 }

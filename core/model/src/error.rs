@@ -124,7 +124,10 @@ pub struct Problem {
 
 impl Problem {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self { code, message: message.into() }
+        Self {
+            code,
+            message: message.into(),
+        }
     }
 
     pub fn not_found(what: &str) -> Self {
@@ -138,7 +141,11 @@ mod tests {
 
     #[test]
     fn wire_form_matches_serde() {
-        for code in [ErrorCode::PlanLimitReached, ErrorCode::InvalidBody, ErrorCode::EmailTaken] {
+        for code in [
+            ErrorCode::PlanLimitReached,
+            ErrorCode::InvalidBody,
+            ErrorCode::EmailTaken,
+        ] {
             let json = serde_json::to_value(code).unwrap();
             assert_eq!(json, code.as_str());
         }

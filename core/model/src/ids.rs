@@ -8,7 +8,9 @@ pub fn new_id() -> String {
 
 /// True when `s` has the shape of an id made by [`new_id`].
 pub fn is_valid_id(s: &str) -> bool {
-    s.len() == 32 && s.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+    s.len() == 32
+        && s.bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
 }
 
 /// The SurrealDB database name that holds one tenant's data.

@@ -108,7 +108,8 @@ pub fn check_shortcut(shortcut: &str) -> Result<String, Problem> {
     let s = shortcut.trim_start_matches('/').to_ascii_lowercase();
     let ok = !s.is_empty()
         && s.len() <= 32
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
     if ok {
         Ok(s)
     } else {

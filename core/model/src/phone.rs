@@ -7,11 +7,19 @@ use crate::{ErrorCode, Problem};
 /// Normalise a phone number to E.164, or explain why it is not one.
 pub fn normalize_phone(input: &str, default_region: &str) -> Result<String, Problem> {
     let raw = input.split('@').next().unwrap_or("").trim();
-    let bad = || Problem::new(ErrorCode::InvalidPhone, format!("'{input}' is not a valid phone number"));
+    let bad = || {
+        Problem::new(
+            ErrorCode::InvalidPhone,
+            format!("'{input}' is not a valid phone number"),
+        )
+    };
     if raw.is_empty() || raw.len() > 32 {
         return Err(bad());
     }
-    if raw.chars().any(|c| !(c.is_ascii_digit() || " +-().".contains(c))) {
+    if raw
+        .chars()
+        .any(|c| !(c.is_ascii_digit() || " +-().".contains(c)))
+    {
         return Err(bad());
     }
     let region = default_region.parse::<phonenumber::country::Id>().ok();
@@ -39,16 +47,38 @@ mod tests {
 
     #[test]
     fn normalises_common_shapes() {
-        assert_eq!(normalize_phone("+55 (11) 98765-4321", "BR").unwrap(), "+5511987654321");
-        assert_eq!(normalize_phone("11 98765-4321", "BR").unwrap(), "+5511987654321");
-        assert_eq!(normalize_phone("5511987654321", "US").unwrap(), "+5511987654321");
-        assert_eq!(normalize_phone("5511987654321@s.whatsapp.net", "BR").unwrap(), "+5511987654321");
-        assert_eq!(normalize_phone("+54 9 11 2345-6789", "BR").unwrap(), "+5491123456789");
+        assert_eq!(
+            normalize_phone("+55 (11) 98765-4321", "BR").unwrap(),
+            "+5511987654321"
+        );
+        assert_eq!(
+            normalize_phone("11 98765-4321", "BR").unwrap(),
+            "+5511987654321"
+        );
+        assert_eq!(
+            normalize_phone("5511987654321", "US").unwrap(),
+            "+5511987654321"
+        );
+        assert_eq!(
+            normalize_phone("5511987654321@s.whatsapp.net", "BR").unwrap(),
+            "+5511987654321"
+        );
+        assert_eq!(
+            normalize_phone("+54 9 11 2345-6789", "BR").unwrap(),
+            "+5491123456789"
+        );
     }
 
     #[test]
     fn rejects_garbage() {
-        for bad in ["", "abc", "+1", "12", "+55 11 9876x4321", "999999999999999999999999"] {
+        for bad in [
+            "",
+            "abc",
+            "+1",
+            "12",
+            "+55 11 9876x4321",
+            "999999999999999999999999",
+        ] {
             let err = normalize_phone(bad, "BR").unwrap_err();
             assert_eq!(err.code, ErrorCode::InvalidPhone, "{bad}");
         }

@@ -34,16 +34,44 @@ pub struct SettingDef {
     pub choices: &'static [&'static str],
 }
 
-const fn boolean(key: &'static str, description: &'static str, default: fn() -> Value) -> SettingDef {
-    SettingDef { key, ty: SettingType::Bool, description, default, min: 0, max: 0, choices: &[] }
+const fn boolean(
+    key: &'static str,
+    description: &'static str,
+    default: fn() -> Value,
+) -> SettingDef {
+    SettingDef {
+        key,
+        ty: SettingType::Bool,
+        description,
+        default,
+        min: 0,
+        max: 0,
+        choices: &[],
+    }
 }
 
 /// The catalogue of settings a tenant can change.
 pub static SETTINGS: &[SettingDef] = &[
-    boolean("rating_on_close", "Ask the customer for a 1-5 rating when a ticket closes.", || Value::Bool(false)),
-    boolean("accept_group_chats", "Open tickets for WhatsApp group chats.", || Value::Bool(false)),
-    boolean("agents_see_unassigned_pending", "Agents see pending tickets that have no queue.", || Value::Bool(true)),
-    boolean("reject_calls", "Reject voice calls to the tenant's numbers.", || Value::Bool(true)),
+    boolean(
+        "rating_on_close",
+        "Ask the customer for a 1-5 rating when a ticket closes.",
+        || Value::Bool(false),
+    ),
+    boolean(
+        "accept_group_chats",
+        "Open tickets for WhatsApp group chats.",
+        || Value::Bool(false),
+    ),
+    boolean(
+        "agents_see_unassigned_pending",
+        "Agents see pending tickets that have no queue.",
+        || Value::Bool(true),
+    ),
+    boolean(
+        "reject_calls",
+        "Reject voice calls to the tenant's numbers.",
+        || Value::Bool(true),
+    ),
     SettingDef {
         key: "call_rejected_message",
         ty: SettingType::Text,
@@ -98,29 +126,49 @@ pub fn setting_def(key: &str) -> Option<&'static SettingDef> {
 
 /// Check `value` against the setting `key`, returning the value to store.
 pub fn check_setting(key: &str, value: &Value) -> Result<Value, Problem> {
-    let def = setting_def(key)
-        .ok_or_else(|| Problem::new(ErrorCode::UnknownSetting, format!("unknown setting '{key}'")))?;
-    let invalid = |why: String| Problem::new(ErrorCode::InvalidSettingValue, format!("{key}: {why}"));
+    let def = setting_def(key).ok_or_else(|| {
+        Problem::new(
+            ErrorCode::UnknownSetting,
+            format!("unknown setting '{key}'"),
+        )
+    })?;
+    let invalid =
+        |why: String| Problem::new(ErrorCode::InvalidSettingValue, format!("{key}: {why}"));
     match def.ty {
-        SettingType::Bool => value.as_bool().map(Value::Bool).ok_or_else(|| invalid("expected true or false".into())),
+        SettingType::Bool => value
+            .as_bool()
+            .map(Value::Bool)
+            .ok_or_else(|| invalid("expected true or false".into())),
         SettingType::Integer => {
-            let n = value.as_i64().ok_or_else(|| invalid("expected an integer".into()))?;
+            let n = value
+                .as_i64()
+                .ok_or_else(|| invalid("expected an integer".into()))?;
             if n < def.min || n > def.max {
-                return Err(invalid(format!("must be between {} and {}", def.min, def.max)));
+                return Err(invalid(format!(
+                    "must be between {} and {}",
+                    def.min, def.max
+                )));
             }
             Ok(Value::from(n))
         }
         SettingType::Text => {
-            let s = value.as_str().ok_or_else(|| invalid("expected text".into()))?;
+            let s = value
+                .as_str()
+                .ok_or_else(|| invalid("expected text".into()))?;
             if s.chars().count() as i64 > def.max {
                 return Err(invalid(format!("at most {} characters", def.max)));
             }
             Ok(Value::String(s.to_string()))
         }
         SettingType::Choice => {
-            let s = value.as_str().ok_or_else(|| invalid("expected text".into()))?;
+            let s = value
+                .as_str()
+                .ok_or_else(|| invalid("expected text".into()))?;
             if !def.choices.contains(&s) {
-                return Err(invalid(format!("must be one of {}", def.choices.join(", "))));
+                return Err(invalid(format!(
+                    "must be one of {}",
+                    def.choices.join(", ")
+                )));
             }
             Ok(Value::String(s.to_string()))
         }
@@ -164,11 +212,30 @@ mod tests {
 
     #[test]
     fn typed_values() {
-        assert_eq!(check_setting("rating_on_close", &json!(true)).unwrap(), json!(true));
-        assert_eq!(check_setting("rating_on_close", &json!("yes")).unwrap_err().code, ErrorCode::InvalidSettingValue);
-        assert_eq!(check_setting("ticket_reopen_window_minutes", &json!(99999)).unwrap_err().code, ErrorCode::InvalidSettingValue);
-        assert_eq!(check_setting("business_hours_scope", &json!("queue")).unwrap(), json!("queue"));
-        assert_eq!(check_setting("nope", &json!(1)).unwrap_err().code, ErrorCode::UnknownSetting);
+        assert_eq!(
+            check_setting("rating_on_close", &json!(true)).unwrap(),
+            json!(true)
+        );
+        assert_eq!(
+            check_setting("rating_on_close", &json!("yes"))
+                .unwrap_err()
+                .code,
+            ErrorCode::InvalidSettingValue
+        );
+        assert_eq!(
+            check_setting("ticket_reopen_window_minutes", &json!(99999))
+                .unwrap_err()
+                .code,
+            ErrorCode::InvalidSettingValue
+        );
+        assert_eq!(
+            check_setting("business_hours_scope", &json!("queue")).unwrap(),
+            json!("queue")
+        );
+        assert_eq!(
+            check_setting("nope", &json!(1)).unwrap_err().code,
+            ErrorCode::UnknownSetting
+        );
     }
 
     #[test]

@@ -154,7 +154,10 @@ pub struct NewTenant {
     #[oai(validator(min_length = 1, max_length = 120))]
     pub name: String,
     pub plan_id: String,
-    #[oai(default = "default_timezone", validator(min_length = 1, max_length = 64))]
+    #[oai(
+        default = "default_timezone",
+        validator(min_length = 1, max_length = 64)
+    )]
     pub timezone: String,
     #[oai(default = "default_country", validator(pattern = "^[A-Z]{2}$"))]
     pub country: String,

@@ -87,16 +87,25 @@ pub fn check_language(lang: &str) -> Result<(), Problem> {
 /// Lower-cases and checks an email address: one `@`, a dotted domain, no spaces.
 pub fn normalize_email(input: &str) -> Result<String, Problem> {
     let email = input.trim().to_ascii_lowercase();
-    let bad = || Problem::new(ErrorCode::InvalidEmail, format!("'{input}' is not a valid email address"));
+    let bad = || {
+        Problem::new(
+            ErrorCode::InvalidEmail,
+            format!("'{input}' is not a valid email address"),
+        )
+    };
     let (local, domain) = email.split_once('@').ok_or_else(bad)?;
     let domain_ok = domain.contains('.')
         && !domain.starts_with('.')
         && !domain.ends_with('.')
         && !domain.contains("..")
-        && domain.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+        && domain
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
     let local_ok = !local.is_empty()
         && local.len() <= 64
-        && local.chars().all(|c| c.is_ascii_alphanumeric() || "._%+-".contains(c));
+        && local
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._%+-".contains(c));
     if !domain_ok || !local_ok || email.len() > 254 {
         return Err(bad());
     }
@@ -107,11 +116,17 @@ pub fn normalize_email(input: &str) -> Result<String, Problem> {
 pub fn check_password(password: &str) -> Result<(), Problem> {
     let n = password.chars().count();
     if !(10..=128).contains(&n) {
-        return Err(Problem::new(ErrorCode::InvalidField, "password must have 10 to 128 characters"));
+        return Err(Problem::new(
+            ErrorCode::InvalidField,
+            "password must have 10 to 128 characters",
+        ));
     }
     let first = password.chars().next();
     if password.chars().all(|c| Some(c) == first) {
-        return Err(Problem::new(ErrorCode::InvalidField, "password must not repeat one character"));
+        return Err(Problem::new(
+            ErrorCode::InvalidField,
+            "password must not repeat one character",
+        ));
     }
     Ok(())
 }
@@ -122,9 +137,25 @@ mod tests {
 
     #[test]
     fn emails() {
-        assert_eq!(normalize_email(" Ana@Example.COM ").unwrap(), "ana@example.com");
-        for bad in ["", "ana", "ana@", "@x.com", "ana@x", "a b@x.com", "ana@x..com", "ana@.x.com"] {
-            assert_eq!(normalize_email(bad).unwrap_err().code, ErrorCode::InvalidEmail, "{bad}");
+        assert_eq!(
+            normalize_email(" Ana@Example.COM ").unwrap(),
+            "ana@example.com"
+        );
+        for bad in [
+            "",
+            "ana",
+            "ana@",
+            "@x.com",
+            "ana@x",
+            "a b@x.com",
+            "ana@x..com",
+            "ana@.x.com",
+        ] {
+            assert_eq!(
+                normalize_email(bad).unwrap_err().code,
+                ErrorCode::InvalidEmail,
+                "{bad}"
+            );
         }
     }
 

@@ -1,1 +1,14 @@
-fn main() {}
+//! `tucanlink`: the one binary. `serve` runs the API and the workers (the default), `worker`
+//! only the workers, `migrate` the schema; `admin …` manages tenants and users from a shell.
+
+mod cli;
+mod config;
+mod runtime;
+
+use clap::Parser;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = cli::Cli::parse();
+    cli::run(cli).await
+}

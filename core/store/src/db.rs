@@ -41,7 +41,9 @@ pub struct Store {
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").field("namespace", &self.namespace).finish()
+        f.debug_struct("Store")
+            .field("namespace", &self.namespace)
+            .finish()
     }
 }
 
@@ -50,7 +52,11 @@ impl Store {
     pub async fn connect(opts: &StoreOptions) -> StoreResult<Store> {
         let root = any::connect(opts.url.as_str()).await?;
         if let (Some(username), Some(password)) = (&opts.username, &opts.password) {
-            root.signin(Root { username: username.clone(), password: password.clone() }).await?;
+            root.signin(Root {
+                username: username.clone(),
+                password: password.clone(),
+            })
+            .await?;
         }
         root.use_ns(opts.namespace.as_str()).await?;
         let platform = root.clone();
@@ -86,7 +92,12 @@ impl Store {
         if !is_valid_id(tenant_id) {
             return Err(Problem::not_found("tenant").into());
         }
-        let cached = self.tenants.lock().expect("tenant cache poisoned").get(tenant_id).cloned();
+        let cached = self
+            .tenants
+            .lock()
+            .expect("tenant cache poisoned")
+            .get(tenant_id)
+            .cloned();
         let db = match cached {
             Some(db) => db,
             None => {
@@ -104,12 +115,21 @@ impl Store {
 
     /// True when the database answers a trivial query.
     pub async fn ping(&self) -> bool {
-        self.platform.query("RETURN 1").await.and_then(|r| r.check()).is_ok()
+        self.platform
+            .query("RETURN 1")
+            .await
+            .and_then(|r| r.check())
+            .is_ok()
     }
 }
 
 /// Run `sql` with `vars` and return the rows of statement `index`.
-pub(crate) async fn rows_at(db: &Surreal<Any>, sql: &str, vars: Value, index: usize) -> StoreResult<Vec<Value>> {
+pub(crate) async fn rows_at(
+    db: &Surreal<Any>,
+    sql: &str,
+    vars: Value,
+    index: usize,
+) -> StoreResult<Vec<Value>> {
     let mut res = db.query(sql).bind(vars).await?;
     let errors = res.take_errors();
     if let Some(e) = errors.into_values().next() {
@@ -135,12 +155,20 @@ pub(crate) async fn execute(db: &Surreal<Any>, sql: &str, vars: Value) -> StoreR
 
 /// Rows of the last statement of `sql`.
 pub(crate) async fn rows(db: &Surreal<Any>, sql: &str, vars: Value) -> StoreResult<Vec<Value>> {
-    let last = sql.split(';').filter(|s| !s.trim().is_empty()).count().saturating_sub(1);
+    let last = sql
+        .split(';')
+        .filter(|s| !s.trim().is_empty())
+        .count()
+        .saturating_sub(1);
     rows_at(db, sql, vars, last).await
 }
 
 /// Rows of the last statement, decoded.
-pub(crate) async fn fetch<T: DeserializeOwned>(db: &Surreal<Any>, sql: &str, vars: Value) -> StoreResult<Vec<T>> {
+pub(crate) async fn fetch<T: DeserializeOwned>(
+    db: &Surreal<Any>,
+    sql: &str,
+    vars: Value,
+) -> StoreResult<Vec<T>> {
     rows(db, sql, vars)
         .await?
         .into_iter()
@@ -149,19 +177,34 @@ pub(crate) async fn fetch<T: DeserializeOwned>(db: &Surreal<Any>, sql: &str, var
 }
 
 /// The first row of the last statement, decoded, or `None`.
-pub(crate) async fn fetch_one<T: DeserializeOwned>(db: &Surreal<Any>, sql: &str, vars: Value) -> StoreResult<Option<T>> {
+pub(crate) async fn fetch_one<T: DeserializeOwned>(
+    db: &Surreal<Any>,
+    sql: &str,
+    vars: Value,
+) -> StoreResult<Option<T>> {
     Ok(fetch(db, sql, vars).await?.into_iter().next())
 }
 
 /// Like [`fetch_one`], but a missing row is `NOT_FOUND` for `what`.
-pub(crate) async fn fetch_found<T: DeserializeOwned>(db: &Surreal<Any>, sql: &str, vars: Value, what: &str) -> StoreResult<T> {
-    fetch_one(db, sql, vars).await?.ok_or_else(|| Problem::not_found(what).into())
+pub(crate) async fn fetch_found<T: DeserializeOwned>(
+    db: &Surreal<Any>,
+    sql: &str,
+    vars: Value,
+    what: &str,
+) -> StoreResult<T> {
+    fetch_one(db, sql, vars)
+        .await?
+        .ok_or_else(|| Problem::not_found(what).into())
 }
 
 /// A count from `SELECT count() FROM … GROUP ALL`.
 pub(crate) async fn count(db: &Surreal<Any>, sql: &str, vars: Value) -> StoreResult<u64> {
     let rows = rows(db, sql, vars).await?;
-    Ok(rows.first().and_then(|r| r.get("count")).and_then(Value::as_u64).unwrap_or(0))
+    Ok(rows
+        .first()
+        .and_then(|r| r.get("count"))
+        .and_then(Value::as_u64)
+        .unwrap_or(0))
 }
 
 /// Record ids come back as `table:⟨key⟩`; the API speaks bare keys.
@@ -174,16 +217,26 @@ fn normalize_ids(mut row: Value) -> Value {
 
 fn bare_key(record: &str) -> String {
     let key = record.split_once(':').map(|(_, k)| k).unwrap_or(record);
-    key.trim_matches(|c| c == '⟨' || c == '⟩' || c == '`').to_string()
+    key.trim_matches(|c| c == '⟨' || c == '⟩' || c == '`')
+        .to_string()
 }
 
 /// Reject ids that cannot be ours before they reach a query; they name nothing.
 pub(crate) fn check_id(id: &str, what: &str) -> StoreResult<()> {
-    if is_valid_id(id) { Ok(()) } else { Err(Problem::not_found(what).into()) }
+    if is_valid_id(id) {
+        Ok(())
+    } else {
+        Err(Problem::not_found(what).into())
+    }
 }
 
 /// `NOT_FOUND` unless `ids` all exist in `table`.
-pub(crate) async fn check_ids_exist(db: &Surreal<Any>, table: &str, ids: &[String], what: &str) -> StoreResult<()> {
+pub(crate) async fn check_ids_exist(
+    db: &Surreal<Any>,
+    table: &str,
+    ids: &[String],
+    what: &str,
+) -> StoreResult<()> {
     for id in ids {
         check_id(id, what)?;
     }
@@ -198,7 +251,10 @@ pub(crate) async fn check_ids_exist(db: &Surreal<Any>, table: &str, ids: &[Strin
     .await?;
     let unique: std::collections::BTreeSet<&String> = ids.iter().collect();
     if found as usize != unique.len() {
-        return Err(StoreError::problem(ErrorCode::NotFound, format!("{what} not found")));
+        return Err(StoreError::problem(
+            ErrorCode::NotFound,
+            format!("{what} not found"),
+        ));
     }
     Ok(())
 }

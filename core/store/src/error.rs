@@ -33,6 +33,10 @@ impl StoreError {
 
     /// Turn a unique-index violation into `code`, leaving other errors as they are.
     pub fn on_unique(self, code: ErrorCode, message: &str) -> Self {
-        if self.is_unique_violation() { StoreError::problem(code, message) } else { self }
+        if self.is_unique_violation() {
+            StoreError::problem(code, message)
+        } else {
+            self
+        }
     }
 }

@@ -207,7 +207,10 @@ impl Store {
     /// Bring the platform database and every tenant database up to date.
     pub async fn migrate(&self) -> StoreResult<MigrationReport> {
         let platform_applied = apply(&self.platform().raw(), PLATFORM).await?;
-        let mut report = MigrationReport { platform_applied, ..Default::default() };
+        let mut report = MigrationReport {
+            platform_applied,
+            ..Default::default()
+        };
         for tenant_id in self.platform().tenant_ids().await? {
             report.tenant_steps_applied += self.migrate_tenant(&tenant_id).await?;
             report.tenants_migrated += 1;

@@ -83,7 +83,13 @@ impl PlatformDb {
 
     pub async fn get_plan(&self, id: &str) -> StoreResult<Plan> {
         check_id(id, "plan")?;
-        fetch_found(&self.db, "SELECT * FROM type::record('plan', $id)", json!({ "id": id }), "plan").await
+        fetch_found(
+            &self.db,
+            "SELECT * FROM type::record('plan', $id)",
+            json!({ "id": id }),
+            "plan",
+        )
+        .await
     }
 
     pub async fn create_plan(&self, plan: &NewPlan) -> StoreResult<Plan> {
@@ -114,11 +120,24 @@ impl PlatformDb {
 
     pub async fn delete_plan(&self, id: &str) -> StoreResult<()> {
         self.get_plan(id).await?;
-        let users = count(&self.db, "SELECT count() FROM tenant WHERE plan_id = $id GROUP ALL", json!({ "id": id })).await?;
+        let users = count(
+            &self.db,
+            "SELECT count() FROM tenant WHERE plan_id = $id GROUP ALL",
+            json!({ "id": id }),
+        )
+        .await?;
         if users > 0 {
-            return Err(StoreError::problem(ErrorCode::PlanInUse, format!("{users} tenant(s) are on this plan")));
+            return Err(StoreError::problem(
+                ErrorCode::PlanInUse,
+                format!("{users} tenant(s) are on this plan"),
+            ));
         }
-        rows(&self.db, "DELETE type::record('plan', $id)", json!({ "id": id })).await?;
+        rows(
+            &self.db,
+            "DELETE type::record('plan', $id)",
+            json!({ "id": id }),
+        )
+        .await?;
         Ok(())
     }
 
@@ -130,17 +149,28 @@ impl PlatformDb {
 
     pub async fn tenant_ids(&self) -> StoreResult<Vec<String>> {
         let rows = rows(&self.db, "SELECT id FROM tenant", json!({})).await?;
-        Ok(rows.iter().filter_map(|r| r.get("id").and_then(Value::as_str).map(String::from)).collect())
+        Ok(rows
+            .iter()
+            .filter_map(|r| r.get("id").and_then(Value::as_str).map(String::from))
+            .collect())
     }
 
     pub async fn get_tenant(&self, id: &str) -> StoreResult<Tenant> {
         check_id(id, "tenant")?;
-        fetch_found(&self.db, "SELECT * FROM type::record('tenant', $id)", json!({ "id": id }), "tenant").await
+        fetch_found(
+            &self.db,
+            "SELECT * FROM type::record('tenant', $id)",
+            json!({ "id": id }),
+            "tenant",
+        )
+        .await
     }
 
     /// Insert the tenant record. The caller migrates its database and creates its first admin.
     pub async fn insert_tenant(&self, tenant: &Tenant) -> StoreResult<Tenant> {
-        self.get_plan(&tenant.plan_id).await.map_err(|_| Problem::new(ErrorCode::InvalidField, "plan_id names no plan"))?;
+        self.get_plan(&tenant.plan_id)
+            .await
+            .map_err(|_| Problem::new(ErrorCode::InvalidField, "plan_id names no plan"))?;
         let sql = "CREATE type::record('tenant', $id) CONTENT { name: $name, plan_id: $plan_id, status: $status, timezone: $timezone, country: $country }";
         fetch_found(&self.db, sql, serde_json::to_value(tenant)?, "tenant").await
     }
@@ -148,7 +178,9 @@ impl PlatformDb {
     pub async fn update_tenant(&self, id: &str, patch: &TenantPatch) -> StoreResult<Tenant> {
         let mut t = self.get_tenant(id).await?;
         if let Some(plan_id) = &patch.plan_id {
-            self.get_plan(plan_id).await.map_err(|_| Problem::new(ErrorCode::InvalidField, "plan_id names no plan"))?;
+            self.get_plan(plan_id)
+                .await
+                .map_err(|_| Problem::new(ErrorCode::InvalidField, "plan_id names no plan"))?;
             t.plan_id = plan_id.clone();
         }
         if let Some(v) = &patch.name {
@@ -174,7 +206,12 @@ impl PlatformDb {
     // ---- accounts (email → where the user lives)
 
     pub async fn find_account(&self, email: &str) -> StoreResult<Option<Account>> {
-        fetch_one(&self.db, "SELECT * FROM account WHERE email = $email", json!({ "email": email })).await
+        fetch_one(
+            &self.db,
+            "SELECT * FROM account WHERE email = $email",
+            json!({ "email": email }),
+        )
+        .await
     }
 
     /// Claim `email` for a user; `EMAIL_TAKEN` if anyone holds it.
@@ -189,15 +226,24 @@ impl PlatformDb {
     }
 
     pub async fn release_account(&self, user_id: &str) -> StoreResult<()> {
-        rows(&self.db, "DELETE account WHERE user_id = $user_id", json!({ "user_id": user_id })).await?;
+        rows(
+            &self.db,
+            "DELETE account WHERE user_id = $user_id",
+            json!({ "user_id": user_id }),
+        )
+        .await?;
         Ok(())
     }
 
     /// Move a user's sign-in email; `EMAIL_TAKEN` if another user holds the new one.
     pub async fn change_account_email(&self, user_id: &str, email: &str) -> StoreResult<()> {
-        rows(&self.db, "UPDATE account SET email = $email WHERE user_id = $user_id", json!({ "user_id": user_id, "email": email }))
-            .await
-            .map_err(|e| e.on_unique(ErrorCode::EmailTaken, "this email is already in use"))?;
+        rows(
+            &self.db,
+            "UPDATE account SET email = $email WHERE user_id = $user_id",
+            json!({ "user_id": user_id, "email": email }),
+        )
+        .await
+        .map_err(|e| e.on_unique(ErrorCode::EmailTaken, "this email is already in use"))?;
         Ok(())
     }
 
@@ -214,8 +260,16 @@ impl PlatformDb {
         Ok(())
     }
 
-    pub async fn find_refresh_token(&self, token_hash: &str) -> StoreResult<Option<RefreshTokenRow>> {
-        fetch_one(&self.db, "SELECT * FROM refresh_token WHERE token_hash = $h", json!({ "h": token_hash })).await
+    pub async fn find_refresh_token(
+        &self,
+        token_hash: &str,
+    ) -> StoreResult<Option<RefreshTokenRow>> {
+        fetch_one(
+            &self.db,
+            "SELECT * FROM refresh_token WHERE token_hash = $h",
+            json!({ "h": token_hash }),
+        )
+        .await
     }
 
     /// Mark a token used; false when another request used it first (a reuse).
@@ -230,18 +284,33 @@ impl PlatformDb {
     }
 
     pub async fn revoke_refresh_family(&self, family: &str) -> StoreResult<()> {
-        rows(&self.db, "UPDATE refresh_token SET revoked = true WHERE family = $f", json!({ "f": family })).await?;
+        rows(
+            &self.db,
+            "UPDATE refresh_token SET revoked = true WHERE family = $f",
+            json!({ "f": family }),
+        )
+        .await?;
         Ok(())
     }
 
     pub async fn revoke_user_refresh_tokens(&self, user_id: &str) -> StoreResult<()> {
-        rows(&self.db, "UPDATE refresh_token SET revoked = true WHERE user_id = $u", json!({ "u": user_id })).await?;
+        rows(
+            &self.db,
+            "UPDATE refresh_token SET revoked = true WHERE user_id = $u",
+            json!({ "u": user_id }),
+        )
+        .await?;
         Ok(())
     }
 
     // ---- password reset tokens
 
-    pub async fn insert_reset_token(&self, token_hash: &str, account: &Account, expires_at: DateTime<Utc>) -> StoreResult<()> {
+    pub async fn insert_reset_token(
+        &self,
+        token_hash: &str,
+        account: &Account,
+        expires_at: DateTime<Utc>,
+    ) -> StoreResult<()> {
         let mut c = json!({ "token_hash": token_hash, "user_id": account.user_id, "tenant_id": account.tenant_id });
         strip_nulls(&mut c);
         rows(
@@ -261,15 +330,33 @@ impl PlatformDb {
             json!({ "h": token_hash }),
         )
         .await?;
-        let Some(row) = taken.into_iter().next() else { return Ok(None) };
-        let user_id = row.get("user_id").and_then(Value::as_str).unwrap_or_default().to_string();
-        let tenant_id = row.get("tenant_id").and_then(Value::as_str).map(String::from);
-        Ok(Some(Account { email: String::new(), tenant_id, user_id }))
+        let Some(row) = taken.into_iter().next() else {
+            return Ok(None);
+        };
+        let user_id = row
+            .get("user_id")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let tenant_id = row
+            .get("tenant_id")
+            .and_then(Value::as_str)
+            .map(String::from);
+        Ok(Some(Account {
+            email: String::new(),
+            tenant_id,
+            user_id,
+        }))
     }
 
     // ---- API key lookups
 
-    pub async fn insert_api_key_lookup(&self, key_hash: &str, tenant_id: &str, key_id: &str) -> StoreResult<()> {
+    pub async fn insert_api_key_lookup(
+        &self,
+        key_hash: &str,
+        tenant_id: &str,
+        key_id: &str,
+    ) -> StoreResult<()> {
         rows(
             &self.db,
             "CREATE api_key_lookup CONTENT { key_hash: $h, tenant_id: $t, key_id: $k }",
@@ -280,18 +367,38 @@ impl PlatformDb {
     }
 
     pub async fn find_api_key(&self, key_hash: &str) -> StoreResult<Option<ApiKeyLookup>> {
-        fetch_one(&self.db, "SELECT tenant_id, key_id FROM api_key_lookup WHERE key_hash = $h", json!({ "h": key_hash })).await
+        fetch_one(
+            &self.db,
+            "SELECT tenant_id, key_id FROM api_key_lookup WHERE key_hash = $h",
+            json!({ "h": key_hash }),
+        )
+        .await
     }
 
     pub async fn delete_api_key_lookup(&self, tenant_id: &str, key_id: &str) -> StoreResult<()> {
-        rows(&self.db, "DELETE api_key_lookup WHERE tenant_id = $t AND key_id = $k", json!({ "t": tenant_id, "k": key_id })).await?;
+        rows(
+            &self.db,
+            "DELETE api_key_lookup WHERE tenant_id = $t AND key_id = $k",
+            json!({ "t": tenant_id, "k": key_id }),
+        )
+        .await?;
         Ok(())
     }
 
     /// Remove expired and spent tokens; returns how many rows went.
     pub async fn purge_expired_tokens(&self) -> StoreResult<usize> {
-        let a = rows(&self.db, "DELETE refresh_token WHERE expires_at < time::now() RETURN BEFORE", json!({})).await?;
-        let b = rows(&self.db, "DELETE reset_token WHERE expires_at < time::now() OR used = true RETURN BEFORE", json!({})).await?;
+        let a = rows(
+            &self.db,
+            "DELETE refresh_token WHERE expires_at < time::now() RETURN BEFORE",
+            json!({}),
+        )
+        .await?;
+        let b = rows(
+            &self.db,
+            "DELETE reset_token WHERE expires_at < time::now() OR used = true RETURN BEFORE",
+            json!({}),
+        )
+        .await?;
         Ok(a.len() + b.len())
     }
 }

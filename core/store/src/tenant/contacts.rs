@@ -52,7 +52,13 @@ impl ContactFields {
 
 impl From<Contact> for ContactFields {
     fn from(c: Contact) -> Self {
-        Self { name: c.name, phone: c.phone, email: c.email, custom_fields: c.custom_fields, tags: c.tags }
+        Self {
+            name: c.name,
+            phone: c.phone,
+            email: c.email,
+            custom_fields: c.custom_fields,
+            tags: c.tags,
+        }
     }
 }
 
@@ -61,10 +67,20 @@ fn search_terms(search: &str) -> Option<String> {
     let cleaned: String = search
         .to_lowercase()
         .chars()
-        .map(|c| if c.is_alphanumeric() || c == '@' || c == '.' { c } else { ' ' })
+        .map(|c| {
+            if c.is_alphanumeric() || c == '@' || c == '.' {
+                c
+            } else {
+                ' '
+            }
+        })
         .collect();
     let words: Vec<&str> = cleaned.split_whitespace().take(8).collect();
-    if words.is_empty() { None } else { Some(words.join(" ")) }
+    if words.is_empty() {
+        None
+    } else {
+        Some(words.join(" "))
+    }
 }
 
 impl TenantDb {
@@ -74,7 +90,8 @@ impl TenantDb {
         let mut vars = serde_json::Map::new();
         vars.insert("limit".into(), json!(limit + 1));
         if let Some(cursor) = &q.cursor {
-            check_id(cursor, "cursor").map_err(|_| Problem::new(ErrorCode::InvalidParam, "cursor is not valid"))?;
+            check_id(cursor, "cursor")
+                .map_err(|_| Problem::new(ErrorCode::InvalidParam, "cursor is not valid"))?;
             conds.push("id > type::record('contact', $cursor)");
             vars.insert("cursor".into(), json!(cursor));
         }
@@ -86,7 +103,11 @@ impl TenantDb {
             conds.push("tags CONTAINS $tag");
             vars.insert("tag".into(), json!(tag));
         }
-        let filter = if conds.is_empty() { String::new() } else { format!(" WHERE {}", conds.join(" AND ")) };
+        let filter = if conds.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", conds.join(" AND "))
+        };
         let sql = format!("SELECT * FROM contact{filter} ORDER BY id LIMIT $limit");
         let mut items: Vec<Contact> = fetch(self.raw(), &sql, Value::Object(vars)).await?;
         let next_cursor = if items.len() > limit as usize {
@@ -100,19 +121,40 @@ impl TenantDb {
 
     pub async fn get_contact(&self, id: &str) -> StoreResult<Contact> {
         check_id(id, "contact")?;
-        fetch_found(self.raw(), "SELECT * FROM type::record('contact', $id)", json!({ "id": id }), "contact").await
+        fetch_found(
+            self.raw(),
+            "SELECT * FROM type::record('contact', $id)",
+            json!({ "id": id }),
+            "contact",
+        )
+        .await
     }
 
     pub async fn find_contact_by_phone(&self, phone: &str) -> StoreResult<Option<Contact>> {
-        fetch_one(self.raw(), "SELECT * FROM contact WHERE phone = $phone", json!({ "phone": phone })).await
+        fetch_one(
+            self.raw(),
+            "SELECT * FROM contact WHERE phone = $phone",
+            json!({ "phone": phone }),
+        )
+        .await
     }
 
     pub async fn create_contact(&self, fields: &ContactFields) -> StoreResult<Contact> {
         check_ids_exist(self.raw(), "tag", &fields.tags, "tag").await?;
         let sql = "CREATE type::record('contact', $id) CONTENT $c";
-        fetch_found(self.raw(), sql, json!({ "id": new_id(), "c": fields.to_content() }), "contact")
-            .await
-            .map_err(|e| e.on_unique(ErrorCode::ContactExists, "a contact with this phone number exists"))
+        fetch_found(
+            self.raw(),
+            sql,
+            json!({ "id": new_id(), "c": fields.to_content() }),
+            "contact",
+        )
+        .await
+        .map_err(|e| {
+            e.on_unique(
+                ErrorCode::ContactExists,
+                "a contact with this phone number exists",
+            )
+        })
     }
 
     pub async fn save_contact(&self, id: &str, fields: &ContactFields) -> StoreResult<Contact> {
@@ -121,14 +163,29 @@ impl TenantDb {
         // An unbound `$c.email` is NONE, which removes the field.
         let sql = "UPDATE type::record('contact', $id) SET name = $c.name, phone = $c.phone, email = $c.email, \
                    custom_fields = $c.custom_fields, tags = $c.tags, search = $c.search, updated_at = time::now()";
-        fetch_found(self.raw(), sql, json!({ "id": id, "c": fields.to_content() }), "contact")
-            .await
-            .map_err(|e| e.on_unique(ErrorCode::ContactExists, "a contact with this phone number exists"))
+        fetch_found(
+            self.raw(),
+            sql,
+            json!({ "id": id, "c": fields.to_content() }),
+            "contact",
+        )
+        .await
+        .map_err(|e| {
+            e.on_unique(
+                ErrorCode::ContactExists,
+                "a contact with this phone number exists",
+            )
+        })
     }
 
     pub async fn delete_contact(&self, id: &str) -> StoreResult<()> {
         self.get_contact(id).await?;
-        rows(self.raw(), "DELETE type::record('contact', $id)", json!({ "id": id })).await?;
+        rows(
+            self.raw(),
+            "DELETE type::record('contact', $id)",
+            json!({ "id": id }),
+        )
+        .await?;
         Ok(())
     }
 
@@ -150,7 +207,10 @@ mod tests {
 
     #[test]
     fn terms_are_cleaned() {
-        assert_eq!(search_terms("  Ana  (Souza) ").as_deref(), Some("ana souza"));
+        assert_eq!(
+            search_terms("  Ana  (Souza) ").as_deref(),
+            Some("ana souza")
+        );
         assert_eq!(search_terms("+55 11"), Some("55 11".to_string()));
         assert_eq!(search_terms("!!!"), None);
     }

@@ -20,27 +20,48 @@ impl TenantDb {
 
     pub async fn get_tag(&self, id: &str) -> StoreResult<Tag> {
         check_id(id, "tag")?;
-        fetch_found(self.raw(), "SELECT * FROM type::record('tag', $id)", json!({ "id": id }), "tag").await
+        fetch_found(
+            self.raw(),
+            "SELECT * FROM type::record('tag', $id)",
+            json!({ "id": id }),
+            "tag",
+        )
+        .await
     }
 
     pub async fn create_tag(&self, name: &str, color: &str) -> StoreResult<Tag> {
         let sql = "CREATE type::record('tag', $id) CONTENT { name: $name, color: $color }";
-        fetch_found(self.raw(), sql, json!({ "id": new_id(), "name": name, "color": color }), "tag")
-            .await
-            .map_err(|e| e.on_unique(ErrorCode::NameTaken, "a tag with this name exists"))
+        fetch_found(
+            self.raw(),
+            sql,
+            json!({ "id": new_id(), "name": name, "color": color }),
+            "tag",
+        )
+        .await
+        .map_err(|e| e.on_unique(ErrorCode::NameTaken, "a tag with this name exists"))
     }
 
     pub async fn save_tag(&self, tag: &Tag) -> StoreResult<Tag> {
         let sql = "UPDATE type::record('tag', $id) MERGE { name: $name, color: $color }";
-        fetch_found(self.raw(), sql, json!({ "id": tag.id, "name": tag.name, "color": tag.color }), "tag")
-            .await
-            .map_err(|e| e.on_unique(ErrorCode::NameTaken, "a tag with this name exists"))
+        fetch_found(
+            self.raw(),
+            sql,
+            json!({ "id": tag.id, "name": tag.name, "color": tag.color }),
+            "tag",
+        )
+        .await
+        .map_err(|e| e.on_unique(ErrorCode::NameTaken, "a tag with this name exists"))
     }
 
     /// Delete a tag and take it off every contact.
     pub async fn delete_tag(&self, id: &str) -> StoreResult<()> {
         self.get_tag(id).await?;
-        rows(self.raw(), "DELETE type::record('tag', $id)", json!({ "id": id })).await?;
+        rows(
+            self.raw(),
+            "DELETE type::record('tag', $id)",
+            json!({ "id": id }),
+        )
+        .await?;
         self.untag_contacts(id).await
     }
 
@@ -52,15 +73,32 @@ impl TenantDb {
 
     /// Queues `user_id` serves.
     pub async fn queues_of_user(&self, user_id: &str) -> StoreResult<Vec<Queue>> {
-        fetch(self.raw(), "SELECT * FROM queue WHERE user_ids CONTAINS $u ORDER BY name", json!({ "u": user_id })).await
+        fetch(
+            self.raw(),
+            "SELECT * FROM queue WHERE user_ids CONTAINS $u ORDER BY name",
+            json!({ "u": user_id }),
+        )
+        .await
     }
 
     pub async fn get_queue(&self, id: &str) -> StoreResult<Queue> {
         check_id(id, "queue")?;
-        fetch_found(self.raw(), "SELECT * FROM type::record('queue', $id)", json!({ "id": id }), "queue").await
+        fetch_found(
+            self.raw(),
+            "SELECT * FROM type::record('queue', $id)",
+            json!({ "id": id }),
+            "queue",
+        )
+        .await
     }
 
-    pub async fn create_queue(&self, name: &str, color: &str, greeting: &str, user_ids: &[String]) -> StoreResult<Queue> {
+    pub async fn create_queue(
+        &self,
+        name: &str,
+        color: &str,
+        greeting: &str,
+        user_ids: &[String],
+    ) -> StoreResult<Queue> {
         check_ids_exist(self.raw(), "user", user_ids, "user").await?;
         let sql = "CREATE type::record('queue', $id) CONTENT { name: $name, color: $color, greeting: $greeting, user_ids: $user_ids }";
         let vars = json!({ "id": new_id(), "name": name, "color": color, "greeting": greeting, "user_ids": dedup(user_ids) });
@@ -80,44 +118,94 @@ impl TenantDb {
 
     pub async fn delete_queue(&self, id: &str) -> StoreResult<()> {
         self.get_queue(id).await?;
-        rows(self.raw(), "DELETE type::record('queue', $id)", json!({ "id": id })).await?;
+        rows(
+            self.raw(),
+            "DELETE type::record('queue', $id)",
+            json!({ "id": id }),
+        )
+        .await?;
         Ok(())
     }
 
     /// Take a deleted user out of every queue.
     pub async fn remove_user_from_queues(&self, user_id: &str) -> StoreResult<()> {
-        rows(self.raw(), "UPDATE queue SET user_ids -= $u WHERE user_ids CONTAINS $u", json!({ "u": user_id })).await?;
+        rows(
+            self.raw(),
+            "UPDATE queue SET user_ids -= $u WHERE user_ids CONTAINS $u",
+            json!({ "u": user_id }),
+        )
+        .await?;
         Ok(())
     }
 
     // ---- quick replies
 
     pub async fn list_quick_replies(&self) -> StoreResult<Vec<QuickReply>> {
-        fetch(self.raw(), "SELECT * FROM quick_reply ORDER BY shortcut", json!({})).await
+        fetch(
+            self.raw(),
+            "SELECT * FROM quick_reply ORDER BY shortcut",
+            json!({}),
+        )
+        .await
     }
 
     pub async fn get_quick_reply(&self, id: &str) -> StoreResult<QuickReply> {
         check_id(id, "quick reply")?;
-        fetch_found(self.raw(), "SELECT * FROM type::record('quick_reply', $id)", json!({ "id": id }), "quick reply").await
+        fetch_found(
+            self.raw(),
+            "SELECT * FROM type::record('quick_reply', $id)",
+            json!({ "id": id }),
+            "quick reply",
+        )
+        .await
     }
 
-    pub async fn create_quick_reply(&self, shortcut: &str, message: &str) -> StoreResult<QuickReply> {
+    pub async fn create_quick_reply(
+        &self,
+        shortcut: &str,
+        message: &str,
+    ) -> StoreResult<QuickReply> {
         let sql = "CREATE type::record('quick_reply', $id) CONTENT { shortcut: $shortcut, message: $message }";
-        fetch_found(self.raw(), sql, json!({ "id": new_id(), "shortcut": shortcut, "message": message }), "quick reply")
-            .await
-            .map_err(|e| e.on_unique(ErrorCode::NameTaken, "a quick reply with this shortcut exists"))
+        fetch_found(
+            self.raw(),
+            sql,
+            json!({ "id": new_id(), "shortcut": shortcut, "message": message }),
+            "quick reply",
+        )
+        .await
+        .map_err(|e| {
+            e.on_unique(
+                ErrorCode::NameTaken,
+                "a quick reply with this shortcut exists",
+            )
+        })
     }
 
     pub async fn save_quick_reply(&self, r: &QuickReply) -> StoreResult<QuickReply> {
         let sql = "UPDATE type::record('quick_reply', $id) MERGE { shortcut: $shortcut, message: $message }";
-        fetch_found(self.raw(), sql, json!({ "id": r.id, "shortcut": r.shortcut, "message": r.message }), "quick reply")
-            .await
-            .map_err(|e| e.on_unique(ErrorCode::NameTaken, "a quick reply with this shortcut exists"))
+        fetch_found(
+            self.raw(),
+            sql,
+            json!({ "id": r.id, "shortcut": r.shortcut, "message": r.message }),
+            "quick reply",
+        )
+        .await
+        .map_err(|e| {
+            e.on_unique(
+                ErrorCode::NameTaken,
+                "a quick reply with this shortcut exists",
+            )
+        })
     }
 
     pub async fn delete_quick_reply(&self, id: &str) -> StoreResult<()> {
         self.get_quick_reply(id).await?;
-        rows(self.raw(), "DELETE type::record('quick_reply', $id)", json!({ "id": id })).await?;
+        rows(
+            self.raw(),
+            "DELETE type::record('quick_reply', $id)",
+            json!({ "id": id }),
+        )
+        .await?;
         Ok(())
     }
 
@@ -154,5 +242,8 @@ impl TenantDb {
 
 fn dedup(ids: &[String]) -> Vec<String> {
     let mut seen = std::collections::BTreeSet::new();
-    ids.iter().filter(|id| seen.insert(id.as_str())).cloned().collect()
+    ids.iter()
+        .filter(|id| seen.insert(id.as_str()))
+        .cloned()
+        .collect()
 }

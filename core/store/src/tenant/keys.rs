@@ -28,23 +28,47 @@ impl TenantDb {
 
     pub async fn get_api_key(&self, id: &str) -> StoreResult<ApiKeyRow> {
         check_id(id, "API key")?;
-        fetch_found(self.raw(), "SELECT * FROM type::record('api_key', $id)", json!({ "id": id }), "API key").await
+        fetch_found(
+            self.raw(),
+            "SELECT * FROM type::record('api_key', $id)",
+            json!({ "id": id }),
+            "API key",
+        )
+        .await
     }
 
-    pub async fn insert_api_key(&self, id: &str, name: &str, prefix: &str, scopes: &[String], created_by: &str) -> StoreResult<ApiKeyRow> {
+    pub async fn insert_api_key(
+        &self,
+        id: &str,
+        name: &str,
+        prefix: &str,
+        scopes: &[String],
+        created_by: &str,
+    ) -> StoreResult<ApiKeyRow> {
         let sql = "CREATE type::record('api_key', $id) CONTENT { name: $name, prefix: $prefix, scopes: $scopes, created_by: $by }";
-        let vars = json!({ "id": id, "name": name, "prefix": prefix, "scopes": scopes, "by": created_by });
+        let vars =
+            json!({ "id": id, "name": name, "prefix": prefix, "scopes": scopes, "by": created_by });
         fetch_found(self.raw(), sql, vars, "API key").await
     }
 
     pub async fn touch_api_key(&self, id: &str) -> StoreResult<()> {
-        rows(self.raw(), "UPDATE type::record('api_key', $id) SET last_used_at = time::now()", json!({ "id": id })).await?;
+        rows(
+            self.raw(),
+            "UPDATE type::record('api_key', $id) SET last_used_at = time::now()",
+            json!({ "id": id }),
+        )
+        .await?;
         Ok(())
     }
 
     pub async fn delete_api_key(&self, id: &str) -> StoreResult<()> {
         self.get_api_key(id).await?;
-        rows(self.raw(), "DELETE type::record('api_key', $id)", json!({ "id": id })).await?;
+        rows(
+            self.raw(),
+            "DELETE type::record('api_key', $id)",
+            json!({ "id": id }),
+        )
+        .await?;
         Ok(())
     }
 }

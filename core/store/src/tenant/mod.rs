@@ -26,7 +26,9 @@ pub struct TenantDb {
 
 impl std::fmt::Debug for TenantDb {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TenantDb").field("tenant_id", &self.tenant_id).finish()
+        f.debug_struct("TenantDb")
+            .field("tenant_id", &self.tenant_id)
+            .finish()
     }
 }
 
@@ -72,8 +74,19 @@ mod tests {
             .platform()
             .create_plan(&NewPlan {
                 name: "basic".into(),
-                limits: PlanLimits { users: 2, connections: 1, queues: 2, flows: 5, plugins: 0 },
-                features: PlanFeatures { campaigns: false, plugins: false, api_access: true, webhooks: true },
+                limits: PlanLimits {
+                    users: 2,
+                    connections: 1,
+                    queues: 2,
+                    flows: 5,
+                    plugins: 0,
+                },
+                features: PlanFeatures {
+                    campaigns: false,
+                    plugins: false,
+                    api_access: true,
+                    webhooks: true,
+                },
             })
             .await
             .unwrap();
@@ -93,30 +106,84 @@ mod tests {
     }
 
     fn contact(name: &str, phone: &str) -> ContactFields {
-        ContactFields { name: name.into(), phone: phone.into(), email: None, custom_fields: BTreeMap::new(), tags: vec![] }
+        ContactFields {
+            name: name.into(),
+            phone: phone.into(),
+            email: None,
+            custom_fields: BTreeMap::new(),
+            tags: vec![],
+        }
     }
 
     #[tokio::test]
     async fn contacts_round_trip_search_and_page() {
         let (store, db) = tenant_store().await;
-        let ana = db.create_contact(&contact("Ana Souza", "+5511987654321")).await.unwrap();
-        db.create_contact(&contact("Mariana Lima", "+5511912345678")).await.unwrap();
-        db.create_contact(&contact("Bruno Alves", "+5521998765432")).await.unwrap();
-        let dup = db.create_contact(&contact("Other", "+5511987654321")).await.unwrap_err();
+        let ana = db
+            .create_contact(&contact("Ana Souza", "+5511987654321"))
+            .await
+            .unwrap();
+        db.create_contact(&contact("Mariana Lima", "+5511912345678"))
+            .await
+            .unwrap();
+        db.create_contact(&contact("Bruno Alves", "+5521998765432"))
+            .await
+            .unwrap();
+        let dup = db
+            .create_contact(&contact("Other", "+5511987654321"))
+            .await
+            .unwrap_err();
         assert!(matches!(dup, StoreError::Problem(p) if p.code == ErrorCode::ContactExists));
 
-        let found = db.list_contacts(&ContactQuery { search: Some("mar".into()), limit: 10, ..Default::default() }).await.unwrap();
+        let found = db
+            .list_contacts(&ContactQuery {
+                search: Some("mar".into()),
+                limit: 10,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
         assert_eq!(found.items.len(), 1, "{found:?}");
         assert_eq!(found.items[0].name, "Mariana Lima");
-        let found = db.list_contacts(&ContactQuery { search: Some("ana sou".into()), limit: 10, ..Default::default() }).await.unwrap();
-        assert_eq!(found.items.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["Ana Souza"]);
-        let by_phone = db.list_contacts(&ContactQuery { search: Some("5521".into()), limit: 10, ..Default::default() }).await.unwrap();
+        let found = db
+            .list_contacts(&ContactQuery {
+                search: Some("ana sou".into()),
+                limit: 10,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            found
+                .items
+                .iter()
+                .map(|c| c.name.as_str())
+                .collect::<Vec<_>>(),
+            ["Ana Souza"]
+        );
+        let by_phone = db
+            .list_contacts(&ContactQuery {
+                search: Some("5521".into()),
+                limit: 10,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
         assert_eq!(by_phone.items.len(), 1);
 
-        let page1 = db.list_contacts(&ContactQuery { limit: 2, ..Default::default() }).await.unwrap();
+        let page1 = db
+            .list_contacts(&ContactQuery {
+                limit: 2,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
         assert_eq!(page1.items.len(), 2);
         let page2 = db
-            .list_contacts(&ContactQuery { limit: 2, cursor: page1.next_cursor.clone(), ..Default::default() })
+            .list_contacts(&ContactQuery {
+                limit: 2,
+                cursor: page1.next_cursor.clone(),
+                ..Default::default()
+            })
             .await
             .unwrap();
         assert_eq!(page2.items.len(), 1);
@@ -148,18 +215,31 @@ mod tests {
         let mut fields = contact("Ana", "+5511987654321");
         fields.tags = vec![tag.id.clone()];
         let c = db.create_contact(&fields).await.unwrap();
-        let tagged = db.list_contacts(&ContactQuery { tag: Some(tag.id.clone()), limit: 5, ..Default::default() }).await.unwrap();
+        let tagged = db
+            .list_contacts(&ContactQuery {
+                tag: Some(tag.id.clone()),
+                limit: 5,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
         assert_eq!(tagged.items.len(), 1);
         db.delete_tag(&tag.id).await.unwrap();
         assert!(db.get_contact(&c.id).await.unwrap().tags.is_empty());
 
-        let q = db.create_queue("Sales", "#00aa00", "Hi!", &[]).await.unwrap();
+        let q = db
+            .create_queue("Sales", "#00aa00", "Hi!", &[])
+            .await
+            .unwrap();
         assert_eq!(db.get_queue(&q.id).await.unwrap().name, "Sales");
         assert_eq!(db.counts().await.unwrap().queues, 1);
 
         let mut values = BTreeMap::new();
         values.insert("rating_on_close".to_string(), serde_json::json!(true));
         db.put_settings(&values).await.unwrap();
-        assert_eq!(db.stored_settings().await.unwrap()["rating_on_close"], serde_json::json!(true));
+        assert_eq!(
+            db.stored_settings().await.unwrap()["rating_on_close"],
+            serde_json::json!(true)
+        );
     }
 }

@@ -64,7 +64,13 @@ impl<'a> UserTable<'a> {
 
     pub async fn get_row(&self, id: &str) -> StoreResult<UserRow> {
         check_id(id, "user")?;
-        fetch_found(self.db, "SELECT * FROM type::record('user', $id)", json!({ "id": id }), "user").await
+        fetch_found(
+            self.db,
+            "SELECT * FROM type::record('user', $id)",
+            json!({ "id": id }),
+            "user",
+        )
+        .await
     }
 
     pub async fn get(&self, id: &str) -> StoreResult<User> {
@@ -72,12 +78,21 @@ impl<'a> UserTable<'a> {
     }
 
     pub async fn find_by_email(&self, email: &str) -> StoreResult<Option<UserRow>> {
-        fetch_one(self.db, "SELECT * FROM user WHERE email = $email", json!({ "email": email })).await
+        fetch_one(
+            self.db,
+            "SELECT * FROM user WHERE email = $email",
+            json!({ "email": email }),
+        )
+        .await
     }
 
     pub async fn list(&self) -> StoreResult<Vec<User>> {
-        let rows: Vec<UserRow> = fetch(self.db, "SELECT * FROM user ORDER BY id", json!({})).await?;
-        Ok(rows.into_iter().map(|r| r.into_user(self.tenant_id.clone())).collect())
+        let rows: Vec<UserRow> =
+            fetch(self.db, "SELECT * FROM user ORDER BY id", json!({})).await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| r.into_user(self.tenant_id.clone()))
+            .collect())
     }
 
     pub async fn count(&self) -> StoreResult<u64> {
@@ -105,7 +120,12 @@ impl<'a> UserTable<'a> {
 
     pub async fn delete(&self, id: &str) -> StoreResult<()> {
         self.get_row(id).await?;
-        rows(self.db, "DELETE type::record('user', $id)", json!({ "id": id })).await?;
+        rows(
+            self.db,
+            "DELETE type::record('user', $id)",
+            json!({ "id": id }),
+        )
+        .await?;
         Ok(())
     }
 }

@@ -1,0 +1,196 @@
+//! Creating and changing people's accounts, shared by the API and the `tucanlink admin` CLI.
+//! A user lives in its tenant's database (or the platform database for platform admins); its
+//! email is claimed in the platform's `account` table so sign-in can find it and no two users
+//! share one.
+
+use chrono::Utc;
+use tucan_model::ids::new_id;
+use tucan_model::tenancy::{NewTenant, Tenant, TenantStatus};
+use tucan_model::user::{
+    NewUser, Role, User, UserPatch, check_language, check_password, normalize_email,
+};
+use tucan_model::{ErrorCode, Problem};
+use tucan_store::{Account, Store, TenantDb, UserRow};
+
+use crate::auth::password::hash_password;
+use crate::error::{ApiError, ApiResult};
+
+/// Create a user in `tenant` (or a platform admin when `tenant` is `None`).
+pub async fn create_user(
+    store: &Store,
+    tenant: Option<&TenantDb>,
+    new: NewUser,
+) -> ApiResult<User> {
+    let email = normalize_email(&new.email)?;
+    check_password(&new.password)?;
+    check_language(&new.language)?;
+    match (tenant.is_some(), new.role) {
+        (true, Role::PlatformAdmin) => {
+            return Err(ApiError::new(
+                ErrorCode::InvalidField,
+                "a tenant user cannot be a platform admin",
+            ));
+        }
+        (false, role) if role != Role::PlatformAdmin => {
+            return Err(ApiError::new(
+                ErrorCode::InvalidField,
+                "platform users must have the platform_admin role",
+            ));
+        }
+        _ => {}
+    }
+    let row = UserRow {
+        id: new_id(),
+        name: new.name.trim().to_string(),
+        email: email.clone(),
+        role: new.role,
+        password_hash: hash_password(new.password).await?,
+        max_tickets: new.max_tickets,
+        language: new.language,
+        password_changed_at: Utc::now(),
+        created_at: Utc::now(),
+    };
+    let platform = store.platform();
+    platform
+        .claim_account(&Account {
+            email,
+            tenant_id: tenant.map(|t| t.tenant_id().to_string()),
+            user_id: row.id.clone(),
+        })
+        .await?;
+    let inserted = match tenant {
+        Some(t) => t.users().insert(&row).await,
+        None => platform.admins().insert(&row).await,
+    };
+    if inserted.is_err() {
+        platform.release_account(&row.id).await?;
+    }
+    Ok(inserted?)
+}
+
+/// Create a tenant, its database and its first admin.
+pub async fn create_tenant(store: &Store, new: NewTenant) -> ApiResult<(Tenant, User)> {
+    // Check the admin before anything is written, so a bad request leaves nothing behind.
+    let email = normalize_email(&new.admin.email)?;
+    check_password(&new.admin.password)?;
+    if store.platform().find_account(&email).await?.is_some() {
+        return Err(ApiError::new(
+            ErrorCode::EmailTaken,
+            "this email is already in use",
+        ));
+    }
+    let tenant = Tenant {
+        id: new_id(),
+        name: new.name.trim().to_string(),
+        plan_id: new.plan_id,
+        status: TenantStatus::Active,
+        timezone: new.timezone,
+        country: new.country,
+        created_at: Utc::now(),
+    };
+    let tenant = store.platform().insert_tenant(&tenant).await?;
+    store.migrate_tenant(&tenant.id).await?;
+    let db = store.tenant(&tenant.id).await?;
+    let admin = NewUser {
+        name: new.admin.name,
+        email,
+        password: new.admin.password,
+        role: Role::Admin,
+        max_tickets: 0,
+        language: tucan_model::user::default_language(),
+    };
+    let admin = create_user(store, Some(&db), admin).await?;
+    Ok((tenant, admin))
+}
+
+/// Apply `patch` to a tenant user; keeps the sign-in email lookup in step.
+pub async fn update_user(
+    store: &Store,
+    tenant: &TenantDb,
+    id: &str,
+    patch: UserPatch,
+) -> ApiResult<User> {
+    let users = tenant.users();
+    let mut row = users.get_row(id).await?;
+    if let Some(name) = patch.name {
+        row.name = name.trim().to_string();
+    }
+    if let Some(role) = patch.role {
+        if !role.is_tenant_role() {
+            return Err(ApiError::new(
+                ErrorCode::InvalidField,
+                "a tenant user cannot be a platform admin",
+            ));
+        }
+        row.role = role;
+    }
+    if let Some(max) = patch.max_tickets {
+        row.max_tickets = max;
+    }
+    if let Some(lang) = patch.language {
+        check_language(&lang)?;
+        row.language = lang;
+    }
+    let new_email = match patch.email {
+        Some(e) => Some(normalize_email(&e)?).filter(|e| *e != row.email),
+        None => None,
+    };
+    if let Some(email) = &new_email {
+        store.platform().change_account_email(id, email).await?;
+        row.email = email.clone();
+    }
+    Ok(users.save(&row).await?)
+}
+
+/// Delete a tenant user, its sign-in lookup, sessions and queue memberships.
+pub async fn delete_user(store: &Store, tenant: &TenantDb, id: &str) -> ApiResult<()> {
+    tenant.users().delete(id).await?;
+    store.platform().release_account(id).await?;
+    store.platform().revoke_user_refresh_tokens(id).await?;
+    tenant.remove_user_from_queues(id).await?;
+    Ok(())
+}
+
+/// Set a new password for the account, ending its other sessions.
+pub async fn set_password(store: &Store, account: &Account, password: String) -> ApiResult<()> {
+    check_password(&password)?;
+    let hash = hash_password(password).await?;
+    match &account.tenant_id {
+        Some(tid) => {
+            store
+                .tenant(tid)
+                .await?
+                .users()
+                .set_password(&account.user_id, &hash)
+                .await?
+        }
+        None => {
+            store
+                .platform()
+                .admins()
+                .set_password(&account.user_id, &hash)
+                .await?
+        }
+    }
+    store
+        .platform()
+        .revoke_user_refresh_tokens(&account.user_id)
+        .await?;
+    Ok(())
+}
+
+/// The stored user behind an account.
+pub async fn account_user(store: &Store, account: &Account) -> ApiResult<UserRow> {
+    let row = match &account.tenant_id {
+        Some(tid) => {
+            store
+                .tenant(tid)
+                .await?
+                .users()
+                .get_row(&account.user_id)
+                .await
+        }
+        None => store.platform().admins().get_row(&account.user_id).await,
+    };
+    row.map_err(|_| Problem::not_found("user").into())
+}

@@ -1,0 +1,144 @@
+//! API keys for machine clients (tenant admins; the plan must include API access). The
+//! secret is returned once, at creation.
+
+use chrono::{DateTime, Utc};
+use poem_openapi::param::Path;
+use poem_openapi::payload::Json;
+use poem_openapi::{Object, OpenApi};
+use tucan_model::ErrorCode;
+use tucan_model::ids::new_id;
+use tucan_model::tenancy::Feature;
+use tucan_model::user::Role;
+use tucan_store::ApiKeyRow;
+
+use super::ApiTags;
+use super::platform::{Created, Deleted};
+use crate::auth::principal::scope_name;
+use crate::auth::tokens::{new_api_key, token_hash};
+use crate::auth::{Auth, Scope, TenantCtx};
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+#[derive(Debug, Object)]
+pub struct ApiKey {
+    pub id: String,
+    pub name: String,
+    /// The first characters of the key, to tell keys apart.
+    pub prefix: String,
+    pub scopes: Vec<String>,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+impl From<ApiKeyRow> for ApiKey {
+    fn from(r: ApiKeyRow) -> Self {
+        Self {
+            id: r.id,
+            name: r.name,
+            prefix: r.prefix,
+            scopes: r.scopes,
+            created_by: r.created_by,
+            created_at: r.created_at,
+            last_used_at: r.last_used_at,
+        }
+    }
+}
+
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct NewApiKey {
+    #[oai(validator(min_length = 1, max_length = 80))]
+    pub name: String,
+    pub scopes: Vec<Scope>,
+}
+
+#[derive(Debug, Object)]
+pub struct CreatedApiKey {
+    pub key: ApiKey,
+    /// The secret: send it as `Authorization: Bearer <secret>`. Shown only now.
+    pub secret: String,
+}
+
+pub struct ApiKeysApi {
+    pub state: AppState,
+}
+
+impl ApiKeysApi {
+    async fn admin_ctx(&self, auth: &Auth) -> ApiResult<TenantCtx> {
+        auth.user()?;
+        let ctx = auth.tenant(&self.state, Scope::UsersWrite).await?;
+        ctx.require(Role::Admin)?;
+        ctx.require_feature(Feature::ApiAccess)?;
+        Ok(ctx)
+    }
+}
+
+#[OpenApi(prefix_path = "/api/api-keys", tag = "ApiTags::ApiKeys")]
+impl ApiKeysApi {
+    /// List the tenant's API keys (never their secrets).
+    #[oai(path = "/", method = "get")]
+    async fn list_api_keys(&self, auth: Auth) -> ApiResult<Json<Vec<ApiKey>>> {
+        let ctx = self.admin_ctx(&auth).await?;
+        Ok(Json(
+            ctx.db
+                .list_api_keys()
+                .await?
+                .into_iter()
+                .map(ApiKey::from)
+                .collect(),
+        ))
+    }
+
+    /// Create an API key with the given scopes.
+    #[oai(path = "/", method = "post")]
+    async fn create_api_key(
+        &self,
+        auth: Auth,
+        body: Json<NewApiKey>,
+    ) -> ApiResult<Created<CreatedApiKey>> {
+        let ctx = self.admin_ctx(&auth).await?;
+        if body.scopes.is_empty() {
+            return Err(ApiError::new(
+                ErrorCode::InvalidField,
+                "give the key at least one scope",
+            ));
+        }
+        let secret = new_api_key();
+        let id = new_id();
+        let scopes: Vec<String> = body.scopes.iter().map(|s| scope_name(*s)).collect();
+        let prefix: String = secret.chars().take(10).collect();
+        let row = ctx
+            .db
+            .insert_api_key(
+                &id,
+                body.name.trim(),
+                &prefix,
+                &scopes,
+                &ctx.principal.user_id,
+            )
+            .await?;
+        self.state
+            .store
+            .platform()
+            .insert_api_key_lookup(&token_hash(&secret), &ctx.tenant.id, &id)
+            .await?;
+        Ok(Created::Created(Json(CreatedApiKey {
+            key: row.into(),
+            secret,
+        })))
+    }
+
+    /// Revoke an API key; it stops working at once.
+    #[oai(path = "/:id", method = "delete")]
+    async fn delete_api_key(&self, auth: Auth, id: Path<String>) -> ApiResult<Deleted> {
+        let ctx = self.admin_ctx(&auth).await?;
+        ctx.db.delete_api_key(&id).await?;
+        self.state
+            .store
+            .platform()
+            .delete_api_key_lookup(&ctx.tenant.id, &id)
+            .await?;
+        Ok(Deleted::NoContent)
+    }
+}

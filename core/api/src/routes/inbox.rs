@@ -1,0 +1,232 @@
+//! Tags, queues and quick replies.
+
+use poem_openapi::OpenApi;
+use poem_openapi::param::Path;
+use poem_openapi::payload::Json;
+use tucan_model::inbox::{
+    NewQueue, NewQuickReply, NewTag, Queue, QueuePatch, QuickReply, QuickReplyPatch, Tag, TagPatch,
+    check_shortcut,
+};
+use tucan_model::tenancy::LimitKind;
+use tucan_model::user::Role;
+
+use super::ApiTags;
+use super::platform::{Created, Deleted};
+use crate::auth::{Auth, Scope};
+use crate::error::ApiResult;
+use crate::state::AppState;
+
+pub struct TagsApi {
+    pub state: AppState,
+}
+
+#[OpenApi(prefix_path = "/api/tags", tag = "ApiTags::Tags")]
+impl TagsApi {
+    /// List tags.
+    #[oai(path = "/", method = "get")]
+    async fn list_tags(&self, auth: Auth) -> ApiResult<Json<Vec<Tag>>> {
+        let ctx = auth.tenant(&self.state, Scope::TagsRead).await?;
+        Ok(Json(ctx.db.list_tags().await?))
+    }
+
+    /// Create a tag (supervisors and admins).
+    #[oai(path = "/", method = "post")]
+    async fn create_tag(&self, auth: Auth, body: Json<NewTag>) -> ApiResult<Created<Tag>> {
+        let ctx = auth.tenant(&self.state, Scope::TagsWrite).await?;
+        ctx.require(Role::Supervisor)?;
+        Ok(Created::Created(Json(
+            ctx.db.create_tag(body.name.trim(), &body.color).await?,
+        )))
+    }
+
+    /// Get a tag.
+    #[oai(path = "/:id", method = "get")]
+    async fn get_tag(&self, auth: Auth, id: Path<String>) -> ApiResult<Json<Tag>> {
+        let ctx = auth.tenant(&self.state, Scope::TagsRead).await?;
+        Ok(Json(ctx.db.get_tag(&id).await?))
+    }
+
+    /// Rename or recolour a tag.
+    #[oai(path = "/:id", method = "patch")]
+    async fn update_tag(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+        body: Json<TagPatch>,
+    ) -> ApiResult<Json<Tag>> {
+        let ctx = auth.tenant(&self.state, Scope::TagsWrite).await?;
+        ctx.require(Role::Supervisor)?;
+        let mut tag = ctx.db.get_tag(&id).await?;
+        if let Some(name) = &body.name {
+            tag.name = name.trim().to_string();
+        }
+        if let Some(color) = &body.color {
+            tag.color = color.clone();
+        }
+        Ok(Json(ctx.db.save_tag(&tag).await?))
+    }
+
+    /// Delete a tag; it is taken off every contact.
+    #[oai(path = "/:id", method = "delete")]
+    async fn delete_tag(&self, auth: Auth, id: Path<String>) -> ApiResult<Deleted> {
+        let ctx = auth.tenant(&self.state, Scope::TagsWrite).await?;
+        ctx.require(Role::Supervisor)?;
+        ctx.db.delete_tag(&id).await?;
+        Ok(Deleted::NoContent)
+    }
+}
+
+pub struct QueuesApi {
+    pub state: AppState,
+}
+
+#[OpenApi(prefix_path = "/api/queues", tag = "ApiTags::Queues")]
+impl QueuesApi {
+    /// List queues.
+    #[oai(path = "/", method = "get")]
+    async fn list_queues(&self, auth: Auth) -> ApiResult<Json<Vec<Queue>>> {
+        let ctx = auth.tenant(&self.state, Scope::QueuesRead).await?;
+        Ok(Json(ctx.db.list_queues().await?))
+    }
+
+    /// Create a queue (admins; counts against the plan's queue limit).
+    #[oai(path = "/", method = "post")]
+    async fn create_queue(&self, auth: Auth, body: Json<NewQueue>) -> ApiResult<Created<Queue>> {
+        let ctx = auth.tenant(&self.state, Scope::QueuesWrite).await?;
+        ctx.require(Role::Admin)?;
+        ctx.check_limit(LimitKind::Queues, ctx.db.counts().await?.queues)?;
+        let q = ctx
+            .db
+            .create_queue(
+                body.name.trim(),
+                &body.color,
+                &body.greeting,
+                &body.user_ids,
+            )
+            .await?;
+        Ok(Created::Created(Json(q)))
+    }
+
+    /// Get a queue.
+    #[oai(path = "/:id", method = "get")]
+    async fn get_queue(&self, auth: Auth, id: Path<String>) -> ApiResult<Json<Queue>> {
+        let ctx = auth.tenant(&self.state, Scope::QueuesRead).await?;
+        Ok(Json(ctx.db.get_queue(&id).await?))
+    }
+
+    /// Change a queue; `user_ids` replaces the users who serve it.
+    #[oai(path = "/:id", method = "patch")]
+    async fn update_queue(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+        body: Json<QueuePatch>,
+    ) -> ApiResult<Json<Queue>> {
+        let ctx = auth.tenant(&self.state, Scope::QueuesWrite).await?;
+        ctx.require(Role::Admin)?;
+        let mut q = ctx.db.get_queue(&id).await?;
+        let patch = body.0;
+        if let Some(v) = patch.name {
+            q.name = v.trim().to_string();
+        }
+        if let Some(v) = patch.color {
+            q.color = v;
+        }
+        if let Some(v) = patch.greeting {
+            q.greeting = v;
+        }
+        if let Some(v) = patch.user_ids {
+            q.user_ids = v;
+        }
+        Ok(Json(ctx.db.save_queue(&q).await?))
+    }
+
+    /// Delete a queue.
+    #[oai(path = "/:id", method = "delete")]
+    async fn delete_queue(&self, auth: Auth, id: Path<String>) -> ApiResult<Deleted> {
+        let ctx = auth.tenant(&self.state, Scope::QueuesWrite).await?;
+        ctx.require(Role::Admin)?;
+        ctx.db.delete_queue(&id).await?;
+        Ok(Deleted::NoContent)
+    }
+
+    /// Queues the given user serves.
+    #[oai(path = "/of-user/:user_id", method = "get")]
+    async fn queues_of_user(
+        &self,
+        auth: Auth,
+        user_id: Path<String>,
+    ) -> ApiResult<Json<Vec<Queue>>> {
+        let ctx = auth.tenant(&self.state, Scope::QueuesRead).await?;
+        if ctx.principal.user_id != *user_id {
+            ctx.require(Role::Supervisor)?;
+        }
+        ctx.db.users().get(&user_id).await?;
+        Ok(Json(ctx.db.queues_of_user(&user_id).await?))
+    }
+}
+
+pub struct QuickRepliesApi {
+    pub state: AppState,
+}
+
+#[OpenApi(prefix_path = "/api/quick-replies", tag = "ApiTags::QuickReplies")]
+impl QuickRepliesApi {
+    /// List quick replies.
+    #[oai(path = "/", method = "get")]
+    async fn list_quick_replies(&self, auth: Auth) -> ApiResult<Json<Vec<QuickReply>>> {
+        let ctx = auth.tenant(&self.state, Scope::QuickRepliesRead).await?;
+        Ok(Json(ctx.db.list_quick_replies().await?))
+    }
+
+    /// Create a quick reply (supervisors and admins).
+    #[oai(path = "/", method = "post")]
+    async fn create_quick_reply(
+        &self,
+        auth: Auth,
+        body: Json<NewQuickReply>,
+    ) -> ApiResult<Created<QuickReply>> {
+        let ctx = auth.tenant(&self.state, Scope::QuickRepliesWrite).await?;
+        ctx.require(Role::Supervisor)?;
+        let shortcut = check_shortcut(&body.shortcut)?;
+        Ok(Created::Created(Json(
+            ctx.db.create_quick_reply(&shortcut, &body.message).await?,
+        )))
+    }
+
+    /// Get a quick reply.
+    #[oai(path = "/:id", method = "get")]
+    async fn get_quick_reply(&self, auth: Auth, id: Path<String>) -> ApiResult<Json<QuickReply>> {
+        let ctx = auth.tenant(&self.state, Scope::QuickRepliesRead).await?;
+        Ok(Json(ctx.db.get_quick_reply(&id).await?))
+    }
+
+    /// Change a quick reply.
+    #[oai(path = "/:id", method = "patch")]
+    async fn update_quick_reply(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+        body: Json<QuickReplyPatch>,
+    ) -> ApiResult<Json<QuickReply>> {
+        let ctx = auth.tenant(&self.state, Scope::QuickRepliesWrite).await?;
+        ctx.require(Role::Supervisor)?;
+        let mut r = ctx.db.get_quick_reply(&id).await?;
+        if let Some(s) = &body.shortcut {
+            r.shortcut = check_shortcut(s)?;
+        }
+        if let Some(m) = &body.message {
+            r.message = m.clone();
+        }
+        Ok(Json(ctx.db.save_quick_reply(&r).await?))
+    }
+
+    /// Delete a quick reply.
+    #[oai(path = "/:id", method = "delete")]
+    async fn delete_quick_reply(&self, auth: Auth, id: Path<String>) -> ApiResult<Deleted> {
+        let ctx = auth.tenant(&self.state, Scope::QuickRepliesWrite).await?;
+        ctx.require(Role::Supervisor)?;
+        ctx.db.delete_quick_reply(&id).await?;
+        Ok(Deleted::NoContent)
+    }
+}

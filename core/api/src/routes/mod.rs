@@ -1,0 +1,36 @@
+//! The REST API, one module per resource. Each `…Api` struct carries what its endpoints need.
+
+pub mod api_keys;
+pub mod auth;
+pub mod contacts;
+pub mod inbox;
+pub mod platform;
+pub mod settings;
+pub mod system;
+pub mod users;
+
+use poem_openapi::Tags;
+
+#[derive(Tags)]
+pub enum ApiTags {
+    /// Sign-in, tokens and passwords.
+    Auth,
+    /// Tenants and plans (platform admins).
+    Platform,
+    /// The tenant's users.
+    Users,
+    /// Customers, with custom fields and tags.
+    Contacts,
+    /// Tags for contacts and tickets.
+    Tags,
+    /// Queues and the users who serve them.
+    Queues,
+    /// Canned answers typed as `/shortcut`.
+    QuickReplies,
+    /// Tenant settings.
+    Settings,
+    /// Keys for machine clients.
+    ApiKeys,
+    /// Health and readiness.
+    System,
+}

@@ -1,0 +1,57 @@
+//! What every endpoint shares: the store, token keys, mailer and sign-in limits.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tucan_store::Store;
+
+use crate::auth::limiter::RateLimiter;
+use crate::auth::tokens::TokenKeys;
+use crate::mailer::Mailer;
+
+/// Settings of the API that come from configuration.
+#[derive(Debug, Clone)]
+pub struct ApiSettings {
+    /// Secret that signs access tokens (at least 32 bytes).
+    pub jwt_secret: Vec<u8>,
+    pub access_ttl_secs: i64,
+    pub refresh_ttl_days: i64,
+    pub reset_ttl_minutes: i64,
+    /// Public base URL, used in links sent by mail.
+    pub public_url: String,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// Failed sign-ins allowed per account per 15 minutes.
+    pub login_failures_per_account: usize,
+    /// Sign-in attempts allowed per client IP per minute.
+    pub login_attempts_per_ip: usize,
+}
+
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub store: Store,
+    pub tokens: TokenKeys,
+    pub settings: Arc<ApiSettings>,
+    pub mailer: Arc<dyn Mailer>,
+    pub account_limiter: Arc<RateLimiter>,
+    pub ip_limiter: Arc<RateLimiter>,
+}
+
+impl AppState {
+    pub fn new(store: Store, settings: ApiSettings, mailer: Arc<dyn Mailer>) -> Self {
+        Self {
+            store,
+            tokens: TokenKeys::new(&settings.jwt_secret, settings.access_ttl_secs),
+            account_limiter: Arc::new(RateLimiter::new(
+                settings.login_failures_per_account,
+                Duration::from_secs(15 * 60),
+            )),
+            ip_limiter: Arc::new(RateLimiter::new(
+                settings.login_attempts_per_ip,
+                Duration::from_secs(60),
+            )),
+            settings: Arc::new(settings),
+            mailer,
+        }
+    }
+}

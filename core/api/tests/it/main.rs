@@ -1,0 +1,11 @@
+//! Integration tests: a real HTTP server on a loopback port over an in-memory SurrealDB,
+//! driven with a real HTTP client.
+
+mod harness;
+
+mod auth;
+mod bad_input;
+mod contacts;
+mod isolation;
+mod platform;
+mod resources;

@@ -1,0 +1,244 @@
+//! Process wiring: logging, the store, development secrets and first admin, the HTTP server,
+//! background workers and graceful shutdown.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use rand::Rng;
+use tucan_api::accounts;
+use tucan_api::mailer::LogMailer;
+use tucan_api::{ApiSettings, AppState};
+use tucan_model::tenancy::{NewPlan, PlanFeatures, PlanLimits};
+use tucan_model::user::{NewUser, Role};
+use tucan_store::{Store, StoreOptions};
+
+use crate::config::{Config, LogFormat, Mode};
+
+pub fn init_logging(config: &Config) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(&config.log.level));
+    let json = match config.log.format {
+        LogFormat::Json => true,
+        LogFormat::Pretty => false,
+        LogFormat::Auto => config.mode == Mode::Production,
+    };
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
+    let url = config.database_url();
+    if url.starts_with("surrealkv://") {
+        std::fs::create_dir_all(&config.data_dir)
+            .with_context(|| format!("creating data directory {}", config.data_dir.display()))?;
+    }
+    let opt = |s: &str| Some(s.to_string()).filter(|s| !s.is_empty());
+    let store = Store::connect(&StoreOptions {
+        url: url.clone(),
+        namespace: config.database.namespace.clone(),
+        username: opt(&config.database.username),
+        password: opt(&config.database.password),
+    })
+    .await
+    .with_context(|| format!("connecting to the database at {url}"))?;
+    Ok(store)
+}
+
+pub fn app_state(config: &Config, store: Store, jwt_secret: Vec<u8>) -> AppState {
+    let settings = ApiSettings {
+        jwt_secret,
+        access_ttl_secs: config.auth.access_ttl_secs,
+        refresh_ttl_days: config.auth.refresh_ttl_days,
+        reset_ttl_minutes: config.auth.reset_ttl_minutes,
+        public_url: config.http.public_url.clone(),
+        max_body_bytes: config.http.max_body_bytes,
+        login_failures_per_account: config.auth.login_failures_per_account,
+        login_attempts_per_ip: config.auth.login_attempts_per_ip,
+    };
+    AppState::new(store, settings, Arc::new(LogMailer))
+}
+
+/// A random password of 20 letters and digits.
+pub fn random_password() -> String {
+    const CHARS: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+    let mut rng = rand::rngs::OsRng;
+    (0..20)
+        .map(|_| CHARS[rng.gen_range(0..CHARS.len())] as char)
+        .collect()
+}
+
+/// The configured JWT secret, or in development one generated once into the data directory.
+fn jwt_secret(config: &Config) -> anyhow::Result<Vec<u8>> {
+    if !config.auth.jwt_secret.is_empty() {
+        return Ok(config.auth.jwt_secret.clone().into_bytes());
+    }
+    // Config validation already refused production without a secret.
+    let path = config.data_dir.join("secrets.toml");
+    if let Ok(text) = std::fs::read_to_string(&path) {
+        let table: toml::Table =
+            toml::from_str(&text).with_context(|| format!("reading {}", path.display()))?;
+        if let Some(secret) = table
+            .get("jwt_secret")
+            .and_then(|v| v.as_str())
+            .filter(|s| s.len() >= 32)
+        {
+            return Ok(secret.as_bytes().to_vec());
+        }
+    }
+    let bytes: Vec<u8> = (0..48).map(|_| rand::rngs::OsRng.r#gen::<u8>()).collect();
+    let secret = hex::encode(bytes);
+    std::fs::create_dir_all(&config.data_dir)?;
+    write_private(
+        &path,
+        &format!(
+            "# Generated on first development start. Keep private.\njwt_secret = \"{secret}\"\n"
+        ),
+    )?;
+    tracing::info!(path = %path.display(), "generated a development JWT secret");
+    Ok(secret.into_bytes())
+}
+
+fn write_private(path: &Path, contents: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    #[cfg(unix)]
+    let mut file = {
+        use std::os::unix::fs::OpenOptionsExt;
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(path)?
+    };
+    #[cfg(not(unix))]
+    let mut file = std::fs::File::create(path)?;
+    file.write_all(contents.as_bytes())?;
+    Ok(())
+}
+
+/// On a development start with no platform admin: a default plan and an admin whose random
+/// password is printed once.
+async fn bootstrap_dev(config: &Config, store: &Store) -> anyhow::Result<()> {
+    let platform = store.platform();
+    if platform.list_plans().await?.is_empty() {
+        platform
+            .create_plan(&NewPlan {
+                name: "Starter".into(),
+                limits: PlanLimits {
+                    users: 10,
+                    connections: 3,
+                    queues: 10,
+                    flows: 50,
+                    plugins: 10,
+                },
+                features: PlanFeatures {
+                    campaigns: true,
+                    plugins: true,
+                    api_access: true,
+                    webhooks: true,
+                },
+            })
+            .await?;
+    }
+    if platform.admins().count().await? > 0 {
+        return Ok(());
+    }
+    let password = random_password();
+    let new = NewUser {
+        name: "Platform admin".into(),
+        email: config.bootstrap.admin_email.clone(),
+        password: password.clone(),
+        role: Role::PlatformAdmin,
+        max_tickets: 0,
+        language: "en".into(),
+    };
+    accounts::create_user(store, None, new)
+        .await
+        .map_err(|e| anyhow::anyhow!("creating the first admin: {e:?}"))?;
+    println!(
+        "\n  First platform admin created (shown only once):\n    email:    {}\n    password: {password}\n",
+        config.bootstrap.admin_email
+    );
+    Ok(())
+}
+
+pub async fn serve(config: Config, with_workers: bool) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let secret = jwt_secret(&config)?;
+    let store = open_store(&config).await?;
+    let report = store.migrate().await?;
+    tracing::info!(?report, "schema up to date");
+    if config.mode == Mode::Development {
+        bootstrap_dev(&config, &store).await?;
+    }
+    let state = app_state(&config, store.clone(), secret);
+    let listener = tokio::net::TcpListener::bind(&config.http.bind)
+        .await
+        .with_context(|| format!("binding {}", config.http.bind))?;
+    let addr = listener.local_addr()?;
+    if with_workers && config.workers.enabled {
+        tokio::spawn(maintenance_loop(
+            store,
+            Duration::from_secs(config.workers.maintenance_interval_secs),
+        ));
+    }
+    tracing::info!(%addr, ready_ms = started.elapsed().as_millis() as u64, "TucanLink listening");
+    println!("TucanLink ready on http://{addr} (API docs at /docs)");
+    let acceptor = poem::listener::TcpAcceptor::from_tokio(listener)?;
+    poem::Server::new_with_acceptor(acceptor)
+        .run_with_graceful_shutdown(
+            tucan_api::app(state),
+            shutdown_signal(),
+            Some(Duration::from_secs(10)),
+        )
+        .await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+pub async fn worker(config: Config) -> anyhow::Result<()> {
+    let store = open_store(&config).await?;
+    store.migrate().await?;
+    tracing::info!("worker running");
+    tokio::select! {
+        _ = maintenance_loop(store, Duration::from_secs(config.workers.maintenance_interval_secs)) => {}
+        _ = shutdown_signal() => tracing::info!("stopping worker"),
+    }
+    Ok(())
+}
+
+/// Periodic housekeeping: purge expired refresh and reset tokens.
+async fn maintenance_loop(store: Store, every: Duration) {
+    let mut tick = tokio::time::interval(every.max(Duration::from_secs(1)));
+    loop {
+        tick.tick().await;
+        match store.platform().purge_expired_tokens().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(purged = n, "expired tokens purged"),
+            Err(e) => tracing::warn!(error = %e, "token purge failed"),
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("SIGTERM handler");
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}
