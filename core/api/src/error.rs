@@ -11,7 +11,7 @@ use tucan_store::StoreError;
 /// The body of every error response.
 #[derive(Debug, Clone, Object)]
 pub struct ErrorBody {
-    /// Stable machine-readable code, e.g. `PLAN_LIMIT_REACHED` (see docs/errors.md).
+    /// Stable machine-readable code, e.g. `PLAN_LIMIT_REACHED` (see README.md, "Error codes").
     pub code: String,
     /// What went wrong, for people.
     pub message: String,

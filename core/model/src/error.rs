@@ -1,5 +1,5 @@
 //! Stable error codes. A client branches on `code`; `message` is for people. Codes never
-//! change meaning once published; the table in `docs/errors.md` lists them all.
+//! change meaning once published; the table in README.md ("Error codes") lists them all.
 
 use serde::{Deserialize, Serialize};
 

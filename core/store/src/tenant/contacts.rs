@@ -178,6 +178,24 @@ impl TenantDb {
         })
     }
 
+    /// Insert many new contacts in one statement (bulk loads). A phone already present fails
+    /// the whole batch with `CONTACT_EXISTS`.
+    pub async fn insert_contacts(&self, batch: &[ContactFields]) -> StoreResult<usize> {
+        let rows: Vec<Value> = batch
+            .iter()
+            .map(|f| {
+                let mut c = f.to_content();
+                c["id"] = json!(new_id());
+                c
+            })
+            .collect();
+        let sql = "INSERT INTO contact $rows RETURN NONE";
+        crate::db::execute(self.raw(), sql, json!({ "rows": rows }))
+            .await
+            .map_err(|e| e.on_unique(ErrorCode::ContactExists, "a contact with this phone number exists"))?;
+        Ok(batch.len())
+    }
+
     pub async fn delete_contact(&self, id: &str) -> StoreResult<()> {
         self.get_contact(id).await?;
         rows(
