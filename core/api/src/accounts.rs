@@ -5,11 +5,11 @@
 
 use chrono::Utc;
 use tucan_model::ids::new_id;
-use tucan_model::tenancy::{NewTenant, Tenant, TenantStatus};
+use tucan_model::tenancy::{NewTenant, NewTenantAdmin, Tenant, TenantStatus};
 use tucan_model::user::{
     NewUser, Role, User, UserPatch, check_language, check_password, normalize_email,
 };
-use tucan_model::{ErrorCode, Problem};
+use tucan_model::{ErrorCode, Problem, required_text};
 use tucan_store::{Account, Store, TenantDb, UserRow};
 
 use crate::auth::password::hash_password;
@@ -41,7 +41,7 @@ pub async fn create_user(
     }
     let row = UserRow {
         id: new_id(),
-        name: new.name.trim().to_string(),
+        name: required_text("name", &new.name, 120)?,
         email: email.clone(),
         role: new.role,
         password_hash: hash_password(new.password).await?,
@@ -62,8 +62,10 @@ pub async fn create_user(
         Some(t) => t.users().insert(&row).await,
         None => platform.admins().insert(&row).await,
     };
-    if inserted.is_err() {
-        platform.release_account(&row.id).await?;
+    if inserted.is_err()
+        && let Err(e) = platform.release_account(&row.id).await
+    {
+        tracing::error!(user = %row.id, error = %e, "could not release the email of a failed user create");
     }
     Ok(inserted?)
 }
@@ -81,7 +83,7 @@ pub async fn create_tenant(store: &Store, new: NewTenant) -> ApiResult<(Tenant, 
     }
     let tenant = Tenant {
         id: new_id(),
-        name: new.name.trim().to_string(),
+        name: required_text("name", &new.name, 120)?,
         plan_id: new.plan_id,
         status: TenantStatus::Active,
         timezone: new.timezone,
@@ -89,18 +91,35 @@ pub async fn create_tenant(store: &Store, new: NewTenant) -> ApiResult<(Tenant, 
         created_at: Utc::now(),
     };
     let tenant = store.platform().insert_tenant(&tenant).await?;
+    match create_first_admin(store, &tenant, email, new.admin).await {
+        Ok(admin) => Ok((tenant, admin)),
+        Err(e) => {
+            // Leave no tenant without an admin behind.
+            if let Err(cleanup) = store.platform().delete_tenant_record(&tenant.id).await {
+                tracing::error!(tenant = %tenant.id, error = %cleanup, "could not remove a half-created tenant");
+            }
+            Err(e)
+        }
+    }
+}
+
+async fn create_first_admin(
+    store: &Store,
+    tenant: &Tenant,
+    email: String,
+    new: NewTenantAdmin,
+) -> ApiResult<User> {
     store.migrate_tenant(&tenant.id).await?;
     let db = store.tenant(&tenant.id).await?;
     let admin = NewUser {
-        name: new.admin.name,
+        name: new.name,
         email,
-        password: new.admin.password,
+        password: new.password,
         role: Role::Admin,
         max_tickets: 0,
         language: tucan_model::user::default_language(),
     };
-    let admin = create_user(store, Some(&db), admin).await?;
-    Ok((tenant, admin))
+    create_user(store, Some(&db), admin).await
 }
 
 /// Apply `patch` to a tenant user; keeps the sign-in email lookup in step.
@@ -113,7 +132,7 @@ pub async fn update_user(
     let users = tenant.users();
     let mut row = users.get_row(id).await?;
     if let Some(name) = patch.name {
-        row.name = name.trim().to_string();
+        row.name = required_text("name", &name, 120)?;
     }
     if let Some(role) = patch.role {
         if !role.is_tenant_role() {
@@ -135,18 +154,34 @@ pub async fn update_user(
         Some(e) => Some(normalize_email(&e)?).filter(|e| *e != row.email),
         None => None,
     };
+    let old_email = row.email.clone();
     if let Some(email) = &new_email {
+        // Claim the new sign-in email first (refused if taken), give it back if the save fails.
         store.platform().change_account_email(id, email).await?;
         row.email = email.clone();
     }
-    Ok(users.save(&row).await?)
+    match users.save(&row).await {
+        Ok(user) => Ok(user),
+        Err(e) => {
+            if new_email.is_some() {
+                store
+                    .platform()
+                    .change_account_email(id, &old_email)
+                    .await?;
+            }
+            Err(e.into())
+        }
+    }
 }
 
 /// Delete a tenant user, its sign-in lookup, sessions and queue memberships.
 pub async fn delete_user(store: &Store, tenant: &TenantDb, id: &str) -> ApiResult<()> {
-    tenant.users().delete(id).await?;
-    store.platform().release_account(id).await?;
+    tenant.users().get_row(id).await?;
+    // Sign-in goes first: if a later step fails, the user can no longer sign in and the
+    // delete can be retried.
     store.platform().revoke_user_refresh_tokens(id).await?;
+    store.platform().release_account(id).await?;
+    tenant.users().delete(id).await?;
     tenant.remove_user_from_queues(id).await?;
     Ok(())
 }

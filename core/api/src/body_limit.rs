@@ -1,10 +1,10 @@
 //! Request body size limit. A declared `Content-Length` over the limit is refused before the
-//! body is read; a body without one (chunked) is read up to the limit and refused past it.
+//! body is read; a body without one (chunked, or HTTP/2) is read up to the limit and refused past it.
 
 use std::sync::Arc;
 
 use poem::http::StatusCode;
-use poem::http::header::{CONTENT_LENGTH, TRANSFER_ENCODING};
+use poem::http::header::CONTENT_LENGTH;
 use poem::{Body, Endpoint, EndpointExt, IntoResponse, Request, Response};
 
 /// Wrap `ep` so bodies larger than `max` bytes get 413.
@@ -19,7 +19,8 @@ pub fn limit_body<E: Endpoint + 'static>(ep: E, max: usize) -> impl Endpoint<Out
         match declared {
             Some(n) if n > max as u64 => return Err(too_large()),
             Some(_) => {}
-            None if req.headers().contains_key(TRANSFER_ENCODING) => {
+            // Chunked HTTP/1.1 or HTTP/2 without a length: read at most `max` bytes.
+            None => {
                 let bytes = req
                     .take_body()
                     .into_bytes_limit(max)
@@ -27,7 +28,6 @@ pub fn limit_body<E: Endpoint + 'static>(ep: E, max: usize) -> impl Endpoint<Out
                     .map_err(|_| too_large())?;
                 req.set_body(Body::from_bytes(bytes));
             }
-            None => {}
         }
         ep.call(req).await.map(IntoResponse::into_response)
     })

@@ -136,6 +136,7 @@ async fn save_row(ctx: &TenantCtx, fields: ContactFields) -> ApiResult<bool> {
             let id = existing.id.clone();
             let mut merged: ContactFields = existing.into();
             merge_import(&mut merged, fields);
+            check_custom_fields(&merged.custom_fields)?;
             ctx.db.save_contact(&id, &merged).await?;
             Ok(false)
         }

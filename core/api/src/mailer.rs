@@ -16,13 +16,20 @@ pub trait Mailer: Send + Sync + std::fmt::Debug {
     fn send(&self, mail: Mail);
 }
 
-/// Writes each mail to the log at info level.
+/// Writes each mail to the log. Bodies carry secrets (reset links), so they are logged only
+/// when `include_body` is set, which the server does in development mode only.
 #[derive(Debug, Default)]
-pub struct LogMailer;
+pub struct LogMailer {
+    pub include_body: bool,
+}
 
 impl Mailer for LogMailer {
     fn send(&self, mail: Mail) {
-        tracing::info!(to = %mail.to, subject = %mail.subject, body = %mail.body, "mail");
+        if self.include_body {
+            tracing::info!(to = %mail.to, subject = %mail.subject, body = %mail.body, "mail");
+        } else {
+            tracing::warn!(to = %mail.to, subject = %mail.subject, "mail not delivered: no mail transport is configured (body withheld from the log)");
+        }
     }
 }
 

@@ -11,4 +11,16 @@ pub mod settings;
 pub mod tenancy;
 pub mod user;
 
+/// Trim `value` and check it is 1..=`max` characters; `field` names it in the error.
+pub fn required_text(field: &str, value: &str, max: usize) -> Result<String, Problem> {
+    let v = value.trim();
+    if v.is_empty() || v.chars().count() > max {
+        return Err(Problem::new(
+            ErrorCode::InvalidField,
+            format!("{field} must have 1 to {max} characters"),
+        ));
+    }
+    Ok(v.to_string())
+}
+
 pub use error::{ErrorCode, Problem};

@@ -16,12 +16,27 @@ use tucan_model::tenancy::{NewPlan, NewTenant, NewTenantAdmin, PlanFeatures, Pla
 use tucan_store::{ContactFields, Store, StoreOptions};
 
 const FIRST: [&str; 24] = [
-    "ana", "maria", "jose", "joao", "carlos", "mariana", "bruno", "carla", "pedro", "paula", "lucas", "luana",
-    "rafael", "beatriz", "diego", "fernanda", "gabriel", "julia", "marcos", "camila", "tiago", "larissa", "felipe", "sofia",
+    "ana", "maria", "jose", "joao", "carlos", "mariana", "bruno", "carla", "pedro", "paula",
+    "lucas", "luana", "rafael", "beatriz", "diego", "fernanda", "gabriel", "julia", "marcos",
+    "camila", "tiago", "larissa", "felipe", "sofia",
 ];
 const LAST: [&str; 16] = [
-    "souza", "silva", "santos", "oliveira", "pereira", "lima", "costa", "ferreira", "rodrigues", "almeida", "gomes",
-    "ribeiro", "martins", "carvalho", "rocha", "mendes",
+    "souza",
+    "silva",
+    "santos",
+    "oliveira",
+    "pereira",
+    "lima",
+    "costa",
+    "ferreira",
+    "rodrigues",
+    "almeida",
+    "gomes",
+    "ribeiro",
+    "martins",
+    "carvalho",
+    "rocha",
+    "mendes",
 ];
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -32,24 +47,42 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 fn rss_kb(pid: u32) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).map(|l| l.split_whitespace().nth(1).unwrap_or("0").parse().unwrap_or(0)))
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmRSS:")).map(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .unwrap_or("0")
+                    .parse()
+                    .unwrap_or(0)
+            })
+        })
         .unwrap_or(0)
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn binary() -> std::path::PathBuf {
     let exe = std::env::current_exe().unwrap();
     // target/release/deps/foundation-xxx -> target/release/tucanlink
-    exe.parent().and_then(Path::parent).unwrap().join("tucanlink")
+    exe.parent()
+        .and_then(Path::parent)
+        .unwrap()
+        .join("tucanlink")
 }
 
 async fn cold_start() {
     let bin = binary();
     if !bin.exists() {
-        println!("(skipping cold start: {} not built; run `cargo build --release -p tucan-server` first)", bin.display());
+        println!(
+            "(skipping cold start: {} not built; run `cargo build --release -p tucan-server` first)",
+            bin.display()
+        );
         return;
     }
     println!("\n## Cold start of `tucanlink serve` (embedded surrealkv, development mode)\n");
@@ -86,23 +119,52 @@ async fn cold_start() {
         let _ = child.kill();
         let _ = child.wait();
         let kind = if run == 1 { "new" } else { "existing" };
-        println!("| {run} | {kind} | {:.0} | {:.1} |", ready.as_secs_f64() * 1000.0, rss as f64 / 1024.0);
+        println!(
+            "| {run} | {kind} | {:.0} | {:.1} |",
+            ready.as_secs_f64() * 1000.0,
+            rss as f64 / 1024.0
+        );
     }
 }
 
 async fn contact_search() {
-    let n: usize = std::env::var("BENCH_CONTACTS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
+    let n: usize = std::env::var("BENCH_CONTACTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
     let engine = std::env::var("BENCH_STORE").unwrap_or_else(|_| "surrealkv".into());
     let dir = tempfile::tempdir().unwrap();
-    let url = if engine == "mem" { "mem://".to_string() } else { format!("surrealkv://{}", dir.path().join("db").display()) };
-    let store = Store::connect(&StoreOptions { url, namespace: "tucan".into(), username: None, password: None }).await.unwrap();
+    let url = if engine == "mem" {
+        "mem://".to_string()
+    } else {
+        format!("surrealkv://{}", dir.path().join("db").display())
+    };
+    let store = Store::connect(&StoreOptions {
+        url,
+        namespace: "tucan".into(),
+        username: None,
+        password: None,
+    })
+    .await
+    .unwrap();
     store.migrate().await.unwrap();
     let plan = store
         .platform()
         .create_plan(&NewPlan {
             name: "bench".into(),
-            limits: PlanLimits { users: 10, connections: 1, queues: 10, flows: 10, plugins: 1 },
-            features: PlanFeatures { campaigns: true, plugins: true, api_access: true, webhooks: true },
+            limits: PlanLimits {
+                users: 10,
+                connections: 1,
+                queues: 10,
+                flows: 10,
+                plugins: 1,
+            },
+            features: PlanFeatures {
+                campaigns: true,
+                plugins: true,
+                api_access: true,
+                webhooks: true,
+            },
         })
         .await
         .unwrap();
@@ -112,15 +174,26 @@ async fn contact_search() {
         plan_id: plan.id,
         timezone: "America/Sao_Paulo".into(),
         country: "BR".into(),
-        admin: NewTenantAdmin { name: "Admin".into(), email: "admin@bench.test".into(), password: password.clone() },
+        admin: NewTenantAdmin {
+            name: "Admin".into(),
+            email: "admin@bench.test".into(),
+            password: password.clone(),
+        },
     };
-    let (tenant, _) = tucan_api::accounts::create_tenant(&store, new).await.unwrap();
+    let (tenant, _) = tucan_api::accounts::create_tenant(&store, new)
+        .await
+        .unwrap();
     let db = store.tenant(&tenant.id).await.unwrap();
 
     let load = Instant::now();
     let mut batch = Vec::with_capacity(1000);
     for i in 0..n {
-        let name = format!("{} {} {}", FIRST[i % FIRST.len()], LAST[(i / FIRST.len()) % LAST.len()], i);
+        let name = format!(
+            "{} {} {}",
+            FIRST[i % FIRST.len()],
+            LAST[(i / FIRST.len()) % LAST.len()],
+            i
+        );
         batch.push(ContactFields {
             name,
             phone: format!("+55119{:08}", i),
@@ -148,7 +221,7 @@ async fn contact_search() {
         login_failures_per_account: 5,
         login_attempts_per_ip: 1000,
     };
-    let state = AppState::new(store.clone(), settings, Arc::new(LogMailer));
+    let state = AppState::new(store.clone(), settings, Arc::new(LogMailer::default()));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let acceptor = poem::listener::TcpAcceptor::from_tokio(listener).unwrap();
@@ -167,29 +240,78 @@ async fn contact_search() {
     let token = session["access_token"].as_str().unwrap().to_string();
 
     println!("\n## GET /api/contacts over HTTP, {n} contacts in one tenant ({engine}), limit 50\n");
-    println!("(bulk load: {load_secs:.1} s, {:.0} contacts/s)\n", n as f64 / load_secs);
+    println!(
+        "(bulk load: {load_secs:.1} s, {:.0} contacts/s)\n",
+        n as f64 / load_secs
+    );
     println!("| query | requests | p50 (ms) | p99 (ms) | max (ms) | rows on page |");
     println!("|---|---|---|---|---|---|");
     let cases: Vec<(String, Vec<String>)> = vec![
         ("no search, first page".into(), vec!["/api/contacts".into()]),
-        ("full first name (`mariana`)".into(), FIRST.iter().map(|f| format!("/api/contacts?search={f}")).collect()),
-        ("2-letter prefix (`ma`)".into(), vec!["/api/contacts?search=ma".into(), "/api/contacts?search=ca".into(), "/api/contacts?search=lu".into()]),
-        ("first + last name".into(), FIRST.iter().zip(LAST.iter().cycle()).map(|(f, l)| format!("/api/contacts?search={f}%20{l}")).collect()),
-        ("phone prefix (`55119000123`)".into(), (0..20).map(|i| format!("/api/contacts?search=5511900{:04}", i * 37)).collect()),
-        ("rare: exact number in name".into(), (0..20).map(|i| format!("/api/contacts?search={}", i * 4999 + 7)).collect()),
-        ("no match".into(), vec!["/api/contacts?search=zzzzqq".into()]),
+        (
+            "full first name (`mariana`)".into(),
+            FIRST
+                .iter()
+                .map(|f| format!("/api/contacts?search={f}"))
+                .collect(),
+        ),
+        (
+            "2-letter prefix (`ma`)".into(),
+            vec![
+                "/api/contacts?search=ma".into(),
+                "/api/contacts?search=ca".into(),
+                "/api/contacts?search=lu".into(),
+            ],
+        ),
+        (
+            "first + last name".into(),
+            FIRST
+                .iter()
+                .zip(LAST.iter().cycle())
+                .map(|(f, l)| format!("/api/contacts?search={f}%20{l}"))
+                .collect(),
+        ),
+        (
+            "phone prefix (`55119000123`)".into(),
+            (0..20)
+                .map(|i| format!("/api/contacts?search=5511900{:04}", i * 37))
+                .collect(),
+        ),
+        (
+            "rare: exact number in name".into(),
+            (0..20)
+                .map(|i| format!("/api/contacts?search={}", i * 4999 + 7))
+                .collect(),
+        ),
+        (
+            "no match".into(),
+            vec!["/api/contacts?search=zzzzqq".into()],
+        ),
     ];
     for (label, urls) in cases {
         // Warm up, then measure.
         for u in urls.iter().take(3) {
-            client.get(format!("{base}{u}")).bearer_auth(&token).send().await.unwrap().bytes().await.unwrap();
+            client
+                .get(format!("{base}{u}"))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .unwrap()
+                .bytes()
+                .await
+                .unwrap();
         }
         let mut times = Vec::new();
         let mut rows = 0;
         for i in 0..300 {
             let u = &urls[i % urls.len()];
             let t = Instant::now();
-            let resp = client.get(format!("{base}{u}")).bearer_auth(&token).send().await.unwrap();
+            let resp = client
+                .get(format!("{base}{u}"))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .unwrap();
             assert!(resp.status().is_success(), "{u}: {}", resp.status());
             let body: serde_json::Value = resp.json().await.unwrap();
             times.push(t.elapsed().as_secs_f64() * 1000.0);

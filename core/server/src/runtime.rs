@@ -63,7 +63,10 @@ pub fn app_state(config: &Config, store: Store, jwt_secret: Vec<u8>) -> AppState
         login_failures_per_account: config.auth.login_failures_per_account,
         login_attempts_per_ip: config.auth.login_attempts_per_ip,
     };
-    AppState::new(store, settings, Arc::new(LogMailer))
+    let mailer = LogMailer {
+        include_body: config.mode == Mode::Development,
+    };
+    AppState::new(store, settings, Arc::new(mailer))
 }
 
 /// A random password of 20 letters and digits.

@@ -230,15 +230,16 @@ pub(crate) fn check_id(id: &str, what: &str) -> StoreResult<()> {
     }
 }
 
-/// `NOT_FOUND` unless `ids` all exist in `table`.
+/// `INVALID_FIELD` unless `ids` all exist in `table` (ids given in a request body).
 pub(crate) async fn check_ids_exist(
     db: &Surreal<Any>,
     table: &str,
     ids: &[String],
     what: &str,
 ) -> StoreResult<()> {
-    for id in ids {
-        check_id(id, what)?;
+    let unknown = || StoreError::problem(ErrorCode::InvalidField, format!("unknown {what} id"));
+    if ids.iter().any(|id| !is_valid_id(id)) {
+        return Err(unknown());
     }
     if ids.is_empty() {
         return Ok(());
@@ -251,10 +252,7 @@ pub(crate) async fn check_ids_exist(
     .await?;
     let unique: std::collections::BTreeSet<&String> = ids.iter().collect();
     if found as usize != unique.len() {
-        return Err(StoreError::problem(
-            ErrorCode::NotFound,
-            format!("{what} not found"),
-        ));
+        return Err(unknown());
     }
     Ok(())
 }

@@ -199,6 +199,18 @@ impl PlatformDb {
         fetch_found(&self.db, sql, serde_json::to_value(&t)?, "tenant").await
     }
 
+    /// Remove a tenant record whose creation failed part-way (its database stays empty).
+    pub async fn delete_tenant_record(&self, id: &str) -> StoreResult<()> {
+        check_id(id, "tenant")?;
+        rows(
+            &self.db,
+            "DELETE type::record('tenant', $id)",
+            json!({ "id": id }),
+        )
+        .await?;
+        Ok(())
+    }
+
     pub async fn tenant_status(&self, id: &str) -> StoreResult<TenantStatus> {
         Ok(self.get_tenant(id).await?.status)
     }
@@ -291,6 +303,13 @@ impl PlatformDb {
         )
         .await?;
         Ok(())
+    }
+
+    /// True when any token of the family has been revoked (the session has ended).
+    pub async fn refresh_family_revoked(&self, family: &str) -> StoreResult<bool> {
+        let sql =
+            "SELECT count() FROM refresh_token WHERE family = $f AND revoked = true GROUP ALL";
+        Ok(count(&self.db, sql, json!({ "f": family })).await? > 0)
     }
 
     pub async fn revoke_user_refresh_tokens(&self, user_id: &str) -> StoreResult<()> {

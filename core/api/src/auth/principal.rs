@@ -15,7 +15,8 @@ use super::tokens::{API_KEY_PREFIX, token_hash};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
-/// What an API key may do. A user's reach comes from its role instead.
+/// What an API key may do, within its creator's role. Managing users and keys is for
+/// signed-in people only, so no scope grants it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Enum)]
 pub enum Scope {
     #[oai(rename = "contacts:read")]
@@ -51,9 +52,6 @@ pub enum Scope {
     #[oai(rename = "users:read")]
     #[serde(rename = "users:read")]
     UsersRead,
-    #[oai(rename = "users:write")]
-    #[serde(rename = "users:write")]
-    UsersWrite,
 }
 
 /// The authenticated caller.
@@ -134,13 +132,20 @@ async fn authenticate_api_key(state: &AppState, key: &str) -> ApiResult<Principa
         .iter()
         .filter_map(|s| serde_json::from_value(serde_json::json!(s)).ok())
         .collect();
+    // A key acts with its creator's current role: it dies with the creator and loses power
+    // when the creator is demoted.
+    let creator = tenant
+        .users()
+        .get_row(&row.created_by)
+        .await
+        .map_err(|_| invalid())?;
     if let Err(e) = tenant.touch_api_key(&row.id).await {
         tracing::warn!(error = %e, "could not record API key use");
     }
     Ok(Principal {
         user_id: row.created_by,
         tenant_id: Some(lookup.tenant_id),
-        role: Role::Admin,
+        role: creator.role,
         api_key: Some((row.id, scopes)),
     })
 }

@@ -67,7 +67,7 @@ pub struct ApiKeysApi {
 impl ApiKeysApi {
     async fn admin_ctx(&self, auth: &Auth) -> ApiResult<TenantCtx> {
         auth.user()?;
-        let ctx = auth.tenant(&self.state, Scope::UsersWrite).await?;
+        let ctx = auth.tenant(&self.state, Scope::UsersRead).await?;
         ctx.require(Role::Admin)?;
         ctx.require_feature(Feature::ApiAccess)?;
         Ok(ctx)

@@ -6,6 +6,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use tucan_model::ErrorCode;
 use tucan_model::ids::new_id;
+use tucan_model::tenancy::TenantStatus;
 use tucan_model::user::{User, normalize_email};
 use tucan_store::{Account, NewRefreshToken, UserRow};
 
@@ -86,20 +87,11 @@ impl AuthApi {
     #[oai(path = "/login", method = "post")]
     async fn login(&self, body: Json<Login>, addr: &RemoteAddr) -> ApiResult<Json<Session>> {
         let state = &self.state;
-        let ip = addr
-            .as_socket_addr()
-            .map(|a| a.ip().to_string())
-            .unwrap_or_else(|| "unknown".into());
+        let ip = client_ip(addr);
         let email =
             normalize_email(&body.email).unwrap_or_else(|_| body.email.trim().to_lowercase());
-        let too_many = || {
-            ApiError::new(
-                ErrorCode::TooManyAttempts,
-                "too many sign-in attempts; wait a few minutes",
-            )
-        };
         if state.ip_limiter.is_limited(&ip) || state.account_limiter.is_limited(&email) {
-            return Err(too_many());
+            return Err(too_many_attempts());
         }
         state.ip_limiter.record(&ip);
 
@@ -122,13 +114,7 @@ impl AuthApi {
         };
         state.account_limiter.clear(&email);
         if let Some(tid) = &account.tenant_id {
-            let tenant = state.store.platform().get_tenant(tid).await?;
-            if tenant.status == tucan_model::tenancy::TenantStatus::Suspended {
-                return Err(ApiError::new(
-                    ErrorCode::TenantSuspended,
-                    "this company's account is suspended",
-                ));
-            }
+            check_tenant_active(state, tid).await?;
         }
         self.open_session(&account, row, &new_id()).await.map(Json)
     }
@@ -167,9 +153,20 @@ impl AuthApi {
         let user = account_user(&self.state.store, &account)
             .await
             .map_err(|_| invalid())?;
-        self.open_session(&account, user, &row.family)
-            .await
-            .map(Json)
+        if let Some(tid) = &account.tenant_id {
+            check_tenant_active(&self.state, tid).await?;
+        }
+        let session = self.open_session(&account, user, &row.family).await?;
+        // A replay of an older token may have ended the session while this one was being
+        // issued; then the new token must not survive it.
+        if platform.refresh_family_revoked(&row.family).await? {
+            platform.revoke_refresh_family(&row.family).await?;
+            return Err(ApiError::new(
+                ErrorCode::RefreshTokenReused,
+                "this session was ended because a refresh token was reused; sign in again",
+            ));
+        }
+        Ok(Json(session))
     }
 
     /// End the session the refresh token belongs to.
@@ -198,7 +195,8 @@ impl AuthApi {
         Ok(Json(row.into_user(p.tenant_id.clone())))
     }
 
-    /// Change the signed-in user's password. Other sessions end.
+    /// Change the signed-in user's password. Every session ends, this one included: sign in
+    /// again with the new password.
     #[oai(path = "/password", method = "post")]
     async fn change_password(&self, auth: Auth, body: Json<PasswordChange>) -> ApiResult<Done> {
         let p = auth.user()?;
@@ -221,31 +219,24 @@ impl AuthApi {
     /// Ask for a password reset link by email. Answers the same whether or not the email has
     /// an account.
     #[oai(path = "/forgot", method = "post")]
-    async fn forgot(&self, body: Json<ForgotPassword>) -> ApiResult<Accepted> {
+    async fn forgot(&self, body: Json<ForgotPassword>, addr: &RemoteAddr) -> ApiResult<Accepted> {
+        // Shares the per-IP budget with sign-in, so it cannot be used to flood mailboxes.
+        let ip = client_ip(addr);
+        if self.state.ip_limiter.is_limited(&ip) {
+            return Err(too_many_attempts());
+        }
+        self.state.ip_limiter.record(&ip);
         let Ok(email) = normalize_email(&body.email) else {
             return Ok(Accepted::Accepted);
         };
-        let platform = self.state.store.platform();
-        if let Some(account) = platform.find_account(&email).await? {
-            let token = random_token(32);
-            let ttl = self.state.settings.reset_ttl_minutes;
-            platform
-                .insert_reset_token(
-                    &token_hash(&token),
-                    &account,
-                    Utc::now() + Duration::minutes(ttl),
-                )
-                .await?;
-            let link = format!(
-                "{}/reset-password?token={token}",
-                self.state.settings.public_url.trim_end_matches('/')
-            );
-            self.state.mailer.send(Mail {
-                to: email,
-                subject: "TucanLink password reset".into(),
-                body: format!("Open this link within {ttl} minutes to choose a new password:\n{link}\n\nReset token: {token}\n"),
-            });
-        }
+        // The lookup and the mail happen after the answer, so the response time says nothing
+        // about whether the email has an account.
+        let state = self.state.clone();
+        tokio::spawn(async move {
+            if let Err(e) = send_reset_link(&state, email).await {
+                tracing::warn!(error = ?e, "password reset mail failed");
+            }
+        });
         Ok(Accepted::Accepted)
     }
 
@@ -268,6 +259,56 @@ impl AuthApi {
         set_password(&self.state.store, &account, body.0.new_password).await?;
         Ok(Done::NoContent)
     }
+}
+
+fn client_ip(addr: &RemoteAddr) -> String {
+    addr.as_socket_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+fn too_many_attempts() -> ApiError {
+    ApiError::new(
+        ErrorCode::TooManyAttempts,
+        "too many attempts; wait a few minutes",
+    )
+}
+
+async fn check_tenant_active(state: &AppState, tenant_id: &str) -> ApiResult<()> {
+    let tenant = state.store.platform().get_tenant(tenant_id).await?;
+    if tenant.status == TenantStatus::Suspended {
+        return Err(ApiError::new(
+            ErrorCode::TenantSuspended,
+            "this company's account is suspended",
+        ));
+    }
+    Ok(())
+}
+
+async fn send_reset_link(state: &AppState, email: String) -> ApiResult<()> {
+    let platform = state.store.platform();
+    let Some(account) = platform.find_account(&email).await? else {
+        return Ok(());
+    };
+    let token = random_token(32);
+    let ttl = state.settings.reset_ttl_minutes;
+    platform
+        .insert_reset_token(
+            &token_hash(&token),
+            &account,
+            Utc::now() + Duration::minutes(ttl),
+        )
+        .await?;
+    let link = format!(
+        "{}/reset-password?token={token}",
+        state.settings.public_url.trim_end_matches('/')
+    );
+    state.mailer.send(Mail {
+        to: email,
+        subject: "TucanLink password reset".into(),
+        body: format!("Open this link within {ttl} minutes to choose a new password:\n{link}\n\nReset token: {token}\n"),
+    });
+    Ok(())
 }
 
 impl AuthApi {

@@ -10,14 +10,14 @@ use tucan_model::contact::{
 };
 use tucan_model::phone::normalize_phone;
 use tucan_model::user::{Role, normalize_email};
-use tucan_model::{ErrorCode, Problem};
+use tucan_model::{ErrorCode, Problem, required_text};
 use tucan_store::{ContactFields, ContactQuery};
 
 use super::ApiTags;
 use super::platform::{Created, Deleted};
 use crate::auth::{Auth, Scope, TenantCtx};
 use crate::csv_io;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::state::AppState;
 
 #[derive(ApiRequest)]
@@ -76,7 +76,7 @@ impl ContactsApi {
         let ctx = auth.tenant(&self.state, Scope::ContactsWrite).await?;
         let new = body.0;
         let fields = ContactFields {
-            name: new.name.trim().to_string(),
+            name: required_text("name", &new.name, 200)?,
             phone: normalize_phone(&new.phone, &ctx.tenant.country)?,
             email: new.email.as_deref().map(normalize_email).transpose()?,
             custom_fields: new.custom_fields,
@@ -88,11 +88,12 @@ impl ContactsApi {
         )))
     }
 
-    /// Import contacts from CSV. Rows whose phone matches an existing contact update it;
+    /// Import contacts from CSV (supervisors and admins). Rows whose phone matches an existing contact update it;
     /// bad rows are reported by line and skipped.
     #[oai(path = "/import", method = "post")]
     async fn import_contacts(&self, auth: Auth, body: CsvUpload) -> ApiResult<Json<ImportReport>> {
         let ctx = auth.tenant(&self.state, Scope::ContactsWrite).await?;
+        ctx.require(Role::Supervisor)?;
         let CsvUpload::Csv(text) = body;
         Ok(Json(csv_io::import(&ctx, &text.0).await?))
     }
@@ -143,7 +144,7 @@ fn default_limit() -> u32 {
 
 fn apply_patch(ctx: &TenantCtx, fields: &mut ContactFields, patch: ContactPatch) -> ApiResult<()> {
     if let Some(name) = patch.name {
-        fields.name = name.trim().to_string();
+        fields.name = required_text("name", &name, 200)?;
     }
     if let Some(phone) = patch.phone {
         fields.phone = normalize_phone(&phone, &ctx.tenant.country)?;
@@ -165,12 +166,6 @@ fn apply_patch(ctx: &TenantCtx, fields: &mut ContactFields, patch: ContactPatch)
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
-    }
-    if fields.name.is_empty() {
-        return Err(ApiError::new(
-            ErrorCode::InvalidField,
-            "name must not be empty",
-        ));
     }
     Ok(())
 }
@@ -197,7 +192,7 @@ pub(crate) fn tag_ids(
         .filter(|n| !n.is_empty())
         .map(|n| {
             by_name.get(&n.to_lowercase()).cloned().ok_or_else(|| {
-                Problem::new(ErrorCode::NotFound, format!("tag '{n}' does not exist"))
+                Problem::new(ErrorCode::InvalidField, format!("tag '{n}' does not exist"))
             })
         })
         .collect()

@@ -7,6 +7,7 @@ use tucan_model::inbox::{
     NewQueue, NewQuickReply, NewTag, Queue, QueuePatch, QuickReply, QuickReplyPatch, Tag, TagPatch,
     check_shortcut,
 };
+use tucan_model::required_text;
 use tucan_model::tenancy::LimitKind;
 use tucan_model::user::Role;
 
@@ -35,7 +36,9 @@ impl TagsApi {
         let ctx = auth.tenant(&self.state, Scope::TagsWrite).await?;
         ctx.require(Role::Supervisor)?;
         Ok(Created::Created(Json(
-            ctx.db.create_tag(body.name.trim(), &body.color).await?,
+            ctx.db
+                .create_tag(&required_text("name", &body.name, 60)?, &body.color)
+                .await?,
         )))
     }
 
@@ -58,7 +61,7 @@ impl TagsApi {
         ctx.require(Role::Supervisor)?;
         let mut tag = ctx.db.get_tag(&id).await?;
         if let Some(name) = &body.name {
-            tag.name = name.trim().to_string();
+            tag.name = required_text("name", name, 60)?;
         }
         if let Some(color) = &body.color {
             tag.color = color.clone();
@@ -98,7 +101,7 @@ impl QueuesApi {
         let q = ctx
             .db
             .create_queue(
-                body.name.trim(),
+                &required_text("name", &body.name, 60)?,
                 &body.color,
                 &body.greeting,
                 &body.user_ids,
@@ -127,7 +130,7 @@ impl QueuesApi {
         let mut q = ctx.db.get_queue(&id).await?;
         let patch = body.0;
         if let Some(v) = patch.name {
-            q.name = v.trim().to_string();
+            q.name = required_text("name", &v, 60)?;
         }
         if let Some(v) = patch.color {
             q.color = v;

@@ -58,11 +58,7 @@ impl SettingsApi {
             .find(|s| s.key == *key)
             .map(Json)
             .ok_or_else(|| {
-                Problem::new(
-                    ErrorCode::UnknownSetting,
-                    format!("unknown setting '{}'", key.0),
-                )
-                .into()
+                Problem::new(ErrorCode::NotFound, format!("unknown setting '{}'", key.0)).into()
             })
     }
 }

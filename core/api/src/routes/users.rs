@@ -31,7 +31,8 @@ impl UsersApi {
     /// Create a user (counts against the plan's user limit).
     #[oai(path = "/", method = "post")]
     async fn create_user(&self, auth: Auth, body: Json<NewUser>) -> ApiResult<Created<User>> {
-        let ctx = auth.tenant(&self.state, Scope::UsersWrite).await?;
+        auth.user()?;
+        let ctx = auth.tenant(&self.state, Scope::UsersRead).await?;
         ctx.require(Role::Admin)?;
         ctx.check_limit(LimitKind::Users, ctx.db.users().count().await?)?;
         let user = accounts::create_user(&self.state.store, Some(&ctx.db), body.0).await?;
@@ -56,7 +57,8 @@ impl UsersApi {
         id: Path<String>,
         body: Json<UserPatch>,
     ) -> ApiResult<Json<User>> {
-        let ctx = auth.tenant(&self.state, Scope::UsersWrite).await?;
+        auth.user()?;
+        let ctx = auth.tenant(&self.state, Scope::UsersRead).await?;
         ctx.require(Role::Admin)?;
         if ctx.principal.user_id == *id && body.role.is_some_and(|r| r != Role::Admin) {
             return Err(ApiError::new(
@@ -72,7 +74,8 @@ impl UsersApi {
     /// Delete a user; its sessions end and it leaves every queue.
     #[oai(path = "/:id", method = "delete")]
     async fn delete_user(&self, auth: Auth, id: Path<String>) -> ApiResult<Deleted> {
-        let ctx = auth.tenant(&self.state, Scope::UsersWrite).await?;
+        auth.user()?;
+        let ctx = auth.tenant(&self.state, Scope::UsersRead).await?;
         ctx.require(Role::Admin)?;
         if ctx.principal.user_id == *id {
             return Err(ApiError::new(

@@ -236,6 +236,14 @@ async fn password_change_and_reset_flow() {
             .await;
         assert_eq!(status, StatusCode::ACCEPTED);
     }
+    // The mail goes out after the answer; wait for it, then make sure no second one follows.
+    for _ in 0..100 {
+        if !app.mailer.sent().is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     let mails = app.mailer.sent();
     assert_eq!(mails.len(), 1);
     assert_eq!(mails[0].to, email);

@@ -134,6 +134,17 @@ async fn malformed_requests_get_clear_codes() {
         400,
         "INVALID_BODY",
     );
+    let blank = json!({ "name": "   ", "phone": "+5511987654321" });
+    assert_error(
+        &app.post("/api/contacts", tok, blank).await,
+        400,
+        "INVALID_FIELD",
+    );
+    assert_error(
+        &app.post("/api/tags", tok, json!({ "name": "  " })).await,
+        400,
+        "INVALID_FIELD",
+    );
     assert_error(
         &raw(
             &app,

@@ -157,9 +157,17 @@ async fn create_normalise_search_and_page() {
             json!({ "tags": ["0".repeat(32)] }),
         )
         .await,
-        404,
-        "NOT_FOUND",
+        400,
+        "INVALID_FIELD",
     );
+    let not_an_id = app
+        .patch(
+            &format!("/api/contacts/{id}"),
+            tok,
+            json!({ "tags": ["x"] }),
+        )
+        .await;
+    assert_error(&not_an_id, 400, "INVALID_FIELD");
 
     assert_eq!(
         app.delete(&format!("/api/contacts/{id}"), tok).await.0,
@@ -212,7 +220,7 @@ async fn csv_import_and_export_round_trip() {
     );
     assert_eq!(
         (errors[1]["line"].as_u64(), errors[1]["code"].as_str()),
-        (Some(5), Some("NOT_FOUND"))
+        (Some(5), Some("INVALID_FIELD"))
     );
 
     let ana = app.get("/api/contacts?search=ana", tok).await.1["items"][0].clone();

@@ -245,6 +245,37 @@ async fn api_keys_need_the_plan_feature_and_their_scopes() {
     )
     .await;
 
+    // A key acts with its creator's current role and dies with its creator.
+    let (admin2_id, admin2) = app.user(&t, "admin").await;
+    let scopes = json!({ "name": "k2", "scopes": ["settings:write", "users:read"] });
+    let k2 = app.post("/api/api-keys", &admin2, scopes).await.1["secret"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let on = json!({ "rating_on_close": true });
+    assert_eq!(
+        app.patch("/api/settings", &k2, on.clone()).await.0,
+        StatusCode::OK
+    );
+    // Keys never manage users, whatever their scopes.
+    let new_admin =
+        json!({ "name": "x", "email": "x@k.test", "password": "long enough pw", "role": "admin" });
+    assert_error(
+        &app.post("/api/users", &k2, new_admin).await,
+        403,
+        "FORBIDDEN",
+    );
+    app.patch(
+        &format!("/api/users/{admin2_id}"),
+        &t.admin_token,
+        json!({ "role": "agent" }),
+    )
+    .await;
+    assert_error(&app.patch("/api/settings", &k2, on).await, 403, "FORBIDDEN");
+    app.delete(&format!("/api/users/{admin2_id}"), &t.admin_token)
+        .await;
+    assert_error(&app.get("/api/settings", &k2).await, 401, "TOKEN_INVALID");
+
     // Revoked keys stop at once.
     let id = created["key"]["id"].as_str().unwrap();
     assert_eq!(

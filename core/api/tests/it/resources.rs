@@ -198,8 +198,8 @@ async fn tags_queues_and_quick_replies() {
             json!({ "name": "Ghosts", "user_ids": ["0".repeat(32)] }),
         )
         .await,
-        404,
-        "NOT_FOUND",
+        400,
+        "INVALID_FIELD",
     );
     let mine = app
         .get(&format!("/api/queues/of-user/{agent_id}"), &agent)
@@ -372,8 +372,8 @@ async fn settings_are_typed() {
     );
     assert_error(
         &app.get("/api/settings/no_such_key", tok).await,
-        400,
-        "UNKNOWN_SETTING",
+        404,
+        "NOT_FOUND",
     );
 
     let (_, agent) = app.user(&t, "agent").await;

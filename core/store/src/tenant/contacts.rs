@@ -62,6 +62,35 @@ impl From<Contact> for ContactFields {
     }
 }
 
+const OFFSET_PREFIX: &str = "o";
+
+/// Where the previous page ended.
+enum Cursor {
+    /// Listing in id order: after this id.
+    After(String),
+    /// Search results: this many rows in.
+    Offset(u64),
+}
+
+impl Cursor {
+    fn parse(raw: &str, searching: bool) -> StoreResult<Cursor> {
+        let invalid = || Problem::new(ErrorCode::InvalidParam, "cursor is not valid");
+        if searching {
+            let n = raw
+                .strip_prefix(OFFSET_PREFIX)
+                .and_then(|n| n.parse::<u64>().ok())
+                .ok_or_else(invalid)?;
+            if n > 10_000_000 {
+                return Err(invalid().into());
+            }
+            Ok(Cursor::Offset(n))
+        } else {
+            check_id(raw, "cursor").map_err(|_| invalid())?;
+            Ok(Cursor::After(raw.to_string()))
+        }
+    }
+}
+
 /// Reduce a search to what the index holds: lower-case words of letters and digits.
 fn search_terms(search: &str) -> Option<String> {
     let cleaned: String = search
@@ -84,18 +113,26 @@ fn search_terms(search: &str) -> Option<String> {
 }
 
 impl TenantDb {
+    /// A page of contacts. Without a search, pages follow creation order and the cursor is the
+    /// last id seen. With a search, rows come in the full-text index's order, which is read
+    /// only as far as the page needs (sorting every match of a short prefix by id would read
+    /// them all), and the cursor is the position in that order.
     pub async fn list_contacts(&self, q: &ContactQuery) -> StoreResult<ContactPage> {
         let limit = q.limit.clamp(1, 500);
+        let terms = q.search.as_deref().and_then(search_terms);
+        let cursor = q
+            .cursor
+            .as_deref()
+            .map(|c| Cursor::parse(c, terms.is_some()))
+            .transpose()?;
         let mut conds = Vec::new();
         let mut vars = serde_json::Map::new();
         vars.insert("limit".into(), json!(limit + 1));
-        if let Some(cursor) = &q.cursor {
-            check_id(cursor, "cursor")
-                .map_err(|_| Problem::new(ErrorCode::InvalidParam, "cursor is not valid"))?;
+        if let Some(Cursor::After(id)) = &cursor {
             conds.push("id > type::record('contact', $cursor)");
-            vars.insert("cursor".into(), json!(cursor));
+            vars.insert("cursor".into(), json!(id));
         }
-        if let Some(terms) = q.search.as_deref().and_then(search_terms) {
+        if let Some(terms) = &terms {
             conds.push("search @@ $q");
             vars.insert("q".into(), json!(terms));
         }
@@ -108,11 +145,24 @@ impl TenantDb {
         } else {
             format!(" WHERE {}", conds.join(" AND "))
         };
-        let sql = format!("SELECT * FROM contact{filter} ORDER BY id LIMIT $limit");
+        let offset = match cursor {
+            Some(Cursor::Offset(n)) => n,
+            _ => 0,
+        };
+        let sql = if terms.is_some() {
+            vars.insert("start".into(), json!(offset));
+            format!("SELECT * FROM contact{filter} LIMIT $limit START $start")
+        } else {
+            format!("SELECT * FROM contact{filter} ORDER BY id LIMIT $limit")
+        };
         let mut items: Vec<Contact> = fetch(self.raw(), &sql, Value::Object(vars)).await?;
         let next_cursor = if items.len() > limit as usize {
             items.truncate(limit as usize);
-            items.last().map(|c| c.id.clone())
+            if terms.is_some() {
+                Some(format!("{OFFSET_PREFIX}{}", offset + u64::from(limit)))
+            } else {
+                items.last().map(|c| c.id.clone())
+            }
         } else {
             None
         };
@@ -192,7 +242,12 @@ impl TenantDb {
         let sql = "INSERT INTO contact $rows RETURN NONE";
         crate::db::execute(self.raw(), sql, json!({ "rows": rows }))
             .await
-            .map_err(|e| e.on_unique(ErrorCode::ContactExists, "a contact with this phone number exists"))?;
+            .map_err(|e| {
+                e.on_unique(
+                    ErrorCode::ContactExists,
+                    "a contact with this phone number exists",
+                )
+            })?;
         Ok(batch.len())
     }
 
