@@ -105,6 +105,35 @@ async fn create_normalise_search_and_page() {
     assert_eq!(seen.len(), 5);
     seen.dedup();
     assert_eq!(seen.len(), 5);
+    // Search results page too, each match once.
+    let mut found = Vec::new();
+    let mut url = "/api/contacts?search=ma&limit=1".to_string();
+    loop {
+        let page = app.get(&url, tok).await.1;
+        found.extend(
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["name"].as_str().unwrap().to_string()),
+        );
+        match page["next_cursor"].as_str() {
+            Some(c) => url = format!("/api/contacts?search=ma&limit=1&cursor={c}"),
+            None => break,
+        }
+    }
+    found.sort();
+    assert_eq!(found, ["Marcos Dias", "Mariana Lima"]);
+    assert_error(
+        &app.get("/api/contacts?search=ma&cursor=o-1", tok).await,
+        400,
+        "INVALID_PARAM",
+    );
+    assert_error(
+        &app.get("/api/contacts?cursor=o5", tok).await,
+        400,
+        "INVALID_PARAM",
+    );
     assert_error(
         &app.get("/api/contacts?cursor=garbage", tok).await,
         400,
