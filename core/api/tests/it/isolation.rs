@@ -203,6 +203,22 @@ async fn tenant_a_cannot_see_or_touch_tenant_b() {
         .await;
     assert_error(&of_user, 404, "NOT_FOUND");
 
+    // Export and search see only A's contacts.
+    let export = app
+        .http
+        .get(format!("{}/api/contacts/export", app.base))
+        .bearer_auth(&a.admin_token)
+        .send()
+        .await
+        .unwrap();
+    let csv = export.text().await.unwrap();
+    assert!(csv.contains("Cust a") && !csv.contains("Cust b"), "{csv}");
+    let key_search = app.get("/api/contacts?search=cust%20b", &a_key).await.1;
+    assert!(
+        key_search["items"].as_array().unwrap().is_empty(),
+        "{key_search}"
+    );
+
     // Settings are per tenant.
     app.patch(
         "/api/settings",
