@@ -2,6 +2,7 @@
 //! quick replies, settings, and the stable error codes every layer reports with.
 //! No I/O here; types derive serde and the OpenAPI schema so the API speaks them directly.
 
+pub mod api_key;
 pub mod contact;
 pub mod error;
 pub mod ids;

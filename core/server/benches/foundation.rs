@@ -287,7 +287,44 @@ async fn contact_search() {
             "no match".into(),
             vec!["/api/contacts?search=zzzzqq".into()],
         ),
+        (
+            "`ma`, deep page (offset 5,000)".into(),
+            vec!["/api/contacts?search=ma&cursor=o5000".into()],
+        ),
+        ("no search, page after 50,000".into(), vec![String::new()]),
     ];
+    // The cursor after the 50,000th contact, for a deep page of the plain listing.
+    let mut deep_cursor = String::new();
+    let mut url = format!("{base}/api/contacts?limit=500");
+    for _ in 0..100 {
+        let page: serde_json::Value = client
+            .get(&url)
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        deep_cursor = page["next_cursor"].as_str().unwrap().to_string();
+        url = format!("{base}/api/contacts?limit=500&cursor={deep_cursor}");
+    }
+    let cases: Vec<(String, Vec<String>)> = cases
+        .into_iter()
+        .map(|(label, urls)| {
+            let urls = urls
+                .into_iter()
+                .map(|u| {
+                    if u.is_empty() {
+                        format!("/api/contacts?cursor={deep_cursor}")
+                    } else {
+                        u
+                    }
+                })
+                .collect();
+            (label, urls)
+        })
+        .collect();
     for (label, urls) in cases {
         // Warm up, then measure.
         for u in urls.iter().take(3) {

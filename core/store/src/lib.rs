@@ -14,4 +14,4 @@ pub use migrate::MigrationReport;
 pub use platform::{
     Account, ApiKeyLookup, NewRefreshToken, PlatformDb, RefreshTokenRow, TenantCounts,
 };
-pub use tenant::{ApiKeyRow, ContactFields, ContactQuery, TenantDb, UserRow, UserTable};
+pub use tenant::{ContactFields, ContactQuery, TenantDb, UserRow, UserTable};

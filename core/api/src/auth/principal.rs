@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use tucan_model::tenancy::{Feature, LimitKind, Plan, Tenant, TenantStatus};
 use tucan_model::user::Role;
 use tucan_model::{ErrorCode, Problem};
-use tucan_store::TenantDb;
+use tucan_store::{Account, TenantDb};
 
 use super::tokens::{API_KEY_PREFIX, token_hash};
 use crate::error::{ApiError, ApiResult};
@@ -65,6 +65,15 @@ pub struct Principal {
 }
 
 impl Principal {
+    /// Where this principal's user record lives.
+    pub fn account(&self) -> Account {
+        Account {
+            email: String::new(),
+            tenant_id: self.tenant_id.clone(),
+            user_id: self.user_id.clone(),
+        }
+    }
+
     pub fn is_platform_admin(&self) -> bool {
         self.role == Role::PlatformAdmin && self.tenant_id.is_none()
     }

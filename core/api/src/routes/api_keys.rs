@@ -1,15 +1,14 @@
 //! API keys for machine clients (tenant admins; the plan must include API access). The
 //! secret is returned once, at creation.
 
-use chrono::{DateTime, Utc};
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 use tucan_model::ErrorCode;
+use tucan_model::api_key::ApiKey;
 use tucan_model::ids::new_id;
 use tucan_model::tenancy::Feature;
 use tucan_model::user::Role;
-use tucan_store::ApiKeyRow;
 
 use super::ApiTags;
 use super::platform::{Created, Deleted};
@@ -18,32 +17,6 @@ use crate::auth::tokens::{new_api_key, token_hash};
 use crate::auth::{Auth, Scope, TenantCtx};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-
-#[derive(Debug, Object)]
-pub struct ApiKey {
-    pub id: String,
-    pub name: String,
-    /// The first characters of the key, to tell keys apart.
-    pub prefix: String,
-    pub scopes: Vec<String>,
-    pub created_by: String,
-    pub created_at: DateTime<Utc>,
-    pub last_used_at: Option<DateTime<Utc>>,
-}
-
-impl From<ApiKeyRow> for ApiKey {
-    fn from(r: ApiKeyRow) -> Self {
-        Self {
-            id: r.id,
-            name: r.name,
-            prefix: r.prefix,
-            scopes: r.scopes,
-            created_by: r.created_by,
-            created_at: r.created_at,
-            last_used_at: r.last_used_at,
-        }
-    }
-}
 
 #[derive(Debug, Object)]
 #[oai(deny_unknown_fields)]
@@ -80,14 +53,7 @@ impl ApiKeysApi {
     #[oai(path = "/", method = "get")]
     async fn list_api_keys(&self, auth: Auth) -> ApiResult<Json<Vec<ApiKey>>> {
         let ctx = self.admin_ctx(&auth).await?;
-        Ok(Json(
-            ctx.db
-                .list_api_keys()
-                .await?
-                .into_iter()
-                .map(ApiKey::from)
-                .collect(),
-        ))
+        Ok(Json(ctx.db.list_api_keys().await?))
     }
 
     /// Create an API key with the given scopes.
@@ -123,10 +89,7 @@ impl ApiKeysApi {
             .platform()
             .insert_api_key_lookup(&token_hash(&secret), &ctx.tenant.id, &id)
             .await?;
-        Ok(Created::Created(Json(CreatedApiKey {
-            key: row.into(),
-            secret,
-        })))
+        Ok(Created::Created(Json(CreatedApiKey { key: row, secret })))
     }
 
     /// Revoke an API key; it stops working at once.

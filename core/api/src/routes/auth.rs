@@ -186,11 +186,7 @@ impl AuthApi {
     #[oai(path = "/me", method = "get")]
     async fn me(&self, auth: Auth) -> ApiResult<Json<User>> {
         let p = auth.user()?;
-        let account = Account {
-            email: String::new(),
-            tenant_id: p.tenant_id.clone(),
-            user_id: p.user_id.clone(),
-        };
+        let account = p.account();
         let row = account_user(&self.state.store, &account).await?;
         Ok(Json(row.into_user(p.tenant_id.clone())))
     }
@@ -200,11 +196,7 @@ impl AuthApi {
     #[oai(path = "/password", method = "post")]
     async fn change_password(&self, auth: Auth, body: Json<PasswordChange>) -> ApiResult<Done> {
         let p = auth.user()?;
-        let account = Account {
-            email: String::new(),
-            tenant_id: p.tenant_id.clone(),
-            user_id: p.user_id.clone(),
-        };
+        let account = p.account();
         let row = account_user(&self.state.store, &account).await?;
         if !verify_password(body.0.current_password, row.password_hash).await {
             return Err(ApiError::new(

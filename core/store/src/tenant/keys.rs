@@ -1,32 +1,19 @@
 //! API keys of a tenant. The secret is shown once at creation; only its hash is kept, in the
 //! platform's lookup table, so a presented key finds its tenant in one indexed read.
 
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 use serde_json::json;
+use tucan_model::api_key::ApiKey;
 
 use super::TenantDb;
 use crate::db::{check_id, fetch, fetch_found, rows};
 use crate::error::StoreResult;
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ApiKeyRow {
-    pub id: String,
-    pub name: String,
-    /// The first characters of the secret, to recognise a key in a list.
-    pub prefix: String,
-    pub scopes: Vec<String>,
-    pub created_by: String,
-    pub created_at: DateTime<Utc>,
-    pub last_used_at: Option<DateTime<Utc>>,
-}
-
 impl TenantDb {
-    pub async fn list_api_keys(&self) -> StoreResult<Vec<ApiKeyRow>> {
+    pub async fn list_api_keys(&self) -> StoreResult<Vec<ApiKey>> {
         fetch(self.raw(), "SELECT * FROM api_key ORDER BY id", json!({})).await
     }
 
-    pub async fn get_api_key(&self, id: &str) -> StoreResult<ApiKeyRow> {
+    pub async fn get_api_key(&self, id: &str) -> StoreResult<ApiKey> {
         check_id(id, "API key")?;
         fetch_found(
             self.raw(),
@@ -44,7 +31,7 @@ impl TenantDb {
         prefix: &str,
         scopes: &[String],
         created_by: &str,
-    ) -> StoreResult<ApiKeyRow> {
+    ) -> StoreResult<ApiKey> {
         let sql = "CREATE type::record('api_key', $id) CONTENT { name: $name, prefix: $prefix, scopes: $scopes, created_by: $by }";
         let vars =
             json!({ "id": id, "name": name, "prefix": prefix, "scopes": scopes, "by": created_by });

@@ -10,7 +10,6 @@ use surrealdb::Surreal;
 use surrealdb::engine::any::Any;
 
 pub use contacts::{ContactFields, ContactQuery};
-pub use keys::ApiKeyRow;
 pub use users::{UserRow, UserTable};
 
 use crate::db::count;
