@@ -188,6 +188,37 @@ mod tests {
         assert_eq!(page2.items.len(), 1);
         assert!(page2.next_cursor.is_none());
 
+        for i in 0..30 {
+            db.create_contact(&contact(
+                &format!("Bulk {i}"),
+                &format!("+55319876543{i:02}"),
+            ))
+            .await
+            .unwrap();
+        }
+        let mut ids = Vec::new();
+        let mut cursor = None;
+        loop {
+            let page = db
+                .list_contacts(&ContactQuery {
+                    limit: 7,
+                    cursor,
+                    ..Default::default()
+                })
+                .await
+                .unwrap();
+            ids.extend(page.items.iter().map(|c| c.id.clone()));
+            match page.next_cursor {
+                Some(c) => cursor = Some(c),
+                None => break,
+            }
+        }
+        assert_eq!(ids.len(), 33);
+        let mut sorted = ids.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(ids, sorted, "pages follow id order without gaps or repeats");
+
         let mut fields: ContactFields = ana.clone().into();
         fields.email = Some("ana@example.com".into());
         fields.custom_fields.insert("cpf".into(), "123".into());
