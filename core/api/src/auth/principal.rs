@@ -112,7 +112,7 @@ async fn authenticate(state: &AppState, token: &str) -> ApiResult<Principal> {
     }
     .map_err(|_| invalid())?;
     // A password change ends every session opened before it.
-    if claims.iat < row.password_changed_at.timestamp() {
+    if claims.iat_ms < row.password_changed_at.timestamp_millis() {
         return Err(invalid());
     }
     Ok(Principal {

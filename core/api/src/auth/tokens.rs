@@ -27,6 +27,10 @@ pub struct Claims {
     pub aud: String,
     pub iss: String,
     pub iat: i64,
+    /// Issue time in milliseconds, so a password change cuts off tokens issued in the same
+    /// second before it.
+    #[serde(default)]
+    pub iat_ms: i64,
     pub exp: i64,
 }
 
@@ -61,7 +65,8 @@ impl TokenKeys {
         tenant_id: Option<&str>,
         role: Role,
     ) -> Result<String, ApiError> {
-        let now = chrono::Utc::now().timestamp();
+        let issued = chrono::Utc::now();
+        let now = issued.timestamp();
         let claims = Claims {
             sub: user_id.to_string(),
             tid: tenant_id.map(String::from),
@@ -69,6 +74,7 @@ impl TokenKeys {
             aud: AUDIENCE.to_string(),
             iss: ISSUER.to_string(),
             iat: now,
+            iat_ms: issued.timestamp_millis(),
             exp: now + self.access_ttl_secs,
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(|e| {

@@ -212,6 +212,9 @@ async fn password_change_and_reset_flow() {
         )
         .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
+    // The access token used for the change was issued moments before it, usually within the
+    // same second: it is cut off too.
+    assert_error(&app.get("/api/auth/me", &agent).await, 401, "TOKEN_INVALID");
     // The old refresh token no longer works; the new password does.
     let old = app
         .call(
