@@ -11,7 +11,5 @@ mod tenant;
 pub use db::{Store, StoreOptions};
 pub use error::{StoreError, StoreResult};
 pub use migrate::MigrationReport;
-pub use platform::{
-    Account, ApiKeyLookup, NewRefreshToken, PlatformDb, RefreshTokenRow, TenantCounts,
-};
+pub use platform::{Account, ApiKeyLookup, NewRefreshToken, PlatformDb, RefreshTokenRow};
 pub use tenant::{ContactFields, ContactQuery, TenantDb, UserRow, UserTable};

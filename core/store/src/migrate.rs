@@ -223,10 +223,4 @@ impl Store {
         let tenant = self.tenant(tenant_id).await?;
         Ok(apply(tenant.raw(), TENANT).await?.len())
     }
-
-    /// The latest schema version this build knows, for platform and tenant databases.
-    pub fn schema_versions() -> (u32, u32) {
-        let last = |m: &[Migration]| m.iter().map(|m| m.version).max().unwrap_or(0);
-        (last(PLATFORM), last(TENANT))
-    }
 }

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use surrealdb::Surreal;
 use surrealdb::engine::any::Any;
 use tucan_model::ids::new_id;
-use tucan_model::tenancy::{NewPlan, Plan, PlanPatch, Tenant, TenantPatch, TenantStatus};
+use tucan_model::tenancy::{NewPlan, Plan, PlanPatch, Tenant, TenantPatch};
 use tucan_model::{ErrorCode, Problem};
 
 use crate::db::{check_id, count, fetch, fetch_found, fetch_one, rows};
@@ -52,13 +52,6 @@ pub struct NewRefreshToken<'a> {
 pub struct ApiKeyLookup {
     pub tenant_id: String,
     pub key_id: String,
-}
-
-/// How many of each counted resource a tenant has, for plan checks.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct TenantCounts {
-    pub users: u64,
-    pub queues: u64,
 }
 
 impl PlatformDb {
@@ -120,16 +113,16 @@ impl PlatformDb {
 
     pub async fn delete_plan(&self, id: &str) -> StoreResult<()> {
         self.get_plan(id).await?;
-        let users = count(
+        let tenants = count(
             &self.db,
             "SELECT count() FROM tenant WHERE plan_id = $id GROUP ALL",
             json!({ "id": id }),
         )
         .await?;
-        if users > 0 {
+        if tenants > 0 {
             return Err(StoreError::problem(
                 ErrorCode::PlanInUse,
-                format!("{users} tenant(s) are on this plan"),
+                format!("{tenants} tenant(s) are on this plan"),
             ));
         }
         rows(
@@ -209,10 +202,6 @@ impl PlatformDb {
         )
         .await?;
         Ok(())
-    }
-
-    pub async fn tenant_status(&self, id: &str) -> StoreResult<TenantStatus> {
-        Ok(self.get_tenant(id).await?.status)
     }
 
     // ---- accounts (email → where the user lives)

@@ -97,7 +97,7 @@ impl QueuesApi {
     async fn create_queue(&self, auth: Auth, body: Json<NewQueue>) -> ApiResult<Created<Queue>> {
         let ctx = auth.tenant(&self.state, Scope::QueuesWrite).await?;
         ctx.require(Role::Admin)?;
-        ctx.check_limit(LimitKind::Queues, ctx.db.counts().await?.queues)?;
+        ctx.check_limit(LimitKind::Queues, ctx.db.count_queues().await?)?;
         let q = ctx
             .db
             .create_queue(

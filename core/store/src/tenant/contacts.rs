@@ -10,7 +10,7 @@ use tucan_model::{ErrorCode, Problem};
 
 use super::TenantDb;
 use crate::db::{check_id, check_ids_exist, fetch, fetch_found, fetch_one, rows};
-use crate::error::StoreResult;
+use crate::error::{StoreError, StoreResult};
 use crate::platform::strip_nulls;
 
 /// Filters and paging for listing contacts.
@@ -89,6 +89,14 @@ impl Cursor {
             Ok(Cursor::After(raw.to_string()))
         }
     }
+}
+
+/// A write that hit the unique phone index.
+fn phone_taken(e: StoreError) -> StoreError {
+    e.on_unique(
+        ErrorCode::ContactExists,
+        "a contact with this phone number exists",
+    )
 }
 
 /// Reduce a search to what the index holds: lower-case words of letters and digits.
@@ -201,12 +209,7 @@ impl TenantDb {
             "contact",
         )
         .await
-        .map_err(|e| {
-            e.on_unique(
-                ErrorCode::ContactExists,
-                "a contact with this phone number exists",
-            )
-        })
+        .map_err(phone_taken)
     }
 
     pub async fn save_contact(&self, id: &str, fields: &ContactFields) -> StoreResult<Contact> {
@@ -222,12 +225,7 @@ impl TenantDb {
             "contact",
         )
         .await
-        .map_err(|e| {
-            e.on_unique(
-                ErrorCode::ContactExists,
-                "a contact with this phone number exists",
-            )
-        })
+        .map_err(phone_taken)
     }
 
     /// Insert many new contacts in one statement (bulk loads). A phone already present fails
@@ -244,12 +242,7 @@ impl TenantDb {
         let sql = "INSERT INTO contact $rows RETURN NONE";
         crate::db::execute(self.raw(), sql, json!({ "rows": rows }))
             .await
-            .map_err(|e| {
-                e.on_unique(
-                    ErrorCode::ContactExists,
-                    "a contact with this phone number exists",
-                )
-            })?;
+            .map_err(phone_taken)?;
         Ok(batch.len())
     }
 

@@ -9,7 +9,7 @@ use surrealdb::engine::any::Any;
 use tucan_model::ErrorCode;
 use tucan_model::user::{Role, User};
 
-use crate::db::{check_id, count, fetch, fetch_found, fetch_one, rows};
+use crate::db::{check_id, count, fetch, fetch_found, rows};
 use crate::error::StoreResult;
 
 /// A user record as stored, with its password hash.
@@ -75,15 +75,6 @@ impl<'a> UserTable<'a> {
 
     pub async fn get(&self, id: &str) -> StoreResult<User> {
         Ok(self.get_row(id).await?.into_user(self.tenant_id.clone()))
-    }
-
-    pub async fn find_by_email(&self, email: &str) -> StoreResult<Option<UserRow>> {
-        fetch_one(
-            self.db,
-            "SELECT * FROM user WHERE email = $email",
-            json!({ "email": email }),
-        )
-        .await
     }
 
     pub async fn list(&self) -> StoreResult<Vec<User>> {
