@@ -7,6 +7,7 @@ mod body_limit;
 mod csv_io;
 pub mod error;
 pub mod mailer;
+mod metrics;
 pub mod routes;
 pub mod state;
 
@@ -21,6 +22,7 @@ use crate::routes::api_keys::ApiKeysApi;
 use crate::routes::auth::AuthApi;
 use crate::routes::contacts::ContactsApi;
 use crate::routes::inbox::{QueuesApi, QuickRepliesApi, TagsApi};
+use crate::routes::jobs::JobsApi;
 use crate::routes::platform::PlatformApi;
 use crate::routes::settings::SettingsApi;
 use crate::routes::system::SystemApi;
@@ -37,6 +39,7 @@ type Apis = (
     QuickRepliesApi,
     SettingsApi,
     ApiKeysApi,
+    JobsApi,
 );
 
 fn service(state: &AppState) -> OpenApiService<Apis, ()> {
@@ -52,9 +55,10 @@ fn service(state: &AppState) -> OpenApiService<Apis, ()> {
         QuickRepliesApi { state: s() },
         SettingsApi { state: s() },
         ApiKeysApi { state: s() },
+        JobsApi { state: s() },
     );
     OpenApiService::new(apis, "TucanLink API", env!("CARGO_PKG_VERSION"))
-        .description("Multi-tenant WhatsApp customer service: tenants, users, contacts, queues, tags, quick replies and settings. Errors are JSON `{code, message}` with stable codes.")
+        .description("Multi-tenant WhatsApp customer service: tenants, users, contacts, queues, tags, quick replies, settings and background jobs. Errors are JSON `{code, message}` with stable codes.")
 }
 
 /// The OpenAPI 3 document, as written to `schemas/openapi.json`.
@@ -72,6 +76,7 @@ pub fn app(state: AppState) -> impl poem::Endpoint<Output = poem::Response> {
         .nest("/", api)
         .at("/api/openapi.json", spec)
         .nest("/docs", docs)
+        .at("/metrics", metrics::metrics)
         .data(state)
         .with(Tracing);
     error::json_errors(body_limit::limit_body(routes, max_body))

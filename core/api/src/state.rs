@@ -1,8 +1,9 @@
-//! What every endpoint shares: the store, token keys, mailer and sign-in limits.
+//! What every endpoint shares: the store, token keys, mailer, sign-in limits and the job bus.
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use tucan_bus::{DeadLetters, JobBus};
 use tucan_store::Store;
 
 use crate::auth::limiter::RateLimiter;
@@ -25,6 +26,8 @@ pub struct ApiSettings {
     pub login_failures_per_account: usize,
     /// Sign-in attempts allowed per client IP per minute.
     pub login_attempts_per_ip: usize,
+    /// Bearer token `/metrics` requires; open when absent.
+    pub metrics_token: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -35,11 +38,20 @@ pub struct AppState {
     pub mailer: Arc<dyn Mailer>,
     pub account_limiter: Arc<RateLimiter>,
     pub ip_limiter: Arc<RateLimiter>,
+    pub bus: Arc<dyn JobBus>,
+    pub dead_letters: DeadLetters,
 }
 
 impl AppState {
-    pub fn new(store: Store, settings: ApiSettings, mailer: Arc<dyn Mailer>) -> Self {
+    pub fn new(
+        store: Store,
+        settings: ApiSettings,
+        mailer: Arc<dyn Mailer>,
+        bus: Arc<dyn JobBus>,
+    ) -> Self {
         Self {
+            dead_letters: DeadLetters::new(store.jobs()),
+            bus,
             store,
             tokens: TokenKeys::new(&settings.jwt_secret, settings.access_ttl_secs),
             account_limiter: Arc::new(RateLimiter::new(

@@ -220,8 +220,14 @@ async fn contact_search() {
         max_body_bytes: 1 << 20,
         login_failures_per_account: 5,
         login_attempts_per_ip: 1000,
+        metrics_token: None,
     };
-    let state = AppState::new(store.clone(), settings, Arc::new(LogMailer::default()));
+    let bus = Arc::new(tucan_bus::EmbeddedBus::new(
+        store.jobs(),
+        tucan_bus::BusOptions::default(),
+        Arc::default(),
+    ));
+    let state = AppState::new(store.clone(), settings, Arc::new(LogMailer::default()), bus);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let acceptor = poem::listener::TcpAcceptor::from_tokio(listener).unwrap();

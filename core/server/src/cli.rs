@@ -1,16 +1,18 @@
 //! Command-line interface.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use tucan_api::accounts;
+use tucan_bus::{BusOptions, DeadLetters, EmbeddedBus, JobBus, Lane, NewJob};
 use tucan_model::tenancy::{NewPlan, NewTenant, NewTenantAdmin, PlanFeatures, PlanLimits};
 use tucan_model::user::{NewUser, Role, normalize_email};
 use tucan_store::Store;
 
 use crate::config::Config;
-use crate::runtime;
+use crate::{jobs, runtime};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -44,6 +46,9 @@ pub enum Command {
     /// Inspect the configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Publish jobs, see queue depths, list and replay dead jobs.
+    #[command(subcommand)]
+    Jobs(JobsCommand),
     /// Write the OpenAPI document, or check that a file matches it.
     Openapi {
         #[arg(long, default_value = "schemas/openapi.json")]
@@ -110,6 +115,36 @@ pub enum AdminCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum JobsCommand {
+    /// Publish a job (or `--count` copies), e.g. an `http.deliver` request.
+    Publish {
+        /// flow, messages, campaigns, webhooks or system.
+        #[arg(long)]
+        lane: String,
+        #[arg(long)]
+        kind: String,
+        /// The payload, as JSON.
+        #[arg(long)]
+        payload: String,
+        #[arg(long)]
+        tenant: Option<String>,
+        #[arg(long, default_value_t = 1)]
+        count: usize,
+    },
+    /// Jobs ready, delayed and in flight per lane, and the dead-letter count.
+    Stats,
+    /// List dead jobs, newest first.
+    Dead {
+        #[arg(long)]
+        tenant: Option<String>,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+    /// Publish a dead job again.
+    Replay { id: String },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
     /// Print the effective configuration (secrets hidden).
     Show,
@@ -140,7 +175,68 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Openapi { out, check } => openapi(&config, &out, check).await,
+        Command::Jobs(cmd) => {
+            let store = runtime::open_store(&config).await?;
+            store.migrate().await?;
+            let bus = jobs::open_bus(&config, &store).await?;
+            jobs_command(&store, bus.as_ref(), cmd).await
+        }
     }
+}
+
+async fn jobs_command(store: &Store, bus: &dyn JobBus, cmd: JobsCommand) -> anyhow::Result<()> {
+    let dead = DeadLetters::new(store.jobs());
+    match cmd {
+        JobsCommand::Publish {
+            lane,
+            kind,
+            payload,
+            tenant,
+            count,
+        } => {
+            let lane = Lane::parse(&lane).with_context(|| format!("unknown lane {lane}"))?;
+            let payload: serde_json::Value =
+                serde_json::from_str(&payload).context("--payload must be JSON")?;
+            let mut job = NewJob::new(lane, kind, payload);
+            job.tenant = tenant;
+            let ids = bus.publish_many(vec![job; count]).await?;
+            println!("published {} job(s)", ids.len());
+        }
+        JobsCommand::Stats => {
+            println!(
+                "{:<10} {:>8} {:>8} {:>8}",
+                "lane", "ready", "delayed", "leased"
+            );
+            for lane in Lane::ALL {
+                let c = bus.lane_counts(lane).await?;
+                println!(
+                    "{:<10} {:>8} {:>8} {:>8}",
+                    lane.as_str(),
+                    c.ready,
+                    c.delayed,
+                    c.leased
+                );
+            }
+            println!("dead letters: {}", dead.count(None).await?);
+        }
+        JobsCommand::Dead { tenant, limit } => {
+            for d in dead.list(tenant.as_deref(), None, limit).await? {
+                println!(
+                    "{}  {}  {}  attempts={}  {}",
+                    d.id,
+                    d.tenant.as_deref().unwrap_or("-"),
+                    d.kind,
+                    d.attempts,
+                    d.error
+                );
+            }
+        }
+        JobsCommand::Replay { id } => match dead.replay(&id, bus).await? {
+            Some(new_id) => println!("replayed as job {new_id}"),
+            None => bail!("no dead job {id}"),
+        },
+    }
+    Ok(())
 }
 
 async fn admin(store: &Store, cmd: AdminCommand) -> anyhow::Result<()> {
@@ -280,10 +376,16 @@ async fn openapi(config: &Config, out: &std::path::Path, check: bool) -> anyhow:
     let mut config = config.clone();
     config.database.url = "mem://".into();
     let store = Store::memory().await?;
+    let bus = Arc::new(EmbeddedBus::new(
+        store.jobs(),
+        BusOptions::default(),
+        Arc::default(),
+    ));
     let state = runtime::app_state(
         &config,
         store,
         b"openapi-generation-only-secret-0123456789".to_vec(),
+        bus,
     );
     let spec = format!("{}\n", tucan_api::openapi_json(&state));
     if check {

@@ -30,6 +30,9 @@ pub struct Config {
     pub bootstrap: BootstrapConfig,
     pub log: LogConfig,
     pub workers: WorkersConfig,
+    pub bus: BusConfig,
+    pub outbound_http: OutboundHttpConfig,
+    pub metrics: MetricsConfig,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -93,6 +96,47 @@ pub struct WorkersConfig {
     pub enabled: bool,
     /// How often expired tokens are purged, in seconds.
     pub maintenance_interval_secs: u64,
+    /// Jobs handled at once per lane.
+    pub flow_concurrency: usize,
+    pub messages_concurrency: usize,
+    pub campaigns_concurrency: usize,
+    pub webhooks_concurrency: usize,
+    pub system_concurrency: usize,
+    /// On SIGTERM, how long running jobs may finish before they are given back.
+    pub shutdown_grace_secs: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BusConfig {
+    /// `embedded` (jobs in the database) or `amqp://user:pass@host:5672/vhost` (RabbitMQ).
+    pub url: String,
+    /// Prefix of RabbitMQ exchanges and queues.
+    pub prefix: String,
+    /// Deliveries before a job is dead-lettered.
+    pub max_attempts: u32,
+    /// First retry wait (doubling, jittered), milliseconds.
+    pub backoff_base_ms: u64,
+    /// Longest retry wait, seconds.
+    pub backoff_max_secs: u64,
+    /// Embedded backend: how long a delivery stays leased without a sign of life, seconds.
+    pub visibility_timeout_secs: u64,
+    /// Embedded backend: how often idle workers look for new jobs, milliseconds.
+    pub poll_interval_ms: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OutboundHttpConfig {
+    /// Let flows, webhooks and plugins call loopback, private and link-local addresses.
+    pub allow_internal: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct MetricsConfig {
+    /// When set, `/metrics` requires `Authorization: Bearer <token>`.
+    pub token: String,
 }
 
 impl Default for Config {
@@ -106,6 +150,9 @@ impl Default for Config {
             bootstrap: BootstrapConfig::default(),
             log: LogConfig::default(),
             workers: WorkersConfig::default(),
+            bus: BusConfig::default(),
+            outbound_http: OutboundHttpConfig::default(),
+            metrics: MetricsConfig::default(),
         }
     }
 }
@@ -166,6 +213,34 @@ impl Default for WorkersConfig {
         Self {
             enabled: true,
             maintenance_interval_secs: 3600,
+            flow_concurrency: 16,
+            messages_concurrency: 16,
+            campaigns_concurrency: 4,
+            webhooks_concurrency: 8,
+            system_concurrency: 2,
+            shutdown_grace_secs: 10,
+        }
+    }
+}
+
+impl Default for BusConfig {
+    fn default() -> Self {
+        Self {
+            url: "embedded".into(),
+            prefix: "tucan".into(),
+            max_attempts: 8,
+            backoff_base_ms: 1000,
+            backoff_max_secs: 300,
+            visibility_timeout_secs: 30,
+            poll_interval_ms: 200,
+        }
+    }
+}
+
+impl Default for OutboundHttpConfig {
+    fn default() -> Self {
+        Self {
+            allow_internal: false,
         }
     }
 }
@@ -199,6 +274,12 @@ impl Config {
         if self.http.max_body_bytes < 1024 {
             bail!("http.max_body_bytes must be at least 1024");
         }
+        if self.bus.url != "embedded" && !self.bus.url.starts_with("amqp://") {
+            bail!("bus.url must be \"embedded\" or an amqp:// URL");
+        }
+        if self.bus.max_attempts == 0 || self.bus.visibility_timeout_secs == 0 {
+            bail!("bus.max_attempts and bus.visibility_timeout_secs must be at least 1");
+        }
         if self.mode == Mode::Production && self.auth.jwt_secret.is_empty() {
             bail!(
                 "production mode needs auth.jwt_secret (or TUCAN__AUTH__JWT_SECRET); refusing to start without it"
@@ -219,7 +300,14 @@ impl Config {
     /// The configuration as TOML with secrets hidden.
     pub fn redacted_toml(&self) -> anyhow::Result<String> {
         let mut c = self.clone();
-        for secret in [&mut c.auth.jwt_secret, &mut c.database.password] {
+        if let Some(at) = c.bus.url.find('@') {
+            c.bus.url = format!("amqp://<redacted>{}", &c.bus.url[at..]);
+        }
+        for secret in [
+            &mut c.auth.jwt_secret,
+            &mut c.database.password,
+            &mut c.metrics.token,
+        ] {
             if !secret.is_empty() {
                 *secret = "<redacted>".into();
             }

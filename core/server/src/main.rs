@@ -1,8 +1,10 @@
 //! `tucanlink`: the one binary. `serve` runs the API and the workers (the default), `worker`
-//! only the workers, `migrate` the schema; `admin …` manages tenants and users from a shell.
+//! only the workers, `migrate` the schema; `admin …` manages tenants and users and `jobs …`
+//! the job queue from a shell.
 
 mod cli;
 mod config;
+mod jobs;
 mod runtime;
 
 use clap::Parser;

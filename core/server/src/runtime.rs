@@ -1,5 +1,5 @@
 //! Process wiring: logging, the store, development secrets and first admin, the HTTP server,
-//! background workers and graceful shutdown.
+//! the job bus and its workers, and graceful shutdown.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -7,14 +7,17 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use rand::Rng;
+use tokio_util::sync::CancellationToken;
 use tucan_api::accounts;
 use tucan_api::mailer::LogMailer;
 use tucan_api::{ApiSettings, AppState};
+use tucan_bus::JobBus;
 use tucan_model::tenancy::{NewPlan, PlanFeatures, PlanLimits};
 use tucan_model::user::{NewUser, Role};
 use tucan_store::{Store, StoreOptions};
 
 use crate::config::{Config, LogFormat, Mode};
+use crate::jobs;
 
 pub fn init_logging(config: &Config) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
@@ -52,7 +55,12 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
     Ok(store)
 }
 
-pub fn app_state(config: &Config, store: Store, jwt_secret: Vec<u8>) -> AppState {
+pub fn app_state(
+    config: &Config,
+    store: Store,
+    jwt_secret: Vec<u8>,
+    bus: Arc<dyn JobBus>,
+) -> AppState {
     let settings = ApiSettings {
         jwt_secret,
         access_ttl_secs: config.auth.access_ttl_secs,
@@ -62,11 +70,12 @@ pub fn app_state(config: &Config, store: Store, jwt_secret: Vec<u8>) -> AppState
         max_body_bytes: config.http.max_body_bytes,
         login_failures_per_account: config.auth.login_failures_per_account,
         login_attempts_per_ip: config.auth.login_attempts_per_ip,
+        metrics_token: Some(config.metrics.token.clone()).filter(|t| !t.is_empty()),
     };
     let mailer = LogMailer {
         include_body: config.mode == Mode::Development,
     };
-    AppState::new(store, settings, Arc::new(mailer))
+    AppState::new(store, settings, Arc::new(mailer), bus)
 }
 
 /// A random password of 20 letters and digits.
@@ -182,27 +191,35 @@ pub async fn serve(config: Config, with_workers: bool) -> anyhow::Result<()> {
     if config.mode == Mode::Development {
         bootstrap_dev(&config, &store).await?;
     }
-    let state = app_state(&config, store.clone(), secret);
+    let bus = jobs::open_bus(&config, &store).await?;
+    let state = app_state(&config, store.clone(), secret, bus.clone());
     let listener = tokio::net::TcpListener::bind(&config.http.bind)
         .await
         .with_context(|| format!("binding {}", config.http.bind))?;
     let addr = listener.local_addr()?;
-    if with_workers && config.workers.enabled {
+    let shutdown = CancellationToken::new();
+    tokio::spawn(cancel_on_signal(shutdown.clone()));
+    let workers = (with_workers && config.workers.enabled).then(|| {
         tokio::spawn(maintenance_loop(
-            store,
+            store.clone(),
             Duration::from_secs(config.workers.maintenance_interval_secs),
         ));
-    }
+        let (config, store, shutdown) = (config.clone(), store.clone(), shutdown.clone());
+        tokio::spawn(async move { jobs::run_workers(&config, &store, bus, shutdown).await })
+    });
     tracing::info!(%addr, ready_ms = started.elapsed().as_millis() as u64, "TucanLink listening");
     println!("TucanLink ready on http://{addr} (API docs at /docs)");
     let acceptor = poem::listener::TcpAcceptor::from_tokio(listener)?;
     poem::Server::new_with_acceptor(acceptor)
         .run_with_graceful_shutdown(
             tucan_api::app(state),
-            shutdown_signal(),
+            shutdown.clone().cancelled_owned(),
             Some(Duration::from_secs(10)),
         )
         .await?;
+    if let Some(workers) = workers {
+        workers.await?;
+    }
     tracing::info!("stopped");
     Ok(())
 }
@@ -210,11 +227,14 @@ pub async fn serve(config: Config, with_workers: bool) -> anyhow::Result<()> {
 pub async fn worker(config: Config) -> anyhow::Result<()> {
     let store = open_store(&config).await?;
     store.migrate().await?;
-    tracing::info!("worker running");
-    tokio::select! {
-        _ = maintenance_loop(store, Duration::from_secs(config.workers.maintenance_interval_secs)) => {}
-        _ = shutdown_signal() => tracing::info!("stopping worker"),
-    }
+    let bus = jobs::open_bus(&config, &store).await?;
+    let shutdown = CancellationToken::new();
+    tokio::spawn(cancel_on_signal(shutdown.clone()));
+    tokio::spawn(maintenance_loop(
+        store.clone(),
+        Duration::from_secs(config.workers.maintenance_interval_secs),
+    ));
+    jobs::run_workers(&config, &store, bus, shutdown).await;
     Ok(())
 }
 
@@ -229,6 +249,12 @@ async fn maintenance_loop(store: Store, every: Duration) {
             Err(e) => tracing::warn!(error = %e, "token purge failed"),
         }
     }
+}
+
+async fn cancel_on_signal(token: CancellationToken) {
+    shutdown_signal().await;
+    tracing::info!("shutting down");
+    token.cancel();
 }
 
 async fn shutdown_signal() {

@@ -14,6 +14,7 @@ use tucan_model::ids::{is_valid_id, tenant_database};
 use tucan_model::{ErrorCode, Problem};
 
 use crate::error::{StoreError, StoreResult};
+use crate::jobs::JobsDb;
 use crate::platform::PlatformDb;
 use crate::tenant::TenantDb;
 
@@ -80,6 +81,11 @@ impl Store {
         .await?;
         store.migrate().await?;
         Ok(store)
+    }
+
+    /// The embedded job queue, dead letters and timers (in the platform database).
+    pub fn jobs(&self) -> JobsDb {
+        JobsDb::new(self.platform.clone())
     }
 
     pub fn platform(&self) -> PlatformDb {

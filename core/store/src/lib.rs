@@ -4,12 +4,14 @@
 
 mod db;
 mod error;
+mod jobs;
 mod migrate;
 mod platform;
 mod tenant;
 
 pub use db::{Store, StoreOptions};
 pub use error::{StoreError, StoreResult};
+pub use jobs::{DeadJob, DueTimer, JobsDb, LaneCounts, Lease, LeasedJob, ReadyJob};
 pub use migrate::MigrationReport;
 pub use platform::{Account, ApiKeyLookup, NewRefreshToken, PlatformDb, RefreshTokenRow};
 pub use tenant::{ContactFields, ContactQuery, TenantDb, UserRow, UserTable};

@@ -15,10 +15,11 @@ pub(crate) struct Migration {
     pub sql: &'static str,
 }
 
-pub(crate) const PLATFORM: &[Migration] = &[Migration {
-    version: 1,
-    name: "tenants, plans, platform admins, sign-in lookups",
-    sql: r#"
+pub(crate) const PLATFORM: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "tenants, plans, platform admins, sign-in lookups",
+        sql: r#"
 DEFINE TABLE schema_migration SCHEMAFULL;
 DEFINE FIELD version ON schema_migration TYPE int;
 DEFINE FIELD name ON schema_migration TYPE string;
@@ -94,7 +95,40 @@ DEFINE FIELD tenant_id ON api_key_lookup TYPE string;
 DEFINE FIELD key_id ON api_key_lookup TYPE string;
 DEFINE INDEX api_key_lookup_hash ON api_key_lookup FIELDS key_hash UNIQUE;
 "#,
-}];
+    },
+    Migration {
+        version: 2,
+        name: "embedded job queue, dead letters, durable timers",
+        sql: r#"
+DEFINE TABLE job_ready SCHEMAFULL;
+DEFINE FIELD body ON job_ready TYPE string;
+DEFINE FIELD attempt ON job_ready TYPE int;
+DEFINE FIELD last_error ON job_ready TYPE option<string>;
+
+DEFINE TABLE job_leased SCHEMAFULL;
+DEFINE FIELD lane ON job_leased TYPE string;
+DEFINE FIELD body ON job_leased TYPE string;
+DEFINE FIELD attempt ON job_leased TYPE int;
+DEFINE FIELD last_error ON job_leased TYPE option<string>;
+
+DEFINE TABLE job_dead SCHEMAFULL;
+DEFINE FIELD tenant ON job_dead TYPE option<string>;
+DEFINE FIELD lane ON job_dead TYPE string;
+DEFINE FIELD kind ON job_dead TYPE string;
+DEFINE FIELD body ON job_dead TYPE string;
+DEFINE FIELD attempts ON job_dead TYPE int;
+DEFINE FIELD error ON job_dead TYPE string;
+DEFINE FIELD failed_at ON job_dead TYPE int;
+DEFINE INDEX job_dead_tenant ON job_dead FIELDS tenant;
+
+DEFINE TABLE timer SCHEMAFULL;
+DEFINE FIELD name ON timer TYPE string;
+DEFINE FIELD body ON timer TYPE string;
+DEFINE FIELD lease_until ON timer TYPE int DEFAULT 0;
+DEFINE INDEX timer_name ON timer FIELDS name UNIQUE;
+"#,
+    },
+];
 
 pub(crate) const TENANT: &[Migration] = &[Migration {
     version: 1,

@@ -4,6 +4,7 @@ pub mod api_keys;
 pub mod auth;
 pub mod contacts;
 pub mod inbox;
+pub mod jobs;
 pub mod platform;
 pub mod settings;
 pub mod system;
@@ -31,6 +32,8 @@ pub enum ApiTags {
     Settings,
     /// Keys for machine clients.
     ApiKeys,
+    /// Background jobs that failed for good.
+    Jobs,
     /// Health and readiness.
     System,
 }

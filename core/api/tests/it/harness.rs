@@ -7,6 +7,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use tucan_api::mailer::MemoryMailer;
 use tucan_api::{ApiSettings, AppState};
+use tucan_bus::{BusOptions, EmbeddedBus, JobBus};
 use tucan_model::user::{NewUser, Role};
 use tucan_store::Store;
 
@@ -19,6 +20,8 @@ pub struct TestApp {
     pub mailer: Arc<MemoryMailer>,
     /// Platform admin's access token.
     pub root: String,
+    pub store: Store,
+    pub bus: Arc<dyn JobBus>,
 }
 
 /// A tenant made for a test, with its admin's token.
@@ -39,6 +42,7 @@ pub fn settings() -> ApiSettings {
         max_body_bytes: 64 * 1024,
         login_failures_per_account: 5,
         login_attempts_per_ip: 10_000,
+        metrics_token: None,
     }
 }
 
@@ -50,7 +54,12 @@ impl TestApp {
     pub async fn start_with(settings: ApiSettings) -> TestApp {
         let store = Store::memory().await.expect("store");
         let mailer = Arc::new(MemoryMailer::default());
-        let state = AppState::new(store.clone(), settings, mailer.clone());
+        let bus = Arc::new(EmbeddedBus::new(
+            store.jobs(),
+            BusOptions::default(),
+            Arc::default(),
+        ));
+        let state = AppState::new(store.clone(), settings, mailer.clone(), bus.clone());
         let admin = NewUser {
             name: "Root".into(),
             email: ADMIN_EMAIL.into(),
@@ -71,6 +80,8 @@ impl TestApp {
             http: reqwest::Client::new(),
             mailer,
             root: String::new(),
+            store,
+            bus,
         };
         app.root = app.login(ADMIN_EMAIL, PASSWORD).await["access_token"]
             .as_str()

@@ -7,5 +7,6 @@ mod auth;
 mod bad_input;
 mod contacts;
 mod isolation;
+mod jobs;
 mod platform;
 mod resources;

@@ -258,3 +258,5 @@ fn config_layers_and_unknown_keys() {
         .unwrap();
     assert!(!out.status.success());
 }
+
+mod crash;
