@@ -146,7 +146,7 @@ async fn submit<T, R>(tx: &mpsc::UnboundedSender<Group<T, R>>, item: T) -> BusRe
 
 /// True for a write conflict between concurrent transactions, which is worth retrying.
 fn is_conflict(e: &StoreError) -> bool {
-    matches!(e, StoreError::Backend(m) if m.contains("conflict") || m.contains("retried"))
+    matches!(e, StoreError::Backend(m) if m.contains("conflict") || m.contains("failed transaction") || m.contains("retried"))
 }
 
 impl Inner {
@@ -239,6 +239,7 @@ impl EmbeddedConsumer {
             inner: self.inner.clone(),
             lane: self.lane,
             lease: Mutex::new(Lease {
+                lane: leased.lane.clone(),
                 id: leased.id.clone(),
                 lease_until: leased.lease_until,
             }),
@@ -288,6 +289,7 @@ impl Consumer for EmbeddedConsumer {
         self.closed = true;
         for leased in std::mem::take(&mut self.buffer) {
             let lease = Lease {
+                lane: leased.lane,
                 id: leased.id,
                 lease_until: leased.lease_until,
             };

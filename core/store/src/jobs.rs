@@ -1,6 +1,6 @@
 //! The embedded job queue, the dead-letter archive and durable timers, in the platform
 //! database. Keys are ordered so every hot operation is a key-range scan:
-//! `job_ready:[lane, visible_at, id]`, `job_leased:[lease_until, id]`, `timer:[due, name]`.
+//! `job_ready:[lane, visible_at, id]`, `job_leased:[lane, lease_until, id]`, `timer:[due, name]`.
 //! Times are milliseconds since the Unix epoch, passed in by the caller.
 
 use serde::{Deserialize, Serialize};
@@ -45,6 +45,7 @@ pub struct LeasedJob {
 /// The lease a consumer holds: the leased record's key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Lease {
+    pub lane: String,
     pub id: String,
     pub lease_until: i64,
 }
@@ -79,7 +80,7 @@ pub struct DueTimer {
 }
 
 const LEASED_FIELDS: &str =
-    "record::id(id)[1] AS id, record::id(id)[0] AS lease_until, lane, body, attempt, last_error";
+    "record::id(id)[2] AS id, record::id(id)[1] AS lease_until, lane, body, attempt, last_error";
 
 impl JobsDb {
     pub(crate) fn new(db: Surreal<Any>) -> Self {
@@ -125,12 +126,12 @@ impl JobsDb {
     ) -> StoreResult<Vec<LeasedJob>> {
         let sql = format!(
             "BEGIN TRANSACTION;
-LET $expired = SELECT id, record::id(id)[1] AS key, lane, body, attempt, last_error FROM job_leased:[0]..[$now] LIMIT 500;
+LET $expired = SELECT id, record::id(id)[2] AS key, body, attempt, last_error FROM job_leased:[$lane, 0]..[$lane, $now] LIMIT 500;
 DELETE $expired.id;
-INSERT INTO job_ready $expired.map(|$e| {{ id: [$e.lane, $now, $e.key], body: $e.body, attempt: $e.attempt, last_error: $e.last_error }}) RETURN NONE;
+INSERT INTO job_ready $expired.map(|$e| {{ id: [$lane, $now, $e.key], body: $e.body, attempt: $e.attempt, last_error: $e.last_error }}) RETURN NONE;
 LET $ready = SELECT id, record::id(id)[2] AS key, body, attempt, last_error FROM job_ready:[$lane, 0]..[$lane, $upto] LIMIT $limit;
 DELETE $ready.id;
-LET $leased = INSERT INTO job_leased $ready.map(|$r| {{ id: [$until, $r.key], lane: $lane, body: $r.body, attempt: $r.attempt + 1, last_error: $r.last_error }});
+LET $leased = INSERT INTO job_leased $ready.map(|$r| {{ id: [$lane, $until, $r.key], lane: $lane, body: $r.body, attempt: $r.attempt + 1, last_error: $r.last_error }});
 RETURN SELECT {LEASED_FIELDS} FROM $leased;
 COMMIT TRANSACTION;"
         );
@@ -152,7 +153,7 @@ COMMIT TRANSACTION;"
         }
         let keys: Vec<Value> = leases
             .iter()
-            .map(|l| json!([l.lease_until, l.id]))
+            .map(|l| json!([l.lane, l.lease_until, l.id]))
             .collect();
         let gone = rows(
             &self.db,
@@ -165,8 +166,9 @@ RETURN $gone.map(|$g| record::id($g.id));",
             .iter()
             .filter_map(|key| {
                 Some(Lease {
-                    lease_until: key.get(0)?.as_i64()?,
-                    id: key.get(1)?.as_str()?.to_string(),
+                    lane: key.get(0)?.as_str()?.to_string(),
+                    lease_until: key.get(1)?.as_i64()?,
+                    id: key.get(2)?.as_str()?.to_string(),
                 })
             })
             .collect())
@@ -185,7 +187,7 @@ RETURN $gone.map(|$g| record::id($g.id));",
         let moved = rows_at(
             &self.db,
             "BEGIN TRANSACTION;
-LET $job = (DELETE type::record('job_leased', [$until, $id]) RETURN BEFORE)[0];
+LET $job = (DELETE type::record('job_leased', [$lane, $until, $id]) RETURN BEFORE)[0];
 IF $job != NONE {
     INSERT INTO job_ready { id: [$job.lane, $visible, $id], body: $job.body,
         attempt: IF $count { $job.attempt } ELSE { $job.attempt - 1 },
@@ -193,7 +195,7 @@ IF $job != NONE {
 };
 RETURN $job != NONE;
 COMMIT TRANSACTION;",
-            json!({ "until": lease.lease_until, "id": lease.id, "visible": visible_at, "count": count_attempt, "error": error }),
+            json!({ "lane": lease.lane, "until": lease.lease_until, "id": lease.id, "visible": visible_at, "count": count_attempt, "error": error }),
             3,
         )
         .await?;
@@ -205,11 +207,11 @@ COMMIT TRANSACTION;",
         let moved = rows_at(
             &self.db,
             "BEGIN TRANSACTION;
-LET $job = (DELETE type::record('job_leased', [$until, $id]) RETURN BEFORE)[0];
+LET $job = (DELETE type::record('job_leased', [$lane, $until, $id]) RETURN BEFORE)[0];
 IF $job != NONE { UPSERT type::record('job_dead', $id) CONTENT $dead RETURN NONE };
 RETURN $job != NONE;
 COMMIT TRANSACTION;",
-            json!({ "until": lease.lease_until, "id": lease.id, "dead": dead_content(dead) }),
+            json!({ "lane": lease.lane, "until": lease.lease_until, "id": lease.id, "dead": dead_content(dead) }),
             3,
         )
         .await?;
@@ -221,19 +223,20 @@ COMMIT TRANSACTION;",
         let moved = rows_at(
             &self.db,
             "BEGIN TRANSACTION;
-LET $job = (DELETE type::record('job_leased', [$until, $id]) RETURN BEFORE)[0];
+LET $job = (DELETE type::record('job_leased', [$lane, $until, $id]) RETURN BEFORE)[0];
 IF $job != NONE {
-    INSERT INTO job_leased { id: [$new_until, $id], lane: $job.lane, body: $job.body,
+    INSERT INTO job_leased { id: [$lane, $new_until, $id], lane: $job.lane, body: $job.body,
         attempt: $job.attempt, last_error: $job.last_error } RETURN NONE;
 };
 RETURN $job != NONE;
 COMMIT TRANSACTION;",
-            json!({ "until": lease.lease_until, "id": lease.id, "new_until": new_until }),
+            json!({ "lane": lease.lane, "until": lease.lease_until, "id": lease.id, "new_until": new_until }),
             3,
         )
         .await?;
         let held = moved.first().and_then(Value::as_bool).unwrap_or(false);
         Ok(held.then(|| Lease {
+            lane: lease.lane.clone(),
             id: lease.id.clone(),
             lease_until: new_until,
         }))
@@ -246,7 +249,7 @@ COMMIT TRANSACTION;",
             "RETURN {
     ready: count(SELECT VALUE 1 FROM job_ready:[$lane, 0]..[$lane, $upto]),
     delayed: count(SELECT VALUE 1 FROM job_ready:[$lane, $upto]..[$lane, 9007199254740991]),
-    leased: count(SELECT VALUE 1 FROM job_leased WHERE lane = $lane),
+    leased: count(SELECT VALUE 1 FROM job_leased:[$lane, 0]..[$lane, 9007199254740991]),
 };",
             json!({ "lane": lane, "upto": now + 1 }),
             0,
@@ -461,6 +464,7 @@ mod tests {
 
     fn lease(j: &LeasedJob) -> Lease {
         Lease {
+            lane: j.lane.clone(),
             id: j.id.clone(),
             lease_until: j.lease_until,
         }

@@ -46,8 +46,8 @@ fn job(tenant: Option<&str>) -> NewJob {
 #[tokio::test]
 async fn dead_jobs_are_listed_and_replayed_per_tenant() {
     let app = TestApp::start().await;
-    let a = app.tenant("Jobs A").await;
-    let b = app.tenant("Jobs B").await;
+    let a = app.tenant("jobsa").await;
+    let b = app.tenant("jobsb").await;
     let ids = dead_letter(&app, vec![job(Some(&a.id)), job(Some(&b.id)), job(None)]).await;
     let (a_job, b_job) = (&ids[0], &ids[1]);
 

@@ -11,7 +11,8 @@ use poem::{EndpointExt, Request, Route, handler, post};
 
 use super::*;
 
-type Seen = Arc<Mutex<HashMap<String, u32>>>;
+/// Per idempotency key: requests that arrived, and whether the effect was applied.
+type Seen = Arc<Mutex<HashMap<String, (u32, bool)>>>;
 
 #[handler]
 async fn hook(req: &Request, seen: Data<&Seen>) -> &'static str {
@@ -21,9 +22,11 @@ async fn hook(req: &Request, seen: Data<&Seen>) -> &'static str {
         .and_then(|v| v.to_str().ok())
         .unwrap_or("missing")
         .to_string();
-    *seen.lock().unwrap().entry(key).or_default() += 1;
-    // Slow enough that a kill catches several requests in flight.
+    seen.lock().unwrap().entry(key.clone()).or_default().0 += 1;
+    // Slow enough that a kill catches several requests in flight. A request whose sender
+    // died may still complete here; its redelivery then finds the effect applied.
     tokio::time::sleep(Duration::from_millis(150)).await;
+    seen.lock().unwrap().entry(key).or_default().1 = true;
     "ok"
 }
 
@@ -37,18 +40,23 @@ async fn receiver() -> (u16, Seen) {
     (port, seen)
 }
 
-fn distinct(seen: &Seen) -> usize {
-    seen.lock().unwrap().len()
+/// Effects applied (each key at most once, by construction of the receiver).
+fn applied(seen: &Seen) -> usize {
+    seen.lock()
+        .unwrap()
+        .values()
+        .filter(|(_, done)| *done)
+        .count()
 }
 
 fn deliveries(seen: &Seen) -> u32 {
-    seen.lock().unwrap().values().sum()
+    seen.lock().unwrap().values().map(|(n, _)| n).sum()
 }
 
 async fn wait_for(seen: &Seen, n: usize, limit: Duration) -> bool {
     let start = Instant::now();
     while start.elapsed() < limit {
-        if distinct(seen) >= n {
+        if applied(seen) >= n {
             return true;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -99,29 +107,61 @@ async fn killed_worker_loses_no_job_and_repeats_no_effect() {
                 .unwrap()
         };
         let mut first = spawn_worker();
-        assert!(
-            wait_for(&seen, 15, Duration::from_secs(60)).await,
-            "{bus_url}: first worker started"
-        );
+        // Kill once some effects are applied and several requests are in flight.
+        let start = Instant::now();
+        while !(applied(&seen) >= 8 && deliveries(&seen) as usize >= applied(&seen) + 4) {
+            assert!(
+                start.elapsed() < Duration::from_secs(60),
+                "{bus_url}: first worker started"
+            );
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
         first.kill().unwrap(); // SIGKILL: no chance to settle anything
         first.wait().unwrap();
-        let at_kill = distinct(&seen);
+        let at_kill = applied(&seen);
         assert!(at_kill < JOBS, "{bus_url}: the kill came before the end");
 
         let second = spawn_worker();
         assert!(
             wait_for(&seen, JOBS, Duration::from_secs(60)).await,
             "{bus_url}: every job done after the crash ({} of {JOBS})",
-            distinct(&seen)
+            applied(&seen)
         );
-        // Requests in flight at the kill were delivered again: the receiver saw their key
-        // twice and applied the effect once.
+        // Requests in flight at the kill are delivered again once their lease (embedded)
+        // or connection (broker) is gone; the receiver sees their key twice and applies the
+        // effect once.
+        let start = Instant::now();
+        while deliveries(&seen) as usize <= JOBS && start.elapsed() < Duration::from_secs(30) {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
         assert!(
             deliveries(&seen) as usize > JOBS,
-            "{bus_url}: some deliveries were cut off by the kill and repeated"
+            "{bus_url}: the deliveries cut off by the kill were repeated"
         );
         assert!(!seen.lock().unwrap().contains_key("missing"));
         stop(second);
+        // Nothing is left waiting or in flight.
+        let start = Instant::now();
+        loop {
+            let stats = configured(tucanlink(data.path()))
+                .args(["jobs", "stats"])
+                .output()
+                .unwrap();
+            let text = String::from_utf8_lossy(&stats.stdout).to_string();
+            let webhooks = text
+                .lines()
+                .find(|l| l.starts_with("webhooks"))
+                .unwrap_or("")
+                .to_string();
+            if webhooks.split_whitespace().skip(1).all(|n| n == "0") && !webhooks.is_empty() {
+                break;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "{bus_url}: queue not drained: {text}"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
         if bus_url.starts_with("amqp") {
             drop_topology(&bus_url, &prefix).await;
         }
