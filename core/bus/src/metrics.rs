@@ -53,6 +53,9 @@ impl Histogram {
     }
 }
 
+/// A counter's name, help text and how to read it from a lane.
+type Counter = (&'static str, &'static str, fn(&LaneMetrics) -> u64);
+
 /// Counters of one lane.
 #[derive(Debug, Default)]
 pub struct LaneMetrics {
@@ -85,7 +88,7 @@ impl BusMetrics {
     /// read from the backend by the caller.
     pub fn render(&self, depths: &[(Lane, LaneCounts)], dead_letters: u64) -> String {
         let mut out = String::new();
-        let counters: [(&str, &str, fn(&LaneMetrics) -> u64); 6] = [
+        let counters: [Counter; 6] = [
             ("tucan_jobs_published_total", "Jobs published.", |m| {
                 m.published.load(Relaxed)
             }),

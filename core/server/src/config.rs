@@ -125,7 +125,7 @@ pub struct BusConfig {
     pub poll_interval_ms: u64,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields, default)]
 pub struct OutboundHttpConfig {
     /// Let flows, webhooks and plugins call loopback, private and link-local addresses.
@@ -237,13 +237,6 @@ impl Default for BusConfig {
     }
 }
 
-impl Default for OutboundHttpConfig {
-    fn default() -> Self {
-        Self {
-            allow_internal: false,
-        }
-    }
-}
 
 impl Config {
     /// Defaults, then `file` (if given, it must exist), then `TUCAN__` variables.
