@@ -237,7 +237,6 @@ impl Default for BusConfig {
     }
 }
 
-
 impl Config {
     /// Defaults, then `file` (if given, it must exist), then `TUCAN__` variables.
     pub fn load(file: Option<&Path>) -> anyhow::Result<Config> {

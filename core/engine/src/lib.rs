@@ -1,0 +1,25 @@
+//! The flow engine, pure: flow documents, the node-type registry and built-in nodes, the
+//! compiler and validator (petgraph), the Rhai sandbox, templating, and the step function
+//! that turns (run state, node, input) into effects and the next state. No I/O here: the
+//! runtime around it persists state and effects, and carries the effects out.
+
+pub mod compile;
+pub mod document;
+mod nodes;
+pub mod registry;
+pub mod script;
+pub mod step;
+pub mod template;
+
+pub use compile::{CompiledFlow, Problem, compile};
+pub use document::{FlowDocument, FlowEdge, FlowNode, FlowVariable, Position};
+pub use nodes::{MessageEvent, message_trigger_matches};
+pub use registry::{ConfigProblem, NodeSpec, NodeType, PreparedNode, Registry};
+pub use script::{ScriptContext, ScriptLimits, Scripts};
+pub use step::{
+    Advance, Effect, Env, Outcome, Resume, RunState, RunStatus, StepCx, TraceEntry, WaitFor,
+    advance,
+};
+
+#[cfg(test)]
+mod tests;

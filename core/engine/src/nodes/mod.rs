@@ -1,0 +1,30 @@
+//! Built-in node types.
+
+mod logic;
+mod messaging;
+mod trigger;
+
+pub use trigger::{MessageEvent, message_trigger_matches};
+
+use std::sync::Arc;
+
+use crate::registry::Registry;
+
+pub(crate) fn register_builtins(r: &mut Registry) {
+    r.register(Arc::new(trigger::Manual));
+    r.register(Arc::new(trigger::MessageReceived));
+    r.register(Arc::new(logic::Condition));
+    r.register(Arc::new(logic::Switch));
+    r.register(Arc::new(logic::SetVariable));
+    r.register(Arc::new(logic::Script));
+    r.register(Arc::new(logic::RandomSplit));
+    r.register(Arc::new(logic::Wait));
+    r.register(Arc::new(logic::End));
+    r.register(Arc::new(messaging::SendText));
+    r.register(Arc::new(messaging::Ask));
+    r.register(Arc::new(messaging::Menu));
+}
+
+fn ports(names: &[&str]) -> Vec<String> {
+    names.iter().map(|s| s.to_string()).collect()
+}

@@ -1,0 +1,203 @@
+//! Triggers: where runs start. Matching an incoming event against a trigger's filters
+//! happens before a run exists (see `matches`); inside the run a trigger just passes on.
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::ports;
+use crate::registry::{ConfigProblem, NodeSpec, NodeType, PreparedNode, schema_of, typed_config};
+use crate::script::Scripts;
+use crate::step::{Outcome, StepCx};
+
+struct PassOn;
+
+impl PreparedNode for PassOn {
+    fn run(&self, _: &mut StepCx<'_>) -> Result<Outcome, String> {
+        Ok(Outcome::Next("out".into()))
+    }
+
+    fn ports(&self) -> Vec<String> {
+        ports(&["out"])
+    }
+}
+
+/// Started by hand or through the API.
+pub struct Manual;
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct ManualConfig {}
+
+impl NodeType for Manual {
+    fn spec(&self) -> NodeSpec {
+        NodeSpec {
+            kind: "trigger.manual",
+            category: "triggers",
+            title: "Manual or API run",
+            description: "Starts when someone runs the flow from the editor or the API.",
+            config_schema: schema_of::<ManualConfig>(),
+            outputs: ports(&["out"]),
+            trigger: true,
+            waits: false,
+        }
+    }
+
+    fn prepare(
+        &self,
+        config: &Value,
+        _: &Scripts,
+    ) -> Result<Box<dyn PreparedNode>, Vec<ConfigProblem>> {
+        typed_config::<ManualConfig>(config)?;
+        Ok(Box::new(PassOn))
+    }
+}
+
+/// Started by a customer's message.
+pub struct MessageReceived;
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MessageReceivedConfig {
+    /// Only messages on this connection; any when absent.
+    #[serde(default)]
+    pub connection_id: Option<String>,
+    /// Only messages equal to one of these words (case and accents ignored).
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    /// Only messages matching this regular expression.
+    #[serde(default)]
+    pub regex: Option<String>,
+    /// Only the first message of a ticket.
+    #[serde(default)]
+    pub first_message_of_ticket: bool,
+    /// Only outside the tenant's business hours.
+    #[serde(default)]
+    pub outside_business_hours: bool,
+}
+
+impl NodeType for MessageReceived {
+    fn spec(&self) -> NodeSpec {
+        NodeSpec {
+            kind: "trigger.message_received",
+            category: "triggers",
+            title: "Message received",
+            description: "Starts when a customer writes, filtered by connection, keyword, pattern, first message of a ticket, or outside business hours.",
+            config_schema: schema_of::<MessageReceivedConfig>(),
+            outputs: ports(&["out"]),
+            trigger: true,
+            waits: false,
+        }
+    }
+
+    fn prepare(
+        &self,
+        config: &Value,
+        _: &Scripts,
+    ) -> Result<Box<dyn PreparedNode>, Vec<ConfigProblem>> {
+        let c: MessageReceivedConfig = typed_config(config)?;
+        if let Some(re) = &c.regex {
+            compile_regex(re).map_err(|e| vec![ConfigProblem::field("regex", e)])?;
+        }
+        Ok(Box::new(PassOn))
+    }
+}
+
+fn compile_regex(pattern: &str) -> Result<regex::Regex, String> {
+    if pattern.is_empty() || pattern.len() > 500 {
+        return Err("a pattern has 1 to 500 characters".into());
+    }
+    regex::RegexBuilder::new(pattern)
+        .case_insensitive(true)
+        .size_limit(1 << 20)
+        .build()
+        .map_err(|e| format!("invalid pattern: {e}"))
+}
+
+/// An incoming message, as the trigger filters see it.
+#[derive(Debug, Clone, Default)]
+pub struct MessageEvent {
+    pub connection_id: String,
+    pub text: String,
+    pub first_of_ticket: bool,
+    pub outside_business_hours: bool,
+}
+
+/// Lower-case, accents removed for the common Latin letters, spaces trimmed.
+fn fold(s: &str) -> String {
+    s.trim()
+        .to_lowercase()
+        .chars()
+        .map(|c| match c {
+            'á' | 'à' | 'â' | 'ã' | 'ä' => 'a',
+            'é' | 'è' | 'ê' | 'ë' => 'e',
+            'í' | 'ì' | 'î' | 'ï' => 'i',
+            'ó' | 'ò' | 'ô' | 'õ' | 'ö' => 'o',
+            'ú' | 'ù' | 'û' | 'ü' => 'u',
+            'ç' => 'c',
+            'ñ' => 'n',
+            other => other,
+        })
+        .collect()
+}
+
+/// Whether a `trigger.message_received` node with `config` starts a run for `event`.
+/// A config that does not decode matches nothing (the compiler has refused it already).
+pub fn message_trigger_matches(config: &Value, event: &MessageEvent) -> bool {
+    let Ok(c) = typed_config::<MessageReceivedConfig>(config) else {
+        return false;
+    };
+    if c.connection_id
+        .as_ref()
+        .is_some_and(|id| *id != event.connection_id)
+        || (c.first_message_of_ticket && !event.first_of_ticket)
+        || (c.outside_business_hours && !event.outside_business_hours)
+    {
+        return false;
+    }
+    if !c.keywords.is_empty() && !c.keywords.iter().any(|k| fold(k) == fold(&event.text)) {
+        return false;
+    }
+    match &c.regex {
+        Some(p) => compile_regex(p).is_ok_and(|re| re.is_match(&event.text)),
+        None => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn message_filters_combine() {
+        let ev = |text: &str| MessageEvent {
+            connection_id: "c1".into(),
+            text: text.into(),
+            first_of_ticket: true,
+            outside_business_hours: false,
+        };
+        let kw = json!({ "keywords": ["Olá", "menu"] });
+        assert!(message_trigger_matches(&kw, &ev("  ola ")));
+        assert!(message_trigger_matches(&kw, &ev("MENU")));
+        assert!(!message_trigger_matches(&kw, &ev("hello")));
+        assert!(message_trigger_matches(
+            &json!({ "regex": "^pedido \\d+$" }),
+            &ev("Pedido 42")
+        ));
+        assert!(!message_trigger_matches(
+            &json!({ "connection_id": "c2" }),
+            &ev("x")
+        ));
+        assert!(!message_trigger_matches(
+            &json!({ "outside_business_hours": true }),
+            &ev("x")
+        ));
+        assert!(message_trigger_matches(&json!({}), &ev("anything")));
+        assert!(
+            MessageReceived
+                .prepare(&json!({ "regex": "(" }), &Scripts::default())
+                .is_err()
+        );
+    }
+}

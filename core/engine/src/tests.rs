@@ -1,0 +1,310 @@
+//! Compiling and running whole flows.
+
+use serde_json::{Map, Value, json};
+
+use crate::*;
+
+fn doc(v: Value) -> FlowDocument {
+    serde_json::from_value(v).unwrap()
+}
+
+fn compiled(v: Value) -> CompiledFlow {
+    compile(&doc(v), &Registry::builtin(), &Scripts::default()).unwrap()
+}
+
+fn problems(v: Value) -> Vec<Problem> {
+    compile(&doc(v), &Registry::builtin(), &Scripts::default()).unwrap_err()
+}
+
+fn env() -> Env {
+    Env {
+        run_id: "run1".into(),
+        contact: json!({ "name": "Ana" }),
+        ticket: Value::Null,
+        now_ms: 1_000,
+    }
+}
+
+fn texts(a: &Advance) -> Vec<String> {
+    a.effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::SendText { text, .. } => Some(text.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn lead_capture() -> Value {
+    json!({
+        "nodes": [
+            { "id": "start", "type": "trigger.manual", "position": { "x": 0, "y": 0 } },
+            { "id": "hi", "type": "messaging.send_text", "config": { "text": "Hi {{contact.name}}!" } },
+            { "id": "email", "type": "messaging.ask", "config": { "question": "Your email?", "variable": "email", "validation": "email", "retries": 1, "timeout_seconds": 60 } },
+            { "id": "vip", "type": "logic.condition", "config": { "expression": "vars.email.ends_with(\"@acme.com\")" } },
+            { "id": "thanks", "type": "messaging.send_text", "config": { "text": "Thanks, {{vars.email}}" } },
+            { "id": "vip_msg", "type": "messaging.send_text", "config": { "text": "Welcome back, Acme!" } },
+            { "id": "bye", "type": "messaging.send_text", "config": { "text": "Let us talk later." } }
+        ],
+        "edges": [
+            { "id": "e1", "source": "start", "target": "hi" },
+            { "id": "e2", "source": "hi", "target": "email" },
+            { "id": "e3", "source": "email", "source_port": "answer", "target": "vip" },
+            { "id": "e4", "source": "vip", "source_port": "false", "target": "thanks" },
+            { "id": "e5", "source": "vip", "source_port": "true", "target": "vip_msg" },
+            { "id": "e6", "source": "email", "source_port": "invalid", "target": "bye" },
+            { "id": "e7", "source": "email", "source_port": "timeout", "target": "bye" }
+        ]
+    })
+}
+
+#[test]
+fn a_conversation_runs_waits_validates_and_branches() {
+    let flow = compiled(lead_capture());
+    let mut state = RunState::new(&flow, flow.triggers[0], Map::new());
+    let a = advance(&flow, &mut state, Resume::Start, &env());
+    assert_eq!(texts(&a), ["Hi Ana!", "Your email?"]);
+    assert_eq!(state.status, RunStatus::Waiting);
+    assert!(
+        a.effects
+            .iter()
+            .any(|e| matches!(e, Effect::Timer { at_ms: 61_000, .. }))
+    );
+
+    let a = advance(
+        &flow,
+        &mut state,
+        Resume::Reply {
+            text: "not an email".into(),
+        },
+        &env(),
+    );
+    assert_eq!(
+        texts(&a),
+        ["Sorry, I did not understand. Please try again."]
+    );
+    assert_eq!(state.status, RunStatus::Waiting);
+
+    let a = advance(
+        &flow,
+        &mut state,
+        Resume::Reply {
+            text: "Ana@Acme.com".into(),
+        },
+        &env(),
+    );
+    assert_eq!(texts(&a), ["Welcome back, Acme!"]);
+    assert_eq!(state.status, RunStatus::Completed);
+    assert_eq!(state.vars["email"], "ana@acme.com");
+    let path: Vec<&str> = a.trace.iter().map(|t| t.node.as_str()).collect();
+    assert_eq!(path, ["email", "vip", "vip_msg"]);
+}
+
+#[test]
+fn too_many_invalid_answers_and_timeouts_take_their_ports() {
+    let flow = compiled(lead_capture());
+    let mut state = RunState::new(&flow, 0, Map::new());
+    advance(&flow, &mut state, Resume::Start, &env());
+    advance(
+        &flow,
+        &mut state,
+        Resume::Reply { text: "x".into() },
+        &env(),
+    );
+    let a = advance(
+        &flow,
+        &mut state,
+        Resume::Reply { text: "y".into() },
+        &env(),
+    );
+    assert_eq!(texts(&a), ["Let us talk later."]);
+
+    let mut state = RunState::new(&flow, 0, Map::new());
+    advance(&flow, &mut state, Resume::Start, &env());
+    let a = advance(&flow, &mut state, Resume::Timer, &env());
+    assert_eq!(texts(&a), ["Let us talk later."]);
+    assert_eq!(state.status, RunStatus::Completed);
+}
+
+#[test]
+fn effect_keys_are_stable_for_the_same_run_and_step() {
+    let flow = compiled(lead_capture());
+    let run = |_: u8| {
+        let mut s = RunState::new(&flow, 0, Map::new());
+        advance(&flow, &mut s, Resume::Start, &env()).effects
+    };
+    assert_eq!(run(1), run(2));
+}
+
+#[test]
+fn every_problem_is_reported_with_its_node() {
+    let p = problems(json!({
+        "nodes": [
+            { "id": "a", "type": "trigger.manual" },
+            { "id": "b", "type": "logic.condition", "config": { "expression": "vars.x >" } },
+            { "id": "c", "type": "no.such.type" },
+            { "id": "d", "type": "messaging.send_text", "config": {} },
+            { "id": "e", "type": "messaging.send_text", "config": { "text": "lonely" } },
+            { "id": "e", "type": "logic.end" }
+        ],
+        "edges": [
+            { "id": "x1", "source": "a", "target": "zz" },
+            { "id": "x2", "source": "a", "source_port": "nope", "target": "e" }
+        ]
+    }));
+    let find = |node: &str, needle: &str| {
+        p.iter()
+            .any(|q| q.node_id.as_deref() == Some(node) && q.message.contains(needle))
+    };
+    assert!(find("b", "does not compile"), "{p:#?}");
+    assert!(
+        p.iter().any(|q| q.node_id.as_deref() == Some("b")
+            && q.field.as_deref() == Some("config.expression"))
+    );
+    assert!(find("c", "unknown node type"));
+    assert!(p.iter().any(|q| q.node_id.as_deref() == Some("d") && q.field.as_deref() == Some("config.text")), "{p:#?}");
+    assert!(find("e", "two nodes"));
+    assert!(find("a", "no output port `nope`"));
+    assert!(
+        p.iter()
+            .any(|q| q.edge_id.as_deref() == Some("x1") && q.message.contains("zz"))
+    );
+    assert!(find("e", "no trigger reaches"));
+}
+
+#[test]
+fn loops_need_a_waiting_node() {
+    let spin = json!({
+        "nodes": [
+            { "id": "t", "type": "trigger.manual" },
+            { "id": "a", "type": "logic.set_variable", "config": { "name": "n", "value": "1" } },
+            { "id": "b", "type": "logic.condition", "config": { "expression": "true" } }
+        ],
+        "edges": [
+            { "id": "1", "source": "t", "target": "a" },
+            { "id": "2", "source": "a", "target": "b" },
+            { "id": "3", "source": "b", "source_port": "true", "target": "a" }
+        ]
+    });
+    assert!(
+        problems(spin)
+            .iter()
+            .any(|p| p.message.contains("never waits"))
+    );
+
+    let polling = json!({
+        "nodes": [
+            { "id": "t", "type": "trigger.manual" },
+            { "id": "w", "type": "logic.wait", "config": { "seconds": 3600 } },
+            { "id": "b", "type": "logic.condition", "config": { "expression": "vars.done == true" } }
+        ],
+        "edges": [
+            { "id": "1", "source": "t", "target": "w" },
+            { "id": "2", "source": "w", "target": "b" },
+            { "id": "3", "source": "b", "source_port": "false", "target": "w" }
+        ]
+    });
+    let flow = compiled(polling);
+    let mut state = RunState::new(&flow, 0, Map::new());
+    let a = advance(&flow, &mut state, Resume::Start, &env());
+    assert_eq!(state.waiting, Some(WaitFor::Until { at_ms: 3_601_000 }));
+    assert_eq!(a.effects.len(), 1);
+    advance(&flow, &mut state, Resume::Timer, &env());
+    assert_eq!(
+        state.status,
+        RunStatus::Waiting,
+        "waits again: the loop went round once"
+    );
+}
+
+#[test]
+fn a_runaway_script_fails_the_run_not_the_process() {
+    let flow = compiled(json!({
+        "nodes": [
+            { "id": "t", "type": "trigger.manual" },
+            { "id": "s", "type": "logic.script", "config": { "code": "let x = 0; loop { x += 1; }" } }
+        ],
+        "edges": [{ "id": "1", "source": "t", "target": "s" }]
+    }));
+    let mut state = RunState::new(&flow, 0, Map::new());
+    let a = advance(&flow, &mut state, Resume::Start, &env());
+    assert_eq!(state.status, RunStatus::Failed);
+    assert!(a.trace.last().unwrap().error.is_some());
+}
+
+#[test]
+fn switch_menu_and_random_split_pick_ports() {
+    let flow = compiled(json!({
+        "nodes": [
+            { "id": "t", "type": "trigger.manual" },
+            { "id": "m", "type": "messaging.menu", "config": { "text": "Hi! Choose:", "options": ["Sales", "Support"] } },
+            { "id": "sw", "type": "logic.switch", "config": { "expression": "vars.plan", "cases": ["gold", "free"] } },
+            { "id": "gold", "type": "messaging.send_text", "config": { "text": "gold" } },
+            { "id": "other", "type": "messaging.send_text", "config": { "text": "other" } },
+            { "id": "r", "type": "logic.random_split", "config": { "branches": [{ "port": "a", "weight": 1 }, { "port": "b", "weight": 1 }] } }
+        ],
+        "edges": [
+            { "id": "1", "source": "t", "target": "m" },
+            { "id": "2", "source": "m", "source_port": "2", "target": "sw" },
+            { "id": "3", "source": "sw", "source_port": "gold", "target": "gold" },
+            { "id": "4", "source": "sw", "source_port": "default", "target": "other" },
+            { "id": "5", "source": "m", "source_port": "1", "target": "r" }
+        ],
+        "variables": [{ "name": "plan", "default": "gold" }]
+    }));
+    let mut state = RunState::new(&flow, 0, Map::new());
+    let a = advance(&flow, &mut state, Resume::Start, &env());
+    assert_eq!(texts(&a), ["Hi! Choose:\n1. Sales\n2. Support"]);
+    let a = advance(
+        &flow,
+        &mut state,
+        Resume::Reply {
+            text: "support".into(),
+        },
+        &env(),
+    );
+    assert_eq!(texts(&a), ["gold"]);
+    let mut state = RunState::new(&flow, 0, Map::new());
+    advance(&flow, &mut state, Resume::Start, &env());
+    let a = advance(
+        &flow,
+        &mut state,
+        Resume::Reply { text: "1".into() },
+        &env(),
+    );
+    assert!(["a", "b"].contains(&a.trace.last().unwrap().port.as_deref().unwrap()));
+}
+
+#[test]
+fn documents_round_trip_and_hash_by_content() {
+    let original = doc(lead_capture());
+    let again: FlowDocument =
+        serde_json::from_str(&serde_json::to_string(&original).unwrap()).unwrap();
+    assert_eq!(original, again);
+    assert_eq!(original.content_hash(), again.content_hash());
+    let mut moved = original.clone();
+    moved.nodes[0].position.x = 10.0;
+    assert_ne!(original.content_hash(), moved.content_hash());
+    assert!(FlowDocument::json_schema()["properties"]["nodes"].is_object());
+    assert!(Registry::builtin().catalogue().len() >= 12);
+}
+
+/// `schemas/flow.schema.json` is generated from the types; `UPDATE_SCHEMAS=1` rewrites it.
+#[test]
+fn flow_schema_file_is_current() {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../schemas/flow.schema.json");
+    let generated = format!(
+        "{}\n",
+        serde_json::to_string_pretty(&FlowDocument::json_schema()).unwrap()
+    );
+    if std::env::var_os("UPDATE_SCHEMAS").is_some() {
+        std::fs::write(&path, &generated).unwrap();
+    }
+    let current = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        current == generated,
+        "{} is out of date: run `UPDATE_SCHEMAS=1 cargo test -p tucan-engine` and commit it",
+        path.display()
+    );
+}
