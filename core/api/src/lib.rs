@@ -21,6 +21,7 @@ pub use state::{ApiSettings, AppState};
 use crate::routes::api_keys::ApiKeysApi;
 use crate::routes::auth::AuthApi;
 use crate::routes::contacts::ContactsApi;
+use crate::routes::flows::FlowsApi;
 use crate::routes::inbox::{QueuesApi, QuickRepliesApi, TagsApi};
 use crate::routes::jobs::JobsApi;
 use crate::routes::platform::PlatformApi;
@@ -40,6 +41,7 @@ type Apis = (
     SettingsApi,
     ApiKeysApi,
     JobsApi,
+    FlowsApi,
 );
 
 fn service(state: &AppState) -> OpenApiService<Apis, ()> {
@@ -56,9 +58,14 @@ fn service(state: &AppState) -> OpenApiService<Apis, ()> {
         SettingsApi { state: s() },
         ApiKeysApi { state: s() },
         JobsApi { state: s() },
+        FlowsApi {
+            state: s(),
+            registry: tucan_engine::Registry::builtin(),
+            scripts: tucan_engine::Scripts::default(),
+        },
     );
     OpenApiService::new(apis, "TucanLink API", env!("CARGO_PKG_VERSION"))
-        .description("Multi-tenant WhatsApp customer service: tenants, users, contacts, queues, tags, quick replies, settings and background jobs. Errors are JSON `{code, message}` with stable codes.")
+        .description("Multi-tenant WhatsApp customer service: tenants, users, contacts, queues, tags, quick replies, settings, flows and background jobs. Errors are JSON `{code, message}` with stable codes.")
 }
 
 /// The OpenAPI 3 document, as written to `schemas/openapi.json`.

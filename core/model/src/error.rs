@@ -14,6 +14,7 @@ pub enum ErrorCode {
     InvalidPhone,
     InvalidField,
     InvalidCsv,
+    InvalidFlow,
     UnknownSetting,
     InvalidSettingValue,
     // 401
@@ -55,7 +56,7 @@ impl ErrorCode {
         use ErrorCode::*;
         match self {
             InvalidBody | InvalidParam | InvalidEmail | InvalidPhone | InvalidField
-            | InvalidCsv | UnknownSetting | InvalidSettingValue => 400,
+            | InvalidCsv | InvalidFlow | UnknownSetting | InvalidSettingValue => 400,
             Unauthorized | InvalidCredentials | TokenExpired | TokenInvalid
             | RefreshTokenInvalid | RefreshTokenReused | ResetTokenInvalid => 401,
             Forbidden | PlanLimitReached | FeatureDisabled | TenantSuspended => 403,
@@ -80,6 +81,7 @@ impl ErrorCode {
             InvalidPhone => "INVALID_PHONE",
             InvalidField => "INVALID_FIELD",
             InvalidCsv => "INVALID_CSV",
+            InvalidFlow => "INVALID_FLOW",
             UnknownSetting => "UNKNOWN_SETTING",
             InvalidSettingValue => "INVALID_SETTING_VALUE",
             Unauthorized => "UNAUTHORIZED",

@@ -14,4 +14,6 @@ pub use error::{StoreError, StoreResult};
 pub use jobs::{DeadJob, DueTimer, JobsDb, LaneCounts, Lease, LeasedJob, ReadyJob};
 pub use migrate::MigrationReport;
 pub use platform::{Account, ApiKeyLookup, NewRefreshToken, PlatformDb, RefreshTokenRow};
-pub use tenant::{ContactFields, ContactQuery, TenantDb, UserRow, UserTable};
+pub use tenant::{
+    ContactFields, ContactQuery, FlowRow, FlowVersionRow, TenantDb, UserRow, UserTable,
+};

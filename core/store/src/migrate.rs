@@ -130,10 +130,11 @@ DEFINE INDEX timer_name ON timer FIELDS name UNIQUE;
     },
 ];
 
-pub(crate) const TENANT: &[Migration] = &[Migration {
-    version: 1,
-    name: "users, contacts, tags, queues, quick replies, settings, api keys",
-    sql: r#"
+pub(crate) const TENANT: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "users, contacts, tags, queues, quick replies, settings, api keys",
+        sql: r#"
 DEFINE TABLE schema_migration SCHEMAFULL;
 DEFINE FIELD version ON schema_migration TYPE int;
 DEFINE FIELD name ON schema_migration TYPE string;
@@ -197,7 +198,30 @@ DEFINE FIELD created_by ON api_key TYPE string;
 DEFINE FIELD created_at ON api_key TYPE datetime DEFAULT time::now();
 DEFINE FIELD last_used_at ON api_key TYPE option<datetime>;
 "#,
-}];
+    },
+    Migration {
+        version: 2,
+        name: "flows and their published versions",
+        sql: r#"
+DEFINE TABLE flow SCHEMAFULL;
+DEFINE FIELD name ON flow TYPE string;
+DEFINE FIELD description ON flow TYPE string DEFAULT "";
+DEFINE FIELD draft ON flow TYPE string;
+DEFINE FIELD published_version ON flow TYPE option<int>;
+DEFINE FIELD created_at ON flow TYPE datetime DEFAULT time::now();
+DEFINE FIELD updated_at ON flow TYPE datetime DEFAULT time::now();
+DEFINE INDEX flow_name ON flow FIELDS name UNIQUE;
+
+DEFINE TABLE flow_version SCHEMAFULL;
+DEFINE FIELD flow_id ON flow_version TYPE string;
+DEFINE FIELD version ON flow_version TYPE int;
+DEFINE FIELD hash ON flow_version TYPE string;
+DEFINE FIELD document ON flow_version TYPE string;
+DEFINE FIELD published_by ON flow_version TYPE string;
+DEFINE FIELD published_at ON flow_version TYPE datetime DEFAULT time::now();
+"#,
+    },
+];
 
 /// What a migration run did.
 #[derive(Debug, Default, Clone)]

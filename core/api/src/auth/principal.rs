@@ -52,6 +52,12 @@ pub enum Scope {
     #[oai(rename = "users:read")]
     #[serde(rename = "users:read")]
     UsersRead,
+    #[oai(rename = "flows:read")]
+    #[serde(rename = "flows:read")]
+    FlowsRead,
+    #[oai(rename = "flows:write")]
+    #[serde(rename = "flows:write")]
+    FlowsWrite,
 }
 
 /// The authenticated caller.

@@ -3,6 +3,7 @@
 pub mod api_keys;
 pub mod auth;
 pub mod contacts;
+pub mod flows;
 pub mod inbox;
 pub mod jobs;
 pub mod platform;
@@ -34,6 +35,8 @@ pub enum ApiTags {
     ApiKeys,
     /// Background jobs that failed for good.
     Jobs,
+    /// Flows: drafts, validation, versions, and the node-type catalogue.
+    Flows,
     /// Health and readiness.
     System,
 }

@@ -6,6 +6,7 @@ mod harness;
 mod auth;
 mod bad_input;
 mod contacts;
+mod flows;
 mod isolation;
 mod jobs;
 mod platform;

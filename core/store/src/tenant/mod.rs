@@ -1,6 +1,7 @@
 //! One tenant's database. Every repository method here reaches only that database.
 
 mod contacts;
+mod flows;
 mod inbox;
 mod keys;
 pub(crate) mod users;
@@ -10,6 +11,7 @@ use surrealdb::Surreal;
 use surrealdb::engine::any::Any;
 
 pub use contacts::{ContactFields, ContactQuery};
+pub use flows::{FlowRow, FlowVersionRow};
 pub use users::{UserRow, UserTable};
 
 use crate::db::count;
