@@ -87,6 +87,22 @@ pub enum Effect {
         key: String,
         at_ms: i64,
     },
+    /// Put the run's ticket in a queue (pending there).
+    RouteToQueue {
+        key: String,
+        queue: String,
+    },
+    /// Set a custom field of the run's contact.
+    SetContactField {
+        key: String,
+        field: String,
+        value: Value,
+    },
+    /// Tag the run's contact.
+    AddTag {
+        key: String,
+        tag: String,
+    },
 }
 
 /// One node's run, for the trace.

@@ -308,3 +308,61 @@ fn flow_schema_file_is_current() {
         path.display()
     );
 }
+
+/// Every template in `flows/` compiles and plays its scripted conversation: the customer
+/// says X, the platform answers Y (and does the listed effects).
+#[test]
+fn templates_replay_their_conversations() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../flows");
+    let mut played = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        if !name.ends_with(".json") || name.ends_with(".conversation.json") {
+            continue;
+        }
+        let doc: FlowDocument =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let flow = compile(&doc, &Registry::builtin(), &Scripts::default())
+            .unwrap_or_else(|p| panic!("{name}: {p:#?}"));
+        let script: Value = serde_json::from_str(
+            &std::fs::read_to_string(path.with_extension("conversation.json")).unwrap(),
+        )
+        .unwrap();
+        let env = Env {
+            run_id: name.clone(),
+            contact: script["contact"].clone(),
+            ticket: Value::Null,
+            now_ms: 0,
+        };
+        let mut state = RunState::new(&flow, flow.triggers[0], Map::new());
+        for (i, turn) in script["turns"].as_array().unwrap().iter().enumerate() {
+            let resume = match turn["customer"].as_str() {
+                Some(text) => Resume::Reply { text: text.into() },
+                None => Resume::Start,
+            };
+            let a = advance(&flow, &mut state, resume, &env);
+            let expected: Vec<String> = serde_json::from_value(turn["platform"].clone()).unwrap();
+            assert_eq!(texts(&a), expected, "{name}, turn {i}");
+            let done: Vec<Value> = a
+                .effects
+                .iter()
+                .map(|e| {
+                    let mut v = serde_json::to_value(e).unwrap();
+                    v.as_object_mut().unwrap().remove("key");
+                    v
+                })
+                .filter(|v| v["effect"] != "send_text" && v["effect"] != "timer")
+                .collect();
+            let wanted = turn.get("effects").cloned().unwrap_or(json!([]));
+            assert_eq!(Value::Array(done), wanted, "{name}, turn {i}");
+        }
+        assert_eq!(
+            serde_json::to_value(state.status).unwrap(),
+            script["status"],
+            "{name}"
+        );
+        played += 1;
+    }
+    assert!(played >= 2);
+}

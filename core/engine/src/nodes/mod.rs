@@ -2,6 +2,7 @@
 
 mod logic;
 mod messaging;
+mod tickets;
 mod trigger;
 
 pub use trigger::{MessageEvent, message_trigger_matches};
@@ -23,6 +24,9 @@ pub(crate) fn register_builtins(r: &mut Registry) {
     r.register(Arc::new(messaging::SendText));
     r.register(Arc::new(messaging::Ask));
     r.register(Arc::new(messaging::Menu));
+    r.register(Arc::new(tickets::RouteToQueue));
+    r.register(Arc::new(tickets::SetContactField));
+    r.register(Arc::new(tickets::AddTag));
 }
 
 fn ports(names: &[&str]) -> Vec<String> {
