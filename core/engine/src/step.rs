@@ -32,6 +32,8 @@ pub enum WaitFor {
     Reply { timeout_at_ms: Option<i64> },
     /// A point in time (Unix ms).
     Until { at_ms: i64 },
+    /// The result of the effect with this key (an HTTP request).
+    Effect { key: String },
 }
 
 /// Why a run advances.
@@ -44,6 +46,14 @@ pub enum Resume {
     Reply { text: String },
     /// The timer of a wait (or a reply timeout) fired.
     Timer,
+    /// An HTTP request finished: `status` 0 when it could not be sent (`error` says why).
+    Http {
+        status: u16,
+        #[serde(default)]
+        body: Value,
+        #[serde(default)]
+        error: Option<String>,
+    },
 }
 
 /// The durable state of a run.
@@ -102,6 +112,15 @@ pub enum Effect {
     AddTag {
         key: String,
         tag: String,
+    },
+    /// Send an HTTP request (through the SSRF guard) and resume the run with `Resume::Http`.
+    Http {
+        key: String,
+        method: String,
+        url: String,
+        headers: std::collections::BTreeMap<String, String>,
+        body: Option<String>,
+        timeout_ms: u64,
     },
 }
 

@@ -366,3 +366,68 @@ fn templates_replay_their_conversations() {
     }
     assert!(played >= 2);
 }
+
+#[test]
+fn http_requests_are_effects_and_their_response_resumes_the_run() {
+    let flow = compiled(json!({
+        "nodes": [
+            { "id": "t", "type": "trigger.manual" },
+            { "id": "h", "type": "integrations.http_request", "config": {
+                "url": "https://shop.example.com/orders/{{vars.order}}", "headers": { "x-contact": "{{contact.name}}" }, "response_variable": "order_info" } },
+            { "id": "ok", "type": "messaging.send_text", "config": { "text": "Order status: {{vars.order_info.body.status}}" } },
+            { "id": "ko", "type": "messaging.send_text", "config": { "text": "Lookup failed" } }
+        ],
+        "edges": [
+            { "id": "1", "source": "t", "target": "h" },
+            { "id": "2", "source": "h", "source_port": "success", "target": "ok" },
+            { "id": "3", "source": "h", "source_port": "error", "target": "ko" }
+        ],
+        "variables": [{ "name": "order", "default": "A-17" }]
+    }));
+    let mut state = RunState::new(&flow, 0, Map::new());
+    let a = advance(&flow, &mut state, Resume::Start, &env());
+    let Effect::Http {
+        url,
+        headers,
+        method,
+        key,
+        ..
+    } = &a.effects[0]
+    else {
+        panic!("{a:?}")
+    };
+    assert_eq!(url, "https://shop.example.com/orders/A-17");
+    assert_eq!(headers["x-contact"], "Ana");
+    assert_eq!(method, "GET");
+    assert_eq!(state.waiting, Some(WaitFor::Effect { key: key.clone() }));
+    let a = advance(
+        &flow,
+        &mut state,
+        Resume::Http {
+            status: 200,
+            body: json!({ "status": "shipped" }),
+            error: None,
+        },
+        &env(),
+    );
+    assert_eq!(texts(&a), ["Order status: shipped"]);
+
+    let mut state = RunState::new(&flow, 0, Map::new());
+    advance(&flow, &mut state, Resume::Start, &env());
+    let a = advance(
+        &flow,
+        &mut state,
+        Resume::Http {
+            status: 0,
+            body: Value::Null,
+            error: Some("timeout".into()),
+        },
+        &env(),
+    );
+    assert_eq!(texts(&a), ["Lookup failed"]);
+    assert_eq!(state.vars["order_info"]["error"], "timeout");
+    assert!(problems(json!({
+        "nodes": [{ "id": "t", "type": "trigger.manual" }, { "id": "h", "type": "integrations.http_request", "config": { "url": "file:///etc/passwd" } }],
+        "edges": [{ "id": "1", "source": "t", "target": "h" }]
+    })).iter().any(|p| p.field.as_deref() == Some("config.url")));
+}

@@ -192,6 +192,9 @@ impl PreparedNode for PreparedAsk {
                 send(cx, "question", q);
                 Ok(wait_reply(cx, c.timeout_seconds))
             }
+            Some(Resume::Http { .. }) => {
+                Err("resumed by an HTTP response it did not ask for".into())
+            }
             Some(Resume::Timer) => {
                 cx.vars.remove(&tries);
                 Ok(Outcome::Next("timeout".into()))
@@ -305,6 +308,9 @@ impl PreparedNode for PreparedMenu {
                 let menu = self.render_menu(cx);
                 send(cx, "menu", menu);
                 Ok(wait_reply(cx, c.timeout_seconds))
+            }
+            Some(Resume::Http { .. }) => {
+                Err("resumed by an HTTP response it did not ask for".into())
             }
             Some(Resume::Timer) => {
                 cx.vars.remove(&tries);

@@ -1,5 +1,6 @@
 //! Built-in node types.
 
+mod http;
 mod logic;
 mod messaging;
 mod tickets;
@@ -27,6 +28,7 @@ pub(crate) fn register_builtins(r: &mut Registry) {
     r.register(Arc::new(tickets::RouteToQueue));
     r.register(Arc::new(tickets::SetContactField));
     r.register(Arc::new(tickets::AddTag));
+    r.register(Arc::new(http::HttpRequest));
 }
 
 fn ports(names: &[&str]) -> Vec<String> {
