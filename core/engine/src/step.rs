@@ -122,6 +122,25 @@ pub enum Effect {
         body: Option<String>,
         timeout_ms: u64,
     },
+    /// Remove a tag from the run's contact.
+    RemoveTag {
+        key: String,
+        tag: String,
+    },
+    /// Assign the run's ticket to an agent (id or email).
+    AssignAgent {
+        key: String,
+        agent: String,
+    },
+    /// Add an internal note to the run's ticket.
+    AddNote {
+        key: String,
+        text: String,
+    },
+    /// Close the run's ticket.
+    CloseTicket {
+        key: String,
+    },
 }
 
 /// One node's run, for the trace.

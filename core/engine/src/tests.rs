@@ -431,3 +431,40 @@ fn http_requests_are_effects_and_their_response_resumes_the_run() {
         "edges": [{ "id": "1", "source": "t", "target": "h" }]
     })).iter().any(|p| p.field.as_deref() == Some("config.url")));
 }
+
+#[test]
+fn ticket_nodes_emit_their_effects_in_order() {
+    let flow = compiled(json!({
+        "nodes": [
+            { "id": "t", "type": "trigger.manual" },
+            { "id": "a", "type": "tickets.assign_agent", "config": { "agent": "ana@acme.com" } },
+            { "id": "n", "type": "tickets.add_note", "config": { "text": "VIP: {{contact.name}}" } },
+            { "id": "u", "type": "contacts.remove_tag", "config": { "tag": "new" } },
+            { "id": "c", "type": "tickets.close" }
+        ],
+        "edges": [
+            { "id": "1", "source": "t", "target": "a" },
+            { "id": "2", "source": "a", "target": "n" },
+            { "id": "3", "source": "n", "target": "u" },
+            { "id": "4", "source": "u", "target": "c" }
+        ]
+    }));
+    let mut state = RunState::new(&flow, 0, Map::new());
+    let a = advance(&flow, &mut state, Resume::Start, &env());
+    let kinds: Vec<Value> = a
+        .effects
+        .iter()
+        .map(|e| serde_json::to_value(e).unwrap()["effect"].clone())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            json!("assign_agent"),
+            json!("add_note"),
+            json!("remove_tag"),
+            json!("close_ticket")
+        ]
+    );
+    assert!(matches!(&a.effects[1], Effect::AddNote { text, .. } if text == "VIP: Ana"));
+    assert_eq!(state.status, RunStatus::Completed);
+}

@@ -1,4 +1,5 @@
-//! Tickets and contacts: route to a queue, set a contact field, tag. Each emits an effect
+//! Tickets and contacts: route to a queue, assign, note, close; set a contact field, tag and
+//! untag. Each emits an effect
 //! the runtime carries out on the run's ticket or contact.
 
 use schemars::JsonSchema;
@@ -149,6 +150,128 @@ impl NodeType for AddTag {
         Ok(Box::new(Emit(Box::new(move |cx| Effect::AddTag {
             key: cx.effect_key("tag"),
             tag: c.tag.clone(),
+        }))))
+    }
+}
+
+pub struct RemoveTag;
+
+impl NodeType for RemoveTag {
+    fn spec(&self) -> NodeSpec {
+        spec(
+            "contacts.remove_tag",
+            "Remove tag",
+            "Removes a tag from the contact.",
+            schema_of::<TagConfig>(),
+        )
+    }
+
+    fn prepare(
+        &self,
+        config: &Value,
+        _: &Scripts,
+    ) -> Result<Box<dyn PreparedNode>, Vec<ConfigProblem>> {
+        let c: TagConfig = typed_config(config)?;
+        non_empty("tag", &c.tag)?;
+        Ok(Box::new(Emit(Box::new(move |cx| Effect::RemoveTag {
+            key: cx.effect_key("untag"),
+            tag: c.tag.clone(),
+        }))))
+    }
+}
+
+pub struct AssignAgent;
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct AssignConfig {
+    /// Agent id or email.
+    agent: String,
+}
+
+impl NodeType for AssignAgent {
+    fn spec(&self) -> NodeSpec {
+        spec(
+            "tickets.assign_agent",
+            "Assign to agent",
+            "Gives the ticket to an agent.",
+            schema_of::<AssignConfig>(),
+        )
+    }
+
+    fn prepare(
+        &self,
+        config: &Value,
+        _: &Scripts,
+    ) -> Result<Box<dyn PreparedNode>, Vec<ConfigProblem>> {
+        let c: AssignConfig = typed_config(config)?;
+        non_empty("agent", &c.agent)?;
+        Ok(Box::new(Emit(Box::new(move |cx| Effect::AssignAgent {
+            key: cx.effect_key("assign"),
+            agent: c.agent.clone(),
+        }))))
+    }
+}
+
+pub struct AddNote;
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct NoteConfig {
+    /// A template; agents see it in the ticket, the customer never does.
+    text: String,
+}
+
+impl NodeType for AddNote {
+    fn spec(&self) -> NodeSpec {
+        spec(
+            "tickets.add_note",
+            "Add note",
+            "Adds an internal note to the ticket.",
+            schema_of::<NoteConfig>(),
+        )
+    }
+
+    fn prepare(
+        &self,
+        config: &Value,
+        _: &Scripts,
+    ) -> Result<Box<dyn PreparedNode>, Vec<ConfigProblem>> {
+        let c: NoteConfig = typed_config(config)?;
+        if c.text.trim().is_empty() || c.text.len() > 4096 {
+            return Err(vec![ConfigProblem::field("text", "1 to 4096 characters")]);
+        }
+        Ok(Box::new(Emit(Box::new(move |cx| Effect::AddNote {
+            key: cx.effect_key("note"),
+            text: cx.render(&c.text),
+        }))))
+    }
+}
+
+pub struct CloseTicket;
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct CloseConfig {}
+
+impl NodeType for CloseTicket {
+    fn spec(&self) -> NodeSpec {
+        spec(
+            "tickets.close",
+            "Close ticket",
+            "Closes the ticket.",
+            schema_of::<CloseConfig>(),
+        )
+    }
+
+    fn prepare(
+        &self,
+        config: &Value,
+        _: &Scripts,
+    ) -> Result<Box<dyn PreparedNode>, Vec<ConfigProblem>> {
+        typed_config::<CloseConfig>(config)?;
+        Ok(Box::new(Emit(Box::new(|cx| Effect::CloseTicket {
+            key: cx.effect_key("close"),
         }))))
     }
 }
