@@ -232,11 +232,29 @@ pub struct Advance {
     pub trace: Vec<TraceEntry>,
 }
 
+/// Whether `resume` answers what a waiting run waits for: a reply only a run waiting for
+/// one, a timer a wait or a reply timeout, an HTTP response a pending request. Anything else
+/// (a customer writing during a timed wait) leaves the run as it is.
+fn resumes(waiting: Option<&WaitFor>, resume: Option<&Resume>) -> bool {
+    matches!(
+        (waiting, resume),
+        (Some(WaitFor::Reply { .. }), Some(Resume::Reply { .. }))
+            | (
+                Some(WaitFor::Reply {
+                    timeout_at_ms: Some(_)
+                }),
+                Some(Resume::Timer)
+            )
+            | (Some(WaitFor::Until { .. }), Some(Resume::Timer))
+            | (Some(WaitFor::Effect { .. }), Some(Resume::Http { .. }))
+    )
+}
+
 /// Run from the current node until the run waits, ends or fails.
 pub fn advance(flow: &CompiledFlow, state: &mut RunState, resume: Resume, env: &Env) -> Advance {
     let mut out = Advance::default();
     let mut resume = Some(resume).filter(|r| *r != Resume::Start);
-    if state.status == RunStatus::Waiting && resume.is_none() {
+    if state.status == RunStatus::Waiting && !resumes(state.waiting.as_ref(), resume.as_ref()) {
         return out;
     }
     if matches!(

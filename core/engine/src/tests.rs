@@ -468,3 +468,55 @@ fn ticket_nodes_emit_their_effects_in_order() {
     assert!(matches!(&a.effects[1], Effect::AddNote { text, .. } if text == "VIP: Ana"));
     assert_eq!(state.status, RunStatus::Completed);
 }
+
+#[test]
+fn a_resume_the_run_does_not_wait_for_changes_nothing() {
+    let flow = compiled(json!({
+        "nodes": [
+            { "id": "t", "type": "trigger.manual" },
+            { "id": "w", "type": "logic.wait", "config": { "seconds": 60 } },
+            { "id": "q", "type": "messaging.ask", "config": { "question": "Name?", "variable": "name" } }
+        ],
+        "edges": [
+            { "id": "1", "source": "t", "target": "w" },
+            { "id": "2", "source": "w", "target": "q" }
+        ]
+    }));
+    let mut state = RunState::new(&flow, 0, Map::new());
+    advance(&flow, &mut state, Resume::Start, &env());
+    let before = state.clone();
+    // A customer writing during a timed wait does not cut the wait short.
+    let a = advance(
+        &flow,
+        &mut state,
+        Resume::Reply {
+            text: "hello?".into(),
+        },
+        &env(),
+    );
+    assert!(a.effects.is_empty() && a.trace.is_empty());
+    assert_eq!(state, before);
+    let a = advance(&flow, &mut state, Resume::Timer, &env());
+    assert_eq!(texts(&a), ["Name?"]);
+    // The question has no timeout: a stray timer or HTTP response is ignored.
+    let before = state.clone();
+    advance(&flow, &mut state, Resume::Timer, &env());
+    advance(
+        &flow,
+        &mut state,
+        Resume::Http {
+            status: 200,
+            body: Value::Null,
+            error: None,
+        },
+        &env(),
+    );
+    assert_eq!(state, before);
+    advance(
+        &flow,
+        &mut state,
+        Resume::Reply { text: "Ana".into() },
+        &env(),
+    );
+    assert_eq!(state.status, RunStatus::Completed);
+}
