@@ -146,7 +146,7 @@ async fn submit<T, R>(tx: &mpsc::UnboundedSender<Group<T, R>>, item: T) -> BusRe
 
 /// True for a write conflict between concurrent transactions, which is worth retrying.
 fn is_conflict(e: &StoreError) -> bool {
-    matches!(e, StoreError::Backend(m) if m.contains("conflict") || m.contains("failed transaction") || m.contains("retried"))
+    e.is_conflict()
 }
 
 impl Inner {

@@ -58,6 +58,8 @@ pub struct CompiledNode {
     pub kind: String,
     pub prepared: Box<dyn PreparedNode>,
     pub trigger: bool,
+    /// The node's config as written (trigger filters are matched against it).
+    pub config: Value,
 }
 
 /// A runnable flow version.
@@ -70,6 +72,7 @@ pub struct CompiledFlow {
     pub scripts: Scripts,
     variables: Map<String, Value>,
     index: HashMap<String, usize>,
+    pub settings: crate::document::FlowSettings,
 }
 
 impl std::fmt::Debug for CompiledFlow {
@@ -155,6 +158,7 @@ pub fn compile(
                     kind: node.node_type.clone(),
                     prepared,
                     trigger: spec.trigger,
+                    config: node.config.clone(),
                 });
             }
             Err(config_problems) => {
@@ -282,5 +286,6 @@ pub fn compile(
         scripts: scripts.clone(),
         variables,
         index,
+        settings: doc.settings.clone(),
     })
 }

@@ -22,6 +22,24 @@ pub struct FlowDocument {
     /// Variables every run starts with.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub variables: Vec<FlowVariable>,
+    /// How runs of the flow behave.
+    #[serde(default, skip_serializing_if = "FlowSettings::is_default")]
+    pub settings: FlowSettings,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FlowSettings {
+    /// Let a contact be in several runs of this flow at once. By default a contact has at
+    /// most one active run per flow: a trigger that fires while one is active starts nothing.
+    #[serde(default)]
+    pub concurrent_runs: bool,
+}
+
+impl FlowSettings {
+    fn is_default(&self) -> bool {
+        *self == FlowSettings::default()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

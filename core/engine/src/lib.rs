@@ -12,7 +12,7 @@ pub mod step;
 pub mod template;
 
 pub use compile::{CompiledFlow, Problem, compile};
-pub use document::{FlowDocument, FlowEdge, FlowNode, FlowVariable, Position};
+pub use document::{FlowDocument, FlowEdge, FlowNode, FlowSettings, FlowVariable, Position};
 pub use nodes::{MessageEvent, message_trigger_matches};
 pub use registry::{ConfigProblem, NodeSpec, NodeType, PreparedNode, Registry};
 pub use script::{ScriptContext, ScriptLimits, Scripts};

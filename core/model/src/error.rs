@@ -39,6 +39,9 @@ pub enum ErrorCode {
     ContactExists,
     NameTaken,
     PlanInUse,
+    FlowNotPublished,
+    RunActive,
+    RunNotWaiting,
     // 413
     BodyTooLarge,
     // 415
@@ -62,7 +65,8 @@ impl ErrorCode {
             Forbidden | PlanLimitReached | FeatureDisabled | TenantSuspended => 403,
             NotFound => 404,
             MethodNotAllowed => 405,
-            EmailTaken | ContactExists | NameTaken | PlanInUse => 409,
+            EmailTaken | ContactExists | NameTaken | PlanInUse | FlowNotPublished | RunActive
+            | RunNotWaiting => 409,
             BodyTooLarge => 413,
             UnsupportedMediaType => 415,
             TooManyAttempts => 429,
@@ -101,6 +105,9 @@ impl ErrorCode {
             ContactExists => "CONTACT_EXISTS",
             NameTaken => "NAME_TAKEN",
             PlanInUse => "PLAN_IN_USE",
+            FlowNotPublished => "FLOW_NOT_PUBLISHED",
+            RunActive => "RUN_ACTIVE",
+            RunNotWaiting => "RUN_NOT_WAITING",
             BodyTooLarge => "BODY_TOO_LARGE",
             UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
             TooManyAttempts => "TOO_MANY_ATTEMPTS",

@@ -137,9 +137,8 @@ pub(crate) async fn rows_at(
     index: usize,
 ) -> StoreResult<Vec<Value>> {
     let mut res = db.query(sql).bind(vars).await?;
-    let errors = res.take_errors();
-    if let Some(e) = errors.into_values().next() {
-        return Err(StoreError::Backend(e.to_string()));
+    if let Some(e) = first_error(res.take_errors()) {
+        return Err(e);
     }
     let value: surrealdb::types::Value = res.take(index)?;
     let value = value.into_json_value();
@@ -153,10 +152,24 @@ pub(crate) async fn rows_at(
 /// Run `sql` (for example a transaction) for its effects only.
 pub(crate) async fn execute(db: &Surreal<Any>, sql: &str, vars: Value) -> StoreResult<()> {
     let mut res = db.query(sql).bind(vars).await?;
-    if let Some(e) = res.take_errors().into_values().next() {
-        return Err(StoreError::Backend(e.to_string()));
+    if let Some(e) = first_error(res.take_errors()) {
+        return Err(e);
     }
     Ok(())
+}
+
+/// The error that failed a query. In a failed transaction every other statement reports
+/// "not executed due to a cancelled transaction"; the cause is the one that does not.
+fn first_error(errors: std::collections::HashMap<usize, surrealdb::Error>) -> Option<StoreError> {
+    let mut errors: Vec<(usize, String)> = errors
+        .into_iter()
+        .map(|(i, e)| (i, e.to_string()))
+        .collect();
+    errors.sort_by_key(|(i, m)| (m.contains("cancelled transaction"), *i));
+    errors
+        .into_iter()
+        .next()
+        .map(|(_, m)| StoreError::Backend(m))
 }
 
 /// Rows of the last statement of `sql`.

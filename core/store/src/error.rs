@@ -31,6 +31,11 @@ impl StoreError {
         matches!(self, StoreError::Backend(m) if m.contains("already contains"))
     }
 
+    /// True when the write lost a race with a concurrent transaction and may be retried.
+    pub fn is_conflict(&self) -> bool {
+        matches!(self, StoreError::Backend(m) if m.contains("conflict") || m.contains("failed transaction") || m.contains("retried"))
+    }
+
     /// Turn a unique-index violation into `code`, leaving other errors as they are.
     pub fn on_unique(self, code: ErrorCode, message: &str) -> Self {
         if self.is_unique_violation() {

@@ -15,5 +15,6 @@ pub use jobs::{DeadJob, DueTimer, JobsDb, LaneCounts, Lease, LeasedJob, ReadyJob
 pub use migrate::MigrationReport;
 pub use platform::{Account, ApiKeyLookup, NewRefreshToken, PlatformDb, RefreshTokenRow};
 pub use tenant::{
-    ContactFields, ContactQuery, FlowRow, FlowVersionRow, TenantDb, UserRow, UserTable,
+    ContactFields, ContactQuery, EffectRow, EffectWrite, FlowRow, FlowVersionRow, NewRun, RunQuery,
+    RunRow, RunWrite, StepRow, StepWrite, TenantDb, UserRow, UserTable,
 };

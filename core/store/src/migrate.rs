@@ -221,6 +221,57 @@ DEFINE FIELD published_by ON flow_version TYPE string;
 DEFINE FIELD published_at ON flow_version TYPE datetime DEFAULT time::now();
 "#,
     },
+    Migration {
+        version: 3,
+        name: "flow runs: state, step trace, effect outbox, one active run per contact and flow",
+        sql: r#"
+DEFINE TABLE run SCHEMAFULL;
+DEFINE FIELD flow_id ON run TYPE string;
+DEFINE FIELD version ON run TYPE int;
+DEFINE FIELD hash ON run TYPE string;
+DEFINE FIELD test ON run TYPE bool DEFAULT false;
+DEFINE FIELD document ON run TYPE option<string>;
+DEFINE FIELD contact_id ON run TYPE option<string>;
+DEFINE FIELD ticket_id ON run TYPE option<string>;
+DEFINE FIELD contact ON run TYPE option<string>;
+DEFINE FIELD trigger ON run TYPE string;
+DEFINE FIELD active_key ON run TYPE option<array<string>>;
+DEFINE FIELD status ON run TYPE string;
+DEFINE FIELD seq ON run TYPE int;
+DEFINE FIELD node ON run TYPE string;
+DEFINE FIELD waiting ON run TYPE option<string>;
+DEFINE FIELD state ON run TYPE string;
+DEFINE FIELD error ON run TYPE option<string>;
+DEFINE FIELD started_at ON run TYPE datetime DEFAULT time::now();
+DEFINE FIELD updated_at ON run TYPE datetime DEFAULT time::now();
+DEFINE FIELD ended_at ON run TYPE option<datetime>;
+DEFINE INDEX run_flow ON run FIELDS flow_id;
+DEFINE INDEX run_contact ON run FIELDS contact_id, status;
+DEFINE INDEX run_status ON run FIELDS status;
+
+DEFINE TABLE run_active SCHEMAFULL;
+DEFINE FIELD run_id ON run_active TYPE string;
+
+DEFINE TABLE run_step SCHEMAFULL;
+DEFINE FIELD node ON run_step TYPE string;
+DEFINE FIELD port ON run_step TYPE option<string>;
+DEFINE FIELD input ON run_step TYPE option<string>;
+DEFINE FIELD micros ON run_step TYPE int;
+DEFINE FIELD error ON run_step TYPE option<string>;
+DEFINE FIELD vars ON run_step TYPE option<string>;
+DEFINE FIELD at ON run_step TYPE datetime DEFAULT time::now();
+
+DEFINE TABLE run_effect SCHEMAFULL;
+DEFINE FIELD key ON run_effect TYPE string;
+DEFINE FIELD kind ON run_effect TYPE string;
+DEFINE FIELD body ON run_effect TYPE string;
+DEFINE FIELD pending ON run_effect TYPE bool DEFAULT true;
+DEFINE FIELD result ON run_effect TYPE option<string>;
+DEFINE FIELD created_at ON run_effect TYPE datetime DEFAULT time::now();
+DEFINE FIELD done_at ON run_effect TYPE option<datetime>;
+DEFINE INDEX run_effect_pending ON run_effect FIELDS pending;
+"#,
+    },
 ];
 
 /// What a migration run did.

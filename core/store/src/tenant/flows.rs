@@ -48,6 +48,25 @@ impl TenantDb {
         .await
     }
 
+    /// `(flow id, published version)` of every published flow.
+    pub async fn published_flows(&self) -> StoreResult<Vec<(String, u32)>> {
+        #[derive(Deserialize)]
+        struct Row {
+            id: String,
+            published_version: u32,
+        }
+        let rows: Vec<Row> = fetch(
+            self.raw(),
+            "SELECT record::id(id) AS id, published_version FROM flow WHERE published_version != NONE ORDER BY id",
+            json!({}),
+        )
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| (r.id, r.published_version))
+            .collect())
+    }
+
     pub async fn count_flows(&self) -> StoreResult<u64> {
         count(self.raw(), "SELECT count() FROM flow GROUP ALL", json!({})).await
     }

@@ -4,6 +4,7 @@ mod contacts;
 mod flows;
 mod inbox;
 mod keys;
+mod runs;
 pub(crate) mod users;
 
 use serde_json::json;
@@ -12,6 +13,7 @@ use surrealdb::engine::any::Any;
 
 pub use contacts::{ContactFields, ContactQuery};
 pub use flows::{FlowRow, FlowVersionRow};
+pub use runs::{EffectRow, EffectWrite, NewRun, RunQuery, RunRow, RunWrite, StepRow, StepWrite};
 pub use users::{UserRow, UserTable};
 
 use crate::db::count;

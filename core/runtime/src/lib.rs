@@ -1,0 +1,16 @@
+//! Durable flow runs: the runtime around the pure engine. It starts runs, advances them on a
+//! reply, a timer or an HTTP response, persists each advance (state, trace and the effects
+//! it asked for) in one transaction, then carries the effects out from that outbox. A crash
+//! between the two leaves the effects pending; a sweeper finds them and carries them out,
+//! and every effect is idempotent on its key, so nothing is lost or done twice.
+
+mod cache;
+mod effects;
+mod jobs;
+mod runtime;
+
+pub use cache::FlowCache;
+pub use jobs::{EFFECTS_KIND, HTTP_KIND, RESUME_KIND};
+pub use runtime::{
+    FlowRuntime, RunContact, RunSource, RuntimeOptions, StartRun, Stepped, TestContact,
+};

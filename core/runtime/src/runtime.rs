@@ -1,0 +1,568 @@
+//! Starting, resuming and cancelling runs. Every change to a run is read → advance (pure) →
+//! one transaction that writes the new state, the steps and the effects, and fails if the
+//! run moved on meanwhile (then the change is decided again on the fresh state). Effects are
+//! carried out only after that transaction commits.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+use tucan_bus::net::OutboundHttp;
+use tucan_bus::{JobBus, Timers, now_ms};
+use tucan_engine::{
+    Advance, CompiledFlow, Env, FlowDocument, MessageEvent, Registry, Resume, RunState, RunStatus,
+    Scripts, advance, compile, message_trigger_matches,
+};
+use tucan_model::ids::new_id;
+use tucan_model::{ErrorCode, Problem};
+use tucan_store::{
+    EffectWrite, NewRun, RunRow, RunWrite, StepWrite, Store, StoreError, StoreResult, TenantDb,
+};
+
+use crate::cache::FlowCache;
+
+/// How many times a change is re-decided when other workers keep moving the run.
+const MAX_RACES: usize = 8;
+
+#[derive(Debug, Clone)]
+pub struct RuntimeOptions {
+    /// Compiled flow versions kept in memory.
+    pub cache_capacity: usize,
+    /// Effects pending longer than this are carried out by the sweeper.
+    pub stale_effect_secs: u64,
+    /// How often the sweeper looks.
+    pub sweep_interval: Duration,
+    /// Let HTTP nodes reach loopback and private addresses (tests, explicit admin choice).
+    pub allow_internal_http: bool,
+    /// Carry effects out right after the step that asked for them commits. Off, they wait
+    /// for the sweeper: what a crash between the two looks like (used by tests).
+    pub inline_effects: bool,
+}
+
+impl Default for RuntimeOptions {
+    fn default() -> Self {
+        RuntimeOptions {
+            cache_capacity: 512,
+            stale_effect_secs: 30,
+            sweep_interval: Duration::from_secs(15),
+            allow_internal_http: false,
+            inline_effects: true,
+        }
+    }
+}
+
+/// Which version of the flow a new run follows.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RunSource {
+    /// A published version: the given one, or the flow's current.
+    Published { version: Option<u32> },
+    /// The current draft (a test run): the document is kept with the run.
+    Draft,
+}
+
+/// Who the run talks to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RunContact {
+    None,
+    /// A contact of the tenant, read afresh at every advance.
+    Stored(String),
+    /// A made-up contact for a test run; contact effects are recorded, not applied.
+    Test(TestContact),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TestContact {
+    pub name: String,
+    pub phone: String,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub custom_fields: Map<String, Value>,
+}
+
+/// What starts a run.
+#[derive(Debug, Clone)]
+pub struct StartRun {
+    pub flow_id: String,
+    pub source: RunSource,
+    pub contact: RunContact,
+    pub ticket_id: Option<String>,
+    /// Initial variables (over the flow's defaults).
+    pub vars: Map<String, Value>,
+    /// `None` starts at the manual trigger (a test run falls back to the first trigger);
+    /// a message starts at the first message trigger whose filters it passes, and its text
+    /// is in `vars.message`.
+    pub message: Option<MessageEvent>,
+}
+
+/// What a resume did.
+#[derive(Debug)]
+pub enum Stepped {
+    Advanced(Box<RunRow>),
+    /// The run does not wait for this (it moved on, ended, or waits for something else).
+    NotApplicable,
+}
+
+/// The flow runtime of one process; shared by the API and the workers.
+pub struct FlowRuntime {
+    pub(crate) store: Store,
+    pub(crate) bus: Arc<dyn JobBus>,
+    pub(crate) timers: Timers,
+    registry: Arc<Registry>,
+    scripts: Scripts,
+    cache: FlowCache,
+    pub(crate) http: OutboundHttp,
+    pub(crate) opts: RuntimeOptions,
+}
+
+impl std::fmt::Debug for FlowRuntime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FlowRuntime")
+            .field("cached_flows", &self.cache.len())
+            .finish()
+    }
+}
+
+fn problem(code: ErrorCode, message: impl Into<String>) -> StoreError {
+    StoreError::Problem(Problem::new(code, message))
+}
+
+fn status_name(s: RunStatus) -> String {
+    serde_json::to_value(s)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+fn ended(s: RunStatus) -> bool {
+    matches!(
+        s,
+        RunStatus::Completed | RunStatus::Failed | RunStatus::Cancelled
+    )
+}
+
+impl FlowRuntime {
+    pub fn new(
+        store: Store,
+        bus: Arc<dyn JobBus>,
+        timers: Timers,
+        registry: Arc<Registry>,
+        opts: RuntimeOptions,
+    ) -> Arc<Self> {
+        Arc::new(FlowRuntime {
+            store,
+            bus,
+            timers,
+            registry,
+            scripts: Scripts::default(),
+            cache: FlowCache::new(opts.cache_capacity),
+            http: OutboundHttp::new(opts.allow_internal_http),
+            opts,
+        })
+    }
+
+    pub fn registry(&self) -> &Arc<Registry> {
+        &self.registry
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    fn compile_text(&self, text: &str) -> StoreResult<CompiledFlow> {
+        let doc: FlowDocument = serde_json::from_str(text)
+            .map_err(|e| problem(ErrorCode::InvalidFlow, format!("not a flow document: {e}")))?;
+        compile(&doc, &self.registry, &self.scripts).map_err(|problems| {
+            let first = problems
+                .first()
+                .map(|p| p.message.clone())
+                .unwrap_or_default();
+            problem(
+                ErrorCode::InvalidFlow,
+                format!(
+                    "the flow has {} problem(s), the first: {first}; validate it for the list",
+                    problems.len()
+                ),
+            )
+        })
+    }
+
+    async fn published(
+        &self,
+        db: &TenantDb,
+        flow_id: &str,
+        version: u32,
+    ) -> StoreResult<(Arc<CompiledFlow>, String)> {
+        let key = format!("{}:{flow_id}:{version}", db.tenant_id());
+        let row = db.get_flow_version(flow_id, version).await?;
+        if let Some(flow) = self.cache.get(&key) {
+            return Ok((flow, row.hash));
+        }
+        let flow = Arc::new(self.compile_text(&row.document)?);
+        self.cache.insert(key, flow.clone());
+        Ok((flow, row.hash))
+    }
+
+    fn draft(&self, tenant: &str, text: &str, hash: &str) -> StoreResult<Arc<CompiledFlow>> {
+        let key = format!("{tenant}:draft:{hash}");
+        if let Some(flow) = self.cache.get(&key) {
+            return Ok(flow);
+        }
+        let flow = Arc::new(self.compile_text(text)?);
+        self.cache.insert(key, flow.clone());
+        Ok(flow)
+    }
+
+    /// The compiled flow a run follows.
+    pub async fn flow_of(&self, db: &TenantDb, run: &RunRow) -> StoreResult<Arc<CompiledFlow>> {
+        if run.test {
+            let text = match &run.document {
+                Some(t) => t.clone(),
+                None => db.get_run(&run.id).await?.document.unwrap_or_default(),
+            };
+            self.draft(db.tenant_id(), &text, &run.hash)
+        } else {
+            Ok(self.published(db, &run.flow_id, run.version).await?.0)
+        }
+    }
+
+    async fn env(&self, db: &TenantDb, run: &RunRow) -> StoreResult<Env> {
+        let contact = if let Some(id) = &run.contact_id {
+            match db.get_contact(id).await {
+                Ok(c) => serde_json::to_value(c)?,
+                Err(StoreError::Problem(p)) if p.code == ErrorCode::NotFound => Value::Null,
+                Err(e) => return Err(e),
+            }
+        } else if let Some(text) = &run.contact {
+            serde_json::from_str(text)?
+        } else {
+            Value::Null
+        };
+        let ticket = run
+            .ticket_id
+            .as_ref()
+            .map_or(Value::Null, |id| json!({ "id": id }));
+        Ok(Env {
+            run_id: run.id.clone(),
+            contact,
+            ticket,
+            now_ms: now_ms(),
+        })
+    }
+
+    /// Start a run and take its first steps; effects are carried out before this returns
+    /// (the ones that wait, like timers and HTTP requests, are handed to the bus).
+    pub async fn start(&self, db: &TenantDb, req: StartRun) -> StoreResult<RunRow> {
+        let flow_row = db.get_flow(&req.flow_id).await?;
+        let (flow, version, hash, document) = match req.source {
+            RunSource::Published { version } => {
+                let version = version.or(flow_row.published_version).ok_or_else(|| {
+                    problem(
+                        ErrorCode::FlowNotPublished,
+                        "the flow has no published version",
+                    )
+                })?;
+                let (flow, hash) = self.published(db, &req.flow_id, version).await?;
+                (flow, version, hash, None)
+            }
+            RunSource::Draft => {
+                let doc: FlowDocument = serde_json::from_str(&flow_row.draft).map_err(|e| {
+                    problem(ErrorCode::InvalidFlow, format!("not a flow document: {e}"))
+                })?;
+                let hash = doc.content_hash();
+                let flow = self.draft(db.tenant_id(), &flow_row.draft, &hash)?;
+                (flow, 0, hash, Some(flow_row.draft.clone()))
+            }
+        };
+        let test = document.is_some();
+        let trigger = pick_trigger(&flow, req.message.as_ref(), test)?;
+        let (contact_id, contact) = match &req.contact {
+            RunContact::None => (None, None),
+            RunContact::Stored(id) => {
+                db.get_contact(id).await?;
+                (Some(id.clone()), None)
+            }
+            RunContact::Test(c) => (None, Some(serde_json::to_string(c)?)),
+        };
+        let active_key = match &contact_id {
+            Some(c) if !flow.settings.concurrent_runs && !test => {
+                Some([c.clone(), req.flow_id.clone()])
+            }
+            _ => None,
+        };
+        let run = RunRow {
+            id: new_id(),
+            flow_id: req.flow_id.clone(),
+            version,
+            hash: hash.clone(),
+            test,
+            document: document.clone(),
+            contact_id: contact_id.clone(),
+            ticket_id: req.ticket_id.clone(),
+            contact: contact.clone(),
+            trigger: if req.message.is_some() {
+                "message".into()
+            } else {
+                "manual".into()
+            },
+            active_key: active_key.as_ref().map(|k| k.to_vec()),
+            status: "running".into(),
+            seq: 0,
+            node: flow.nodes[trigger].id.clone(),
+            waiting: None,
+            state: String::new(),
+            error: None,
+            started_at: chrono::Utc::now(),
+            updated_at: chrono::Utc::now(),
+            ended_at: None,
+        };
+        let mut vars = req.vars;
+        if let Some(m) = &req.message {
+            vars.entry("message").or_insert_with(|| json!(m.text));
+        }
+        let mut state = RunState::new(&flow, trigger, vars);
+        let env = self.env(db, &run).await?;
+        let adv = advance(&flow, &mut state, Resume::Start, &env);
+        let write = self.to_write(&run, &flow, &state, &adv, &Resume::Start)?;
+        db.create_run(
+            &NewRun {
+                id: run.id.clone(),
+                flow_id: run.flow_id.clone(),
+                version,
+                hash,
+                test,
+                document,
+                contact_id,
+                ticket_id: req.ticket_id,
+                contact,
+                trigger: run.trigger.clone(),
+                active_key,
+            },
+            &write,
+        )
+        .await?;
+        self.carry_out_logged(db, &run.id).await;
+        db.get_run(&run.id).await
+    }
+
+    /// Advance a waiting run with `resume`. With `expect_seq`, only if the run is still at
+    /// that step (timers and HTTP responses name the wait they answer).
+    pub async fn resume(
+        &self,
+        db: &TenantDb,
+        run_id: &str,
+        resume: Resume,
+        expect_seq: Option<u64>,
+    ) -> StoreResult<Stepped> {
+        for _ in 0..MAX_RACES {
+            let run = db.get_run(run_id).await?;
+            if run.status != "waiting" || expect_seq.is_some_and(|s| s != run.seq) {
+                return Ok(Stepped::NotApplicable);
+            }
+            let flow = self.flow_of(db, &run).await?;
+            let mut state: RunState = serde_json::from_str(&run.state)?;
+            let env = self.env(db, &run).await?;
+            let before = state.seq;
+            let adv = advance(&flow, &mut state, resume.clone(), &env);
+            if adv.trace.is_empty() && state.seq == before {
+                return Ok(Stepped::NotApplicable);
+            }
+            let write = self.to_write(&run, &flow, &state, &adv, &resume)?;
+            if db.write_run(&write).await? {
+                self.carry_out_logged(db, run_id).await;
+                return Ok(Stepped::Advanced(Box::new(db.get_run(run_id).await?)));
+            }
+        }
+        Err(StoreError::Backend(format!(
+            "run {run_id} kept moving; gave up after {MAX_RACES} tries"
+        )))
+    }
+
+    /// Cancel a run that has not ended. `RUN_NOT_WAITING` when it has.
+    pub async fn cancel(&self, db: &TenantDb, run_id: &str) -> StoreResult<RunRow> {
+        for _ in 0..MAX_RACES {
+            let run = db.get_run(run_id).await?;
+            let mut state: RunState = serde_json::from_str(&run.state)?;
+            if ended(state.status) {
+                return Err(problem(ErrorCode::RunNotWaiting, "the run has ended"));
+            }
+            state.status = RunStatus::Cancelled;
+            state.waiting = None;
+            let flow = self.flow_of(db, &run).await?;
+            let write = self.to_write(&run, &flow, &state, &Advance::default(), &Resume::Start)?;
+            if db.write_run(&write).await? {
+                return db.get_run(run_id).await;
+            }
+        }
+        Err(StoreError::Backend(format!(
+            "run {run_id} kept moving; gave up after {MAX_RACES} tries"
+        )))
+    }
+
+    /// A message from a contact: it answers the runs waiting for the contact's reply; when
+    /// none waits, it starts every published flow whose message trigger it passes (a flow
+    /// the contact is already in is skipped). Returns the runs it moved or started.
+    pub async fn on_message(
+        &self,
+        db: &TenantDb,
+        contact_id: &str,
+        ticket_id: Option<&str>,
+        event: &MessageEvent,
+    ) -> StoreResult<Vec<String>> {
+        let mut moved = Vec::new();
+        for run in db.waiting_runs_of_contact(contact_id).await? {
+            let waits_reply = run
+                .waiting
+                .as_deref()
+                .is_some_and(|w| w.contains("\"reply\""));
+            if !waits_reply {
+                continue;
+            }
+            let reply = Resume::Reply {
+                text: event.text.clone(),
+            };
+            if let Stepped::Advanced(r) = self.resume(db, &run.id, reply, Some(run.seq)).await? {
+                moved.push(r.id);
+            }
+        }
+        if !moved.is_empty() {
+            return Ok(moved);
+        }
+        for (flow_id, version) in db.published_flows().await? {
+            let (flow, _) = self.published(db, &flow_id, version).await?;
+            let matches = flow.triggers.iter().any(|&t| {
+                flow.nodes[t].kind == "trigger.message_received"
+                    && message_trigger_matches(&flow.nodes[t].config, event)
+            });
+            if !matches {
+                continue;
+            }
+            let started = self
+                .start(
+                    db,
+                    StartRun {
+                        flow_id,
+                        source: RunSource::Published {
+                            version: Some(version),
+                        },
+                        contact: RunContact::Stored(contact_id.to_string()),
+                        ticket_id: ticket_id.map(str::to_string),
+                        vars: Map::new(),
+                        message: Some(event.clone()),
+                    },
+                )
+                .await;
+            match started {
+                Ok(run) => moved.push(run.id),
+                Err(StoreError::Problem(p)) if p.code == ErrorCode::RunActive => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(moved)
+    }
+
+    fn to_write(
+        &self,
+        run: &RunRow,
+        flow: &CompiledFlow,
+        state: &RunState,
+        adv: &Advance,
+        input: &Resume,
+    ) -> StoreResult<RunWrite> {
+        let last = adv.trace.len().saturating_sub(1);
+        let mut steps = Vec::with_capacity(adv.trace.len());
+        for (i, t) in adv.trace.iter().enumerate() {
+            steps.push(StepWrite {
+                seq: t.seq,
+                node: t.node.clone(),
+                port: t.port.clone(),
+                input: if i == 0 {
+                    Some(serde_json::to_string(input)?)
+                } else {
+                    None
+                },
+                micros: t.micros,
+                error: t.error.clone(),
+                vars: if i == last {
+                    Some(serde_json::to_string(&state.vars)?)
+                } else {
+                    None
+                },
+            });
+        }
+        let mut effects = Vec::with_capacity(adv.effects.len());
+        for (n, e) in adv.effects.iter().enumerate() {
+            let body = serde_json::to_value(e)?;
+            let key = body["key"].as_str().unwrap_or_default().to_string();
+            let seq = key
+                .split(':')
+                .nth(1)
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(state.seq);
+            effects.push(EffectWrite {
+                seq,
+                n: n as u32,
+                kind: body["effect"].as_str().unwrap_or_default().to_string(),
+                key,
+                body: body.to_string(),
+            });
+        }
+        Ok(RunWrite {
+            run_id: run.id.clone(),
+            expect_seq: run.seq,
+            status: status_name(state.status),
+            seq: state.seq,
+            node: flow.nodes[state.at].id.clone(),
+            waiting: state
+                .waiting
+                .as_ref()
+                .map(serde_json::to_string)
+                .transpose()?,
+            state: serde_json::to_string(state)?,
+            error: state.error.clone(),
+            ended: ended(state.status),
+            active_key: run.active_key.clone(),
+            steps,
+            effects,
+        })
+    }
+}
+
+/// The trigger node a run starts at.
+fn pick_trigger(
+    flow: &CompiledFlow,
+    message: Option<&MessageEvent>,
+    test: bool,
+) -> StoreResult<usize> {
+    let of_kind = |kind: &str| {
+        flow.triggers
+            .iter()
+            .copied()
+            .find(|&t| flow.nodes[t].kind == kind)
+    };
+    match message {
+        Some(ev) => flow
+            .triggers
+            .iter()
+            .copied()
+            .find(|&t| {
+                flow.nodes[t].kind == "trigger.message_received"
+                    && message_trigger_matches(&flow.nodes[t].config, ev)
+            })
+            .ok_or_else(|| {
+                problem(
+                    ErrorCode::InvalidParam,
+                    "no message trigger of the flow matches this message",
+                )
+            }),
+        None => of_kind("trigger.manual")
+            .or_else(|| if test { flow.triggers.first().copied() } else { None })
+            .ok_or_else(|| {
+                problem(
+                    ErrorCode::InvalidParam,
+                    "the flow has no manual trigger; add one to start it by hand or through the API",
+                )
+            }),
+    }
+}

@@ -1,0 +1,208 @@
+//! A tenant with a flow, a runtime over the embedded bus, and workers draining it.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use serde_json::{Value, json};
+use tokio_util::sync::CancellationToken;
+use tucan_bus::{
+    Backoff, BusMetrics, BusOptions, EmbeddedBus, Handlers, JobBus, Lane, Timers, Worker,
+    WorkerOptions,
+};
+use tucan_engine::{FlowDocument, Registry};
+use tucan_model::ids::new_id;
+use tucan_model::tenancy::{NewPlan, PlanFeatures, PlanLimits, Tenant, TenantStatus};
+use tucan_runtime::{FlowRuntime, RuntimeOptions};
+use tucan_store::{ContactFields, RunRow, Store, TenantDb};
+
+pub struct Rig {
+    pub db: TenantDb,
+    pub runtime: Arc<FlowRuntime>,
+    pub shutdown: CancellationToken,
+}
+
+impl Drop for Rig {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+    }
+}
+
+pub async fn tenant(store: &Store) -> TenantDb {
+    let plan = store
+        .platform()
+        .create_plan(&NewPlan {
+            name: format!("plan-{}", new_id()),
+            limits: PlanLimits {
+                users: 5,
+                connections: 1,
+                queues: 5,
+                flows: 50,
+                plugins: 0,
+            },
+            features: PlanFeatures {
+                campaigns: false,
+                plugins: false,
+                api_access: true,
+                webhooks: true,
+            },
+        })
+        .await
+        .unwrap();
+    let tenant = Tenant {
+        id: new_id(),
+        name: "Acme".into(),
+        plan_id: plan.id,
+        status: TenantStatus::Active,
+        timezone: "America/Sao_Paulo".into(),
+        country: "BR".into(),
+        created_at: Utc::now(),
+    };
+    store.platform().insert_tenant(&tenant).await.unwrap();
+    store.migrate_tenant(&tenant.id).await.unwrap();
+    store.tenant(&tenant.id).await.unwrap()
+}
+
+pub fn bus_options() -> BusOptions {
+    BusOptions {
+        backoff: Backoff {
+            base: Duration::from_millis(50),
+            max: Duration::from_millis(400),
+        },
+        max_attempts: 3,
+        visibility_timeout: Duration::from_secs(5),
+        poll_interval: Duration::from_millis(20),
+    }
+}
+
+impl Rig {
+    pub async fn new(opts: RuntimeOptions) -> Rig {
+        let store = Store::memory().await.unwrap();
+        let db = tenant(&store).await;
+        Rig::on(store, db, opts, true).await
+    }
+
+    /// A runtime (and, with `workers`, its workers) on an existing store: another process
+    /// after a restart.
+    pub async fn on(store: Store, db: TenantDb, opts: RuntimeOptions, workers: bool) -> Rig {
+        let bus: Arc<dyn JobBus> = Arc::new(EmbeddedBus::new(
+            store.jobs(),
+            bus_options(),
+            Arc::new(BusMetrics::default()),
+        ));
+        let timers = Timers::new(store.jobs(), bus.clone());
+        let runtime = FlowRuntime::new(
+            store.clone(),
+            bus.clone(),
+            timers.clone(),
+            Arc::new(Registry::builtin()),
+            RuntimeOptions {
+                allow_internal_http: true,
+                ..opts
+            },
+        );
+        let shutdown = CancellationToken::new();
+        if workers {
+            let mut handlers = Handlers::default();
+            runtime.register(&mut handlers);
+            let worker = Worker::new(
+                bus.clone(),
+                handlers,
+                WorkerOptions {
+                    lanes: vec![(Lane::Flow, 4), (Lane::Webhooks, 2)],
+                    grace: Duration::from_secs(1),
+                    keep_alive: Duration::from_secs(1),
+                },
+            );
+            tokio::spawn(worker.run(shutdown.clone()));
+            let t = timers.clone();
+            let s = shutdown.clone();
+            tokio::spawn(async move { t.run(s).await });
+        }
+        Rig {
+            db,
+            runtime,
+            shutdown,
+        }
+    }
+
+    /// Create and publish a flow; returns its id.
+    pub async fn publish(&self, name: &str, doc: Value) -> String {
+        let doc: FlowDocument = serde_json::from_value(doc).unwrap();
+        let text = serde_json::to_string(&doc).unwrap();
+        let flow = self.db.create_flow(name, "", &text).await.unwrap();
+        self.db
+            .publish_flow(&flow.id, &text, &doc.content_hash(), "tester")
+            .await
+            .unwrap();
+        flow.id
+    }
+
+    pub async fn contact(&self, name: &str, phone: &str) -> String {
+        self.db
+            .create_contact(&ContactFields {
+                name: name.into(),
+                phone: phone.into(),
+                email: None,
+                custom_fields: Default::default(),
+                tags: vec![],
+            })
+            .await
+            .unwrap()
+            .id
+    }
+
+    /// Wait until the run satisfies `done` (workers and timers move it).
+    pub async fn until(&self, run_id: &str, done: impl Fn(&RunRow) -> bool) -> RunRow {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let run = self.db.get_run(run_id).await.unwrap();
+            if done(&run) {
+                return run;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "run did not get there: {} at {}",
+                run.status,
+                run.node
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// The texts the run sent, in order.
+    pub async fn sent(&self, run_id: &str) -> Vec<String> {
+        self.db
+            .run_effects(run_id, false)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.kind == "send_text")
+            .map(|e| {
+                let v: Value = serde_json::from_str(&e.body).unwrap();
+                v["text"].as_str().unwrap().to_string()
+            })
+            .collect()
+    }
+}
+
+/// Nodes in a line from a manual trigger: `[(id, type, config)]`.
+pub fn line(nodes: &[(&str, &str, Value)]) -> Value {
+    let mut all = vec![json!({ "id": "start", "type": "trigger.manual" })];
+    let mut edges = Vec::new();
+    let mut prev = ("start".to_string(), "trigger.manual");
+    for (id, kind, config) in nodes {
+        all.push(json!({ "id": id, "type": kind, "config": config }));
+        edges.push(json!({ "id": format!("{}-{id}", prev.0), "source": prev.0, "target": id, "source_port": port_out(prev.1) }));
+        prev = (id.to_string(), kind);
+    }
+    json!({ "nodes": all, "edges": edges })
+}
+
+fn port_out(kind: &str) -> &'static str {
+    match kind {
+        "messaging.ask" => "answer",
+        "integrations.http_request" => "success",
+        _ => "out",
+    }
+}
