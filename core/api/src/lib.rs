@@ -25,6 +25,7 @@ use crate::routes::flows::FlowsApi;
 use crate::routes::inbox::{QueuesApi, QuickRepliesApi, TagsApi};
 use crate::routes::jobs::JobsApi;
 use crate::routes::platform::PlatformApi;
+use crate::routes::runs::RunsApi;
 use crate::routes::settings::SettingsApi;
 use crate::routes::system::SystemApi;
 use crate::routes::users::UsersApi;
@@ -42,6 +43,7 @@ type Apis = (
     ApiKeysApi,
     JobsApi,
     FlowsApi,
+    RunsApi,
 );
 
 fn service(state: &AppState) -> OpenApiService<Apis, ()> {
@@ -60,12 +62,13 @@ fn service(state: &AppState) -> OpenApiService<Apis, ()> {
         JobsApi { state: s() },
         FlowsApi {
             state: s(),
-            registry: tucan_engine::Registry::builtin(),
+            registry: state.runtime.registry().clone(),
             scripts: tucan_engine::Scripts::default(),
         },
+        RunsApi { state: s() },
     );
     OpenApiService::new(apis, "TucanLink API", env!("CARGO_PKG_VERSION"))
-        .description("Multi-tenant WhatsApp customer service: tenants, users, contacts, queues, tags, quick replies, settings, flows and background jobs. Errors are JSON `{code, message}` with stable codes.")
+        .description("Multi-tenant WhatsApp customer service: tenants, users, contacts, queues, tags, quick replies, settings, flows and their runs, and background jobs. Errors are JSON `{code, message}` with stable codes.")
 }
 
 /// The OpenAPI 3 document, as written to `schemas/openapi.json`.

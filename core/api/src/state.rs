@@ -3,7 +3,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use tucan_bus::{DeadLetters, JobBus};
+use tucan_bus::{DeadLetters, JobBus, Timers};
+use tucan_engine::Registry;
+use tucan_runtime::{FlowRuntime, RuntimeOptions};
 use tucan_store::Store;
 
 use crate::auth::limiter::RateLimiter;
@@ -40,6 +42,8 @@ pub struct AppState {
     pub ip_limiter: Arc<RateLimiter>,
     pub bus: Arc<dyn JobBus>,
     pub dead_letters: DeadLetters,
+    /// Starts, resumes and cancels flow runs.
+    pub runtime: Arc<FlowRuntime>,
 }
 
 impl AppState {
@@ -49,8 +53,16 @@ impl AppState {
         mailer: Arc<dyn Mailer>,
         bus: Arc<dyn JobBus>,
     ) -> Self {
+        let runtime = FlowRuntime::new(
+            store.clone(),
+            bus.clone(),
+            Timers::new(store.jobs(), bus.clone()),
+            Arc::new(Registry::builtin()),
+            RuntimeOptions::default(),
+        );
         Self {
             dead_letters: DeadLetters::new(store.jobs()),
+            runtime,
             bus,
             store,
             tokens: TokenKeys::new(&settings.jwt_secret, settings.access_ttl_secs),
@@ -65,5 +77,11 @@ impl AppState {
             settings: Arc::new(settings),
             mailer,
         }
+    }
+
+    /// Use `runtime` (the one the workers share) instead of a default one.
+    pub fn with_runtime(mut self, runtime: Arc<FlowRuntime>) -> Self {
+        self.runtime = runtime;
+        self
     }
 }

@@ -86,6 +86,7 @@ fn main() {
         contact: json!({ "name": "Ana" }),
         ticket: Value::Null,
         now_ms: 0,
+        ..Env::default()
     };
     let runs = 200;
     let t = Instant::now();

@@ -13,7 +13,9 @@ pub mod template;
 
 pub use compile::{CompiledFlow, Problem, compile};
 pub use document::{FlowDocument, FlowEdge, FlowNode, FlowSettings, FlowVariable, Position};
-pub use nodes::{MessageEvent, message_trigger_matches};
+pub use nodes::{
+    MessageEvent, TicketEventData, TicketEventKind, message_trigger_matches, ticket_trigger_matches,
+};
 pub use registry::{ConfigProblem, NodeSpec, NodeType, PreparedNode, Registry};
 pub use script::{ScriptContext, ScriptLimits, Scripts};
 pub use step::{

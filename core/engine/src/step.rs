@@ -171,6 +171,10 @@ pub struct StepCx<'a> {
     pub resume: Option<&'a Resume>,
     pub effects: &'a mut Vec<Effect>,
     pub now_ms: i64,
+    /// The company's opening hours, when set up.
+    pub business_hours: Option<&'a tucan_model::hours::Schedule>,
+    /// The tenant's time zone (IANA name).
+    pub timezone: &'a str,
     pub scripts: &'a Scripts,
     /// Stable per run and step: effect keys and random choices derive from it.
     pub key: String,
@@ -223,6 +227,9 @@ pub struct Env {
     pub contact: Value,
     pub ticket: Value,
     pub now_ms: i64,
+    pub business_hours: Option<tucan_model::hours::Schedule>,
+    /// IANA time zone; UTC when empty.
+    pub timezone: String,
 }
 
 /// The result of an advance: effects to carry out, steps taken.
@@ -276,6 +283,8 @@ pub fn advance(flow: &CompiledFlow, state: &mut RunState, resume: Resume, env: &
             resume: resume.as_ref(),
             effects: &mut out.effects,
             now_ms: env.now_ms,
+            business_hours: env.business_hours.as_ref(),
+            timezone: &env.timezone,
             scripts: &flow.scripts,
             key: format!("{}:{}", env.run_id, state.seq),
         };

@@ -22,6 +22,7 @@ fn env() -> Env {
         contact: json!({ "name": "Ana" }),
         ticket: Value::Null,
         now_ms: 1_000,
+        ..Env::default()
     }
 }
 
@@ -329,17 +330,32 @@ fn templates_replay_their_conversations() {
             &std::fs::read_to_string(path.with_extension("conversation.json")).unwrap(),
         )
         .unwrap();
+        // A conversation may fix the clock and the company's hours.
         let env = Env {
             run_id: name.clone(),
             contact: script["contact"].clone(),
             ticket: Value::Null,
-            now_ms: 0,
+            now_ms: script["now"].as_str().map_or(0, |t| {
+                chrono::DateTime::parse_from_rfc3339(t)
+                    .unwrap()
+                    .timestamp_millis()
+            }),
+            business_hours: script
+                .get("business_hours")
+                .map(|s| serde_json::from_value(s.clone()).unwrap()),
+            timezone: script["timezone"].as_str().unwrap_or("UTC").to_string(),
         };
         let mut state = RunState::new(&flow, flow.triggers[0], Map::new());
         for (i, turn) in script["turns"].as_array().unwrap().iter().enumerate() {
-            let resume = match turn["customer"].as_str() {
-                Some(text) => Resume::Reply { text: text.into() },
-                None => Resume::Start,
+            // The customer speaks, or the shop's API answers the flow's request.
+            let resume = match (turn["customer"].as_str(), turn.get("http")) {
+                (Some(text), _) => Resume::Reply { text: text.into() },
+                (None, Some(http)) => Resume::Http {
+                    status: http["status"].as_u64().unwrap() as u16,
+                    body: http["body"].clone(),
+                    error: None,
+                },
+                (None, None) => Resume::Start,
             };
             let a = advance(&flow, &mut state, resume, &env);
             let expected: Vec<String> = serde_json::from_value(turn["platform"].clone()).unwrap();

@@ -5,6 +5,7 @@
 pub mod api_key;
 pub mod contact;
 pub mod error;
+pub mod hours;
 pub mod ids;
 pub mod inbox;
 pub mod phone;

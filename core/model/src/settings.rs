@@ -18,6 +18,8 @@ pub enum SettingType {
     Integer,
     Text,
     Choice,
+    /// A business-hours schedule (see `hours::Schedule`).
+    Schedule,
 }
 
 /// One known setting.
@@ -100,6 +102,15 @@ pub static SETTINGS: &[SettingDef] = &[
         choices: &["disabled", "company", "queue"],
     },
     SettingDef {
+        key: "business_hours",
+        ty: SettingType::Schedule,
+        description: "The company's opening hours: time zone, intervals per weekday (\"09:00-18:00\") and holidays. Flows' business-hours nodes and triggers read it.",
+        default: || serde_json::json!({ "week": {} }),
+        min: 0,
+        max: 0,
+        choices: &[],
+    },
+    SettingDef {
         key: "out_of_hours_message",
         ty: SettingType::Text,
         description: "Sent when a customer writes outside business hours (empty = nothing).",
@@ -159,6 +170,12 @@ pub fn check_setting(key: &str, value: &Value) -> Result<Value, Problem> {
                 return Err(invalid(format!("at most {} characters", def.max)));
             }
             Ok(Value::String(s.to_string()))
+        }
+        SettingType::Schedule => {
+            let schedule: crate::hours::Schedule =
+                serde_json::from_value(value.clone()).map_err(|e| invalid(e.to_string()))?;
+            schedule.check().map_err(invalid)?;
+            serde_json::to_value(schedule).map_err(|e| invalid(e.to_string()))
         }
         SettingType::Choice => {
             let s = value

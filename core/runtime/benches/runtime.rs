@@ -93,7 +93,8 @@ async fn bench(label: &str, store: Store) -> (String, [f64; 5]) {
         contact: RunContact::None,
         ticket_id: None,
         vars: Map::new(),
-        message: None,
+        event: None,
+        clock: None,
     };
 
     let mut starts = Vec::with_capacity(STARTS);

@@ -13,4 +13,5 @@ pub use cache::FlowCache;
 pub use jobs::{EFFECTS_KIND, HTTP_KIND, RESUME_KIND};
 pub use runtime::{
     FlowRuntime, RunContact, RunSource, RuntimeOptions, StartRun, Stepped, TestContact,
+    TriggerEvent,
 };

@@ -3,7 +3,8 @@
 //! run moved on meanwhile (then the change is decided again on the fresh state). Effects are
 //! carried out only after that transaction commits.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -12,8 +13,9 @@ use tucan_bus::net::OutboundHttp;
 use tucan_bus::{JobBus, Timers, now_ms};
 use tucan_engine::{
     Advance, CompiledFlow, Env, FlowDocument, MessageEvent, Registry, Resume, RunState, RunStatus,
-    Scripts, advance, compile, message_trigger_matches,
+    Scripts, TicketEventData, advance, compile, message_trigger_matches, ticket_trigger_matches,
 };
+use tucan_model::hours::Schedule;
 use tucan_model::ids::new_id;
 use tucan_model::{ErrorCode, Problem};
 use tucan_store::{
@@ -21,6 +23,11 @@ use tucan_store::{
 };
 
 use crate::cache::FlowCache;
+
+/// How long the tenant's business hours are kept before they are read again.
+const HOURS_TTL: Duration = Duration::from_secs(5);
+
+type TenantHours = (Option<Schedule>, String);
 
 /// How many times a change is re-decided when other workers keep moving the run.
 const MAX_RACES: usize = 8;
@@ -91,9 +98,39 @@ pub struct StartRun {
     /// Initial variables (over the flow's defaults).
     pub vars: Map<String, Value>,
     /// `None` starts at the manual trigger (a test run falls back to the first trigger);
-    /// a message starts at the first message trigger whose filters it passes, and its text
-    /// is in `vars.message`.
-    pub message: Option<MessageEvent>,
+    /// an event starts at the first trigger of its kind whose filters it passes. A message's
+    /// text is in `vars.message`, a ticket event's kind in `vars.ticket_event`.
+    pub event: Option<TriggerEvent>,
+    /// A test run may play at another time (to try business hours): its clock starts here.
+    pub clock: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// What happened, for the triggers that listen to it.
+#[derive(Debug, Clone)]
+pub enum TriggerEvent {
+    Message(MessageEvent),
+    Ticket(TicketEventData),
+}
+
+impl TriggerEvent {
+    fn name(&self) -> &'static str {
+        match self {
+            TriggerEvent::Message(_) => "message",
+            TriggerEvent::Ticket(_) => "ticket",
+        }
+    }
+
+    /// Whether the trigger node `node` starts a run for this event.
+    fn starts(&self, node: &tucan_engine::compile::CompiledNode) -> bool {
+        match self {
+            TriggerEvent::Message(ev) => {
+                node.kind == "trigger.message_received" && message_trigger_matches(&node.config, ev)
+            }
+            TriggerEvent::Ticket(ev) => {
+                node.kind == "trigger.ticket_event" && ticket_trigger_matches(&node.config, ev)
+            }
+        }
+    }
 }
 
 /// What a resume did.
@@ -112,6 +149,7 @@ pub struct FlowRuntime {
     registry: Arc<Registry>,
     scripts: Scripts,
     cache: FlowCache,
+    hours: Mutex<HashMap<String, (std::time::Instant, TenantHours)>>,
     pub(crate) http: OutboundHttp,
     pub(crate) opts: RuntimeOptions,
 }
@@ -157,6 +195,7 @@ impl FlowRuntime {
             registry,
             scripts: Scripts::default(),
             cache: FlowCache::new(opts.cache_capacity),
+            hours: Mutex::default(),
             http: OutboundHttp::new(opts.allow_internal_http),
             opts,
         })
@@ -164,6 +203,11 @@ impl FlowRuntime {
 
     pub fn registry(&self) -> &Arc<Registry> {
         &self.registry
+    }
+
+    /// The timers runs set (the worker's scanner fires them).
+    pub fn timers(&self) -> &Timers {
+        &self.timers
     }
 
     pub fn store(&self) -> &Store {
@@ -243,12 +287,47 @@ impl FlowRuntime {
             .ticket_id
             .as_ref()
             .map_or(Value::Null, |id| json!({ "id": id }));
+        let (business_hours, timezone) = self.hours_of(db).await?;
         Ok(Env {
             run_id: run.id.clone(),
             contact,
             ticket,
-            now_ms: now_ms(),
+            now_ms: now_ms() + run.clock_offset_ms.unwrap_or(0),
+            business_hours,
+            timezone,
         })
+    }
+
+    /// The tenant's business hours and time zone, read at most every few seconds.
+    pub async fn hours_of(&self, db: &TenantDb) -> StoreResult<(Option<Schedule>, String)> {
+        let tenant = db.tenant_id();
+        if let Some((at, hours)) = self.hours.lock().expect("hours cache").get(tenant)
+            && at.elapsed() < HOURS_TTL
+        {
+            return Ok(hours.clone());
+        }
+        let schedule = db
+            .stored_settings()
+            .await?
+            .get("business_hours")
+            .and_then(|v| serde_json::from_value::<Schedule>(v.clone()).ok())
+            .filter(|s| !s.is_unset());
+        let timezone = self.store.platform().get_tenant(tenant).await?.timezone;
+        let hours = (schedule, timezone);
+        let mut cache = self.hours.lock().expect("hours cache");
+        if cache.len() > 10_000 {
+            cache.clear();
+        }
+        cache.insert(
+            tenant.to_string(),
+            (std::time::Instant::now(), hours.clone()),
+        );
+        Ok(hours)
+    }
+
+    /// Forget the tenant's cached business hours (its settings changed).
+    pub fn forget_hours(&self, tenant: &str) {
+        self.hours.lock().expect("hours cache").remove(tenant);
     }
 
     /// Start a run and take its first steps; effects are carried out before this returns
@@ -276,7 +355,7 @@ impl FlowRuntime {
             }
         };
         let test = document.is_some();
-        let trigger = pick_trigger(&flow, req.message.as_ref(), test)?;
+        let trigger = pick_trigger(&flow, req.event.as_ref(), test)?;
         let (contact_id, contact) = match &req.contact {
             RunContact::None => (None, None),
             RunContact::Stored(id) => {
@@ -301,12 +380,16 @@ impl FlowRuntime {
             contact_id: contact_id.clone(),
             ticket_id: req.ticket_id.clone(),
             contact: contact.clone(),
-            trigger: if req.message.is_some() {
-                "message".into()
-            } else {
-                "manual".into()
-            },
+            trigger: req
+                .event
+                .as_ref()
+                .map_or("manual", TriggerEvent::name)
+                .into(),
             active_key: active_key.as_ref().map(|k| k.to_vec()),
+            clock_offset_ms: req
+                .clock
+                .filter(|_| test)
+                .map(|at| at.timestamp_millis() - now_ms()),
             status: "running".into(),
             seq: 0,
             node: flow.nodes[trigger].id.clone(),
@@ -318,8 +401,14 @@ impl FlowRuntime {
             ended_at: None,
         };
         let mut vars = req.vars;
-        if let Some(m) = &req.message {
-            vars.entry("message").or_insert_with(|| json!(m.text));
+        match &req.event {
+            Some(TriggerEvent::Message(m)) => {
+                vars.entry("message").or_insert_with(|| json!(m.text));
+            }
+            Some(TriggerEvent::Ticket(t)) => {
+                vars.entry("ticket_event").or_insert_with(|| json!(t.kind));
+            }
+            None => {}
         }
         let mut state = RunState::new(&flow, trigger, vars);
         let env = self.env(db, &run).await?;
@@ -338,6 +427,7 @@ impl FlowRuntime {
                 contact,
                 trigger: run.trigger.clone(),
                 active_key,
+                clock_offset_ms: run.clock_offset_ms,
             },
             &write,
         )
@@ -429,16 +519,47 @@ impl FlowRuntime {
         if !moved.is_empty() {
             return Ok(moved);
         }
+        self.start_triggered(
+            db,
+            contact_id,
+            ticket_id,
+            &TriggerEvent::Message(event.clone()),
+        )
+        .await
+    }
+
+    /// Something happened to a contact's ticket: start every published flow with a ticket
+    /// trigger for it (a flow the contact is already in is skipped).
+    pub async fn on_ticket_event(
+        &self,
+        db: &TenantDb,
+        contact_id: &str,
+        ticket_id: &str,
+        event: &TicketEventData,
+    ) -> StoreResult<Vec<String>> {
+        self.start_triggered(
+            db,
+            contact_id,
+            Some(ticket_id),
+            &TriggerEvent::Ticket(event.clone()),
+        )
+        .await
+    }
+
+    async fn start_triggered(
+        &self,
+        db: &TenantDb,
+        contact_id: &str,
+        ticket_id: Option<&str>,
+        event: &TriggerEvent,
+    ) -> StoreResult<Vec<String>> {
+        let mut started = Vec::new();
         for (flow_id, version) in db.published_flows().await? {
             let (flow, _) = self.published(db, &flow_id, version).await?;
-            let matches = flow.triggers.iter().any(|&t| {
-                flow.nodes[t].kind == "trigger.message_received"
-                    && message_trigger_matches(&flow.nodes[t].config, event)
-            });
-            if !matches {
+            if !flow.triggers.iter().any(|&t| event.starts(&flow.nodes[t])) {
                 continue;
             }
-            let started = self
+            let run = self
                 .start(
                     db,
                     StartRun {
@@ -449,17 +570,18 @@ impl FlowRuntime {
                         contact: RunContact::Stored(contact_id.to_string()),
                         ticket_id: ticket_id.map(str::to_string),
                         vars: Map::new(),
-                        message: Some(event.clone()),
+                        event: Some(event.clone()),
+                        clock: None,
                     },
                 )
                 .await;
-            match started {
-                Ok(run) => moved.push(run.id),
+            match run {
+                Ok(run) => started.push(run.id),
                 Err(StoreError::Problem(p)) if p.code == ErrorCode::RunActive => {}
                 Err(e) => return Err(e),
             }
         }
-        Ok(moved)
+        Ok(started)
     }
 
     fn to_write(
@@ -532,31 +654,26 @@ impl FlowRuntime {
 /// The trigger node a run starts at.
 fn pick_trigger(
     flow: &CompiledFlow,
-    message: Option<&MessageEvent>,
+    event: Option<&TriggerEvent>,
     test: bool,
 ) -> StoreResult<usize> {
-    let of_kind = |kind: &str| {
-        flow.triggers
-            .iter()
-            .copied()
-            .find(|&t| flow.nodes[t].kind == kind)
-    };
-    match message {
+    match event {
         Some(ev) => flow
             .triggers
             .iter()
             .copied()
-            .find(|&t| {
-                flow.nodes[t].kind == "trigger.message_received"
-                    && message_trigger_matches(&flow.nodes[t].config, ev)
-            })
+            .find(|&t| ev.starts(&flow.nodes[t]))
             .ok_or_else(|| {
                 problem(
                     ErrorCode::InvalidParam,
-                    "no message trigger of the flow matches this message",
+                    format!("no {} trigger of the flow matches", ev.name()),
                 )
             }),
-        None => of_kind("trigger.manual")
+        None => flow
+            .triggers
+            .iter()
+            .copied()
+            .find(|&t| flow.nodes[t].kind == "trigger.manual")
             .or_else(|| if test { flow.triggers.first().copied() } else { None })
             .ok_or_else(|| {
                 problem(

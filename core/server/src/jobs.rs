@@ -12,6 +12,8 @@ use tucan_bus::{
     Backoff, BusMetrics, BusOptions, DeadLetters, EmbeddedBus, Handlers, JobBus, Lane, RabbitBus,
     RabbitOptions, Timers, Worker, WorkerOptions,
 };
+use tucan_engine::Registry;
+use tucan_runtime::{FlowRuntime, RuntimeOptions};
 use tucan_store::Store;
 
 use crate::config::Config;
@@ -52,25 +54,41 @@ pub async fn open_bus(config: &Config, store: &Store) -> anyhow::Result<Arc<dyn 
     Ok(Arc::new(rabbit))
 }
 
+/// The flow runtime the API and the workers of this process share.
+pub fn flow_runtime(config: &Config, store: &Store, bus: Arc<dyn JobBus>) -> Arc<FlowRuntime> {
+    FlowRuntime::new(
+        store.clone(),
+        bus.clone(),
+        Timers::new(store.jobs(), bus),
+        Arc::new(Registry::builtin()),
+        RuntimeOptions {
+            allow_internal_http: config.outbound_http.allow_internal,
+            ..RuntimeOptions::default()
+        },
+    )
+}
+
 /// Every job kind this build can run.
-pub fn handlers(config: &Config) -> Handlers {
+pub fn handlers(config: &Config, runtime: &Arc<FlowRuntime>) -> Handlers {
     let http = OutboundHttp::new(config.outbound_http.allow_internal);
     let mut handlers = Handlers::default();
     handlers.register(http_job::KIND, Arc::new(HttpDelivery::new(http)));
+    runtime.register(&mut handlers);
     handlers
 }
 
-/// Run the lane workers and the timer scanner until `shutdown`, then drain.
+/// Run the lane workers, the timer scanner and the flow-effect sweeper until `shutdown`,
+/// then drain.
 pub async fn run_workers(
     config: &Config,
-    store: &Store,
     bus: Arc<dyn JobBus>,
+    runtime: Arc<FlowRuntime>,
     shutdown: CancellationToken,
 ) {
     let w = &config.workers;
     let worker = Worker::new(
         bus.clone(),
-        handlers(config),
+        handlers(config, &runtime),
         WorkerOptions {
             lanes: vec![
                 (Lane::Flow, w.flow_concurrency),
@@ -83,8 +101,12 @@ pub async fn run_workers(
             keep_alive: Duration::from_secs(config.bus.visibility_timeout_secs).div_f32(3.0),
         },
     );
-    let timers = Timers::new(store.jobs(), bus);
+    let timers = runtime.timers().clone();
     tracing::info!("workers running");
-    tokio::join!(worker.run(shutdown.clone()), timers.run(shutdown));
+    tokio::join!(
+        worker.run(shutdown.clone()),
+        timers.run(shutdown.clone()),
+        runtime.run_sweeper(shutdown)
+    );
     tracing::info!("workers stopped");
 }

@@ -192,7 +192,9 @@ pub async fn serve(config: Config, with_workers: bool) -> anyhow::Result<()> {
         bootstrap_dev(&config, &store).await?;
     }
     let bus = jobs::open_bus(&config, &store).await?;
-    let state = app_state(&config, store.clone(), secret, bus.clone());
+    let runtime = jobs::flow_runtime(&config, &store, bus.clone());
+    let state =
+        app_state(&config, store.clone(), secret, bus.clone()).with_runtime(runtime.clone());
     let listener = tokio::net::TcpListener::bind(&config.http.bind)
         .await
         .with_context(|| format!("binding {}", config.http.bind))?;
@@ -204,8 +206,8 @@ pub async fn serve(config: Config, with_workers: bool) -> anyhow::Result<()> {
             store.clone(),
             Duration::from_secs(config.workers.maintenance_interval_secs),
         ));
-        let (config, store, shutdown) = (config.clone(), store.clone(), shutdown.clone());
-        tokio::spawn(async move { jobs::run_workers(&config, &store, bus, shutdown).await })
+        let (config, shutdown) = (config.clone(), shutdown.clone());
+        tokio::spawn(async move { jobs::run_workers(&config, bus, runtime, shutdown).await })
     });
     tracing::info!(%addr, ready_ms = started.elapsed().as_millis() as u64, "TucanLink listening");
     println!("TucanLink ready on http://{addr} (API docs at /docs)");
@@ -234,7 +236,8 @@ pub async fn worker(config: Config) -> anyhow::Result<()> {
         store.clone(),
         Duration::from_secs(config.workers.maintenance_interval_secs),
     ));
-    jobs::run_workers(&config, &store, bus, shutdown).await;
+    let runtime = jobs::flow_runtime(&config, &store, bus.clone());
+    jobs::run_workers(&config, bus, runtime, shutdown).await;
     Ok(())
 }
 

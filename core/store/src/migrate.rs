@@ -236,6 +236,7 @@ DEFINE FIELD ticket_id ON run TYPE option<string>;
 DEFINE FIELD contact ON run TYPE option<string>;
 DEFINE FIELD trigger ON run TYPE string;
 DEFINE FIELD active_key ON run TYPE option<array<string>>;
+DEFINE FIELD clock_offset_ms ON run TYPE option<int>;
 DEFINE FIELD status ON run TYPE string;
 DEFINE FIELD seq ON run TYPE int;
 DEFINE FIELD node ON run TYPE string;

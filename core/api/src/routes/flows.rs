@@ -128,7 +128,7 @@ pub enum PublishResponse {
 
 pub struct FlowsApi {
     pub state: AppState,
-    pub registry: Registry,
+    pub registry: std::sync::Arc<Registry>,
     pub scripts: Scripts,
 }
 

@@ -7,6 +7,7 @@ pub mod flows;
 pub mod inbox;
 pub mod jobs;
 pub mod platform;
+pub mod runs;
 pub mod settings;
 pub mod system;
 pub mod users;
@@ -37,6 +38,8 @@ pub enum ApiTags {
     Jobs,
     /// Flows: drafts, validation, versions, and the node-type catalogue.
     Flows,
+    /// Flow runs: start, test with a played customer, trace, cancel.
+    Runs,
     /// Health and readiness.
     System,
 }

@@ -11,3 +11,4 @@ mod isolation;
 mod jobs;
 mod platform;
 mod resources;
+mod runs;

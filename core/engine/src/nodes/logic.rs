@@ -1,8 +1,9 @@
-//! Logic: condition, switch, set variable, script, random split, wait, end.
+//! Logic: condition, switch, set variable, script, random split, wait, end, business hours.
 
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Map, Value};
+use tucan_model::hours::Schedule;
 
 use super::ports;
 use crate::registry::{ConfigProblem, NodeSpec, NodeType, PreparedNode, schema_of, typed_config};
@@ -482,5 +483,58 @@ impl NodeType for End {
 
     fn prepare(&self, _: &Value, _: &Scripts) -> Result<Box<dyn PreparedNode>, Vec<ConfigProblem>> {
         Ok(Box::new(PreparedEnd))
+    }
+}
+
+pub struct BusinessHours;
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct BusinessHoursConfig {
+    /// A schedule of this node's own; the company's (setting `business_hours`) when absent.
+    #[serde(default)]
+    schedule: Option<Schedule>,
+}
+
+struct PreparedHours(Option<Schedule>);
+
+impl PreparedNode for PreparedHours {
+    fn run(&self, cx: &mut StepCx<'_>) -> Result<Outcome, String> {
+        let at = chrono::DateTime::from_timestamp_millis(cx.now_ms).unwrap_or_default();
+        let open = match self.0.as_ref().or(cx.business_hours) {
+            Some(s) => s.is_open(at, cx.timezone),
+            None => true,
+        };
+        Ok(Outcome::Next(if open { "open" } else { "closed" }.into()))
+    }
+
+    fn ports(&self) -> Vec<String> {
+        ports(&["open", "closed"])
+    }
+}
+
+impl NodeType for BusinessHours {
+    fn spec(&self) -> NodeSpec {
+        spec(
+            "logic.business_hours",
+            "Business hours",
+            "Goes to `open` or `closed` by the company's opening hours (or this node's own schedule), holidays included, in the schedule's time zone.",
+            schema_of::<BusinessHoursConfig>(),
+            &["open", "closed"],
+            false,
+        )
+    }
+
+    fn prepare(
+        &self,
+        config: &Value,
+        _: &Scripts,
+    ) -> Result<Box<dyn PreparedNode>, Vec<ConfigProblem>> {
+        let c: BusinessHoursConfig = typed_config(config)?;
+        if let Some(s) = &c.schedule {
+            s.check()
+                .map_err(|e| vec![ConfigProblem::field("schedule", e)])?;
+        }
+        Ok(Box::new(PreparedHours(c.schedule)))
     }
 }

@@ -98,6 +98,8 @@ pub enum Validation {
     Number,
     Email,
     Phone,
+    /// A date, `YYYY-MM-DD` or `DD/MM/YYYY` (stored as `YYYY-MM-DD`).
+    Date,
     /// One of `options` (case ignored).
     OneOf,
 }
@@ -160,6 +162,10 @@ fn validate(v: &Validation, options: &[String], text: &str) -> Option<Value> {
                 .contains(&digits.len())
                 .then(|| Value::String(format!("+{digits}")))
         }
+        Validation::Date => ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"]
+            .iter()
+            .find_map(|f| chrono::NaiveDate::parse_from_str(t, f).ok())
+            .map(|d| Value::String(d.format("%Y-%m-%d").to_string())),
         Validation::OneOf => options
             .iter()
             .find(|o| o.eq_ignore_ascii_case(t))

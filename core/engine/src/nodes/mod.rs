@@ -6,7 +6,9 @@ mod messaging;
 mod tickets;
 mod trigger;
 
-pub use trigger::{MessageEvent, message_trigger_matches};
+pub use trigger::{
+    MessageEvent, TicketEventData, TicketEventKind, message_trigger_matches, ticket_trigger_matches,
+};
 
 use std::sync::Arc;
 
@@ -15,6 +17,7 @@ use crate::registry::Registry;
 pub(crate) fn register_builtins(r: &mut Registry) {
     r.register(Arc::new(trigger::Manual));
     r.register(Arc::new(trigger::MessageReceived));
+    r.register(Arc::new(trigger::TicketEvent));
     r.register(Arc::new(logic::Condition));
     r.register(Arc::new(logic::Switch));
     r.register(Arc::new(logic::SetVariable));
@@ -22,6 +25,7 @@ pub(crate) fn register_builtins(r: &mut Registry) {
     r.register(Arc::new(logic::RandomSplit));
     r.register(Arc::new(logic::Wait));
     r.register(Arc::new(logic::End));
+    r.register(Arc::new(logic::BusinessHours));
     r.register(Arc::new(messaging::SendText));
     r.register(Arc::new(messaging::Ask));
     r.register(Arc::new(messaging::Menu));

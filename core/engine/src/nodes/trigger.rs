@@ -2,7 +2,7 @@
 //! happens before a run exists (see `matches`); inside the run a trigger just passes on.
 
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::ports;
@@ -101,6 +101,77 @@ impl NodeType for MessageReceived {
         }
         Ok(Box::new(PassOn))
     }
+}
+
+/// Started by something that happens to a ticket.
+pub struct TicketEvent;
+
+/// What can happen to a ticket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TicketEventKind {
+    Opened,
+    Accepted,
+    Transferred,
+    Closed,
+    Reopened,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct TicketEventConfig {
+    /// The events that start the flow.
+    events: Vec<TicketEventKind>,
+    /// Only tickets of this queue (id); any when absent.
+    #[serde(default)]
+    queue_id: Option<String>,
+}
+
+/// A ticket event, as the trigger filters see it.
+#[derive(Debug, Clone)]
+pub struct TicketEventData {
+    pub kind: TicketEventKind,
+    pub queue_id: Option<String>,
+}
+
+impl NodeType for TicketEvent {
+    fn spec(&self) -> NodeSpec {
+        NodeSpec {
+            kind: "trigger.ticket_event",
+            category: "triggers",
+            title: "Ticket event",
+            description: "Starts when a ticket is opened, accepted, transferred, closed or reopened (for a satisfaction survey after close, say), optionally only in one queue.",
+            config_schema: schema_of::<TicketEventConfig>(),
+            outputs: ports(&["out"]),
+            trigger: true,
+            waits: false,
+        }
+    }
+
+    fn prepare(
+        &self,
+        config: &Value,
+        _: &Scripts,
+    ) -> Result<Box<dyn PreparedNode>, Vec<ConfigProblem>> {
+        let c: TicketEventConfig = typed_config(config)?;
+        if c.events.is_empty() {
+            return Err(vec![ConfigProblem::field(
+                "events",
+                "choose at least one event",
+            )]);
+        }
+        Ok(Box::new(PassOn))
+    }
+}
+
+/// Whether a `trigger.ticket_event` node with `config` starts a run for `event`.
+pub fn ticket_trigger_matches(config: &Value, event: &TicketEventData) -> bool {
+    typed_config::<TicketEventConfig>(config).is_ok_and(|c| {
+        c.events.contains(&event.kind)
+            && c.queue_id
+                .as_ref()
+                .is_none_or(|q| event.queue_id.as_ref() == Some(q))
+    })
 }
 
 fn compile_regex(pattern: &str) -> Result<regex::Regex, String> {

@@ -7,7 +7,9 @@ use poem::{Route, Server, handler, post};
 use serde_json::{Map, Value, json};
 use tucan_engine::{MessageEvent, Resume};
 use tucan_model::ErrorCode;
-use tucan_runtime::{RunContact, RunSource, RuntimeOptions, StartRun, Stepped, TestContact};
+use tucan_runtime::{
+    RunContact, RunSource, RuntimeOptions, StartRun, Stepped, TestContact, TriggerEvent,
+};
 use tucan_store::StoreError;
 
 use crate::support::{Rig, line};
@@ -19,7 +21,8 @@ fn manual(flow_id: &str, contact: RunContact) -> StartRun {
         contact,
         ticket_id: None,
         vars: Map::new(),
-        message: None,
+        event: None,
+        clock: None,
     }
 }
 
@@ -180,7 +183,7 @@ async fn one_active_run_per_contact_and_flow_and_a_message_resumes_the_waiting_r
 
     // Starting the flow again for the contact is refused while the run is active.
     let mut again = manual(&flow, RunContact::Stored(contact.clone()));
-    again.message = Some(ev("lead"));
+    again.event = Some(TriggerEvent::Message(ev("lead")));
     assert_eq!(
         code(rig.runtime.start(&rig.db, again).await.unwrap_err()),
         ErrorCode::RunActive

@@ -35,6 +35,9 @@ pub struct RunRow {
     pub contact: Option<String>,
     pub trigger: String,
     pub active_key: Option<Vec<String>>,
+    /// A test run's clock runs this far from the real one.
+    #[serde(default)]
+    pub clock_offset_ms: Option<i64>,
     pub status: String,
     pub seq: u64,
     pub node: String,
@@ -63,6 +66,7 @@ pub struct NewRun {
     pub trigger: String,
     /// `[contact_id, flow_id]` when only one run of the flow may be active for the contact.
     pub active_key: Option<[String; 2]>,
+    pub clock_offset_ms: Option<i64>,
 }
 
 /// One advance of a run: its new state, the steps it took and the effects they asked for.
@@ -144,7 +148,7 @@ pub struct RunQuery {
     pub limit: u32,
 }
 
-const RUN_FIELDS: &str = "record::id(id) AS id, flow_id, version, hash, test, contact_id, ticket_id, contact, trigger, active_key, status, seq, node, waiting, state, error, started_at, updated_at, ended_at";
+const RUN_FIELDS: &str = "record::id(id) AS id, flow_id, version, hash, test, contact_id, ticket_id, contact, trigger, active_key, clock_offset_ms, status, seq, node, waiting, state, error, started_at, updated_at, ended_at";
 
 /// The message SurrealDB gives when a write loses the race for a run.
 const MOVED: &str = "run moved on";
@@ -164,6 +168,7 @@ impl TenantDb {
             "contact": run.contact,
             "trigger": run.trigger,
             "active_key": run.active_key,
+            "clock_offset_ms": run.clock_offset_ms,
             "status": first.status,
             "seq": first.seq,
             "node": first.node,
