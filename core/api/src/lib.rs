@@ -22,6 +22,7 @@ use crate::routes::api_keys::ApiKeysApi;
 use crate::routes::auth::AuthApi;
 use crate::routes::contacts::ContactsApi;
 use crate::routes::flows::FlowsApi;
+use crate::routes::hooks::HooksApi;
 use crate::routes::inbox::{QueuesApi, QuickRepliesApi, TagsApi};
 use crate::routes::jobs::JobsApi;
 use crate::routes::platform::PlatformApi;
@@ -44,6 +45,7 @@ type Apis = (
     JobsApi,
     FlowsApi,
     RunsApi,
+    HooksApi,
 );
 
 fn service(state: &AppState) -> OpenApiService<Apis, ()> {
@@ -66,6 +68,7 @@ fn service(state: &AppState) -> OpenApiService<Apis, ()> {
             scripts: tucan_engine::Scripts::default(),
         },
         RunsApi { state: s() },
+        HooksApi { state: s() },
     );
     OpenApiService::new(apis, "TucanLink API", env!("CARGO_PKG_VERSION"))
         .description("Multi-tenant WhatsApp customer service: tenants, users, contacts, queues, tags, quick replies, settings, flows and their runs, and background jobs. Errors are JSON `{code, message}` with stable codes.")

@@ -4,6 +4,7 @@
 //! runtime around it persists state and effects, and carries the effects out.
 
 pub mod compile;
+pub mod cron;
 pub mod document;
 mod nodes;
 pub mod registry;
@@ -14,7 +15,8 @@ pub mod template;
 pub use compile::{CompiledFlow, Problem, compile};
 pub use document::{FlowDocument, FlowEdge, FlowNode, FlowSettings, FlowVariable, Position};
 pub use nodes::{
-    MessageEvent, TicketEventData, TicketEventKind, message_trigger_matches, ticket_trigger_matches,
+    MediaKind, MessageEvent, TicketEventData, TicketEventKind, message_trigger_matches,
+    ticket_trigger_matches,
 };
 pub use registry::{ConfigProblem, NodeSpec, NodeType, PreparedNode, Registry};
 pub use script::{ScriptContext, ScriptLimits, Scripts};

@@ -92,6 +92,14 @@ pub enum Effect {
         key: String,
         text: String,
     },
+    /// Send a file the channel fetches from `url` (through the SSRF guard).
+    SendMedia {
+        key: String,
+        media: crate::nodes::MediaKind,
+        url: String,
+        caption: Option<String>,
+        filename: Option<String>,
+    },
     /// Publish a resumption at `at_ms` (waits and reply timeouts).
     Timer {
         key: String,

@@ -536,3 +536,74 @@ fn a_resume_the_run_does_not_wait_for_changes_nothing() {
     );
     assert_eq!(state.status, RunStatus::Completed);
 }
+
+#[test]
+fn media_dates_and_the_new_triggers_check_their_config() {
+    let flow = compiled(json!({
+        "nodes": [
+            { "id": "t", "type": "trigger.manual" },
+            { "id": "pdf", "type": "messaging.send_media", "config": {
+                "kind": "document", "url": "https://cdn.example.com/{{vars.doc}}.pdf",
+                "caption": "Your invoice, {{contact.name}}", "filename": "invoice-{{vars.doc}}.pdf" } },
+            { "id": "when", "type": "messaging.ask", "config": { "question": "Which day?", "variable": "day", "validation": "date" } }
+        ],
+        "edges": [
+            { "id": "a", "source": "t", "target": "pdf" },
+            { "id": "b", "source": "pdf", "target": "when" }
+        ],
+        "variables": [{ "name": "doc", "default": "A-17" }]
+    }));
+    let mut state = RunState::new(&flow, 0, Map::new());
+    let a = advance(&flow, &mut state, Resume::Start, &env());
+    let media = serde_json::to_value(&a.effects[0]).unwrap();
+    assert_eq!(media["effect"], "send_media");
+    assert_eq!(media["url"], "https://cdn.example.com/A-17.pdf");
+    assert_eq!(media["caption"], "Your invoice, Ana");
+    assert_eq!(media["filename"], "invoice-A-17.pdf");
+    advance(
+        &flow,
+        &mut state,
+        Resume::Reply {
+            text: "31/12/2026".into(),
+        },
+        &env(),
+    );
+    assert_eq!(state.vars["day"], "2026-12-31");
+
+    let found = problems(json!({
+        "nodes": [
+            { "id": "hook", "type": "trigger.webhook", "config": { "secret": "short" } },
+            { "id": "cron", "type": "trigger.schedule", "config": { "cron": "61 * * * *", "timezone": "Nowhere/City" } },
+            { "id": "ticket", "type": "trigger.ticket_event", "config": { "events": [] } },
+            { "id": "img", "type": "messaging.send_media", "config": { "kind": "image", "url": "ftp://x" } },
+            { "id": "hours", "type": "logic.business_hours", "config": { "schedule": { "week": { "mon": ["18:00-09:00"] } } } }
+        ],
+        "edges": [
+            { "id": "a", "source": "hook", "target": "img" },
+            { "id": "b", "source": "cron", "target": "img" },
+            { "id": "c", "source": "ticket", "target": "hours" }
+        ]
+    }));
+    let fields: Vec<(String, String)> = found
+        .iter()
+        .map(|p| {
+            (
+                p.node_id.clone().unwrap_or_default(),
+                p.field.clone().unwrap_or_default(),
+            )
+        })
+        .collect();
+    for want in [
+        ("hook", "config.secret"),
+        ("cron", "config.cron"),
+        ("cron", "config.timezone"),
+        ("ticket", "config.events"),
+        ("img", "config.url"),
+        ("hours", "config.schedule"),
+    ] {
+        assert!(
+            fields.contains(&(want.0.to_string(), want.1.to_string())),
+            "{want:?} missing from {fields:?}"
+        );
+    }
+}

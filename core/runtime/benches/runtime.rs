@@ -95,6 +95,7 @@ async fn bench(label: &str, store: Store) -> (String, [f64; 5]) {
         vars: Map::new(),
         event: None,
         clock: None,
+        id: None,
     };
 
     let mut starts = Vec::with_capacity(STARTS);

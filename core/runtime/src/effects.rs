@@ -87,6 +87,13 @@ impl FlowRuntime {
                     "recorded: the run has no channel to send on".to_string()
                 }
             }
+            Effect::SendMedia { media, url, .. } => {
+                if run.test {
+                    format!("shown to the tester: {media:?} from {url}")
+                } else {
+                    "recorded: the run has no channel to send on".to_string()
+                }
+            }
             Effect::Timer { key, at_ms } => {
                 let job = NewJob::new(
                     Lane::Flow,

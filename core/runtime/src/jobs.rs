@@ -6,6 +6,7 @@
 //!   response (or the failure) resumes the run at the step that asked for it.
 //! - `flow.effects` (lane `flow`): carry out a run's pending effects (published by the
 //!   sweeper for effects whose carrier crashed).
+//! - `flow.schedule` (lane `flow`): a schedule trigger's tick (see `schedule.rs`).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -35,6 +36,10 @@ impl FlowRuntime {
         handlers.register(RESUME_KIND, Arc::new(ResumeJob(self.clone())));
         handlers.register(HTTP_KIND, Arc::new(HttpJob(self.clone())));
         handlers.register(EFFECTS_KIND, Arc::new(EffectsJob(self.clone())));
+        handlers.register(
+            crate::schedule::SCHEDULE_KIND,
+            Arc::new(crate::schedule::ScheduleJob(self.clone())),
+        );
     }
 
     async fn tenant_of(&self, job: &Job) -> Result<TenantDb, JobError> {

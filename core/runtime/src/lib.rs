@@ -8,6 +8,7 @@ mod cache;
 mod effects;
 mod jobs;
 mod runtime;
+mod schedule;
 
 pub use cache::FlowCache;
 pub use jobs::{EFFECTS_KIND, HTTP_KIND, RESUME_KIND};
@@ -15,3 +16,4 @@ pub use runtime::{
     FlowRuntime, RunContact, RunSource, RuntimeOptions, StartRun, Stepped, TestContact,
     TriggerEvent,
 };
+pub use schedule::SCHEDULE_KIND;

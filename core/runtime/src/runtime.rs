@@ -103,6 +103,9 @@ pub struct StartRun {
     pub event: Option<TriggerEvent>,
     /// A test run may play at another time (to try business hours): its clock starts here.
     pub clock: Option<chrono::DateTime<chrono::Utc>>,
+    /// The run's id; a new one when absent. A schedule tick derives it from the tick, so a
+    /// redelivered tick finds its run already there.
+    pub id: Option<String>,
 }
 
 /// What happened, for the triggers that listen to it.
@@ -110,6 +113,15 @@ pub struct StartRun {
 pub enum TriggerEvent {
     Message(MessageEvent),
     Ticket(TicketEventData),
+    /// A call to the inbound webhook trigger `node`, with its JSON body.
+    Webhook {
+        node: String,
+        payload: Value,
+    },
+    /// A tick of the schedule trigger `node`.
+    Schedule {
+        node: String,
+    },
 }
 
 impl TriggerEvent {
@@ -117,6 +129,8 @@ impl TriggerEvent {
         match self {
             TriggerEvent::Message(_) => "message",
             TriggerEvent::Ticket(_) => "ticket",
+            TriggerEvent::Webhook { .. } => "webhook",
+            TriggerEvent::Schedule { .. } => "schedule",
         }
     }
 
@@ -128,6 +142,12 @@ impl TriggerEvent {
             }
             TriggerEvent::Ticket(ev) => {
                 node.kind == "trigger.ticket_event" && ticket_trigger_matches(&node.config, ev)
+            }
+            TriggerEvent::Webhook { node: id, .. } => {
+                node.kind == "trigger.webhook" && node.id == *id
+            }
+            TriggerEvent::Schedule { node: id } => {
+                node.kind == "trigger.schedule" && node.id == *id
             }
         }
     }
@@ -232,7 +252,7 @@ impl FlowRuntime {
         })
     }
 
-    async fn published(
+    pub(crate) async fn published(
         &self,
         db: &TenantDb,
         flow_id: &str,
@@ -325,6 +345,26 @@ impl FlowRuntime {
         Ok(hours)
     }
 
+    /// The secret of the inbound webhook trigger `node` in the flow's published version;
+    /// `None` when there is no such trigger.
+    pub async fn webhook_secret(
+        &self,
+        db: &TenantDb,
+        flow_id: &str,
+        node: &str,
+    ) -> StoreResult<Option<String>> {
+        let flow = db.get_flow(flow_id).await?;
+        let Some(version) = flow.published_version else {
+            return Ok(None);
+        };
+        let (compiled, _) = self.published(db, flow_id, version).await?;
+        Ok(compiled
+            .node_index(node)
+            .map(|i| &compiled.nodes[i])
+            .filter(|n| n.kind == "trigger.webhook")
+            .and_then(|n| n.config["secret"].as_str().map(str::to_string)))
+    }
+
     /// Forget the tenant's cached business hours (its settings changed).
     pub fn forget_hours(&self, tenant: &str) {
         self.hours.lock().expect("hours cache").remove(tenant);
@@ -371,7 +411,7 @@ impl FlowRuntime {
             _ => None,
         };
         let run = RunRow {
-            id: new_id(),
+            id: req.id.clone().unwrap_or_else(new_id),
             flow_id: req.flow_id.clone(),
             version,
             hash: hash.clone(),
@@ -408,7 +448,10 @@ impl FlowRuntime {
             Some(TriggerEvent::Ticket(t)) => {
                 vars.entry("ticket_event").or_insert_with(|| json!(t.kind));
             }
-            None => {}
+            Some(TriggerEvent::Webhook { payload, .. }) => {
+                vars.insert("payload".into(), payload.clone());
+            }
+            Some(TriggerEvent::Schedule { .. }) | None => {}
         }
         let mut state = RunState::new(&flow, trigger, vars);
         let env = self.env(db, &run).await?;
@@ -572,6 +615,7 @@ impl FlowRuntime {
                         vars: Map::new(),
                         event: Some(event.clone()),
                         clock: None,
+                        id: None,
                     },
                 )
                 .await;

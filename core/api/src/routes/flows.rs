@@ -370,6 +370,10 @@ impl FlowsApi {
             .db
             .publish_flow(&id, &row.draft, &doc.content_hash(), &ctx.principal.user_id)
             .await?;
+        // Schedule triggers tick from the version just published.
+        if let Err(e) = self.state.runtime.arm_schedules(&ctx.db, &id).await {
+            tracing::warn!(flow = %id.0, error = %e, "arming schedule triggers failed");
+        }
         Ok(PublishResponse::Ok(Json(Published {
             version: version_view(version),
             created,

@@ -4,6 +4,7 @@ pub mod api_keys;
 pub mod auth;
 pub mod contacts;
 pub mod flows;
+pub mod hooks;
 pub mod inbox;
 pub mod jobs;
 pub mod platform;

@@ -96,7 +96,7 @@ pub struct RunDetail {
 
 #[derive(Debug, Object)]
 pub struct RunPage {
-    pub runs: Vec<Run>,
+    pub items: Vec<Run>,
     /// Pass as `cursor` for the next (older) page; absent on the last page.
     pub next_cursor: Option<String>,
 }
@@ -210,14 +210,26 @@ pub async fn run_detail(db: &TenantDb, row: RunRow) -> ApiResult<RunDetail> {
         }
         let mine: Vec<&EffectRow> = effects.iter().filter(|e| e.seq == s.seq).collect();
         for e in &mine {
-            if e.kind == "send_text" {
-                let body = parse(Some(&e.body)).unwrap_or(Value::Null);
-                transcript.push(TranscriptLine {
-                    from: "platform".into(),
-                    text: body["text"].as_str().unwrap_or_default().to_string(),
-                    seq: s.seq,
-                });
-            }
+            let body = parse(Some(&e.body)).unwrap_or(Value::Null);
+            let text = match e.kind.as_str() {
+                "send_text" => body["text"].as_str().unwrap_or_default().to_string(),
+                // `[image] caption (url)`
+                "send_media" => format!(
+                    "[{}] {}({})",
+                    body["media"].as_str().unwrap_or("file"),
+                    body["caption"]
+                        .as_str()
+                        .map(|c| format!("{c} "))
+                        .unwrap_or_default(),
+                    body["url"].as_str().unwrap_or_default()
+                ),
+                _ => continue,
+            };
+            transcript.push(TranscriptLine {
+                from: "platform".into(),
+                text,
+                seq: s.seq,
+            });
         }
         views.push(RunStep {
             seq: s.seq,
@@ -288,6 +300,7 @@ impl RunsApi {
                     vars: vars(body.vars),
                     event: None,
                     clock: None,
+                    id: None,
                 },
             )
             .await?;
@@ -338,6 +351,7 @@ impl RunsApi {
                     vars: vars(body.vars),
                     event: message.map(TriggerEvent::Message),
                     clock: body.now,
+                    id: None,
                 },
             )
             .await?;
@@ -418,7 +432,7 @@ impl RunsApi {
             .then(|| rows.last().map(|r| r.id.clone()))
             .flatten();
         Ok(Json(RunPage {
-            runs: rows.into_iter().map(run_view).collect(),
+            items: rows.into_iter().map(run_view).collect(),
             next_cursor,
         }))
     }

@@ -255,7 +255,7 @@ async fn manual_runs_list_trace_cancel_and_refuse_what_they_cannot_do() {
         .await;
     let other_id = other["run"]["id"].as_str().unwrap().to_string();
     let (_, page) = app.get("/api/runs", tok).await;
-    let ids: Vec<&str> = page["runs"]
+    let ids: Vec<&str> = page["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -265,13 +265,13 @@ async fn manual_runs_list_trace_cancel_and_refuse_what_they_cannot_do() {
     let (_, page) = app
         .get(&format!("/api/runs?contact_id={contact_id}"), tok)
         .await;
-    assert_eq!(page["runs"].as_array().unwrap().len(), 1);
+    assert_eq!(page["items"].as_array().unwrap().len(), 1);
     let (_, page) = app.get("/api/runs?limit=1", tok).await;
     let cursor = page["next_cursor"].as_str().unwrap().to_string();
     let (_, page) = app
         .get(&format!("/api/runs?limit=1&cursor={cursor}"), tok)
         .await;
-    assert_eq!(page["runs"][0]["id"], run_id.as_str());
+    assert_eq!(page["items"][0]["id"], run_id.as_str());
 
     // Cancel ends it; a second cancel is refused; the list filter sees it.
     let (status, cancelled) = app
@@ -287,7 +287,7 @@ async fn manual_runs_list_trace_cancel_and_refuse_what_they_cannot_do() {
         "RUN_NOT_WAITING",
     );
     let (_, page) = app.get("/api/runs?status=cancelled", tok).await;
-    assert_eq!(page["runs"].as_array().unwrap().len(), 1);
+    assert_eq!(page["items"].as_array().unwrap().len(), 1);
     // With the run over, the contact can start the flow again.
     let (status, _) = app
         .post(
@@ -418,9 +418,9 @@ async fn runs_are_invisible_to_other_tenants_and_closed_to_agents() {
         "NOT_FOUND",
     );
     let (_, page) = app.get("/api/runs", tok).await;
-    assert_eq!(page["runs"], json!([]));
+    assert_eq!(page["items"], json!([]));
     let (_, page) = app.get(&format!("/api/runs?flow_id={id}"), tok).await;
-    assert_eq!(page["runs"], json!([]));
+    assert_eq!(page["items"], json!([]));
 
     // Agents neither read nor start runs; supervisors read but do not start.
     let (_, agent) = app.user(&a, "agent").await;
@@ -449,4 +449,125 @@ async fn runs_are_invisible_to_other_tenants_and_closed_to_agents() {
         .get(&format!("/api/runs/{run_id}"), &a.admin_token)
         .await;
     assert_eq!(still["run"]["status"], "waiting");
+}
+
+#[tokio::test]
+async fn an_inbound_webhook_starts_its_flow_for_the_named_contact_and_nothing_else() {
+    let app = TestApp::start().await;
+    let a = app.tenant("hooked").await;
+    let b = app.tenant("other").await;
+    let secret = "s3cret-s3cret-s3cret";
+    let doc = json!({
+        "nodes": [
+            { "id": "hook", "type": "trigger.webhook", "config": { "secret": secret } },
+            { "id": "say", "type": "messaging.send_text", "config": { "text": "Order {{vars.payload.order}} shipped, {{contact.name}}!" } },
+            { "id": "manual", "type": "trigger.manual" }
+        ],
+        "edges": [
+            { "id": "e1", "source": "hook", "target": "say" },
+            { "id": "e2", "source": "manual", "target": "say" }
+        ]
+    });
+    let (_, flow) = app
+        .post(
+            "/api/flows",
+            &a.admin_token,
+            json!({ "name": "Shipped", "document": doc }),
+        )
+        .await;
+    let id = flow["id"].as_str().unwrap().to_string();
+    let hook = |tenant: &str, node: &str| format!("{}/api/hooks/{tenant}/{id}/{node}", app.base);
+    let send = |url: String, secret: Option<&str>, body: Value| {
+        let mut req = app.http.post(url).json(&body);
+        if let Some(s) = secret {
+            req = req.header("X-Tucan-Secret", s);
+        }
+        async move { crate::harness::decode(req.send().await.unwrap()).await }
+    };
+    let body = json!({ "order": 7, "contact": { "phone": "+55 11 98888-7777", "name": "Rita" } });
+
+    // Not published yet: there is no such webhook.
+    assert_error(
+        &send(hook(&a.id, "hook"), Some(secret), body.clone()).await,
+        404,
+        "NOT_FOUND",
+    );
+    app.post(
+        &format!("/api/flows/{id}/publish"),
+        &a.admin_token,
+        json!({}),
+    )
+    .await;
+
+    assert_error(
+        &send(hook(&a.id, "hook"), None, body.clone()).await,
+        401,
+        "UNAUTHORIZED",
+    );
+    assert_error(
+        &send(
+            hook(&a.id, "hook"),
+            Some("s3cret-s3cret-s3creT"),
+            body.clone(),
+        )
+        .await,
+        401,
+        "UNAUTHORIZED",
+    );
+    // A node that is not a webhook trigger, another tenant's path, a made-up tenant.
+    assert_error(
+        &send(hook(&a.id, "manual"), Some(secret), body.clone()).await,
+        404,
+        "NOT_FOUND",
+    );
+    assert_error(
+        &send(hook(&b.id, "hook"), Some(secret), body.clone()).await,
+        404,
+        "NOT_FOUND",
+    );
+    assert_error(
+        &send(
+            hook("0190f0f0f0f07000800000000000000a", "hook"),
+            Some(secret),
+            body.clone(),
+        )
+        .await,
+        404,
+        "NOT_FOUND",
+    );
+    assert_error(
+        &send(
+            hook(&a.id, "hook"),
+            Some(secret),
+            json!({ "contact": { "phone": "12" } }),
+        )
+        .await,
+        400,
+        "INVALID_PHONE",
+    );
+
+    let (status, started) = send(hook(&a.id, "hook"), Some(secret), body.clone()).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{started}");
+    assert_eq!(started["status"], "completed");
+    let run_id = started["run_id"].as_str().unwrap();
+    let (_, run) = app
+        .get(&format!("/api/runs/{run_id}"), &a.admin_token)
+        .await;
+    assert_eq!(run["run"]["trigger"], "webhook");
+    assert_eq!(run["transcript"][0]["text"], "Order 7 shipped, Rita!");
+    let contact_id = run["run"]["contact_id"].as_str().unwrap().to_string();
+
+    // The same phone again finds the same contact; tenant B saw none of it.
+    let (_, again) = send(hook(&a.id, "hook"), Some(secret), body).await;
+    let (_, run2) = app
+        .get(
+            &format!("/api/runs/{}", again["run_id"].as_str().unwrap()),
+            &a.admin_token,
+        )
+        .await;
+    assert_eq!(run2["run"]["contact_id"], contact_id.as_str());
+    let (_, contacts) = app.get("/api/contacts", &a.admin_token).await;
+    assert_eq!(contacts["items"].as_array().unwrap().len(), 1, "{contacts}");
+    let (_, theirs) = app.get("/api/runs", &b.admin_token).await;
+    assert_eq!(theirs["items"], json!([]));
 }

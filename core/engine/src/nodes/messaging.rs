@@ -1,4 +1,5 @@
-//! Messaging: send a text, ask and wait for a validated reply, numbered menus.
+//! Messaging: send a text or a media file, ask and wait for a validated reply, numbered
+//! menus.
 
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -87,6 +88,99 @@ impl NodeType for SendText {
         let c: SendTextConfig = typed_config(config)?;
         check_text(&c.text, "text")?;
         Ok(Box::new(PreparedSend(c.text)))
+    }
+}
+
+pub struct SendMedia;
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct SendMediaConfig {
+    kind: MediaKind,
+    /// Where the file is fetched from (http or https; templated, e.g.
+    /// `https://cdn.example.com/invoices/{{vars.invoice}}.pdf`).
+    url: String,
+    /// Shown under images, videos and documents; templated.
+    #[serde(default)]
+    caption: Option<String>,
+    /// The name a document is saved under; templated.
+    #[serde(default)]
+    filename: Option<String>,
+}
+
+/// The kinds of media a message carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MediaKind {
+    Image,
+    Audio,
+    Video,
+    Document,
+}
+
+struct PreparedMedia(SendMediaConfig);
+
+impl PreparedNode for PreparedMedia {
+    fn run(&self, cx: &mut StepCx<'_>) -> Result<Outcome, String> {
+        let c = &self.0;
+        let url = cx.render(&c.url);
+        if !(url.starts_with("https://") || url.starts_with("http://")) {
+            return Err(format!("the media URL `{url}` is not an http(s) URL"));
+        }
+        let effect = Effect::SendMedia {
+            key: cx.effect_key("media"),
+            media: c.kind,
+            url,
+            caption: c.caption.as_ref().map(|t| cx.render(t)),
+            filename: c.filename.as_ref().map(|t| cx.render(t)),
+        };
+        cx.effects.push(effect);
+        Ok(Outcome::Next("out".into()))
+    }
+
+    fn ports(&self) -> Vec<String> {
+        ports(&["out"])
+    }
+}
+
+impl NodeType for SendMedia {
+    fn spec(&self) -> NodeSpec {
+        spec(
+            "messaging.send_media",
+            "Send media",
+            "Sends an image, audio, video or document from a URL, with an optional caption.",
+            schema_of::<SendMediaConfig>(),
+            &["out"],
+            false,
+        )
+    }
+
+    fn prepare(
+        &self,
+        config: &Value,
+        _: &Scripts,
+    ) -> Result<Box<dyn PreparedNode>, Vec<ConfigProblem>> {
+        let c: SendMediaConfig = typed_config(config)?;
+        let url = c.url.trim();
+        if !(url.starts_with("https://") || url.starts_with("http://")) || url.len() > 2048 {
+            return Err(vec![ConfigProblem::field(
+                "url",
+                "an http(s) URL of at most 2048 characters",
+            )]);
+        }
+        if let Some(caption) = &c.caption {
+            check_text(caption, "caption")?;
+        }
+        if c.filename
+            .as_ref()
+            .is_some_and(|f| f.trim().is_empty() || f.len() > 255)
+        {
+            return Err(vec![ConfigProblem::field(
+                "filename",
+                "a file name has 1 to 255 characters",
+            )]);
+        }
+        Ok(Box::new(PreparedMedia(c)))
     }
 }
 

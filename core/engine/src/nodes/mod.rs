@@ -6,6 +6,7 @@ mod messaging;
 mod tickets;
 mod trigger;
 
+pub use messaging::MediaKind;
 pub use trigger::{
     MessageEvent, TicketEventData, TicketEventKind, message_trigger_matches, ticket_trigger_matches,
 };
@@ -18,6 +19,8 @@ pub(crate) fn register_builtins(r: &mut Registry) {
     r.register(Arc::new(trigger::Manual));
     r.register(Arc::new(trigger::MessageReceived));
     r.register(Arc::new(trigger::TicketEvent));
+    r.register(Arc::new(trigger::InboundWebhook));
+    r.register(Arc::new(trigger::Schedule));
     r.register(Arc::new(logic::Condition));
     r.register(Arc::new(logic::Switch));
     r.register(Arc::new(logic::SetVariable));
@@ -27,6 +30,7 @@ pub(crate) fn register_builtins(r: &mut Registry) {
     r.register(Arc::new(logic::End));
     r.register(Arc::new(logic::BusinessHours));
     r.register(Arc::new(messaging::SendText));
+    r.register(Arc::new(messaging::SendMedia));
     r.register(Arc::new(messaging::Ask));
     r.register(Arc::new(messaging::Menu));
     r.register(Arc::new(tickets::RouteToQueue));

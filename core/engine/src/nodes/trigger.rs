@@ -174,6 +174,101 @@ pub fn ticket_trigger_matches(config: &Value, event: &TicketEventData) -> bool {
     })
 }
 
+/// Started by another system calling the flow's own URL:
+/// `POST /api/hooks/{tenant}/{flow}/{node}` with the secret in `X-Tucan-Secret`.
+pub struct InboundWebhook;
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct WebhookConfig {
+    /// Shared with the caller; 16 to 200 characters.
+    secret: String,
+}
+
+impl NodeType for InboundWebhook {
+    fn spec(&self) -> NodeSpec {
+        NodeSpec {
+            kind: "trigger.webhook",
+            category: "triggers",
+            title: "Inbound webhook",
+            description: "Starts when another system POSTs JSON to /api/hooks/{tenant}/{flow}/{node} with the secret in the X-Tucan-Secret header. The body is in `vars.payload`; a `contact` object with a `phone` (and `name`) runs the flow for that contact.",
+            config_schema: schema_of::<WebhookConfig>(),
+            outputs: ports(&["out"]),
+            trigger: true,
+            waits: false,
+        }
+    }
+
+    fn prepare(
+        &self,
+        config: &Value,
+        _: &Scripts,
+    ) -> Result<Box<dyn PreparedNode>, Vec<ConfigProblem>> {
+        let c: WebhookConfig = typed_config(config)?;
+        let n = c.secret.chars().count();
+        if !(16..=200).contains(&n) {
+            return Err(vec![ConfigProblem::field(
+                "secret",
+                "a secret has 16 to 200 characters",
+            )]);
+        }
+        Ok(Box::new(PassOn))
+    }
+}
+
+/// Started on a schedule.
+pub struct Schedule;
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct ScheduleConfig {
+    /// Five-field cron: minute hour day-of-month month day-of-week, e.g. `0 9 * * mon-fri`.
+    cron: String,
+    /// IANA time zone the times are read in; the tenant's when absent.
+    #[serde(default)]
+    timezone: Option<String>,
+}
+
+impl NodeType for Schedule {
+    fn spec(&self) -> NodeSpec {
+        NodeSpec {
+            kind: "trigger.schedule",
+            category: "triggers",
+            title: "Schedule",
+            description: "Starts on a cron schedule (e.g. `0 9 * * mon-fri`), in the tenant's time zone or the one given, once the flow is published.",
+            config_schema: schema_of::<ScheduleConfig>(),
+            outputs: ports(&["out"]),
+            trigger: true,
+            waits: false,
+        }
+    }
+
+    fn prepare(
+        &self,
+        config: &Value,
+        _: &Scripts,
+    ) -> Result<Box<dyn PreparedNode>, Vec<ConfigProblem>> {
+        let c: ScheduleConfig = typed_config(config)?;
+        let mut problems = Vec::new();
+        if let Err(e) = crate::cron::Cron::parse(&c.cron) {
+            problems.push(ConfigProblem::field("cron", e));
+        }
+        if let Some(tz) = &c.timezone
+            && tz.parse::<chrono_tz::Tz>().is_err()
+        {
+            problems.push(ConfigProblem::field(
+                "timezone",
+                format!("unknown time zone '{tz}'"),
+            ));
+        }
+        if problems.is_empty() {
+            Ok(Box::new(PassOn))
+        } else {
+            Err(problems)
+        }
+    }
+}
+
 fn compile_regex(pattern: &str) -> Result<regex::Regex, String> {
     if pattern.is_empty() || pattern.len() > 500 {
         return Err("a pattern has 1 to 500 characters".into());

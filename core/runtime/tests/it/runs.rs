@@ -23,6 +23,7 @@ fn manual(flow_id: &str, contact: RunContact) -> StartRun {
         vars: Map::new(),
         event: None,
         clock: None,
+        id: None,
     }
 }
 
@@ -552,4 +553,67 @@ async fn concurrent_replies_to_one_wait_advance_the_run_once() {
         let steps = rig.db.run_steps(&run.id).await.unwrap();
         assert_eq!(steps.iter().filter(|s| s.node == "ok").count(), 1);
     }
+}
+
+#[tokio::test]
+async fn a_schedule_trigger_ticks_once_per_due_time_and_arms_the_next() {
+    let rig = Rig::new(RuntimeOptions::default()).await;
+    let doc = json!({
+        "nodes": [
+            { "id": "daily", "type": "trigger.schedule", "config": { "cron": "0 9 * * *", "timezone": "America/Sao_Paulo" } },
+            { "id": "hi", "type": "messaging.send_text", "config": { "text": "Good morning" } }
+        ],
+        "edges": [{ "id": "e1", "source": "daily", "target": "hi" }]
+    });
+    let flow = rig.publish("daily", doc).await;
+    assert_eq!(rig.runtime.arm_schedules(&rig.db, &flow).await.unwrap(), 1);
+    let name = format!("sched:{}:{flow}:daily", rig.db.tenant_id());
+    assert!(rig.runtime.timers().exists(&name).await.unwrap());
+
+    // Fire this tick now, twice (a redelivery): one run, and the timer is armed again.
+    let due_ms = tucan_bus::now_ms();
+    let job = tucan_bus::NewJob::new(
+        tucan_bus::Lane::Flow,
+        tucan_runtime::SCHEDULE_KIND,
+        json!({ "flow_id": flow, "node": "daily", "due_ms": due_ms }),
+    )
+    .tenant(rig.db.tenant_id());
+    for n in 0..2 {
+        rig.runtime
+            .timers()
+            .schedule(&format!("now-{n}"), due_ms, &job)
+            .await
+            .unwrap();
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while rig
+            .runtime
+            .timers()
+            .exists(&format!("now-{n}"))
+            .await
+            .unwrap()
+        {
+            assert!(std::time::Instant::now() < deadline, "timer did not fire");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    let runs = rig
+        .db
+        .list_runs(&tucan_store::RunQuery {
+            flow_id: Some(flow.clone()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(runs.len(), 1, "one run per tick");
+    assert_eq!(
+        (runs[0].trigger.as_str(), runs[0].status.as_str()),
+        ("schedule", "completed")
+    );
+    assert_eq!(rig.sent(&runs[0].id).await, ["Good morning"]);
+    assert!(
+        rig.runtime.timers().exists(&name).await.unwrap(),
+        "next tick armed"
+    );
 }
