@@ -54,6 +54,8 @@ pub enum Resume {
         #[serde(default)]
         error: Option<String>,
     },
+    /// A sub-flow the run called ended: its status and final variables.
+    Subflow { status: String, vars: Value },
 }
 
 /// The durable state of a run.
@@ -129,6 +131,13 @@ pub enum Effect {
         headers: std::collections::BTreeMap<String, String>,
         body: Option<String>,
         timeout_ms: u64,
+    },
+    /// Start the published flow `flow_id` (at its manual trigger) for the same contact with
+    /// `vars`; when it ends, the run resumes with `Resume::Subflow`.
+    StartSubflow {
+        key: String,
+        flow_id: String,
+        vars: Map<String, Value>,
     },
     /// Remove a tag from the run's contact.
     RemoveTag {
@@ -251,6 +260,15 @@ pub struct Advance {
 /// one, a timer a wait or a reply timeout, an HTTP response a pending request. Anything else
 /// (a customer writing during a timed wait) leaves the run as it is.
 fn resumes(waiting: Option<&WaitFor>, resume: Option<&Resume>) -> bool {
+    // An effect's answer must be of its kind: a response for a request, a return for a call.
+    if let (Some(WaitFor::Effect { key }), Some(r)) = (waiting, resume) {
+        let kind = key.rsplit(':').next().unwrap_or_default();
+        match r {
+            Resume::Http { .. } if kind != "http" => return false,
+            Resume::Subflow { .. } if kind != "subflow" => return false,
+            _ => {}
+        }
+    }
     matches!(
         (waiting, resume),
         (Some(WaitFor::Reply { .. }), Some(Resume::Reply { .. }))
@@ -261,7 +279,10 @@ fn resumes(waiting: Option<&WaitFor>, resume: Option<&Resume>) -> bool {
                 Some(Resume::Timer)
             )
             | (Some(WaitFor::Until { .. }), Some(Resume::Timer))
-            | (Some(WaitFor::Effect { .. }), Some(Resume::Http { .. }))
+            | (
+                Some(WaitFor::Effect { .. }),
+                Some(Resume::Http { .. }) | Some(Resume::Subflow { .. })
+            )
     )
 }
 

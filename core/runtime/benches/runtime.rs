@@ -96,6 +96,7 @@ async fn bench(label: &str, store: Store) -> (String, [f64; 5]) {
         event: None,
         clock: None,
         id: None,
+        parent: None,
     };
 
     let mut starts = Vec::with_capacity(STARTS);

@@ -7,6 +7,9 @@ use std::sync::{Arc, Mutex};
 
 use tucan_engine::CompiledFlow;
 
+/// A compiled version and its content hash.
+pub type Cached = (Arc<CompiledFlow>, String);
+
 #[derive(Debug)]
 pub struct FlowCache {
     inner: Mutex<Inner>,
@@ -15,7 +18,7 @@ pub struct FlowCache {
 
 #[derive(Debug, Default)]
 struct Inner {
-    entries: HashMap<String, (Arc<CompiledFlow>, u64)>,
+    entries: HashMap<String, (Cached, u64)>,
     tick: u64,
 }
 
@@ -27,7 +30,7 @@ impl FlowCache {
         }
     }
 
-    pub fn get(&self, key: &str) -> Option<Arc<CompiledFlow>> {
+    pub fn get(&self, key: &str) -> Option<Cached> {
         let mut inner = self.inner.lock().expect("flow cache poisoned");
         inner.tick += 1;
         let tick = inner.tick;
@@ -37,7 +40,7 @@ impl FlowCache {
         })
     }
 
-    pub fn insert(&self, key: String, flow: Arc<CompiledFlow>) {
+    pub fn insert(&self, key: String, flow: Cached) {
         let mut inner = self.inner.lock().expect("flow cache poisoned");
         if inner.entries.len() >= self.capacity && !inner.entries.contains_key(&key) {
             let oldest = inner

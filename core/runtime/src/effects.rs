@@ -12,7 +12,13 @@ use tucan_model::contact::check_custom_fields;
 use tucan_store::{ContactFields, RunRow, StoreError, StoreResult, TenantDb};
 
 use crate::jobs::{HTTP_KIND, RESUME_KIND};
-use crate::runtime::FlowRuntime;
+use crate::runtime::{FlowRuntime, ParentLink, RunContact, RunSource, StartRun, TestContact};
+
+/// The outbox entry a sub-flow writes when it ends: resume its caller.
+pub(crate) const RETURN_KIND: &str = "return";
+
+/// Sub-flows call sub-flows at most this deep.
+const MAX_DEPTH: u32 = 8;
 
 /// Why an effect did not finish.
 enum Unfinished {
@@ -33,39 +39,78 @@ impl From<tucan_bus::BusError> for Unfinished {
 }
 
 impl FlowRuntime {
-    /// Carry out the run's pending effects; returns how many finished.
+    /// Carry out the run's pending effects (found through the pending index); returns how
+    /// many finished. The sweeper's path, after a crash.
     pub async fn carry_out(&self, db: &TenantDb, run_id: &str) -> StoreResult<usize> {
-        let pending = db.run_effects(run_id, true).await?;
+        let pending = db.pending_effects(run_id).await?;
         if pending.is_empty() {
             return Ok(0);
         }
         let run = db.get_run(run_id).await?;
-        let mut done = 0;
-        for e in pending {
-            let result = match serde_json::from_str::<Effect>(&e.body) {
-                Ok(effect) => match self.execute(db, &run, e.seq, &effect).await {
+        let effects: Vec<(u64, u32, String, String, String)> = pending
+            .into_iter()
+            .map(|e| (e.seq, e.n, e.key, e.kind, e.body))
+            .collect();
+        self.carry_out_these(db, &run, effects).await
+    }
+
+    /// Carry out `effects` of `run` in order, then mark them done in one write. Stops at the
+    /// first that must wait (the rest stay pending for the sweeper).
+    async fn carry_out_these(
+        &self,
+        db: &TenantDb,
+        run: &RunRow,
+        effects: Vec<(u64, u32, String, String, String)>,
+    ) -> StoreResult<usize> {
+        let mut done = Vec::with_capacity(effects.len());
+        let mut left = None;
+        for (seq, n, key, kind, body) in effects {
+            if kind == RETURN_KIND {
+                match self.return_to_parent(db, &key, &body).await {
+                    Ok(r) => done.push((seq, n, r)),
+                    Err(Unfinished::Later(why)) => {
+                        left = Some(format!("effect {key} left pending: {why}"));
+                        break;
+                    }
+                }
+                continue;
+            }
+            let result = match serde_json::from_str::<Effect>(&body) {
+                Ok(effect) => match self.execute(db, run, seq, &effect).await {
                     Ok(r) => r,
                     Err(Unfinished::Later(why)) => {
-                        return Err(StoreError::Backend(format!(
-                            "effect {} left pending: {why}",
-                            e.key
-                        )));
+                        left = Some(format!("effect {key} left pending: {why}"));
+                        break;
                     }
                 },
                 Err(err) => format!("failed: unreadable effect: {err}"),
             };
-            db.finish_effect(run_id, e.seq, e.n, &result).await?;
-            done += 1;
+            done.push((seq, n, result));
         }
-        Ok(done)
+        db.finish_effects(&run.id, &done).await?;
+        match left {
+            Some(why) => Err(StoreError::Backend(why)),
+            None => Ok(done.len()),
+        }
     }
 
-    pub(crate) async fn carry_out_logged(&self, db: &TenantDb, run_id: &str) {
-        if !self.opts.inline_effects {
+    /// Carry out the effects an advance just committed, unless effects are left to the
+    /// sweeper (`inline_effects` off).
+    pub(crate) async fn carry_out_logged(
+        &self,
+        db: &TenantDb,
+        run: &RunRow,
+        effects: &[tucan_store::EffectWrite],
+    ) {
+        if !self.opts.inline_effects || effects.is_empty() {
             return;
         }
-        if let Err(e) = self.carry_out(db, run_id).await {
-            tracing::warn!(run = run_id, error = %e, "effects left for the sweeper");
+        let effects = effects
+            .iter()
+            .map(|e| (e.seq, e.n, e.key.clone(), e.kind.clone(), e.body.clone()))
+            .collect();
+        if let Err(e) = self.carry_out_these(db, run, effects).await {
+            tracing::warn!(run = %run.id, error = %e, "effects left for the sweeper");
         }
     }
 
@@ -131,6 +176,9 @@ impl FlowRuntime {
                 .max_attempts(3);
                 self.bus.publish(job).await?;
                 format!("{method} {url} queued")
+            }
+            Effect::StartSubflow { key, flow_id, vars } => {
+                self.start_subflow(db, run, seq, key, flow_id, vars).await?
             }
             Effect::SetContactField { field, value, .. } => {
                 self.set_contact_field(db, run, field, value).await?
@@ -264,5 +312,131 @@ impl FlowRuntime {
             "tag {tag} {}",
             if add { "added" } else { "removed" }
         ))
+    }
+}
+
+impl FlowRuntime {
+    /// Resume the run waiting at `seq` with the sub-flow's end, through the bus.
+    async fn resume_parent(
+        &self,
+        db: &TenantDb,
+        parent: &str,
+        seq: u64,
+        key: &str,
+        status: &str,
+        vars: Value,
+    ) -> Result<(), Unfinished> {
+        let job = NewJob::new(
+            Lane::Flow,
+            RESUME_KIND,
+            json!({
+                "run_id": parent,
+                "seq": seq,
+                "resume": Resume::Subflow { status: status.into(), vars },
+            }),
+        )
+        .tenant(db.tenant_id())
+        .key(key.to_string());
+        self.bus.publish(job).await?;
+        Ok(())
+    }
+
+    async fn return_to_parent(
+        &self,
+        db: &TenantDb,
+        key: &str,
+        body: &str,
+    ) -> Result<String, Unfinished> {
+        let b: Value = serde_json::from_str(body)
+            .map_err(|e| Unfinished::Later(format!("unreadable return: {e}")))?;
+        let parent = b["parent_run"].as_str().unwrap_or_default();
+        let status = b["status"].as_str().unwrap_or("failed");
+        let seq = b["parent_seq"].as_u64().unwrap_or_default();
+        self.resume_parent(db, parent, seq, key, status, b["vars"].clone())
+            .await?;
+        Ok(format!("returned {status} to run {parent}"))
+    }
+
+    /// Hand the call to a `flow.subflow` job (starting a run from inside a run's effects
+    /// would make effects recursive).
+    async fn start_subflow(
+        &self,
+        db: &TenantDb,
+        run: &RunRow,
+        seq: u64,
+        key: &str,
+        flow_id: &str,
+        vars: &serde_json::Map<String, Value>,
+    ) -> Result<String, Unfinished> {
+        let job = NewJob::new(
+            Lane::Flow,
+            crate::jobs::SUBFLOW_KIND,
+            json!({ "parent_run": run.id, "seq": seq, "key": key, "flow_id": flow_id, "vars": vars }),
+        )
+        .tenant(db.tenant_id())
+        .key(key.to_string());
+        self.bus.publish(job).await?;
+        Ok(format!("call of flow {flow_id} queued"))
+    }
+
+    /// Start the called flow as a child run (its id derived from the call, so a repeat finds
+    /// it); a call that cannot start resumes the caller at once through `failed`.
+    pub(crate) async fn call_subflow(
+        &self,
+        db: &TenantDb,
+        parent_id: &str,
+        seq: u64,
+        key: &str,
+        flow_id: &str,
+        vars: serde_json::Map<String, Value>,
+    ) -> StoreResult<()> {
+        let run = db.get_run(parent_id).await?;
+        let fail = |why: String| async move {
+            self.resume_parent(db, parent_id, seq, key, "failed", json!({ "error": why }))
+                .await
+                .map_err(|Unfinished::Later(e)| StoreError::Backend(e))
+        };
+        if run.depth + 1 > MAX_DEPTH {
+            return fail(format!("sub-flows nest at most {MAX_DEPTH} deep")).await;
+        }
+        let id = crate::schedule::tick_run_id(run.started_at.timestamp_millis(), key);
+        match db.get_run(&id).await {
+            Ok(_) => return Ok(()),
+            Err(StoreError::Problem(p)) if p.code == ErrorCode::NotFound => {}
+            Err(e) => return Err(e),
+        }
+        let contact = match (&run.contact_id, &run.contact) {
+            (Some(c), _) => RunContact::Stored(c.clone()),
+            (None, Some(text)) => match serde_json::from_str::<TestContact>(text) {
+                Ok(c) => RunContact::Test(c),
+                Err(_) => RunContact::None,
+            },
+            _ => RunContact::None,
+        };
+        let started = self
+            .start(
+                db,
+                StartRun {
+                    flow_id: flow_id.to_string(),
+                    source: RunSource::Published { version: None },
+                    contact,
+                    ticket_id: run.ticket_id.clone(),
+                    vars,
+                    event: None,
+                    clock: None,
+                    id: Some(id),
+                    parent: Some(ParentLink {
+                        run_id: run.id.clone(),
+                        seq,
+                        depth: run.depth + 1,
+                    }),
+                },
+            )
+            .await;
+        match started {
+            Ok(_) => Ok(()),
+            Err(StoreError::Problem(p)) => fail(p.message).await,
+            Err(e) => Err(e),
+        }
     }
 }

@@ -7,6 +7,7 @@
 //! - `flow.effects` (lane `flow`): carry out a run's pending effects (published by the
 //!   sweeper for effects whose carrier crashed).
 //! - `flow.schedule` (lane `flow`): a schedule trigger's tick (see `schedule.rs`).
+//! - `flow.subflow` (lane `flow`): a sub-flow node's call: start the child run.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -26,6 +27,7 @@ use crate::runtime::FlowRuntime;
 pub const RESUME_KIND: &str = "flow.resume";
 pub const HTTP_KIND: &str = "flow.http";
 pub const EFFECTS_KIND: &str = "flow.effects";
+pub const SUBFLOW_KIND: &str = "flow.subflow";
 
 /// Largest HTTP response body read into the run's variables.
 const MAX_RESPONSE_BYTES: usize = 1024 * 1024;
@@ -36,6 +38,7 @@ impl FlowRuntime {
         handlers.register(RESUME_KIND, Arc::new(ResumeJob(self.clone())));
         handlers.register(HTTP_KIND, Arc::new(HttpJob(self.clone())));
         handlers.register(EFFECTS_KIND, Arc::new(EffectsJob(self.clone())));
+        handlers.register(SUBFLOW_KIND, Arc::new(SubflowJob(self.clone())));
         handlers.register(
             crate::schedule::SCHEDULE_KIND,
             Arc::new(crate::schedule::ScheduleJob(self.clone())),
@@ -151,6 +154,31 @@ impl JobHandler for EffectsJob {
         let p: EffectsPayload = payload(job)?;
         let db = self.0.tenant_of(job).await?;
         settle(self.0.carry_out(&db, &p.run_id).await.map(drop))
+    }
+}
+
+struct SubflowJob(Arc<FlowRuntime>);
+
+#[derive(Deserialize)]
+struct SubflowPayload {
+    parent_run: String,
+    seq: u64,
+    key: String,
+    flow_id: String,
+    #[serde(default)]
+    vars: serde_json::Map<String, Value>,
+}
+
+#[async_trait]
+impl JobHandler for SubflowJob {
+    async fn handle(&self, job: &Job) -> Result<(), JobError> {
+        let p: SubflowPayload = payload(job)?;
+        let db = self.0.tenant_of(job).await?;
+        settle(
+            self.0
+                .call_subflow(&db, &p.parent_run, p.seq, &p.key, &p.flow_id, p.vars)
+                .await,
+        )
     }
 }
 

@@ -11,7 +11,7 @@ mod runtime;
 mod schedule;
 
 pub use cache::FlowCache;
-pub use jobs::{EFFECTS_KIND, HTTP_KIND, RESUME_KIND};
+pub use jobs::{EFFECTS_KIND, HTTP_KIND, RESUME_KIND, SUBFLOW_KIND};
 pub use runtime::{
     FlowRuntime, RunContact, RunSource, RuntimeOptions, StartRun, Stepped, TestContact,
     TriggerEvent,

@@ -106,6 +106,16 @@ pub struct StartRun {
     /// The run's id; a new one when absent. A schedule tick derives it from the tick, so a
     /// redelivered tick finds its run already there.
     pub id: Option<String>,
+    /// Set when a run calls this one as a sub-flow.
+    pub parent: Option<ParentLink>,
+}
+
+/// The run that called a sub-flow: it waits at step `seq`; `depth` is the new run's.
+#[derive(Debug, Clone)]
+pub struct ParentLink {
+    pub run_id: String,
+    pub seq: u64,
+    pub depth: u32,
 }
 
 /// What happened, for the triggers that listen to it.
@@ -259,22 +269,22 @@ impl FlowRuntime {
         version: u32,
     ) -> StoreResult<(Arc<CompiledFlow>, String)> {
         let key = format!("{}:{flow_id}:{version}", db.tenant_id());
-        let row = db.get_flow_version(flow_id, version).await?;
-        if let Some(flow) = self.cache.get(&key) {
-            return Ok((flow, row.hash));
+        if let Some(hit) = self.cache.get(&key) {
+            return Ok(hit);
         }
+        let row = db.get_flow_version(flow_id, version).await?;
         let flow = Arc::new(self.compile_text(&row.document)?);
-        self.cache.insert(key, flow.clone());
+        self.cache.insert(key, (flow.clone(), row.hash.clone()));
         Ok((flow, row.hash))
     }
 
     fn draft(&self, tenant: &str, text: &str, hash: &str) -> StoreResult<Arc<CompiledFlow>> {
         let key = format!("{tenant}:draft:{hash}");
-        if let Some(flow) = self.cache.get(&key) {
+        if let Some((flow, _)) = self.cache.get(&key) {
             return Ok(flow);
         }
         let flow = Arc::new(self.compile_text(text)?);
-        self.cache.insert(key, flow.clone());
+        self.cache.insert(key, (flow.clone(), hash.to_string()));
         Ok(flow)
     }
 
@@ -430,6 +440,9 @@ impl FlowRuntime {
                 .clock
                 .filter(|_| test)
                 .map(|at| at.timestamp_millis() - now_ms()),
+            parent_run: req.parent.as_ref().map(|p| p.run_id.clone()),
+            parent_seq: req.parent.as_ref().map(|p| p.seq),
+            depth: req.parent.as_ref().map_or(0, |p| p.depth),
             status: "running".into(),
             seq: 0,
             node: flow.nodes[trigger].id.clone(),
@@ -471,11 +484,14 @@ impl FlowRuntime {
                 trigger: run.trigger.clone(),
                 active_key,
                 clock_offset_ms: run.clock_offset_ms,
+                parent_run: run.parent_run.clone(),
+                parent_seq: run.parent_seq,
+                depth: run.depth,
             },
             &write,
         )
         .await?;
-        self.carry_out_logged(db, &run.id).await;
+        self.carry_out_logged(db, &run, &write.effects).await;
         db.get_run(&run.id).await
     }
 
@@ -503,8 +519,8 @@ impl FlowRuntime {
             }
             let write = self.to_write(&run, &flow, &state, &adv, &resume)?;
             if db.write_run(&write).await? {
-                self.carry_out_logged(db, run_id).await;
-                return Ok(Stepped::Advanced(Box::new(db.get_run(run_id).await?)));
+                self.carry_out_logged(db, &run, &write.effects).await;
+                return Ok(Stepped::Advanced(Box::new(written(run, &write))));
             }
         }
         Err(StoreError::Backend(format!(
@@ -616,6 +632,7 @@ impl FlowRuntime {
                         event: Some(event.clone()),
                         clock: None,
                         id: None,
+                        parent: None,
                     },
                 )
                 .await;
@@ -674,6 +691,24 @@ impl FlowRuntime {
                 body: body.to_string(),
             });
         }
+        // A sub-flow that ends hands its result back to its caller, from the same outbox.
+        if let (Some(parent), Some(parent_seq)) = (&run.parent_run, run.parent_seq)
+            && ended(state.status)
+        {
+            let body = json!({
+                "parent_run": parent,
+                "parent_seq": parent_seq,
+                "status": status_name(state.status),
+                "vars": state.vars,
+            });
+            effects.push(EffectWrite {
+                seq: state.seq,
+                n: effects.len() as u32,
+                key: format!("{}:{}:return", run.id, state.seq),
+                kind: crate::effects::RETURN_KIND.into(),
+                body: body.to_string(),
+            });
+        }
         Ok(RunWrite {
             run_id: run.id.clone(),
             expect_seq: run.seq,
@@ -693,6 +728,20 @@ impl FlowRuntime {
             effects,
         })
     }
+}
+
+/// The run as `write` left it (what a read would return, without the read).
+fn written(mut run: RunRow, write: &RunWrite) -> RunRow {
+    let now = chrono::Utc::now();
+    run.status = write.status.clone();
+    run.seq = write.seq;
+    run.node = write.node.clone();
+    run.waiting = write.waiting.clone();
+    run.state = write.state.clone();
+    run.error = write.error.clone();
+    run.updated_at = now;
+    run.ended_at = write.ended.then_some(now);
+    run
 }
 
 /// The trigger node a run starts at.

@@ -153,6 +153,7 @@ impl HooksApi {
                     }),
                     clock: None,
                     id: None,
+                    parent: None,
                 },
             )
             .await?;

@@ -40,8 +40,10 @@ pub struct Run {
     pub error: Option<String>,
     pub contact_id: Option<String>,
     pub ticket_id: Option<String>,
-    /// `manual` or `message`.
+    /// `manual`, `message`, `ticket`, `webhook` or `schedule`.
     pub trigger: String,
+    /// The run that called this one as a sub-flow.
+    pub parent_run: Option<String>,
     pub started_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
     pub ended_at: Option<chrono::DateTime<chrono::Utc>>,
@@ -172,6 +174,7 @@ fn run_view(row: RunRow) -> Run {
         contact_id: row.contact_id,
         ticket_id: row.ticket_id,
         trigger: row.trigger,
+        parent_run: row.parent_run,
         started_at: row.started_at,
         updated_at: row.updated_at,
         ended_at: row.ended_at,
@@ -301,6 +304,7 @@ impl RunsApi {
                     event: None,
                     clock: None,
                     id: None,
+                    parent: None,
                 },
             )
             .await?;
@@ -352,6 +356,7 @@ impl RunsApi {
                     event: message.map(TriggerEvent::Message),
                     clock: body.now,
                     id: None,
+                    parent: None,
                 },
             )
             .await?;

@@ -1,4 +1,5 @@
-//! Logic: condition, switch, set variable, script, random split, wait, end, business hours.
+//! Logic: condition, switch, set variable, script, random split, wait, end, business hours,
+//! sub-flow.
 
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -536,5 +537,108 @@ impl NodeType for BusinessHours {
                 .map_err(|e| vec![ConfigProblem::field("schedule", e)])?;
         }
         Ok(Box::new(PreparedHours(c.schedule)))
+    }
+}
+
+pub struct Subflow;
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct SubflowConfig {
+    /// The flow to call (id); it runs its published version from its manual trigger.
+    flow_id: String,
+    /// Its starting variables: name → template, e.g. `{ "order": "{{vars.order}}" }`.
+    #[serde(default)]
+    inputs: std::collections::BTreeMap<String, String>,
+    /// Where its final variables go.
+    #[serde(default = "subflow_var")]
+    output_variable: String,
+}
+
+fn subflow_var() -> String {
+    "subflow".into()
+}
+
+struct PreparedSubflow(SubflowConfig);
+
+impl PreparedNode for PreparedSubflow {
+    fn run(&self, cx: &mut StepCx<'_>) -> Result<Outcome, String> {
+        let c = &self.0;
+        match cx.resume.cloned() {
+            Some(crate::step::Resume::Subflow { status, vars }) => {
+                cx.vars.insert(c.output_variable.clone(), vars);
+                Ok(Outcome::Next(
+                    if status == "completed" {
+                        "done"
+                    } else {
+                        "failed"
+                    }
+                    .into(),
+                ))
+            }
+            None | Some(crate::step::Resume::Start) => {
+                let key = cx.effect_key("subflow");
+                let vars = c
+                    .inputs
+                    .iter()
+                    .map(|(k, t)| (k.clone(), Value::String(cx.render(t))))
+                    .collect();
+                cx.effects.push(crate::step::Effect::StartSubflow {
+                    key: key.clone(),
+                    flow_id: c.flow_id.clone(),
+                    vars,
+                });
+                Ok(Outcome::Wait(WaitFor::Effect { key }))
+            }
+            Some(_) => Err("resumed by something other than its sub-flow".into()),
+        }
+    }
+
+    fn ports(&self) -> Vec<String> {
+        ports(&["done", "failed"])
+    }
+}
+
+impl NodeType for Subflow {
+    fn spec(&self) -> NodeSpec {
+        spec(
+            "logic.subflow",
+            "Sub-flow",
+            "Calls another published flow for the same contact and waits for it to end; its final variables land in `output_variable`, then `done` (completed) or `failed`.",
+            schema_of::<SubflowConfig>(),
+            &["done", "failed"],
+            true,
+        )
+    }
+
+    fn prepare(
+        &self,
+        config: &Value,
+        _: &Scripts,
+    ) -> Result<Box<dyn PreparedNode>, Vec<ConfigProblem>> {
+        let c: SubflowConfig = typed_config(config)?;
+        let mut problems = Vec::new();
+        if !tucan_model::ids::is_valid_id(&c.flow_id) {
+            problems.push(ConfigProblem::field("flow_id", "choose a flow"));
+        }
+        if !valid_var(&c.output_variable) {
+            problems.push(ConfigProblem::field(
+                "output_variable",
+                "a variable name: letters, digits and _",
+            ));
+        }
+        for name in c.inputs.keys() {
+            if !valid_var(name) {
+                problems.push(ConfigProblem::field(
+                    "inputs",
+                    format!("`{name}` is not a variable name"),
+                ));
+            }
+        }
+        if problems.is_empty() {
+            Ok(Box::new(PreparedSubflow(c)))
+        } else {
+            Err(problems)
+        }
     }
 }

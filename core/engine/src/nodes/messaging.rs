@@ -292,7 +292,7 @@ impl PreparedNode for PreparedAsk {
                 send(cx, "question", q);
                 Ok(wait_reply(cx, c.timeout_seconds))
             }
-            Some(Resume::Http { .. }) => {
+            Some(Resume::Http { .. } | Resume::Subflow { .. }) => {
                 Err("resumed by an HTTP response it did not ask for".into())
             }
             Some(Resume::Timer) => {
@@ -409,7 +409,7 @@ impl PreparedNode for PreparedMenu {
                 send(cx, "menu", menu);
                 Ok(wait_reply(cx, c.timeout_seconds))
             }
-            Some(Resume::Http { .. }) => {
+            Some(Resume::Http { .. } | Resume::Subflow { .. }) => {
                 Err("resumed by an HTTP response it did not ask for".into())
             }
             Some(Resume::Timer) => {

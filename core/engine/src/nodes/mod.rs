@@ -29,6 +29,7 @@ pub(crate) fn register_builtins(r: &mut Registry) {
     r.register(Arc::new(logic::Wait));
     r.register(Arc::new(logic::End));
     r.register(Arc::new(logic::BusinessHours));
+    r.register(Arc::new(logic::Subflow));
     r.register(Arc::new(messaging::SendText));
     r.register(Arc::new(messaging::SendMedia));
     r.register(Arc::new(messaging::Ask));

@@ -24,6 +24,7 @@ fn manual(flow_id: &str, contact: RunContact) -> StartRun {
         event: None,
         clock: None,
         id: None,
+        parent: None,
     }
 }
 
@@ -616,4 +617,125 @@ async fn a_schedule_trigger_ticks_once_per_due_time_and_arms_the_next() {
         rig.runtime.timers().exists(&name).await.unwrap(),
         "next tick armed"
     );
+}
+
+#[tokio::test]
+async fn a_sub_flow_runs_for_the_same_contact_and_hands_back_its_variables() {
+    let rig = Rig::new(RuntimeOptions::default()).await;
+    let child = rig
+        .publish(
+            "greeter",
+            line(&[(
+                "greet",
+                "logic.set_variable",
+                json!({ "name": "greeting", "value": "\"Hello \" + vars.name + \" (\" + contact.name + \")\"", "expression": true }),
+            )]),
+        )
+        .await;
+    let parent_doc = |target: &str| {
+        json!({
+            "nodes": [
+                { "id": "start", "type": "trigger.manual" },
+                { "id": "call", "type": "logic.subflow", "config": { "flow_id": target, "inputs": { "name": "{{vars.who}}" } } },
+                { "id": "ok", "type": "messaging.send_text", "config": { "text": "{{vars.subflow.greeting}}" } },
+                { "id": "ko", "type": "messaging.send_text", "config": { "text": "failed: {{vars.subflow.error}}" } }
+            ],
+            "edges": [
+                { "id": "a", "source": "start", "target": "call" },
+                { "id": "b", "source": "call", "source_port": "done", "target": "ok" },
+                { "id": "c", "source": "call", "source_port": "failed", "target": "ko" }
+            ]
+        })
+    };
+    let parent = rig.publish("caller", parent_doc(&child)).await;
+    let contact = rig.contact("Eva", "+5511912345678").await;
+    let mut start = manual(&parent, RunContact::Stored(contact.clone()));
+    start.vars.insert("who".into(), json!("world"));
+    let run = rig.runtime.start(&rig.db, start).await.unwrap();
+    assert_eq!(run.status, "waiting");
+    let done = rig.until(&run.id, |r| r.status == "completed").await;
+    assert_eq!(rig.sent(&done.id).await, ["Hello world (Eva)"]);
+    let children = rig
+        .db
+        .list_runs(&tucan_store::RunQuery {
+            flow_id: Some(child.clone()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(children.len(), 1);
+    assert_eq!(children[0].parent_run.as_deref(), Some(run.id.as_str()));
+    assert_eq!(children[0].contact_id.as_deref(), Some(contact.as_str()));
+
+    // Calling a flow that was never published takes the failed port with the reason.
+    let draft = rig
+        .db
+        .create_flow("unpublished", "", &line(&[]).to_string())
+        .await
+        .unwrap();
+    let broken = rig.publish("broken caller", parent_doc(&draft.id)).await;
+    let run = rig
+        .runtime
+        .start(&rig.db, manual(&broken, RunContact::None))
+        .await
+        .unwrap();
+    let done = rig.until(&run.id, |r| r.status == "completed").await;
+    assert_eq!(
+        rig.sent(&done.id).await,
+        ["failed: the flow has no published version"]
+    );
+}
+
+#[tokio::test]
+async fn a_flow_calling_itself_stops_at_the_depth_limit() {
+    let rig = Rig::new(RuntimeOptions::default()).await;
+    let flow = rig
+        .db
+        .create_flow("recursive", "", "{\"nodes\":[]}")
+        .await
+        .unwrap();
+    let doc: tucan_engine::FlowDocument = serde_json::from_value(json!({
+        "nodes": [
+            { "id": "start", "type": "trigger.manual" },
+            { "id": "again", "type": "logic.subflow", "config": { "flow_id": flow.id } },
+            { "id": "deepest", "type": "messaging.send_text", "config": { "text": "{{vars.subflow.error}}" } }
+        ],
+        "edges": [
+            { "id": "a", "source": "start", "target": "again" },
+            { "id": "b", "source": "again", "source_port": "failed", "target": "deepest" }
+        ]
+    }))
+    .unwrap();
+    let text = serde_json::to_string(&doc).unwrap();
+    rig.db
+        .update_flow(&flow.id, None, None, Some(&text))
+        .await
+        .unwrap();
+    rig.db
+        .publish_flow(&flow.id, &text, &doc.content_hash(), "t")
+        .await
+        .unwrap();
+    let run = rig
+        .runtime
+        .start(&rig.db, manual(&flow.id, RunContact::None))
+        .await
+        .unwrap();
+    rig.until(&run.id, |r| r.status == "completed").await;
+    let runs = rig
+        .db
+        .list_runs(&tucan_store::RunQuery {
+            flow_id: Some(flow.id.clone()),
+            limit: 50,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(runs.len(), 9, "the caller and eight nested calls");
+    let deepest = runs.iter().find(|r| r.depth == 8).unwrap();
+    assert_eq!(
+        rig.sent(&deepest.id).await,
+        ["sub-flows nest at most 8 deep"]
+    );
+    assert!(runs.iter().all(|r| r.status == "completed"));
 }

@@ -38,6 +38,14 @@ pub struct RunRow {
     /// A test run's clock runs this far from the real one.
     #[serde(default)]
     pub clock_offset_ms: Option<i64>,
+    /// The run that called this one as a sub-flow, and the step waiting for it.
+    #[serde(default)]
+    pub parent_run: Option<String>,
+    #[serde(default)]
+    pub parent_seq: Option<u64>,
+    /// How deep in sub-flow calls (0 for a run nobody called).
+    #[serde(default)]
+    pub depth: u32,
     pub status: String,
     pub seq: u64,
     pub node: String,
@@ -67,6 +75,9 @@ pub struct NewRun {
     /// `[contact_id, flow_id]` when only one run of the flow may be active for the contact.
     pub active_key: Option<[String; 2]>,
     pub clock_offset_ms: Option<i64>,
+    pub parent_run: Option<String>,
+    pub parent_seq: Option<u64>,
+    pub depth: u32,
 }
 
 /// One advance of a run: its new state, the steps it took and the effects they asked for.
@@ -148,7 +159,7 @@ pub struct RunQuery {
     pub limit: u32,
 }
 
-const RUN_FIELDS: &str = "record::id(id) AS id, flow_id, version, hash, test, contact_id, ticket_id, contact, trigger, active_key, clock_offset_ms, status, seq, node, waiting, state, error, started_at, updated_at, ended_at";
+const RUN_FIELDS: &str = "record::id(id) AS id, flow_id, version, hash, test, contact_id, ticket_id, contact, trigger, active_key, clock_offset_ms, parent_run, parent_seq, depth, status, seq, node, waiting, state, error, started_at, updated_at, ended_at";
 
 /// The message SurrealDB gives when a write loses the race for a run.
 const MOVED: &str = "run moved on";
@@ -169,6 +180,9 @@ impl TenantDb {
             "trigger": run.trigger,
             "active_key": run.active_key,
             "clock_offset_ms": run.clock_offset_ms,
+            "parent_run": run.parent_run,
+            "parent_seq": run.parent_seq,
+            "depth": run.depth,
             "status": first.status,
             "seq": first.seq,
             "node": first.node,
@@ -336,20 +350,38 @@ COMMIT TRANSACTION;"
         .await
     }
 
-    /// Record that an effect was carried out, and what came of it.
-    pub async fn finish_effect(
+    /// Record that effects `(seq, n, result)` were carried out, and what came of each.
+    pub async fn finish_effects(
         &self,
         run_id: &str,
-        seq: u64,
-        n: u32,
-        result: &str,
+        done: &[(u64, u32, String)],
     ) -> StoreResult<()> {
+        if done.is_empty() {
+            return Ok(());
+        }
+        let done: Vec<Value> = done
+            .iter()
+            .map(|(seq, n, result)| json!({ "seq": seq, "n": n, "result": result }))
+            .collect();
         execute(
             self.raw(),
-            "UPDATE type::record('run_effect', [$id, $seq, $n]) SET pending = false, result = $result, done_at = time::now() WHERE pending = true",
-            json!({ "id": run_id, "seq": seq, "n": n, "result": result }),
+            "FOR $d IN $done { UPDATE type::record('run_effect', [$id, $d.seq, $d.n]) SET pending = false, result = $d.result, done_at = time::now() WHERE pending = true; };",
+            json!({ "id": run_id, "done": done }),
         )
         .await
+    }
+
+    /// The run's effects not carried out yet, in order (read through the pending index).
+    pub async fn pending_effects(&self, run_id: &str) -> StoreResult<Vec<EffectRow>> {
+        check_id(run_id, "run")?;
+        let mut rows: Vec<EffectRow> = fetch(
+            self.raw(),
+            "SELECT record::id(id)[1] AS seq, record::id(id)[2] AS n, key, kind, body, pending, result, done_at FROM run_effect WHERE pending = true AND record::id(id)[0] = $id",
+            json!({ "id": run_id }),
+        )
+        .await?;
+        rows.sort_by_key(|e| (e.seq, e.n));
+        Ok(rows)
     }
 
     /// Runs with effects left pending for longer than `older_than_secs` (their carrier
