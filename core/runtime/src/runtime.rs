@@ -578,13 +578,14 @@ impl FlowRuntime {
         if !moved.is_empty() {
             return Ok(moved);
         }
-        self.start_triggered(
-            db,
-            contact_id,
-            ticket_id,
-            &TriggerEvent::Message(event.clone()),
-        )
-        .await
+        // Whether it came outside business hours is the company's schedule's to say.
+        let mut event = event.clone();
+        if let (Some(schedule), tz) = self.hours_of(db).await? {
+            let now = chrono::DateTime::from_timestamp_millis(now_ms()).unwrap_or_default();
+            event.outside_business_hours = !schedule.is_open(now, &tz);
+        }
+        self.start_triggered(db, contact_id, ticket_id, &TriggerEvent::Message(event))
+            .await
     }
 
     /// Something happened to a contact's ticket: start every published flow with a ticket

@@ -739,3 +739,53 @@ async fn a_flow_calling_itself_stops_at_the_depth_limit() {
     );
     assert!(runs.iter().all(|r| r.status == "completed"));
 }
+
+#[tokio::test]
+async fn an_outside_hours_trigger_fires_only_when_the_company_is_closed() {
+    let rig = Rig::new(RuntimeOptions::default()).await;
+    let doc = json!({
+        "nodes": [
+            { "id": "start", "type": "trigger.message_received", "config": { "outside_business_hours": true } },
+            { "id": "sorry", "type": "messaging.send_text", "config": { "text": "We are closed" } }
+        ],
+        "edges": [{ "id": "e", "source": "start", "target": "sorry" }]
+    });
+    rig.publish("after hours", doc).await;
+    let contact = rig.contact("Ana", "+5511987654321").await;
+    let ev = MessageEvent {
+        connection_id: "c1".into(),
+        text: "hi".into(),
+        first_of_ticket: true,
+        outside_business_hours: false,
+    };
+    // No schedule set up: always open, nothing starts.
+    assert!(
+        rig.runtime
+            .on_message(&rig.db, &contact, None, &ev)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // Open all week, but today (and tomorrow, for a test running at midnight) are holidays:
+    // closed now, so the flow starts.
+    let today = chrono::Utc::now().date_naive();
+    let all_day = json!(["00:00-24:00"]);
+    let mut hours = std::collections::BTreeMap::new();
+    hours.insert(
+        "business_hours".to_string(),
+        json!({
+            "timezone": "UTC",
+            "week": { "mon": all_day, "tue": all_day, "wed": all_day, "thu": all_day, "fri": all_day, "sat": all_day, "sun": all_day },
+            "holidays": [today, today.succ_opt().unwrap()]
+        }),
+    );
+    rig.db.put_settings(&hours).await.unwrap();
+    rig.runtime.forget_hours(rig.db.tenant_id());
+    let started = rig
+        .runtime
+        .on_message(&rig.db, &contact, None, &ev)
+        .await
+        .unwrap();
+    assert_eq!(started.len(), 1);
+    assert_eq!(rig.sent(&started[0]).await, ["We are closed"]);
+}

@@ -238,9 +238,8 @@ COMMIT TRANSACTION;"
     pub async fn write_run(&self, w: &RunWrite) -> StoreResult<bool> {
         let sql = format!(
             "BEGIN TRANSACTION;
-LET $cur = (SELECT seq FROM ONLY type::record('run', $id));
-IF $cur.seq != $expect {{ THROW '{MOVED}' }};
-UPDATE type::record('run', $id) SET status = $status, seq = $seq, node = $node, waiting = $waiting ?? NONE, state = $state, error = $error ?? NONE, updated_at = time::now(), ended_at = IF $ended {{ time::now() }} ELSE {{ NONE }};
+LET $moved = (UPDATE type::record('run', $id) SET status = $status, seq = $seq, node = $node, waiting = $waiting ?? NONE, state = $state, error = $error ?? NONE, updated_at = time::now(), ended_at = IF $ended {{ time::now() }} ELSE {{ NONE }} WHERE seq = $expect RETURN VALUE seq);
+IF array::len($moved) = 0 {{ THROW '{MOVED}' }};
 {WRITE_TRACE}
 COMMIT TRANSACTION;"
         );
@@ -404,30 +403,29 @@ COMMIT TRANSACTION;"
 }
 
 /// Statements shared by create and advance: the trace, the outbox and the active key.
-const WRITE_TRACE: &str =
-    "FOR $s IN $steps { CREATE type::record('run_step', [$id, $s.seq]) CONTENT $s.body; };
-FOR $e IN $effects { CREATE type::record('run_effect', [$id, $e.seq, $e.n]) CONTENT $e.body; };
+const WRITE_TRACE: &str = "IF $steps { INSERT INTO run_step $steps };
+IF $effects { INSERT INTO run_effect $effects };
 IF $release { DELETE type::record('run_active', $active_key) };";
 
 fn trace_vars(w: &RunWrite) -> Value {
+    // Rows for `INSERT`, each keyed by its array id (`[run, seq]`, `[run, seq, n]`).
     let steps: Vec<Value> = w
         .steps
         .iter()
         .map(|s| {
-            let mut body = json!({
+            let mut row = json!({
+                "id": [w.run_id, s.seq],
                 "node": s.node, "port": s.port, "input": s.input, "micros": s.micros,
                 "error": s.error, "vars": s.vars,
             });
-            strip_nulls(&mut body);
-            json!({ "seq": s.seq, "body": body })
+            strip_nulls(&mut row);
+            row
         })
         .collect();
     let effects: Vec<Value> = w
         .effects
         .iter()
-        .map(|e| {
-            json!({ "seq": e.seq, "n": e.n, "body": { "key": e.key, "kind": e.kind, "body": e.body } })
-        })
+        .map(|e| json!({ "id": [w.run_id, e.seq, e.n], "key": e.key, "kind": e.kind, "body": e.body }))
         .collect();
     json!({ "steps": steps, "effects": effects, "ended": w.ended })
 }
