@@ -260,3 +260,4 @@ fn config_layers_and_unknown_keys() {
 }
 
 mod crash;
+mod runs;
