@@ -9,11 +9,12 @@ mod effects;
 mod jobs;
 mod runtime;
 mod schedule;
+mod triggers;
 
 pub use cache::FlowCache;
 pub use jobs::{EFFECTS_KIND, HTTP_KIND, RESUME_KIND, SUBFLOW_KIND};
 pub use runtime::{
-    FlowRuntime, RunContact, RunSource, RuntimeOptions, StartRun, Stepped, TestContact,
-    TriggerEvent,
+    FlowRuntime, ParentLink, RunContact, RunSource, RuntimeOptions, StartRun, Stepped, TestContact,
 };
 pub use schedule::SCHEDULE_KIND;
+pub use triggers::TriggerEvent;

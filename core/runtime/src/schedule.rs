@@ -16,7 +16,8 @@ use tucan_engine::cron::Cron;
 use tucan_model::ErrorCode;
 use tucan_store::{StoreError, StoreResult, TenantDb};
 
-use crate::runtime::{FlowRuntime, RunContact, RunSource, StartRun, TriggerEvent};
+use crate::runtime::{FlowRuntime, RunContact, RunSource, StartRun};
+use crate::triggers::TriggerEvent;
 
 pub const SCHEDULE_KIND: &str = "flow.schedule";
 

@@ -219,17 +219,27 @@ pub fn diff(old: &FlowDocument, new: &FlowDocument) -> FlowDiff {
     out
 }
 
+/// Flows and their runs: supervisors read (scope `flows:read`)…
+pub(crate) async fn flow_reader(state: &AppState, auth: &Auth) -> ApiResult<TenantCtx> {
+    let ctx = auth.tenant(state, Scope::FlowsRead).await?;
+    ctx.require(Role::Supervisor)?;
+    Ok(ctx)
+}
+
+/// …admins change them and start, test and cancel runs (scope `flows:write`).
+pub(crate) async fn flow_writer(state: &AppState, auth: &Auth) -> ApiResult<TenantCtx> {
+    let ctx = auth.tenant(state, Scope::FlowsWrite).await?;
+    ctx.require(Role::Admin)?;
+    Ok(ctx)
+}
+
 impl FlowsApi {
     async fn reader(&self, auth: &Auth) -> ApiResult<TenantCtx> {
-        let ctx = auth.tenant(&self.state, Scope::FlowsRead).await?;
-        ctx.require(Role::Supervisor)?;
-        Ok(ctx)
+        flow_reader(&self.state, auth).await
     }
 
     async fn writer(&self, auth: &Auth) -> ApiResult<TenantCtx> {
-        let ctx = auth.tenant(&self.state, Scope::FlowsWrite).await?;
-        ctx.require(Role::Admin)?;
-        Ok(ctx)
+        flow_writer(&self.state, auth).await
     }
 
     fn validate(&self, doc: &FlowDocument) -> Vec<Problem> {

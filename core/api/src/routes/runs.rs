@@ -11,13 +11,12 @@ use poem_openapi::{Object, OpenApi};
 use serde_json::{Map, Value};
 use tucan_engine::{MessageEvent, Resume};
 use tucan_model::ErrorCode;
-use tucan_model::user::Role;
 use tucan_runtime::{RunContact, RunSource, StartRun, Stepped, TestContact, TriggerEvent};
 use tucan_store::{EffectRow, RunQuery, RunRow, StepRow, TenantDb};
 
 use super::ApiTags;
 use super::platform::Created;
-use crate::auth::{Auth, Scope, TenantCtx};
+use crate::auth::{Auth, TenantCtx};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
@@ -259,15 +258,11 @@ fn vars(map: BTreeMap<String, Value>) -> Map<String, Value> {
 
 impl RunsApi {
     async fn reader(&self, auth: &Auth) -> ApiResult<TenantCtx> {
-        let ctx = auth.tenant(&self.state, Scope::FlowsRead).await?;
-        ctx.require(Role::Supervisor)?;
-        Ok(ctx)
+        super::flows::flow_reader(&self.state, auth).await
     }
 
     async fn writer(&self, auth: &Auth) -> ApiResult<TenantCtx> {
-        let ctx = auth.tenant(&self.state, Scope::FlowsWrite).await?;
-        ctx.require(Role::Admin)?;
-        Ok(ctx)
+        super::flows::flow_writer(&self.state, auth).await
     }
 }
 

@@ -1,0 +1,211 @@
+//! Where runs come from: a customer's message (which first answers the runs waiting for
+//! the contact's reply), a ticket event, an inbound webhook call or a schedule tick; and the
+//! trigger node each starts at.
+
+use serde_json::{Map, Value};
+use tucan_bus::now_ms;
+use tucan_engine::{
+    CompiledFlow, MessageEvent, Resume, TicketEventData, message_trigger_matches,
+    ticket_trigger_matches,
+};
+use tucan_model::ErrorCode;
+use tucan_store::{StoreError, StoreResult, TenantDb};
+
+use crate::runtime::{FlowRuntime, RunContact, RunSource, StartRun, Stepped, problem};
+
+/// What happened, for the triggers that listen to it.
+#[derive(Debug, Clone)]
+pub enum TriggerEvent {
+    Message(MessageEvent),
+    Ticket(TicketEventData),
+    /// A call to the inbound webhook trigger `node`, with its JSON body.
+    Webhook {
+        node: String,
+        payload: Value,
+    },
+    /// A tick of the schedule trigger `node`.
+    Schedule {
+        node: String,
+    },
+}
+
+impl TriggerEvent {
+    pub(crate) fn name(&self) -> &'static str {
+        match self {
+            TriggerEvent::Message(_) => "message",
+            TriggerEvent::Ticket(_) => "ticket",
+            TriggerEvent::Webhook { .. } => "webhook",
+            TriggerEvent::Schedule { .. } => "schedule",
+        }
+    }
+
+    /// Whether the trigger node `node` starts a run for this event.
+    fn starts(&self, node: &tucan_engine::compile::CompiledNode) -> bool {
+        match self {
+            TriggerEvent::Message(ev) => {
+                node.kind == "trigger.message_received" && message_trigger_matches(&node.config, ev)
+            }
+            TriggerEvent::Ticket(ev) => {
+                node.kind == "trigger.ticket_event" && ticket_trigger_matches(&node.config, ev)
+            }
+            TriggerEvent::Webhook { node: id, .. } => {
+                node.kind == "trigger.webhook" && node.id == *id
+            }
+            TriggerEvent::Schedule { node: id } => {
+                node.kind == "trigger.schedule" && node.id == *id
+            }
+        }
+    }
+}
+
+impl FlowRuntime {
+    /// The secret of the inbound webhook trigger `node` in the flow's published version;
+    /// `None` when there is no such trigger.
+    pub async fn webhook_secret(
+        &self,
+        db: &TenantDb,
+        flow_id: &str,
+        node: &str,
+    ) -> StoreResult<Option<String>> {
+        let flow = db.get_flow(flow_id).await?;
+        let Some(version) = flow.published_version else {
+            return Ok(None);
+        };
+        let (compiled, _) = self.published(db, flow_id, version).await?;
+        Ok(compiled
+            .node_index(node)
+            .map(|i| &compiled.nodes[i])
+            .filter(|n| n.kind == "trigger.webhook")
+            .and_then(|n| n.config["secret"].as_str().map(str::to_string)))
+    }
+
+    /// A message from a contact: it answers the runs waiting for the contact's reply; when
+    /// none waits, it starts every published flow whose message trigger it passes (a flow
+    /// the contact is already in is skipped). Returns the runs it moved or started.
+    pub async fn on_message(
+        &self,
+        db: &TenantDb,
+        contact_id: &str,
+        ticket_id: Option<&str>,
+        event: &MessageEvent,
+    ) -> StoreResult<Vec<String>> {
+        let mut moved = Vec::new();
+        for run in db.waiting_runs_of_contact(contact_id).await? {
+            let waits_reply = run
+                .waiting
+                .as_deref()
+                .is_some_and(|w| w.contains("\"reply\""));
+            if !waits_reply {
+                continue;
+            }
+            let reply = Resume::Reply {
+                text: event.text.clone(),
+            };
+            if let Stepped::Advanced(r) = self.resume(db, &run.id, reply, Some(run.seq)).await? {
+                moved.push(r.id);
+            }
+        }
+        if !moved.is_empty() {
+            return Ok(moved);
+        }
+        // Whether it came outside business hours is the company's schedule's to say.
+        let mut event = event.clone();
+        if let (Some(schedule), tz) = self.hours_of(db).await? {
+            let now = chrono::DateTime::from_timestamp_millis(now_ms()).unwrap_or_default();
+            event.outside_business_hours = !schedule.is_open(now, &tz);
+        }
+        self.start_triggered(db, contact_id, ticket_id, &TriggerEvent::Message(event))
+            .await
+    }
+
+    /// Something happened to a contact's ticket: start every published flow with a ticket
+    /// trigger for it (a flow the contact is already in is skipped).
+    pub async fn on_ticket_event(
+        &self,
+        db: &TenantDb,
+        contact_id: &str,
+        ticket_id: &str,
+        event: &TicketEventData,
+    ) -> StoreResult<Vec<String>> {
+        self.start_triggered(
+            db,
+            contact_id,
+            Some(ticket_id),
+            &TriggerEvent::Ticket(event.clone()),
+        )
+        .await
+    }
+
+    async fn start_triggered(
+        &self,
+        db: &TenantDb,
+        contact_id: &str,
+        ticket_id: Option<&str>,
+        event: &TriggerEvent,
+    ) -> StoreResult<Vec<String>> {
+        let mut started = Vec::new();
+        for (flow_id, version) in db.published_flows().await? {
+            let (flow, _) = self.published(db, &flow_id, version).await?;
+            if !flow.triggers.iter().any(|&t| event.starts(&flow.nodes[t])) {
+                continue;
+            }
+            let run = self
+                .start(
+                    db,
+                    StartRun {
+                        flow_id,
+                        source: RunSource::Published {
+                            version: Some(version),
+                        },
+                        contact: RunContact::Stored(contact_id.to_string()),
+                        ticket_id: ticket_id.map(str::to_string),
+                        vars: Map::new(),
+                        event: Some(event.clone()),
+                        clock: None,
+                        id: None,
+                        parent: None,
+                    },
+                )
+                .await;
+            match run {
+                Ok(run) => started.push(run.id),
+                Err(StoreError::Problem(p)) if p.code == ErrorCode::RunActive => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(started)
+    }
+}
+
+/// The trigger node a run starts at.
+pub(crate) fn pick_trigger(
+    flow: &CompiledFlow,
+    event: Option<&TriggerEvent>,
+    test: bool,
+) -> StoreResult<usize> {
+    match event {
+        Some(ev) => flow
+            .triggers
+            .iter()
+            .copied()
+            .find(|&t| ev.starts(&flow.nodes[t]))
+            .ok_or_else(|| {
+                problem(
+                    ErrorCode::InvalidParam,
+                    format!("no {} trigger of the flow matches", ev.name()),
+                )
+            }),
+        None => flow
+            .triggers
+            .iter()
+            .copied()
+            .find(|&t| flow.nodes[t].kind == "trigger.manual")
+            .or_else(|| if test { flow.triggers.first().copied() } else { None })
+            .ok_or_else(|| {
+                problem(
+                    ErrorCode::InvalidParam,
+                    "the flow has no manual trigger; add one to start it by hand or through the API",
+                )
+            }),
+    }
+}
