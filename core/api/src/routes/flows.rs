@@ -343,10 +343,29 @@ impl FlowsApi {
         Ok(Json(flow_view(row)))
     }
 
-    /// Delete a flow and its versions.
+    /// Delete a flow and its versions; its waiting runs are cancelled.
     #[oai(path = "/flows/:id", method = "delete")]
     async fn delete_flow(&self, auth: Auth, id: Path<String>) -> ApiResult<Deleted> {
         let ctx = self.writer(&auth).await?;
+        ctx.db.get_flow(&id).await?;
+        // Runs still waiting in it end as cancelled (their contacts are free again).
+        loop {
+            let waiting = ctx
+                .db
+                .list_runs(&tucan_store::RunQuery {
+                    flow_id: Some(id.0.clone()),
+                    status: Some("waiting".into()),
+                    limit: 200,
+                    ..Default::default()
+                })
+                .await?;
+            if waiting.is_empty() {
+                break;
+            }
+            for run in waiting {
+                self.state.runtime.cancel(&ctx.db, &run.id).await?;
+            }
+        }
         ctx.db.delete_flow(&id).await?;
         Ok(Deleted::NoContent)
     }

@@ -289,7 +289,7 @@ async fn manual_runs_list_trace_cancel_and_refuse_what_they_cannot_do() {
     let (_, page) = app.get("/api/runs?status=cancelled", tok).await;
     assert_eq!(page["items"].as_array().unwrap().len(), 1);
     // With the run over, the contact can start the flow again.
-    let (status, _) = app
+    let (status, again) = app
         .post(
             &format!("/api/flows/{id}/runs"),
             tok,
@@ -297,6 +297,7 @@ async fn manual_runs_list_trace_cancel_and_refuse_what_they_cannot_do() {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED);
+    let again_id = again["run"]["id"].as_str().unwrap().to_string();
 
     // The trace: the trigger, then the question waiting, with the start as its input.
     let (_, detail) = app.get(&format!("/api/runs/{other_id}"), tok).await;
@@ -338,6 +339,23 @@ async fn manual_runs_list_trace_cancel_and_refuse_what_they_cannot_do() {
         409,
         "RUN_NOT_WAITING",
     );
+    // Deleting the flow cancels the runs still waiting in it; their records stay readable.
+    let (status, _) = app.delete(&format!("/api/flows/{id}"), tok).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    for waiting in [&again_id, &other_id] {
+        let (_, r) = app.get(&format!("/api/runs/{waiting}"), tok).await;
+        assert_eq!(r["run"]["status"], "cancelled", "{r}");
+    }
+    let (status, _) = app
+        .post(
+            "/api/flows",
+            tok,
+            json!({ "name": "City", "document": ask_flow() }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (_, page) = app.get("/api/flows", tok).await;
+    let id = page[0]["id"].as_str().unwrap().to_string();
     // A message that passes no trigger of the draft.
     assert_error(
         &app.post(
