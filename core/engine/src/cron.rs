@@ -40,8 +40,8 @@ fn field(text: &str, min: u32, max: u32, names: &[&str], name_base: u32) -> Resu
         let (range, step) = match part.split_once('/') {
             Some((r, s)) => {
                 let s: u32 = s.parse().map_err(|_| format!("'{s}' is not a step"))?;
-                if s == 0 {
-                    return Err("a step is at least 1".into());
+                if s == 0 || s > max {
+                    return Err(format!("a step is 1 to {max}"));
                 }
                 (r, s)
             }

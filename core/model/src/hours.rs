@@ -1,5 +1,6 @@
 //! Business hours: opening intervals per weekday in a time zone, and holidays (closed all
-//! day). A schedule with no intervals at all means none was set up: always open.
+//! day). A schedule with no intervals at all means no hours were set up: open, except on
+//! its holidays.
 
 use std::collections::BTreeMap;
 
@@ -70,16 +71,13 @@ impl Schedule {
         Ok(())
     }
 
-    /// Whether nothing was set up (then it is always open).
+    /// Whether no opening hours were set up (then it is open except on holidays).
     pub fn is_unset(&self) -> bool {
-        self.week.values().all(Vec::is_empty) && self.holidays.is_empty()
+        self.week.values().all(Vec::is_empty)
     }
 
     /// Open at `at`? Times are read in the schedule's zone, else `default_tz`, else UTC.
     pub fn is_open(&self, at: DateTime<Utc>, default_tz: &str) -> bool {
-        if self.is_unset() {
-            return true;
-        }
         let tz: Tz = self
             .timezone
             .as_deref()
@@ -89,6 +87,9 @@ impl Schedule {
         let local = at.with_timezone(&tz);
         if self.holidays.contains(&local.date_naive()) {
             return false;
+        }
+        if self.is_unset() {
+            return true;
         }
         let day = WEEKDAYS[local.weekday().num_days_from_monday() as usize];
         let now = local.hour() * 60 + local.minute();
@@ -127,8 +128,14 @@ mod tests {
         assert!(!s.is_open(at("2026-12-01T13:00:00Z"), "UTC"));
         assert!(!s.is_open(at("2026-12-25T13:00:00Z"), "UTC"));
         assert!(s.is_open(at("2026-11-28T12:00:00Z"), "UTC"));
-        // Nothing set up: open.
+        // No hours set up: open, except on its holidays.
         assert!(Schedule::default().is_open(at("2026-12-25T03:00:00Z"), "UTC"));
+        let holidays_only = Schedule {
+            holidays: vec![NaiveDate::from_ymd_opt(2026, 12, 25).unwrap()],
+            ..Schedule::default()
+        };
+        assert!(!holidays_only.is_open(at("2026-12-25T03:00:00Z"), "UTC"));
+        assert!(holidays_only.is_open(at("2026-12-26T03:00:00Z"), "UTC"));
     }
 
     #[test]

@@ -39,10 +39,10 @@ impl From<tucan_bus::BusError> for Unfinished {
 }
 
 impl FlowRuntime {
-    /// Carry out the run's pending effects (found through the pending index); returns how
-    /// many finished. The sweeper's path, after a crash.
+    /// Carry out the run's pending effects (claimed, so two sweeper jobs for one run do not
+    /// both carry them out); returns how many finished. The sweeper's path, after a crash.
     pub async fn carry_out(&self, db: &TenantDb, run_id: &str) -> StoreResult<usize> {
-        let pending = db.pending_effects(run_id).await?;
+        let pending = db.claim_pending_effects(run_id, 120).await?;
         if pending.is_empty() {
             return Ok(0);
         }
@@ -147,7 +147,9 @@ impl FlowRuntime {
                 )
                 .tenant(&tenant)
                 .key(key.clone());
-                self.timers.schedule(key, *at_ms, &job).await?;
+                // A test run's clock may run ahead or behind the real one.
+                let due = *at_ms - run.clock_offset_ms.unwrap_or(0);
+                self.timers.schedule(key, due, &job).await?;
                 format!(
                     "timer set for {}",
                     chrono::DateTime::from_timestamp_millis(*at_ms)

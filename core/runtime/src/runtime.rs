@@ -297,7 +297,7 @@ impl FlowRuntime {
             .await?
             .get("business_hours")
             .and_then(|v| serde_json::from_value::<Schedule>(v.clone()).ok())
-            .filter(|s| !s.is_unset());
+            .filter(|s| !s.is_unset() || !s.holidays.is_empty());
         let timezone = self.store.platform().get_tenant(tenant).await?.timezone;
         let hours = (schedule, timezone);
         let mut cache = self.hours.lock().expect("hours cache");
@@ -405,7 +405,7 @@ impl FlowRuntime {
         let mut state = RunState::new(&flow, trigger, vars);
         let env = self.env(db, &run).await?;
         let adv = advance(&flow, &mut state, Resume::Start, &env);
-        let write = self.to_write(&run, &flow, &state, &adv, &Resume::Start)?;
+        let write = self.to_write(&run, Some(&flow), &state, &adv, &Resume::Start)?;
         db.create_run(
             &NewRun {
                 id: run.id.clone(),
@@ -453,7 +453,7 @@ impl FlowRuntime {
             if adv.trace.is_empty() && state.seq == before {
                 return Ok(Stepped::NotApplicable);
             }
-            let write = self.to_write(&run, &flow, &state, &adv, &resume)?;
+            let write = self.to_write(&run, Some(&flow), &state, &adv, &resume)?;
             if db.write_run(&write).await? {
                 self.carry_out_logged(db, &run, &write.effects).await;
                 return Ok(Stepped::Advanced(Box::new(written(run, &write))));
@@ -474,9 +474,12 @@ impl FlowRuntime {
             }
             state.status = RunStatus::Cancelled;
             state.waiting = None;
-            let flow = self.flow_of(db, &run).await?;
-            let write = self.to_write(&run, &flow, &state, &Advance::default(), &Resume::Start)?;
+            // A step of its own, so an answer to the wait it left (timer, reply read
+            // before the cancel) no longer matches; no flow needed (it may be deleted).
+            state.seq += 1;
+            let write = self.to_write(&run, None, &state, &Advance::default(), &Resume::Start)?;
             if db.write_run(&write).await? {
+                self.carry_out_logged(db, &run, &write.effects).await;
                 return db.get_run(run_id).await;
             }
         }
@@ -488,7 +491,7 @@ impl FlowRuntime {
     fn to_write(
         &self,
         run: &RunRow,
-        flow: &CompiledFlow,
+        flow: Option<&CompiledFlow>,
         state: &RunState,
         adv: &Advance,
         input: &Resume,
@@ -554,7 +557,7 @@ impl FlowRuntime {
             expect_seq: run.seq,
             status: status_name(state.status),
             seq: state.seq,
-            node: flow.nodes[state.at].id.clone(),
+            node: flow.map_or_else(|| run.node.clone(), |f| f.nodes[state.at].id.clone()),
             waiting: state
                 .waiting
                 .as_ref()

@@ -93,7 +93,7 @@ impl FlowRuntime {
         Ok(true)
     }
 
-    /// One tick: start the run (unless this tick's run exists) and arm the next tick.
+    /// One tick: arm the next tick, then start this tick's run (unless it exists).
     async fn tick(&self, db: &TenantDb, flow_id: &str, node: &str, due_ms: i64) -> StoreResult<()> {
         let flow = match db.get_flow(flow_id).await {
             Ok(f) => f,
@@ -112,6 +112,10 @@ impl FlowRuntime {
         else {
             return Ok(());
         };
+        // Arm the next tick first (from now, so ticks missed while down do not all fire at
+        // once), so a tick whose run fails does not stop the schedule.
+        let after = DateTime::from_timestamp_millis(due_ms.max(now_ms())).unwrap_or_default();
+        self.arm(db, flow_id, node, &config, after).await?;
         let id = tick_run_id(
             due_ms,
             &format!("{}:{flow_id}:{node}:{due_ms}", db.tenant_id()),
@@ -141,8 +145,6 @@ impl FlowRuntime {
             }
             Err(e) => return Err(e),
         }
-        let after = DateTime::from_timestamp_millis(due_ms).unwrap_or_default();
-        self.arm(db, flow_id, node, &config, after).await?;
         Ok(())
     }
 }

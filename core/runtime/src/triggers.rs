@@ -101,8 +101,11 @@ impl FlowRuntime {
             let reply = Resume::Reply {
                 text: event.text.clone(),
             };
-            if let Stepped::Advanced(r) = self.resume(db, &run.id, reply, Some(run.seq)).await? {
-                moved.push(r.id);
+            match self.resume(db, &run.id, reply, Some(run.seq)).await {
+                Ok(Stepped::Advanced(r)) => moved.push(r.id),
+                Ok(Stepped::NotApplicable) => {}
+                // One broken run (its flow deleted under it) must not swallow the message.
+                Err(e) => tracing::warn!(run = %run.id, error = %e, "reply not delivered to run"),
             }
         }
         if !moved.is_empty() {

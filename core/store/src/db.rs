@@ -158,14 +158,17 @@ pub(crate) async fn execute(db: &Surreal<Any>, sql: &str, vars: Value) -> StoreR
     Ok(())
 }
 
-/// The error that failed a query. In a failed transaction every other statement reports
-/// "not executed due to a cancelled transaction"; the cause is the one that does not.
+/// The error that failed a query: in a failed transaction every other statement reports that
+/// it was not executed; the cause is the one that does not (when the commit itself failed,
+/// as on a write conflict, there is only the not-executed kind).
 fn first_error(errors: std::collections::HashMap<usize, surrealdb::Error>) -> Option<StoreError> {
     let mut errors: Vec<(usize, String)> = errors
         .into_iter()
         .map(|(i, e)| (i, e.to_string()))
         .collect();
-    errors.sort_by_key(|(i, m)| (m.contains("cancelled transaction"), *i));
+    // Statements before the failing one say "not executed due to a failed transaction",
+    // those after it "…cancelled transaction": neither is the cause.
+    errors.sort_by_key(|(i, m)| (m.contains("not executed due to"), *i));
     errors
         .into_iter()
         .next()

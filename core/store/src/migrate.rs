@@ -273,6 +273,7 @@ DEFINE FIELD pending ON run_effect TYPE bool DEFAULT true;
 DEFINE FIELD result ON run_effect TYPE option<string>;
 DEFINE FIELD created_at ON run_effect TYPE datetime DEFAULT time::now();
 DEFINE FIELD done_at ON run_effect TYPE option<datetime>;
+DEFINE FIELD claimed_until ON run_effect TYPE option<datetime>;
 DEFINE INDEX run_effect_pending ON run_effect FIELDS pending;
 "#,
     },

@@ -598,3 +598,62 @@ async fn a_flow_calling_itself_stops_at_the_depth_limit() {
     );
     assert!(runs.iter().all(|r| r.status == "completed"));
 }
+
+#[tokio::test]
+async fn cancelling_a_called_flow_hands_failed_back_to_its_caller() {
+    let rig = Rig::new(RuntimeOptions::default()).await;
+    let child = rig
+        .publish(
+            "asks",
+            line(&[(
+                "q",
+                "messaging.ask",
+                json!({ "question": "Anything else?", "variable": "x" }),
+            )]),
+        )
+        .await;
+    let parent = rig
+        .publish(
+            "calls",
+            json!({
+                "nodes": [
+                    { "id": "start", "type": "trigger.manual" },
+                    { "id": "call", "type": "logic.subflow", "config": { "flow_id": child } },
+                    { "id": "ko", "type": "messaging.send_text", "config": { "text": "the call ended {{vars.subflow.x}}" } }
+                ],
+                "edges": [
+                    { "id": "a", "source": "start", "target": "call" },
+                    { "id": "b", "source": "call", "source_port": "failed", "target": "ko" }
+                ]
+            }),
+        )
+        .await;
+    let run = rig
+        .runtime
+        .start(&rig.db, manual(&parent, RunContact::None))
+        .await
+        .unwrap();
+    let query = tucan_store::RunQuery {
+        flow_id: Some(child.clone()),
+        limit: 5,
+        ..Default::default()
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let called = loop {
+        if let Some(r) = rig.db.list_runs(&query).await.unwrap().into_iter().next() {
+            break r;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the child never started"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let called = rig.until(&called.id, |r| r.status == "waiting").await;
+    let cancelled = rig.runtime.cancel(&rig.db, &called.id).await.unwrap();
+    assert_eq!(cancelled.status, "cancelled");
+    // The cancel is a step of its own: an answer to the old wait no longer fits.
+    assert!(cancelled.seq > called.seq);
+    let done = rig.until(&run.id, |r| r.status == "completed").await;
+    assert_eq!(rig.sent(&done.id).await, ["the call ended "]);
+}

@@ -370,13 +370,19 @@ COMMIT TRANSACTION;"
         .await
     }
 
-    /// The run's effects not carried out yet, in order (read through the pending index).
-    pub async fn pending_effects(&self, run_id: &str) -> StoreResult<Vec<EffectRow>> {
+    /// Claim the run's effects not carried out yet (read through the pending index) for
+    /// `secs` seconds, in order: a second sweeper job for the same run gets none of them
+    /// until the claim lapses.
+    pub async fn claim_pending_effects(
+        &self,
+        run_id: &str,
+        secs: u64,
+    ) -> StoreResult<Vec<EffectRow>> {
         check_id(run_id, "run")?;
         let mut rows: Vec<EffectRow> = fetch(
             self.raw(),
-            "SELECT record::id(id)[1] AS seq, record::id(id)[2] AS n, key, kind, body, pending, result, done_at FROM run_effect WHERE pending = true AND record::id(id)[0] = $id",
-            json!({ "id": run_id }),
+            "UPDATE run_effect SET claimed_until = time::now() + type::duration($secs) WHERE pending = true AND record::id(id)[0] = $id AND (claimed_until = NONE OR claimed_until < time::now()) RETURN record::id(id)[1] AS seq, record::id(id)[2] AS n, key, kind, body, pending, result, done_at",
+            json!({ "id": run_id, "secs": format!("{secs}s") }),
         )
         .await?;
         rows.sort_by_key(|e| (e.seq, e.n));
@@ -405,7 +411,7 @@ COMMIT TRANSACTION;"
 /// Statements shared by create and advance: the trace, the outbox and the active key.
 const WRITE_TRACE: &str = "IF $steps { INSERT INTO run_step $steps };
 IF $effects { INSERT INTO run_effect $effects };
-IF $release { DELETE type::record('run_active', $active_key) };";
+IF $release { DELETE type::record('run_active', $active_key) WHERE run_id = $id };";
 
 fn trace_vars(w: &RunWrite) -> Value {
     // Rows for `INSERT`, each keyed by its array id (`[run, seq]`, `[run, seq, n]`).
