@@ -22,6 +22,25 @@ impl PreparedNode for PassOn {
     }
 }
 
+/// Every trigger's spec: category `triggers`, one `out` port, no waiting.
+fn trigger_spec(
+    kind: &'static str,
+    title: &'static str,
+    description: &'static str,
+    config_schema: Value,
+) -> NodeSpec {
+    NodeSpec {
+        kind,
+        category: "triggers",
+        title,
+        description,
+        config_schema,
+        outputs: ports(&["out"]),
+        trigger: true,
+        waits: false,
+    }
+}
+
 /// Started by hand or through the API.
 pub struct Manual;
 
@@ -31,16 +50,12 @@ struct ManualConfig {}
 
 impl NodeType for Manual {
     fn spec(&self) -> NodeSpec {
-        NodeSpec {
-            kind: "trigger.manual",
-            category: "triggers",
-            title: "Manual or API run",
-            description: "Starts when someone runs the flow from the editor or the API.",
-            config_schema: schema_of::<ManualConfig>(),
-            outputs: ports(&["out"]),
-            trigger: true,
-            waits: false,
-        }
+        trigger_spec(
+            "trigger.manual",
+            "Manual or API run",
+            "Starts when someone runs the flow from the editor or the API.",
+            schema_of::<ManualConfig>(),
+        )
     }
 
     fn prepare(
@@ -78,16 +93,12 @@ pub struct MessageReceivedConfig {
 
 impl NodeType for MessageReceived {
     fn spec(&self) -> NodeSpec {
-        NodeSpec {
-            kind: "trigger.message_received",
-            category: "triggers",
-            title: "Message received",
-            description: "Starts when a customer writes, filtered by connection, keyword, pattern, first message of a ticket, or outside business hours.",
-            config_schema: schema_of::<MessageReceivedConfig>(),
-            outputs: ports(&["out"]),
-            trigger: true,
-            waits: false,
-        }
+        trigger_spec(
+            "trigger.message_received",
+            "Message received",
+            "Starts when a customer writes, filtered by connection, keyword, pattern, first message of a ticket, or outside business hours.",
+            schema_of::<MessageReceivedConfig>(),
+        )
     }
 
     fn prepare(
@@ -136,16 +147,12 @@ pub struct TicketEventData {
 
 impl NodeType for TicketEvent {
     fn spec(&self) -> NodeSpec {
-        NodeSpec {
-            kind: "trigger.ticket_event",
-            category: "triggers",
-            title: "Ticket event",
-            description: "Starts when a ticket is opened, accepted, transferred, closed or reopened (for a satisfaction survey after close, say), optionally only in one queue.",
-            config_schema: schema_of::<TicketEventConfig>(),
-            outputs: ports(&["out"]),
-            trigger: true,
-            waits: false,
-        }
+        trigger_spec(
+            "trigger.ticket_event",
+            "Ticket event",
+            "Starts when a ticket is opened, accepted, transferred, closed or reopened (for a satisfaction survey after close, say), optionally only in one queue.",
+            schema_of::<TicketEventConfig>(),
+        )
     }
 
     fn prepare(
@@ -187,16 +194,12 @@ struct WebhookConfig {
 
 impl NodeType for InboundWebhook {
     fn spec(&self) -> NodeSpec {
-        NodeSpec {
-            kind: "trigger.webhook",
-            category: "triggers",
-            title: "Inbound webhook",
-            description: "Starts when another system POSTs JSON to /api/hooks/{tenant}/{flow}/{node} with the secret in the X-Tucan-Secret header. The body is in `vars.payload`; a `contact` object with a `phone` (and `name`) runs the flow for that contact.",
-            config_schema: schema_of::<WebhookConfig>(),
-            outputs: ports(&["out"]),
-            trigger: true,
-            waits: false,
-        }
+        trigger_spec(
+            "trigger.webhook",
+            "Inbound webhook",
+            "Starts when another system POSTs JSON to /api/hooks/{tenant}/{flow}/{node} with the secret in the X-Tucan-Secret header. The body is in `vars.payload`; a `contact` object with a `phone` (and `name`) runs the flow for that contact.",
+            schema_of::<WebhookConfig>(),
+        )
     }
 
     fn prepare(
@@ -231,16 +234,12 @@ struct ScheduleConfig {
 
 impl NodeType for Schedule {
     fn spec(&self) -> NodeSpec {
-        NodeSpec {
-            kind: "trigger.schedule",
-            category: "triggers",
-            title: "Schedule",
-            description: "Starts on a cron schedule (e.g. `0 9 * * mon-fri`), in the tenant's time zone or the one given, once the flow is published.",
-            config_schema: schema_of::<ScheduleConfig>(),
-            outputs: ports(&["out"]),
-            trigger: true,
-            waits: false,
-        }
+        trigger_spec(
+            "trigger.schedule",
+            "Schedule",
+            "Starts on a cron schedule (e.g. `0 9 * * mon-fri`), in the tenant's time zone or the one given, once the flow is published.",
+            schema_of::<ScheduleConfig>(),
+        )
     }
 
     fn prepare(
