@@ -20,6 +20,7 @@ pub use state::{ApiSettings, AppState};
 
 use crate::routes::api_keys::ApiKeysApi;
 use crate::routes::auth::AuthApi;
+use crate::routes::connections::ConnectionsApi;
 use crate::routes::contacts::ContactsApi;
 use crate::routes::flows::FlowsApi;
 use crate::routes::hooks::HooksApi;
@@ -29,6 +30,7 @@ use crate::routes::platform::PlatformApi;
 use crate::routes::runs::RunsApi;
 use crate::routes::settings::SettingsApi;
 use crate::routes::system::SystemApi;
+use crate::routes::tickets::TicketsApi;
 use crate::routes::users::UsersApi;
 
 type Apis = (
@@ -46,6 +48,8 @@ type Apis = (
     FlowsApi,
     RunsApi,
     HooksApi,
+    TicketsApi,
+    ConnectionsApi,
 );
 
 fn service(state: &AppState) -> OpenApiService<Apis, ()> {
@@ -69,9 +73,11 @@ fn service(state: &AppState) -> OpenApiService<Apis, ()> {
         },
         RunsApi { state: s() },
         HooksApi { state: s() },
+        TicketsApi { state: s() },
+        ConnectionsApi { state: s() },
     );
     OpenApiService::new(apis, "TucanLink API", env!("CARGO_PKG_VERSION"))
-        .description("Multi-tenant WhatsApp customer service: tenants, users, contacts, queues, tags, quick replies, settings, flows and their runs, and background jobs. Errors are JSON `{code, message}` with stable codes.")
+        .description("Multi-tenant WhatsApp customer service: tenants, users, contacts, queues, tags, quick replies, settings, flows and their runs, connections, tickets and their messages, and background jobs; the inbox's real-time stream is the websocket `GET /api/ws?token=…`. Errors are JSON `{code, message}` with stable codes.")
 }
 
 /// The OpenAPI 3 document, as written to `schemas/openapi.json`.
@@ -90,6 +96,7 @@ pub fn app(state: AppState) -> impl poem::Endpoint<Output = poem::Response> {
         .at("/api/openapi.json", spec)
         .nest("/docs", docs)
         .at("/metrics", metrics::metrics)
+        .at("/api/ws", routes::ws::inbox_socket)
         .data(state)
         .with(Tracing);
     error::json_errors(body_limit::limit_body(routes, max_body))

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use tucan_bus::{DeadLetters, JobBus, Timers};
 use tucan_engine::Registry;
+use tucan_inbox::{Inbox, InboxOptions};
 use tucan_runtime::{FlowRuntime, RuntimeOptions};
 use tucan_store::Store;
 
@@ -44,6 +45,8 @@ pub struct AppState {
     pub dead_letters: DeadLetters,
     /// Starts, resumes and cancels flow runs.
     pub runtime: Arc<FlowRuntime>,
+    /// Tickets, messages, connections and the live event stream.
+    pub inbox: Arc<Inbox>,
 }
 
 impl AppState {
@@ -60,9 +63,16 @@ impl AppState {
             Arc::new(Registry::builtin()),
             RuntimeOptions::default(),
         );
+        let inbox = Inbox::new(
+            store.clone(),
+            bus.clone(),
+            runtime.clone(),
+            InboxOptions::default(),
+        );
         Self {
             dead_letters: DeadLetters::new(store.jobs()),
             runtime,
+            inbox,
             bus,
             store,
             tokens: TokenKeys::new(&settings.jwt_secret, settings.access_ttl_secs),
@@ -79,9 +89,10 @@ impl AppState {
         }
     }
 
-    /// Use `runtime` (the one the workers share) instead of a default one.
-    pub fn with_runtime(mut self, runtime: Arc<FlowRuntime>) -> Self {
+    /// Use `runtime` and `inbox` (the ones the workers share) instead of defaults.
+    pub fn with_runtime(mut self, runtime: Arc<FlowRuntime>, inbox: Arc<Inbox>) -> Self {
         self.runtime = runtime;
+        self.inbox = inbox;
         self
     }
 }

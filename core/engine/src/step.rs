@@ -160,6 +160,21 @@ pub enum Effect {
     },
 }
 
+impl Effect {
+    /// Messages to the customer and ticket actions: the inbox carries these out.
+    pub fn is_ticket_effect(&self) -> bool {
+        matches!(
+            self,
+            Effect::SendText { .. }
+                | Effect::SendMedia { .. }
+                | Effect::RouteToQueue { .. }
+                | Effect::AssignAgent { .. }
+                | Effect::AddNote { .. }
+                | Effect::CloseTicket { .. }
+        )
+    }
+}
+
 /// One node's run, for the trace.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TraceEntry {

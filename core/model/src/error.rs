@@ -42,6 +42,7 @@ pub enum ErrorCode {
     FlowNotPublished,
     RunActive,
     RunNotWaiting,
+    TicketState,
     // 413
     BodyTooLarge,
     // 415
@@ -66,7 +67,7 @@ impl ErrorCode {
             NotFound => 404,
             MethodNotAllowed => 405,
             EmailTaken | ContactExists | NameTaken | PlanInUse | FlowNotPublished | RunActive
-            | RunNotWaiting => 409,
+            | RunNotWaiting | TicketState => 409,
             BodyTooLarge => 413,
             UnsupportedMediaType => 415,
             TooManyAttempts => 429,
@@ -108,6 +109,7 @@ impl ErrorCode {
             FlowNotPublished => "FLOW_NOT_PUBLISHED",
             RunActive => "RUN_ACTIVE",
             RunNotWaiting => "RUN_NOT_WAITING",
+            TicketState => "TICKET_STATE",
             BodyTooLarge => "BODY_TOO_LARGE",
             UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
             TooManyAttempts => "TOO_MANY_ATTEMPTS",

@@ -2,7 +2,7 @@
 //! replies.
 
 use chrono::{DateTime, Utc};
-use poem_openapi::Object;
+use poem_openapi::{Enum, Object};
 use serde::{Deserialize, Serialize};
 
 use crate::{ErrorCode, Problem};
@@ -47,6 +47,9 @@ pub struct Queue {
     pub greeting: String,
     /// Users who serve this queue.
     pub user_ids: Vec<String>,
+    /// How a ticket entering the queue finds its agent.
+    #[serde(default)]
+    pub strategy: AssignStrategy,
     pub created_at: DateTime<Utc>,
 }
 
@@ -63,6 +66,33 @@ pub struct NewQueue {
     #[oai(default)]
     #[serde(default)]
     pub user_ids: Vec<String>,
+    #[oai(default)]
+    #[serde(default)]
+    pub strategy: AssignStrategy,
+}
+
+/// How a ticket entering a queue finds its agent.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, Enum)]
+#[serde(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case")]
+pub enum AssignStrategy {
+    /// It waits in the queue's pending list until an agent accepts it.
+    #[default]
+    Manual,
+    /// The next online agent of the queue in turn (below their ticket limit).
+    RoundRobin,
+    /// The online agent of the queue with the fewest open tickets (below their limit).
+    LeastBusy,
+}
+
+impl AssignStrategy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AssignStrategy::Manual => "manual",
+            AssignStrategy::RoundRobin => "round_robin",
+            AssignStrategy::LeastBusy => "least_busy",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, Object)]
@@ -76,6 +106,7 @@ pub struct QueuePatch {
     pub greeting: Option<String>,
     /// Replaces the set of users serving the queue.
     pub user_ids: Option<Vec<String>>,
+    pub strategy: Option<AssignStrategy>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, Object)]

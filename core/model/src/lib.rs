@@ -11,6 +11,7 @@ pub mod inbox;
 pub mod phone;
 pub mod settings;
 pub mod tenancy;
+pub mod ticket;
 pub mod user;
 
 /// Trim `value` and check it is 1..=`max` characters; `field` names it in the error.

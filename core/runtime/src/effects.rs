@@ -122,21 +122,30 @@ impl FlowRuntime {
         effect: &Effect,
     ) -> Result<String, Unfinished> {
         let tenant = db.tenant_id().to_string();
+        let desk = self
+            .desk
+            .read()
+            .expect("desk lock poisoned")
+            .as_ref()
+            .and_then(std::sync::Weak::upgrade);
+        if let (Some(desk), false, true) = (&desk, run.test, run.ticket_id.is_some()) {
+            if effect.is_ticket_effect() {
+                return desk.apply(db, run, effect).await.map_err(Unfinished::Later);
+            }
+        }
         Ok(match effect {
             Effect::SendText { text, .. } => {
                 if run.test {
                     format!("shown to the tester: {} characters", text.chars().count())
                 } else {
-                    // The inbox's channels carry messages; until a channel is attached to
-                    // the run's ticket, the text stays on the run's record.
-                    "recorded: the run has no channel to send on".to_string()
+                    "recorded: the run has no ticket to send on".to_string()
                 }
             }
             Effect::SendMedia { media, url, .. } => {
                 if run.test {
                     format!("shown to the tester: {media:?} from {url}")
                 } else {
-                    "recorded: the run has no channel to send on".to_string()
+                    "recorded: the run has no ticket to send on".to_string()
                 }
             }
             Effect::Timer { key, at_ms } => {

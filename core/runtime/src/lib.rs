@@ -15,6 +15,7 @@ pub use cache::FlowCache;
 pub use jobs::{EFFECTS_KIND, HTTP_KIND, RESUME_KIND, SUBFLOW_KIND};
 pub use runtime::{
     FlowRuntime, ParentLink, RunContact, RunSource, RuntimeOptions, StartRun, Stepped, TestContact,
+    TicketDesk,
 };
 pub use schedule::SCHEDULE_KIND;
 pub use triggers::TriggerEvent;

@@ -138,6 +138,22 @@ pub struct FlowRuntime {
     hours: Mutex<HashMap<String, (std::time::Instant, TenantHours)>>,
     pub(crate) http: OutboundHttp,
     pub(crate) opts: RuntimeOptions,
+    /// The inbox, which carries out message and ticket effects (attached after both exist).
+    pub(crate) desk: std::sync::RwLock<Option<std::sync::Weak<dyn TicketDesk>>>,
+}
+
+/// What carries out a run's messages and ticket actions on its ticket: the inbox.
+#[async_trait::async_trait]
+pub trait TicketDesk: Send + Sync {
+    /// Carry out `effect` (send text or media, route, assign, note, close) for `run`,
+    /// idempotently on the effect's key; the result for the run's trace. `Err` leaves the
+    /// effect pending for a later attempt.
+    async fn apply(
+        &self,
+        db: &TenantDb,
+        run: &RunRow,
+        effect: &tucan_engine::Effect,
+    ) -> Result<String, String>;
 }
 
 impl std::fmt::Debug for FlowRuntime {
@@ -184,7 +200,13 @@ impl FlowRuntime {
             hours: Mutex::default(),
             http: OutboundHttp::new(opts.allow_internal_http),
             opts,
+            desk: std::sync::RwLock::new(None),
         })
+    }
+
+    /// Hand message and ticket effects to `desk` from now on.
+    pub fn attach_desk(&self, desk: std::sync::Weak<dyn TicketDesk>) {
+        *self.desk.write().expect("desk lock poisoned") = Some(desk);
     }
 
     pub fn registry(&self) -> &Arc<Registry> {

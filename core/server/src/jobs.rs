@@ -13,6 +13,7 @@ use tucan_bus::{
     RabbitOptions, Timers, Worker, WorkerOptions,
 };
 use tucan_engine::Registry;
+use tucan_inbox::{Inbox, InboxOptions};
 use tucan_runtime::{FlowRuntime, RuntimeOptions};
 use tucan_store::Store;
 
@@ -54,26 +55,43 @@ pub async fn open_bus(config: &Config, store: &Store) -> anyhow::Result<Arc<dyn 
     Ok(Arc::new(rabbit))
 }
 
-/// The flow runtime the API and the workers of this process share.
-pub fn flow_runtime(config: &Config, store: &Store, bus: Arc<dyn JobBus>) -> Arc<FlowRuntime> {
-    FlowRuntime::new(
+/// The flow runtime and the inbox the API and the workers of this process share.
+#[derive(Clone, Debug)]
+pub struct Services {
+    pub runtime: Arc<FlowRuntime>,
+    pub inbox: Arc<Inbox>,
+}
+
+pub fn services(config: &Config, store: &Store, bus: Arc<dyn JobBus>) -> Services {
+    let runtime = FlowRuntime::new(
         store.clone(),
         bus.clone(),
-        Timers::new(store.jobs(), bus),
+        Timers::new(store.jobs(), bus.clone()),
         Arc::new(Registry::builtin()),
         RuntimeOptions {
             allow_internal_http: config.outbound_http.allow_internal,
             ..RuntimeOptions::default()
         },
-    )
+    );
+    let inbox = Inbox::new(
+        store.clone(),
+        bus,
+        runtime.clone(),
+        InboxOptions {
+            media_dir: config.data_dir.join("media"),
+            ..InboxOptions::default()
+        },
+    );
+    Services { runtime, inbox }
 }
 
 /// Every job kind this build can run.
-pub fn handlers(config: &Config, runtime: &Arc<FlowRuntime>) -> Handlers {
+pub fn handlers(config: &Config, services: &Services) -> Handlers {
     let http = OutboundHttp::new(config.outbound_http.allow_internal);
     let mut handlers = Handlers::default();
     handlers.register(http_job::KIND, Arc::new(HttpDelivery::new(http)));
-    runtime.register(&mut handlers);
+    services.runtime.register(&mut handlers);
+    services.inbox.register(&mut handlers);
     handlers
 }
 
@@ -82,13 +100,14 @@ pub fn handlers(config: &Config, runtime: &Arc<FlowRuntime>) -> Handlers {
 pub async fn run_workers(
     config: &Config,
     bus: Arc<dyn JobBus>,
-    runtime: Arc<FlowRuntime>,
+    services: Services,
     shutdown: CancellationToken,
 ) {
     let w = &config.workers;
+    let runtime = services.runtime.clone();
     let worker = Worker::new(
         bus.clone(),
-        handlers(config, &runtime),
+        handlers(config, &services),
         WorkerOptions {
             lanes: vec![
                 (Lane::Flow, w.flow_concurrency),

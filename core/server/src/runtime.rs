@@ -192,9 +192,9 @@ pub async fn serve(config: Config, with_workers: bool) -> anyhow::Result<()> {
         bootstrap_dev(&config, &store).await?;
     }
     let bus = jobs::open_bus(&config, &store).await?;
-    let runtime = jobs::flow_runtime(&config, &store, bus.clone());
-    let state =
-        app_state(&config, store.clone(), secret, bus.clone()).with_runtime(runtime.clone());
+    let services = jobs::services(&config, &store, bus.clone());
+    let state = app_state(&config, store.clone(), secret, bus.clone())
+        .with_runtime(services.runtime.clone(), services.inbox.clone());
     let listener = tokio::net::TcpListener::bind(&config.http.bind)
         .await
         .with_context(|| format!("binding {}", config.http.bind))?;
@@ -207,7 +207,7 @@ pub async fn serve(config: Config, with_workers: bool) -> anyhow::Result<()> {
             Duration::from_secs(config.workers.maintenance_interval_secs),
         ));
         let (config, shutdown) = (config.clone(), shutdown.clone());
-        tokio::spawn(async move { jobs::run_workers(&config, bus, runtime, shutdown).await })
+        tokio::spawn(async move { jobs::run_workers(&config, bus, services, shutdown).await })
     });
     tracing::info!(%addr, ready_ms = started.elapsed().as_millis() as u64, "TucanLink listening");
     println!("TucanLink ready on http://{addr} (API docs at /docs)");
@@ -236,12 +236,13 @@ pub async fn worker(config: Config) -> anyhow::Result<()> {
         store.clone(),
         Duration::from_secs(config.workers.maintenance_interval_secs),
     ));
-    let runtime = jobs::flow_runtime(&config, &store, bus.clone());
-    jobs::run_workers(&config, bus, runtime, shutdown).await;
+    let services = jobs::services(&config, &store, bus.clone());
+    jobs::run_workers(&config, bus, services, shutdown).await;
     Ok(())
 }
 
-/// Periodic housekeeping: purge expired refresh and reset tokens.
+/// Periodic housekeeping: purge expired refresh and reset tokens, and inbox events older
+/// than a day (a client away longer reloads instead of resuming).
 async fn maintenance_loop(store: Store, every: Duration) {
     let mut tick = tokio::time::interval(every.max(Duration::from_secs(1)));
     loop {
@@ -250,6 +251,16 @@ async fn maintenance_loop(store: Store, every: Duration) {
             Ok(0) => {}
             Ok(n) => tracing::info!(purged = n, "expired tokens purged"),
             Err(e) => tracing::warn!(error = %e, "token purge failed"),
+        }
+        let before = chrono::Utc::now() - chrono::Duration::days(1);
+        for tenant in store.platform().tenant_ids().await.unwrap_or_default() {
+            let pruned = match store.tenant(&tenant).await {
+                Ok(db) => db.prune_events(before).await,
+                Err(e) => Err(e),
+            };
+            if let Err(e) = pruned {
+                tracing::warn!(tenant, error = %e, "event prune failed");
+            }
         }
     }
 }

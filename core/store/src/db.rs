@@ -185,6 +185,30 @@ pub(crate) async fn rows(db: &Surreal<Any>, sql: &str, vars: Value) -> StoreResu
     rows_at(db, sql, vars, last).await
 }
 
+/// The value of the `RETURN` statement of `sql`, a transaction written one statement per
+/// line (`BEGIN` counts as a statement), decoded; `None` when it returned nothing.
+pub(crate) async fn returned<T: DeserializeOwned>(
+    db: &Surreal<Any>,
+    sql: &str,
+    vars: Value,
+) -> StoreResult<Option<T>> {
+    let statements: Vec<&str> = sql
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let index = statements
+        .iter()
+        .position(|l| l.starts_with("RETURN "))
+        .ok_or_else(|| StoreError::Backend("transaction without RETURN".into()))?;
+    Ok(rows_at(db, sql, vars, index)
+        .await?
+        .into_iter()
+        .next()
+        .map(serde_json::from_value)
+        .transpose()?)
+}
+
 /// Rows of the last statement, decoded.
 pub(crate) async fn fetch<T: DeserializeOwned>(
     db: &Surreal<Any>,
@@ -230,7 +254,7 @@ pub(crate) async fn count(db: &Surreal<Any>, sql: &str, vars: Value) -> StoreRes
 }
 
 /// Record ids come back as `table:⟨key⟩`; the API speaks bare keys.
-fn normalize_ids(mut row: Value) -> Value {
+pub(crate) fn normalize_ids(mut row: Value) -> Value {
     if let Some(Value::String(id)) = row.get_mut("id") {
         *id = bare_key(id);
     }

@@ -15,6 +15,8 @@ pub use jobs::{DeadJob, DueTimer, JobsDb, LaneCounts, Lease, LeasedJob, ReadyJob
 pub use migrate::MigrationReport;
 pub use platform::{Account, ApiKeyLookup, NewRefreshToken, PlatformDb, RefreshTokenRow};
 pub use tenant::{
-    ContactFields, ContactQuery, EffectRow, EffectWrite, FlowRow, FlowVersionRow, NewRun, RunQuery,
-    RunRow, RunWrite, StepRow, StepWrite, TenantDb, UserRow, UserTable,
+    ContactFields, ContactQuery, EffectRow, EffectWrite, FlowRow, FlowVersionRow, InboundOutcome,
+    InboundWrite, InboxEvent, LiveEvents, LiveKey, MediaRow, MessagePage, NewRun, OutgoingWrite, RunQuery,
+    RunRow, RunWrite, SimWrite, StepRow, StepWrite, TenantDb, TicketChange, TicketPage, TicketQuery,
+    UserRow, UserTable, Visibility,
 };

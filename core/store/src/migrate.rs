@@ -277,6 +277,139 @@ DEFINE FIELD claimed_until ON run_effect TYPE option<datetime>;
 DEFINE INDEX run_effect_pending ON run_effect FIELDS pending;
 "#,
     },
+    Migration {
+        version: 4,
+        name: "inbox: connections, tickets, messages, timeline, event stream, media, simulator",
+        sql: r#"
+DEFINE FIELD strategy ON queue TYPE string DEFAULT "manual";
+DEFINE FIELD rr_last ON queue TYPE option<string>;
+DEFINE FIELD online ON user TYPE bool DEFAULT false;
+
+DEFINE TABLE connection SCHEMAFULL;
+DEFINE FIELD name ON connection TYPE string;
+DEFINE FIELD kind ON connection TYPE string;
+DEFINE FIELD phone ON connection TYPE string;
+DEFINE FIELD status ON connection TYPE string DEFAULT "disconnected";
+DEFINE FIELD pairing ON connection TYPE option<string>;
+DEFINE FIELD default_flow_id ON connection TYPE option<string>;
+DEFINE FIELD default_queue_id ON connection TYPE option<string>;
+DEFINE FIELD greeting ON connection TYPE string DEFAULT "";
+DEFINE FIELD farewell ON connection TYPE string DEFAULT "";
+DEFINE FIELD messages_per_minute ON connection TYPE int DEFAULT 60;
+DEFINE FIELD created_at ON connection TYPE datetime DEFAULT time::now();
+DEFINE FIELD updated_at ON connection TYPE datetime DEFAULT time::now();
+DEFINE INDEX connection_phone ON connection FIELDS phone UNIQUE;
+
+DEFINE TABLE connection_status SCHEMAFULL;
+DEFINE FIELD connection_id ON connection_status TYPE string;
+DEFINE FIELD status ON connection_status TYPE string;
+DEFINE FIELD detail ON connection_status TYPE string DEFAULT "";
+DEFINE FIELD at ON connection_status TYPE datetime DEFAULT time::now();
+DEFINE INDEX connection_status_of ON connection_status FIELDS connection_id;
+
+DEFINE TABLE ticket SCHEMAFULL;
+DEFINE FIELD contact_id ON ticket TYPE string;
+DEFINE FIELD contact_name ON ticket TYPE string;
+DEFINE FIELD contact_phone ON ticket TYPE string;
+DEFINE FIELD connection_id ON ticket TYPE string;
+DEFINE FIELD queue_id ON ticket TYPE option<string>;
+DEFINE FIELD user_id ON ticket TYPE option<string>;
+DEFINE FIELD status ON ticket TYPE string ASSERT $value IN ["pending", "open", "closed"];
+DEFINE FIELD is_group ON ticket TYPE bool DEFAULT false;
+DEFINE FIELD unread ON ticket TYPE int DEFAULT 0;
+DEFINE FIELD last_message ON ticket TYPE string DEFAULT "";
+DEFINE FIELD last_message_at ON ticket TYPE option<datetime>;
+DEFINE FIELD tags ON ticket TYPE array<string> DEFAULT [];
+DEFINE FIELD activity ON ticket TYPE string;
+DEFINE FIELD created_at ON ticket TYPE datetime DEFAULT time::now();
+DEFINE FIELD updated_at ON ticket TYPE datetime DEFAULT time::now();
+DEFINE FIELD closed_at ON ticket TYPE option<datetime>;
+DEFINE INDEX ticket_status ON ticket FIELDS status, activity;
+DEFINE INDEX ticket_contact ON ticket FIELDS contact_id, connection_id;
+DEFINE INDEX ticket_queue ON ticket FIELDS queue_id, status;
+DEFINE INDEX ticket_user ON ticket FIELDS user_id, status;
+DEFINE INDEX ticket_tags ON ticket FIELDS tags;
+
+DEFINE TABLE ticket_live SCHEMAFULL;
+DEFINE FIELD ticket_id ON ticket_live TYPE string;
+
+DEFINE TABLE message SCHEMAFULL;
+DEFINE FIELD ticket_id ON message TYPE string;
+DEFINE FIELD contact_id ON message TYPE string;
+DEFINE FIELD connection_id ON message TYPE string;
+DEFINE FIELD direction ON message TYPE string;
+DEFINE FIELD kind ON message TYPE string;
+DEFINE FIELD body ON message TYPE string;
+DEFINE FIELD media ON message TYPE option<object> FLEXIBLE;
+DEFINE FIELD quoted_id ON message TYPE option<string>;
+DEFINE FIELD channel_id ON message TYPE option<string>;
+DEFINE FIELD status ON message TYPE string;
+DEFINE FIELD error ON message TYPE option<string>;
+DEFINE FIELD user_id ON message TYPE option<string>;
+DEFINE FIELD run_id ON message TYPE option<string>;
+DEFINE FIELD mentions ON message TYPE array<string> DEFAULT [];
+DEFINE FIELD created_at ON message TYPE datetime DEFAULT time::now();
+DEFINE FIELD updated_at ON message TYPE datetime DEFAULT time::now();
+DEFINE INDEX message_ticket ON message FIELDS ticket_id;
+DEFINE INDEX message_channel ON message FIELDS connection_id, channel_id;
+
+DEFINE TABLE dedupe SCHEMAFULL;
+DEFINE FIELD message_id ON dedupe TYPE string;
+DEFINE FIELD at ON dedupe TYPE datetime DEFAULT time::now();
+
+DEFINE TABLE ticket_log SCHEMAFULL;
+DEFINE FIELD ticket_id ON ticket_log TYPE string;
+DEFINE FIELD actor ON ticket_log TYPE string;
+DEFINE FIELD action ON ticket_log TYPE string;
+DEFINE FIELD detail ON ticket_log TYPE string DEFAULT "{}";
+DEFINE FIELD at ON ticket_log TYPE datetime DEFAULT time::now();
+DEFINE INDEX ticket_log_ticket ON ticket_log FIELDS ticket_id;
+
+DEFINE TABLE inbox_event SCHEMAFULL;
+DEFINE FIELD kind ON inbox_event TYPE string;
+DEFINE FIELD ticket_id ON inbox_event TYPE option<string>;
+DEFINE FIELD queue_id ON inbox_event TYPE option<string>;
+DEFINE FIELD user_id ON inbox_event TYPE option<string>;
+DEFINE FIELD status ON inbox_event TYPE option<string>;
+DEFINE FIELD prev_queue_id ON inbox_event TYPE option<string>;
+DEFINE FIELD prev_user_id ON inbox_event TYPE option<string>;
+DEFINE FIELD prev_status ON inbox_event TYPE option<string>;
+DEFINE FIELD connection_id ON inbox_event TYPE option<string>;
+DEFINE FIELD data ON inbox_event TYPE object FLEXIBLE DEFAULT {};
+DEFINE FIELD at ON inbox_event TYPE datetime DEFAULT time::now();
+
+DEFINE TABLE scheduled_message SCHEMAFULL;
+DEFINE FIELD ticket_id ON scheduled_message TYPE string;
+DEFINE FIELD body ON scheduled_message TYPE string;
+DEFINE FIELD send_at ON scheduled_message TYPE datetime;
+DEFINE FIELD status ON scheduled_message TYPE string DEFAULT "scheduled";
+DEFINE FIELD message_id ON scheduled_message TYPE option<string>;
+DEFINE FIELD user_id ON scheduled_message TYPE string;
+DEFINE FIELD created_at ON scheduled_message TYPE datetime DEFAULT time::now();
+DEFINE INDEX scheduled_message_ticket ON scheduled_message FIELDS ticket_id;
+
+DEFINE TABLE media SCHEMAFULL;
+DEFINE FIELD mime ON media TYPE string;
+DEFINE FIELD filename ON media TYPE option<string>;
+DEFINE FIELD size ON media TYPE int;
+DEFINE FIELD path ON media TYPE string;
+DEFINE FIELD ticket_id ON media TYPE option<string>;
+DEFINE FIELD created_by ON media TYPE string;
+DEFINE FIELD created_at ON media TYPE datetime DEFAULT time::now();
+
+DEFINE TABLE sim_message SCHEMAFULL;
+DEFINE FIELD connection_id ON sim_message TYPE string;
+DEFINE FIELD phone ON sim_message TYPE string;
+DEFINE FIELD direction ON sim_message TYPE string;
+DEFINE FIELD body ON sim_message TYPE string;
+DEFINE FIELD kind ON sim_message TYPE string;
+DEFINE FIELD media_url ON sim_message TYPE option<string>;
+DEFINE FIELD quoted ON sim_message TYPE option<string>;
+DEFINE FIELD status ON sim_message TYPE string;
+DEFINE FIELD at ON sim_message TYPE datetime DEFAULT time::now();
+DEFINE INDEX sim_message_phone ON sim_message FIELDS connection_id, phone;
+"#,
+    },
 ];
 
 /// What a migration run did.

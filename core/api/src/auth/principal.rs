@@ -58,6 +58,18 @@ pub enum Scope {
     #[oai(rename = "flows:write")]
     #[serde(rename = "flows:write")]
     FlowsWrite,
+    #[oai(rename = "tickets:read")]
+    #[serde(rename = "tickets:read")]
+    TicketsRead,
+    #[oai(rename = "tickets:write")]
+    #[serde(rename = "tickets:write")]
+    TicketsWrite,
+    #[oai(rename = "connections:read")]
+    #[serde(rename = "connections:read")]
+    ConnectionsRead,
+    #[oai(rename = "connections:write")]
+    #[serde(rename = "connections:write")]
+    ConnectionsWrite,
 }
 
 /// The authenticated caller.

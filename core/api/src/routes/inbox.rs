@@ -100,12 +100,10 @@ impl QueuesApi {
         ctx.check_limit(LimitKind::Queues, ctx.db.count_queues().await?)?;
         let q = ctx
             .db
-            .create_queue(
-                &required_text("name", &body.name, 60)?,
-                &body.color,
-                &body.greeting,
-                &body.user_ids,
-            )
+            .create_queue(&NewQueue {
+                name: required_text("name", &body.name, 60)?,
+                ..body.0
+            })
             .await?;
         Ok(Created::Created(Json(q)))
     }
@@ -140,6 +138,9 @@ impl QueuesApi {
         }
         if let Some(v) = patch.user_ids {
             q.user_ids = v;
+        }
+        if let Some(v) = patch.strategy {
+            q.strategy = v;
         }
         Ok(Json(ctx.db.save_queue(&q).await?))
     }

@@ -2,6 +2,7 @@
 
 pub mod api_keys;
 pub mod auth;
+pub mod connections;
 pub mod contacts;
 pub mod flows;
 pub mod hooks;
@@ -11,7 +12,9 @@ pub mod platform;
 pub mod runs;
 pub mod settings;
 pub mod system;
+pub mod tickets;
 pub mod users;
+pub mod ws;
 
 use poem_openapi::Tags;
 
@@ -41,6 +44,10 @@ pub enum ApiTags {
     Flows,
     /// Flow runs: start, test with a played customer, trace, cancel.
     Runs,
+    /// The shared inbox: tickets, their messages, notes, actions and timeline.
+    Tickets,
+    /// WhatsApp numbers and the simulator that plays their customers.
+    Connections,
     /// Health and readiness.
     System,
 }

@@ -26,7 +26,7 @@ pub struct ContactQuery {
 }
 
 /// A contact's stored fields, already validated and normalised by the caller.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ContactFields {
     pub name: String,
     pub phone: String,

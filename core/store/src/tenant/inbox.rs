@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 use tucan_model::ErrorCode;
 use tucan_model::ids::new_id;
-use tucan_model::inbox::{Queue, QuickReply, Tag};
+use tucan_model::inbox::{NewQueue, Queue, QuickReply, Tag};
 
 use super::TenantDb;
 use crate::db::{check_id, check_ids_exist, execute, fetch, fetch_found, rows};
@@ -92,16 +92,10 @@ impl TenantDb {
         .await
     }
 
-    pub async fn create_queue(
-        &self,
-        name: &str,
-        color: &str,
-        greeting: &str,
-        user_ids: &[String],
-    ) -> StoreResult<Queue> {
-        check_ids_exist(self.raw(), "user", user_ids, "user").await?;
-        let sql = "CREATE type::record('queue', $id) CONTENT { name: $name, color: $color, greeting: $greeting, user_ids: $user_ids }";
-        let vars = json!({ "id": new_id(), "name": name, "color": color, "greeting": greeting, "user_ids": dedup(user_ids) });
+    pub async fn create_queue(&self, q: &NewQueue) -> StoreResult<Queue> {
+        check_ids_exist(self.raw(), "user", &q.user_ids, "user").await?;
+        let sql = "CREATE type::record('queue', $id) CONTENT { name: $name, color: $color, greeting: $greeting, user_ids: $user_ids, strategy: $strategy }";
+        let vars = json!({ "id": new_id(), "name": q.name, "color": q.color, "greeting": q.greeting, "user_ids": dedup(&q.user_ids), "strategy": q.strategy });
         fetch_found(self.raw(), sql, vars, "queue")
             .await
             .map_err(|e| e.on_unique(ErrorCode::NameTaken, "a queue with this name exists"))
@@ -109,8 +103,8 @@ impl TenantDb {
 
     pub async fn save_queue(&self, q: &Queue) -> StoreResult<Queue> {
         check_ids_exist(self.raw(), "user", &q.user_ids, "user").await?;
-        let sql = "UPDATE type::record('queue', $id) MERGE { name: $name, color: $color, greeting: $greeting, user_ids: $user_ids }";
-        let vars = json!({ "id": q.id, "name": q.name, "color": q.color, "greeting": q.greeting, "user_ids": dedup(&q.user_ids) });
+        let sql = "UPDATE type::record('queue', $id) MERGE { name: $name, color: $color, greeting: $greeting, user_ids: $user_ids, strategy: $strategy }";
+        let vars = json!({ "id": q.id, "name": q.name, "color": q.color, "greeting": q.greeting, "user_ids": dedup(&q.user_ids), "strategy": q.strategy });
         fetch_found(self.raw(), sql, vars, "queue")
             .await
             .map_err(|e| e.on_unique(ErrorCode::NameTaken, "a queue with this name exists"))

@@ -1,10 +1,16 @@
 //! One tenant's database. Every repository method here reaches only that database.
 
+mod connections;
 mod contacts;
+mod desk;
+mod events;
 mod flows;
 mod inbox;
 mod keys;
+mod messages;
 mod runs;
+mod simulator;
+mod tickets;
 pub(crate) mod users;
 
 use serde_json::json;
@@ -12,6 +18,11 @@ use surrealdb::Surreal;
 use surrealdb::engine::any::Any;
 
 pub use contacts::{ContactFields, ContactQuery};
+pub use desk::MediaRow;
+pub use events::{InboxEvent, LiveEvents};
+pub use messages::{InboundOutcome, InboundWrite, MessagePage, OutgoingWrite};
+pub use simulator::SimWrite;
+pub use tickets::{LiveKey, TicketChange, TicketPage, TicketQuery, Visibility};
 pub use flows::{FlowRow, FlowVersionRow};
 pub use runs::{EffectRow, EffectWrite, NewRun, RunQuery, RunRow, RunWrite, StepRow, StepWrite};
 pub use users::{UserRow, UserTable};
@@ -259,7 +270,13 @@ mod tests {
         assert!(db.get_contact(&c.id).await.unwrap().tags.is_empty());
 
         let q = db
-            .create_queue("Sales", "#00aa00", "Hi!", &[])
+            .create_queue(&tucan_model::inbox::NewQueue {
+                name: "Sales".into(),
+                color: "#00aa00".into(),
+                greeting: "Hi!".into(),
+                user_ids: vec![],
+                strategy: Default::default(),
+            })
             .await
             .unwrap();
         assert_eq!(db.get_queue(&q.id).await.unwrap().name, "Sales");

@@ -1,0 +1,286 @@
+//! Connections (the company's WhatsApp numbers) and the simulator that plays the customers
+//! of a `simulator` connection: send as a phone number, see what the phone received, read.
+
+use poem_openapi::param::Path;
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, OpenApi};
+use tucan_inbox::Incoming;
+use tucan_model::ids::new_id;
+use tucan_model::phone::normalize_phone;
+use tucan_model::tenancy::LimitKind;
+use tucan_model::ticket::{
+    ChannelKind, Connection, ConnectionPatch, MessageKind, NewConnection, SimInbound, SimMessage,
+    SimRead, StatusChange,
+};
+use tucan_model::user::Role;
+use tucan_model::{ErrorCode, required_text};
+use tucan_store::SimWrite;
+
+use super::ApiTags;
+use super::platform::{Created, Deleted};
+use crate::auth::{Auth, Scope, TenantCtx};
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+pub struct ConnectionsApi {
+    pub state: AppState,
+}
+
+/// What a simulated message did.
+#[derive(Debug, Object)]
+pub struct SimDelivery {
+    pub message_id: String,
+    pub ticket_id: String,
+    /// The channel had delivered this message id before: nothing new was written.
+    pub duplicate: bool,
+    /// The channel id the message went in with.
+    pub channel_id: String,
+}
+
+#[derive(Debug, Object)]
+pub struct SimReadResult {
+    /// How many received messages were newly read.
+    pub read: u32,
+}
+
+#[derive(ApiResponse)]
+pub enum Accepted<T: poem_openapi::types::ToJSON> {
+    /// Taken.
+    #[oai(status = 202)]
+    Accepted(Json<T>),
+}
+
+async fn check_refs(ctx: &TenantCtx, flow: Option<&str>, queue: Option<&str>) -> ApiResult<()> {
+    if let Some(f) = flow.filter(|f| !f.is_empty()) {
+        ctx.db
+            .get_flow(f)
+            .await
+            .map_err(|_| ApiError::new(ErrorCode::InvalidField, "unknown default_flow_id"))?;
+    }
+    if let Some(q) = queue.filter(|q| !q.is_empty()) {
+        ctx.db
+            .get_queue(q)
+            .await
+            .map_err(|_| ApiError::new(ErrorCode::InvalidField, "unknown default_queue_id"))?;
+    }
+    Ok(())
+}
+
+impl ConnectionsApi {
+    /// The simulator connection `id`, for a supervisor or admin playing its customers.
+    async fn simulator(&self, auth: &Auth, id: &str) -> ApiResult<(TenantCtx, Connection)> {
+        let ctx = auth.tenant(&self.state, Scope::ConnectionsWrite).await?;
+        ctx.require(Role::Supervisor)?;
+        let conn = ctx.db.get_connection(id).await?;
+        if conn.kind != ChannelKind::Simulator {
+            return Err(ApiError::new(
+                ErrorCode::InvalidParam,
+                "only simulator connections have a simulated phone",
+            ));
+        }
+        Ok((ctx, conn))
+    }
+}
+
+#[OpenApi(prefix_path = "/api/connections", tag = "ApiTags::Connections")]
+impl ConnectionsApi {
+    /// List connections.
+    #[oai(path = "/", method = "get")]
+    async fn list_connections(&self, auth: Auth) -> ApiResult<Json<Vec<Connection>>> {
+        let ctx = auth.tenant(&self.state, Scope::ConnectionsRead).await?;
+        Ok(Json(ctx.db.list_connections().await?))
+    }
+
+    /// Add a connection (admins; counts against the plan's connection limit). A simulator
+    /// connects at once.
+    #[oai(path = "/", method = "post")]
+    async fn create_connection(
+        &self,
+        auth: Auth,
+        body: Json<NewConnection>,
+    ) -> ApiResult<Created<Connection>> {
+        let ctx = auth.tenant(&self.state, Scope::ConnectionsWrite).await?;
+        ctx.require(Role::Admin)?;
+        ctx.check_limit(LimitKind::Connections, ctx.db.count_connections().await?)?;
+        check_refs(&ctx, body.default_flow_id.as_deref(), body.default_queue_id.as_deref()).await?;
+        let new = NewConnection {
+            name: required_text("name", &body.name, 80)?,
+            phone: normalize_phone(&body.phone, &ctx.tenant.country)?,
+            default_flow_id: body.default_flow_id.clone().filter(|s| !s.is_empty()),
+            default_queue_id: body.default_queue_id.clone().filter(|s| !s.is_empty()),
+            ..body.0
+        };
+        let conn = ctx.db.create_connection(&new).await?;
+        let conn = self.state.inbox.connect(&ctx.db, &conn).await?;
+        Ok(Created::Created(Json(conn)))
+    }
+
+    /// Get a connection, with its status and pairing code (while pairing).
+    #[oai(path = "/:id", method = "get")]
+    async fn get_connection(&self, auth: Auth, id: Path<String>) -> ApiResult<Json<Connection>> {
+        let ctx = auth.tenant(&self.state, Scope::ConnectionsRead).await?;
+        Ok(Json(ctx.db.get_connection(&id).await?))
+    }
+
+    /// Change a connection's name, default flow and queue, greeting, farewell or pacing.
+    #[oai(path = "/:id", method = "patch")]
+    async fn update_connection(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+        body: Json<ConnectionPatch>,
+    ) -> ApiResult<Json<Connection>> {
+        let ctx = auth.tenant(&self.state, Scope::ConnectionsWrite).await?;
+        ctx.require(Role::Admin)?;
+        let mut c = ctx.db.get_connection(&id).await?;
+        let p = body.0;
+        check_refs(&ctx, p.default_flow_id.as_deref(), p.default_queue_id.as_deref()).await?;
+        if let Some(v) = p.name {
+            c.name = required_text("name", &v, 80)?;
+        }
+        if let Some(v) = p.default_flow_id {
+            c.default_flow_id = Some(v).filter(|s| !s.is_empty());
+        }
+        if let Some(v) = p.default_queue_id {
+            c.default_queue_id = Some(v).filter(|s| !s.is_empty());
+        }
+        if let Some(v) = p.greeting {
+            c.greeting = v;
+        }
+        if let Some(v) = p.farewell {
+            c.farewell = v;
+        }
+        if let Some(v) = p.messages_per_minute {
+            c.messages_per_minute = v;
+        }
+        Ok(Json(ctx.db.save_connection(&c).await?))
+    }
+
+    /// Remove a connection (its tickets and messages stay).
+    #[oai(path = "/:id", method = "delete")]
+    async fn delete_connection(&self, auth: Auth, id: Path<String>) -> ApiResult<Deleted> {
+        let ctx = auth.tenant(&self.state, Scope::ConnectionsWrite).await?;
+        ctx.require(Role::Admin)?;
+        let conn = ctx.db.get_connection(&id).await?;
+        self.state.inbox.disconnect(&ctx.db, &conn).await?;
+        ctx.db.delete_connection(&id).await?;
+        Ok(Deleted::NoContent)
+    }
+
+    /// Connect (or reconnect) a connection.
+    #[oai(path = "/:id/connect", method = "post")]
+    async fn connect(&self, auth: Auth, id: Path<String>) -> ApiResult<Json<Connection>> {
+        let ctx = auth.tenant(&self.state, Scope::ConnectionsWrite).await?;
+        ctx.require(Role::Admin)?;
+        let conn = ctx.db.get_connection(&id).await?;
+        Ok(Json(self.state.inbox.connect(&ctx.db, &conn).await?))
+    }
+
+    /// Disconnect a connection.
+    #[oai(path = "/:id/disconnect", method = "post")]
+    async fn disconnect(&self, auth: Auth, id: Path<String>) -> ApiResult<Json<Connection>> {
+        let ctx = auth.tenant(&self.state, Scope::ConnectionsWrite).await?;
+        ctx.require(Role::Admin)?;
+        let conn = ctx.db.get_connection(&id).await?;
+        Ok(Json(self.state.inbox.disconnect(&ctx.db, &conn).await?))
+    }
+
+    /// A connection's status changes, newest first.
+    #[oai(path = "/:id/history", method = "get")]
+    async fn connection_history(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+    ) -> ApiResult<Json<Vec<StatusChange>>> {
+        let ctx = auth.tenant(&self.state, Scope::ConnectionsRead).await?;
+        ctx.db.get_connection(&id).await?;
+        Ok(Json(ctx.db.connection_history(&id).await?))
+    }
+
+    /// The simulated customer `from` sends a message to the simulator number (supervisors
+    /// and admins). It goes through the same pipeline as a WhatsApp message.
+    #[oai(path = "/:id/simulator/messages", method = "post")]
+    async fn simulate_message(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+        body: Json<SimInbound>,
+    ) -> ApiResult<Accepted<SimDelivery>> {
+        let (ctx, conn) = self.simulator(&auth, &id).await?;
+        let phone = normalize_phone(&body.from, &ctx.tenant.country)?;
+        let kind = body.kind.unwrap_or(MessageKind::Text);
+        if kind != MessageKind::Text && body.media_url.is_none() {
+            return Err(ApiError::new(ErrorCode::InvalidField, "a media message needs a media_url"));
+        }
+        if kind == MessageKind::Text && body.text.trim().is_empty() {
+            return Err(ApiError::new(ErrorCode::InvalidField, "text must not be empty"));
+        }
+        let channel_id = match &body.id {
+            Some(id) if !id.is_empty() && id.len() <= 100 => id.clone(),
+            Some(_) => return Err(ApiError::new(ErrorCode::InvalidField, "id must have 1-100 characters")),
+            None => format!("sim-in-{}", new_id()),
+        };
+        ctx.db
+            .sim_record(&SimWrite {
+                connection_id: &conn.id,
+                phone: &phone,
+                direction: "in",
+                kind,
+                body: &body.text,
+                media_url: body.media_url.as_deref(),
+                quoted: body.quoted.as_deref(),
+                id: Some(&channel_id),
+            })
+            .await?;
+        let incoming = Incoming {
+            channel_id: channel_id.clone(),
+            from: phone,
+            push_name: body.name.clone(),
+            kind,
+            body: body.text.clone(),
+            media_url: body.media_url.clone(),
+            mime: None,
+            quoted: body.quoted.clone(),
+            is_group: false,
+        };
+        let out = self.state.inbox.receive(&ctx.db, &conn, incoming).await?;
+        Ok(Accepted::Accepted(Json(SimDelivery {
+            message_id: out.message.id,
+            ticket_id: out.ticket.id,
+            duplicate: out.duplicate,
+            channel_id,
+        })))
+    }
+
+    /// What the simulated phone `phone` sent and received, oldest first.
+    #[oai(path = "/:id/simulator/chats/:phone", method = "get")]
+    async fn simulator_chat(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+        phone: Path<String>,
+    ) -> ApiResult<Json<Vec<SimMessage>>> {
+        let (ctx, conn) = self.simulator(&auth, &id).await?;
+        let phone = normalize_phone(&phone, &ctx.tenant.country)?;
+        Ok(Json(ctx.db.sim_chat(&conn.id, &phone).await?))
+    }
+
+    /// The simulated customer reads what it received: read receipts go back.
+    #[oai(path = "/:id/simulator/read", method = "post")]
+    async fn simulator_read(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+        body: Json<SimRead>,
+    ) -> ApiResult<Json<SimReadResult>> {
+        let (ctx, conn) = self.simulator(&auth, &id).await?;
+        let phone = normalize_phone(&body.phone, &ctx.tenant.country)?;
+        let ids = ctx.db.sim_mark_read(&conn.id, &phone).await?;
+        let read = ids.len() as u32;
+        self.state
+            .inbox
+            .receipts(ctx.db.tenant_id(), &conn.id, ids, tucan_model::ticket::MessageStatus::Read)
+            .await;
+        Ok(Json(SimReadResult { read }))
+    }
+}

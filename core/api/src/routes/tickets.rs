@@ -1,0 +1,411 @@
+//! The shared inbox over REST: ticket lists and pages of messages, sending, notes, every
+//! ticket action, the timeline, scheduled messages, media files and agent presence. Agents
+//! reach only tickets of their queues and their own; for them any other ticket does not
+//! exist (404).
+
+use chrono::{DateTime, Utc};
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::{Binary, Json};
+use poem_openapi::{ApiResponse, Object, OpenApi};
+use tucan_inbox::{Actor, TicketAction};
+use tucan_model::ErrorCode;
+use tucan_model::ticket::{
+    Message, NewMessage, NewNote, NewScheduledMessage, ScheduledMessage, Ticket, TicketLogEntry,
+    TicketStatus, Transfer,
+};
+use tucan_model::user::Role;
+use tucan_store::{MediaRow, TicketQuery, Visibility};
+
+use super::ApiTags;
+use super::platform::Created;
+use crate::auth::{Auth, Scope, TenantCtx};
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+pub struct TicketsApi {
+    pub state: AppState,
+}
+
+#[derive(Debug, Object)]
+pub struct TicketPageView {
+    pub items: Vec<Ticket>,
+    /// Pass as `cursor` for the next page; absent on the last.
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Object)]
+pub struct MessagePageView {
+    /// Oldest first.
+    pub items: Vec<Message>,
+    /// Pass as `before` for the older page; absent at the start of the conversation.
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Object)]
+pub struct Presence {
+    /// Online agents take tickets from round-robin and least-busy queues.
+    pub online: bool,
+}
+
+/// A stored file.
+#[derive(Debug, Object)]
+pub struct MediaView {
+    pub id: String,
+    /// Taken from the content, not the name.
+    pub mime: String,
+    pub filename: Option<String>,
+    pub size: u64,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<MediaRow> for MediaView {
+    fn from(m: MediaRow) -> Self {
+        MediaView {
+            id: m.id,
+            mime: m.mime,
+            filename: m.filename,
+            size: m.size,
+            created_at: m.created_at,
+        }
+    }
+}
+
+#[derive(ApiResponse)]
+pub enum MediaFile {
+    /// The file.
+    #[oai(status = 200)]
+    File(
+        Binary<Vec<u8>>,
+        #[oai(header = "content-type")] String,
+        #[oai(header = "x-content-type-options")] String,
+    ),
+}
+
+#[derive(ApiResponse)]
+pub enum PresenceSet {
+    /// Saved.
+    #[oai(status = 204)]
+    NoContent,
+}
+
+fn default_limit() -> u32 {
+    50
+}
+
+/// What the caller may see of the tenant's tickets: `None` is everything.
+pub(crate) async fn visibility(ctx: &TenantCtx) -> ApiResult<Option<Visibility>> {
+    if ctx.principal.role >= Role::Supervisor {
+        return Ok(None);
+    }
+    let queue_ids = ctx
+        .db
+        .queues_of_user(&ctx.principal.user_id)
+        .await?
+        .into_iter()
+        .map(|q| q.id)
+        .collect();
+    Ok(Some(Visibility {
+        user_id: ctx.principal.user_id.clone(),
+        queue_ids,
+    }))
+}
+
+/// The ticket, if the caller may see it (404 otherwise, as for a ticket that does not exist).
+pub(crate) async fn visible_ticket(ctx: &TenantCtx, id: &str) -> ApiResult<Ticket> {
+    let ticket = ctx.db.get_ticket(id).await?;
+    match visibility(ctx).await? {
+        Some(v) if !v.sees(ticket.queue_id.as_deref(), ticket.user_id.as_deref()) => {
+            Err(ApiError::new(ErrorCode::NotFound, "ticket not found"))
+        }
+        _ => Ok(ticket),
+    }
+}
+
+impl TicketsApi {
+    async fn act(&self, auth: Auth, id: &str, action: TicketAction) -> ApiResult<Json<Ticket>> {
+        let ctx = auth.tenant(&self.state, Scope::TicketsWrite).await?;
+        visible_ticket(&ctx, id).await?;
+        let actor = Actor::user(&ctx.principal.user_id);
+        Ok(Json(
+            self.state.inbox.act(&ctx.db, id, &actor, action).await?,
+        ))
+    }
+}
+
+#[OpenApi(tag = "ApiTags::Tickets")]
+impl TicketsApi {
+    /// Tickets, most recent activity first, by status, queue, agent, tag or a search of the
+    /// contact's name and number and the last message.
+    #[allow(clippy::too_many_arguments)] // one per query parameter
+    #[oai(path = "/api/tickets", method = "get")]
+    async fn list_tickets(
+        &self,
+        auth: Auth,
+        status: Query<Option<TicketStatus>>,
+        queue_id: Query<Option<String>>,
+        user_id: Query<Option<String>>,
+        tag: Query<Option<String>>,
+        search: Query<Option<String>>,
+        cursor: Query<Option<String>>,
+        #[oai(
+            default = "default_limit",
+            validator(minimum(value = "1"), maximum(value = "200"))
+        )]
+        limit: Query<u32>,
+    ) -> ApiResult<Json<TicketPageView>> {
+        let ctx = auth.tenant(&self.state, Scope::TicketsRead).await?;
+        let page = ctx
+            .db
+            .list_tickets(&TicketQuery {
+                status: status.0,
+                queue_id: queue_id.0,
+                user_id: user_id.0,
+                tag: tag.0,
+                search: search.0,
+                cursor: cursor.0,
+                limit: limit.0,
+                visible_to: visibility(&ctx).await?,
+            })
+            .await?;
+        Ok(Json(TicketPageView {
+            items: page.items,
+            next_cursor: page.next_cursor,
+        }))
+    }
+
+    /// Get a ticket.
+    #[oai(path = "/api/tickets/:id", method = "get")]
+    async fn get_ticket(&self, auth: Auth, id: Path<String>) -> ApiResult<Json<Ticket>> {
+        let ctx = auth.tenant(&self.state, Scope::TicketsRead).await?;
+        Ok(Json(visible_ticket(&ctx, &id).await?))
+    }
+
+    /// A ticket's messages and notes, newest page first (each page oldest first); `before`
+    /// pages back.
+    #[oai(path = "/api/tickets/:id/messages", method = "get")]
+    async fn list_messages(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+        before: Query<Option<String>>,
+        #[oai(
+            default = "default_limit",
+            validator(minimum(value = "1"), maximum(value = "200"))
+        )]
+        limit: Query<u32>,
+    ) -> ApiResult<Json<MessagePageView>> {
+        let ctx = auth.tenant(&self.state, Scope::TicketsRead).await?;
+        visible_ticket(&ctx, &id).await?;
+        let page = ctx.db.list_messages(&id, before.0.as_deref(), limit.0).await?;
+        Ok(Json(MessagePageView {
+            items: page.items,
+            next_cursor: page.next_cursor,
+        }))
+    }
+
+    /// Send a message to the customer (text, an uploaded file with a caption, a quote). It
+    /// is `pending` until the connection sends it, then `sent`, `delivered`, `read` — or
+    /// `failed` with the reason.
+    #[oai(path = "/api/tickets/:id/messages", method = "post")]
+    async fn send_message(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+        body: Json<NewMessage>,
+    ) -> ApiResult<Created<Message>> {
+        let ctx = auth.tenant(&self.state, Scope::TicketsWrite).await?;
+        visible_ticket(&ctx, &id).await?;
+        let m = self
+            .state
+            .inbox
+            .send_agent_message(&ctx.db, &id, &ctx.principal.user_id, &body)
+            .await?;
+        Ok(Created::Created(Json(m)))
+    }
+
+    /// Add an internal note (never sent to the customer); `@name` mentions a user.
+    #[oai(path = "/api/tickets/:id/notes", method = "post")]
+    async fn add_note(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+        body: Json<NewNote>,
+    ) -> ApiResult<Created<Message>> {
+        let ctx = auth.tenant(&self.state, Scope::TicketsWrite).await?;
+        visible_ticket(&ctx, &id).await?;
+        let actor = Actor::user(&ctx.principal.user_id);
+        let note = self
+            .state
+            .inbox
+            .add_note(&ctx.db, &id, &actor, &body.body, None)
+            .await?;
+        Ok(Created::Created(Json(note)))
+    }
+
+    /// Take a pending ticket (it becomes open, with the caller as its agent).
+    #[oai(path = "/api/tickets/:id/accept", method = "post")]
+    async fn accept_ticket(&self, auth: Auth, id: Path<String>) -> ApiResult<Json<Ticket>> {
+        self.act(auth, &id, TicketAction::Accept).await
+    }
+
+    /// Move a ticket to a queue (pending there, or handed out by the queue's strategy)
+    /// and/or to an agent (open with that agent).
+    #[oai(path = "/api/tickets/:id/transfer", method = "post")]
+    async fn transfer_ticket(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+        body: Json<Transfer>,
+    ) -> ApiResult<Json<Ticket>> {
+        let t = body.0;
+        let action = TicketAction::Transfer {
+            queue_id: t.queue_id,
+            user_id: t.user_id,
+        };
+        self.act(auth, &id, action).await
+    }
+
+    /// Put an open ticket back in its queue's pending list.
+    #[oai(path = "/api/tickets/:id/return", method = "post")]
+    async fn return_ticket(&self, auth: Auth, id: Path<String>) -> ApiResult<Json<Ticket>> {
+        self.act(auth, &id, TicketAction::Return).await
+    }
+
+    /// Close a ticket (flows with a "ticket closed" trigger run, e.g. a rating survey).
+    #[oai(path = "/api/tickets/:id/close", method = "post")]
+    async fn close_ticket(&self, auth: Auth, id: Path<String>) -> ApiResult<Json<Ticket>> {
+        self.act(auth, &id, TicketAction::Close).await
+    }
+
+    /// Reopen a closed ticket with the caller as its agent.
+    #[oai(path = "/api/tickets/:id/reopen", method = "post")]
+    async fn reopen_ticket(&self, auth: Auth, id: Path<String>) -> ApiResult<Json<Ticket>> {
+        self.act(auth, &id, TicketAction::Reopen).await
+    }
+
+    /// Mark the customer's messages read (the unread counter drops to zero).
+    #[oai(path = "/api/tickets/:id/read", method = "post")]
+    async fn read_ticket(&self, auth: Auth, id: Path<String>) -> ApiResult<Json<Ticket>> {
+        self.act(auth, &id, TicketAction::Read).await
+    }
+
+    /// Tag a ticket.
+    #[oai(path = "/api/tickets/:id/tags/:tag_id", method = "put")]
+    async fn tag_ticket(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+        tag_id: Path<String>,
+    ) -> ApiResult<Json<Ticket>> {
+        self.act(auth, &id, TicketAction::Tag(tag_id.0)).await
+    }
+
+    /// Take a tag off a ticket.
+    #[oai(path = "/api/tickets/:id/tags/:tag_id", method = "delete")]
+    async fn untag_ticket(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+        tag_id: Path<String>,
+    ) -> ApiResult<Json<Ticket>> {
+        self.act(auth, &id, TicketAction::Untag(tag_id.0)).await
+    }
+
+    /// The ticket's timeline: who did what, when.
+    #[oai(path = "/api/tickets/:id/timeline", method = "get")]
+    async fn ticket_timeline(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+    ) -> ApiResult<Json<Vec<TicketLogEntry>>> {
+        let ctx = auth.tenant(&self.state, Scope::TicketsRead).await?;
+        visible_ticket(&ctx, &id).await?;
+        Ok(Json(ctx.db.ticket_log(&id).await?))
+    }
+
+    /// Schedule a message on the ticket (sent at `send_at`, even across restarts).
+    #[oai(path = "/api/tickets/:id/scheduled", method = "post")]
+    async fn schedule_message(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+        body: Json<NewScheduledMessage>,
+    ) -> ApiResult<Created<ScheduledMessage>> {
+        let ctx = auth.tenant(&self.state, Scope::TicketsWrite).await?;
+        visible_ticket(&ctx, &id).await?;
+        let s = self
+            .state
+            .inbox
+            .schedule_message(&ctx.db, &id, &ctx.principal.user_id, &body.body, body.send_at)
+            .await?;
+        Ok(Created::Created(Json(s)))
+    }
+
+    /// The ticket's scheduled messages.
+    #[oai(path = "/api/tickets/:id/scheduled", method = "get")]
+    async fn list_scheduled(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+    ) -> ApiResult<Json<Vec<ScheduledMessage>>> {
+        let ctx = auth.tenant(&self.state, Scope::TicketsRead).await?;
+        visible_ticket(&ctx, &id).await?;
+        Ok(Json(ctx.db.list_scheduled(&id).await?))
+    }
+
+    /// Cancel a scheduled message that has not been sent.
+    #[oai(path = "/api/scheduled/:id/cancel", method = "post")]
+    async fn cancel_scheduled(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+    ) -> ApiResult<Json<ScheduledMessage>> {
+        let ctx = auth.tenant(&self.state, Scope::TicketsWrite).await?;
+        let s = ctx.db.get_scheduled(&id).await?;
+        visible_ticket(&ctx, &s.ticket_id).await?;
+        Ok(Json(self.state.inbox.cancel_scheduled(&ctx.db, &id).await?))
+    }
+
+    /// Upload a file to send (the body is the file). Its type is read from its content:
+    /// JPEG, PNG, GIF, WebP, PDF, Ogg, MP3, MP4 or WebM.
+    #[oai(path = "/api/media", method = "post")]
+    async fn upload_media(
+        &self,
+        auth: Auth,
+        filename: Query<Option<String>>,
+        body: Binary<Vec<u8>>,
+    ) -> ApiResult<Created<MediaView>> {
+        let ctx = auth.tenant(&self.state, Scope::TicketsWrite).await?;
+        let row = self
+            .state
+            .inbox
+            .store_media(&ctx.db, &ctx.principal.user_id, filename.0, &body.0)
+            .await?;
+        Ok(Created::Created(Json(row.into())))
+    }
+
+    /// Download a file: its uploader, and whoever may see the ticket it was sent on.
+    #[oai(path = "/api/media/:id", method = "get")]
+    async fn get_media(&self, auth: Auth, id: Path<String>) -> ApiResult<MediaFile> {
+        let ctx = auth.tenant(&self.state, Scope::TicketsRead).await?;
+        let row = ctx.db.get_media(&id).await?;
+        let allowed = match &row.ticket_id {
+            Some(t) => visible_ticket(&ctx, t).await.is_ok(),
+            None => row.created_by == ctx.principal.user_id || ctx.principal.role >= Role::Supervisor,
+        };
+        if !allowed {
+            return Err(ApiError::new(ErrorCode::NotFound, "media not found"));
+        }
+        let bytes = self.state.inbox.read_media(&row).await?;
+        Ok(MediaFile::File(Binary(bytes), row.mime, "nosniff".into()))
+    }
+
+    /// Go online or offline for automatic assignment.
+    #[oai(path = "/api/inbox/presence", method = "put")]
+    async fn set_presence(&self, auth: Auth, body: Json<Presence>) -> ApiResult<PresenceSet> {
+        let user = auth.user()?.user_id.clone();
+        let ctx = auth.tenant(&self.state, Scope::TicketsWrite).await?;
+        ctx.db.set_online(&user, body.online).await?;
+        Ok(PresenceSet::NoContent)
+    }
+}

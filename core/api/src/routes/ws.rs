@@ -1,0 +1,379 @@
+//! The inbox's real-time stream: `GET /api/ws?token=<access token>` upgrades to a websocket.
+//! The client subscribes per view and gets the events it may see:
+//!
+//! - `{"type":"subscribe","id":"s1","view":"tickets","status":["pending"],"after":"<event id>"}`
+//!   — ticket changes (a ticket that leaves the caller's sight arrives as `ticket_gone`);
+//! - `{"type":"subscribe","id":"s2","view":"ticket","ticket_id":"…"}` — one ticket's changes
+//!   and messages;
+//! - `{"type":"subscribe","id":"s3","view":"connections"}` — connection status changes;
+//! - `{"type":"subscribe","id":"s4","view":"simulator","connection_id":"…"}` — the simulated
+//!   phones of a simulator connection (supervisors and admins);
+//! - `{"type":"unsubscribe","id":"s1"}`, `{"type":"ping"}`.
+//!
+//! The server sends `{"type":"event","sub":"s1","event":{…}}`, `{"type":"subscribed",…}`,
+//! `{"type":"pong"}` and `{"type":"error","code":…,"message":…}`. Every event carries an
+//! id; subscribing with `after` replays the events since (from two seconds before it, so an
+//! event committed late is not missed; clients skip ids they have seen). Permissions are
+//! those of the user now: they are re-read whenever queues or users change and every ten
+//! seconds, and the socket closes when the token expires or the user is removed.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::{SinkExt, StreamExt};
+use poem::web::websocket::{Message as WsMessage, WebSocket};
+use poem::web::{Data, Query};
+use poem::{IntoResponse, Response, handler};
+use serde::Deserialize;
+use serde_json::json;
+use tokio::sync::broadcast::error::RecvError;
+use tucan_model::ErrorCode;
+use tucan_model::tenancy::TenantStatus;
+use tucan_model::user::Role;
+use tucan_store::{InboxEvent, TenantDb, Visibility};
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize)]
+pub struct WsParams {
+    token: String,
+}
+
+/// What a socket's user may see, as of the last check.
+struct Perms {
+    role: Role,
+    /// `None`: everything of the tenant.
+    visibility: Option<Visibility>,
+}
+
+impl Perms {
+    async fn load(db: &TenantDb, user_id: &str) -> Option<Perms> {
+        let row = db.users().get_row(user_id).await.ok()?;
+        let visibility = if row.role >= Role::Supervisor {
+            None
+        } else {
+            let queue_ids = db
+                .queues_of_user(user_id)
+                .await
+                .ok()?
+                .into_iter()
+                .map(|q| q.id)
+                .collect();
+            Some(Visibility {
+                user_id: user_id.to_string(),
+                queue_ids,
+            })
+        };
+        Some(Perms {
+            role: row.role,
+            visibility,
+        })
+    }
+
+    fn sees(&self, queue: Option<&str>, user: Option<&str>) -> bool {
+        self.visibility.as_ref().is_none_or(|v| v.sees(queue, user))
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "view", rename_all = "snake_case")]
+enum View {
+    Tickets {
+        #[serde(default)]
+        status: Vec<String>,
+    },
+    Ticket {
+        ticket_id: String,
+    },
+    Connections,
+    Simulator {
+        connection_id: String,
+    },
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum ClientMessage {
+    Subscribe {
+        id: String,
+        #[serde(flatten)]
+        view: View,
+        after: Option<String>,
+    },
+    Unsubscribe {
+        id: String,
+    },
+    Ping,
+}
+
+/// What a subscription receives of one event.
+enum Delivery {
+    Full,
+    /// The ticket left the caller's sight: only its id.
+    Gone,
+    Nothing,
+}
+
+fn delivery(view: &View, perms: &Perms, ev: &InboxEvent) -> Delivery {
+    let now = perms.sees(ev.queue_id.as_deref(), ev.user_id.as_deref());
+    match view {
+        View::Tickets { status } => {
+            if ev.kind != "ticket" {
+                return Delivery::Nothing;
+            }
+            let wanted = |s: &Option<String>| {
+                status.is_empty() || s.as_ref().is_some_and(|s| status.contains(s))
+            };
+            let before = ev.prev_status.is_some()
+                && perms.sees(ev.prev_queue_id.as_deref(), ev.prev_user_id.as_deref());
+            if now && (wanted(&ev.status) || wanted(&ev.prev_status)) {
+                Delivery::Full
+            } else if before && wanted(&ev.prev_status) {
+                Delivery::Gone
+            } else {
+                Delivery::Nothing
+            }
+        }
+        View::Ticket { ticket_id } => {
+            if ev.ticket_id.as_deref() != Some(ticket_id.as_str()) {
+                Delivery::Nothing
+            } else if now {
+                Delivery::Full
+            } else if ev.kind == "ticket" {
+                Delivery::Gone
+            } else {
+                Delivery::Nothing
+            }
+        }
+        View::Connections if ev.kind == "connection" => Delivery::Full,
+        View::Simulator { connection_id }
+            if ev.kind == "sim"
+                && perms.role >= Role::Supervisor
+                && ev.connection_id.as_deref() == Some(connection_id.as_str()) =>
+        {
+            Delivery::Full
+        }
+        _ => Delivery::Nothing,
+    }
+}
+
+fn event_json(sub: &str, ev: &InboxEvent, how: &Delivery) -> String {
+    let event = match how {
+        Delivery::Gone => json!({
+            "id": ev.id, "kind": "ticket_gone", "ticket_id": ev.ticket_id, "at": ev.at,
+        }),
+        _ => json!({
+            "id": ev.id, "kind": ev.kind, "ticket_id": ev.ticket_id,
+            "connection_id": ev.connection_id, "data": ev.data, "at": ev.at,
+        }),
+    };
+    json!({ "type": "event", "sub": sub, "event": event }).to_string()
+}
+
+/// An event id two seconds earlier than `id` (ids start with their millisecond time).
+fn rewind(id: &str) -> String {
+    match i64::from_str_radix(id.get(..12).unwrap_or(""), 16) {
+        Ok(ms) => format!("{:012x}{}", (ms - 2_000).max(0), "0".repeat(20)),
+        Err(_) => "0".repeat(32),
+    }
+}
+
+/// `GET /api/ws?token=…`: the real-time stream of the inbox.
+#[handler]
+pub async fn inbox_socket(
+    ws: WebSocket,
+    Query(params): Query<WsParams>,
+    Data(state): Data<&AppState>,
+) -> Response {
+    let unauthorized =
+        || ApiError::new(ErrorCode::TokenInvalid, "the access token is not valid").into_response();
+    let Ok(claims) = state.tokens.verify(&params.token) else {
+        return unauthorized();
+    };
+    let Some(tenant_id) = claims.tid.clone() else {
+        return ApiError::forbidden("the inbox stream is for a company's users").into_response();
+    };
+    let Ok(db) = state.store.tenant(&tenant_id).await else {
+        return unauthorized();
+    };
+    match state.store.platform().get_tenant(&tenant_id).await {
+        Ok(t) if t.status != TenantStatus::Suspended => {}
+        _ => return unauthorized(),
+    }
+    let Ok(row) = db.users().get_row(&claims.sub).await else {
+        return unauthorized();
+    };
+    if claims.iat_ms < row.password_changed_at.timestamp_millis() {
+        return unauthorized();
+    }
+    let Ok(rx) = state.inbox.hub().subscribe(&db).await else {
+        return ApiError::internal().into_response();
+    };
+    let state = state.clone();
+    ws.on_upgrade(move |socket| async move {
+        let session = Session {
+            state,
+            db,
+            user_id: claims.sub,
+            expires_ms: claims.exp * 1000,
+            subs: HashMap::new(),
+            perms: None,
+        };
+        session.run(socket, rx).await;
+    })
+    .into_response()
+}
+
+struct Session {
+    state: AppState,
+    db: TenantDb,
+    user_id: String,
+    expires_ms: i64,
+    subs: HashMap<String, View>,
+    perms: Option<Perms>,
+}
+
+impl Session {
+    async fn run(
+        mut self,
+        socket: poem::web::websocket::WebSocketStream,
+        mut rx: tokio::sync::broadcast::Receiver<Arc<InboxEvent>>,
+    ) {
+        let (mut tx, mut incoming) = socket.split();
+        self.perms = Perms::load(&self.db, &self.user_id).await;
+        let mut last_seen: Option<String> = None;
+        let mut check = tokio::time::interval(Duration::from_secs(10));
+        loop {
+            if self.perms.is_none() || chrono::Utc::now().timestamp_millis() >= self.expires_ms {
+                let _ = tx
+                    .send(WsMessage::Text(
+                        json!({ "type": "error", "code": "TOKEN_EXPIRED", "message": "sign in again" })
+                            .to_string(),
+                    ))
+                    .await;
+                break;
+            }
+            let out: Vec<String> = tokio::select! {
+                msg = incoming.next() => match msg {
+                    Some(Ok(WsMessage::Text(text))) => self.on_client(&text).await,
+                    Some(Ok(WsMessage::Close(_))) | None | Some(Err(_)) => break,
+                    Some(Ok(_)) => Vec::new(),
+                },
+                ev = rx.recv() => match ev {
+                    Ok(ev) => {
+                        last_seen = Some(ev.id.clone());
+                        self.on_event(&ev).await
+                    }
+                    Err(RecvError::Lagged(_)) | Err(RecvError::Closed) => {
+                        // Fell behind (or the tenant's stream restarted): listen again and
+                        // catch up from the store.
+                        match self.state.inbox.hub().subscribe(&self.db).await {
+                            Ok(r) => rx = r,
+                            Err(_) => break,
+                        }
+                        match &last_seen {
+                            Some(after) => self.catch_up(after, None).await,
+                            None => Vec::new(),
+                        }
+                    }
+                },
+                _ = check.tick() => {
+                    self.perms = Perms::load(&self.db, &self.user_id).await;
+                    Vec::new()
+                }
+            };
+            for text in out {
+                if tx.send(WsMessage::Text(text)).await.is_err() {
+                    return;
+                }
+            }
+        }
+        let _ = tx.close().await;
+    }
+
+    async fn on_client(&mut self, text: &str) -> Vec<String> {
+        let msg: ClientMessage = match serde_json::from_str(text) {
+            Ok(m) => m,
+            Err(e) => {
+                return vec![json!({ "type": "error", "code": "INVALID_BODY", "message": e.to_string() }).to_string()];
+            }
+        };
+        match msg {
+            ClientMessage::Ping => vec![json!({ "type": "pong" }).to_string()],
+            ClientMessage::Unsubscribe { id } => {
+                self.subs.remove(&id);
+                vec![json!({ "type": "unsubscribed", "sub": id }).to_string()]
+            }
+            ClientMessage::Subscribe { id, view, after } => {
+                if self.subs.len() >= 50 && !self.subs.contains_key(&id) {
+                    return vec![json!({ "type": "error", "code": "INVALID_PARAM", "message": "at most 50 subscriptions per socket" }).to_string()];
+                }
+                self.subs.insert(id.clone(), view);
+                let mut out = match &after {
+                    Some(a) => self.catch_up(a, Some(&id)).await,
+                    None => Vec::new(),
+                };
+                out.push(json!({ "type": "subscribed", "sub": id, "replayed": out.len() }).to_string());
+                out
+            }
+        }
+    }
+
+    async fn on_event(&mut self, ev: &InboxEvent) -> Vec<String> {
+        if ev.kind == "access" {
+            self.perms = Perms::load(&self.db, &self.user_id).await;
+            return Vec::new();
+        }
+        let Some(perms) = &self.perms else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (sub, view) in &self.subs {
+            let how = delivery(view, perms, ev);
+            if !matches!(how, Delivery::Nothing) {
+                out.push(event_json(sub, ev, &how));
+            }
+        }
+        out
+    }
+
+    /// The events after `after` (rewound two seconds), for one subscription or all.
+    async fn catch_up(&mut self, after: &str, only: Option<&str>) -> Vec<String> {
+        let mut cursor = rewind(after);
+        let mut out = Vec::new();
+        let mut seen = HashSet::new();
+        for _ in 0..20 {
+            let Ok(batch) = self.db.events_after(&cursor, 500).await else {
+                break;
+            };
+            let Some(last) = batch.last() else { break };
+            cursor = last.id.clone();
+            let last_page = batch.len() < 500;
+            for ev in &batch {
+                if !seen.insert(ev.id.clone()) {
+                    continue;
+                }
+                if ev.kind == "access" {
+                    self.perms = Perms::load(&self.db, &self.user_id).await;
+                    continue;
+                }
+                let Some(perms) = &self.perms else { continue };
+                for (sub, view) in &self.subs {
+                    if only.is_some_and(|o| o != sub) {
+                        continue;
+                    }
+                    let how = delivery(view, perms, ev);
+                    if !matches!(how, Delivery::Nothing) {
+                        out.push(event_json(sub, ev, &how));
+                    }
+                }
+            }
+            if last_page {
+                break;
+            }
+        }
+        out
+    }
+}

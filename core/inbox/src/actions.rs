@@ -1,0 +1,430 @@
+//! Ticket actions (accept, transfer, return to pending, close, reopen, read, tag, untag,
+//! notes) with their timeline entries, queue greetings, farewells and flow triggers; the
+//! queues' assignment strategies; agents' messages with quick-reply expansion.
+
+use serde_json::json;
+use tucan_engine::TicketEventKind;
+use tucan_model::inbox::AssignStrategy;
+use tucan_model::ticket::{Media, Message, MessageKind, NewMessage, Ticket, TicketStatus};
+use tucan_model::{ErrorCode, Problem};
+use tucan_store::{LiveKey, OutgoingWrite, StoreError, StoreResult, TenantDb, TicketChange};
+
+use crate::Inbox;
+
+/// Who acts on a ticket, for the timeline.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    /// `user:<id>`, `run:<id>` or `system`.
+    pub name: String,
+    pub user_id: Option<String>,
+}
+
+impl Actor {
+    pub fn user(id: &str) -> Actor {
+        Actor {
+            name: format!("user:{id}"),
+            user_id: Some(id.to_string()),
+        }
+    }
+
+    pub fn run(id: &str) -> Actor {
+        Actor {
+            name: format!("run:{id}"),
+            user_id: None,
+        }
+    }
+
+    pub fn system() -> Actor {
+        Actor {
+            name: "system".into(),
+            user_id: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum TicketAction {
+    /// The acting agent takes a pending ticket.
+    Accept,
+    /// To a queue and/or an agent; without an agent it waits in the queue.
+    Transfer {
+        queue_id: Option<String>,
+        user_id: Option<String>,
+    },
+    /// Back to the pending list of its queue.
+    Return,
+    Close,
+    /// A closed ticket opens again (with the acting agent, if any).
+    Reopen,
+    /// The agent read the customer's messages.
+    Read,
+    Tag(String),
+    Untag(String),
+}
+
+impl Inbox {
+    /// Apply `action` to a ticket, then what follows from it (greetings, farewell, flows
+    /// with ticket-event triggers, assignment).
+    pub async fn act(
+        &self,
+        db: &TenantDb,
+        ticket_id: &str,
+        actor: &Actor,
+        action: TicketAction,
+    ) -> StoreResult<Ticket> {
+        use TicketStatus::*;
+        let mut c = TicketChange {
+            ticket_id: ticket_id.to_string(),
+            actor: actor.name.clone(),
+            detail: json!({}),
+            ..Default::default()
+        };
+        let mut event = None;
+        match &action {
+            TicketAction::Accept => {
+                let user = actor.user_id.clone().ok_or_else(|| {
+                    Problem::new(ErrorCode::InvalidParam, "only a user accepts tickets")
+                })?;
+                c.allowed = vec![Pending];
+                c.status = Some(Open);
+                c.user_id = Some(Some(user.clone()));
+                c.action = "accepted".into();
+                c.detail = json!({ "user_id": user });
+                event = Some(TicketEventKind::Accepted);
+            }
+            TicketAction::Transfer { queue_id, user_id } => {
+                if queue_id.is_none() && user_id.is_none() {
+                    return Err(Problem::new(
+                        ErrorCode::InvalidField,
+                        "a transfer needs a queue_id, a user_id or both",
+                    )
+                    .into());
+                }
+                if let Some(q) = queue_id {
+                    db.get_queue(q).await.map_err(|_| unknown("queue"))?;
+                    c.queue_id = Some(Some(q.clone()));
+                }
+                match user_id {
+                    Some(u) => {
+                        db.users().get_row(u).await.map_err(|_| unknown("user"))?;
+                        c.user_id = Some(Some(u.clone()));
+                        c.status = Some(Open);
+                    }
+                    None => {
+                        c.user_id = Some(None);
+                        c.status = Some(Pending);
+                    }
+                }
+                c.allowed = vec![Pending, Open];
+                c.action = "transferred".into();
+                c.detail = json!({ "queue_id": queue_id, "user_id": user_id });
+                event = Some(TicketEventKind::Transferred);
+            }
+            TicketAction::Return => {
+                c.allowed = vec![Open];
+                c.status = Some(Pending);
+                c.user_id = Some(None);
+                c.action = "returned".into();
+            }
+            TicketAction::Close => {
+                c.allowed = vec![Pending, Open];
+                c.status = Some(Closed);
+                c.live = LiveKey::Release;
+                c.action = "closed".into();
+                event = Some(TicketEventKind::Closed);
+            }
+            TicketAction::Reopen => {
+                c.allowed = vec![Closed];
+                c.live = LiveKey::Take;
+                match &actor.user_id {
+                    Some(u) => {
+                        c.status = Some(Open);
+                        c.user_id = Some(Some(u.clone()));
+                    }
+                    None => {
+                        c.status = Some(Pending);
+                        c.user_id = Some(None);
+                    }
+                }
+                c.action = "reopened".into();
+                event = Some(TicketEventKind::Reopened);
+            }
+            TicketAction::Read => c.read = true,
+            TicketAction::Tag(tag) => {
+                db.get_tag(tag).await.map_err(|_| unknown("tag"))?;
+                c.add_tag = Some(tag.clone());
+                c.action = "tagged".into();
+                c.detail = json!({ "tag_id": tag });
+            }
+            TicketAction::Untag(tag) => {
+                c.remove_tag = Some(tag.clone());
+                c.action = "untagged".into();
+                c.detail = json!({ "tag_id": tag });
+            }
+        }
+        let before = db.get_ticket(ticket_id).await?;
+        let ticket = db.change_ticket(&c).await?;
+        self.after_action(db, &before, &ticket, &action).await;
+        if let Some(kind) = event {
+            self.ticket_event(db, &ticket, kind).await;
+        }
+        Ok(ticket)
+    }
+
+    async fn after_action(&self, db: &TenantDb, before: &Ticket, ticket: &Ticket, action: &TicketAction) {
+        let result: StoreResult<()> = async {
+            match action {
+                TicketAction::Transfer { user_id: None, .. } => {
+                    if ticket.queue_id != before.queue_id {
+                        self.queue_greeting(db, ticket).await?;
+                    }
+                    self.auto_assign(db, &ticket.id).await?;
+                }
+                TicketAction::Transfer { .. } if ticket.queue_id != before.queue_id => {
+                    self.queue_greeting(db, ticket).await?;
+                }
+                TicketAction::Close => {
+                    let conn = db.get_connection(&ticket.connection_id).await?;
+                    if !conn.farewell.trim().is_empty() {
+                        let key = format!("farewell:{}:{}", ticket.id, ticket.updated_at.timestamp_millis());
+                        self.send_system(db, &ticket.id, &conn.farewell, Some(key)).await?;
+                    }
+                }
+                _ => {}
+            }
+            Ok(())
+        }
+        .await;
+        if let Err(e) = result {
+            tracing::warn!(ticket = %ticket.id, error = %e, "after a ticket action");
+        }
+    }
+
+    async fn queue_greeting(&self, db: &TenantDb, ticket: &Ticket) -> StoreResult<()> {
+        let Some(q) = &ticket.queue_id else {
+            return Ok(());
+        };
+        let queue = db.get_queue(q).await?;
+        if queue.greeting.trim().is_empty() {
+            return Ok(());
+        }
+        let key = format!("queue-greeting:{}:{}", ticket.id, ticket.activity);
+        self.send_system(db, &ticket.id, &queue.greeting, Some(key))
+            .await
+            .map(|_| ())
+    }
+
+    /// Give a pending ticket to an agent of its queue when the queue's strategy says so:
+    /// round robin over the online agents below their limit, or the least busy of them.
+    /// Returns the agent, if one took it.
+    pub async fn auto_assign(&self, db: &TenantDb, ticket_id: &str) -> StoreResult<Option<String>> {
+        let ticket = db.get_ticket(ticket_id).await?;
+        let (Some(queue_id), TicketStatus::Pending) = (&ticket.queue_id, ticket.status) else {
+            return Ok(None);
+        };
+        let queue = db.get_queue(queue_id).await?;
+        if queue.strategy == AssignStrategy::Manual {
+            return Ok(None);
+        }
+        let online = db.online_agents(&queue.user_ids).await?;
+        let ids: Vec<String> = online.iter().map(|(id, _)| id.clone()).collect();
+        let load = db.open_ticket_counts(&ids).await?;
+        let free: Vec<(String, u64)> = online
+            .into_iter()
+            .map(|(id, max)| {
+                let n = load.get(&id).copied().unwrap_or(0);
+                (id, n, max)
+            })
+            .filter(|(_, n, max)| *max == 0 || *n < u64::from(*max))
+            .map(|(id, n, _)| (id, n))
+            .collect();
+        let pick = match queue.strategy {
+            AssignStrategy::Manual => None,
+            AssignStrategy::LeastBusy => free.iter().min_by_key(|(_, n)| *n).map(|(id, _)| id.clone()),
+            AssignStrategy::RoundRobin => {
+                let last = db.queue_turn(queue_id).await?;
+                let after = last
+                    .and_then(|l| queue.user_ids.iter().position(|u| *u == l))
+                    .map(|i| i + 1)
+                    .unwrap_or(0);
+                let order = queue.user_ids.iter().cycle().skip(after).take(queue.user_ids.len());
+                order
+                    .into_iter()
+                    .find(|u| free.iter().any(|(id, _)| id == *u))
+                    .cloned()
+            }
+        };
+        let Some(agent) = pick else {
+            return Ok(None);
+        };
+        let change = TicketChange {
+            ticket_id: ticket.id.clone(),
+            allowed: vec![TicketStatus::Pending],
+            status: Some(TicketStatus::Open),
+            user_id: Some(Some(agent.clone())),
+            actor: "system".into(),
+            action: "assigned".into(),
+            detail: json!({ "user_id": agent, "strategy": queue.strategy.as_str() }),
+            ..Default::default()
+        };
+        match db.change_ticket(&change).await {
+            Ok(t) => {
+                if queue.strategy == AssignStrategy::RoundRobin {
+                    db.set_queue_turn(queue_id, &agent).await?;
+                }
+                self.ticket_event(db, &t, TicketEventKind::Accepted).await;
+                Ok(Some(agent))
+            }
+            // Someone accepted it meanwhile.
+            Err(StoreError::Problem(p)) if p.code == ErrorCode::TicketState => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// An agent's message on a ticket: `/shortcut` becomes its quick reply, a media id
+    /// attaches the uploaded file, a quote must be of the same ticket. Queued for sending.
+    pub async fn send_agent_message(
+        &self,
+        db: &TenantDb,
+        ticket_id: &str,
+        user_id: &str,
+        msg: &NewMessage,
+    ) -> StoreResult<Message> {
+        let mut body = msg.body.trim().to_string();
+        if let Some(shortcut) = body.strip_prefix('/').filter(|s| !s.contains(char::is_whitespace)) {
+            let shortcut = shortcut.to_ascii_lowercase();
+            if let Some(q) = db
+                .list_quick_replies()
+                .await?
+                .into_iter()
+                .find(|q| q.shortcut == shortcut)
+            {
+                body = q.message;
+            }
+        }
+        let (kind, media) = match &msg.media_id {
+            Some(id) => {
+                let m = db.get_media(id).await.map_err(|_| unknown("media"))?;
+                if m.ticket_id.as_deref().is_some_and(|t| t != ticket_id) {
+                    return Err(unknown("media"));
+                }
+                (
+                    crate::media::kind_of(&m.mime),
+                    Some(Media {
+                        id: Some(m.id.clone()),
+                        url: None,
+                        mime: m.mime.clone(),
+                        filename: m.filename.clone(),
+                        size: m.size,
+                    }),
+                )
+            }
+            None => (MessageKind::Text, None),
+        };
+        if body.is_empty() && media.is_none() {
+            return Err(Problem::new(ErrorCode::InvalidField, "a message needs a body or a media_id").into());
+        }
+        if let Some(q) = &msg.quoted_id {
+            let quoted = db.get_message(q).await.map_err(|_| unknown("quoted message"))?;
+            if quoted.ticket_id != ticket_id {
+                return Err(unknown("quoted message"));
+            }
+        }
+        let message = db
+            .create_outgoing(&OutgoingWrite {
+                ticket_id: ticket_id.to_string(),
+                kind: Some(kind),
+                body,
+                media,
+                quoted_id: msg.quoted_id.clone(),
+                user_id: Some(user_id.to_string()),
+                mark_read: true,
+                ..Default::default()
+            })
+            .await?;
+        if let Some(id) = &msg.media_id {
+            db.attach_media(id, ticket_id).await?;
+        }
+        self.queue_send(db, &message).await?;
+        Ok(message)
+    }
+
+    /// An internal note; `@name`, `@first-name` or `@email` mentions a user of the tenant.
+    pub async fn add_note(
+        &self,
+        db: &TenantDb,
+        ticket_id: &str,
+        actor: &Actor,
+        body: &str,
+        dedupe_key: Option<String>,
+    ) -> StoreResult<Message> {
+        let users = db.users().list().await?;
+        let mut mentions = Vec::new();
+        for word in body.split_whitespace().filter_map(|w| w.strip_prefix('@')) {
+            let word = word
+                .trim_end_matches(|c: char| !c.is_alphanumeric())
+                .to_lowercase();
+            if word.is_empty() {
+                continue;
+            }
+            let hit = users.iter().find(|u| {
+                let name = u.name.to_lowercase();
+                u.email.to_lowercase() == word
+                    || u.email.to_lowercase().split('@').next() == Some(word.as_str())
+                    || name.replace(' ', "") == word
+                    || name.split_whitespace().next() == Some(word.as_str())
+            });
+            if let Some(u) = hit {
+                if !mentions.contains(&u.id) {
+                    mentions.push(u.id.clone());
+                }
+            }
+        }
+        let note = db
+            .create_outgoing(&OutgoingWrite {
+                ticket_id: ticket_id.to_string(),
+                note: true,
+                body: body.to_string(),
+                user_id: actor.user_id.clone(),
+                run_id: actor.name.strip_prefix("run:").map(str::to_string),
+                mentions,
+                dedupe_key,
+                ..Default::default()
+            })
+            .await?;
+        let log = TicketChange {
+            ticket_id: ticket_id.to_string(),
+            actor: actor.name.clone(),
+            action: "note".into(),
+            detail: json!({ "message_id": note.id, "mentions": note.mentions }),
+            ..Default::default()
+        };
+        db.change_ticket(&log).await?;
+        Ok(note)
+    }
+
+    /// A message from the platform itself (greetings, farewells), sent once per key.
+    pub(crate) async fn send_system(
+        &self,
+        db: &TenantDb,
+        ticket_id: &str,
+        text: &str,
+        key: Option<String>,
+    ) -> StoreResult<Message> {
+        let message = db
+            .create_outgoing(&OutgoingWrite {
+                ticket_id: ticket_id.to_string(),
+                body: text.to_string(),
+                dedupe_key: key,
+                allow_closed: true,
+                ..Default::default()
+            })
+            .await?;
+        self.queue_send(db, &message).await?;
+        Ok(message)
+    }
+}
+
+fn unknown(what: &str) -> StoreError {
+    Problem::new(ErrorCode::InvalidField, format!("unknown {what}")).into()
+}

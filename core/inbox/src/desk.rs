@@ -1,0 +1,159 @@
+//! The flow runtime's messages and ticket actions, carried out on the run's ticket. Each is
+//! idempotent on the effect key: messages and notes are written once per key, and actions
+//! that already hold (the ticket is in that queue, already closed) change nothing.
+
+use async_trait::async_trait;
+use tucan_engine::{Effect, MediaKind};
+use tucan_model::ticket::{Media, MessageKind, TicketStatus};
+use tucan_runtime::TicketDesk;
+use tucan_store::{OutgoingWrite, RunRow, StoreError, StoreResult, TenantDb};
+
+use crate::Inbox;
+use crate::actions::{Actor, TicketAction};
+
+#[async_trait]
+impl TicketDesk for Inbox {
+    async fn apply(&self, db: &TenantDb, run: &RunRow, effect: &Effect) -> Result<String, String> {
+        let Some(ticket_id) = &run.ticket_id else {
+            return Ok("the run has no ticket".into());
+        };
+        match self.apply_effect(db, run, ticket_id, effect).await {
+            Ok(result) => Ok(result),
+            // A refusal (no such queue, the ticket is closed) is this effect's final result.
+            Err(StoreError::Problem(p)) => Ok(format!("failed: {}", p.message)),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+}
+
+impl Inbox {
+    async fn apply_effect(
+        &self,
+        db: &TenantDb,
+        run: &RunRow,
+        ticket_id: &str,
+        effect: &Effect,
+    ) -> StoreResult<String> {
+        let actor = Actor::run(&run.id);
+        Ok(match effect {
+            Effect::SendText { key, text } => {
+                let m = self
+                    .run_message(db, run, ticket_id, key, MessageKind::Text, text, None)
+                    .await?;
+                format!("message {} queued", m.id)
+            }
+            Effect::SendMedia {
+                key,
+                media,
+                url,
+                caption,
+                filename,
+            } => {
+                let kind = match media {
+                    MediaKind::Image => MessageKind::Image,
+                    MediaKind::Audio => MessageKind::Audio,
+                    MediaKind::Video => MessageKind::Video,
+                    MediaKind::Document => MessageKind::Document,
+                };
+                let file = Media {
+                    id: None,
+                    url: Some(url.clone()),
+                    mime: crate::media::mime_for_kind(kind).to_string(),
+                    filename: filename.clone(),
+                    size: 0,
+                };
+                let caption = caption.clone().unwrap_or_default();
+                let m = self
+                    .run_message(db, run, ticket_id, key, kind, &caption, Some(file))
+                    .await?;
+                format!("{} {} queued", kind.as_str(), m.id)
+            }
+            Effect::RouteToQueue { queue, .. } => {
+                let found = db
+                    .list_queues()
+                    .await?
+                    .into_iter()
+                    .find(|q| q.id == *queue || q.name.eq_ignore_ascii_case(queue));
+                let Some(q) = found else {
+                    return Ok(format!("failed: no queue named {queue}"));
+                };
+                let t = db.get_ticket(ticket_id).await?;
+                if t.queue_id.as_deref() == Some(q.id.as_str()) && t.status != TicketStatus::Closed {
+                    return Ok(format!("ticket already in {}", q.name));
+                }
+                let action = TicketAction::Transfer {
+                    queue_id: Some(q.id.clone()),
+                    user_id: None,
+                };
+                let t = self.act(db, ticket_id, &actor, action).await?;
+                match &t.user_id {
+                    Some(u) => format!("ticket routed to {} and assigned to {u}", q.name),
+                    None => format!("ticket routed to {}", q.name),
+                }
+            }
+            Effect::AssignAgent { agent, .. } => {
+                let found = db
+                    .users()
+                    .list()
+                    .await?
+                    .into_iter()
+                    .find(|u| u.id == *agent || u.email.eq_ignore_ascii_case(agent));
+                let Some(u) = found else {
+                    return Ok(format!("failed: no user {agent}"));
+                };
+                let t = db.get_ticket(ticket_id).await?;
+                if t.user_id.as_deref() == Some(u.id.as_str()) && t.status == TicketStatus::Open {
+                    return Ok(format!("ticket already with {}", u.name));
+                }
+                let action = TicketAction::Transfer {
+                    queue_id: None,
+                    user_id: Some(u.id.clone()),
+                };
+                self.act(db, ticket_id, &actor, action).await?;
+                format!("ticket assigned to {}", u.name)
+            }
+            Effect::AddNote { key, text } => {
+                let note = self
+                    .add_note(db, ticket_id, &actor, text, Some(key.clone()))
+                    .await?;
+                format!("note {} added", note.id)
+            }
+            Effect::CloseTicket { .. } => {
+                let t = db.get_ticket(ticket_id).await?;
+                if t.status == TicketStatus::Closed {
+                    return Ok("ticket already closed".into());
+                }
+                self.act(db, ticket_id, &actor, TicketAction::Close).await?;
+                "ticket closed".into()
+            }
+            other => format!("not a ticket effect: {other:?}"),
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn run_message(
+        &self,
+        db: &TenantDb,
+        run: &RunRow,
+        ticket_id: &str,
+        key: &str,
+        kind: MessageKind,
+        body: &str,
+        media: Option<Media>,
+    ) -> StoreResult<tucan_model::ticket::Message> {
+        let m = db
+            .create_outgoing(&OutgoingWrite {
+                ticket_id: ticket_id.to_string(),
+                kind: Some(kind),
+                body: body.to_string(),
+                media,
+                run_id: Some(run.id.clone()),
+                dedupe_key: Some(key.to_string()),
+                allow_closed: true,
+                ..Default::default()
+            })
+            .await?;
+        self.queue_send(db, &m).await?;
+        Ok(m)
+    }
+}

@@ -1,0 +1,172 @@
+//! The shared inbox: connections and their channels (the simulator built in), the inbound
+//! pipeline (contact → ticket → message, once per channel message id → flows), outgoing
+//! messages through the job bus with per-connection pacing and delivery receipts, ticket
+//! actions with queue assignment strategies and the ticket timeline, scheduled messages,
+//! stored media, the flow runtime's message and ticket effects, and the per-process fan-out
+//! of the live event stream.
+
+mod actions;
+pub mod channel;
+mod desk;
+mod hub;
+pub mod media;
+mod outbound;
+mod pacer;
+mod pipeline;
+mod simulator;
+
+use std::path::PathBuf;
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+
+use tucan_bus::{Handlers, JobBus};
+use tucan_model::ticket::{ChannelKind, Connection, ConnectionStatus};
+use tucan_runtime::{FlowRuntime, TicketDesk};
+use tucan_store::{Store, StoreResult, TenantDb};
+
+pub use actions::{Actor, TicketAction};
+pub use channel::{Channel, ChannelError, ChannelEvent, ChannelSet, ChannelSink, Incoming, Outgoing};
+pub use hub::Hub;
+pub use outbound::{SCHEDULED_KIND, SEND_KIND};
+
+use crate::pacer::Pacer;
+use crate::simulator::Simulator;
+
+#[derive(Debug, Clone)]
+pub struct InboxOptions {
+    /// Where uploaded and received files are kept (a folder per tenant).
+    pub media_dir: PathBuf,
+    /// Largest media file accepted, in bytes.
+    pub max_media_bytes: usize,
+    /// How long the simulator's phone takes to report a message delivered.
+    pub simulator_receipt_delay: Duration,
+}
+
+impl Default for InboxOptions {
+    fn default() -> Self {
+        InboxOptions {
+            media_dir: std::env::temp_dir().join("tucan-media"),
+            max_media_bytes: 16 * 1024 * 1024,
+            simulator_receipt_delay: Duration::from_millis(50),
+        }
+    }
+}
+
+/// The inbox of one process; shared by the API and the workers.
+pub struct Inbox {
+    pub(crate) store: Store,
+    pub(crate) bus: Arc<dyn JobBus>,
+    pub(crate) runtime: Arc<FlowRuntime>,
+    pub(crate) channels: ChannelSet,
+    pub(crate) hub: Hub,
+    pub(crate) pacer: Pacer,
+    pub(crate) opts: InboxOptions,
+    me: Weak<Inbox>,
+}
+
+impl std::fmt::Debug for Inbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Inbox")
+            .field("channels", &self.channels)
+            .field("hub", &self.hub)
+            .finish()
+    }
+}
+
+impl Inbox {
+    /// The inbox, attached to `runtime` as the carrier of its message and ticket effects.
+    pub fn new(
+        store: Store,
+        bus: Arc<dyn JobBus>,
+        runtime: Arc<FlowRuntime>,
+        opts: InboxOptions,
+    ) -> Arc<Inbox> {
+        let inbox = Arc::new_cyclic(|me: &Weak<Inbox>| Inbox {
+            store,
+            bus,
+            runtime: runtime.clone(),
+            channels: ChannelSet::default(),
+            hub: Hub::default(),
+            pacer: Pacer::default(),
+            opts,
+            me: me.clone(),
+        });
+        let desk: Weak<dyn TicketDesk> = inbox.me.clone();
+        runtime.attach_desk(desk);
+        inbox
+    }
+
+    pub fn hub(&self) -> &Hub {
+        &self.hub
+    }
+
+    pub fn runtime(&self) -> &Arc<FlowRuntime> {
+        &self.runtime
+    }
+
+    pub fn options(&self) -> &InboxOptions {
+        &self.opts
+    }
+
+    /// Register the inbox's job kinds.
+    pub fn register(self: &Arc<Self>, handlers: &mut Handlers) {
+        outbound::register(self, handlers);
+    }
+
+    /// The channel of a connection, opened in this process on first use.
+    pub(crate) fn channel_for(&self, tenant: &str, conn: &Connection) -> Arc<dyn Channel> {
+        if let Some(ch) = self.channels.get(tenant, &conn.id) {
+            return ch;
+        }
+        let sink: Weak<dyn ChannelSink> = self.me.clone();
+        let channel: Arc<dyn Channel> = match conn.kind {
+            ChannelKind::Simulator => Arc::new(Simulator {
+                store: self.store.clone(),
+                tenant: tenant.to_string(),
+                connection_id: conn.id.clone(),
+                sink,
+                receipt_delay: self.opts.simulator_receipt_delay,
+            }),
+        };
+        self.channels.insert(tenant, &conn.id, channel.clone());
+        channel
+    }
+
+    /// Connect a connection's channel and record the outcome in its status history.
+    pub async fn connect(&self, db: &TenantDb, conn: &Connection) -> StoreResult<Connection> {
+        db.set_connection_status(&conn.id, ConnectionStatus::Connecting, None, "connecting")
+            .await?;
+        let channel = self.channel_for(db.tenant_id(), conn);
+        match channel.connect().await {
+            Ok(()) => {
+                db.set_connection_status(&conn.id, ConnectionStatus::Connected, None, "connected")
+                    .await
+            }
+            Err(e) => {
+                db.set_connection_status(
+                    &conn.id,
+                    ConnectionStatus::Disconnected,
+                    None,
+                    &e.to_string(),
+                )
+                .await
+            }
+        }
+    }
+
+    /// Disconnect a connection's channel (before it is removed, say).
+    pub async fn disconnect(&self, db: &TenantDb, conn: &Connection) -> StoreResult<Connection> {
+        if let Some(channel) = self.channels.remove(db.tenant_id(), &conn.id) {
+            if let Err(e) = channel.disconnect().await {
+                tracing::warn!(connection = %conn.id, error = %e, "disconnect failed");
+            }
+        }
+        db.set_connection_status(
+            &conn.id,
+            ConnectionStatus::Disconnected,
+            None,
+            "disconnected",
+        )
+        .await
+    }
+}

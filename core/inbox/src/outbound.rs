@@ -1,0 +1,206 @@
+//! Outgoing messages: each one is a `message.send` job on the messages lane (keyed by the
+//! message id, so a redelivery sends nothing twice once the message left `pending`), paced
+//! per connection, handed to the connection's channel; the message goes `sent` with the
+//! channel's id, or `failed` with the reason. Scheduled messages are durable timers that
+//! publish `message.scheduled`.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde_json::json;
+use tucan_bus::{Handlers, Job, JobError, JobHandler, Lane, NewJob};
+use tucan_model::ticket::{Message, MessageStatus, ScheduledMessage, TicketStatus};
+use tucan_model::{ErrorCode, Problem};
+use tucan_store::{OutgoingWrite, StoreError, StoreResult, TenantDb};
+
+use crate::Inbox;
+use crate::channel::{ChannelError, Outgoing};
+
+pub const SEND_KIND: &str = "message.send";
+pub const SCHEDULED_KIND: &str = "message.scheduled";
+
+pub(crate) fn register(inbox: &Arc<Inbox>, handlers: &mut Handlers) {
+    handlers.register(SEND_KIND, Arc::new(SendJob(inbox.clone())));
+    handlers.register(SCHEDULED_KIND, Arc::new(ScheduledJob(inbox.clone())));
+}
+
+fn retry_or_drop(e: StoreError) -> JobError {
+    match e {
+        StoreError::Problem(p) if p.code == ErrorCode::NotFound => {
+            JobError::Fatal(format!("dropped: {}", p.message))
+        }
+        other => JobError::Retry(other.to_string()),
+    }
+}
+
+impl Inbox {
+    /// Publish the send job of a pending outgoing message.
+    pub(crate) async fn queue_send(&self, db: &TenantDb, message: &Message) -> StoreResult<()> {
+        if message.status != MessageStatus::Pending {
+            return Ok(());
+        }
+        let job = NewJob::new(Lane::Messages, SEND_KIND, json!({ "message_id": message.id }))
+            .tenant(db.tenant_id())
+            .key(format!("send:{}", message.id))
+            .max_attempts(6);
+        self.bus
+            .publish(job)
+            .await
+            .map_err(|e| StoreError::Backend(e.to_string()))?;
+        Ok(())
+    }
+
+    async fn send_now(&self, db: &TenantDb, job: &Job, message_id: &str) -> Result<(), JobError> {
+        let m = db.get_message(message_id).await.map_err(retry_or_drop)?;
+        if m.status != MessageStatus::Pending {
+            return Ok(());
+        }
+        let fail = |why: String| async move {
+            db.set_message_status(message_id, MessageStatus::Failed, None, Some(&why))
+                .await
+                .map(|_| ())
+                .map_err(retry_or_drop)
+        };
+        let ticket = db.get_ticket(&m.ticket_id).await.map_err(retry_or_drop)?;
+        let conn = match db.get_connection(&ticket.connection_id).await {
+            Ok(c) => c,
+            Err(StoreError::Problem(p)) if p.code == ErrorCode::NotFound => {
+                return fail("the connection was removed".into()).await;
+            }
+            Err(e) => return Err(JobError::Retry(e.to_string())),
+        };
+        let quoted = match &m.quoted_id {
+            Some(q) => db.get_message(q).await.ok().and_then(|q| q.channel_id),
+            None => None,
+        };
+        let media_url = m.media.as_ref().and_then(|media| {
+            media
+                .url
+                .clone()
+                .or_else(|| media.id.as_ref().map(|id| format!("/api/media/{id}")))
+        });
+        let out = Outgoing {
+            to: ticket.contact_phone.clone(),
+            kind: m.kind,
+            body: m.body.clone(),
+            media_url,
+            filename: m.media.as_ref().and_then(|x| x.filename.clone()),
+            quoted,
+            key: m.id.clone(),
+        };
+        let channel = self.channel_for(db.tenant_id(), &conn);
+        self.pacer.take(&conn.id, conn.messages_per_minute).await;
+        match channel.send(&out).await {
+            Ok(channel_id) => db
+                .set_message_status(message_id, MessageStatus::Sent, Some(&channel_id), None)
+                .await
+                .map(|_| ())
+                .map_err(retry_or_drop),
+            Err(ChannelError::Rejected(why)) => fail(why).await,
+            Err(ChannelError::Unavailable(why)) if job.attempt >= job.max_attempts => {
+                fail(format!("gave up after {} attempts: {why}", job.attempt)).await
+            }
+            Err(ChannelError::Unavailable(why)) => Err(JobError::Retry(why)),
+        }
+    }
+
+    /// Send `body` on the ticket at `send_at` (a durable timer; survives restarts).
+    pub async fn schedule_message(
+        &self,
+        db: &TenantDb,
+        ticket_id: &str,
+        user_id: &str,
+        body: &str,
+        send_at: DateTime<Utc>,
+    ) -> StoreResult<ScheduledMessage> {
+        let ticket = db.get_ticket(ticket_id).await?;
+        if ticket.status == TicketStatus::Closed {
+            return Err(Problem::new(ErrorCode::TicketState, "the ticket is closed").into());
+        }
+        if send_at <= Utc::now() {
+            return Err(Problem::new(ErrorCode::InvalidField, "send_at must be in the future").into());
+        }
+        let s = db.create_scheduled(ticket_id, user_id, body, send_at).await?;
+        let name = format!("smsg:{}:{}", db.tenant_id(), s.id);
+        let job = NewJob::new(Lane::Messages, SCHEDULED_KIND, json!({ "id": s.id }))
+            .tenant(db.tenant_id())
+            .key(name.clone());
+        self.runtime
+            .timers()
+            .schedule(&name, send_at.timestamp_millis(), &job)
+            .await
+            .map_err(|e| StoreError::Backend(e.to_string()))?;
+        Ok(s)
+    }
+
+    /// Cancel a scheduled message that has not gone yet.
+    pub async fn cancel_scheduled(&self, db: &TenantDb, id: &str) -> StoreResult<ScheduledMessage> {
+        db.get_scheduled(id).await?;
+        if !db.finish_scheduled(id, "cancelled", None).await? {
+            return Err(Problem::new(ErrorCode::TicketState, "the message has already been sent or cancelled").into());
+        }
+        db.get_scheduled(id).await
+    }
+
+    async fn send_scheduled(&self, db: &TenantDb, id: &str) -> StoreResult<()> {
+        let s = db.get_scheduled(id).await?;
+        if s.status != "scheduled" {
+            return Ok(());
+        }
+        let message = db
+            .create_outgoing(&OutgoingWrite {
+                ticket_id: s.ticket_id.clone(),
+                body: s.body.clone(),
+                user_id: Some(s.user_id.clone()),
+                dedupe_key: Some(format!("scheduled:{id}")),
+                ..Default::default()
+            })
+            .await;
+        match message {
+            Ok(m) => {
+                self.queue_send(db, &m).await?;
+                db.finish_scheduled(id, "sent", Some(&m.id)).await?;
+            }
+            Err(StoreError::Problem(p)) if p.code == ErrorCode::TicketState => {
+                db.finish_scheduled(id, "cancelled", None).await?;
+            }
+            Err(e) => return Err(e),
+        }
+        Ok(())
+    }
+}
+
+struct SendJob(Arc<Inbox>);
+
+#[async_trait]
+impl JobHandler for SendJob {
+    async fn handle(&self, job: &Job) -> Result<(), JobError> {
+        let tenant = job
+            .tenant
+            .as_deref()
+            .ok_or_else(|| JobError::Fatal("a send job needs a tenant".into()))?;
+        let id = job.payload["message_id"]
+            .as_str()
+            .ok_or_else(|| JobError::Fatal("a send job needs a message_id".into()))?;
+        let db = self.0.store.tenant(tenant).await.map_err(retry_or_drop)?;
+        self.0.send_now(&db, job, id).await
+    }
+}
+
+struct ScheduledJob(Arc<Inbox>);
+
+#[async_trait]
+impl JobHandler for ScheduledJob {
+    async fn handle(&self, job: &Job) -> Result<(), JobError> {
+        let tenant = job
+            .tenant
+            .as_deref()
+            .ok_or_else(|| JobError::Fatal("a scheduled message job needs a tenant".into()))?;
+        let id = job.payload["id"]
+            .as_str()
+            .ok_or_else(|| JobError::Fatal("a scheduled message job needs an id".into()))?;
+        let db = self.0.store.tenant(tenant).await.map_err(retry_or_drop)?;
+        self.0.send_scheduled(&db, id).await.map_err(retry_or_drop)
+    }
+}

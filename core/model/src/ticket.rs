@@ -1,0 +1,376 @@
+//! The shared inbox: connections (WhatsApp numbers), tickets (one conversation with a
+//! contact on a connection), their messages and internal notes, and the ticket timeline.
+
+use chrono::{DateTime, Utc};
+use poem_openapi::{Enum, Object};
+use serde::{Deserialize, Serialize};
+
+/// What carries a connection's messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Enum)]
+#[serde(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case")]
+pub enum ChannelKind {
+    /// A built-in test number: someone plays the customer through the simulator API.
+    Simulator,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Enum)]
+#[serde(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case")]
+pub enum ConnectionStatus {
+    Disconnected,
+    Connecting,
+    /// Waiting for the phone to scan a QR code or enter a pair code.
+    Pairing,
+    Connected,
+}
+
+/// A WhatsApp number of the company.
+#[derive(Debug, Clone, Serialize, Deserialize, Object)]
+pub struct Connection {
+    pub id: String,
+    pub name: String,
+    pub kind: ChannelKind,
+    /// The number, E.164.
+    pub phone: String,
+    pub status: ConnectionStatus,
+    /// QR code text or pair code while pairing.
+    pub pairing: Option<String>,
+    /// Flow started (at its manual trigger, with the text in `vars.message`) for a new
+    /// ticket whose first message started or answered no other flow.
+    pub default_flow_id: Option<String>,
+    /// Queue a new ticket enters when no flow routes it.
+    pub default_queue_id: Option<String>,
+    /// Sent when a ticket opens on this number (empty = none).
+    pub greeting: String,
+    /// Sent when a ticket closes (empty = none).
+    pub farewell: String,
+    /// Outgoing messages per minute this number may send (pacing).
+    pub messages_per_minute: u32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Object)]
+#[oai(deny_unknown_fields)]
+pub struct NewConnection {
+    #[oai(validator(min_length = 1, max_length = 80))]
+    pub name: String,
+    pub kind: ChannelKind,
+    pub phone: String,
+    pub default_flow_id: Option<String>,
+    pub default_queue_id: Option<String>,
+    #[oai(default, validator(max_length = 4096))]
+    #[serde(default)]
+    pub greeting: String,
+    #[oai(default, validator(max_length = 4096))]
+    #[serde(default)]
+    pub farewell: String,
+    #[oai(
+        default = "default_pace",
+        validator(minimum(value = "1"), maximum(value = "1200"))
+    )]
+    #[serde(default = "default_pace")]
+    pub messages_per_minute: u32,
+}
+
+pub fn default_pace() -> u32 {
+    60
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Object)]
+#[oai(deny_unknown_fields)]
+pub struct ConnectionPatch {
+    #[oai(validator(min_length = 1, max_length = 80))]
+    pub name: Option<String>,
+    /// `""` clears it.
+    pub default_flow_id: Option<String>,
+    /// `""` clears it.
+    pub default_queue_id: Option<String>,
+    #[oai(validator(max_length = 4096))]
+    pub greeting: Option<String>,
+    #[oai(validator(max_length = 4096))]
+    pub farewell: Option<String>,
+    #[oai(validator(minimum(value = "1"), maximum(value = "1200")))]
+    pub messages_per_minute: Option<u32>,
+}
+
+/// One change of a connection's status.
+#[derive(Debug, Clone, Serialize, Deserialize, Object)]
+pub struct StatusChange {
+    pub status: ConnectionStatus,
+    pub detail: String,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Enum)]
+#[serde(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case")]
+pub enum TicketStatus {
+    /// Waiting in a queue (or with a flow) for an agent.
+    Pending,
+    /// An agent has it.
+    Open,
+    Closed,
+}
+
+impl TicketStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TicketStatus::Pending => "pending",
+            TicketStatus::Open => "open",
+            TicketStatus::Closed => "closed",
+        }
+    }
+}
+
+/// One conversation with a contact on a connection.
+#[derive(Debug, Clone, Serialize, Deserialize, Object)]
+pub struct Ticket {
+    pub id: String,
+    pub contact_id: String,
+    pub contact_name: String,
+    pub contact_phone: String,
+    pub connection_id: String,
+    pub queue_id: Option<String>,
+    /// The agent who has it.
+    pub user_id: Option<String>,
+    pub status: TicketStatus,
+    pub is_group: bool,
+    /// Customer messages since an agent last read the ticket.
+    pub unread: u32,
+    /// The last message, shortened, for lists.
+    pub last_message: String,
+    pub last_message_at: Option<DateTime<Utc>>,
+    /// Tag ids.
+    pub tags: Vec<String>,
+    /// Orders ticket lists (most recent activity first) and is their cursor.
+    pub activity: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Enum)]
+#[serde(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case")]
+pub enum Direction {
+    /// From the customer.
+    In,
+    /// To the customer (an agent, a flow, the connection's greeting).
+    Out,
+    /// An internal note, never sent.
+    Note,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Enum)]
+#[serde(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case")]
+pub enum MessageKind {
+    Text,
+    Image,
+    Audio,
+    Video,
+    Document,
+}
+
+impl MessageKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageKind::Text => "text",
+            MessageKind::Image => "image",
+            MessageKind::Audio => "audio",
+            MessageKind::Video => "video",
+            MessageKind::Document => "document",
+        }
+    }
+}
+
+/// Where a message is: an incoming one is `received`; an outgoing one goes
+/// `pending` → `sent` → `delivered` → `read`, or `failed` with the reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, Enum)]
+#[serde(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case")]
+pub enum MessageStatus {
+    Received,
+    Pending,
+    Sent,
+    Delivered,
+    Read,
+    Failed,
+}
+
+impl MessageStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageStatus::Received => "received",
+            MessageStatus::Pending => "pending",
+            MessageStatus::Sent => "sent",
+            MessageStatus::Delivered => "delivered",
+            MessageStatus::Read => "read",
+            MessageStatus::Failed => "failed",
+        }
+    }
+}
+
+/// A file attached to a message.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Object)]
+pub struct Media {
+    /// The stored file (`GET /api/media/{id}`), when the platform holds it.
+    pub id: Option<String>,
+    /// Where the channel fetches it from, for a file the platform does not hold.
+    pub url: Option<String>,
+    pub mime: String,
+    pub filename: Option<String>,
+    pub size: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Object)]
+pub struct Message {
+    pub id: String,
+    pub ticket_id: String,
+    pub contact_id: String,
+    pub connection_id: String,
+    pub direction: Direction,
+    pub kind: MessageKind,
+    /// Text, or a media message's caption.
+    pub body: String,
+    pub media: Option<Media>,
+    /// The message this one answers.
+    pub quoted_id: Option<String>,
+    /// The channel's id for it, once it has one.
+    pub channel_id: Option<String>,
+    pub status: MessageStatus,
+    /// Why it failed.
+    pub error: Option<String>,
+    /// The agent who wrote it.
+    pub user_id: Option<String>,
+    /// The flow run that sent it.
+    pub run_id: Option<String>,
+    /// Users a note mentions (`@name`).
+    pub mentions: Vec<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A message an agent sends.
+#[derive(Debug, Clone, Serialize, Deserialize, Object)]
+#[oai(deny_unknown_fields)]
+pub struct NewMessage {
+    /// Text, or the caption of `media_id`. A text that is exactly `/shortcut` is replaced by
+    /// that quick reply.
+    #[oai(default, validator(max_length = 4096))]
+    #[serde(default)]
+    pub body: String,
+    /// A file uploaded with `POST /api/media`.
+    pub media_id: Option<String>,
+    /// Answer this message of the ticket.
+    pub quoted_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Object)]
+#[oai(deny_unknown_fields)]
+pub struct NewNote {
+    /// Internal note; `@name` or `@email` mentions a user.
+    #[oai(validator(min_length = 1, max_length = 4096))]
+    pub body: String,
+}
+
+/// Where a ticket goes.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Object)]
+#[oai(deny_unknown_fields)]
+pub struct Transfer {
+    pub queue_id: Option<String>,
+    /// The agent who takes it (open); without one the ticket waits in the queue (pending).
+    pub user_id: Option<String>,
+}
+
+/// A message to send later on a ticket.
+#[derive(Debug, Clone, Serialize, Deserialize, Object)]
+#[oai(deny_unknown_fields)]
+pub struct NewScheduledMessage {
+    #[oai(validator(min_length = 1, max_length = 4096))]
+    pub body: String,
+    pub send_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Object)]
+pub struct ScheduledMessage {
+    pub id: String,
+    pub ticket_id: String,
+    pub body: String,
+    pub send_at: DateTime<Utc>,
+    /// `scheduled`, `sent` (with `message_id`) or `cancelled`.
+    pub status: String,
+    pub message_id: Option<String>,
+    pub user_id: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// One entry of a ticket's timeline: who did what, when.
+#[derive(Debug, Clone, Serialize, Deserialize, Object)]
+pub struct TicketLogEntry {
+    pub id: String,
+    pub ticket_id: String,
+    /// `user:<id>`, `run:<id>`, `customer` or `system`.
+    pub actor: String,
+    /// `created`, `accepted`, `transferred`, `returned`, `closed`, `reopened`, `tagged`,
+    /// `untagged`, `note`, `assigned`.
+    pub action: String,
+    /// What changed, as JSON text (queue, user, tag…).
+    pub detail: String,
+    pub at: DateTime<Utc>,
+}
+
+/// Shortened text for ticket lists.
+pub fn preview(text: &str) -> String {
+    let t: String = text.chars().take(120).collect();
+    t.replace('\n', " ")
+}
+
+/// A message on the simulator's phone: what the customer sent (`in`) or received (`out`).
+#[derive(Debug, Clone, Serialize, Deserialize, Object)]
+pub struct SimMessage {
+    /// The channel id (also the platform message's `channel_id`).
+    pub id: String,
+    pub connection_id: String,
+    /// The customer's number.
+    pub phone: String,
+    /// `in` (customer → platform) or `out` (platform → customer).
+    pub direction: String,
+    pub kind: MessageKind,
+    pub body: String,
+    pub media_url: Option<String>,
+    /// The channel id of the message this one answers.
+    pub quoted: Option<String>,
+    /// `sent` for the customer's own; `delivered` or `read` for what it received.
+    pub status: String,
+    pub at: DateTime<Utc>,
+}
+
+/// What the simulated customer sends.
+#[derive(Debug, Clone, Serialize, Deserialize, Object)]
+#[oai(deny_unknown_fields)]
+pub struct SimInbound {
+    /// The customer's number (local numbers are read in the company's country).
+    pub from: String,
+    /// The customer's WhatsApp name.
+    pub name: Option<String>,
+    #[oai(default, validator(max_length = 4096))]
+    #[serde(default)]
+    pub text: String,
+    /// A media message: its kind and a URL to the file.
+    pub kind: Option<MessageKind>,
+    pub media_url: Option<String>,
+    /// The channel id of the message answered.
+    pub quoted: Option<String>,
+    /// The channel message id; a second message with the same id is a duplicate delivery.
+    pub id: Option<String>,
+}
+
+/// The simulated customer reads what it received.
+#[derive(Debug, Clone, Serialize, Deserialize, Object)]
+#[oai(deny_unknown_fields)]
+pub struct SimRead {
+    pub phone: String,
+}

@@ -1,0 +1,151 @@
+//! Agent presence, scheduled messages and stored media files.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use tucan_model::ids::new_id;
+use tucan_model::ticket::ScheduledMessage;
+
+use super::TenantDb;
+use crate::db::{check_id, execute, fetch, fetch_found};
+use crate::error::StoreResult;
+
+/// A file stored under the tenant's media folder.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MediaRow {
+    pub id: String,
+    pub mime: String,
+    pub filename: Option<String>,
+    pub size: u64,
+    /// Relative to the media folder.
+    pub path: String,
+    /// The ticket whose message carries it, once sent.
+    pub ticket_id: Option<String>,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl TenantDb {
+    /// An agent goes online (takes tickets from round-robin and least-busy queues) or off.
+    pub async fn set_online(&self, user_id: &str, online: bool) -> StoreResult<()> {
+        check_id(user_id, "user")?;
+        execute(
+            self.raw(),
+            "UPDATE type::record('user', $id) SET online = $on",
+            json!({ "id": user_id, "on": online }),
+        )
+        .await
+    }
+
+    /// Of `user_ids`, those online, with their ticket limit (0 = none), in the given order.
+    pub async fn online_agents(&self, user_ids: &[String]) -> StoreResult<Vec<(String, u32)>> {
+        let rows = crate::db::rows(
+            self.raw(),
+            "SELECT record::id(id) AS id, max_tickets FROM user WHERE record::id(id) IN $ids AND online = true",
+            json!({ "ids": user_ids }),
+        )
+        .await?;
+        let found: std::collections::HashMap<String, u32> = rows
+            .into_iter()
+            .filter_map(|r| {
+                Some((
+                    r["id"].as_str()?.to_string(),
+                    r["max_tickets"].as_u64().unwrap_or(0) as u32,
+                ))
+            })
+            .collect();
+        Ok(user_ids
+            .iter()
+            .filter_map(|id| found.get(id).map(|m| (id.clone(), *m)))
+            .collect())
+    }
+
+    pub async fn create_scheduled(
+        &self,
+        ticket_id: &str,
+        user_id: &str,
+        body: &str,
+        send_at: DateTime<Utc>,
+    ) -> StoreResult<ScheduledMessage> {
+        fetch_found(
+            self.raw(),
+            "CREATE type::record('scheduled_message', $id) CONTENT { ticket_id: $t, user_id: $u, body: $b, send_at: <datetime> $at }",
+            json!({ "id": new_id(), "t": ticket_id, "u": user_id, "b": body, "at": send_at }),
+            "scheduled message",
+        )
+        .await
+    }
+
+    pub async fn get_scheduled(&self, id: &str) -> StoreResult<ScheduledMessage> {
+        check_id(id, "scheduled message")?;
+        fetch_found(
+            self.raw(),
+            "SELECT * FROM type::record('scheduled_message', $id)",
+            json!({ "id": id }),
+            "scheduled message",
+        )
+        .await
+    }
+
+    pub async fn list_scheduled(&self, ticket_id: &str) -> StoreResult<Vec<ScheduledMessage>> {
+        fetch(
+            self.raw(),
+            "SELECT * FROM scheduled_message WHERE ticket_id = $t ORDER BY send_at",
+            json!({ "t": ticket_id }),
+        )
+        .await
+    }
+
+    /// Move a scheduled message from `scheduled` to `status`; false when it had already left.
+    pub async fn finish_scheduled(
+        &self,
+        id: &str,
+        status: &str,
+        message_id: Option<&str>,
+    ) -> StoreResult<bool> {
+        let rows = crate::db::rows(
+            self.raw(),
+            "UPDATE type::record('scheduled_message', $id) SET status = $s, message_id = $m ?? NONE WHERE status = 'scheduled' RETURN VALUE status",
+            json!({ "id": id, "s": status, "m": message_id }),
+        )
+        .await?;
+        Ok(!rows.is_empty())
+    }
+
+    pub async fn create_media(&self, row: &MediaRow) -> StoreResult<MediaRow> {
+        let mut content = serde_json::to_value(row)?;
+        if let Value::Object(m) = &mut content {
+            m.remove("id");
+            m.remove("created_at");
+        }
+        crate::platform::strip_nulls(&mut content);
+        fetch_found(
+            self.raw(),
+            "CREATE type::record('media', $id) CONTENT $c",
+            json!({ "id": row.id, "c": content }),
+            "media",
+        )
+        .await
+    }
+
+    pub async fn get_media(&self, id: &str) -> StoreResult<MediaRow> {
+        check_id(id, "media")?;
+        fetch_found(
+            self.raw(),
+            "SELECT * FROM type::record('media', $id)",
+            json!({ "id": id }),
+            "media",
+        )
+        .await
+    }
+
+    /// The file now belongs to a message of `ticket_id` (who may see it follows the ticket).
+    pub async fn attach_media(&self, id: &str, ticket_id: &str) -> StoreResult<()> {
+        execute(
+            self.raw(),
+            "UPDATE type::record('media', $id) SET ticket_id = $t WHERE ticket_id = NONE",
+            json!({ "id": id, "t": ticket_id }),
+        )
+        .await
+    }
+}

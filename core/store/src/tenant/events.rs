@@ -1,0 +1,158 @@
+//! The inbox's event stream: every change of a ticket, a message, a connection or of who
+//! may see what is appended to `inbox_event` in the same transaction as the change itself.
+//! A `LIVE SELECT` on the table feeds the websockets; reading it by id feeds a reconnecting
+//! client what it missed.
+
+use chrono::{DateTime, Utc};
+use futures::StreamExt;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use surrealdb::Surreal;
+use surrealdb::engine::any::Any;
+use surrealdb::method::QueryStream;
+use surrealdb::types::Action;
+use tucan_model::ids::new_id;
+
+use super::TenantDb;
+use crate::db::{execute, fetch, normalize_ids};
+use crate::error::{StoreError, StoreResult};
+
+/// The event of a ticket change; expects `$t` (the ticket after the change) and `$ev_t`.
+pub(crate) const TICKET_EVENT: &str = "CREATE type::record('inbox_event', $ev_t) CONTENT { kind: 'ticket', ticket_id: record::id($t.id), queue_id: $t.queue_id, user_id: $t.user_id, status: $t.status, prev_queue_id: $before.queue_id, prev_user_id: $before.user_id, prev_status: $before.status, connection_id: $t.connection_id, data: $t };";
+
+/// The event of a message change; expects `$m` (the message), `$t` (its ticket) and `$ev_m`.
+pub(crate) const MESSAGE_EVENT: &str = "CREATE type::record('inbox_event', $ev_m) CONTENT { kind: 'message', ticket_id: $m.ticket_id, queue_id: $t.queue_id, user_id: $t.user_id, status: $t.status, connection_id: $m.connection_id, data: $m };";
+
+/// The event of a connection change; expects `$c` and `$ev_c`.
+pub(crate) const CONNECTION_EVENT: &str = "CREATE type::record('inbox_event', $ev_c) CONTENT { kind: 'connection', connection_id: record::id($c.id), data: $c };";
+
+/// One change, as the stream carries it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct InboxEvent {
+    /// Time-ordered; a reconnecting client resumes after the last id it saw.
+    pub id: String,
+    /// `ticket`, `message`, `connection`, `access` (who may see what changed) or `sim`
+    /// (the simulator's phone).
+    pub kind: String,
+    pub ticket_id: Option<String>,
+    /// The ticket's queue, agent and status when the event happened (for visibility).
+    pub queue_id: Option<String>,
+    pub user_id: Option<String>,
+    pub status: Option<String>,
+    /// Where the ticket was before the change (ticket events of actions), so a view the
+    /// ticket leaves hears of it.
+    #[serde(default)]
+    pub prev_queue_id: Option<String>,
+    #[serde(default)]
+    pub prev_user_id: Option<String>,
+    #[serde(default)]
+    pub prev_status: Option<String>,
+    pub connection_id: Option<String>,
+    /// The ticket, message or connection after the change.
+    pub data: Value,
+    pub at: DateTime<Utc>,
+}
+
+impl InboxEvent {
+    fn from_row(row: Value) -> StoreResult<InboxEvent> {
+        let mut row = normalize_ids(row);
+        if let Some(data) = row.get_mut("data") {
+            *data = normalize_ids(data.take());
+        }
+        Ok(serde_json::from_value(row)?)
+    }
+}
+
+/// A live query on the tenant's events. Dropping it ends the query.
+pub struct LiveEvents {
+    db: Surreal<Any>,
+    stream: QueryStream<surrealdb::types::Value>,
+    id: Option<surrealdb::types::Uuid>,
+}
+
+impl std::fmt::Debug for LiveEvents {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LiveEvents").finish()
+    }
+}
+
+impl LiveEvents {
+    /// The next event; `None` when the query ended.
+    pub async fn next(&mut self) -> Option<StoreResult<InboxEvent>> {
+        loop {
+            let n = match self.stream.next().await? {
+                Ok(n) => n,
+                Err(e) => return Some(Err(StoreError::Backend(e.to_string()))),
+            };
+            self.id = Some(n.query_id);
+            if n.action == Action::Create {
+                return Some(InboxEvent::from_row(n.data.into_json_value()));
+            }
+        }
+    }
+
+    /// End the query now (also done, later, when the stream is dropped).
+    pub async fn kill(self) {
+        if let Some(id) = self.id {
+            let _ = self.db.query("KILL $id").bind(("id", id)).await;
+        }
+    }
+}
+
+impl TenantDb {
+    /// Start a live query on the event stream.
+    pub async fn live_events(&self) -> StoreResult<LiveEvents> {
+        // The query lives in the session that started it: keep that session with it.
+        let db = self.raw().clone();
+        let mut res = db.query("LIVE SELECT * FROM inbox_event").await?;
+        let stream = res.stream::<surrealdb::types::Value>(0)?;
+        Ok(LiveEvents {
+            db,
+            stream,
+            id: None,
+        })
+    }
+
+    /// Events after `after` (an event id), oldest first, at most `limit`.
+    pub async fn events_after(&self, after: &str, limit: u32) -> StoreResult<Vec<InboxEvent>> {
+        let rows = crate::db::rows(
+            self.raw(),
+            "SELECT * FROM inbox_event WHERE id > type::record('inbox_event', $after) ORDER BY id LIMIT $limit",
+            json!({ "after": after, "limit": limit }),
+        )
+        .await?;
+        rows.into_iter().map(InboxEvent::from_row).collect()
+    }
+
+    /// Tell every socket of the tenant that who may see what changed (a queue's agents, a
+    /// user's role): they re-read their permissions before the next event.
+    pub async fn append_access_event(&self) -> StoreResult<()> {
+        execute(
+            self.raw(),
+            "CREATE type::record('inbox_event', $id) CONTENT { kind: 'access' }",
+            json!({ "id": new_id() }),
+        )
+        .await
+    }
+
+    /// Append an event for the simulator's phone of `connection_id`.
+    pub async fn append_sim_event(&self, connection_id: &str, data: &Value) -> StoreResult<()> {
+        execute(
+            self.raw(),
+            "CREATE type::record('inbox_event', $id) CONTENT { kind: 'sim', connection_id: $c, data: $data }",
+            json!({ "id": new_id(), "c": connection_id, "data": data }),
+        )
+        .await
+    }
+
+    /// Forget events older than `before` (a reconnecting client older than that reloads).
+    pub async fn prune_events(&self, before: DateTime<Utc>) -> StoreResult<()> {
+        let _: Vec<Value> = fetch(
+            self.raw(),
+            "DELETE inbox_event WHERE at < <datetime> $before RETURN NONE",
+            json!({ "before": before }),
+        )
+        .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,435 @@
+//! Messages: the inbound write (ticket found, reopened or created, message stored, exactly
+//! once per channel message id), outgoing messages and notes, status changes and pages.
+//! `dedupe:[scope, key]` makes a write happen once: a channel's message id for inbound
+//! messages, an effect key for messages a flow sends.
+
+use serde::Serialize;
+use serde_json::{Value, json};
+use tucan_model::contact::Contact;
+use tucan_model::ids::new_id;
+use tucan_model::ticket::{
+    Direction, Media, Message, MessageKind, MessageStatus, Ticket, TicketStatus, preview,
+};
+use tucan_model::{ErrorCode, Problem};
+
+use super::TenantDb;
+use super::events::{MESSAGE_EVENT, TICKET_EVENT};
+use super::tickets::ticket_error;
+use crate::db::{check_id, fetch, fetch_found, fetch_one, returned};
+use crate::error::{StoreError, StoreResult};
+use crate::platform::strip_nulls;
+
+/// A message that arrived on a connection.
+#[derive(Debug, Clone)]
+pub struct InboundWrite {
+    pub connection_id: String,
+    /// The channel's id for the message (the idempotency key).
+    pub channel_id: String,
+    pub contact: Contact,
+    pub kind: MessageKind,
+    pub body: String,
+    pub media: Option<Media>,
+    /// The channel id of the message it answers.
+    pub quoted_channel_id: Option<String>,
+    pub is_group: bool,
+    /// A ticket closed less than this many minutes ago reopens instead of a new one.
+    pub reopen_window_minutes: u32,
+    /// Where a new ticket waits.
+    pub default_queue_id: Option<String>,
+}
+
+/// What the inbound write did.
+#[derive(Debug, Clone)]
+pub struct InboundOutcome {
+    pub message: Message,
+    pub ticket: Ticket,
+    /// A new ticket was opened for it.
+    pub opened: bool,
+    /// A recently closed ticket was reopened for it.
+    pub reopened: bool,
+    /// The channel delivered it before: nothing was written.
+    pub duplicate: bool,
+}
+
+/// A message to the customer, or an internal note.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct OutgoingWrite {
+    pub ticket_id: String,
+    /// `Out` or `Note`.
+    #[serde(skip)]
+    pub note: bool,
+    pub kind: Option<MessageKind>,
+    pub body: String,
+    pub media: Option<Media>,
+    pub quoted_id: Option<String>,
+    pub user_id: Option<String>,
+    pub run_id: Option<String>,
+    pub mentions: Vec<String>,
+    /// Written once per key (a flow's effect key): a second write returns the first message.
+    #[serde(skip)]
+    pub dedupe_key: Option<String>,
+    /// A flow may write on a closed ticket (a survey after the close); an agent may not.
+    #[serde(skip)]
+    pub allow_closed: bool,
+    /// An agent answering marks the customer's messages read.
+    #[serde(skip)]
+    pub mark_read: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct MessagePage {
+    /// Oldest first.
+    pub items: Vec<Message>,
+    /// Pass as `before` for the older page.
+    pub next_cursor: Option<String>,
+}
+
+enum Target {
+    Existing(String),
+    Reopen(String),
+    New(String),
+}
+
+impl TenantDb {
+    /// Store an inbound message on its ticket (found, reopened or opened), once per channel
+    /// message id, with the ticket's and the message's events.
+    pub async fn record_inbound(&self, w: &InboundWrite) -> StoreResult<InboundOutcome> {
+        for _ in 0..8 {
+            if let Some(done) = self.inbound_seen(w).await? {
+                return Ok(done);
+            }
+            let target = match self.live_ticket(&w.contact.id, &w.connection_id).await? {
+                Some(id) => Target::Existing(id),
+                None => match self.recently_closed(w).await? {
+                    Some(id) => Target::Reopen(id),
+                    None => Target::New(new_id()),
+                },
+            };
+            match self.write_inbound(w, &target).await {
+                Ok(outcome) => return Ok(outcome),
+                Err(StoreError::Backend(m))
+                    if m.contains("already exists")
+                        || m.contains("ticket moved")
+                        || m.contains("conflict")
+                        || m.contains("failed transaction") =>
+                {
+                    // A concurrent delivery of the same message, or another message that
+                    // opened the ticket first: look again.
+                    continue;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Err(StoreError::Backend(
+            "inbound message kept conflicting".into(),
+        ))
+    }
+
+    async fn inbound_seen(&self, w: &InboundWrite) -> StoreResult<Option<InboundOutcome>> {
+        let seen: Option<Value> = fetch_one(
+            self.raw(),
+            "SELECT message_id FROM type::record('dedupe', [$c, $k])",
+            json!({ "c": w.connection_id, "k": w.channel_id }),
+        )
+        .await?;
+        let Some(id) = seen.and_then(|v| v["message_id"].as_str().map(String::from)) else {
+            return Ok(None);
+        };
+        let message = self.get_message(&id).await?;
+        let ticket = self.get_ticket(&message.ticket_id).await?;
+        Ok(Some(InboundOutcome {
+            message,
+            ticket,
+            opened: false,
+            reopened: false,
+            duplicate: true,
+        }))
+    }
+
+    /// The ticket not closed of a contact on a connection.
+    pub async fn live_ticket(
+        &self,
+        contact_id: &str,
+        connection_id: &str,
+    ) -> StoreResult<Option<String>> {
+        let rows = crate::db::rows(
+            self.raw(),
+            "SELECT VALUE ticket_id FROM type::record('ticket_live', [$c, $k])",
+            json!({ "c": contact_id, "k": connection_id }),
+        )
+        .await?;
+        Ok(rows
+            .into_iter()
+            .next()
+            .and_then(|v| v.as_str().map(String::from)))
+    }
+
+    async fn recently_closed(&self, w: &InboundWrite) -> StoreResult<Option<String>> {
+        if w.reopen_window_minutes == 0 {
+            return Ok(None);
+        }
+        let since = chrono::Utc::now() - chrono::Duration::minutes(w.reopen_window_minutes.into());
+        let rows = crate::db::rows(
+            self.raw(),
+            "SELECT VALUE record::id(id) FROM ticket WHERE contact_id = $c AND connection_id = $k AND status = 'closed' AND closed_at > <datetime> $since ORDER BY closed_at DESC LIMIT 1",
+            json!({ "c": w.contact.id, "k": w.connection_id, "since": since }),
+        )
+        .await?;
+        Ok(rows
+            .into_iter()
+            .next()
+            .and_then(|v| v.as_str().map(String::from)))
+    }
+
+    async fn write_inbound(&self, w: &InboundWrite, target: &Target) -> StoreResult<InboundOutcome> {
+        let quoted_id = match &w.quoted_channel_id {
+            Some(q) => self
+                .message_by_channel_id(&w.connection_id, q)
+                .await?
+                .map(|m| m.id),
+            None => None,
+        };
+        let (tid, opening) = match target {
+            Target::Existing(id) => (id.clone(), "IF (SELECT VALUE ticket_id FROM ONLY type::record('ticket_live', [$contact, $conn])) != $tid { THROW 'ticket moved' };\n".to_string()),
+            Target::Reopen(id) => (id.clone(), "CREATE type::record('ticket_live', [$contact, $conn]) CONTENT { ticket_id: $tid };\nUPDATE type::record('ticket', $tid) SET status = 'pending', user_id = NONE, closed_at = NONE WHERE status = 'closed';\nCREATE type::record('ticket_log', $log) CONTENT { ticket_id: $tid, actor: 'customer', action: 'reopened', detail: '{}' };\n".to_string()),
+            Target::New(id) => (id.clone(), "CREATE type::record('ticket_live', [$contact, $conn]) CONTENT { ticket_id: $tid };\nCREATE type::record('ticket', $tid) CONTENT $ticket;\nCREATE type::record('ticket_log', $log) CONTENT { ticket_id: $tid, actor: 'customer', action: 'created', detail: $created };\n".to_string()),
+        };
+        let mid = new_id();
+        let mut message = json!({
+            "ticket_id": tid, "contact_id": w.contact.id, "connection_id": w.connection_id,
+            "direction": Direction::In, "kind": w.kind, "body": w.body, "media": w.media,
+            "quoted_id": quoted_id, "channel_id": w.channel_id, "status": MessageStatus::Received,
+        });
+        strip_nulls(&mut message);
+        let mut ticket = json!({
+            "contact_id": w.contact.id, "contact_name": w.contact.name,
+            "contact_phone": w.contact.phone, "connection_id": w.connection_id,
+            "queue_id": w.default_queue_id, "status": TicketStatus::Pending,
+            "is_group": w.is_group, "activity": new_id(),
+        });
+        strip_nulls(&mut ticket);
+        let text = if w.body.is_empty() {
+            format!("[{}]", w.kind.as_str())
+        } else {
+            preview(&w.body)
+        };
+        let sql = format!(
+            "BEGIN TRANSACTION;
+CREATE type::record('dedupe', [$conn, $cid]) CONTENT {{ message_id: $mid }};
+{opening}LET $m = (CREATE ONLY type::record('message', $mid) CONTENT $message RETURN AFTER);
+LET $t = (UPDATE ONLY type::record('ticket', $tid) SET unread += 1, last_message = $preview, last_message_at = time::now(), activity = $activity, contact_name = $name, updated_at = time::now() RETURN AFTER);
+{TICKET_EVENT}
+{MESSAGE_EVENT}
+RETURN {{ m: $m, t: $t }};
+COMMIT TRANSACTION;"
+        );
+        let vars = json!({
+            "conn": w.connection_id, "cid": w.channel_id, "mid": mid, "tid": tid,
+            "contact": w.contact.id, "ticket": ticket, "message": message,
+            "preview": text, "activity": new_id(), "name": w.contact.name, "log": new_id(),
+            "created": json!({ "queue_id": w.default_queue_id }).to_string(),
+            "ev_t": new_id(), "ev_m": new_id(),
+        });
+        let row: Value = returned(self.raw(), &sql, vars)
+            .await?
+            .ok_or_else(|| StoreError::Backend("inbound write returned nothing".into()))?;
+        Ok(InboundOutcome {
+            message: decode_row(&row["m"])?,
+            ticket: decode_row(&row["t"])?,
+            opened: matches!(target, Target::New(_)),
+            reopened: matches!(target, Target::Reopen(_)),
+            duplicate: false,
+        })
+    }
+
+    /// Write a message to the customer (status `pending`, for the sender job) or an internal
+    /// note, with its events. With a `dedupe_key` seen before, returns the first message.
+    pub async fn create_outgoing(&self, w: &OutgoingWrite) -> StoreResult<Message> {
+        check_id(&w.ticket_id, "ticket")?;
+        if let Some(key) = &w.dedupe_key {
+            let seen: Option<Value> = fetch_one(
+                self.raw(),
+                "SELECT message_id FROM type::record('dedupe', ['effect', $k])",
+                json!({ "k": key }),
+            )
+            .await?;
+            if let Some(id) = seen.and_then(|v| v["message_id"].as_str().map(String::from)) {
+                return self.get_message(&id).await;
+            }
+        }
+        let mid = new_id();
+        let (direction, status) = if w.note {
+            (Direction::Note, MessageStatus::Sent)
+        } else {
+            (Direction::Out, MessageStatus::Pending)
+        };
+        let kind = w.kind.unwrap_or(MessageKind::Text);
+        let mut message = json!({
+            "direction": direction, "kind": kind, "body": w.body, "media": w.media,
+            "quoted_id": w.quoted_id, "status": status, "user_id": w.user_id,
+            "run_id": w.run_id, "mentions": w.mentions,
+        });
+        strip_nulls(&mut message);
+        let dedupe = if w.dedupe_key.is_some() {
+            "CREATE type::record('dedupe', ['effect', $key]) CONTENT { message_id: $mid };"
+        } else {
+            ""
+        };
+        let closed_check = if w.allow_closed || w.note {
+            ""
+        } else {
+            "IF $t0.status = 'closed' { THROW 'ticket state: closed' };"
+        };
+        let ticket_update = if w.note {
+            "LET $t = $t0;"
+        } else if w.mark_read {
+            "LET $t = (UPDATE ONLY type::record('ticket', $tid) SET last_message = $preview, last_message_at = time::now(), activity = $activity, unread = 0, updated_at = time::now() RETURN AFTER);"
+        } else {
+            "LET $t = (UPDATE ONLY type::record('ticket', $tid) SET last_message = $preview, last_message_at = time::now(), activity = $activity, updated_at = time::now() RETURN AFTER);"
+        };
+        let ticket_event = if w.note { "" } else { TICKET_EVENT };
+        let sql = format!(
+            "BEGIN TRANSACTION;
+{dedupe}
+LET $t0 = (SELECT * FROM ONLY type::record('ticket', $tid));
+IF $t0 = NONE {{ THROW 'ticket not found' }};
+{closed_check}
+LET $m = (CREATE ONLY type::record('message', $mid) CONTENT object::extend($message, {{ ticket_id: $tid, contact_id: $t0.contact_id, connection_id: $t0.connection_id }}) RETURN AFTER);
+{ticket_update}
+{ticket_event}
+{MESSAGE_EVENT}
+RETURN $m;
+COMMIT TRANSACTION;"
+        );
+        let text = if w.body.is_empty() {
+            format!("[{}]", kind.as_str())
+        } else {
+            preview(&w.body)
+        };
+        let vars = json!({
+            "tid": w.ticket_id, "mid": mid, "key": w.dedupe_key, "message": message,
+            "preview": text, "activity": new_id(), "ev_t": new_id(), "ev_m": new_id(),
+        });
+        match returned(self.raw(), &sql, vars).await {
+            Ok(Some(m)) => Ok(m),
+            Ok(None) => Err(StoreError::Backend("message write returned nothing".into())),
+            Err(StoreError::Backend(m)) if m.contains("dedupe") && m.contains("already exists") => {
+                let key = w.dedupe_key.clone().unwrap_or_default();
+                let id: Option<Value> = fetch_one(
+                    self.raw(),
+                    "SELECT message_id FROM type::record('dedupe', ['effect', $k])",
+                    json!({ "k": key }),
+                )
+                .await?;
+                let id = id
+                    .and_then(|v| v["message_id"].as_str().map(String::from))
+                    .ok_or_else(|| StoreError::Backend("dedupe entry vanished".into()))?;
+                self.get_message(&id).await
+            }
+            Err(e) => Err(ticket_error(e)),
+        }
+    }
+
+    pub async fn get_message(&self, id: &str) -> StoreResult<Message> {
+        check_id(id, "message")?;
+        fetch_found(
+            self.raw(),
+            "SELECT * FROM type::record('message', $id)",
+            json!({ "id": id }),
+            "message",
+        )
+        .await
+    }
+
+    pub async fn message_by_channel_id(
+        &self,
+        connection_id: &str,
+        channel_id: &str,
+    ) -> StoreResult<Option<Message>> {
+        fetch_one(
+            self.raw(),
+            "SELECT * FROM message WHERE connection_id = $c AND channel_id = $k LIMIT 1",
+            json!({ "c": connection_id, "k": channel_id }),
+        )
+        .await
+    }
+
+    /// Move an outgoing message forward (`sent` → `delivered` → `read`, or `failed` from
+    /// `pending`); a step backwards or sideways changes nothing and returns `None`.
+    pub async fn set_message_status(
+        &self,
+        id: &str,
+        status: MessageStatus,
+        channel_id: Option<&str>,
+        error: Option<&str>,
+    ) -> StoreResult<Option<Message>> {
+        check_id(id, "message")?;
+        let from: Vec<MessageStatus> = match status {
+            MessageStatus::Sent => vec![MessageStatus::Pending],
+            MessageStatus::Delivered => vec![MessageStatus::Pending, MessageStatus::Sent],
+            MessageStatus::Read => vec![
+                MessageStatus::Pending,
+                MessageStatus::Sent,
+                MessageStatus::Delivered,
+            ],
+            MessageStatus::Failed => vec![MessageStatus::Pending],
+            MessageStatus::Pending | MessageStatus::Received => return Ok(None),
+        };
+        let sql = format!(
+            "BEGIN TRANSACTION;
+LET $ms = (UPDATE type::record('message', $id) SET status = $status, channel_id = $cid ?? channel_id, error = $error ?? NONE, updated_at = time::now() WHERE status IN $from RETURN AFTER);
+IF array::len($ms) = 0 {{ THROW 'unchanged' }};
+LET $m = $ms[0];
+LET $t = (SELECT * FROM ONLY type::record('ticket', $m.ticket_id));
+{MESSAGE_EVENT}
+RETURN $m;
+COMMIT TRANSACTION;"
+        );
+        let vars = json!({
+            "id": id, "status": status, "cid": channel_id, "error": error, "from": from,
+            "ev_m": new_id(),
+        });
+        match returned(self.raw(), &sql, vars).await {
+            Ok(m) => Ok(m),
+            Err(StoreError::Backend(m)) if m.contains("unchanged") => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// A page of a ticket's messages and notes going back from `before` (a message id).
+    pub async fn list_messages(
+        &self,
+        ticket_id: &str,
+        before: Option<&str>,
+        limit: u32,
+    ) -> StoreResult<MessagePage> {
+        check_id(ticket_id, "ticket")?;
+        let limit = limit.clamp(1, 200);
+        let mut cond = "ticket_id = $t".to_string();
+        if let Some(b) = before {
+            if !tucan_model::ids::is_valid_id(b) {
+                return Err(Problem::new(ErrorCode::InvalidParam, "before is not a message id").into());
+            }
+            cond.push_str(" AND id < type::record('message', $before)");
+        }
+        let sql = format!("SELECT * FROM message WHERE {cond} ORDER BY id DESC LIMIT $limit");
+        let mut items: Vec<Message> = fetch(
+            self.raw(),
+            &sql,
+            json!({ "t": ticket_id, "before": before, "limit": limit + 1 }),
+        )
+        .await?;
+        let next_cursor = if items.len() > limit as usize {
+            items.truncate(limit as usize);
+            items.last().map(|m| m.id.clone())
+        } else {
+            None
+        };
+        items.reverse();
+        Ok(MessagePage { items, next_cursor })
+    }
+}
+
+fn decode_row<T: serde::de::DeserializeOwned>(v: &Value) -> StoreResult<T> {
+    Ok(serde_json::from_value(crate::db::normalize_ids(v.clone()))?)
+}

@@ -1,0 +1,293 @@
+//! Tickets: lists with cursor pages, actions (each one transaction that changes the ticket,
+//! writes its timeline entry and its event), and the timeline. `ticket_live:[contact,
+//! connection]` names the one ticket not closed of a contact on a connection.
+
+use serde_json::{Value, json};
+use tucan_model::ids::new_id;
+use tucan_model::ticket::{Ticket, TicketLogEntry, TicketStatus};
+use tucan_model::{ErrorCode, Problem};
+
+use super::TenantDb;
+use super::events::TICKET_EVENT;
+use crate::db::{check_id, fetch, fetch_found, returned};
+use crate::error::{StoreError, StoreResult};
+
+/// What an agent may see: tickets of these queues, and the agent's own.
+#[derive(Debug, Clone)]
+pub struct Visibility {
+    pub user_id: String,
+    pub queue_ids: Vec<String>,
+}
+
+impl Visibility {
+    pub fn sees(&self, queue_id: Option<&str>, user_id: Option<&str>) -> bool {
+        user_id == Some(self.user_id.as_str())
+            || queue_id.is_some_and(|q| self.queue_ids.iter().any(|v| v == q))
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct TicketQuery {
+    pub status: Option<TicketStatus>,
+    pub queue_id: Option<String>,
+    pub user_id: Option<String>,
+    pub tag: Option<String>,
+    pub search: Option<String>,
+    pub cursor: Option<String>,
+    pub limit: u32,
+    /// `None` sees every ticket (supervisors and admins).
+    pub visible_to: Option<Visibility>,
+}
+
+#[derive(Debug, Clone)]
+pub struct TicketPage {
+    pub items: Vec<Ticket>,
+    pub next_cursor: Option<String>,
+}
+
+/// Who may hold the ticket's `ticket_live` key after a change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LiveKey {
+    #[default]
+    Keep,
+    /// The ticket closes: the contact's next message opens (or reopens) a ticket.
+    Release,
+    /// The ticket reopens: refused if the contact has another ticket on the connection.
+    Take,
+}
+
+/// One action on a ticket. Fields left `None` stay as they are; `Some(None)` clears.
+#[derive(Debug, Clone, Default)]
+pub struct TicketChange {
+    pub ticket_id: String,
+    /// The statuses the ticket may be in for the action (empty: any).
+    pub allowed: Vec<TicketStatus>,
+    pub status: Option<TicketStatus>,
+    pub queue_id: Option<Option<String>>,
+    pub user_id: Option<Option<String>>,
+    pub read: bool,
+    pub add_tag: Option<String>,
+    pub remove_tag: Option<String>,
+    pub live: LiveKey,
+    /// For the timeline: `user:<id>`, `run:<id>`, `customer` or `system`.
+    pub actor: String,
+    pub action: String,
+    pub detail: Value,
+}
+
+const STATE_ERROR: &str = "ticket state: ";
+
+impl TenantDb {
+    pub async fn get_ticket(&self, id: &str) -> StoreResult<Ticket> {
+        check_id(id, "ticket")?;
+        fetch_found(
+            self.raw(),
+            "SELECT * FROM type::record('ticket', $id)",
+            json!({ "id": id }),
+            "ticket",
+        )
+        .await
+    }
+
+    /// A page of tickets, most recent activity first; the cursor is the last `activity` seen.
+    pub async fn list_tickets(&self, q: &TicketQuery) -> StoreResult<TicketPage> {
+        let limit = q.limit.clamp(1, 200);
+        let mut conds = Vec::new();
+        let mut vars = serde_json::Map::new();
+        vars.insert("limit".into(), json!(limit + 1));
+        let mut bind = |cond: &'static str, name: &str, value: Value| {
+            conds.push(cond);
+            vars.insert(name.into(), value);
+        };
+        if let Some(s) = q.status {
+            bind("status = $status", "status", json!(s));
+        }
+        if let Some(v) = &q.queue_id {
+            bind("queue_id = $queue", "queue", json!(v));
+        }
+        if let Some(v) = &q.user_id {
+            bind("user_id = $user", "user", json!(v));
+        }
+        if let Some(v) = &q.tag {
+            bind("tags CONTAINS $tag", "tag", json!(v));
+        }
+        if let Some(v) = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            bind(
+                "(string::contains(string::lowercase(contact_name), $q) OR string::contains(contact_phone, $q) OR string::contains(string::lowercase(last_message), $q))",
+                "q",
+                json!(v.to_lowercase()),
+            );
+        }
+        if let Some(c) = &q.cursor {
+            bind("activity < $cursor", "cursor", json!(c));
+        }
+        if let Some(v) = &q.visible_to {
+            bind(
+                "(queue_id IN $my_queues OR user_id = $me)",
+                "my_queues",
+                json!(v.queue_ids),
+            );
+            vars.insert("me".into(), json!(v.user_id));
+        }
+        let filter = if conds.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", conds.join(" AND "))
+        };
+        let sql = format!("SELECT * FROM ticket{filter} ORDER BY activity DESC LIMIT $limit");
+        let mut items: Vec<Ticket> = fetch(self.raw(), &sql, Value::Object(vars)).await?;
+        let next_cursor = if items.len() > limit as usize {
+            items.truncate(limit as usize);
+            items.last().map(|t| t.activity.clone())
+        } else {
+            None
+        };
+        Ok(TicketPage { items, next_cursor })
+    }
+
+    /// Apply one action; `TICKET_STATE` when the ticket's status does not allow it.
+    pub async fn change_ticket(&self, c: &TicketChange) -> StoreResult<Ticket> {
+        check_id(&c.ticket_id, "ticket")?;
+        let mut sets = vec!["updated_at = time::now()".to_string()];
+        if c.status.is_some() {
+            sets.push("status = $status".into());
+            sets.push(
+                "closed_at = IF $status = 'closed' { time::now() } ELSE { NONE }".to_string(),
+            );
+        }
+        for (field, value) in [("queue_id", &c.queue_id), ("user_id", &c.user_id)] {
+            match value {
+                Some(Some(_)) => sets.push(format!("{field} = ${field}")),
+                Some(None) => sets.push(format!("{field} = NONE")),
+                None => {}
+            }
+        }
+        if c.read {
+            sets.push("unread = 0".into());
+        }
+        if c.add_tag.is_some() {
+            sets.push("tags = array::union(tags, [$add_tag])".into());
+        }
+        if c.remove_tag.is_some() {
+            sets.push("tags -= $remove_tag".into());
+        }
+        let live = match c.live {
+            LiveKey::Keep => "",
+            LiveKey::Release => {
+                "DELETE type::record('ticket_live', [$t.contact_id, $t.connection_id]) WHERE ticket_id = $id;"
+            }
+            LiveKey::Take => {
+                "CREATE type::record('ticket_live', [$t.contact_id, $t.connection_id]) CONTENT { ticket_id: $id };"
+            }
+        };
+        let log = if c.action.is_empty() {
+            ""
+        } else {
+            "CREATE type::record('ticket_log', $log) CONTENT { ticket_id: $id, actor: $actor, action: $action, detail: $detail };"
+        };
+        let sql = format!(
+            "BEGIN TRANSACTION;
+LET $before = (SELECT * FROM ONLY type::record('ticket', $id));
+IF $before = NONE {{ THROW 'ticket not found' }};
+IF array::len($allowed) > 0 AND $before.status NOTINSIDE $allowed {{ THROW string::concat('{STATE_ERROR}', $before.status) }};
+LET $t = (UPDATE ONLY type::record('ticket', $id) SET {} RETURN AFTER);
+{live}
+{log}
+{TICKET_EVENT}
+RETURN $t;
+COMMIT TRANSACTION;",
+            sets.join(", ")
+        );
+        let vars = json!({
+            "id": c.ticket_id, "allowed": c.allowed, "status": c.status,
+            "queue_id": c.queue_id.clone().flatten(), "user_id": c.user_id.clone().flatten(),
+            "add_tag": c.add_tag, "remove_tag": c.remove_tag,
+            "log": new_id(), "actor": c.actor, "action": c.action, "detail": c.detail.to_string(),
+            "ev_t": new_id(),
+        });
+        match returned(self.raw(), &sql, vars).await {
+            Ok(Some(t)) => Ok(t),
+            Ok(None) => Err(Problem::not_found("ticket").into()),
+            Err(e) => Err(ticket_error(e)),
+        }
+    }
+
+    /// The ticket's timeline, oldest first.
+    pub async fn ticket_log(&self, id: &str) -> StoreResult<Vec<TicketLogEntry>> {
+        self.get_ticket(id).await?;
+        fetch(
+            self.raw(),
+            "SELECT * FROM ticket_log WHERE ticket_id = $id ORDER BY id LIMIT 1000",
+            json!({ "id": id }),
+        )
+        .await
+    }
+
+    /// How many open tickets each of `users` has.
+    pub async fn open_ticket_counts(
+        &self,
+        users: &[String],
+    ) -> StoreResult<std::collections::HashMap<String, u64>> {
+        let rows = crate::db::rows(
+            self.raw(),
+            "SELECT user_id, count() AS n FROM ticket WHERE status = 'open' AND user_id IN $users GROUP BY user_id",
+            json!({ "users": users }),
+        )
+        .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|r| Some((r["user_id"].as_str()?.to_string(), r["n"].as_u64()?)))
+            .collect())
+    }
+
+    /// Remember the agent a round-robin queue gave its last ticket to.
+    pub async fn set_queue_turn(&self, queue_id: &str, user_id: &str) -> StoreResult<()> {
+        crate::db::execute(
+            self.raw(),
+            "UPDATE type::record('queue', $q) SET rr_last = $u",
+            json!({ "q": queue_id, "u": user_id }),
+        )
+        .await
+    }
+
+    /// The agent a round-robin queue gave its last ticket to.
+    pub async fn queue_turn(&self, queue_id: &str) -> StoreResult<Option<String>> {
+        let rows = crate::db::rows(
+            self.raw(),
+            "SELECT VALUE rr_last FROM type::record('queue', $q)",
+            json!({ "q": queue_id }),
+        )
+        .await?;
+        Ok(rows
+            .into_iter()
+            .next()
+            .and_then(|v| v.as_str().map(String::from)))
+    }
+}
+
+/// Map a failed ticket transaction to what the client should hear.
+pub(crate) fn ticket_error(e: StoreError) -> StoreError {
+    match &e {
+        StoreError::Backend(m) if m.contains("ticket not found") => {
+            Problem::not_found("ticket").into()
+        }
+        StoreError::Backend(m) if m.contains(STATE_ERROR) => {
+            let status = m
+                .split(STATE_ERROR)
+                .nth(1)
+                .unwrap_or("")
+                .trim_matches(|c: char| !c.is_ascii_alphabetic());
+            StoreError::problem(
+                ErrorCode::TicketState,
+                format!("the ticket is {status}; this action does not apply"),
+            )
+        }
+        StoreError::Backend(m) if m.contains("ticket_live") && m.contains("already exists") => {
+            StoreError::problem(
+                ErrorCode::TicketState,
+                "the contact has another ticket open on this connection",
+            )
+        }
+        _ => e,
+    }
+}
