@@ -161,7 +161,11 @@ pub async fn update_user(
         row.email = email.clone();
     }
     match users.save(&row).await {
-        Ok(user) => Ok(user),
+        Ok(user) => {
+            // A role change changes what the user's open sockets may see.
+            tenant.append_access_event().await?;
+            Ok(user)
+        }
         Err(e) => {
             if new_email.is_some() {
                 store

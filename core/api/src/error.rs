@@ -35,6 +35,12 @@ pub enum ApiError {
     /// The write conflicts with existing data (duplicate email, name…).
     #[oai(status = 409)]
     Conflict(Json<ErrorBody>),
+    /// The body (or an uploaded file) is larger than allowed.
+    #[oai(status = 413)]
+    TooLarge(Json<ErrorBody>),
+    /// The body's type (or an uploaded file's content) is not accepted.
+    #[oai(status = 415)]
+    UnsupportedMediaType(Json<ErrorBody>),
     /// Too many attempts; try again later.
     #[oai(status = 429)]
     TooManyRequests(Json<ErrorBody>),
@@ -55,7 +61,9 @@ impl ApiError {
             message: message.into(),
         });
         match code.http_status() {
-            400 | 405 | 413 | 415 => ApiError::BadRequest(body),
+            400 | 405 => ApiError::BadRequest(body),
+            413 => ApiError::TooLarge(body),
+            415 => ApiError::UnsupportedMediaType(body),
             401 => ApiError::Unauthorized(body),
             403 => ApiError::Forbidden(body),
             404 => ApiError::NotFound(body),
@@ -86,6 +94,8 @@ impl ApiError {
             | ApiError::Forbidden(b)
             | ApiError::NotFound(b)
             | ApiError::Conflict(b)
+            | ApiError::TooLarge(b)
+            | ApiError::UnsupportedMediaType(b)
             | ApiError::TooManyRequests(b)
             | ApiError::Internal(b)
             | ApiError::Unavailable(b) => &b.0,

@@ -163,10 +163,14 @@ impl Inbox {
             }
         }
         let before = db.get_ticket(ticket_id).await?;
-        let ticket = db.change_ticket(&c).await?;
+        let mut ticket = db.change_ticket(&c).await?;
         self.after_action(db, &before, &ticket, &action).await;
         if let Some(kind) = event {
             self.ticket_event(db, &ticket, kind).await;
+        }
+        if matches!(action, TicketAction::Transfer { user_id: None, .. }) {
+            // The queue's strategy may have handed it to an agent meanwhile.
+            ticket = db.get_ticket(ticket_id).await?;
         }
         Ok(ticket)
     }

@@ -197,6 +197,7 @@ impl Inbox {
                 Ok(c) => return Ok(c),
                 // Another message of the same new customer created it a moment ago.
                 Err(StoreError::Problem(p)) if p.code == ErrorCode::ContactExists => continue,
+                Err(e) if e.is_conflict() => continue,
                 Err(e) => return Err(e),
             }
         }

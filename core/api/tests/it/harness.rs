@@ -16,6 +16,8 @@ pub const PASSWORD: &str = "correct horse battery";
 
 pub struct TestApp {
     pub base: String,
+    /// `ws://…` of the same server.
+    pub ws_base: String,
     pub http: reqwest::Client,
     pub mailer: Arc<MemoryMailer>,
     /// Platform admin's access token.
@@ -51,7 +53,17 @@ impl TestApp {
         Self::start_with(settings()).await
     }
 
+    /// Like `start`, with the job workers and timers running (messages get sent, receipts
+    /// come back, scheduled messages fire), as in `tucanlink serve`.
+    pub async fn start_with_workers() -> TestApp {
+        Self::launch(settings(), true).await
+    }
+
     pub async fn start_with(settings: ApiSettings) -> TestApp {
+        Self::launch(settings, false).await
+    }
+
+    async fn launch(settings: ApiSettings, workers: bool) -> TestApp {
         let store = Store::memory().await.expect("store");
         let mailer = Arc::new(MemoryMailer::default());
         let bus = Arc::new(EmbeddedBus::new(
@@ -60,6 +72,32 @@ impl TestApp {
             Arc::default(),
         ));
         let state = AppState::new(store.clone(), settings, mailer.clone(), bus.clone());
+        if workers {
+            let mut handlers = tucan_bus::Handlers::default();
+            state.runtime.register(&mut handlers);
+            state.inbox.register(&mut handlers);
+            let worker = tucan_bus::Worker::new(
+                bus.clone(),
+                handlers,
+                tucan_bus::WorkerOptions {
+                    lanes: vec![
+                        (tucan_bus::Lane::Flow, 4),
+                        (tucan_bus::Lane::Messages, 8),
+                        (tucan_bus::Lane::Webhooks, 2),
+                    ],
+                    grace: std::time::Duration::from_secs(1),
+                    keep_alive: std::time::Duration::from_secs(10),
+                },
+            );
+            let stop = tokio_util::sync::CancellationToken::new();
+            let timers = state.runtime.timers().clone();
+            let stopping = stop.clone();
+            tokio::spawn(async move { worker.run(stopping).await });
+            let stopping = stop.clone();
+            tokio::spawn(async move { timers.run(stopping).await });
+            // Dropped with the test's runtime.
+            std::mem::forget(stop);
+        }
         let admin = NewUser {
             name: "Root".into(),
             email: ADMIN_EMAIL.into(),
@@ -77,6 +115,7 @@ impl TestApp {
         tokio::spawn(poem::Server::new_with_acceptor(acceptor).run(tucan_api::app(state)));
         let mut app = TestApp {
             base: format!("http://{addr}"),
+            ws_base: format!("ws://{addr}"),
             http: reqwest::Client::new(),
             mailer,
             root: String::new(),

@@ -7,6 +7,7 @@ mod auth;
 mod bad_input;
 mod contacts;
 mod flows;
+mod inbox;
 mod isolation;
 mod jobs;
 mod platform;

@@ -105,9 +105,12 @@ impl TenantDb {
         check_ids_exist(self.raw(), "user", &q.user_ids, "user").await?;
         let sql = "UPDATE type::record('queue', $id) MERGE { name: $name, color: $color, greeting: $greeting, user_ids: $user_ids, strategy: $strategy }";
         let vars = json!({ "id": q.id, "name": q.name, "color": q.color, "greeting": q.greeting, "user_ids": dedup(&q.user_ids), "strategy": q.strategy });
-        fetch_found(self.raw(), sql, vars, "queue")
+        let q = fetch_found(self.raw(), sql, vars, "queue")
             .await
-            .map_err(|e| e.on_unique(ErrorCode::NameTaken, "a queue with this name exists"))
+            .map_err(|e| e.on_unique(ErrorCode::NameTaken, "a queue with this name exists"))?;
+        // Who serves the queue decides who sees its tickets.
+        self.append_access_event().await?;
+        Ok(q)
     }
 
     pub async fn delete_queue(&self, id: &str) -> StoreResult<()> {
@@ -118,7 +121,7 @@ impl TenantDb {
             json!({ "id": id }),
         )
         .await?;
-        Ok(())
+        self.append_access_event().await
     }
 
     /// Take a deleted user out of every queue.
@@ -129,7 +132,7 @@ impl TenantDb {
             json!({ "u": user_id }),
         )
         .await?;
-        Ok(())
+        self.append_access_event().await
     }
 
     // ---- quick replies

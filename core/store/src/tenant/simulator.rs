@@ -36,7 +36,7 @@ impl TenantDb {
         });
         crate::platform::strip_nulls(&mut content);
         let sql = "BEGIN TRANSACTION;
-LET $s = (UPSERT ONLY type::record('sim_message', $id) CONTENT $c RETURN AFTER);
+LET $s = (UPSERT ONLY type::record('sim_message', $id) MERGE $c RETURN AFTER);
 CREATE type::record('inbox_event', $ev) CONTENT { kind: 'sim', connection_id: $c.connection_id, data: $s };
 RETURN $s;
 COMMIT TRANSACTION;";

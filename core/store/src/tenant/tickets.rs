@@ -291,3 +291,28 @@ pub(crate) fn ticket_error(e: StoreError) -> StoreError {
         _ => e,
     }
 }
+
+impl TenantDb {
+    /// Bulk import of tickets (history brought from another system): rows as stored, each
+    /// with its `id`. One statement per call; a duplicate id fails the whole batch.
+    pub async fn import_tickets(&self, rows: &[Value]) -> StoreResult<usize> {
+        crate::db::execute(
+            self.raw(),
+            "INSERT INTO ticket $rows RETURN NONE",
+            json!({ "rows": rows }),
+        )
+        .await?;
+        Ok(rows.len())
+    }
+
+    /// Bulk import of messages, as [`TenantDb::import_tickets`].
+    pub async fn import_messages(&self, rows: &[Value]) -> StoreResult<usize> {
+        crate::db::execute(
+            self.raw(),
+            "INSERT INTO message $rows RETURN NONE",
+            json!({ "rows": rows }),
+        )
+        .await?;
+        Ok(rows.len())
+    }
+}

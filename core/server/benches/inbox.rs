@@ -1,0 +1,388 @@
+//! Inbox benchmarks, printed as tables:
+//! 1. an inbound message → stored → its event on an agent's websocket, p50/p99 at 200 and
+//!    1,000 messages/s sustained for 5 s (latency from the message's scheduled time, so a
+//!    backlog counts);
+//! 2. fan-out of one event to 1,000 connected agent sockets;
+//! 3. `GET /api/tickets?status=open&limit=50` with 100k tickets and 2M messages in a tenant.
+//!
+//! Run: `cargo bench -p tucan-server --bench inbox` (builds release).
+//! `BENCH_STORE=surrealkv` uses the embedded on-disk engine (default `mem`);
+//! `BENCH_TICKETS` / `BENCH_MESSAGES` change the sizes of part 3.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use futures::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::Message as WsMessage;
+use tucan_api::mailer::LogMailer;
+use tucan_api::{ApiSettings, AppState};
+use tucan_inbox::Incoming;
+use tucan_model::ids::new_id;
+use tucan_model::tenancy::{NewPlan, NewTenant, NewTenantAdmin, PlanFeatures, PlanLimits};
+use tucan_model::ticket::{ChannelKind, Connection, MessageKind, NewConnection};
+use tucan_store::{Store, StoreOptions, TenantDb};
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+fn row(label: &str, mut ms: Vec<f64>, extra: &str) {
+    ms.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    println!(
+        "| {label} | {} | {:.2} | {:.2} | {:.2} | {extra} |",
+        ms.len(),
+        percentile(&ms, 0.5),
+        percentile(&ms, 0.99),
+        ms.last().copied().unwrap_or(f64::NAN)
+    );
+}
+
+struct Bench {
+    store: Store,
+    db: TenantDb,
+    state: AppState,
+    conn: Connection,
+    ws_url: String,
+    base: String,
+    token: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+async fn setup() -> Bench {
+    let kv = std::env::var("BENCH_STORE").unwrap_or_else(|_| "mem".into());
+    let dir = (kv == "surrealkv").then(|| tempfile::tempdir().unwrap());
+    let url = match &dir {
+        Some(d) => format!("surrealkv://{}", d.path().join("db").display()),
+        None => "mem://".into(),
+    };
+    let store = Store::connect(&StoreOptions {
+        url,
+        namespace: "tucan".into(),
+        username: None,
+        password: None,
+    })
+    .await
+    .unwrap();
+    store.migrate().await.unwrap();
+    let plan = store
+        .platform()
+        .create_plan(&NewPlan {
+            name: "bench".into(),
+            limits: PlanLimits {
+                users: 10,
+                connections: 10,
+                queues: 10,
+                flows: 10,
+                plugins: 1,
+            },
+            features: PlanFeatures {
+                campaigns: true,
+                plugins: true,
+                api_access: true,
+                webhooks: true,
+            },
+        })
+        .await
+        .unwrap();
+    let password = "bench password 123".to_string();
+    let (tenant, _) = tucan_api::accounts::create_tenant(
+        &store,
+        NewTenant {
+            name: "Bench".into(),
+            plan_id: plan.id,
+            timezone: "America/Sao_Paulo".into(),
+            country: "BR".into(),
+            admin: NewTenantAdmin {
+                name: "Admin".into(),
+                email: "admin@bench.test".into(),
+                password: password.clone(),
+            },
+        },
+    )
+    .await
+    .unwrap();
+    let db = store.tenant(&tenant.id).await.unwrap();
+    let conn = db
+        .create_connection(&NewConnection {
+            name: "Bench".into(),
+            kind: ChannelKind::Simulator,
+            phone: "+551130000000".into(),
+            default_flow_id: None,
+            default_queue_id: None,
+            greeting: String::new(),
+            farewell: String::new(),
+            messages_per_minute: 1200,
+        })
+        .await
+        .unwrap();
+    let settings = ApiSettings {
+        jwt_secret: b"benchmark-secret-0123456789abcdefghij".to_vec(),
+        access_ttl_secs: 3600,
+        refresh_ttl_days: 1,
+        reset_ttl_minutes: 60,
+        public_url: "http://bench".into(),
+        max_body_bytes: 1 << 20,
+        login_failures_per_account: 5,
+        login_attempts_per_ip: 100_000,
+        metrics_token: None,
+    };
+    let bus = Arc::new(tucan_bus::EmbeddedBus::new(
+        store.jobs(),
+        tucan_bus::BusOptions::default(),
+        Arc::default(),
+    ));
+    let state = AppState::new(store.clone(), settings, Arc::new(LogMailer::default()), bus);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let acceptor = poem::listener::TcpAcceptor::from_tokio(listener).unwrap();
+    tokio::spawn(poem::Server::new_with_acceptor(acceptor).run(tucan_api::app(state.clone())));
+    let base = format!("http://{addr}");
+    let session: Value = reqwest::Client::new()
+        .post(format!("{base}/api/auth/login"))
+        .json(&json!({ "email": "admin@bench.test", "password": password }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = session["access_token"].as_str().unwrap().to_string();
+    Bench {
+        store,
+        db,
+        state,
+        conn,
+        ws_url: format!("ws://{addr}/api/ws?token={token}"),
+        base,
+        token,
+        _dir: dir,
+    }
+}
+
+type Socket = tokio_tungstenite::WebSocketStream<
+    tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+>;
+
+async fn subscribed_socket(url: &str) -> Socket {
+    let (mut ws, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+    let sub = json!({ "type": "subscribe", "id": "list", "view": "tickets" });
+    ws.send(WsMessage::Text(sub.to_string().into())).await.unwrap();
+    while let Some(Ok(m)) = ws.next().await {
+        if let WsMessage::Text(t) = m {
+            if t.contains("\"subscribed\"") {
+                break;
+            }
+        }
+    }
+    ws
+}
+
+fn incoming(i: usize, marker: &str) -> Incoming {
+    Incoming {
+        channel_id: new_id(),
+        from: format!("+55119{:08}", i % 500),
+        push_name: Some(format!("Customer {}", i % 500)),
+        kind: MessageKind::Text,
+        body: marker.to_string(),
+        media_url: None,
+        mime: None,
+        quoted: None,
+        is_group: false,
+    }
+}
+
+/// Part 1: inbound → event on a socket at `rate` messages/s for `secs`.
+async fn inbound_to_socket(b: &Bench, rate: u32, secs: u32) {
+    let ws = subscribed_socket(&b.ws_url).await;
+    let sent: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
+    let latencies: Arc<Mutex<Vec<f64>>> = Arc::default();
+    let total = (rate * secs) as usize;
+    let reader = {
+        let (sent, latencies) = (sent.clone(), latencies.clone());
+        tokio::spawn(async move {
+            let mut ws = ws;
+            let mut seen = 0;
+            while seen < total {
+                let Ok(Some(Ok(WsMessage::Text(t)))) =
+                    tokio::time::timeout(Duration::from_secs(20), ws.next()).await
+                else {
+                    break;
+                };
+                let v: Value = serde_json::from_str(&t).unwrap();
+                let marker = v["event"]["data"]["last_message"].as_str().unwrap_or("");
+                if let Some(at) = sent.lock().unwrap().remove(marker) {
+                    latencies
+                        .lock()
+                        .unwrap()
+                        .push(at.elapsed().as_secs_f64() * 1000.0);
+                    seen += 1;
+                }
+            }
+        })
+    };
+    let start = Instant::now();
+    let mut tasks = Vec::with_capacity(total);
+    for i in 0..total {
+        let due = start + Duration::from_secs_f64(i as f64 / f64::from(rate));
+        tokio::time::sleep_until(due.into()).await;
+        let marker = format!("r{rate}-m{i}");
+        sent.lock().unwrap().insert(marker.clone(), due);
+        let (inbox, db, conn) = (b.state.inbox.clone(), b.db.clone(), b.conn.clone());
+        tasks.push(tokio::spawn(async move {
+            inbox.receive(&db, &conn, incoming(i, &marker)).await.unwrap();
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let elapsed = start.elapsed().as_secs_f64();
+    let _ = tokio::time::timeout(Duration::from_secs(30), reader).await;
+    let got = latencies.lock().unwrap().clone();
+    let lost = total - got.len();
+    row(
+        &format!("inbound → socket @ {rate}/s"),
+        got,
+        &format!("{:.0} msgs/s offered over {elapsed:.1} s, {lost} not seen", total as f64 / elapsed),
+    );
+}
+
+/// Part 2: one event to `n` sockets.
+async fn fan_out(b: &Bench, n: usize, rounds: usize) {
+    let mut sockets = Vec::with_capacity(n);
+    for _ in 0..n {
+        sockets.push(subscribed_socket(&b.ws_url).await);
+    }
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(String, Instant)>();
+    for mut ws in sockets {
+        let tx = tx.clone();
+        tokio::spawn(async move {
+            while let Some(Ok(WsMessage::Text(t))) = ws.next().await {
+                let v: Value = serde_json::from_str(&t).unwrap();
+                if let Some(m) = v["event"]["data"]["last_message"].as_str() {
+                    let _ = tx.send((m.to_string(), Instant::now()));
+                }
+            }
+        });
+    }
+    let mut ms = Vec::new();
+    for r in 0..rounds {
+        let marker = format!("fan-{r}");
+        let at = Instant::now();
+        b.state
+            .inbox
+            .receive(&b.db, &b.conn, incoming(10_000 + r, &marker))
+            .await
+            .unwrap();
+        let mut got = 0;
+        while got < n {
+            match tokio::time::timeout(Duration::from_secs(10), rx.recv()).await {
+                Ok(Some((m, t))) if m == marker => {
+                    ms.push(t.duration_since(at).as_secs_f64() * 1000.0);
+                    got += 1;
+                }
+                Ok(Some(_)) => {}
+                _ => break,
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    row(&format!("fan-out to {n} sockets"), ms, &format!("{rounds} events"));
+}
+
+/// Part 3: ticket list pages with a large tenant.
+async fn list_tickets(b: &Bench, tickets: usize, messages: usize) {
+    let load = Instant::now();
+    let per_ticket = messages / tickets.max(1);
+    let statuses = ["open", "pending", "closed"];
+    let mut batch = Vec::new();
+    let mut mbatch = Vec::new();
+    for i in 0..tickets {
+        let id = new_id();
+        batch.push(json!({
+            "id": id, "contact_id": new_id(), "contact_name": format!("Customer {i}"),
+            "contact_phone": format!("+55118{:08}", i), "connection_id": b.conn.id,
+            "status": statuses[i % 3], "unread": i % 4, "last_message": format!("message {i}"),
+            "activity": new_id(), "tags": [],
+        }));
+        for j in 0..per_ticket {
+            mbatch.push(json!({
+                "id": new_id(), "ticket_id": id, "contact_id": "c", "connection_id": b.conn.id,
+                "direction": if j % 2 == 0 { "in" } else { "out" }, "kind": "text",
+                "body": format!("message {j} of ticket {i}"), "status": "read", "mentions": [],
+            }));
+        }
+        if batch.len() == 2000 {
+            b.db.import_tickets(&batch).await.unwrap();
+            batch.clear();
+        }
+        if mbatch.len() >= 20_000 {
+            b.db.import_messages(&mbatch).await.unwrap();
+            mbatch.clear();
+        }
+    }
+    if !batch.is_empty() {
+        b.db.import_tickets(&batch).await.unwrap();
+    }
+    if !mbatch.is_empty() {
+        b.db.import_messages(&mbatch).await.unwrap();
+    }
+    println!(
+        "\nloaded {tickets} tickets and {} messages in {:.1} s\n",
+        per_ticket * tickets,
+        load.elapsed().as_secs_f64()
+    );
+    println!("| request | n | p50 ms | p99 ms | max ms | notes |\n|---|---|---|---|---|---|");
+    let client = reqwest::Client::new();
+    let mut first = Vec::new();
+    let mut deeper = Vec::new();
+    let mut cursor: Option<String> = None;
+    for i in 0..300 {
+        let mut url = format!("{}/api/tickets?status=open&limit=50", b.base);
+        if i % 2 == 1 {
+            if let Some(c) = &cursor {
+                url.push_str(&format!("&cursor={c}"));
+            }
+        }
+        let t = Instant::now();
+        let page: Value = client
+            .get(&url)
+            .bearer_auth(&b.token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let ms = t.elapsed().as_secs_f64() * 1000.0;
+        assert_eq!(page["items"].as_array().map(Vec::len), Some(50), "{page}");
+        if i % 2 == 1 {
+            deeper.push(ms);
+        } else {
+            first.push(ms);
+        }
+        cursor = page["next_cursor"].as_str().map(str::to_string);
+    }
+    row("open tickets, first page of 50 (HTTP)", first, "");
+    row("open tickets, next pages of 50 (HTTP)", deeper, "cursor pages walking back");
+}
+
+#[tokio::main]
+async fn main() {
+    let b = setup().await;
+    let kv = std::env::var("BENCH_STORE").unwrap_or_else(|_| "mem".into());
+    println!("# inbox benchmark ({kv})\n");
+    println!("| measure | n | p50 ms | p99 ms | max ms | notes |\n|---|---|---|---|---|---|");
+    inbound_to_socket(&b, 200, 5).await;
+    inbound_to_socket(&b, 1000, 5).await;
+    fan_out(&b, 1000, 20).await;
+    let tickets = std::env::var("BENCH_TICKETS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
+    let messages = std::env::var("BENCH_MESSAGES").ok().and_then(|v| v.parse().ok()).unwrap_or(2_000_000);
+    list_tickets(&b, tickets, messages).await;
+    drop(b.store);
+}
