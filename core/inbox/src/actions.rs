@@ -175,7 +175,13 @@ impl Inbox {
         Ok(ticket)
     }
 
-    async fn after_action(&self, db: &TenantDb, before: &Ticket, ticket: &Ticket, action: &TicketAction) {
+    async fn after_action(
+        &self,
+        db: &TenantDb,
+        before: &Ticket,
+        ticket: &Ticket,
+        action: &TicketAction,
+    ) {
         let result: StoreResult<()> = async {
             match action {
                 TicketAction::Transfer { user_id: None, .. } => {
@@ -190,8 +196,13 @@ impl Inbox {
                 TicketAction::Close => {
                     let conn = db.get_connection(&ticket.connection_id).await?;
                     if !conn.farewell.trim().is_empty() {
-                        let key = format!("farewell:{}:{}", ticket.id, ticket.updated_at.timestamp_millis());
-                        self.send_system(db, &ticket.id, &conn.farewell, Some(key)).await?;
+                        let key = format!(
+                            "farewell:{}:{}",
+                            ticket.id,
+                            ticket.updated_at.timestamp_millis()
+                        );
+                        self.send_system(db, &ticket.id, &conn.farewell, Some(key))
+                            .await?;
                     }
                 }
                 _ => {}
@@ -244,14 +255,22 @@ impl Inbox {
             .collect();
         let pick = match queue.strategy {
             AssignStrategy::Manual => None,
-            AssignStrategy::LeastBusy => free.iter().min_by_key(|(_, n)| *n).map(|(id, _)| id.clone()),
+            AssignStrategy::LeastBusy => free
+                .iter()
+                .min_by_key(|(_, n)| *n)
+                .map(|(id, _)| id.clone()),
             AssignStrategy::RoundRobin => {
                 let last = db.queue_turn(queue_id).await?;
                 let after = last
                     .and_then(|l| queue.user_ids.iter().position(|u| *u == l))
                     .map(|i| i + 1)
                     .unwrap_or(0);
-                let order = queue.user_ids.iter().cycle().skip(after).take(queue.user_ids.len());
+                let order = queue
+                    .user_ids
+                    .iter()
+                    .cycle()
+                    .skip(after)
+                    .take(queue.user_ids.len());
                 order
                     .into_iter()
                     .find(|u| free.iter().any(|(id, _)| id == *u))
@@ -295,7 +314,10 @@ impl Inbox {
         msg: &NewMessage,
     ) -> StoreResult<Message> {
         let mut body = msg.body.trim().to_string();
-        if let Some(shortcut) = body.strip_prefix('/').filter(|s| !s.contains(char::is_whitespace)) {
+        if let Some(shortcut) = body
+            .strip_prefix('/')
+            .filter(|s| !s.contains(char::is_whitespace))
+        {
             let shortcut = shortcut.to_ascii_lowercase();
             if let Some(q) = db
                 .list_quick_replies()
@@ -326,10 +348,17 @@ impl Inbox {
             None => (MessageKind::Text, None),
         };
         if body.is_empty() && media.is_none() {
-            return Err(Problem::new(ErrorCode::InvalidField, "a message needs a body or a media_id").into());
+            return Err(Problem::new(
+                ErrorCode::InvalidField,
+                "a message needs a body or a media_id",
+            )
+            .into());
         }
         if let Some(q) = &msg.quoted_id {
-            let quoted = db.get_message(q).await.map_err(|_| unknown("quoted message"))?;
+            let quoted = db
+                .get_message(q)
+                .await
+                .map_err(|_| unknown("quoted message"))?;
             if quoted.ticket_id != ticket_id {
                 return Err(unknown("quoted message"));
             }
@@ -378,10 +407,10 @@ impl Inbox {
                     || name.replace(' ', "") == word
                     || name.split_whitespace().next() == Some(word.as_str())
             });
-            if let Some(u) = hit {
-                if !mentions.contains(&u.id) {
-                    mentions.push(u.id.clone());
-                }
+            if let Some(u) = hit
+                && !mentions.contains(&u.id)
+            {
+                mentions.push(u.id.clone());
             }
         }
         let note = db

@@ -85,10 +85,13 @@ pub trait ChannelSink: Send + Sync {
     async fn channel_event(&self, tenant: &str, connection_id: &str, event: ChannelEvent);
 }
 
+/// Channels by (tenant, connection).
+type ChannelMap = HashMap<(String, String), Arc<dyn Channel>>;
+
 /// The open channels of this process, by tenant and connection.
 #[derive(Default, Clone)]
 pub struct ChannelSet {
-    open: Arc<Mutex<HashMap<(String, String), Arc<dyn Channel>>>>,
+    open: Arc<Mutex<ChannelMap>>,
 }
 
 impl std::fmt::Debug for ChannelSet {

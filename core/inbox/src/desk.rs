@@ -78,7 +78,8 @@ impl Inbox {
                     return Ok(format!("failed: no queue named {queue}"));
                 };
                 let t = db.get_ticket(ticket_id).await?;
-                if t.queue_id.as_deref() == Some(q.id.as_str()) && t.status != TicketStatus::Closed {
+                if t.queue_id.as_deref() == Some(q.id.as_str()) && t.status != TicketStatus::Closed
+                {
                     return Ok(format!("ticket already in {}", q.name));
                 }
                 let action = TicketAction::Transfer {

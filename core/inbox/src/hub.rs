@@ -30,7 +30,10 @@ impl std::fmt::Debug for Hub {
 impl Hub {
     /// Listen to the tenant's events. Every event committed after this returns is received
     /// (unless the listener falls more than the backlog behind: then it gets `Lagged`).
-    pub async fn subscribe(&self, db: &TenantDb) -> StoreResult<broadcast::Receiver<Arc<InboxEvent>>> {
+    pub async fn subscribe(
+        &self,
+        db: &TenantDb,
+    ) -> StoreResult<broadcast::Receiver<Arc<InboxEvent>>> {
         let tenant = db.tenant_id().to_string();
         if let Some(tx) = self.tenants.lock().expect("hub poisoned").get(&tenant) {
             return Ok(tx.subscribe());

@@ -25,7 +25,9 @@ use tucan_runtime::{FlowRuntime, TicketDesk};
 use tucan_store::{Store, StoreResult, TenantDb};
 
 pub use actions::{Actor, TicketAction};
-pub use channel::{Channel, ChannelError, ChannelEvent, ChannelSet, ChannelSink, Incoming, Outgoing};
+pub use channel::{
+    Channel, ChannelError, ChannelEvent, ChannelSet, ChannelSink, Incoming, Outgoing,
+};
 pub use hub::Hub;
 pub use outbound::{SCHEDULED_KIND, SEND_KIND};
 
@@ -132,6 +134,11 @@ impl Inbox {
         channel
     }
 
+    /// Use `channel` for a connection in this process (a channel made outside the inbox).
+    pub fn attach_channel(&self, tenant: &str, connection_id: &str, channel: Arc<dyn Channel>) {
+        self.channels.insert(tenant, connection_id, channel);
+    }
+
     /// Connect a connection's channel and record the outcome in its status history.
     pub async fn connect(&self, db: &TenantDb, conn: &Connection) -> StoreResult<Connection> {
         db.set_connection_status(&conn.id, ConnectionStatus::Connecting, None, "connecting")
@@ -156,10 +163,10 @@ impl Inbox {
 
     /// Disconnect a connection's channel (before it is removed, say).
     pub async fn disconnect(&self, db: &TenantDb, conn: &Connection) -> StoreResult<Connection> {
-        if let Some(channel) = self.channels.remove(db.tenant_id(), &conn.id) {
-            if let Err(e) = channel.disconnect().await {
-                tracing::warn!(connection = %conn.id, error = %e, "disconnect failed");
-            }
+        if let Some(channel) = self.channels.remove(db.tenant_id(), &conn.id)
+            && let Err(e) = channel.disconnect().await
+        {
+            tracing::warn!(connection = %conn.id, error = %e, "disconnect failed");
         }
         db.set_connection_status(
             &conn.id,

@@ -14,7 +14,9 @@ use crate::Inbox;
 /// The MIME type of a file from its first bytes, if it is one we accept.
 pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
     let starts = |sig: &[u8]| bytes.starts_with(sig);
-    let at = |offset: usize, sig: &[u8]| bytes.len() >= offset + sig.len() && &bytes[offset..offset + sig.len()] == sig;
+    let at = |offset: usize, sig: &[u8]| {
+        bytes.len() >= offset + sig.len() && &bytes[offset..offset + sig.len()] == sig
+    };
     Some(if starts(b"\xFF\xD8\xFF") {
         "image/jpeg"
     } else if starts(b"\x89PNG\r\n\x1a\n") {
@@ -30,7 +32,11 @@ pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
     } else if starts(b"ID3") || starts(b"\xFF\xFB") || starts(b"\xFF\xF3") {
         "audio/mpeg"
     } else if at(4, b"ftyp") {
-        if at(8, b"M4A ") { "audio/mp4" } else { "video/mp4" }
+        if at(8, b"M4A ") {
+            "audio/mp4"
+        } else {
+            "video/mp4"
+        }
     } else if starts(b"\x1A\x45\xDF\xA3") {
         "video/webm"
     } else {
@@ -90,7 +96,12 @@ impl Inbox {
             .await
             .map_err(|e| StoreError::Backend(format!("media write: {e}")))?;
         let filename = filename
-            .map(|f| f.chars().filter(|c| !c.is_control() && *c != '/' && *c != '\\').take(200).collect::<String>())
+            .map(|f| {
+                f.chars()
+                    .filter(|c| !c.is_control() && *c != '/' && *c != '\\')
+                    .take(200)
+                    .collect::<String>()
+            })
             .filter(|f| !f.is_empty());
         db.create_media(&MediaRow {
             id: id.clone(),

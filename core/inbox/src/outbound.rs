@@ -40,10 +40,14 @@ impl Inbox {
         if message.status != MessageStatus::Pending {
             return Ok(());
         }
-        let job = NewJob::new(Lane::Messages, SEND_KIND, json!({ "message_id": message.id }))
-            .tenant(db.tenant_id())
-            .key(format!("send:{}", message.id))
-            .max_attempts(6);
+        let job = NewJob::new(
+            Lane::Messages,
+            SEND_KIND,
+            json!({ "message_id": message.id }),
+        )
+        .tenant(db.tenant_id())
+        .key(format!("send:{}", message.id))
+        .max_attempts(6);
         self.bus
             .publish(job)
             .await
@@ -119,9 +123,13 @@ impl Inbox {
             return Err(Problem::new(ErrorCode::TicketState, "the ticket is closed").into());
         }
         if send_at <= Utc::now() {
-            return Err(Problem::new(ErrorCode::InvalidField, "send_at must be in the future").into());
+            return Err(
+                Problem::new(ErrorCode::InvalidField, "send_at must be in the future").into(),
+            );
         }
-        let s = db.create_scheduled(ticket_id, user_id, body, send_at).await?;
+        let s = db
+            .create_scheduled(ticket_id, user_id, body, send_at)
+            .await?;
         let name = format!("smsg:{}:{}", db.tenant_id(), s.id);
         let job = NewJob::new(Lane::Messages, SCHEDULED_KIND, json!({ "id": s.id }))
             .tenant(db.tenant_id())
@@ -138,7 +146,11 @@ impl Inbox {
     pub async fn cancel_scheduled(&self, db: &TenantDb, id: &str) -> StoreResult<ScheduledMessage> {
         db.get_scheduled(id).await?;
         if !db.finish_scheduled(id, "cancelled", None).await? {
-            return Err(Problem::new(ErrorCode::TicketState, "the message has already been sent or cancelled").into());
+            return Err(Problem::new(
+                ErrorCode::TicketState,
+                "the message has already been sent or cancelled",
+            )
+            .into());
         }
         db.get_scheduled(id).await
     }

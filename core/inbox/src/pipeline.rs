@@ -26,7 +26,11 @@ impl Inbox {
         inc: Incoming,
     ) -> StoreResult<InboundOutcome> {
         if inc.channel_id.is_empty() || inc.channel_id.len() > 200 {
-            return Err(Problem::new(ErrorCode::InvalidField, "a message needs a channel id of 1-200 characters").into());
+            return Err(Problem::new(
+                ErrorCode::InvalidField,
+                "a message needs a channel id of 1-200 characters",
+            )
+            .into());
         }
         let phone = normalize_phone(&inc.from, "ZZ")?;
         let contact = self
@@ -236,8 +240,12 @@ impl Inbox {
         status: MessageStatus,
     ) {
         for channel_id in channel_ids {
-            self.channel_event(tenant, connection_id, ChannelEvent::Receipt { channel_id, status })
-                .await;
+            self.channel_event(
+                tenant,
+                connection_id,
+                ChannelEvent::Receipt { channel_id, status },
+            )
+            .await;
         }
     }
 }

@@ -128,10 +128,10 @@ impl FlowRuntime {
             .expect("desk lock poisoned")
             .as_ref()
             .and_then(std::sync::Weak::upgrade);
-        if let (Some(desk), false, true) = (&desk, run.test, run.ticket_id.is_some()) {
-            if effect.is_ticket_effect() {
-                return desk.apply(db, run, effect).await.map_err(Unfinished::Later);
-            }
+        if let (Some(desk), false, true) = (&desk, run.test, run.ticket_id.is_some())
+            && effect.is_ticket_effect()
+        {
+            return desk.apply(db, run, effect).await.map_err(Unfinished::Later);
         }
         Ok(match effect {
             Effect::SendText { text, .. } => {

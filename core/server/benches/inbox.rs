@@ -165,19 +165,20 @@ async fn setup() -> Bench {
     }
 }
 
-type Socket = tokio_tungstenite::WebSocketStream<
-    tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
->;
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 async fn subscribed_socket(url: &str) -> Socket {
     let (mut ws, _) = tokio_tungstenite::connect_async(url).await.unwrap();
     let sub = json!({ "type": "subscribe", "id": "list", "view": "tickets" });
-    ws.send(WsMessage::Text(sub.to_string().into())).await.unwrap();
+    ws.send(WsMessage::Text(sub.to_string().into()))
+        .await
+        .unwrap();
     while let Some(Ok(m)) = ws.next().await {
-        if let WsMessage::Text(t) = m {
-            if t.contains("\"subscribed\"") {
-                break;
-            }
+        if let WsMessage::Text(t) = m
+            && t.contains("\"subscribed\"")
+        {
+            break;
         }
     }
     ws
@@ -235,7 +236,10 @@ async fn inbound_to_socket(b: &Bench, rate: u32, secs: u32) {
         sent.lock().unwrap().insert(marker.clone(), due);
         let (inbox, db, conn) = (b.state.inbox.clone(), b.db.clone(), b.conn.clone());
         tasks.push(tokio::spawn(async move {
-            inbox.receive(&db, &conn, incoming(i, &marker)).await.unwrap();
+            inbox
+                .receive(&db, &conn, incoming(i, &marker))
+                .await
+                .unwrap();
         }));
     }
     for t in tasks {
@@ -248,7 +252,10 @@ async fn inbound_to_socket(b: &Bench, rate: u32, secs: u32) {
     row(
         &format!("inbound → socket @ {rate}/s"),
         got,
-        &format!("{:.0} msgs/s offered over {elapsed:.1} s, {lost} not seen", total as f64 / elapsed),
+        &format!(
+            "{:.0} msgs/s offered over {elapsed:.1} s, {lost} not seen",
+            total as f64 / elapsed
+        ),
     );
 }
 
@@ -292,7 +299,11 @@ async fn fan_out(b: &Bench, n: usize, rounds: usize) {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    row(&format!("fan-out to {n} sockets"), ms, &format!("{rounds} events"));
+    row(
+        &format!("fan-out to {n} sockets"),
+        ms,
+        &format!("{rounds} events"),
+    );
 }
 
 /// Part 3: ticket list pages with a large tenant.
@@ -344,10 +355,10 @@ async fn list_tickets(b: &Bench, tickets: usize, messages: usize) {
     let mut cursor: Option<String> = None;
     for i in 0..300 {
         let mut url = format!("{}/api/tickets?status=open&limit=50", b.base);
-        if i % 2 == 1 {
-            if let Some(c) = &cursor {
-                url.push_str(&format!("&cursor={c}"));
-            }
+        if i % 2 == 1
+            && let Some(c) = &cursor
+        {
+            url.push_str(&format!("&cursor={c}"));
         }
         let t = Instant::now();
         let page: Value = client
@@ -369,7 +380,11 @@ async fn list_tickets(b: &Bench, tickets: usize, messages: usize) {
         cursor = page["next_cursor"].as_str().map(str::to_string);
     }
     row("open tickets, first page of 50 (HTTP)", first, "");
-    row("open tickets, next pages of 50 (HTTP)", deeper, "cursor pages walking back");
+    row(
+        "open tickets, next pages of 50 (HTTP)",
+        deeper,
+        "cursor pages walking back",
+    );
 }
 
 #[tokio::main]
@@ -381,8 +396,14 @@ async fn main() {
     inbound_to_socket(&b, 200, 5).await;
     inbound_to_socket(&b, 1000, 5).await;
     fan_out(&b, 1000, 20).await;
-    let tickets = std::env::var("BENCH_TICKETS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
-    let messages = std::env::var("BENCH_MESSAGES").ok().and_then(|v| v.parse().ok()).unwrap_or(2_000_000);
+    let tickets = std::env::var("BENCH_TICKETS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let messages = std::env::var("BENCH_MESSAGES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2_000_000);
     list_tickets(&b, tickets, messages).await;
     drop(b.store);
 }

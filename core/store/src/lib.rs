@@ -16,7 +16,7 @@ pub use migrate::MigrationReport;
 pub use platform::{Account, ApiKeyLookup, NewRefreshToken, PlatformDb, RefreshTokenRow};
 pub use tenant::{
     ContactFields, ContactQuery, EffectRow, EffectWrite, FlowRow, FlowVersionRow, InboundOutcome,
-    InboundWrite, InboxEvent, LiveEvents, LiveKey, MediaRow, MessagePage, NewRun, OutgoingWrite, RunQuery,
-    RunRow, RunWrite, SimWrite, StepRow, StepWrite, TenantDb, TicketChange, TicketPage, TicketQuery,
-    UserRow, UserTable, Visibility,
+    InboundWrite, InboxEvent, LiveEvents, LiveKey, MediaRow, MessagePage, NewRun, OutgoingWrite,
+    RunQuery, RunRow, RunWrite, SimWrite, StepRow, StepWrite, TenantDb, TicketChange, TicketPage,
+    TicketQuery, UserRow, UserTable, Visibility,
 };

@@ -102,7 +102,12 @@ impl ConnectionsApi {
         let ctx = auth.tenant(&self.state, Scope::ConnectionsWrite).await?;
         ctx.require(Role::Admin)?;
         ctx.check_limit(LimitKind::Connections, ctx.db.count_connections().await?)?;
-        check_refs(&ctx, body.default_flow_id.as_deref(), body.default_queue_id.as_deref()).await?;
+        check_refs(
+            &ctx,
+            body.default_flow_id.as_deref(),
+            body.default_queue_id.as_deref(),
+        )
+        .await?;
         let new = NewConnection {
             name: required_text("name", &body.name, 80)?,
             phone: normalize_phone(&body.phone, &ctx.tenant.country)?,
@@ -134,7 +139,12 @@ impl ConnectionsApi {
         ctx.require(Role::Admin)?;
         let mut c = ctx.db.get_connection(&id).await?;
         let p = body.0;
-        check_refs(&ctx, p.default_flow_id.as_deref(), p.default_queue_id.as_deref()).await?;
+        check_refs(
+            &ctx,
+            p.default_flow_id.as_deref(),
+            p.default_queue_id.as_deref(),
+        )
+        .await?;
         if let Some(v) = p.name {
             c.name = required_text("name", &v, 80)?;
         }
@@ -210,14 +220,25 @@ impl ConnectionsApi {
         let phone = normalize_phone(&body.from, &ctx.tenant.country)?;
         let kind = body.kind.unwrap_or(MessageKind::Text);
         if kind != MessageKind::Text && body.media_url.is_none() {
-            return Err(ApiError::new(ErrorCode::InvalidField, "a media message needs a media_url"));
+            return Err(ApiError::new(
+                ErrorCode::InvalidField,
+                "a media message needs a media_url",
+            ));
         }
         if kind == MessageKind::Text && body.text.trim().is_empty() {
-            return Err(ApiError::new(ErrorCode::InvalidField, "text must not be empty"));
+            return Err(ApiError::new(
+                ErrorCode::InvalidField,
+                "text must not be empty",
+            ));
         }
         let channel_id = match &body.id {
             Some(id) if !id.is_empty() && id.len() <= 100 => id.clone(),
-            Some(_) => return Err(ApiError::new(ErrorCode::InvalidField, "id must have 1-100 characters")),
+            Some(_) => {
+                return Err(ApiError::new(
+                    ErrorCode::InvalidField,
+                    "id must have 1-100 characters",
+                ));
+            }
             None => format!("sim-in-{}", new_id()),
         };
         ctx.db
@@ -279,7 +300,12 @@ impl ConnectionsApi {
         let read = ids.len() as u32;
         self.state
             .inbox
-            .receipts(ctx.db.tenant_id(), &conn.id, ids, tucan_model::ticket::MessageStatus::Read)
+            .receipts(
+                ctx.db.tenant_id(),
+                &conn.id,
+                ids,
+                tucan_model::ticket::MessageStatus::Read,
+            )
             .await;
         Ok(Json(SimReadResult { read }))
     }

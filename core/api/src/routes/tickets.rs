@@ -196,7 +196,10 @@ impl TicketsApi {
     ) -> ApiResult<Json<MessagePageView>> {
         let ctx = auth.tenant(&self.state, Scope::TicketsRead).await?;
         visible_ticket(&ctx, &id).await?;
-        let page = ctx.db.list_messages(&id, before.0.as_deref(), limit.0).await?;
+        let page = ctx
+            .db
+            .list_messages(&id, before.0.as_deref(), limit.0)
+            .await?;
         Ok(Json(MessagePageView {
             items: page.items,
             next_cursor: page.next_cursor,
@@ -336,7 +339,13 @@ impl TicketsApi {
         let s = self
             .state
             .inbox
-            .schedule_message(&ctx.db, &id, &ctx.principal.user_id, &body.body, body.send_at)
+            .schedule_message(
+                &ctx.db,
+                &id,
+                &ctx.principal.user_id,
+                &body.body,
+                body.send_at,
+            )
             .await?;
         Ok(Created::Created(Json(s)))
     }
@@ -391,7 +400,9 @@ impl TicketsApi {
         let row = ctx.db.get_media(&id).await?;
         let allowed = match &row.ticket_id {
             Some(t) => visible_ticket(&ctx, t).await.is_ok(),
-            None => row.created_by == ctx.principal.user_id || ctx.principal.role >= Role::Supervisor,
+            None => {
+                row.created_by == ctx.principal.user_id || ctx.principal.role >= Role::Supervisor
+            }
         };
         if !allowed {
             return Err(ApiError::new(ErrorCode::NotFound, "media not found"));

@@ -297,7 +297,10 @@ impl Session {
         let msg: ClientMessage = match serde_json::from_str(text) {
             Ok(m) => m,
             Err(e) => {
-                return vec![json!({ "type": "error", "code": "INVALID_BODY", "message": e.to_string() }).to_string()];
+                return vec![
+                    json!({ "type": "error", "code": "INVALID_BODY", "message": e.to_string() })
+                        .to_string(),
+                ];
             }
         };
         match msg {
@@ -315,7 +318,9 @@ impl Session {
                     Some(a) => self.catch_up(a, Some(&id)).await,
                     None => Vec::new(),
                 };
-                out.push(json!({ "type": "subscribed", "sub": id, "replayed": out.len() }).to_string());
+                out.push(
+                    json!({ "type": "subscribed", "sub": id, "replayed": out.len() }).to_string(),
+                );
                 out
             }
         }

@@ -12,18 +12,21 @@ use tokio_tungstenite::tungstenite::Message as WsMessage;
 
 use crate::harness::{TestApp, TestTenant, assert_error};
 
-type Socket = tokio_tungstenite::WebSocketStream<
-    tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
->;
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 async fn socket(app: &TestApp, token: &str) -> Socket {
     let url = format!("{}/api/ws?token={token}", app.ws_base);
-    let (ws, _) = tokio_tungstenite::connect_async(url).await.expect("websocket");
+    let (ws, _) = tokio_tungstenite::connect_async(url)
+        .await
+        .expect("websocket");
     ws
 }
 
 async fn send(ws: &mut Socket, msg: Value) {
-    ws.send(WsMessage::Text(msg.to_string().into())).await.unwrap();
+    ws.send(WsMessage::Text(msg.to_string().into()))
+        .await
+        .unwrap();
 }
 
 /// Subscribe and wait for the server's confirmation; returns what it replayed first.
@@ -76,7 +79,12 @@ async fn drain(ws: &mut Socket, wait: Duration) -> Vec<Value> {
 }
 
 /// Poll `path` until `pred` holds (panics after 5 s).
-async fn eventually(app: &TestApp, path: &str, token: &str, pred: impl Fn(&Value) -> bool) -> Value {
+async fn eventually(
+    app: &TestApp,
+    path: &str,
+    token: &str,
+    pred: impl Fn(&Value) -> bool,
+) -> Value {
     for _ in 0..100 {
         let (status, body) = app.get(path, token).await;
         if status == StatusCode::OK && pred(&body) {
@@ -88,7 +96,13 @@ async fn eventually(app: &TestApp, path: &str, token: &str, pred: impl Fn(&Value
     panic!("{path} never matched: {body}");
 }
 
-async fn queue(app: &TestApp, t: &TestTenant, name: &str, users: &[&str], strategy: &str) -> String {
+async fn queue(
+    app: &TestApp,
+    t: &TestTenant,
+    name: &str,
+    users: &[&str],
+    strategy: &str,
+) -> String {
     let (status, q) = app
         .post(
             "/api/queues",
@@ -142,14 +156,27 @@ async fn a_customer_writes_an_agent_takes_it_live_answers_and_closes() {
     let mut ws = socket(&app, &agent_tok).await;
     subscribe(&mut ws, json!({ "type": "subscribe", "id": "list", "view": "tickets", "status": ["pending", "open"] })).await;
     let mut other_ws = socket(&app, &other_tok).await;
-    subscribe(&mut other_ws, json!({ "type": "subscribe", "id": "list", "view": "tickets" })).await;
+    subscribe(
+        &mut other_ws,
+        json!({ "type": "subscribe", "id": "list", "view": "tickets" }),
+    )
+    .await;
 
-    let sent = customer_says(&app, &t, &conn, json!({ "from": "+5511987654321", "name": "Maria", "text": "Oi, preciso de ajuda" })).await;
+    let sent = customer_says(
+        &app,
+        &t,
+        &conn,
+        json!({ "from": "+5511987654321", "name": "Maria", "text": "Oi, preciso de ajuda" }),
+    )
+    .await;
     let ticket_id = sent["ticket_id"].as_str().unwrap().to_string();
     assert_eq!(sent["duplicate"], false);
 
     // The ticket arrives live in Support's pending list on the agent's socket.
-    let ev = wait_event(&mut ws, "new ticket", |e| e["kind"] == "ticket" && e["ticket_id"] == ticket_id.as_str()).await;
+    let ev = wait_event(&mut ws, "new ticket", |e| {
+        e["kind"] == "ticket" && e["ticket_id"] == ticket_id.as_str()
+    })
+    .await;
     assert_eq!(ev["data"]["status"], "pending");
     assert_eq!(ev["data"]["queue_id"], support.as_str());
     assert_eq!(ev["data"]["contact_name"], "Maria");
@@ -157,71 +184,212 @@ async fn a_customer_writes_an_agent_takes_it_live_answers_and_closes() {
     let (_, page) = app.get("/api/tickets?status=pending", &agent_tok).await;
     assert_eq!(page["items"].as_array().unwrap().len(), 1, "{page}");
     // An agent of no queue sees none of it, on REST or the socket.
-    assert!(drain(&mut other_ws, Duration::from_millis(300)).await.is_empty());
+    assert!(
+        drain(&mut other_ws, Duration::from_millis(300))
+            .await
+            .is_empty()
+    );
     let (_, page) = app.get("/api/tickets?status=pending", &other_tok).await;
     assert!(page["items"].as_array().unwrap().is_empty(), "{page}");
-    assert_error(&app.get(&format!("/api/tickets/{ticket_id}"), &other_tok).await, 404, "NOT_FOUND");
-    assert_error(&app.post(&format!("/api/tickets/{ticket_id}/accept"), &other_tok, json!({})).await, 404, "NOT_FOUND");
+    assert_error(
+        &app.get(&format!("/api/tickets/{ticket_id}"), &other_tok)
+            .await,
+        404,
+        "NOT_FOUND",
+    );
+    assert_error(
+        &app.post(
+            &format!("/api/tickets/{ticket_id}/accept"),
+            &other_tok,
+            json!({}),
+        )
+        .await,
+        404,
+        "NOT_FOUND",
+    );
 
     // Accept, then answer.
-    let (status, ticket) = app.post(&format!("/api/tickets/{ticket_id}/accept"), &agent_tok, json!({})).await;
+    let (status, ticket) = app
+        .post(
+            &format!("/api/tickets/{ticket_id}/accept"),
+            &agent_tok,
+            json!({}),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{ticket}");
     assert_eq!(ticket["status"], "open");
     assert_eq!(ticket["user_id"], agent.as_str());
-    wait_event(&mut ws, "accepted", |e| e["kind"] == "ticket" && e["data"]["status"] == "open").await;
-    assert_error(&app.post(&format!("/api/tickets/{ticket_id}/accept"), &agent_tok, json!({})).await, 409, "TICKET_STATE");
+    wait_event(&mut ws, "accepted", |e| {
+        e["kind"] == "ticket" && e["data"]["status"] == "open"
+    })
+    .await;
+    assert_error(
+        &app.post(
+            &format!("/api/tickets/{ticket_id}/accept"),
+            &agent_tok,
+            json!({}),
+        )
+        .await,
+        409,
+        "TICKET_STATE",
+    );
 
-    subscribe(&mut ws, json!({ "type": "subscribe", "id": "chat", "view": "ticket", "ticket_id": ticket_id })).await;
+    subscribe(
+        &mut ws,
+        json!({ "type": "subscribe", "id": "chat", "view": "ticket", "ticket_id": ticket_id }),
+    )
+    .await;
     let (status, msg) = app
-        .post(&format!("/api/tickets/{ticket_id}/messages"), &agent_tok, json!({ "body": "Claro, Maria! Como posso ajudar?" }))
+        .post(
+            &format!("/api/tickets/{ticket_id}/messages"),
+            &agent_tok,
+            json!({ "body": "Claro, Maria! Como posso ajudar?" }),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{msg}");
     assert_eq!(msg["status"], "pending");
     let msg_id = msg["id"].as_str().unwrap().to_string();
-    wait_event(&mut ws, "sent", |e| e["kind"] == "message" && e["data"]["id"] == msg_id.as_str() && e["data"]["status"] == "sent").await;
-    wait_event(&mut ws, "delivered", |e| e["kind"] == "message" && e["data"]["id"] == msg_id.as_str() && e["data"]["status"] == "delivered").await;
+    wait_event(&mut ws, "sent", |e| {
+        e["kind"] == "message"
+            && e["data"]["id"] == msg_id.as_str()
+            && e["data"]["status"] == "sent"
+    })
+    .await;
+    wait_event(&mut ws, "delivered", |e| {
+        e["kind"] == "message"
+            && e["data"]["id"] == msg_id.as_str()
+            && e["data"]["status"] == "delivered"
+    })
+    .await;
 
     // The customer's phone got the greeting and the answer, and reads them.
     let phone_path = format!("/api/connections/{conn}/simulator/chats/5511987654321");
-    let chat = eventually(&app, &phone_path, &t.admin_token, |c| c.as_array().unwrap().len() == 3).await;
-    let texts: Vec<&str> = chat.as_array().unwrap().iter().map(|m| m["body"].as_str().unwrap()).collect();
-    assert_eq!(texts, ["Oi, preciso de ajuda", "Olá! Já vamos atender.", "Claro, Maria! Como posso ajudar?"]);
-    let (_, read) = app.post(&format!("/api/connections/{conn}/simulator/read"), &t.admin_token, json!({ "phone": "+5511987654321" })).await;
+    let chat = eventually(&app, &phone_path, &t.admin_token, |c| {
+        c.as_array().unwrap().len() == 3
+    })
+    .await;
+    let texts: Vec<&str> = chat
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["body"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            "Oi, preciso de ajuda",
+            "Olá! Já vamos atender.",
+            "Claro, Maria! Como posso ajudar?"
+        ]
+    );
+    let (_, read) = app
+        .post(
+            &format!("/api/connections/{conn}/simulator/read"),
+            &t.admin_token,
+            json!({ "phone": "+5511987654321" }),
+        )
+        .await;
     assert_eq!(read["read"], 2);
-    wait_event(&mut ws, "read", |e| e["kind"] == "message" && e["data"]["id"] == msg_id.as_str() && e["data"]["status"] == "read").await;
+    wait_event(&mut ws, "read", |e| {
+        e["kind"] == "message"
+            && e["data"]["id"] == msg_id.as_str()
+            && e["data"]["status"] == "read"
+    })
+    .await;
 
     // The customer answers; the agent's unread count shows it until read.
-    customer_says(&app, &t, &conn, json!({ "from": "5511987654321", "text": "Meu pedido não chegou" })).await;
-    let ev = wait_event(&mut ws, "customer message", |e| e["kind"] == "message" && e["data"]["body"] == "Meu pedido não chegou").await;
+    customer_says(
+        &app,
+        &t,
+        &conn,
+        json!({ "from": "5511987654321", "text": "Meu pedido não chegou" }),
+    )
+    .await;
+    let ev = wait_event(&mut ws, "customer message", |e| {
+        e["kind"] == "message" && e["data"]["body"] == "Meu pedido não chegou"
+    })
+    .await;
     assert_eq!(ev["data"]["direction"], "in");
-    let (_, ticket) = app.post(&format!("/api/tickets/{ticket_id}/read"), &agent_tok, json!({})).await;
+    let (_, ticket) = app
+        .post(
+            &format!("/api/tickets/{ticket_id}/read"),
+            &agent_tok,
+            json!({}),
+        )
+        .await;
     assert_eq!(ticket["unread"], 0);
 
     // Close: the farewell goes out, the timeline tells the story.
-    let (status, ticket) = app.post(&format!("/api/tickets/{ticket_id}/close"), &agent_tok, json!({})).await;
+    let (status, ticket) = app
+        .post(
+            &format!("/api/tickets/{ticket_id}/close"),
+            &agent_tok,
+            json!({}),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{ticket}");
     assert_eq!(ticket["status"], "closed");
-    wait_event(&mut ws, "closed", |e| e["kind"] == "ticket" && e["data"]["status"] == "closed").await;
-    eventually(&app, &phone_path, &t.admin_token, |c| c.as_array().unwrap().iter().any(|m| m["body"] == "Obrigado pelo contato!")).await;
+    wait_event(&mut ws, "closed", |e| {
+        e["kind"] == "ticket" && e["data"]["status"] == "closed"
+    })
+    .await;
+    eventually(&app, &phone_path, &t.admin_token, |c| {
+        c.as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["body"] == "Obrigado pelo contato!")
+    })
+    .await;
     assert_error(
-        &app.post(&format!("/api/tickets/{ticket_id}/messages"), &agent_tok, json!({ "body": "hello?" })).await,
+        &app.post(
+            &format!("/api/tickets/{ticket_id}/messages"),
+            &agent_tok,
+            json!({ "body": "hello?" }),
+        )
+        .await,
         409,
         "TICKET_STATE",
     );
-    let (_, timeline) = app.get(&format!("/api/tickets/{ticket_id}/timeline"), &agent_tok).await;
-    let actions: Vec<&str> = timeline.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    let (_, timeline) = app
+        .get(&format!("/api/tickets/{ticket_id}/timeline"), &agent_tok)
+        .await;
+    let actions: Vec<&str> = timeline
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
     assert_eq!(actions, ["created", "accepted", "closed"], "{timeline}");
     assert_eq!(timeline[1]["actor"], format!("user:{agent}"));
-    let (_, messages) = app.get(&format!("/api/tickets/{ticket_id}/messages"), &agent_tok).await;
-    let statuses: Vec<(&str, &str)> = messages["items"].as_array().unwrap().iter()
-        .map(|m| (m["direction"].as_str().unwrap(), m["status"].as_str().unwrap())).collect();
+    let (_, messages) = app
+        .get(&format!("/api/tickets/{ticket_id}/messages"), &agent_tok)
+        .await;
+    let statuses: Vec<(&str, &str)> = messages["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["direction"].as_str().unwrap(),
+                m["status"].as_str().unwrap(),
+            )
+        })
+        .collect();
     assert_eq!(statuses[0], ("in", "received"));
     assert_eq!(statuses[2], ("out", "read"), "{messages}");
 
     // Within the reopen window, the customer's next message reopens the same ticket.
-    let again = customer_says(&app, &t, &conn, json!({ "from": "+5511987654321", "text": "Oi de novo" })).await;
+    let again = customer_says(
+        &app,
+        &t,
+        &conn,
+        json!({ "from": "+5511987654321", "text": "Oi de novo" }),
+    )
+    .await;
     assert_eq!(again["ticket_id"], ticket_id.as_str());
-    let (_, ticket) = app.get(&format!("/api/tickets/{ticket_id}"), &agent_tok).await;
+    let (_, ticket) = app
+        .get(&format!("/api/tickets/{ticket_id}"), &agent_tok)
+        .await;
     assert_eq!(ticket["status"], "pending");
 }
 
@@ -238,18 +406,33 @@ async fn a_duplicate_delivery_makes_no_second_message_or_ticket() {
     assert_eq!(again["ticket_id"], first["ticket_id"]);
     // Concurrent deliveries of one new message: one message, one ticket.
     let body = json!({ "from": "+5511977776666", "text": "oi", "id": "wamid.XYZ" });
-    let results = futures::future::join_all((0..6).map(|_| customer_says(&app, &t, &conn, body.clone()))).await;
-    let messages: std::collections::BTreeSet<&str> = results.iter().map(|r| r["message_id"].as_str().unwrap()).collect();
+    let results =
+        futures::future::join_all((0..6).map(|_| customer_says(&app, &t, &conn, body.clone())))
+            .await;
+    let messages: std::collections::BTreeSet<&str> = results
+        .iter()
+        .map(|r| r["message_id"].as_str().unwrap())
+        .collect();
     assert_eq!(messages.len(), 1, "{results:?}");
-    assert_eq!(results.iter().filter(|r| r["duplicate"] == false).count(), 1);
+    assert_eq!(
+        results.iter().filter(|r| r["duplicate"] == false).count(),
+        1
+    );
     let (_, page) = app.get("/api/tickets", &t.admin_token).await;
     assert_eq!(page["items"].as_array().unwrap().len(), 2, "{page}");
     let ticket = results[0]["ticket_id"].as_str().unwrap();
-    let (_, msgs) = app.get(&format!("/api/tickets/{ticket}/messages"), &t.admin_token).await;
+    let (_, msgs) = app
+        .get(&format!("/api/tickets/{ticket}/messages"), &t.admin_token)
+        .await;
     assert_eq!(msgs["items"].as_array().unwrap().len(), 1, "{msgs}");
     // Two different messages from a new customer at once still share one ticket.
     let both = futures::future::join_all(["m1", "m2"].iter().map(|id| {
-        customer_says(&app, &t, &conn, json!({ "from": "+5511966665555", "text": id, "id": id }))
+        customer_says(
+            &app,
+            &t,
+            &conn,
+            json!({ "from": "+5511966665555", "text": id, "id": id }),
+        )
     }))
     .await;
     assert_eq!(both[0]["ticket_id"], both[1]["ticket_id"]);
@@ -262,30 +445,94 @@ async fn other_tenants_see_nothing_on_rest_or_the_socket() {
     let b = app.tenant("beta").await;
     let conn = simulator(&app, &a, "+551130000003", json!({})).await;
     let mut b_ws = socket(&app, &b.admin_token).await;
-    subscribe(&mut b_ws, json!({ "type": "subscribe", "id": "all", "view": "tickets" })).await;
-    subscribe(&mut b_ws, json!({ "type": "subscribe", "id": "sim", "view": "simulator", "connection_id": conn })).await;
-    let sent = customer_says(&app, &a, &conn, json!({ "from": "+5511955554444", "text": "segredo" })).await;
+    subscribe(
+        &mut b_ws,
+        json!({ "type": "subscribe", "id": "all", "view": "tickets" }),
+    )
+    .await;
+    subscribe(
+        &mut b_ws,
+        json!({ "type": "subscribe", "id": "sim", "view": "simulator", "connection_id": conn }),
+    )
+    .await;
+    let sent = customer_says(
+        &app,
+        &a,
+        &conn,
+        json!({ "from": "+5511955554444", "text": "segredo" }),
+    )
+    .await;
     let ticket = sent["ticket_id"].as_str().unwrap();
-    subscribe(&mut b_ws, json!({ "type": "subscribe", "id": "one", "view": "ticket", "ticket_id": ticket })).await;
+    subscribe(
+        &mut b_ws,
+        json!({ "type": "subscribe", "id": "one", "view": "ticket", "ticket_id": ticket }),
+    )
+    .await;
     let tok = &b.admin_token;
-    assert_error(&app.get(&format!("/api/tickets/{ticket}"), tok).await, 404, "NOT_FOUND");
-    assert_error(&app.get(&format!("/api/tickets/{ticket}/messages"), tok).await, 404, "NOT_FOUND");
-    assert_error(&app.post(&format!("/api/tickets/{ticket}/messages"), tok, json!({ "body": "x" })).await, 404, "NOT_FOUND");
-    assert_error(&app.post(&format!("/api/tickets/{ticket}/close"), tok, json!({})).await, 404, "NOT_FOUND");
-    assert_error(&app.get(&format!("/api/connections/{conn}"), tok).await, 404, "NOT_FOUND");
     assert_error(
-        &app.post(&format!("/api/connections/{conn}/simulator/messages"), tok, json!({ "from": "+5511955554444", "text": "x" })).await,
+        &app.get(&format!("/api/tickets/{ticket}"), tok).await,
+        404,
+        "NOT_FOUND",
+    );
+    assert_error(
+        &app.get(&format!("/api/tickets/{ticket}/messages"), tok)
+            .await,
+        404,
+        "NOT_FOUND",
+    );
+    assert_error(
+        &app.post(
+            &format!("/api/tickets/{ticket}/messages"),
+            tok,
+            json!({ "body": "x" }),
+        )
+        .await,
+        404,
+        "NOT_FOUND",
+    );
+    assert_error(
+        &app.post(&format!("/api/tickets/{ticket}/close"), tok, json!({}))
+            .await,
+        404,
+        "NOT_FOUND",
+    );
+    assert_error(
+        &app.get(&format!("/api/connections/{conn}"), tok).await,
+        404,
+        "NOT_FOUND",
+    );
+    assert_error(
+        &app.post(
+            &format!("/api/connections/{conn}/simulator/messages"),
+            tok,
+            json!({ "from": "+5511955554444", "text": "x" }),
+        )
+        .await,
         404,
         "NOT_FOUND",
     );
     let (_, page) = app.get("/api/tickets", tok).await;
     assert!(page["items"].as_array().unwrap().is_empty());
     let mut a_ws = socket(&app, &a.admin_token).await;
-    subscribe(&mut a_ws, json!({ "type": "subscribe", "id": "all", "view": "tickets" })).await;
-    customer_says(&app, &a, &conn, json!({ "from": "+5511955554444", "text": "mais um" })).await;
+    subscribe(
+        &mut a_ws,
+        json!({ "type": "subscribe", "id": "all", "view": "tickets" }),
+    )
+    .await;
+    customer_says(
+        &app,
+        &a,
+        &conn,
+        json!({ "from": "+5511955554444", "text": "mais um" }),
+    )
+    .await;
     // The owner hears it; the other tenant hears nothing.
     wait_event(&mut a_ws, "own ticket", |e| e["ticket_id"] == ticket).await;
-    assert!(drain(&mut b_ws, Duration::from_millis(300)).await.is_empty());
+    assert!(
+        drain(&mut b_ws, Duration::from_millis(300))
+            .await
+            .is_empty()
+    );
     // A bad token never gets a socket.
     let bad = tokio_tungstenite::connect_async(format!("{}/api/ws?token=nope", app.ws_base)).await;
     assert!(bad.is_err());
@@ -297,31 +544,83 @@ async fn a_reconnecting_socket_gets_what_it_missed_and_loses_sight_when_access_c
     let t = app.tenant("resume").await;
     let (agent, agent_tok) = app.user(&t, "agent").await;
     let support = queue(&app, &t, "Support", &[&agent], "manual").await;
-    let conn = simulator(&app, &t, "+551130000004", json!({ "default_queue_id": support })).await;
+    let conn = simulator(
+        &app,
+        &t,
+        "+551130000004",
+        json!({ "default_queue_id": support }),
+    )
+    .await;
     let mut ws = socket(&app, &agent_tok).await;
-    subscribe(&mut ws, json!({ "type": "subscribe", "id": "list", "view": "tickets" })).await;
-    customer_says(&app, &t, &conn, json!({ "from": "+5511944443333", "text": "um" })).await;
+    subscribe(
+        &mut ws,
+        json!({ "type": "subscribe", "id": "list", "view": "tickets" }),
+    )
+    .await;
+    customer_says(
+        &app,
+        &t,
+        &conn,
+        json!({ "from": "+5511944443333", "text": "um" }),
+    )
+    .await;
     let seen = wait_event(&mut ws, "first", |e| e["kind"] == "ticket").await;
     let cursor = seen["id"].as_str().unwrap().to_string();
     drop(ws);
     // While the agent is away, two more customers write.
-    customer_says(&app, &t, &conn, json!({ "from": "+5511944442222", "text": "dois" })).await;
-    customer_says(&app, &t, &conn, json!({ "from": "+5511944441111", "text": "três" })).await;
+    customer_says(
+        &app,
+        &t,
+        &conn,
+        json!({ "from": "+5511944442222", "text": "dois" }),
+    )
+    .await;
+    customer_says(
+        &app,
+        &t,
+        &conn,
+        json!({ "from": "+5511944441111", "text": "três" }),
+    )
+    .await;
     let mut ws = socket(&app, &agent_tok).await;
-    let replayed = subscribe(&mut ws, json!({ "type": "subscribe", "id": "list", "view": "tickets", "after": cursor })).await;
-    let missed: std::collections::BTreeSet<&str> = replayed.iter()
+    let replayed = subscribe(
+        &mut ws,
+        json!({ "type": "subscribe", "id": "list", "view": "tickets", "after": cursor }),
+    )
+    .await;
+    let missed: std::collections::BTreeSet<&str> = replayed
+        .iter()
         .filter(|m| m["event"]["id"].as_str().unwrap() > cursor.as_str())
         .map(|m| m["event"]["data"]["last_message"].as_str().unwrap())
         .collect();
-    assert_eq!(missed, ["dois", "três"].into_iter().collect(), "{replayed:?}");
+    assert_eq!(
+        missed,
+        ["dois", "três"].into_iter().collect(),
+        "{replayed:?}"
+    );
 
     // Taken out of the queue, the agent stops hearing of its tickets at once.
-    let (status, _) = app.patch(&format!("/api/queues/{support}"), &t.admin_token, json!({ "user_ids": [] })).await;
+    let (status, _) = app
+        .patch(
+            &format!("/api/queues/{support}"),
+            &t.admin_token,
+            json!({ "user_ids": [] }),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
     tokio::time::sleep(Duration::from_millis(200)).await;
-    customer_says(&app, &t, &conn, json!({ "from": "+5511944449999", "text": "quatro" })).await;
+    customer_says(
+        &app,
+        &t,
+        &conn,
+        json!({ "from": "+5511944449999", "text": "quatro" }),
+    )
+    .await;
     let after: Vec<Value> = drain(&mut ws, Duration::from_millis(400)).await;
-    assert!(after.iter().all(|e| e["data"]["last_message"] != "quatro"), "{after:?}");
+    assert!(
+        after.iter().all(|e| e["data"]["last_message"] != "quatro"),
+        "{after:?}"
+    );
     let (_, page) = app.get("/api/tickets", &agent_tok).await;
     assert!(page["items"].as_array().unwrap().is_empty());
 }
@@ -334,30 +633,77 @@ async fn the_welcome_menu_routes_a_customer_to_the_queue_they_choose() {
     for name in ["Sales", "Support", "Billing"] {
         queues.insert(name, queue(&app, &t, name, &[], "manual").await);
     }
-    let doc: Value = serde_json::from_str(include_str!("../../../../flows/welcome-menu.json")).unwrap();
-    let (status, flow) = app.post("/api/flows", &t.admin_token, json!({ "name": "Welcome", "document": doc })).await;
+    let doc: Value =
+        serde_json::from_str(include_str!("../../../../flows/welcome-menu.json")).unwrap();
+    let (status, flow) = app
+        .post(
+            "/api/flows",
+            &t.admin_token,
+            json!({ "name": "Welcome", "document": doc }),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{flow}");
     let id = flow["id"].as_str().unwrap();
-    let (status, _) = app.post(&format!("/api/flows/{id}/publish"), &t.admin_token, json!({})).await;
+    let (status, _) = app
+        .post(
+            &format!("/api/flows/{id}/publish"),
+            &t.admin_token,
+            json!({}),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
     let conn = simulator(&app, &t, "+551130000005", json!({})).await;
-    let sent = customer_says(&app, &t, &conn, json!({ "from": "+5511933332222", "name": "Ana", "text": "oi" })).await;
+    let sent = customer_says(
+        &app,
+        &t,
+        &conn,
+        json!({ "from": "+5511933332222", "name": "Ana", "text": "oi" }),
+    )
+    .await;
     let ticket = sent["ticket_id"].as_str().unwrap().to_string();
     let phone = format!("/api/connections/{conn}/simulator/chats/5511933332222");
     eventually(&app, &phone, &t.admin_token, |c| {
-        c.as_array().unwrap().iter().any(|m| m["body"].as_str().unwrap().starts_with("Hi Ana! Welcome."))
+        c.as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["body"].as_str().unwrap().starts_with("Hi Ana! Welcome."))
     })
     .await;
-    customer_says(&app, &t, &conn, json!({ "from": "+5511933332222", "text": "2" })).await;
-    let routed = eventually(&app, &format!("/api/tickets/{ticket}"), &t.admin_token, |tk| tk["queue_id"] == queues["Support"].as_str()).await;
+    customer_says(
+        &app,
+        &t,
+        &conn,
+        json!({ "from": "+5511933332222", "text": "2" }),
+    )
+    .await;
+    let routed = eventually(
+        &app,
+        &format!("/api/tickets/{ticket}"),
+        &t.admin_token,
+        |tk| tk["queue_id"] == queues["Support"].as_str(),
+    )
+    .await;
     assert_eq!(routed["status"], "pending");
     eventually(&app, &phone, &t.admin_token, |c| {
-        c.as_array().unwrap().iter().any(|m| m["body"] == "Thanks! An agent will answer you here shortly.")
+        c.as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["body"] == "Thanks! An agent will answer you here shortly.")
     })
     .await;
-    let (_, timeline) = app.get(&format!("/api/tickets/{ticket}/timeline"), &t.admin_token).await;
-    let transfer = timeline.as_array().unwrap().iter().find(|e| e["action"] == "transferred").expect("routed");
-    assert!(transfer["actor"].as_str().unwrap().starts_with("run:"), "{timeline}");
+    let (_, timeline) = app
+        .get(&format!("/api/tickets/{ticket}/timeline"), &t.admin_token)
+        .await;
+    let transfer = timeline
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "transferred")
+        .expect("routed");
+    assert!(
+        transfer["actor"].as_str().unwrap().starts_with("run:"),
+        "{timeline}"
+    );
 }
 
 #[tokio::test]
@@ -369,14 +715,32 @@ async fn queues_hand_tickets_out_by_round_robin_and_least_busy_to_online_agents(
     let (a3, _) = app.user(&t, "agent").await;
     let rr = queue(&app, &t, "Round", &[&a1, &a2, &a3], "round_robin").await;
     for tok in [&a1_tok, &a2_tok] {
-        let (s, _) = app.call(reqwest::Method::PUT, "/api/inbox/presence", Some(tok), Some(json!({ "online": true }))).await;
+        let (s, _) = app
+            .call(
+                reqwest::Method::PUT,
+                "/api/inbox/presence",
+                Some(tok),
+                Some(json!({ "online": true })),
+            )
+            .await;
         assert_eq!(s, StatusCode::NO_CONTENT);
     }
     let conn = simulator(&app, &t, "+551130000006", json!({ "default_queue_id": rr })).await;
     let mut owners = Vec::new();
     for i in 0..4 {
-        let sent = customer_says(&app, &t, &conn, json!({ "from": format!("+55119222200{i:02}"), "text": "oi" })).await;
-        let (_, tk) = app.get(&format!("/api/tickets/{}", sent["ticket_id"].as_str().unwrap()), &t.admin_token).await;
+        let sent = customer_says(
+            &app,
+            &t,
+            &conn,
+            json!({ "from": format!("+55119222200{i:02}"), "text": "oi" }),
+        )
+        .await;
+        let (_, tk) = app
+            .get(
+                &format!("/api/tickets/{}", sent["ticket_id"].as_str().unwrap()),
+                &t.admin_token,
+            )
+            .await;
         assert_eq!(tk["status"], "open", "{tk}");
         owners.push(tk["user_id"].as_str().unwrap().to_string());
     }
@@ -385,19 +749,44 @@ async fn queues_hand_tickets_out_by_round_robin_and_least_busy_to_online_agents(
 
     // Least busy: a2 closes its two tickets, a1 still holds two; a2 gets the next.
     let lb = queue(&app, &t, "Least", &[&a1, &a2], "least_busy").await;
-    let (_, tickets) = app.get(&format!("/api/tickets?status=open&user_id={a2}"), &a2_tok).await;
+    let (_, tickets) = app
+        .get(&format!("/api/tickets?status=open&user_id={a2}"), &a2_tok)
+        .await;
     assert_eq!(tickets["items"].as_array().unwrap().len(), 2);
     for tk in tickets["items"].as_array().unwrap() {
-        app.post(&format!("/api/tickets/{}/close", tk["id"].as_str().unwrap()), &a2_tok, json!({})).await;
+        app.post(
+            &format!("/api/tickets/{}/close", tk["id"].as_str().unwrap()),
+            &a2_tok,
+            json!({}),
+        )
+        .await;
     }
-    let sent = customer_says(&app, &t, &conn, json!({ "from": "+5511922229999", "text": "oi" })).await;
+    let sent = customer_says(
+        &app,
+        &t,
+        &conn,
+        json!({ "from": "+5511922229999", "text": "oi" }),
+    )
+    .await;
     let id = sent["ticket_id"].as_str().unwrap();
-    let (status, tk) = app.post(&format!("/api/tickets/{id}/transfer"), &t.admin_token, json!({ "queue_id": lb })).await;
+    let (status, tk) = app
+        .post(
+            &format!("/api/tickets/{id}/transfer"),
+            &t.admin_token,
+            json!({ "queue_id": lb }),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{tk}");
     assert_eq!(tk["user_id"], a2.as_str(), "{tk}");
     // A manual queue leaves it pending.
     let manual = queue(&app, &t, "Manual", &[&a1], "manual").await;
-    let (_, tk) = app.post(&format!("/api/tickets/{id}/transfer"), &t.admin_token, json!({ "queue_id": manual })).await;
+    let (_, tk) = app
+        .post(
+            &format!("/api/tickets/{id}/transfer"),
+            &t.admin_token,
+            json!({ "queue_id": manual }),
+        )
+        .await;
     assert_eq!(tk["status"], "pending");
     assert!(tk["user_id"].is_null());
 }
@@ -408,61 +797,177 @@ async fn tags_notes_quick_replies_scheduled_messages_and_media() {
     let t = app.tenant("tools").await;
     let (agent, agent_tok) = app.user(&t, "agent").await;
     let support = queue(&app, &t, "Support", &[&agent], "manual").await;
-    let conn = simulator(&app, &t, "+551130000007", json!({ "default_queue_id": support })).await;
-    let sent = customer_says(&app, &t, &conn, json!({ "from": "+5511911112222", "text": "oi" })).await;
+    let conn = simulator(
+        &app,
+        &t,
+        "+551130000007",
+        json!({ "default_queue_id": support }),
+    )
+    .await;
+    let sent = customer_says(
+        &app,
+        &t,
+        &conn,
+        json!({ "from": "+5511911112222", "text": "oi" }),
+    )
+    .await;
     let id = sent["ticket_id"].as_str().unwrap().to_string();
-    app.post(&format!("/api/tickets/{id}/accept"), &agent_tok, json!({})).await;
+    app.post(&format!("/api/tickets/{id}/accept"), &agent_tok, json!({}))
+        .await;
 
-    let (_, tag) = app.post("/api/tags", &t.admin_token, json!({ "name": "vip" })).await;
+    let (_, tag) = app
+        .post("/api/tags", &t.admin_token, json!({ "name": "vip" }))
+        .await;
     let tag_id = tag["id"].as_str().unwrap();
-    let (s, tk) = app.call(reqwest::Method::PUT, &format!("/api/tickets/{id}/tags/{tag_id}"), Some(&agent_tok), None).await;
+    let (s, tk) = app
+        .call(
+            reqwest::Method::PUT,
+            &format!("/api/tickets/{id}/tags/{tag_id}"),
+            Some(&agent_tok),
+            None,
+        )
+        .await;
     assert_eq!(s, StatusCode::OK, "{tk}");
     assert_eq!(tk["tags"], json!([tag_id]));
-    let (_, page) = app.get(&format!("/api/tickets?tag={tag_id}"), &agent_tok).await;
+    let (_, page) = app
+        .get(&format!("/api/tickets?tag={tag_id}"), &agent_tok)
+        .await;
     assert_eq!(page["items"].as_array().unwrap().len(), 1);
     let (_, page) = app.get("/api/tickets?search=1191111", &agent_tok).await;
     assert_eq!(page["items"].as_array().unwrap().len(), 1, "{page}");
 
-    let (s, note) = app.post(&format!("/api/tickets/{id}/notes"), &agent_tok, json!({ "body": "@agent pode olhar? cliente vip" })).await;
+    let (s, note) = app
+        .post(
+            &format!("/api/tickets/{id}/notes"),
+            &agent_tok,
+            json!({ "body": "@agent pode olhar? cliente vip" }),
+        )
+        .await;
     assert_eq!(s, StatusCode::CREATED, "{note}");
     assert_eq!(note["direction"], "note");
     assert_eq!(note["mentions"], json!([agent]));
 
-    app.post("/api/quick-replies", &t.admin_token, json!({ "shortcut": "hours", "message": "Atendemos das 9h às 18h." })).await;
-    let (_, m) = app.post(&format!("/api/tickets/{id}/messages"), &agent_tok, json!({ "body": "/hours" })).await;
+    app.post(
+        "/api/quick-replies",
+        &t.admin_token,
+        json!({ "shortcut": "hours", "message": "Atendemos das 9h às 18h." }),
+    )
+    .await;
+    let (_, m) = app
+        .post(
+            &format!("/api/tickets/{id}/messages"),
+            &agent_tok,
+            json!({ "body": "/hours" }),
+        )
+        .await;
     assert_eq!(m["body"], "Atendemos das 9h às 18h.");
 
     let at = (chrono::Utc::now() + chrono::Duration::milliseconds(700)).to_rfc3339();
-    let (s, sched) = app.post(&format!("/api/tickets/{id}/scheduled"), &agent_tok, json!({ "body": "Lembrete: seu pedido saiu.", "send_at": at })).await;
+    let (s, sched) = app
+        .post(
+            &format!("/api/tickets/{id}/scheduled"),
+            &agent_tok,
+            json!({ "body": "Lembrete: seu pedido saiu.", "send_at": at }),
+        )
+        .await;
     assert_eq!(s, StatusCode::CREATED, "{sched}");
     let phone = format!("/api/connections/{conn}/simulator/chats/5511911112222");
-    eventually(&app, &phone, &t.admin_token, |c| c.as_array().unwrap().iter().any(|m| m["body"] == "Lembrete: seu pedido saiu.")).await;
+    eventually(&app, &phone, &t.admin_token, |c| {
+        c.as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["body"] == "Lembrete: seu pedido saiu.")
+    })
+    .await;
     let past = (chrono::Utc::now() - chrono::Duration::minutes(1)).to_rfc3339();
-    assert_error(&app.post(&format!("/api/tickets/{id}/scheduled"), &agent_tok, json!({ "body": "x", "send_at": past })).await, 400, "INVALID_FIELD");
+    assert_error(
+        &app.post(
+            &format!("/api/tickets/{id}/scheduled"),
+            &agent_tok,
+            json!({ "body": "x", "send_at": past }),
+        )
+        .await,
+        400,
+        "INVALID_FIELD",
+    );
 
     // Media: the type comes from the content; other files are refused.
     let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
-    let resp = app.http.post(format!("{}/api/media?filename=foto.exe", app.base)).bearer_auth(&agent_tok).header("content-type", "application/octet-stream").body(png.clone()).send().await.unwrap();
+    let resp = app
+        .http
+        .post(format!("{}/api/media?filename=foto.exe", app.base))
+        .bearer_auth(&agent_tok)
+        .header("content-type", "application/octet-stream")
+        .body(png.clone())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), StatusCode::CREATED);
     let media: Value = resp.json().await.unwrap();
     assert_eq!(media["mime"], "image/png");
-    let resp = app.http.post(format!("{}/api/media?filename=foto.png", app.base)).bearer_auth(&agent_tok).header("content-type", "application/octet-stream").body("<script>alert(1)</script>").send().await.unwrap();
+    let resp = app
+        .http
+        .post(format!("{}/api/media?filename=foto.png", app.base))
+        .bearer_auth(&agent_tok)
+        .header("content-type", "application/octet-stream")
+        .body("<script>alert(1)</script>")
+        .send()
+        .await
+        .unwrap();
     let (status, body) = crate::harness::decode(resp).await;
     assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{body}");
     assert_eq!(body["code"], "UNSUPPORTED_MEDIA_TYPE");
-    let (s, m) = app.post(&format!("/api/tickets/{id}/messages"), &agent_tok, json!({ "body": "a foto", "media_id": media["id"] })).await;
+    let (s, m) = app
+        .post(
+            &format!("/api/tickets/{id}/messages"),
+            &agent_tok,
+            json!({ "body": "a foto", "media_id": media["id"] }),
+        )
+        .await;
     assert_eq!(s, StatusCode::CREATED, "{m}");
     assert_eq!(m["kind"], "image");
-    let resp = app.http.get(format!("{}/api/media/{}", app.base, media["id"].as_str().unwrap())).bearer_auth(&agent_tok).send().await.unwrap();
+    let resp = app
+        .http
+        .get(format!(
+            "{}/api/media/{}",
+            app.base,
+            media["id"].as_str().unwrap()
+        ))
+        .bearer_auth(&agent_tok)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
     assert_eq!(resp.bytes().await.unwrap().to_vec(), png);
     let (_, stranger) = app.user(&t, "agent").await;
-    let resp = app.http.get(format!("{}/api/media/{}", app.base, media["id"].as_str().unwrap())).bearer_auth(&stranger).send().await.unwrap();
+    let resp = app
+        .http
+        .get(format!(
+            "{}/api/media/{}",
+            app.base,
+            media["id"].as_str().unwrap()
+        ))
+        .bearer_auth(&stranger)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), StatusCode::NOT_FOUND);
 
     // Return and transfer record who did what.
-    app.post(&format!("/api/tickets/{id}/return"), &agent_tok, json!({})).await;
-    let (_, timeline) = app.get(&format!("/api/tickets/{id}/timeline"), &t.admin_token).await;
-    let actions: Vec<&str> = timeline.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
-    assert_eq!(actions, ["created", "accepted", "tagged", "note", "returned"], "{timeline}");
+    app.post(&format!("/api/tickets/{id}/return"), &agent_tok, json!({}))
+        .await;
+    let (_, timeline) = app
+        .get(&format!("/api/tickets/{id}/timeline"), &t.admin_token)
+        .await;
+    let actions: Vec<&str> = timeline
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        ["created", "accepted", "tagged", "note", "returned"],
+        "{timeline}"
+    );
 }

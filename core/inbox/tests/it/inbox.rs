@@ -1,1 +1,381 @@
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
+use async_trait::async_trait;
+use chrono::Utc;
+use serde_json::json;
+use tokio_util::sync::CancellationToken;
+use tucan_bus::{
+    Backoff, BusOptions, EmbeddedBus, Handlers, JobBus, Lane, Timers, Worker, WorkerOptions,
+};
+use tucan_engine::Registry;
+use tucan_inbox::{
+    Actor, Channel, ChannelError, Inbox, InboxOptions, Incoming, Outgoing, TicketAction,
+};
+use tucan_model::ids::new_id;
+use tucan_model::tenancy::{NewPlan, PlanFeatures, PlanLimits, Tenant, TenantStatus};
+use tucan_model::ticket::{
+    ChannelKind, Connection, MessageKind, MessageStatus, NewConnection, TicketStatus,
+};
+use tucan_runtime::{FlowRuntime, RuntimeOptions};
+use tucan_store::{OutgoingWrite, Store, TenantDb};
+
+struct Rig {
+    db: TenantDb,
+    inbox: Arc<Inbox>,
+    conn: Connection,
+    stop: CancellationToken,
+}
+
+impl Drop for Rig {
+    fn drop(&mut self) {
+        self.stop.cancel();
+    }
+}
+
+async fn rig() -> Rig {
+    let store = Store::memory().await.unwrap();
+    let plan = store
+        .platform()
+        .create_plan(&NewPlan {
+            name: format!("plan-{}", new_id()),
+            limits: PlanLimits {
+                users: 5,
+                connections: 5,
+                queues: 5,
+                flows: 5,
+                plugins: 0,
+            },
+            features: PlanFeatures {
+                campaigns: false,
+                plugins: false,
+                api_access: true,
+                webhooks: true,
+            },
+        })
+        .await
+        .unwrap();
+    let tenant = Tenant {
+        id: new_id(),
+        name: "Acme".into(),
+        plan_id: plan.id,
+        status: TenantStatus::Active,
+        timezone: "America/Sao_Paulo".into(),
+        country: "BR".into(),
+        created_at: Utc::now(),
+    };
+    store.platform().insert_tenant(&tenant).await.unwrap();
+    store.migrate_tenant(&tenant.id).await.unwrap();
+    let db = store.tenant(&tenant.id).await.unwrap();
+    let bus: Arc<dyn JobBus> = Arc::new(EmbeddedBus::new(
+        store.jobs(),
+        BusOptions {
+            backoff: Backoff {
+                base: Duration::from_millis(20),
+                max: Duration::from_millis(50),
+            },
+            max_attempts: 3,
+            visibility_timeout: Duration::from_secs(5),
+            poll_interval: Duration::from_millis(20),
+        },
+        Arc::default(),
+    ));
+    let runtime = FlowRuntime::new(
+        store.clone(),
+        bus.clone(),
+        Timers::new(store.jobs(), bus.clone()),
+        Arc::new(Registry::builtin()),
+        RuntimeOptions::default(),
+    );
+    let inbox = Inbox::new(
+        store.clone(),
+        bus.clone(),
+        runtime.clone(),
+        InboxOptions::default(),
+    );
+    let mut handlers = Handlers::default();
+    runtime.register(&mut handlers);
+    inbox.register(&mut handlers);
+    let worker = Worker::new(
+        bus,
+        handlers,
+        WorkerOptions {
+            lanes: vec![(Lane::Flow, 2), (Lane::Messages, 4)],
+            grace: Duration::from_secs(1),
+            keep_alive: Duration::from_secs(2),
+        },
+    );
+    let stop = CancellationToken::new();
+    let s = stop.clone();
+    tokio::spawn(async move { worker.run(s).await });
+    let timers = runtime.timers().clone();
+    let s = stop.clone();
+    tokio::spawn(async move { timers.run(s).await });
+    let conn = db
+        .create_connection(&NewConnection {
+            name: "Main".into(),
+            kind: ChannelKind::Simulator,
+            phone: "+551130000001".into(),
+            default_flow_id: None,
+            default_queue_id: None,
+            greeting: String::new(),
+            farewell: String::new(),
+            messages_per_minute: 600,
+        })
+        .await
+        .unwrap();
+    Rig {
+        db,
+        inbox,
+        conn,
+        stop,
+    }
+}
+
+fn text(from: &str, body: &str) -> Incoming {
+    Incoming {
+        channel_id: new_id(),
+        from: from.into(),
+        push_name: None,
+        kind: MessageKind::Text,
+        body: body.into(),
+        media_url: None,
+        mime: None,
+        quoted: None,
+        is_group: false,
+    }
+}
+
+async fn status_of(db: &TenantDb, id: &str, want: MessageStatus) -> tucan_model::ticket::Message {
+    for _ in 0..100 {
+        let m = db.get_message(id).await.unwrap();
+        if m.status == want {
+            return m;
+        }
+        tokio::time::sleep(Duration::from_millis(30)).await;
+    }
+    panic!(
+        "message {id} never became {want:?}: {:?}",
+        db.get_message(id).await.unwrap()
+    );
+}
+
+/// A channel that refuses or fails as told, counting its attempts.
+struct Flaky {
+    refuse: bool,
+    attempts: AtomicUsize,
+}
+
+#[async_trait]
+impl Channel for Flaky {
+    async fn connect(&self) -> Result<(), ChannelError> {
+        Ok(())
+    }
+    async fn disconnect(&self) -> Result<(), ChannelError> {
+        Ok(())
+    }
+    async fn send(&self, _: &Outgoing) -> Result<String, ChannelError> {
+        self.attempts.fetch_add(1, Ordering::SeqCst);
+        if self.refuse {
+            Err(ChannelError::Rejected(
+                "the number is not on WhatsApp".into(),
+            ))
+        } else {
+            Err(ChannelError::Unavailable("phone offline".into()))
+        }
+    }
+}
+
+#[tokio::test]
+async fn refused_and_undeliverable_messages_fail_with_their_reason() {
+    let r = rig().await;
+    let out = r
+        .inbox
+        .receive(&r.db, &r.conn, text("5511987650001", "oi"))
+        .await
+        .unwrap();
+    let refusing = Arc::new(Flaky {
+        refuse: true,
+        attempts: AtomicUsize::new(0),
+    });
+    r.inbox
+        .attach_channel(r.db.tenant_id(), &r.conn.id, refusing.clone());
+    let admin = r.db.users().list().await.unwrap();
+    let user = admin.first().map(|u| u.id.clone()).unwrap_or_else(new_id);
+    let msg = tucan_model::ticket::NewMessage {
+        body: "olá".into(),
+        media_id: None,
+        quoted_id: None,
+    };
+    let m = r
+        .inbox
+        .send_agent_message(&r.db, &out.ticket.id, &user, &msg)
+        .await
+        .unwrap();
+    let failed = status_of(&r.db, &m.id, MessageStatus::Failed).await;
+    assert_eq!(
+        failed.error.as_deref(),
+        Some("the number is not on WhatsApp")
+    );
+    assert_eq!(
+        refusing.attempts.load(Ordering::SeqCst),
+        1,
+        "a refusal is not retried"
+    );
+
+    let offline = Arc::new(Flaky {
+        refuse: false,
+        attempts: AtomicUsize::new(0),
+    });
+    r.inbox
+        .attach_channel(r.db.tenant_id(), &r.conn.id, offline.clone());
+    let m = r
+        .inbox
+        .send_agent_message(&r.db, &out.ticket.id, &user, &msg)
+        .await
+        .unwrap();
+    let failed = status_of(&r.db, &m.id, MessageStatus::Failed).await;
+    assert!(failed.error.unwrap().contains("gave up after 6 attempts"));
+    assert_eq!(offline.attempts.load(Ordering::SeqCst), 6);
+}
+
+#[tokio::test]
+async fn statuses_only_move_forward_and_a_keyed_write_happens_once() {
+    let r = rig().await;
+    let out = r
+        .inbox
+        .receive(&r.db, &r.conn, text("5511987650002", "oi"))
+        .await
+        .unwrap();
+    let write = OutgoingWrite {
+        ticket_id: out.ticket.id.clone(),
+        body: "from a flow".into(),
+        dedupe_key: Some("run1:3:send".into()),
+        allow_closed: true,
+        ..Default::default()
+    };
+    let a = r.db.create_outgoing(&write).await.unwrap();
+    let b = r.db.create_outgoing(&write).await.unwrap();
+    assert_eq!(a.id, b.id);
+    let page = r.db.list_messages(&out.ticket.id, None, 50).await.unwrap();
+    assert_eq!(page.items.len(), 2, "the customer's and one outgoing");
+
+    let db = &r.db;
+    assert!(
+        db.set_message_status(&a.id, MessageStatus::Read, Some("x1"), None)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        db.set_message_status(&a.id, MessageStatus::Delivered, None, None)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        db.set_message_status(&a.id, MessageStatus::Failed, None, Some("late"))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let m = db.get_message(&a.id).await.unwrap();
+    assert_eq!(
+        (m.status, m.channel_id.as_deref()),
+        (MessageStatus::Read, Some("x1"))
+    );
+}
+
+#[tokio::test]
+async fn without_a_reopen_window_a_message_after_close_opens_a_new_ticket() {
+    let r = rig().await;
+    let mut settings = std::collections::BTreeMap::new();
+    settings.insert("ticket_reopen_window_minutes".to_string(), json!(0));
+    r.db.put_settings(&settings).await.unwrap();
+    let first = r
+        .inbox
+        .receive(&r.db, &r.conn, text("5511987650003", "oi"))
+        .await
+        .unwrap();
+    assert!(first.opened);
+    let closed = r
+        .inbox
+        .act(
+            &r.db,
+            &first.ticket.id,
+            &Actor::system(),
+            TicketAction::Close,
+        )
+        .await
+        .unwrap();
+    assert_eq!(closed.status, TicketStatus::Closed);
+    let again = r
+        .inbox
+        .receive(&r.db, &r.conn, text("+5511987650003", "voltei"))
+        .await
+        .unwrap();
+    assert!(again.opened && !again.reopened);
+    assert_ne!(again.ticket.id, first.ticket.id);
+    assert_eq!(
+        again.ticket.contact_id, first.ticket.contact_id,
+        "the same contact"
+    );
+    // Reopening the old one now would give the contact two live tickets on the number.
+    let err = r
+        .inbox
+        .act(
+            &r.db,
+            &first.ticket.id,
+            &Actor::system(),
+            TicketAction::Reopen,
+        )
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("another ticket"), "{err}");
+}
+
+#[tokio::test]
+async fn a_cancelled_scheduled_message_never_leaves() {
+    let r = rig().await;
+    let out = r
+        .inbox
+        .receive(&r.db, &r.conn, text("5511987650004", "oi"))
+        .await
+        .unwrap();
+    let user = new_id();
+    let at = Utc::now() + chrono::Duration::milliseconds(400);
+    let keep = r
+        .inbox
+        .schedule_message(&r.db, &out.ticket.id, &user, "fica", at)
+        .await
+        .unwrap();
+    let drop = r
+        .inbox
+        .schedule_message(&r.db, &out.ticket.id, &user, "cancelada", at)
+        .await
+        .unwrap();
+    r.inbox.cancel_scheduled(&r.db, &drop.id).await.unwrap();
+    assert!(
+        r.inbox.cancel_scheduled(&r.db, &drop.id).await.is_err(),
+        "cancelled once"
+    );
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let sent = r.db.get_scheduled(&keep.id).await.unwrap();
+    assert_eq!(sent.status, "sent");
+    status_of(
+        &r.db,
+        sent.message_id.as_deref().unwrap(),
+        MessageStatus::Delivered,
+    )
+    .await;
+    let bodies: Vec<String> =
+        r.db.list_messages(&out.ticket.id, None, 50)
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .map(|m| m.body)
+            .collect();
+    assert_eq!(bodies, ["oi", "fica"]);
+}

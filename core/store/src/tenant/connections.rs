@@ -1,9 +1,9 @@
 //! Connections (the company's WhatsApp numbers), with their status history.
 
 use serde_json::json;
-use tucan_model::{ErrorCode, Problem};
 use tucan_model::ids::new_id;
 use tucan_model::ticket::{Connection, ConnectionStatus, NewConnection, StatusChange};
+use tucan_model::{ErrorCode, Problem};
 
 use super::TenantDb;
 use super::events::CONNECTION_EVENT;
@@ -26,7 +26,12 @@ impl TenantDb {
     }
 
     pub async fn count_connections(&self) -> StoreResult<u64> {
-        count(self.raw(), "SELECT count() FROM connection GROUP ALL", json!({})).await
+        count(
+            self.raw(),
+            "SELECT count() FROM connection GROUP ALL",
+            json!({}),
+        )
+        .await
     }
 
     pub async fn get_connection(&self, id: &str) -> StoreResult<Connection> {

@@ -181,7 +181,11 @@ impl TenantDb {
             .and_then(|v| v.as_str().map(String::from)))
     }
 
-    async fn write_inbound(&self, w: &InboundWrite, target: &Target) -> StoreResult<InboundOutcome> {
+    async fn write_inbound(
+        &self,
+        w: &InboundWrite,
+        target: &Target,
+    ) -> StoreResult<InboundOutcome> {
         let quoted_id = match &w.quoted_channel_id {
             Some(q) => self
                 .message_by_channel_id(&w.connection_id, q)
@@ -408,7 +412,9 @@ COMMIT TRANSACTION;"
         let mut cond = "ticket_id = $t".to_string();
         if let Some(b) = before {
             if !tucan_model::ids::is_valid_id(b) {
-                return Err(Problem::new(ErrorCode::InvalidParam, "before is not a message id").into());
+                return Err(
+                    Problem::new(ErrorCode::InvalidParam, "before is not a message id").into(),
+                );
             }
             cond.push_str(" AND id < type::record('message', $before)");
         }

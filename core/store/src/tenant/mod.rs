@@ -20,11 +20,11 @@ use surrealdb::engine::any::Any;
 pub use contacts::{ContactFields, ContactQuery};
 pub use desk::MediaRow;
 pub use events::{InboxEvent, LiveEvents};
+pub use flows::{FlowRow, FlowVersionRow};
 pub use messages::{InboundOutcome, InboundWrite, MessagePage, OutgoingWrite};
+pub use runs::{EffectRow, EffectWrite, NewRun, RunQuery, RunRow, RunWrite, StepRow, StepWrite};
 pub use simulator::SimWrite;
 pub use tickets::{LiveKey, TicketChange, TicketPage, TicketQuery, Visibility};
-pub use flows::{FlowRow, FlowVersionRow};
-pub use runs::{EffectRow, EffectWrite, NewRun, RunQuery, RunRow, RunWrite, StepRow, StepWrite};
 pub use users::{UserRow, UserTable};
 
 use crate::db::count;

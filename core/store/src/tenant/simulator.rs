@@ -28,7 +28,11 @@ impl TenantDb {
     /// Put a message on the simulated phone (and on the event stream for its page).
     pub async fn sim_record(&self, w: &SimWrite<'_>) -> StoreResult<SimMessage> {
         let id = w.id.map(str::to_string).unwrap_or_else(new_id);
-        let status = if w.direction == "in" { "sent" } else { "delivered" };
+        let status = if w.direction == "in" {
+            "sent"
+        } else {
+            "delivered"
+        };
         let mut content = json!({
             "connection_id": w.connection_id, "phone": w.phone, "direction": w.direction,
             "kind": w.kind, "body": w.body, "media_url": w.media_url, "quoted": w.quoted,
@@ -62,7 +66,11 @@ COMMIT TRANSACTION;";
     }
 
     /// Mark what the phone received as read; returns the channel ids newly read.
-    pub async fn sim_mark_read(&self, connection_id: &str, phone: &str) -> StoreResult<Vec<String>> {
+    pub async fn sim_mark_read(
+        &self,
+        connection_id: &str,
+        phone: &str,
+    ) -> StoreResult<Vec<String>> {
         let rows = crate::db::rows(
             self.raw(),
             "UPDATE sim_message SET status = 'read' WHERE connection_id = $c AND phone = $p AND direction = 'out' AND status != 'read' RETURN VALUE record::id(id)",
