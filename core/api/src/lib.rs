@@ -91,13 +91,16 @@ pub fn app(state: AppState) -> impl poem::Endpoint<Output = poem::Response> {
     let docs = api.swagger_ui();
     let spec = api.spec_endpoint();
     let max_body = state.settings.max_body_bytes;
-    let routes = Route::new()
+    let traced = Route::new()
         .nest("/", api)
         .at("/api/openapi.json", spec)
         .nest("/docs", docs)
         .at("/metrics", metrics::metrics)
-        .at("/api/ws", routes::ws::inbox_socket)
-        .data(state)
+        .data(state.clone())
         .with(Tracing);
-    error::json_errors(body_limit::limit_body(routes, max_body))
+    // The socket stays out of the request log: its access token rides in the query string.
+    let all = Route::new()
+        .at("/api/ws", routes::ws::inbox_socket.data(state))
+        .nest("/", traced);
+    error::json_errors(body_limit::limit_body(all, max_body))
 }

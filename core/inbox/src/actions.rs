@@ -193,7 +193,15 @@ impl Inbox {
                 TicketAction::Transfer { .. } if ticket.queue_id != before.queue_id => {
                     self.queue_greeting(db, ticket).await?;
                 }
+                TicketAction::Return => {
+                    if let Some(agent) = &before.user_id {
+                        self.assign_waiting(db, agent).await?;
+                    }
+                }
                 TicketAction::Close => {
+                    if let Some(agent) = &before.user_id {
+                        self.assign_waiting(db, agent).await?;
+                    }
                     let conn = db.get_connection(&ticket.connection_id).await?;
                     if !conn.farewell.trim().is_empty() {
                         let key = format!(
@@ -227,6 +235,26 @@ impl Inbox {
         self.send_system(db, &ticket.id, &queue.greeting, Some(key))
             .await
             .map(|_| ())
+    }
+
+    /// Hand the waiting tickets of `user_id`'s queues to free agents, the longest waiting
+    /// first, when the agent comes online or frees a slot (a ticket closed or returned).
+    /// Returns how many were handed out.
+    pub async fn assign_waiting(&self, db: &TenantDb, user_id: &str) -> StoreResult<usize> {
+        let mut assigned = 0;
+        for queue in db.queues_of_user(user_id).await? {
+            if queue.strategy == AssignStrategy::Manual {
+                continue;
+            }
+            for ticket_id in db.pending_in_queue(&queue.id, 20).await? {
+                match self.auto_assign(db, &ticket_id).await? {
+                    Some(_) => assigned += 1,
+                    // Nobody free in this queue any more.
+                    None => break,
+                }
+            }
+        }
+        Ok(assigned)
     }
 
     /// Give a pending ticket to an agent of its queue when the queue's strategy says so:
@@ -331,7 +359,13 @@ impl Inbox {
         let (kind, media) = match &msg.media_id {
             Some(id) => {
                 let m = db.get_media(id).await.map_err(|_| unknown("media"))?;
-                if m.ticket_id.as_deref().is_some_and(|t| t != ticket_id) {
+                // A file goes with the ticket it was first sent on; until then only its
+                // uploader may send it.
+                let usable = match m.ticket_id.as_deref() {
+                    Some(t) => t == ticket_id,
+                    None => m.created_by == user_id,
+                };
+                if !usable {
                     return Err(unknown("media"));
                 }
                 (
@@ -422,17 +456,10 @@ impl Inbox {
                 run_id: actor.name.strip_prefix("run:").map(str::to_string),
                 mentions,
                 dedupe_key,
+                actor: Some(actor.name.clone()),
                 ..Default::default()
             })
             .await?;
-        let log = TicketChange {
-            ticket_id: ticket_id.to_string(),
-            actor: actor.name.clone(),
-            action: "note".into(),
-            detail: json!({ "message_id": note.id, "mentions": note.mentions }),
-            ..Default::default()
-        };
-        db.change_ticket(&log).await?;
         Ok(note)
     }
 

@@ -71,21 +71,36 @@ impl Hub {
                 }
                 if tx.receiver_count() == 0 {
                     let since = *idle_since.get_or_insert_with(tokio::time::Instant::now);
-                    if since.elapsed() >= LINGER {
+                    // Checked again under the lock `subscribe` takes, so a socket arriving
+                    // now either keeps the query alive or finds it gone and starts another.
+                    if since.elapsed() >= LINGER && forget(&tenants, &tenant, &tx, true) {
                         break;
                     }
                 } else {
                     idle_since = None;
                 }
             }
-            {
-                let mut map = tenants.lock().expect("hub poisoned");
-                if map.get(&tenant).is_some_and(|t| t.same_channel(&tx)) {
-                    map.remove(&tenant);
-                }
-            }
+            forget(&tenants, &tenant, &tx, false);
             live.kill().await;
         });
         Ok(rx)
     }
+}
+
+/// Drop the tenant's channel from the map (only when it is still `tx`, and with `if_idle`
+/// only while nobody listens); true when it is gone.
+fn forget(
+    tenants: &Mutex<HashMap<String, broadcast::Sender<Arc<InboxEvent>>>>,
+    tenant: &str,
+    tx: &broadcast::Sender<Arc<InboxEvent>>,
+    if_idle: bool,
+) -> bool {
+    let mut map = tenants.lock().expect("hub poisoned");
+    if if_idle && tx.receiver_count() > 0 {
+        return false;
+    }
+    if map.get(tenant).is_some_and(|t| t.same_channel(tx)) {
+        map.remove(tenant);
+    }
+    true
 }

@@ -62,6 +62,10 @@ pub struct Inbox {
     pub(crate) channels: ChannelSet,
     pub(crate) hub: Hub,
     pub(crate) pacer: Pacer,
+    /// Messages waiting for their paced slot on a timer.
+    pub(crate) deferred: std::sync::Mutex<std::collections::HashSet<String>>,
+    /// Per-ticket turns of the sender (striped).
+    pub(crate) ticket_turns: Vec<tokio::sync::Mutex<()>>,
     pub(crate) opts: InboxOptions,
     me: Weak<Inbox>,
 }
@@ -90,6 +94,8 @@ impl Inbox {
             channels: ChannelSet::default(),
             hub: Hub::default(),
             pacer: Pacer::default(),
+            deferred: Default::default(),
+            ticket_turns: (0..64).map(|_| tokio::sync::Mutex::new(())).collect(),
             opts,
             me: me.clone(),
         });

@@ -4,7 +4,9 @@
 //! channel's id, or `failed` with the reason. Scheduled messages are durable timers that
 //! publish `message.scheduled`.
 
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -18,6 +20,13 @@ use crate::Inbox;
 use crate::channel::{ChannelError, Outgoing};
 
 pub const SEND_KIND: &str = "message.send";
+/// Longest pacing wait a send job sleeps; a longer one becomes a timer.
+const MAX_INLINE_WAIT: Duration = Duration::from_secs(2);
+
+enum Delivery {
+    Done,
+    Deferred,
+}
 pub const SCHEDULED_KIND: &str = "message.scheduled";
 
 pub(crate) fn register(inbox: &Arc<Inbox>, handlers: &mut Handlers) {
@@ -55,15 +64,65 @@ impl Inbox {
         Ok(())
     }
 
+    /// The send job of `message_id`. Under the ticket's turn, older messages of the ticket
+    /// still pending go first, so the customer reads them in the order they were written,
+    /// whichever job a worker happens to pick up first.
     async fn send_now(&self, db: &TenantDb, job: &Job, message_id: &str) -> Result<(), JobError> {
         let m = db.get_message(message_id).await.map_err(retry_or_drop)?;
+        let paced = job.payload["paced"].as_bool().unwrap_or(false);
+        if paced {
+            self.deferred
+                .lock()
+                .expect("deferred poisoned")
+                .remove(message_id);
+        }
         if m.status != MessageStatus::Pending {
             return Ok(());
+        }
+        let _turn = self.ticket_turn(&m.ticket_id).await;
+        let earlier = db
+            .pending_before(&m.ticket_id, &m.id, 50)
+            .await
+            .map_err(retry_or_drop)?;
+        for e in earlier {
+            if self.is_deferred(&e.id) {
+                continue;
+            }
+            match self.deliver(db, &e.id, false, None).await? {
+                Delivery::Done => {}
+                // Later messages wait for their own slot, after this one's.
+                Delivery::Deferred => break,
+            }
+        }
+        self.deliver(db, message_id, paced, Some(job)).await?;
+        Ok(())
+    }
+
+    fn is_deferred(&self, id: &str) -> bool {
+        self.deferred
+            .lock()
+            .expect("deferred poisoned")
+            .contains(id)
+    }
+
+    /// Hand one message to its channel once its paced slot comes: a wait of up to
+    /// [`MAX_INLINE_WAIT`] is slept here, a longer one becomes a durable timer that brings the
+    /// job back at its slot, so a busy connection never holds a worker of the lane.
+    async fn deliver(
+        &self,
+        db: &TenantDb,
+        message_id: &str,
+        paced: bool,
+        job: Option<&Job>,
+    ) -> Result<Delivery, JobError> {
+        let m = db.get_message(message_id).await.map_err(retry_or_drop)?;
+        if m.status != MessageStatus::Pending {
+            return Ok(Delivery::Done);
         }
         let fail = |why: String| async move {
             db.set_message_status(message_id, MessageStatus::Failed, None, Some(&why))
                 .await
-                .map(|_| ())
+                .map(|_| Delivery::Done)
                 .map_err(retry_or_drop)
         };
         let ticket = db.get_ticket(&m.ticket_id).await.map_err(retry_or_drop)?;
@@ -74,6 +133,18 @@ impl Inbox {
             }
             Err(e) => return Err(JobError::Retry(e.to_string())),
         };
+        if !paced {
+            let wait = self
+                .pacer
+                .reserve(&conn.id, conn.messages_per_minute, Instant::now());
+            if wait > MAX_INLINE_WAIT {
+                self.defer(db, message_id, wait).await?;
+                return Ok(Delivery::Deferred);
+            }
+            if !wait.is_zero() {
+                tokio::time::sleep(wait).await;
+            }
+        }
         let quoted = match &m.quoted_id {
             Some(q) => db.get_message(q).await.ok().and_then(|q| q.channel_id),
             None => None,
@@ -94,19 +165,54 @@ impl Inbox {
             key: m.id.clone(),
         };
         let channel = self.channel_for(db.tenant_id(), &conn);
-        self.pacer.take(&conn.id, conn.messages_per_minute).await;
         match channel.send(&out).await {
             Ok(channel_id) => db
                 .set_message_status(message_id, MessageStatus::Sent, Some(&channel_id), None)
                 .await
-                .map(|_| ())
+                .map(|_| Delivery::Done)
                 .map_err(retry_or_drop),
             Err(ChannelError::Rejected(why)) => fail(why).await,
-            Err(ChannelError::Unavailable(why)) if job.attempt >= job.max_attempts => {
-                fail(format!("gave up after {} attempts: {why}", job.attempt)).await
-            }
-            Err(ChannelError::Unavailable(why)) => Err(JobError::Retry(why)),
+            Err(ChannelError::Unavailable(why)) => match job {
+                Some(job) if job.attempt >= job.max_attempts => {
+                    fail(format!("gave up after {} attempts: {why}", job.attempt)).await
+                }
+                // An earlier message keeps its own job and its own count of attempts.
+                _ => Err(JobError::Retry(why)),
+            },
         }
+    }
+
+    /// Bring the message's send job back after `wait`, already paced.
+    async fn defer(&self, db: &TenantDb, message_id: &str, wait: Duration) -> Result<(), JobError> {
+        let name = format!("paced:{}:{message_id}", db.tenant_id());
+        let job = NewJob::new(
+            Lane::Messages,
+            SEND_KIND,
+            json!({ "message_id": message_id, "paced": true }),
+        )
+        .tenant(db.tenant_id())
+        .key(format!("send:{message_id}"))
+        .max_attempts(6);
+        let due = Utc::now().timestamp_millis() + wait.as_millis() as i64;
+        self.runtime
+            .timers()
+            .schedule(&name, due, &job)
+            .await
+            .map_err(|e| JobError::Retry(e.to_string()))?;
+        self.deferred
+            .lock()
+            .expect("deferred poisoned")
+            .insert(message_id.to_string());
+        Ok(())
+    }
+
+    /// The turn of one ticket's sends in this process (striped locks: tickets that share a
+    /// stripe wait for each other, which is rare with 64 stripes and harmless).
+    async fn ticket_turn(&self, ticket_id: &str) -> tokio::sync::MutexGuard<'_, ()> {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        ticket_id.hash(&mut h);
+        let i = (h.finish() % self.ticket_turns.len() as u64) as usize;
+        self.ticket_turns[i].lock().await
     }
 
     /// Send `body` on the ticket at `send_at` (a durable timer; survives restarts).

@@ -1,6 +1,8 @@
 //! Per-connection pacing of outgoing messages: a token bucket (bursts of up to ten seconds'
-//! worth, at most 20) refilled at the connection's messages-per-minute, with a little jitter
-//! when a sender has to wait, so a burst never leaves as a machine-gun of messages.
+//! worth, at most 20) refilled at the connection's messages-per-minute. A sender reserves its
+//! slot: the bucket may go below zero, so every sender learns its own time to go and a backlog
+//! leaves in order, one slot after the other, instead of all waiters racing for each new token.
+//! The buckets live in the process: with several worker processes each paces on its own.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -18,22 +20,10 @@ struct Bucket {
 }
 
 impl Pacer {
-    /// Take a token for `key`, first sleeping until one is there.
-    pub(crate) async fn take(&self, key: &str, per_minute: u32) {
-        loop {
-            let wait = self.try_take(key, per_minute, Instant::now());
-            match wait {
-                None => return,
-                Some(d) => {
-                    let jitter = Duration::from_millis(u64::from(rand_ms()) % 40);
-                    tokio::time::sleep(d + jitter).await;
-                }
-            }
-        }
-    }
-
-    /// `None` when a token was taken, else how long until there is one.
-    fn try_take(&self, key: &str, per_minute: u32, now: Instant) -> Option<Duration> {
+    /// Reserve a slot for `key`: how long from `now` until the message may go (zero when a
+    /// token was there), with a little jitter on waits so paced messages do not leave as a
+    /// machine-gun burst.
+    pub(crate) fn reserve(&self, key: &str, per_minute: u32, now: Instant) -> Duration {
         let rate = f64::from(per_minute.max(1)) / 60.0;
         let burst = (rate * 10.0).clamp(1.0, 20.0);
         let mut buckets = self.buckets.lock().expect("pacer poisoned");
@@ -41,13 +31,16 @@ impl Pacer {
             tokens: burst,
             at: now,
         });
-        b.tokens = (b.tokens + now.duration_since(b.at).as_secs_f64() * rate).min(burst);
-        b.at = now;
-        if b.tokens >= 1.0 {
-            b.tokens -= 1.0;
-            None
+        if now > b.at {
+            b.tokens = (b.tokens + now.duration_since(b.at).as_secs_f64() * rate).min(burst);
+            b.at = now;
+        }
+        b.tokens -= 1.0;
+        if b.tokens >= 0.0 {
+            Duration::ZERO
         } else {
-            Some(Duration::from_secs_f64((1.0 - b.tokens) / rate))
+            let jitter = Duration::from_millis(u64::from(rand_ms()) % 40);
+            Duration::from_secs_f64(-b.tokens / rate) + jitter
         }
     }
 }
@@ -64,17 +57,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn bursts_then_paces() {
+    fn bursts_then_gives_each_sender_its_own_slot() {
         let p = Pacer::default();
         let t0 = Instant::now();
-        // 60/min: a burst of 10, then one a second.
+        // 60/min: a burst of 10 goes at once ...
         for _ in 0..10 {
-            assert!(p.try_take("c", 60, t0).is_none());
+            assert_eq!(p.reserve("c", 60, t0), Duration::ZERO);
         }
-        let wait = p.try_take("c", 60, t0).expect("must wait");
-        assert!(wait > Duration::from_millis(900) && wait <= Duration::from_secs(1));
-        assert!(p.try_take("c", 60, t0 + Duration::from_secs(1)).is_none());
+        // ... then one a second, each waiter a second after the one before.
+        let first = p.reserve("c", 60, t0);
+        let second = p.reserve("c", 60, t0);
+        assert!(first >= Duration::from_secs(1) && first < Duration::from_millis(1040));
+        assert!(second >= Duration::from_secs(2) && second < Duration::from_millis(2040));
+        // Time passing pays back the debt.
+        assert!(p.reserve("c", 60, t0 + Duration::from_secs(3)) < Duration::from_millis(40));
         // Other connections have their own bucket.
-        assert!(p.try_take("d", 60, t0).is_none());
+        assert_eq!(p.reserve("d", 60, t0), Duration::ZERO);
     }
 }

@@ -186,7 +186,8 @@ pub(crate) async fn rows(db: &Surreal<Any>, sql: &str, vars: Value) -> StoreResu
 }
 
 /// The value of the `RETURN` statement of `sql`, a transaction written one statement per
-/// line (`BEGIN` counts as a statement), decoded; `None` when it returned nothing.
+/// line (`BEGIN` counts as a statement), decoded; `None` when it returned nothing. A run that
+/// loses a write race to a concurrent transaction is tried again a few times.
 pub(crate) async fn returned<T: DeserializeOwned>(
     db: &Surreal<Any>,
     sql: &str,
@@ -201,13 +202,31 @@ pub(crate) async fn returned<T: DeserializeOwned>(
         .iter()
         .position(|l| l.starts_with("RETURN "))
         .ok_or_else(|| StoreError::Backend("transaction without RETURN".into()))?;
-    Ok(rows_at(db, sql, vars, index)
-        .await?
+    // A transaction that lost a race to a concurrent one left nothing behind: run it again.
+    let mut tries = 0u32;
+    let rows = loop {
+        match rows_at(db, sql, vars.clone(), index).await {
+            Err(e) if e.is_conflict() && tries < CONFLICT_RETRIES => {
+                tries += 1;
+                let nanos = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.subsec_nanos())
+                    .unwrap_or(0);
+                let ms = (1u64 << tries) + u64::from(nanos % 4);
+                tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+            }
+            other => break other?,
+        }
+    };
+    Ok(rows
         .into_iter()
         .next()
         .map(serde_json::from_value)
         .transpose()?)
 }
+
+/// How many times a transaction that lost a write race is run again before its caller hears.
+const CONFLICT_RETRIES: u32 = 5;
 
 /// Rows of the last statement, decoded.
 pub(crate) async fn fetch<T: DeserializeOwned>(

@@ -410,6 +410,13 @@ DEFINE FIELD at ON sim_message TYPE datetime DEFAULT time::now();
 DEFINE INDEX sim_message_phone ON sim_message FIELDS connection_id, phone;
 "#,
     },
+    Migration {
+        version: 5,
+        name: "inbox: outgoing messages still to send, per ticket",
+        sql: r#"
+DEFINE INDEX message_outbox ON message FIELDS ticket_id, status;
+"#,
+    },
 ];
 
 /// What a migration run did.

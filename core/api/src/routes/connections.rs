@@ -50,6 +50,15 @@ pub enum Accepted<T: poem_openapi::types::ToJSON> {
     Accepted(Json<T>),
 }
 
+/// A connection as the caller may see it: the pairing code (which links a phone to the
+/// number) only for admins.
+fn shown(ctx: &TenantCtx, mut c: Connection) -> Connection {
+    if ctx.principal.role < Role::Admin {
+        c.pairing = None;
+    }
+    c
+}
+
 async fn check_refs(ctx: &TenantCtx, flow: Option<&str>, queue: Option<&str>) -> ApiResult<()> {
     if let Some(f) = flow.filter(|f| !f.is_empty()) {
         ctx.db
@@ -88,7 +97,8 @@ impl ConnectionsApi {
     #[oai(path = "/", method = "get")]
     async fn list_connections(&self, auth: Auth) -> ApiResult<Json<Vec<Connection>>> {
         let ctx = auth.tenant(&self.state, Scope::ConnectionsRead).await?;
-        Ok(Json(ctx.db.list_connections().await?))
+        let all = ctx.db.list_connections().await?;
+        Ok(Json(all.into_iter().map(|c| shown(&ctx, c)).collect()))
     }
 
     /// Add a connection (admins; counts against the plan's connection limit). A simulator
@@ -120,11 +130,11 @@ impl ConnectionsApi {
         Ok(Created::Created(Json(conn)))
     }
 
-    /// Get a connection, with its status and pairing code (while pairing).
+    /// Get a connection, with its status and (for admins, while pairing) its pairing code.
     #[oai(path = "/:id", method = "get")]
     async fn get_connection(&self, auth: Auth, id: Path<String>) -> ApiResult<Json<Connection>> {
         let ctx = auth.tenant(&self.state, Scope::ConnectionsRead).await?;
-        Ok(Json(ctx.db.get_connection(&id).await?))
+        Ok(Json(shown(&ctx, ctx.db.get_connection(&id).await?)))
     }
 
     /// Change a connection's name, default flow and queue, greeting, farewell or pacing.

@@ -417,6 +417,9 @@ impl TicketsApi {
         let user = auth.user()?.user_id.clone();
         let ctx = auth.tenant(&self.state, Scope::TicketsWrite).await?;
         ctx.db.set_online(&user, body.online).await?;
+        if body.online {
+            self.state.inbox.assign_waiting(&ctx.db, &user).await?;
+        }
         Ok(PresenceSet::NoContent)
     }
 }

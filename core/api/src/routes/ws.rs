@@ -15,7 +15,8 @@
 //! id; subscribing with `after` replays the events since (from two seconds before it, so an
 //! event committed late is not missed; clients skip ids they have seen). Permissions are
 //! those of the user now: they are re-read whenever queues or users change and every ten
-//! seconds, and the socket closes when the token expires or the user is removed.
+//! seconds, and the socket closes when the token expires, the user is removed, its password
+//! changes or the company is suspended.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -49,8 +50,22 @@ struct Perms {
 }
 
 impl Perms {
-    async fn load(db: &TenantDb, user_id: &str) -> Option<Perms> {
+    /// The user's permissions now; `None` when the socket must close: the user is gone, its
+    /// password changed after the token was issued, or the company is suspended.
+    async fn load(state: &AppState, db: &TenantDb, user_id: &str, iat_ms: i64) -> Option<Perms> {
+        let tenant = state
+            .store
+            .platform()
+            .get_tenant(db.tenant_id())
+            .await
+            .ok()?;
+        if tenant.status == TenantStatus::Suspended {
+            return None;
+        }
         let row = db.users().get_row(user_id).await.ok()?;
+        if iat_ms < row.password_changed_at.timestamp_millis() {
+            return None;
+        }
         let visibility = if row.role >= Role::Supervisor {
             None
         } else {
@@ -137,11 +152,13 @@ fn delivery(view: &View, perms: &Perms, ev: &InboxEvent) -> Delivery {
             }
         }
         View::Ticket { ticket_id } => {
+            let before = ev.prev_status.is_some()
+                && perms.sees(ev.prev_queue_id.as_deref(), ev.prev_user_id.as_deref());
             if ev.ticket_id.as_deref() != Some(ticket_id.as_str()) {
                 Delivery::Nothing
             } else if now {
                 Delivery::Full
-            } else if ev.kind == "ticket" {
+            } else if ev.kind == "ticket" && before {
                 Delivery::Gone
             } else {
                 Delivery::Nothing
@@ -159,14 +176,21 @@ fn delivery(view: &View, perms: &Perms, ev: &InboxEvent) -> Delivery {
     }
 }
 
-fn event_json(sub: &str, ev: &InboxEvent, how: &Delivery) -> String {
+fn event_json(sub: &str, ev: &InboxEvent, how: &Delivery, perms: &Perms) -> String {
+    let mut data = ev.data.clone();
+    if ev.kind == "connection" && perms.role < Role::Admin {
+        // The pairing code links a phone to the number: admins only.
+        if let Some(d) = data.as_object_mut() {
+            d.remove("pairing");
+        }
+    }
     let event = match how {
         Delivery::Gone => json!({
             "id": ev.id, "kind": "ticket_gone", "ticket_id": ev.ticket_id, "at": ev.at,
         }),
         _ => json!({
             "id": ev.id, "kind": ev.kind, "ticket_id": ev.ticket_id,
-            "connection_id": ev.connection_id, "data": ev.data, "at": ev.at,
+            "connection_id": ev.connection_id, "data": data, "at": ev.at,
         }),
     };
     json!({ "type": "event", "sub": sub, "event": event }).to_string()
@@ -198,16 +222,9 @@ pub async fn inbox_socket(
     let Ok(db) = state.store.tenant(&tenant_id).await else {
         return unauthorized();
     };
-    match state.store.platform().get_tenant(&tenant_id).await {
-        Ok(t) if t.status != TenantStatus::Suspended => {}
-        _ => return unauthorized(),
-    }
-    let Ok(row) = db.users().get_row(&claims.sub).await else {
+    let Some(perms) = Perms::load(state, &db, &claims.sub, claims.iat_ms).await else {
         return unauthorized();
     };
-    if claims.iat_ms < row.password_changed_at.timestamp_millis() {
-        return unauthorized();
-    }
     let Ok(rx) = state.inbox.hub().subscribe(&db).await else {
         return ApiError::internal().into_response();
     };
@@ -217,9 +234,10 @@ pub async fn inbox_socket(
             state,
             db,
             user_id: claims.sub,
+            iat_ms: claims.iat_ms,
             expires_ms: claims.exp * 1000,
             subs: HashMap::new(),
-            perms: None,
+            perms: Some(perms),
         };
         session.run(socket, rx).await;
     })
@@ -230,6 +248,7 @@ struct Session {
     state: AppState,
     db: TenantDb,
     user_id: String,
+    iat_ms: i64,
     expires_ms: i64,
     subs: HashMap<String, View>,
     perms: Option<Perms>,
@@ -242,8 +261,8 @@ impl Session {
         mut rx: tokio::sync::broadcast::Receiver<Arc<InboxEvent>>,
     ) {
         let (mut tx, mut incoming) = socket.split();
-        self.perms = Perms::load(&self.db, &self.user_id).await;
-        let mut last_seen: Option<String> = None;
+        // Where a catch-up starts if the socket falls behind before its first event.
+        let mut last_seen: Option<String> = Some(tucan_model::ids::new_id());
         let mut check = tokio::time::interval(Duration::from_secs(10));
         loop {
             if self.perms.is_none() || chrono::Utc::now().timestamp_millis() >= self.expires_ms {
@@ -280,7 +299,7 @@ impl Session {
                     }
                 },
                 _ = check.tick() => {
-                    self.perms = Perms::load(&self.db, &self.user_id).await;
+                    self.perms = self.reload().await;
                     Vec::new()
                 }
             };
@@ -291,6 +310,10 @@ impl Session {
             }
         }
         let _ = tx.close().await;
+    }
+
+    async fn reload(&self) -> Option<Perms> {
+        Perms::load(&self.state, &self.db, &self.user_id, self.iat_ms).await
     }
 
     async fn on_client(&mut self, text: &str) -> Vec<String> {
@@ -328,7 +351,7 @@ impl Session {
 
     async fn on_event(&mut self, ev: &InboxEvent) -> Vec<String> {
         if ev.kind == "access" {
-            self.perms = Perms::load(&self.db, &self.user_id).await;
+            self.perms = self.reload().await;
             return Vec::new();
         }
         let Some(perms) = &self.perms else {
@@ -338,7 +361,7 @@ impl Session {
         for (sub, view) in &self.subs {
             let how = delivery(view, perms, ev);
             if !matches!(how, Delivery::Nothing) {
-                out.push(event_json(sub, ev, &how));
+                out.push(event_json(sub, ev, &how, perms));
             }
         }
         out
@@ -361,7 +384,7 @@ impl Session {
                     continue;
                 }
                 if ev.kind == "access" {
-                    self.perms = Perms::load(&self.db, &self.user_id).await;
+                    self.perms = self.reload().await;
                     continue;
                 }
                 let Some(perms) = &self.perms else { continue };
@@ -371,7 +394,7 @@ impl Session {
                     }
                     let how = delivery(view, perms, ev);
                     if !matches!(how, Delivery::Nothing) {
-                        out.push(event_json(sub, ev, &how));
+                        out.push(event_json(sub, ev, &how, perms));
                     }
                 }
             }

@@ -712,7 +712,7 @@ async fn queues_hand_tickets_out_by_round_robin_and_least_busy_to_online_agents(
     let t = app.tenant("assign").await;
     let (a1, a1_tok) = app.user(&t, "agent").await;
     let (a2, a2_tok) = app.user(&t, "agent").await;
-    let (a3, _) = app.user(&t, "agent").await;
+    let (a3, a3_tok) = app.user(&t, "agent").await;
     let rr = queue(&app, &t, "Round", &[&a1, &a2, &a3], "round_robin").await;
     for tok in [&a1_tok, &a2_tok] {
         let (s, _) = app
@@ -778,6 +778,29 @@ async fn queues_hand_tickets_out_by_round_robin_and_least_busy_to_online_agents(
         .await;
     assert_eq!(status, StatusCode::OK, "{tk}");
     assert_eq!(tk["user_id"], a2.as_str(), "{tk}");
+    // With nobody of its queue online a ticket waits, and goes to the first agent who
+    // comes online.
+    let night = queue(&app, &t, "Night", &[&a3], "round_robin").await;
+    let (_, tk) = app
+        .post(
+            &format!("/api/tickets/{id}/transfer"),
+            &t.admin_token,
+            json!({ "queue_id": night }),
+        )
+        .await;
+    assert_eq!(tk["status"], "pending", "{tk}");
+    let (s, _) = app
+        .call(
+            reqwest::Method::PUT,
+            "/api/inbox/presence",
+            Some(&a3_tok),
+            Some(json!({ "online": true })),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (_, tk) = app.get(&format!("/api/tickets/{id}"), &t.admin_token).await;
+    assert_eq!(tk["status"], "open", "{tk}");
+    assert_eq!(tk["user_id"], a3.as_str(), "{tk}");
     // A manual queue leaves it pending.
     let manual = queue(&app, &t, "Manual", &[&a1], "manual").await;
     let (_, tk) = app
@@ -917,6 +940,17 @@ async fn tags_notes_quick_replies_scheduled_messages_and_media() {
     let (status, body) = crate::harness::decode(resp).await;
     assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{body}");
     assert_eq!(body["code"], "UNSUPPORTED_MEDIA_TYPE");
+    // Until it is sent, an upload is its uploader's alone.
+    assert_error(
+        &app.post(
+            &format!("/api/tickets/{id}/messages"),
+            &t.admin_token,
+            json!({ "body": "a foto", "media_id": media["id"] }),
+        )
+        .await,
+        400,
+        "INVALID_FIELD",
+    );
     let (s, m) = app
         .post(
             &format!("/api/tickets/{id}/messages"),

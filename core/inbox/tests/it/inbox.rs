@@ -379,3 +379,88 @@ async fn a_cancelled_scheduled_message_never_leaves() {
             .collect();
     assert_eq!(bodies, ["oi", "fica"]);
 }
+
+/// A channel that keeps what it was asked to send, and when.
+#[derive(Default)]
+struct Recorder {
+    sent: std::sync::Mutex<Vec<(String, std::time::Instant)>>,
+}
+
+#[async_trait]
+impl Channel for Recorder {
+    async fn connect(&self) -> Result<(), ChannelError> {
+        Ok(())
+    }
+    async fn disconnect(&self) -> Result<(), ChannelError> {
+        Ok(())
+    }
+    async fn send(&self, out: &Outgoing) -> Result<String, ChannelError> {
+        let mut sent = self.sent.lock().unwrap();
+        sent.push((out.body.clone(), std::time::Instant::now()));
+        Ok(new_id())
+    }
+}
+
+#[tokio::test]
+async fn a_paced_backlog_leaves_in_the_order_it_was_written() {
+    let r = rig().await;
+    // 30 a minute: a burst of five, then one every two seconds.
+    let conn =
+        r.db.create_connection(&NewConnection {
+            name: "Slow".into(),
+            kind: ChannelKind::Simulator,
+            phone: "+551130000002".into(),
+            default_flow_id: None,
+            default_queue_id: None,
+            greeting: String::new(),
+            farewell: String::new(),
+            messages_per_minute: 30,
+        })
+        .await
+        .unwrap();
+    let out = r
+        .inbox
+        .receive(&r.db, &conn, text("5511987650009", "oi"))
+        .await
+        .unwrap();
+    let recorder = Arc::new(Recorder::default());
+    r.inbox
+        .attach_channel(r.db.tenant_id(), &conn.id, recorder.clone());
+    let user = new_id();
+    let started = std::time::Instant::now();
+    let mut ids = Vec::new();
+    for i in 1..=8 {
+        let msg = tucan_model::ticket::NewMessage {
+            body: format!("parte {i}"),
+            media_id: None,
+            quoted_id: None,
+        };
+        let m = r
+            .inbox
+            .send_agent_message(&r.db, &out.ticket.id, &user, &msg)
+            .await
+            .unwrap();
+        ids.push(m.id);
+    }
+    let last = ids.last().unwrap().clone();
+    for _ in 0..400 {
+        if r.db.get_message(&last).await.unwrap().status == MessageStatus::Sent {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(30)).await;
+    }
+    for id in &ids {
+        assert_eq!(
+            r.db.get_message(id).await.unwrap().status,
+            MessageStatus::Sent
+        );
+    }
+    let sent = recorder.sent.lock().unwrap().clone();
+    let bodies: Vec<&str> = sent.iter().map(|(b, _)| b.as_str()).collect();
+    let wanted: Vec<String> = (1..=8).map(|i| format!("parte {i}")).collect();
+    assert_eq!(bodies, wanted, "sent once each, in the order written");
+    // The burst goes at once; the last three wait their two-second slots.
+    assert!(sent[4].1.duration_since(started) < Duration::from_millis(1500));
+    assert!(sent[7].1.duration_since(started) >= Duration::from_millis(5500));
+    assert!(sent[7].1.duration_since(started) < Duration::from_secs(9));
+}

@@ -74,6 +74,9 @@ pub struct OutgoingWrite {
     /// An agent answering marks the customer's messages read.
     #[serde(skip)]
     pub mark_read: bool,
+    /// Who writes a note, for the ticket's timeline (written with the note, once).
+    #[serde(skip)]
+    pub actor: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -291,7 +294,11 @@ COMMIT TRANSACTION;"
         } else {
             "LET $t = (UPDATE ONLY type::record('ticket', $tid) SET last_message = $preview, last_message_at = time::now(), activity = $activity, updated_at = time::now() RETURN AFTER);"
         };
-        let ticket_event = if w.note { "" } else { TICKET_EVENT };
+        let ticket_event = if w.note {
+            "CREATE type::record('ticket_log', $log) CONTENT { ticket_id: $tid, actor: $actor, action: 'note', detail: $detail };"
+        } else {
+            TICKET_EVENT
+        };
         let sql = format!(
             "BEGIN TRANSACTION;
 {dedupe}
@@ -313,6 +320,8 @@ COMMIT TRANSACTION;"
         let vars = json!({
             "tid": w.ticket_id, "mid": mid, "key": w.dedupe_key, "message": message,
             "preview": text, "activity": new_id(), "ev_t": new_id(), "ev_m": new_id(),
+            "log": new_id(), "actor": w.actor.as_deref().unwrap_or("system"),
+            "detail": json!({ "message_id": mid, "mentions": w.mentions }).to_string(),
         });
         match returned(self.raw(), &sql, vars).await {
             Ok(Some(m)) => Ok(m),
@@ -398,6 +407,24 @@ COMMIT TRANSACTION;"
             Err(StoreError::Backend(m)) if m.contains("unchanged") => Ok(None),
             Err(e) => Err(e),
         }
+    }
+
+    /// Outgoing messages of a ticket still waiting to go out that were written before
+    /// `before` (a message id), oldest first.
+    pub async fn pending_before(
+        &self,
+        ticket_id: &str,
+        before: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<Message>> {
+        check_id(ticket_id, "ticket")?;
+        check_id(before, "message")?;
+        fetch(
+            self.raw(),
+            "SELECT * FROM message WHERE ticket_id = $t AND status = 'pending' AND direction = 'out' AND id < type::record('message', $before) ORDER BY id ASC LIMIT $limit",
+            json!({ "t": ticket_id, "before": before, "limit": limit.clamp(1, 200) }),
+        )
+        .await
     }
 
     /// A page of a ticket's messages and notes going back from `before` (a message id).

@@ -212,15 +212,32 @@ COMMIT TRANSACTION;",
         }
     }
 
-    /// The ticket's timeline, oldest first.
+    /// The ticket's timeline, oldest first (its latest 1,000 entries).
     pub async fn ticket_log(&self, id: &str) -> StoreResult<Vec<TicketLogEntry>> {
         self.get_ticket(id).await?;
-        fetch(
+        let mut entries: Vec<TicketLogEntry> = fetch(
             self.raw(),
-            "SELECT * FROM ticket_log WHERE ticket_id = $id ORDER BY id LIMIT 1000",
+            "SELECT * FROM ticket_log WHERE ticket_id = $id ORDER BY id DESC LIMIT 1000",
             json!({ "id": id }),
         )
-        .await
+        .await?;
+        entries.reverse();
+        Ok(entries)
+    }
+
+    /// Ids of a queue's pending tickets, the longest waiting first.
+    pub async fn pending_in_queue(&self, queue_id: &str, limit: u32) -> StoreResult<Vec<String>> {
+        check_id(queue_id, "queue")?;
+        let rows = crate::db::rows(
+            self.raw(),
+            "SELECT id, activity FROM ticket WHERE queue_id = $q AND status = 'pending' ORDER BY activity ASC LIMIT $limit",
+            json!({ "q": queue_id, "limit": limit.clamp(1, 200) }),
+        )
+        .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|r| r["id"].as_str().map(str::to_string))
+            .collect())
     }
 
     /// How many open tickets each of `users` has.
