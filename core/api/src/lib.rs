@@ -27,6 +27,7 @@ use crate::routes::hooks::HooksApi;
 use crate::routes::inbox::{QueuesApi, QuickRepliesApi, TagsApi};
 use crate::routes::jobs::JobsApi;
 use crate::routes::platform::PlatformApi;
+use crate::routes::plugins::PluginsApi;
 use crate::routes::runs::RunsApi;
 use crate::routes::settings::SettingsApi;
 use crate::routes::system::SystemApi;
@@ -49,7 +50,7 @@ type Apis = (
     RunsApi,
     HooksApi,
     TicketsApi,
-    ConnectionsApi,
+    (ConnectionsApi, PluginsApi),
 );
 
 fn service(state: &AppState) -> OpenApiService<Apis, ()> {
@@ -68,13 +69,12 @@ fn service(state: &AppState) -> OpenApiService<Apis, ()> {
         JobsApi { state: s() },
         FlowsApi {
             state: s(),
-            registry: state.runtime.registry().clone(),
             scripts: tucan_engine::Scripts::default(),
         },
         RunsApi { state: s() },
         HooksApi { state: s() },
         TicketsApi { state: s() },
-        ConnectionsApi { state: s() },
+        (ConnectionsApi { state: s() }, PluginsApi { state: s() }),
     );
     OpenApiService::new(apis, "TucanLink API", env!("CARGO_PKG_VERSION"))
         .description("Multi-tenant WhatsApp customer service: tenants, users, contacts, queues, tags, quick replies, settings, flows and their runs, connections, tickets and their messages, and background jobs; the inbox's real-time stream is the websocket `GET /api/ws?token=…`. Errors are JSON `{code, message}` with stable codes.")

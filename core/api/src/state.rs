@@ -3,9 +3,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use tucan_bus::net::OutboundHttp;
 use tucan_bus::{DeadLetters, JobBus, Timers};
 use tucan_engine::Registry;
 use tucan_inbox::{Inbox, InboxOptions};
+use tucan_plugins::PluginHost;
 use tucan_runtime::{FlowRuntime, RuntimeOptions};
 use tucan_store::Store;
 
@@ -47,6 +49,8 @@ pub struct AppState {
     pub runtime: Arc<FlowRuntime>,
     /// Tickets, messages, connections and the live event stream.
     pub inbox: Arc<Inbox>,
+    /// Uploaded plugins and their calls.
+    pub plugins: Arc<PluginHost>,
 }
 
 impl AppState {
@@ -69,10 +73,13 @@ impl AppState {
             runtime.clone(),
             InboxOptions::default(),
         );
+        let plugins = PluginHost::new(OutboundHttp::new(false));
+        runtime.attach_plugins(plugins.clone());
         Self {
             dead_letters: DeadLetters::new(store.jobs()),
             runtime,
             inbox,
+            plugins,
             bus,
             store,
             tokens: TokenKeys::new(&settings.jwt_secret, settings.access_ttl_secs),
@@ -91,8 +98,16 @@ impl AppState {
 
     /// Use `runtime` and `inbox` (the ones the workers share) instead of defaults.
     pub fn with_runtime(mut self, runtime: Arc<FlowRuntime>, inbox: Arc<Inbox>) -> Self {
+        runtime.attach_plugins(self.plugins.clone());
         self.runtime = runtime;
         self.inbox = inbox;
+        self
+    }
+
+    /// Use `plugins` for uploads and the runtime's plugin calls.
+    pub fn with_plugins(mut self, plugins: Arc<PluginHost>) -> Self {
+        self.runtime.attach_plugins(plugins.clone());
+        self.plugins = plugins;
         self
     }
 }

@@ -15,8 +15,8 @@ pub mod template;
 pub use compile::{CompiledFlow, Problem, compile};
 pub use document::{FlowDocument, FlowEdge, FlowNode, FlowSettings, FlowVariable, Position};
 pub use nodes::{
-    MediaKind, MessageEvent, TicketEventData, TicketEventKind, message_trigger_matches,
-    ticket_trigger_matches,
+    MediaKind, MessageEvent, PluginNodeDecl, PluginNodeType, TicketEventData, TicketEventKind,
+    message_trigger_matches, ticket_trigger_matches,
 };
 pub use registry::{ConfigProblem, NodeSpec, NodeType, PreparedNode, Registry};
 pub use script::{ScriptContext, ScriptLimits, Scripts};

@@ -2,6 +2,7 @@
 //! way: a spec (config schema, ports) and a `prepare` that checks a node's config once per
 //! flow version and returns the runnable node.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -15,11 +16,11 @@ use crate::step::{Outcome, StepCx};
 /// What the editor needs to offer a node type.
 #[derive(Debug, Clone, Serialize)]
 pub struct NodeSpec {
-    /// e.g. `logic.condition`.
-    pub kind: &'static str,
-    pub category: &'static str,
-    pub title: &'static str,
-    pub description: &'static str,
+    /// e.g. `logic.condition`; plugin node types are `plugin.<plugin id>.<node id>`.
+    pub kind: Cow<'static, str>,
+    pub category: Cow<'static, str>,
+    pub title: Cow<'static, str>,
+    pub description: Cow<'static, str>,
     /// JSON Schema of the config.
     pub config_schema: Value,
     /// Output ports; nodes with ports that depend on config list them in `ports`.
@@ -28,6 +29,9 @@ pub struct NodeSpec {
     pub trigger: bool,
     /// May suspend the run (a reply, a timer); a cycle through such a node is allowed.
     pub waits: bool,
+    /// Icon name and `#rrggbb` colour, hints for the editor (plugin node types set them).
+    pub icon: Option<String>,
+    pub color: Option<String>,
 }
 
 /// A problem with one node's config.

@@ -56,6 +56,18 @@ pub enum Resume {
     },
     /// A sub-flow the run called ended: its status and final variables.
     Subflow { status: String, vars: Value },
+    /// A plugin call ended: the port it chose and the variables it set, or the error that
+    /// failed it (`PLUGIN_TIMEOUT: …`); `trace` holds the lines it logged.
+    Plugin {
+        #[serde(default)]
+        port: Option<String>,
+        #[serde(default)]
+        vars: Map<String, Value>,
+        #[serde(default)]
+        error: Option<String>,
+        #[serde(default)]
+        trace: Vec<String>,
+    },
 }
 
 /// The durable state of a run.
@@ -157,6 +169,22 @@ pub enum Effect {
     /// Close the run's ticket.
     CloseTicket {
         key: String,
+    },
+    /// Call node `node` of plugin `plugin` at `version` (off the run, with its limits) and
+    /// resume the run with `Resume::Plugin`.
+    Plugin {
+        key: String,
+        plugin: String,
+        version: String,
+        node: String,
+        /// The node's config, templates rendered.
+        config: Value,
+        /// What the plugin may read: the run's variables, contact and ticket, and the
+        /// customer's last message.
+        vars: Map<String, Value>,
+        contact: Value,
+        ticket: Value,
+        message: Option<String>,
     },
 }
 
@@ -281,6 +309,7 @@ fn resumes(waiting: Option<&WaitFor>, resume: Option<&Resume>) -> bool {
         match r {
             Resume::Http { .. } if kind != "http" => return false,
             Resume::Subflow { .. } if kind != "subflow" => return false,
+            Resume::Plugin { .. } if kind != "plugin" => return false,
             _ => {}
         }
     }
@@ -296,7 +325,9 @@ fn resumes(waiting: Option<&WaitFor>, resume: Option<&Resume>) -> bool {
             | (Some(WaitFor::Until { .. }), Some(Resume::Timer))
             | (
                 Some(WaitFor::Effect { .. }),
-                Some(Resume::Http { .. }) | Some(Resume::Subflow { .. })
+                Some(Resume::Http { .. })
+                    | Some(Resume::Subflow { .. })
+                    | Some(Resume::Plugin { .. })
             )
     )
 }

@@ -15,6 +15,7 @@ pub enum ErrorCode {
     InvalidField,
     InvalidCsv,
     InvalidFlow,
+    PluginInvalid,
     UnknownSetting,
     InvalidSettingValue,
     // 401
@@ -60,7 +61,9 @@ impl ErrorCode {
         use ErrorCode::*;
         match self {
             InvalidBody | InvalidParam | InvalidEmail | InvalidPhone | InvalidField
-            | InvalidCsv | InvalidFlow | UnknownSetting | InvalidSettingValue => 400,
+            | InvalidCsv | InvalidFlow | PluginInvalid | UnknownSetting | InvalidSettingValue => {
+                400
+            }
             Unauthorized | InvalidCredentials | TokenExpired | TokenInvalid
             | RefreshTokenInvalid | RefreshTokenReused | ResetTokenInvalid => 401,
             Forbidden | PlanLimitReached | FeatureDisabled | TenantSuspended => 403,
@@ -87,6 +90,7 @@ impl ErrorCode {
             InvalidField => "INVALID_FIELD",
             InvalidCsv => "INVALID_CSV",
             InvalidFlow => "INVALID_FLOW",
+            PluginInvalid => "PLUGIN_INVALID",
             UnknownSetting => "UNKNOWN_SETTING",
             InvalidSettingValue => "INVALID_SETTING_VALUE",
             Unauthorized => "UNAUTHORIZED",

@@ -11,7 +11,7 @@ use tucan_model::ErrorCode;
 use tucan_model::contact::check_custom_fields;
 use tucan_store::{ContactFields, RunRow, StoreError, StoreResult, TenantDb};
 
-use crate::jobs::{HTTP_KIND, RESUME_KIND};
+use crate::jobs::{HTTP_KIND, PLUGIN_KIND, RESUME_KIND};
 use crate::runtime::{FlowRuntime, ParentLink, RunContact, RunSource, StartRun, TestContact};
 
 /// The outbox entry a sub-flow writes when it ends: resume its caller.
@@ -220,6 +220,24 @@ impl FlowRuntime {
                 None => "close: the run has no ticket".to_string(),
                 Some(t) => format!("ticket {t} closed"),
             },
+            Effect::Plugin {
+                key,
+                plugin,
+                version,
+                node,
+                ..
+            } => {
+                let job = NewJob::new(
+                    Lane::Flow,
+                    PLUGIN_KIND,
+                    json!({ "run_id": run.id, "seq": seq, "effect": effect }),
+                )
+                .tenant(&tenant)
+                .key(key.clone())
+                .max_attempts(3);
+                self.bus.publish(job).await?;
+                format!("plugin {plugin} {version}, node {node}: call queued")
+            }
         })
     }
 

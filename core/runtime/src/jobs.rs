@@ -28,6 +28,7 @@ pub const RESUME_KIND: &str = "flow.resume";
 pub const HTTP_KIND: &str = "flow.http";
 pub const EFFECTS_KIND: &str = "flow.effects";
 pub const SUBFLOW_KIND: &str = "flow.subflow";
+pub const PLUGIN_KIND: &str = "flow.plugin";
 
 /// Largest HTTP response body read into the run's variables.
 const MAX_RESPONSE_BYTES: usize = 1024 * 1024;
@@ -39,6 +40,7 @@ impl FlowRuntime {
         handlers.register(HTTP_KIND, Arc::new(HttpJob(self.clone())));
         handlers.register(EFFECTS_KIND, Arc::new(EffectsJob(self.clone())));
         handlers.register(SUBFLOW_KIND, Arc::new(SubflowJob(self.clone())));
+        handlers.register(PLUGIN_KIND, Arc::new(PluginJob(self.clone())));
         handlers.register(
             crate::schedule::SCHEDULE_KIND,
             Arc::new(crate::schedule::ScheduleJob(self.clone())),
@@ -178,6 +180,45 @@ impl JobHandler for SubflowJob {
             self.0
                 .call_subflow(&db, &p.parent_run, p.seq, &p.key, &p.flow_id, p.vars)
                 .await,
+        )
+    }
+}
+
+/// A plugin call of a run, carried out by the plugin host; its answer resumes the run.
+struct PluginJob(Arc<FlowRuntime>);
+
+#[derive(Deserialize)]
+struct PluginPayload {
+    run_id: String,
+    seq: u64,
+    effect: tucan_engine::Effect,
+}
+
+#[async_trait]
+impl JobHandler for PluginJob {
+    async fn handle(&self, job: &Job) -> Result<(), JobError> {
+        let p: PluginPayload = payload(job)?;
+        let db = self.0.tenant_of(job).await?;
+        // A redelivery after the run moved on calls nothing again.
+        let run = match db.get_run(&p.run_id).await {
+            Ok(run) if run.status == "waiting" && run.seq == p.seq => run,
+            Ok(_) => return Ok(()),
+            Err(e) => return settle(Err(e)),
+        };
+        let resume = match self.0.plugin_host() {
+            Some(host) => host.call(&db, &run, &p.effect).await,
+            None => Resume::Plugin {
+                port: None,
+                vars: Default::default(),
+                error: Some("PLUGIN_DISABLED: plugins are not available in this process".into()),
+                trace: Vec::new(),
+            },
+        };
+        settle(
+            self.0
+                .resume(&db, &p.run_id, resume, Some(p.seq))
+                .await
+                .map(drop),
         )
     }
 }

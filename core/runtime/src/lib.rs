@@ -12,10 +12,10 @@ mod schedule;
 mod triggers;
 
 pub use cache::FlowCache;
-pub use jobs::{EFFECTS_KIND, HTTP_KIND, RESUME_KIND, SUBFLOW_KIND};
+pub use jobs::{EFFECTS_KIND, HTTP_KIND, PLUGIN_KIND, RESUME_KIND, SUBFLOW_KIND};
 pub use runtime::{
-    FlowRuntime, ParentLink, RunContact, RunSource, RuntimeOptions, StartRun, Stepped, TestContact,
-    TicketDesk,
+    FlowRuntime, ParentLink, PluginCalls, RunContact, RunSource, RuntimeOptions, StartRun, Stepped,
+    TestContact, TicketDesk,
 };
 pub use schedule::SCHEDULE_KIND;
 pub use triggers::TriggerEvent;

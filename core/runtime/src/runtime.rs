@@ -140,6 +140,26 @@ pub struct FlowRuntime {
     pub(crate) opts: RuntimeOptions,
     /// The inbox, which carries out message and ticket effects (attached after both exist).
     pub(crate) desk: std::sync::RwLock<Option<std::sync::Weak<dyn TicketDesk>>>,
+    /// The plugin host: plugin node types and their calls.
+    pub(crate) plugins: std::sync::RwLock<Option<Arc<dyn PluginCalls>>>,
+}
+
+/// What gives flows their plugin node types and carries out plugin calls: the plugin host.
+#[async_trait::async_trait]
+pub trait PluginCalls: Send + Sync {
+    /// The node types named by `kinds` (`plugin.<id>.<node>`, the plugin's current version,
+    /// or `…@<version>`, that version); unknown ones are left out.
+    async fn node_types(
+        &self,
+        db: &TenantDb,
+        kinds: &[String],
+    ) -> StoreResult<Vec<Arc<dyn tucan_engine::NodeType>>>;
+    /// The node types of the tenant's enabled plugins, current versions, for the catalogue.
+    async fn catalogue(&self, db: &TenantDb) -> StoreResult<Vec<Arc<dyn tucan_engine::NodeType>>>;
+    /// The current version of an enabled plugin, to pin at publish.
+    async fn current_version(&self, db: &TenantDb, plugin: &str) -> StoreResult<Option<String>>;
+    /// Carry out an `Effect::Plugin`; every outcome, failures included, is the answer.
+    async fn call(&self, db: &TenantDb, run: &RunRow, effect: &tucan_engine::Effect) -> Resume;
 }
 
 /// What carries out a run's messages and ticket actions on its ticket: the inbox.
@@ -201,7 +221,76 @@ impl FlowRuntime {
             http: OutboundHttp::new(opts.allow_internal_http),
             opts,
             desk: std::sync::RwLock::new(None),
+            plugins: std::sync::RwLock::new(None),
         })
+    }
+
+    /// Take plugin node types and calls from `plugins` from now on.
+    pub fn attach_plugins(&self, plugins: Arc<dyn PluginCalls>) {
+        *self.plugins.write().expect("plugins lock poisoned") = Some(plugins);
+    }
+
+    pub(crate) fn plugin_host(&self) -> Option<Arc<dyn PluginCalls>> {
+        self.plugins.read().expect("plugins lock poisoned").clone()
+    }
+
+    /// The registry to compile `doc` with: the built-in node types, plus the plugin node
+    /// types the document names.
+    pub async fn registry_for(
+        &self,
+        db: &TenantDb,
+        doc: &FlowDocument,
+    ) -> StoreResult<Arc<Registry>> {
+        let kinds: Vec<String> = doc
+            .nodes
+            .iter()
+            .filter(|n| n.node_type.starts_with("plugin."))
+            .map(|n| n.node_type.clone())
+            .collect();
+        let Some(host) = self.plugin_host().filter(|_| !kinds.is_empty()) else {
+            return Ok(self.registry.clone());
+        };
+        let mut registry = (*self.registry).clone();
+        for t in host.node_types(db, &kinds).await? {
+            registry.register(t);
+        }
+        Ok(Arc::new(registry))
+    }
+
+    /// The node-type catalogue of a tenant: built-ins and its enabled plugins' node types.
+    pub async fn catalogue(&self, db: &TenantDb) -> StoreResult<Vec<tucan_engine::NodeSpec>> {
+        let mut specs = self.registry.catalogue();
+        if let Some(host) = self.plugin_host() {
+            specs.extend(host.catalogue(db).await?.iter().map(|t| t.spec()));
+        }
+        Ok(specs)
+    }
+
+    /// Pin each plugin node of `doc` to its plugin's current version (`…@1.2.0`), as a
+    /// flow version is published; a plugin that is unknown or disabled is an error.
+    pub async fn pin_plugins(&self, db: &TenantDb, doc: &mut FlowDocument) -> StoreResult<()> {
+        for node in doc.nodes.iter_mut() {
+            let Some((plugin, name, None)) =
+                tucan_engine::PluginNodeType::parse_kind(&node.node_type)
+            else {
+                continue;
+            };
+            let current = match self.plugin_host() {
+                Some(h) => h.current_version(db, &plugin).await?,
+                None => None,
+            };
+            let Some(version) = current else {
+                return Err(problem(
+                    ErrorCode::InvalidFlow,
+                    format!(
+                        "node {}: plugin {plugin} is not installed or is disabled",
+                        node.id
+                    ),
+                ));
+            };
+            node.node_type = format!("plugin.{plugin}.{name}@{version}");
+        }
+        Ok(())
     }
 
     /// Hand message and ticket effects to `desk` from now on.
@@ -222,10 +311,11 @@ impl FlowRuntime {
         &self.store
     }
 
-    fn compile_text(&self, text: &str) -> StoreResult<CompiledFlow> {
+    async fn compile_text(&self, db: &TenantDb, text: &str) -> StoreResult<CompiledFlow> {
         let doc: FlowDocument = serde_json::from_str(text)
             .map_err(|e| problem(ErrorCode::InvalidFlow, format!("not a flow document: {e}")))?;
-        compile(&doc, &self.registry, &self.scripts).map_err(|problems| {
+        let registry = self.registry_for(db, &doc).await?;
+        compile(&doc, &registry, &self.scripts).map_err(|problems| {
             let first = problems
                 .first()
                 .map(|p| p.message.clone())
@@ -251,17 +341,17 @@ impl FlowRuntime {
             return Ok(hit);
         }
         let row = db.get_flow_version(flow_id, version).await?;
-        let flow = Arc::new(self.compile_text(&row.document)?);
+        let flow = Arc::new(self.compile_text(db, &row.document).await?);
         self.cache.insert(key, (flow.clone(), row.hash.clone()));
         Ok((flow, row.hash))
     }
 
-    fn draft(&self, tenant: &str, text: &str, hash: &str) -> StoreResult<Arc<CompiledFlow>> {
-        let key = format!("{tenant}:draft:{hash}");
+    async fn draft(&self, db: &TenantDb, text: &str, hash: &str) -> StoreResult<Arc<CompiledFlow>> {
+        let key = format!("{}:draft:{hash}", db.tenant_id());
         if let Some((flow, _)) = self.cache.get(&key) {
             return Ok(flow);
         }
-        let flow = Arc::new(self.compile_text(text)?);
+        let flow = Arc::new(self.compile_text(db, text).await?);
         self.cache.insert(key, (flow.clone(), hash.to_string()));
         Ok(flow)
     }
@@ -273,7 +363,7 @@ impl FlowRuntime {
                 Some(t) => t.clone(),
                 None => db.get_run(&run.id).await?.document.unwrap_or_default(),
             };
-            self.draft(db.tenant_id(), &text, &run.hash)
+            self.draft(db, &text, &run.hash).await
         } else {
             Ok(self.published(db, &run.flow_id, run.version).await?.0)
         }
@@ -358,7 +448,7 @@ impl FlowRuntime {
                     problem(ErrorCode::InvalidFlow, format!("not a flow document: {e}"))
                 })?;
                 let hash = doc.content_hash();
-                let flow = self.draft(db.tenant_id(), &flow_row.draft, &hash)?;
+                let flow = self.draft(db, &flow_row.draft, &hash).await?;
                 (flow, 0, hash, Some(flow_row.draft.clone()))
             }
         };

@@ -49,6 +49,9 @@ pub enum Command {
     /// Publish jobs, see queue depths, list and replay dead jobs.
     #[command(subcommand)]
     Jobs(JobsCommand),
+    /// Check a plugin, or run one of its node types locally.
+    #[command(subcommand)]
+    Plugin(crate::plugin_cli::PluginCommand),
     /// Write the OpenAPI document, or check that a file matches it.
     Openapi {
         #[arg(long, default_value = "schemas/openapi.json")]
@@ -175,6 +178,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Openapi { out, check } => openapi(&config, &out, check).await,
+        Command::Plugin(cmd) => crate::plugin_cli::run(cmd).await,
         Command::Jobs(cmd) => {
             let store = runtime::open_store(&config).await?;
             store.migrate().await?;

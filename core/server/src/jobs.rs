@@ -14,6 +14,7 @@ use tucan_bus::{
 };
 use tucan_engine::Registry;
 use tucan_inbox::{Inbox, InboxOptions};
+use tucan_plugins::PluginHost;
 use tucan_runtime::{FlowRuntime, RuntimeOptions};
 use tucan_store::Store;
 
@@ -60,6 +61,7 @@ pub async fn open_bus(config: &Config, store: &Store) -> anyhow::Result<Arc<dyn 
 pub struct Services {
     pub runtime: Arc<FlowRuntime>,
     pub inbox: Arc<Inbox>,
+    pub plugins: Arc<PluginHost>,
 }
 
 pub fn services(config: &Config, store: &Store, bus: Arc<dyn JobBus>) -> Services {
@@ -82,7 +84,13 @@ pub fn services(config: &Config, store: &Store, bus: Arc<dyn JobBus>) -> Service
             ..InboxOptions::default()
         },
     );
-    Services { runtime, inbox }
+    let plugins = PluginHost::new(OutboundHttp::new(config.outbound_http.allow_internal));
+    runtime.attach_plugins(plugins.clone());
+    Services {
+        runtime,
+        inbox,
+        plugins,
+    }
 }
 
 /// Every job kind this build can run.

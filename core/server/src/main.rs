@@ -5,6 +5,7 @@
 mod cli;
 mod config;
 mod jobs;
+mod plugin_cli;
 mod runtime;
 
 use clap::Parser;

@@ -194,7 +194,8 @@ pub async fn serve(config: Config, with_workers: bool) -> anyhow::Result<()> {
     let bus = jobs::open_bus(&config, &store).await?;
     let services = jobs::services(&config, &store, bus.clone());
     let state = app_state(&config, store.clone(), secret, bus.clone())
-        .with_runtime(services.runtime.clone(), services.inbox.clone());
+        .with_runtime(services.runtime.clone(), services.inbox.clone())
+        .with_plugins(services.plugins.clone());
     let listener = tokio::net::TcpListener::bind(&config.http.bind)
         .await
         .with_context(|| format!("binding {}", config.http.bind))?;

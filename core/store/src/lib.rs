@@ -17,6 +17,6 @@ pub use platform::{Account, ApiKeyLookup, NewRefreshToken, PlatformDb, RefreshTo
 pub use tenant::{
     ContactFields, ContactQuery, EffectRow, EffectWrite, FlowRow, FlowVersionRow, InboundOutcome,
     InboundWrite, InboxEvent, LiveEvents, LiveKey, MediaRow, MessagePage, NewRun, OutgoingWrite,
-    RunQuery, RunRow, RunWrite, SimWrite, StepRow, StepWrite, TenantDb, TicketChange, TicketPage,
-    TicketQuery, UserRow, UserTable, Visibility,
+    PluginRow, PluginUpload, PluginVersionRow, RunQuery, RunRow, RunWrite, SimWrite, StepRow,
+    StepWrite, TenantDb, TicketChange, TicketPage, TicketQuery, UserRow, UserTable, Visibility,
 };

@@ -417,6 +417,36 @@ DEFINE INDEX sim_message_phone ON sim_message FIELDS connection_id, phone;
 DEFINE INDEX message_outbox ON message FIELDS ticket_id, status;
 "#,
     },
+    Migration {
+        version: 6,
+        name: "plugins: versions, state, key-value data",
+        sql: r#"
+DEFINE TABLE plugin SCHEMAFULL;
+DEFINE FIELD name ON plugin TYPE string;
+DEFINE FIELD enabled ON plugin TYPE bool DEFAULT true;
+DEFINE FIELD current ON plugin TYPE string;
+DEFINE FIELD created_at ON plugin TYPE datetime DEFAULT time::now();
+DEFINE FIELD updated_at ON plugin TYPE datetime DEFAULT time::now();
+
+DEFINE TABLE plugin_version SCHEMAFULL;
+DEFINE FIELD plugin_id ON plugin_version TYPE string;
+DEFINE FIELD version ON plugin_version TYPE string;
+DEFINE FIELD manifest ON plugin_version TYPE string;
+DEFINE FIELD module ON plugin_version TYPE string;
+DEFINE FIELD sha256 ON plugin_version TYPE string;
+DEFINE FIELD size ON plugin_version TYPE int;
+DEFINE FIELD uploaded_by ON plugin_version TYPE string;
+DEFINE FIELD uploaded_at ON plugin_version TYPE datetime DEFAULT time::now();
+DEFINE INDEX plugin_version_plugin ON plugin_version FIELDS plugin_id;
+
+DEFINE TABLE plugin_kv SCHEMAFULL;
+DEFINE FIELD plugin_id ON plugin_kv TYPE string;
+DEFINE FIELD key ON plugin_kv TYPE string;
+DEFINE FIELD data ON plugin_kv TYPE string;
+DEFINE FIELD size ON plugin_kv TYPE int;
+DEFINE INDEX plugin_kv_key ON plugin_kv FIELDS plugin_id, key UNIQUE;
+"#,
+    },
 ];
 
 /// What a migration run did.

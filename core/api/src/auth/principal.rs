@@ -70,6 +70,12 @@ pub enum Scope {
     #[oai(rename = "connections:write")]
     #[serde(rename = "connections:write")]
     ConnectionsWrite,
+    #[oai(rename = "plugins:read")]
+    #[serde(rename = "plugins:read")]
+    PluginsRead,
+    #[oai(rename = "plugins:write")]
+    #[serde(rename = "plugins:write")]
+    PluginsWrite,
 }
 
 /// The authenticated caller.

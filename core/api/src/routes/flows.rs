@@ -9,7 +9,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use serde_json::Value;
 use tucan_engine::document::MAX_DOCUMENT_BYTES;
-use tucan_engine::{FlowDocument, Problem, Registry, Scripts, compile};
+use tucan_engine::{FlowDocument, Problem, Scripts, compile};
 use tucan_model::ErrorCode;
 use tucan_model::tenancy::LimitKind;
 use tucan_model::user::Role;
@@ -114,6 +114,10 @@ pub struct NodeType {
     pub outputs: Vec<String>,
     pub trigger: bool,
     pub waits: bool,
+    /// Icon name, a hint for the editor (plugin node types).
+    pub icon: Option<String>,
+    /// `#rrggbb`, a hint for the editor (plugin node types).
+    pub color: Option<String>,
 }
 
 #[derive(ApiResponse)]
@@ -128,7 +132,6 @@ pub enum PublishResponse {
 
 pub struct FlowsApi {
     pub state: AppState,
-    pub registry: std::sync::Arc<Registry>,
     pub scripts: Scripts,
 }
 
@@ -242,11 +245,13 @@ impl FlowsApi {
         flow_writer(&self.state, auth).await
     }
 
-    fn validate(&self, doc: &FlowDocument) -> Vec<Problem> {
-        match compile(doc, &self.registry, &self.scripts) {
+    /// The document's problems, its plugin node types resolved for the tenant.
+    async fn validate(&self, ctx: &TenantCtx, doc: &FlowDocument) -> ApiResult<Vec<Problem>> {
+        let registry = self.state.runtime.registry_for(&ctx.db, doc).await?;
+        Ok(match compile(doc, &registry, &self.scripts) {
             Ok(_) => Vec::new(),
             Err(problems) => problems,
-        }
+        })
     }
 
     fn stored_draft(row: &FlowRow) -> ApiResult<FlowDocument> {
@@ -259,10 +264,12 @@ impl FlowsApi {
     /// The node types flows can use, with their config schemas and ports.
     #[oai(path = "/node-types", method = "get")]
     async fn list_node_types(&self, auth: Auth) -> ApiResult<Json<Vec<NodeType>>> {
-        self.reader(&auth).await?;
+        let ctx = self.reader(&auth).await?;
         Ok(Json(
-            self.registry
-                .catalogue()
+            self.state
+                .runtime
+                .catalogue(&ctx.db)
+                .await?
                 .into_iter()
                 .map(|s| NodeType {
                     kind: s.kind.into(),
@@ -273,6 +280,8 @@ impl FlowsApi {
                     outputs: s.outputs,
                     trigger: s.trigger,
                     waits: s.waits,
+                    icon: s.icon,
+                    color: s.color,
                 })
                 .collect(),
         ))
@@ -375,7 +384,7 @@ impl FlowsApi {
     async fn validate_flow(&self, auth: Auth, id: Path<String>) -> ApiResult<Json<Validation>> {
         let ctx = self.reader(&auth).await?;
         let doc = Self::stored_draft(&ctx.db.get_flow(&id).await?)?;
-        let problems = self.validate(&doc);
+        let problems = self.validate(&ctx, &doc).await?;
         Ok(Json(Validation {
             valid: problems.is_empty(),
             problems: problems.into_iter().map(problem_view).collect(),
@@ -388,16 +397,24 @@ impl FlowsApi {
         let ctx = self.writer(&auth).await?;
         let row = ctx.db.get_flow(&id).await?;
         let doc = Self::stored_draft(&row)?;
-        let problems = self.validate(&doc);
+        let problems = self.validate(&ctx, &doc).await?;
         if !problems.is_empty() {
             return Ok(PublishResponse::Invalid(Json(Validation {
                 valid: false,
                 problems: problems.into_iter().map(problem_view).collect(),
             })));
         }
+        // Plugin nodes are pinned to their plugin's current version.
+        let mut pinned = doc.clone();
+        self.state.runtime.pin_plugins(&ctx.db, &mut pinned).await?;
+        let text = if pinned == doc {
+            row.draft.clone()
+        } else {
+            serde_json::to_string(&pinned).map_err(|_| ApiError::internal())?
+        };
         let (version, created) = ctx
             .db
-            .publish_flow(&id, &row.draft, &doc.content_hash(), &ctx.principal.user_id)
+            .publish_flow(&id, &text, &pinned.content_hash(), &ctx.principal.user_id)
             .await?;
         // Schedule triggers tick from the version just published.
         if let Err(e) = self.state.runtime.arm_schedules(&ctx.db, &id).await {

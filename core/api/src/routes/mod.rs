@@ -9,6 +9,7 @@ pub mod hooks;
 pub mod inbox;
 pub mod jobs;
 pub mod platform;
+pub mod plugins;
 pub mod runs;
 pub mod settings;
 pub mod system;
@@ -48,6 +49,8 @@ pub enum ApiTags {
     Tickets,
     /// WhatsApp numbers and the simulator that plays their customers.
     Connections,
+    /// Wasm plugins that add node types to flows.
+    Plugins,
     /// Health and readiness.
     System,
 }

@@ -71,7 +71,10 @@ impl TestApp {
             BusOptions::default(),
             Arc::default(),
         ));
-        let state = AppState::new(store.clone(), settings, mailer.clone(), bus.clone());
+        // Plugins' HTTP reaches the tests' own loopback servers.
+        let plugins = tucan_plugins::PluginHost::new(tucan_bus::net::OutboundHttp::new(true));
+        let state = AppState::new(store.clone(), settings, mailer.clone(), bus.clone())
+            .with_plugins(plugins);
         if workers {
             let mut handlers = tucan_bus::Handlers::default();
             state.runtime.register(&mut handlers);

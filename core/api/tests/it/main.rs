@@ -11,5 +11,6 @@ mod inbox;
 mod isolation;
 mod jobs;
 mod platform;
+mod plugins;
 mod resources;
 mod runs;

@@ -96,14 +96,16 @@ impl PreparedNode for PreparedHttp {
 impl NodeType for HttpRequest {
     fn spec(&self) -> NodeSpec {
         NodeSpec {
-            kind: "integrations.http_request",
-            category: "integrations",
-            title: "HTTP request",
-            description: "Calls an HTTP API (templated method, URL, headers, body; timeout) and stores the JSON response in a variable.",
+            kind: "integrations.http_request".into(),
+            category: "integrations".into(),
+            title: "HTTP request".into(),
+            description: "Calls an HTTP API (templated method, URL, headers, body; timeout) and stores the JSON response in a variable.".into(),
             config_schema: schema_of::<HttpConfig>(),
             outputs: ports(&["success", "error"]),
             trigger: false,
             waits: false,
+            icon: None,
+            color: None,
         }
     }
 

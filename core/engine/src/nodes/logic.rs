@@ -50,14 +50,16 @@ fn spec(
     waits: bool,
 ) -> NodeSpec {
     NodeSpec {
-        kind,
-        category: "logic",
-        title,
-        description,
+        kind: kind.into(),
+        category: "logic".into(),
+        title: title.into(),
+        description: description.into(),
         config_schema: schema,
         outputs: ports(outputs),
         trigger: false,
         waits,
+        icon: None,
+        color: None,
     }
 }
 

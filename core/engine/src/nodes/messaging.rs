@@ -19,14 +19,16 @@ fn spec(
     waits: bool,
 ) -> NodeSpec {
     NodeSpec {
-        kind,
-        category: "messaging",
-        title,
-        description,
+        kind: kind.into(),
+        category: "messaging".into(),
+        title: title.into(),
+        description: description.into(),
         config_schema: schema,
         outputs: ports(outputs),
         trigger: false,
         waits,
+        icon: None,
+        color: None,
     }
 }
 
@@ -292,8 +294,8 @@ impl PreparedNode for PreparedAsk {
                 send(cx, "question", q);
                 Ok(wait_reply(cx, c.timeout_seconds))
             }
-            Some(Resume::Http { .. } | Resume::Subflow { .. }) => {
-                Err("resumed by an HTTP response it did not ask for".into())
+            Some(Resume::Http { .. } | Resume::Subflow { .. } | Resume::Plugin { .. }) => {
+                Err("resumed by an answer it did not ask for".into())
             }
             Some(Resume::Timer) => {
                 cx.vars.remove(&tries);
@@ -409,8 +411,8 @@ impl PreparedNode for PreparedMenu {
                 send(cx, "menu", menu);
                 Ok(wait_reply(cx, c.timeout_seconds))
             }
-            Some(Resume::Http { .. } | Resume::Subflow { .. }) => {
-                Err("resumed by an HTTP response it did not ask for".into())
+            Some(Resume::Http { .. } | Resume::Subflow { .. } | Resume::Plugin { .. }) => {
+                Err("resumed by an answer it did not ask for".into())
             }
             Some(Resume::Timer) => {
                 cx.vars.remove(&tries);

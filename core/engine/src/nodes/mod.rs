@@ -3,10 +3,12 @@
 mod http;
 mod logic;
 mod messaging;
+mod plugin;
 mod tickets;
 mod trigger;
 
 pub use messaging::MediaKind;
+pub use plugin::{PluginNodeDecl, PluginNodeType};
 pub use trigger::{
     MessageEvent, TicketEventData, TicketEventKind, message_trigger_matches, ticket_trigger_matches,
 };

@@ -18,14 +18,16 @@ fn spec(
     schema: Value,
 ) -> NodeSpec {
     NodeSpec {
-        kind,
-        category: "tickets",
-        title,
-        description,
+        kind: kind.into(),
+        category: "tickets".into(),
+        title: title.into(),
+        description: description.into(),
         config_schema: schema,
         outputs: ports(&["out"]),
         trigger: false,
         waits: false,
+        icon: None,
+        color: None,
     }
 }
 

@@ -30,14 +30,16 @@ fn trigger_spec(
     config_schema: Value,
 ) -> NodeSpec {
     NodeSpec {
-        kind,
-        category: "triggers",
-        title,
-        description,
+        kind: kind.into(),
+        category: "triggers".into(),
+        title: title.into(),
+        description: description.into(),
         config_schema,
         outputs: ports(&["out"]),
         trigger: true,
         waits: false,
+        icon: None,
+        color: None,
     }
 }
 
