@@ -99,6 +99,8 @@ pub struct CallState {
     /// Lines for the run trace.
     pub trace: Vec<String>,
     http_calls: u32,
+    /// When the call's time is up: host functions that wait (HTTP, the store) never wait past it.
+    deadline: std::time::Instant,
 }
 
 impl CallState {
@@ -119,7 +121,27 @@ impl CallState {
             set_vars: Map::new(),
             trace: Vec::new(),
             http_calls: 0,
+            deadline: std::time::Instant::now(),
         }
+    }
+
+    /// What is left of the call's time.
+    fn remaining(&self) -> Duration {
+        self.deadline
+            .saturating_duration_since(std::time::Instant::now())
+    }
+
+    /// Wait for `f` on the runtime, at most until the call's deadline.
+    fn wait<T>(
+        &self,
+        f: impl std::future::Future<Output = Result<T, String>>,
+    ) -> Result<T, String> {
+        let left = self.remaining();
+        self.rt.block_on(async move {
+            tokio::time::timeout(left, f)
+                .await
+                .unwrap_or_else(|_| Err("the call's time is up".into()))
+        })
     }
 
     fn log(&mut self, line: &str) {
@@ -137,12 +159,23 @@ thread_local! {
 
 /// Run `f` (a plugin call) with `state` as the call's state; returns what `f` returned and the
 /// state as the call left it.
-pub(crate) fn with_call<R>(state: CallState, f: impl FnOnce() -> R) -> (R, CallState) {
+pub(crate) fn with_call<R>(mut state: CallState, f: impl FnOnce() -> R) -> (R, CallState) {
+    /// Empties the slot however the call ends, a panic included, so nothing of this call
+    /// (its tenant's handles, its contact) stays on the thread.
+    struct Clear;
+    impl Drop for Clear {
+        fn drop(&mut self) {
+            CALL.with(|c| c.borrow_mut().take());
+        }
+    }
+    state.deadline = std::time::Instant::now() + Duration::from_millis(state.grants.timeout_ms);
     CALL.with(|c| *c.borrow_mut() = Some(state));
+    let clear = Clear;
     let out = f();
     let state = CALL
         .with(|c| c.borrow_mut().take())
         .expect("the call state is set for the call");
+    drop(clear);
     (out, state)
 }
 
@@ -215,22 +248,33 @@ fn var_get(p: &mut CurrentPlugin, i: &[Val], o: &mut [Val], _: UserData<()>) -> 
     write_json(p, o, &v)
 }
 
+/// A variable a plugin may set: a name of letters, digits and `_` not starting with `_`
+/// (those are the platform's), a value of at most 64 KiB of JSON.
+pub(crate) fn check_var(name: &str, value: &Value) -> Result<(), String> {
+    if name.is_empty()
+        || name.len() > 64
+        || name.starts_with('_')
+        || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    {
+        return Err(format!(
+            "{name:?} is not a variable a plugin may set (letters, digits, _; not starting with _)"
+        ));
+    }
+    if value.to_string().len() > MAX_VAR_BYTES {
+        return Err(format!("the value of {name} is over 64 KiB"));
+    }
+    Ok(())
+}
+
 fn var_set(p: &mut CurrentPlugin, i: &[Val], _: &mut [Val], _: UserData<()>) -> Result<(), Error> {
     let name = read_text(p, &i[0])?;
     let text = read_text(p, &i[1])?;
-    if name.is_empty()
-        || name.len() > 64
-        || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-    {
-        return Err(Error::msg(format!(
-            "tucan_var_set: {name:?} is not a variable name (letters, digits, _)"
-        )));
-    }
     if text.len() > MAX_VAR_BYTES {
         return Err(Error::msg("tucan_var_set: the value is over 64 KiB"));
     }
     let value: Value = serde_json::from_str(&text)
         .map_err(|e| Error::msg(format!("tucan_var_set: the value is not JSON: {e}")))?;
+    check_var(&name, &value).map_err(|e| Error::msg(format!("tucan_var_set: {e}")))?;
     state("tucan_var_set", |s| {
         s.vars.insert(name.clone(), value.clone());
         s.set_vars.insert(name, value);
@@ -264,7 +308,7 @@ fn kv_get(p: &mut CurrentPlugin, i: &[Val], o: &mut [Val], _: UserData<()>) -> R
     check_key(&key)?;
     let v = state("tucan_kv_get", |s| {
         let kv = s.kv.clone();
-        s.rt.block_on(async move { kv.get(&key).await })
+        s.wait(async move { kv.get(&key).await })
     })?
     .map_err(|e| Error::msg(format!("tucan_kv_get failed: {e}")))?;
     write_json(p, o, &v.unwrap_or(Value::Null))
@@ -280,7 +324,7 @@ fn kv_set(p: &mut CurrentPlugin, i: &[Val], o: &mut [Val], _: UserData<()>) -> R
     }
     let stored = state("tucan_kv_set", |s| {
         let kv = s.kv.clone();
-        s.rt.block_on(async move { kv.set(&key, &value).await })
+        s.wait(async move { kv.set(&key, &value).await })
     })?
     .map_err(|e| Error::msg(format!("tucan_kv_set failed: {e}")))?;
     o[0] = Val::I32(if stored { 0 } else { 1 });
@@ -297,7 +341,7 @@ fn kv_delete(
     check_key(&key)?;
     state("tucan_kv_delete", |s| {
         let kv = s.kv.clone();
-        s.rt.block_on(async move { kv.delete(&key).await })
+        s.wait(async move { kv.delete(&key).await })
     })?
     .map_err(|e| Error::msg(format!("tucan_kv_delete failed: {e}")))
 }
@@ -341,18 +385,22 @@ fn http_call(s: &mut CallState, req: &Value) -> Value {
         return refuse("INVALID_REQUEST", format!("method {method}"));
     };
     // Never past what is left of the call's own time.
-    let timeout = req["timeout_ms"]
-        .as_u64()
-        .unwrap_or(s.grants.timeout_ms)
-        .clamp(10, s.grants.timeout_ms);
-    let mut builder = s
-        .http
-        .client()
-        .request(method, url)
-        .timeout(Duration::from_millis(timeout));
+    let left = s.remaining();
+    if left < Duration::from_millis(10) {
+        return refuse("TIMEOUT", "the call's time is up".into());
+    }
+    let timeout = Duration::from_millis(req["timeout_ms"].as_u64().unwrap_or(u64::MAX)).min(left);
+    let mut builder = s.http.client().request(method, url).timeout(timeout);
     if let Some(headers) = req["headers"].as_object() {
         for (k, v) in headers {
-            if let Some(v) = v.as_str() {
+            // The host and the framing are the platform's: a plugin cannot aim the request
+            // at another virtual host behind a granted address, nor smuggle a second one.
+            let name = k.to_ascii_lowercase();
+            let reserved = matches!(
+                name.as_str(),
+                "host" | "connection" | "content-length" | "transfer-encoding" | "te" | "upgrade"
+            ) || name.starts_with("proxy-");
+            if let (false, Some(v)) = (reserved, v.as_str()) {
                 builder = builder.header(k.as_str(), v);
             }
         }

@@ -144,7 +144,7 @@ impl PluginHost {
         Ok(row)
     }
 
-    /// Forget the compiled versions of a plugin (removed).
+    /// Forget the compiled versions of a plugin (disabled or removed), freeing their instances.
     pub fn evict(&self, tenant: &str, plugin: &str) {
         let prefix = format!("{tenant}/{plugin}@");
         self.loaded
@@ -276,13 +276,25 @@ impl PluginHost {
             .collect()
     }
 
+    /// A version's manifest: from the compiled cache, or read from the store (the catalogue
+    /// and flow validation never compile a module).
     async fn manifest_of(
         &self,
         db: &TenantDb,
         plugin: &str,
         version: &str,
     ) -> StoreResult<Arc<PluginManifest>> {
-        Ok(self.load(db, plugin, version).await?.manifest.clone())
+        let key = cache_key(db.tenant_id(), plugin, version);
+        if let Some(hit) = self.loaded.lock().expect("plugin cache poisoned").get(&key) {
+            return Ok(hit.manifest.clone());
+        }
+        let row = db
+            .plugin_versions(plugin)
+            .await?
+            .into_iter()
+            .find(|v| v.version == version)
+            .ok_or_else(|| Problem::not_found("plugin version"))?;
+        Ok(Arc::new(serde_json::from_value(row.manifest)?))
     }
 }
 

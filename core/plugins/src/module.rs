@@ -13,6 +13,28 @@ pub const MAX_MODULE_BYTES: usize = 7 * 1024 * 1024;
 
 const KERNEL: &str = "extism:host/env";
 const USER: &str = "extism:host/user";
+/// The kernel functions a plugin may import: its memory, its input, its output and error.
+/// (Logging to the server's log, kernel variables and Extism's own HTTP are not offered.)
+const KERNEL_FUNCTIONS: &[&str] = &[
+    "alloc",
+    "free",
+    "length",
+    "length_unsafe",
+    "load_u8",
+    "load_u64",
+    "store_u8",
+    "store_u64",
+    "input_length",
+    "input_offset",
+    "input_load_u8",
+    "input_load_u64",
+    "output_set",
+    "error_set",
+    "error_get",
+    "config_get",
+];
+/// Largest table a module may declare (entries); tables must declare their maximum.
+const MAX_TABLE: u64 = 10_000;
 
 /// What a module imports and exports.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -20,6 +42,8 @@ pub struct ModuleShape {
     /// `(module, name)` of every imported function (and other imports, named as such).
     pub imports: BTreeSet<(String, String)>,
     pub exported_functions: BTreeSet<String>,
+    /// Problems of the module whatever its manifest: unbounded tables.
+    pub problems: Vec<String>,
 }
 
 /// Read the imports and exports of `wasm` (a binary module, or WAT text).
@@ -50,6 +74,17 @@ pub fn shape(wasm: &[u8]) -> Result<ModuleShape, String> {
                     out.imports.insert((import.module.to_string(), name));
                 }
             }
+            Payload::TableSection(reader) => {
+                for table in reader {
+                    let table = table.map_err(|e| format!("bad table section: {e}"))?;
+                    let ty = table.ty;
+                    if ty.initial > MAX_TABLE || ty.maximum.is_none_or(|m| m > MAX_TABLE) {
+                        out.problems.push(format!(
+                            "a table must declare a maximum of at most {MAX_TABLE} entries"
+                        ));
+                    }
+                }
+            }
             Payload::ExportSection(reader) => {
                 for export in reader {
                     let export = export.map_err(|e| format!("bad export section: {e}"))?;
@@ -73,7 +108,7 @@ pub fn check(manifest: &PluginManifest, wasm: &[u8]) -> Vec<String> {
         Ok(s) => s,
         Err(e) => return vec![e],
     };
-    let mut out = Vec::new();
+    let mut out = shape.problems.clone();
     for node in &manifest.nodes {
         if !shape.exported_functions.contains(&node.id) {
             out.push(format!(
@@ -84,7 +119,10 @@ pub fn check(manifest: &PluginManifest, wasm: &[u8]) -> Vec<String> {
     }
     for (module, name) in &shape.imports {
         match module.as_str() {
-            KERNEL => {}
+            KERNEL if KERNEL_FUNCTIONS.contains(&name.as_str()) => {}
+            KERNEL => out.push(format!(
+                "imports the kernel function {name}, which plugins may not use"
+            )),
             USER if manifest.grants.host_functions.contains(name) => {}
             USER if crate::host::HOST_FUNCTIONS.contains(&name.as_str()) => out.push(format!(
                 "imports {name}, which the manifest does not grant"

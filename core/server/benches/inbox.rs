@@ -7,7 +7,8 @@
 //!
 //! Run: `cargo bench -p tucan-server --bench inbox` (builds release).
 //! `BENCH_STORE=surrealkv` uses the embedded on-disk engine (default `mem`);
-//! `BENCH_TICKETS` / `BENCH_MESSAGES` change the sizes of part 3.
+//! `BENCH_TICKETS` / `BENCH_MESSAGES` change the sizes of part 3; `BENCH_PARTS=3` (a comma
+//! list of 1, 2, 3) runs only some parts.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -335,6 +336,11 @@ async fn list_tickets(b: &Bench, tickets: usize, messages: usize) {
         if mbatch.len() >= 20_000 {
             b.db.import_messages(&mbatch).await.unwrap();
             mbatch.clear();
+            eprintln!(
+                "loading: {} tickets, {:.1} s",
+                i + 1,
+                load.elapsed().as_secs_f64()
+            );
         }
     }
     if !batch.is_empty() {
@@ -393,9 +399,19 @@ async fn main() {
     let kv = std::env::var("BENCH_STORE").unwrap_or_else(|_| "mem".into());
     println!("# inbox benchmark ({kv})\n");
     println!("| measure | n | p50 ms | p99 ms | max ms | notes |\n|---|---|---|---|---|---|");
-    inbound_to_socket(&b, 200, 5).await;
-    inbound_to_socket(&b, 1000, 5).await;
-    fan_out(&b, 1000, 20).await;
+    let parts = std::env::var("BENCH_PARTS").unwrap_or_else(|_| "1,2,3".into());
+    let wanted = |p: &str| parts.split(',').any(|x| x.trim() == p);
+    if wanted("1") {
+        inbound_to_socket(&b, 200, 5).await;
+        inbound_to_socket(&b, 1000, 5).await;
+    }
+    if wanted("2") {
+        fan_out(&b, 1000, 20).await;
+    }
+    if !wanted("3") {
+        drop(b.store);
+        return;
+    }
     let tickets = std::env::var("BENCH_TICKETS")
         .ok()
         .and_then(|v| v.parse().ok())

@@ -397,16 +397,17 @@ impl FlowsApi {
         let ctx = self.writer(&auth).await?;
         let row = ctx.db.get_flow(&id).await?;
         let doc = Self::stored_draft(&row)?;
-        let problems = self.validate(&ctx, &doc).await?;
+        // Plugin nodes are pinned to their plugin's current version, and what is published
+        // is checked as pinned.
+        let mut pinned = doc.clone();
+        self.state.runtime.pin_plugins(&ctx.db, &mut pinned).await?;
+        let problems = self.validate(&ctx, &pinned).await?;
         if !problems.is_empty() {
             return Ok(PublishResponse::Invalid(Json(Validation {
                 valid: false,
                 problems: problems.into_iter().map(problem_view).collect(),
             })));
         }
-        // Plugin nodes are pinned to their plugin's current version.
-        let mut pinned = doc.clone();
-        self.state.runtime.pin_plugins(&ctx.db, &mut pinned).await?;
         let text = if pinned == doc {
             row.draft.clone()
         } else {

@@ -174,6 +174,7 @@ impl PluginsApi {
     async fn disable(&self, auth: Auth, id: Path<String>) -> ApiResult<Json<Plugin>> {
         let ctx = self.admin(&auth).await?;
         let row = ctx.db.set_plugin_enabled(&id, false).await?;
+        self.state.plugins.evict(ctx.db.tenant_id(), &id);
         Ok(Json(self.view(&ctx, row).await?))
     }
 
