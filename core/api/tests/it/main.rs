@@ -8,6 +8,7 @@ mod bad_input;
 mod contacts;
 mod flows;
 mod inbox;
+mod inbox_desk;
 mod isolation;
 mod jobs;
 mod platform;
