@@ -18,6 +18,7 @@ ASC_FLAGS=(
   --shrinkLevel 1
   --runtime incremental
   --use abort=lib/tucan/abortHandler
+  --exportStart tucan_init
   --noColors
 )
 

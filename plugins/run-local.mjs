@@ -230,6 +230,8 @@ function execute(job, started) {
   started();
   let rc;
   try {
+    // As the host does: a new instance is initialised by its tucan_init export first.
+    if (typeof instance.exports.tucan_init === "function") instance.exports.tucan_init();
     rc = instance.exports[job.node]();
   } catch (e) {
     const why = k.error ? k.text(k.error) : String(e.message ?? e);

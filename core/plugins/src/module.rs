@@ -85,6 +85,11 @@ pub fn shape(wasm: &[u8]) -> Result<ModuleShape, String> {
                     }
                 }
             }
+            // Start code would run as the instance is made, before a call's time limit
+            // applies: initialisation is an exported `tucan_init`, called as a timed call.
+            Payload::StartSection { .. } => out
+                .problems
+                .push("a start function is not allowed; export it as tucan_init instead".into()),
             Payload::ExportSection(reader) => {
                 for export in reader {
                     let export = export.map_err(|e| format!("bad export section: {e}"))?;
@@ -109,6 +114,14 @@ pub fn check(manifest: &PluginManifest, wasm: &[u8]) -> Vec<String> {
         Err(e) => return vec![e],
     };
     let mut out = shape.problems.clone();
+    // Extism runs these itself when it makes an instance, outside any time limit.
+    for name in ["_initialize", "__wasm_call_ctors", "hs_init", "_start"] {
+        if shape.exported_functions.contains(name) {
+            out.push(format!(
+                "exports {name}, which would run untimed; export tucan_init instead"
+            ));
+        }
+    }
     for node in &manifest.nodes {
         if !shape.exported_functions.contains(&node.id) {
             out.push(format!(

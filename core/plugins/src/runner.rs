@@ -14,6 +14,8 @@ use serde_json::{Map, Value};
 use crate::host::{self, CallState};
 use crate::manifest::{Grants, PluginManifest};
 
+/// The export that initialises a new instance (AssemblyScript: `--exportStart tucan_init`).
+const INIT: &str = "tucan_init";
 /// Largest answer a call may give, in bytes.
 pub const MAX_OUTPUT_BYTES: usize = 1024 * 1024;
 /// Fuel (roughly, Wasm instructions) per millisecond of a call's time limit.
@@ -120,8 +122,15 @@ impl LoadedPlugin {
         if let Some(p) = self.idle.lock().expect("pool poisoned").pop() {
             return Ok(p);
         }
-        Plugin::new_from_compiled(&self.compiled)
-            .map_err(|e| PluginError::new("PLUGIN_INVALID", format!("{e:#}")))
+        let mut p = Plugin::new_from_compiled(&self.compiled)
+            .map_err(|e| PluginError::new("PLUGIN_INVALID", format!("{e:#}")))?;
+        // A module's initialisation is a call like any other: timed, metered, limited.
+        if p.function_exists(INIT) {
+            p.call::<&str, &[u8]>(INIT, "").map_err(|e| {
+                PluginError::new("PLUGIN_TRAP", format!("{INIT} failed: {}", e.root_cause()))
+            })?;
+        }
+        Ok(p)
     }
 
     fn give_back(&self, p: Plugin) {

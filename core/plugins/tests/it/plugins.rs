@@ -143,6 +143,24 @@ fn modules_that_import_what_they_were_not_granted_are_refused() {
     m.nodes[0].id = "missing".into();
     let e = LoadedPlugin::load(m, &wasm).unwrap_err();
     assert!(e.message.contains("no exported function"), "{}", e.message);
+    // Start code would run untimed as an instance is made: refused, as are the exports
+    // Extism would run the same way.
+    let (m, _) = fixture("echo");
+    let looping_start = br#"(module
+        (func $forever (loop $again (br $again)))
+        (start $forever)
+        (func (export "run") (result i32) i32.const 0))"#;
+    let e = LoadedPlugin::load(m.clone(), looping_start).unwrap_err();
+    assert!(
+        e.message.contains("start function is not allowed"),
+        "{}",
+        e.message
+    );
+    let initialize = br#"(module
+        (func (export "_initialize"))
+        (func (export "run") (result i32) i32.const 0))"#;
+    let e = LoadedPlugin::load(m, initialize).unwrap_err();
+    assert!(e.message.contains("exports _initialize"), "{}", e.message);
     // Not Wasm at all.
     let (m, _) = fixture("echo");
     let e = LoadedPlugin::load(m, b"\0asm\x01garbage").unwrap_err();
