@@ -8,6 +8,43 @@ use serde_json::{Value, json};
 use crate::harness::{TestApp, assert_error};
 use crate::inbox::{customer_says, eventually, queue, simulator};
 
+/// The agent goes online (takes tickets from round-robin and least-busy queues).
+async fn go_online(app: &TestApp, token: &str) {
+    let (s, _) = app
+        .call(
+            reqwest::Method::PUT,
+            "/api/inbox/presence",
+            Some(token),
+            Some(json!({ "online": true })),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+}
+
+async fn upload(app: &TestApp, token: &str, filename: &str, bytes: Vec<u8>) -> reqwest::Response {
+    app.http
+        .post(format!("{}/api/media?filename={filename}", app.base))
+        .bearer_auth(token)
+        .header("content-type", "application/octet-stream")
+        .body(bytes)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn fetch_media(app: &TestApp, token: &str, media: &Value) -> reqwest::Response {
+    app.http
+        .get(format!(
+            "{}/api/media/{}",
+            app.base,
+            media["id"].as_str().unwrap()
+        ))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn the_welcome_menu_routes_a_customer_to_the_queue_they_choose() {
     let app = TestApp::start_with_workers().await;
@@ -98,15 +135,7 @@ async fn queues_hand_tickets_out_by_round_robin_and_least_busy_to_online_agents(
     let (a3, a3_tok) = app.user(&t, "agent").await;
     let rr = queue(&app, &t, "Round", &[&a1, &a2, &a3], "round_robin").await;
     for tok in [&a1_tok, &a2_tok] {
-        let (s, _) = app
-            .call(
-                reqwest::Method::PUT,
-                "/api/inbox/presence",
-                Some(tok),
-                Some(json!({ "online": true })),
-            )
-            .await;
-        assert_eq!(s, StatusCode::NO_CONTENT);
+        go_online(&app, tok).await;
     }
     let conn = simulator(&app, &t, "+551130000006", json!({ "default_queue_id": rr })).await;
     let mut owners = Vec::new();
@@ -172,15 +201,7 @@ async fn queues_hand_tickets_out_by_round_robin_and_least_busy_to_online_agents(
         )
         .await;
     assert_eq!(tk["status"], "pending", "{tk}");
-    let (s, _) = app
-        .call(
-            reqwest::Method::PUT,
-            "/api/inbox/presence",
-            Some(&a3_tok),
-            Some(json!({ "online": true })),
-        )
-        .await;
-    assert_eq!(s, StatusCode::NO_CONTENT);
+    go_online(&app, &a3_tok).await;
     let (_, tk) = app.get(&format!("/api/tickets/{id}"), &t.admin_token).await;
     assert_eq!(tk["status"], "open", "{tk}");
     assert_eq!(tk["user_id"], a3.as_str(), "{tk}");
@@ -299,27 +320,17 @@ async fn tags_notes_quick_replies_scheduled_messages_and_media() {
 
     // Media: the type comes from the content; other files are refused.
     let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
-    let resp = app
-        .http
-        .post(format!("{}/api/media?filename=foto.exe", app.base))
-        .bearer_auth(&agent_tok)
-        .header("content-type", "application/octet-stream")
-        .body(png.clone())
-        .send()
-        .await
-        .unwrap();
+    let resp = upload(&app, &agent_tok, "foto.exe", png.clone()).await;
     assert_eq!(resp.status(), StatusCode::CREATED);
     let media: Value = resp.json().await.unwrap();
     assert_eq!(media["mime"], "image/png");
-    let resp = app
-        .http
-        .post(format!("{}/api/media?filename=foto.png", app.base))
-        .bearer_auth(&agent_tok)
-        .header("content-type", "application/octet-stream")
-        .body("<script>alert(1)</script>")
-        .send()
-        .await
-        .unwrap();
+    let resp = upload(
+        &app,
+        &agent_tok,
+        "foto.png",
+        b"<script>alert(1)</script>".to_vec(),
+    )
+    .await;
     let (status, body) = crate::harness::decode(resp).await;
     assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{body}");
     assert_eq!(body["code"], "UNSUPPORTED_MEDIA_TYPE");
@@ -343,31 +354,11 @@ async fn tags_notes_quick_replies_scheduled_messages_and_media() {
         .await;
     assert_eq!(s, StatusCode::CREATED, "{m}");
     assert_eq!(m["kind"], "image");
-    let resp = app
-        .http
-        .get(format!(
-            "{}/api/media/{}",
-            app.base,
-            media["id"].as_str().unwrap()
-        ))
-        .bearer_auth(&agent_tok)
-        .send()
-        .await
-        .unwrap();
+    let resp = fetch_media(&app, &agent_tok, &media).await;
     assert_eq!(resp.status(), StatusCode::OK);
     assert_eq!(resp.bytes().await.unwrap().to_vec(), png);
     let (_, stranger) = app.user(&t, "agent").await;
-    let resp = app
-        .http
-        .get(format!(
-            "{}/api/media/{}",
-            app.base,
-            media["id"].as_str().unwrap()
-        ))
-        .bearer_auth(&stranger)
-        .send()
-        .await
-        .unwrap();
+    let resp = fetch_media(&app, &stranger, &media).await;
     assert_eq!(resp.status(), StatusCode::NOT_FOUND);
 
     // Return and transfer record who did what.
