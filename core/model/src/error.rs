@@ -40,6 +40,7 @@ pub enum ErrorCode {
     ContactExists,
     NameTaken,
     PlanInUse,
+    PluginInUse,
     FlowNotPublished,
     RunActive,
     RunNotWaiting,
@@ -69,8 +70,8 @@ impl ErrorCode {
             Forbidden | PlanLimitReached | FeatureDisabled | TenantSuspended => 403,
             NotFound => 404,
             MethodNotAllowed => 405,
-            EmailTaken | ContactExists | NameTaken | PlanInUse | FlowNotPublished | RunActive
-            | RunNotWaiting | TicketState => 409,
+            EmailTaken | ContactExists | NameTaken | PlanInUse | PluginInUse | FlowNotPublished
+            | RunActive | RunNotWaiting | TicketState => 409,
             BodyTooLarge => 413,
             UnsupportedMediaType => 415,
             TooManyAttempts => 429,
@@ -110,6 +111,7 @@ impl ErrorCode {
             ContactExists => "CONTACT_EXISTS",
             NameTaken => "NAME_TAKEN",
             PlanInUse => "PLAN_IN_USE",
+            PluginInUse => "PLUGIN_IN_USE",
             FlowNotPublished => "FLOW_NOT_PUBLISHED",
             RunActive => "RUN_ACTIVE",
             RunNotWaiting => "RUN_NOT_WAITING",

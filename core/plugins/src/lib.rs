@@ -6,9 +6,10 @@
 //! - [`host`]: the host functions (run variables, contact, ticket, trace, key-value store,
 //!   time, HTTP to granted hosts);
 //! - [`runner`]: compiled modules, pooled instances, limited calls;
-//! - [`PluginHost`]: per-tenant uploads, the compiled-module cache, and the flow runtime's
-//!   plugin node types and calls.
+//! - [`PluginHost`]: per-tenant uploads, the compiled-module cache, the per-tenant cap on
+//!   calls at once, and the flow runtime's plugin node types and calls.
 
+mod cache;
 pub mod host;
 pub mod manifest;
 pub mod module;
@@ -17,13 +18,16 @@ pub mod runner;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use crate::cache::CompiledCache;
+
 use async_trait::async_trait;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tucan_bus::net::OutboundHttp;
 use tucan_engine::{Effect, NodeType, PluginNodeDecl, PluginNodeType, Resume};
 use tucan_model::{ErrorCode, Problem};
-use tucan_runtime::PluginCalls;
+use tucan_runtime::{CallLater, PluginCalls};
 use tucan_store::{PluginRow, PluginUpload, RunRow, StoreError, StoreResult, TenantDb};
 
 pub use host::{CallState, MemoryKv, PluginKv};
@@ -73,12 +77,34 @@ pub struct PluginCall {
     pub ticket: Value,
 }
 
+/// How much of the process the plugins may take.
+#[derive(Debug, Clone, Copy)]
+pub struct PluginLimits {
+    /// Plugin calls one tenant may have running at once in this process; the flow lane's
+    /// workers are shared, so one tenant's slow plugin cannot take all of them.
+    pub calls_per_tenant: usize,
+    /// Compiled versions kept in memory (least recently used go first).
+    pub compiled_versions: usize,
+}
+
+impl Default for PluginLimits {
+    fn default() -> Self {
+        PluginLimits {
+            calls_per_tenant: 4,
+            compiled_versions: 64,
+        }
+    }
+}
+
 /// The plugins of every tenant in this process: uploads, the cache of compiled versions, and
 /// the calls runs make.
 pub struct PluginHost {
     http: OutboundHttp,
+    limits: PluginLimits,
     /// `tenant/plugin@version` → compiled module.
-    loaded: Mutex<HashMap<String, Arc<LoadedPlugin>>>,
+    loaded: Mutex<CompiledCache>,
+    /// Tenant → its permits for calls at once.
+    running: Mutex<HashMap<String, Arc<Semaphore>>>,
 }
 
 impl std::fmt::Debug for PluginHost {
@@ -96,13 +122,37 @@ fn invalid(e: PluginError) -> StoreError {
     Problem::new(ErrorCode::PluginInvalid, e.message).into()
 }
 
+/// A store failure that says nothing of the plugin (the database did not answer): the call
+/// is worth making again later. Problems (not found, invalid) are answers.
+fn transient(e: &StoreError) -> bool {
+    matches!(e, StoreError::Backend(_))
+}
+
+/// What one call gives: the plugin's answer or error, and the lines it logged.
+pub type CallOutcome = (Result<NodeOutput, PluginError>, Vec<String>);
+
 impl PluginHost {
     /// `http` is the guarded client plugins' `tucan_http` calls go through.
     pub fn new(http: OutboundHttp) -> Arc<PluginHost> {
+        Self::with_limits(http, PluginLimits::default())
+    }
+
+    pub fn with_limits(http: OutboundHttp, limits: PluginLimits) -> Arc<PluginHost> {
         Arc::new(PluginHost {
             http,
-            loaded: Mutex::new(HashMap::new()),
+            limits,
+            loaded: Mutex::new(CompiledCache::new(limits.compiled_versions)),
+            running: Mutex::new(HashMap::new()),
         })
+    }
+
+    fn permits(&self, tenant: &str) -> Arc<Semaphore> {
+        self.running
+            .lock()
+            .expect("plugin permits poisoned")
+            .entry(tenant.to_string())
+            .or_insert_with(|| Arc::new(Semaphore::new(self.limits.calls_per_tenant.max(1))))
+            .clone()
     }
 
     /// Check and compile an upload, then keep it as the plugin's new current version.
@@ -150,7 +200,7 @@ impl PluginHost {
         self.loaded
             .lock()
             .expect("plugin cache poisoned")
-            .retain(|k, _| !k.starts_with(&prefix));
+            .remove_prefix(&prefix);
     }
 
     /// A plugin version, compiled (from the cache, or loaded from the store and compiled once).
@@ -162,7 +212,7 @@ impl PluginHost {
     ) -> StoreResult<Arc<LoadedPlugin>> {
         let key = cache_key(db.tenant_id(), plugin, version);
         if let Some(hit) = self.loaded.lock().expect("plugin cache poisoned").get(&key) {
-            return Ok(hit.clone());
+            return Ok(hit);
         }
         let row = db.plugin_module(plugin, version).await?;
         let manifest: PluginManifest = serde_json::from_value(row.manifest.clone())?;
@@ -182,13 +232,47 @@ impl PluginHost {
         Ok(loaded)
     }
 
-    /// Call `node` of a plugin version for a tenant, off the async runtime. Returns the answer
-    /// and the lines the plugin logged.
-    pub async fn call(
+    /// Call `node` of a plugin version for a tenant, off the async runtime, waiting for one
+    /// of the tenant's call permits. Returns the answer and the lines the plugin logged; a
+    /// database that does not answer is a `PLUGIN_UNAVAILABLE` error.
+    pub async fn call(&self, db: &TenantDb, call: PluginCall) -> CallOutcome {
+        let permit = self
+            .permits(db.tenant_id())
+            .acquire_owned()
+            .await
+            .expect("plugin permits are never closed");
+        match self.call_with(db, call, permit).await {
+            Ok(outcome) => outcome,
+            Err(e) => (
+                Err(PluginError::new("PLUGIN_UNAVAILABLE", e.to_string())),
+                Vec::new(),
+            ),
+        }
+    }
+
+    /// Like [`PluginHost::call`], but never waits: `Err(CallLater::Busy)` when the tenant
+    /// has its most calls running, `Err(CallLater::Unavailable)` when the database did not
+    /// answer; both are worth trying again later.
+    pub async fn try_call(
         &self,
         db: &TenantDb,
         call: PluginCall,
-    ) -> (Result<NodeOutput, PluginError>, Vec<String>) {
+    ) -> Result<CallOutcome, CallLater> {
+        let permit = self
+            .permits(db.tenant_id())
+            .try_acquire_owned()
+            .map_err(|_| CallLater::Busy)?;
+        self.call_with(db, call, permit)
+            .await
+            .map_err(CallLater::Unavailable)
+    }
+
+    async fn call_with(
+        &self,
+        db: &TenantDb,
+        call: PluginCall,
+        permit: OwnedSemaphorePermit,
+    ) -> Result<CallOutcome, StoreError> {
         let PluginCall {
             plugin,
             version,
@@ -203,20 +287,22 @@ impl PluginHost {
             Ok(p) if p.enabled => {}
             Ok(_) => {
                 let e = PluginError::new("PLUGIN_DISABLED", format!("plugin {plugin} is disabled"));
-                return (Err(e), Vec::new());
+                return Ok((Err(e), Vec::new()));
             }
+            Err(e) if transient(&e) => return Err(e),
             Err(_) => {
                 let e = PluginError::new("PLUGIN_DISABLED", format!("plugin {plugin} was removed"));
-                return (Err(e), Vec::new());
+                return Ok((Err(e), Vec::new()));
             }
         }
         let loaded = match self.load(db, plugin, &version).await {
             Ok(l) => l,
+            Err(e) if transient(&e) => return Err(e),
             Err(e) => {
-                return (
+                return Ok((
                     Err(PluginError::new("PLUGIN_INVALID", e.to_string())),
                     Vec::new(),
-                );
+                ));
             }
         };
         let kv = Arc::new(StoreKv {
@@ -232,9 +318,13 @@ impl PluginHost {
         state.vars = vars;
         state.contact = contact;
         state.ticket = ticket;
-        let joined =
-            tokio::task::spawn_blocking(move || loaded.call_blocking(&node, &input, state)).await;
-        match joined {
+        let joined = tokio::task::spawn_blocking(move || {
+            let answer = loaded.call_blocking(&node, &input, state);
+            drop(permit);
+            answer
+        })
+        .await;
+        Ok(match joined {
             Ok((result, state)) => (result, state.trace),
             Err(e) => (
                 Err(PluginError::new(
@@ -243,7 +333,7 @@ impl PluginHost {
                 )),
                 Vec::new(),
             ),
-        }
+        })
     }
 
     fn node_types_of(manifest: &PluginManifest, version_in_kind: bool) -> Vec<Arc<dyn NodeType>> {
@@ -352,7 +442,12 @@ impl PluginCalls for PluginHost {
         }
     }
 
-    async fn call(&self, db: &TenantDb, _run: &RunRow, effect: &Effect) -> Resume {
+    async fn call(
+        &self,
+        db: &TenantDb,
+        _run: &RunRow,
+        effect: &Effect,
+    ) -> Result<Resume, CallLater> {
         let Effect::Plugin {
             plugin,
             version,
@@ -365,12 +460,12 @@ impl PluginCalls for PluginHost {
             ..
         } = effect
         else {
-            return Resume::Plugin {
+            return Ok(Resume::Plugin {
                 port: None,
                 vars: Default::default(),
                 error: Some("PLUGIN_INVALID: not a plugin call".into()),
                 trace: Vec::new(),
-            };
+            });
         };
         let call = PluginCall {
             plugin: plugin.clone(),
@@ -381,8 +476,8 @@ impl PluginCalls for PluginHost {
             contact: contact.clone(),
             ticket: ticket.clone(),
         };
-        let (result, trace) = PluginHost::call(self, db, call).await;
-        match result {
+        let (result, trace) = self.try_call(db, call).await?;
+        Ok(match result {
             Ok(out) => Resume::Plugin {
                 port: Some(out.port),
                 vars: out.vars,
@@ -395,6 +490,6 @@ impl PluginCalls for PluginHost {
                 error: Some(e.to_string()),
                 trace,
             },
-        }
+        })
     }
 }

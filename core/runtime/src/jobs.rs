@@ -17,12 +17,12 @@ use async_trait::async_trait;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
-use tucan_bus::{Handlers, Job, JobError, JobHandler, Lane, NewJob};
+use tucan_bus::{Handlers, Job, JobError, JobHandler, Lane, NewJob, now_ms};
 use tucan_engine::Resume;
 use tucan_model::ErrorCode;
 use tucan_store::{StoreError, TenantDb};
 
-use crate::runtime::FlowRuntime;
+use crate::runtime::{CallLater, FlowRuntime};
 
 pub const RESUME_KIND: &str = "flow.resume";
 pub const HTTP_KIND: &str = "flow.http";
@@ -187,6 +187,10 @@ impl JobHandler for SubflowJob {
 /// A plugin call of a run, carried out by the plugin host; its answer resumes the run.
 struct PluginJob(Arc<FlowRuntime>);
 
+/// How long a plugin call waits when its company's calls are all busy (plus up to as much
+/// again, so waiting calls spread out).
+const PLUGIN_BUSY_WAIT_MS: i64 = 100;
+
 #[derive(Deserialize)]
 struct PluginPayload {
     run_id: String,
@@ -206,7 +210,22 @@ impl JobHandler for PluginJob {
             Err(e) => return settle(Err(e)),
         };
         let resume = match self.0.plugin_host() {
-            Some(host) => host.call(&db, &run, &p.effect).await,
+            Some(host) => match host.call(&db, &run, &p.effect).await {
+                Ok(resume) => resume,
+                // The company's calls are all running: come back shortly, without spending
+                // an attempt or holding this worker.
+                Err(CallLater::Busy) => {
+                    let due = now_ms() + PLUGIN_BUSY_WAIT_MS + (now_ms() % PLUGIN_BUSY_WAIT_MS);
+                    let timer = format!("plugin-busy:{}:{}", p.run_id, p.seq);
+                    return self
+                        .0
+                        .timers
+                        .schedule(&timer, due, &job.to_new_job())
+                        .await
+                        .map_err(|e| JobError::Retry(e.to_string()));
+                }
+                Err(CallLater::Unavailable(e)) => return settle(Err(e)),
+            },
             None => Resume::Plugin {
                 port: None,
                 vars: Default::default(),

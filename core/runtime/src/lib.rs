@@ -14,8 +14,8 @@ mod triggers;
 pub use cache::FlowCache;
 pub use jobs::{EFFECTS_KIND, HTTP_KIND, PLUGIN_KIND, RESUME_KIND, SUBFLOW_KIND};
 pub use runtime::{
-    FlowRuntime, ParentLink, PluginCalls, RunContact, RunSource, RuntimeOptions, StartRun, Stepped,
-    TestContact, TicketDesk,
+    CallLater, FlowRuntime, ParentLink, PluginCalls, RunContact, RunSource, RuntimeOptions,
+    StartRun, Stepped, TestContact, TicketDesk,
 };
 pub use schedule::SCHEDULE_KIND;
 pub use triggers::TriggerEvent;

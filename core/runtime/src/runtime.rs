@@ -158,8 +158,25 @@ pub trait PluginCalls: Send + Sync {
     async fn catalogue(&self, db: &TenantDb) -> StoreResult<Vec<Arc<dyn tucan_engine::NodeType>>>;
     /// The current version of an enabled plugin, to pin at publish.
     async fn current_version(&self, db: &TenantDb, plugin: &str) -> StoreResult<Option<String>>;
-    /// Carry out an `Effect::Plugin`; every outcome, failures included, is the answer.
-    async fn call(&self, db: &TenantDb, run: &RunRow, effect: &tucan_engine::Effect) -> Resume;
+    /// Carry out an `Effect::Plugin`; every outcome of the plugin, failures included, is the
+    /// answer. `Err` when the call could not be made now and is worth making later.
+    async fn call(
+        &self,
+        db: &TenantDb,
+        run: &RunRow,
+        effect: &tucan_engine::Effect,
+    ) -> Result<Resume, CallLater>;
+}
+
+/// Why a plugin call was not made now.
+#[derive(Debug, thiserror::Error)]
+pub enum CallLater {
+    /// The tenant has its most plugin calls running in this process.
+    #[error("the company's plugin calls are all busy")]
+    Busy,
+    /// The database did not answer.
+    #[error(transparent)]
+    Unavailable(StoreError),
 }
 
 /// What carries out a run's messages and ticket actions on its ticket: the inbox.
@@ -193,6 +210,20 @@ fn status_name(s: RunStatus) -> String {
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))
         .unwrap_or_default()
+}
+
+/// The plugins whose nodes a flow document's text names without a pinned version, sorted.
+fn unpinned_plugins(text: &str) -> Vec<String> {
+    let mut plugins: Vec<String> = text
+        .split('"')
+        .filter(|s| s.starts_with("plugin."))
+        .filter_map(tucan_engine::PluginNodeType::parse_kind)
+        .filter(|(_, _, version)| version.is_none())
+        .map(|(plugin, _, _)| plugin)
+        .collect();
+    plugins.sort();
+    plugins.dedup();
+    plugins
 }
 
 fn ended(s: RunStatus) -> bool {
@@ -347,7 +378,15 @@ impl FlowRuntime {
     }
 
     async fn draft(&self, db: &TenantDb, text: &str, hash: &str) -> StoreResult<Arc<CompiledFlow>> {
-        let key = format!("{}:draft:{hash}", db.tenant_id());
+        let mut key = format!("{}:draft:{hash}", db.tenant_id());
+        // A draft's plugin nodes follow their plugins' current versions: an upgrade is a
+        // different compiled flow.
+        if let Some(host) = self.plugin_host() {
+            for plugin in unpinned_plugins(text) {
+                let current = host.current_version(db, &plugin).await?.unwrap_or_default();
+                key.push_str(&format!(":{plugin}@{current}"));
+            }
+        }
         if let Some((flow, _)) = self.cache.get(&key) {
             return Ok(flow);
         }

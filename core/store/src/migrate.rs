@@ -447,6 +447,19 @@ DEFINE FIELD size ON plugin_kv TYPE int;
 DEFINE INDEX plugin_kv_key ON plugin_kv FIELDS plugin_id, key UNIQUE;
 "#,
     },
+    Migration {
+        version: 7,
+        name: "plugins: key-value entries keyed by plugin and key with a usage total; retired versions remembered by checksum",
+        sql: r#"
+DEFINE TABLE plugin_kv_usage SCHEMAFULL;
+DEFINE FIELD used ON plugin_kv_usage TYPE int DEFAULT 0;
+DEFINE TABLE plugin_tombstone SCHEMAFULL;
+DEFINE FIELD sha256 ON plugin_tombstone TYPE string;
+DEFINE FIELD removed_at ON plugin_tombstone TYPE datetime DEFAULT time::now();
+FOR $r IN (SELECT * FROM plugin_kv) { DELETE $r.id; CREATE type::record('plugin_kv', [$r.plugin_id, $r.key]) CONTENT { plugin_id: $r.plugin_id, key: $r.key, data: $r.data, size: $r.size }; };
+FOR $u IN (SELECT plugin_id, math::sum(size) AS used FROM plugin_kv GROUP BY plugin_id) { UPSERT type::record('plugin_kv_usage', $u.plugin_id) SET used = $u.used; };
+"#,
+    },
 ];
 
 /// What a migration run did.

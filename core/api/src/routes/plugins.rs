@@ -186,10 +186,20 @@ impl PluginsApi {
         Ok(Json(self.view(&ctx, row).await?))
     }
 
-    /// Remove a plugin with all its versions and stored data.
+    /// Remove a plugin with all its versions and stored data. Refused with `PLUGIN_IN_USE`
+    /// while the published version of a flow has one of its nodes: publish those flows
+    /// without it first. A removed version can be uploaded again only with the same module.
     #[oai(path = "/:id", method = "delete")]
     async fn remove(&self, auth: Auth, id: Path<String>) -> ApiResult<Deleted> {
         let ctx = self.admin(&auth).await?;
+        ctx.db.get_plugin(&id).await?;
+        let users = ctx.db.flows_using_plugin(&id).await?;
+        if !users.is_empty() {
+            return Err(ApiError::new(
+                ErrorCode::PluginInUse,
+                format!("published flows use plugin {}: {}", id.0, users.join(", ")),
+            ));
+        }
         ctx.db.delete_plugin(&id).await?;
         self.state.plugins.evict(ctx.db.tenant_id(), &id);
         Ok(Deleted::NoContent)

@@ -373,3 +373,41 @@ async fn a_published_flow_keeps_the_plugin_version_it_pinned() {
         "{failed}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plugin_in_a_published_flow_cannot_be_removed() {
+    let app = TestApp::start().await;
+    let t = app.tenant("in-use").await;
+    let (manifest, module) = example("doc-validator");
+    upload(&app, &t.admin_token, &manifest, &module).await;
+    let (_, flow) = app
+        .post(
+            "/api/flows",
+            &t.admin_token,
+            json!({ "name": "docs", "document": template("doc-validator", "template.json") }),
+        )
+        .await;
+    let id = flow["id"].as_str().unwrap();
+    let (status, body) = app
+        .post(
+            &format!("/api/flows/{id}/publish"),
+            &t.admin_token,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let refused = app
+        .delete("/api/plugins/doc-validator", &t.admin_token)
+        .await;
+    assert_error(&refused, 409, "PLUGIN_IN_USE");
+    assert!(refused.1["message"].as_str().unwrap().contains("docs"));
+    // Once the flow is gone, the plugin can go.
+    let (status, _) = app
+        .delete(&format!("/api/flows/{id}"), &t.admin_token)
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = app
+        .delete("/api/plugins/doc-validator", &t.admin_token)
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+}

@@ -365,3 +365,150 @@ async fn stored_data_belongs_to_one_company_and_versions_are_kept() {
         Some(json!(1))
     );
 }
+
+fn call_of(plugin: &str) -> PluginCall {
+    PluginCall {
+        plugin: plugin.into(),
+        version: "1.0.0".into(),
+        node: "run".into(),
+        input: json!({ "config": {}, "message": null }),
+        vars: Map::new(),
+        contact: Value::Null,
+        ticket: Value::Null,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_key_value_writes_never_pass_the_quota_nor_duplicate_a_key() {
+    let store = Store::memory().await.unwrap();
+    let db = tenant(&store).await;
+    // 30 writers of distinct entries against a 1,000-byte quota.
+    let value = json!("x".repeat(94));
+    let writes = (0..30).map(|i| {
+        let (db, value) = (db.clone(), value.clone());
+        tokio::spawn(async move {
+            db.plugin_kv_set("p", &format!("k{i:02}"), &value, 1_000)
+                .await
+                .unwrap()
+        })
+    });
+    let accepted = futures::future::join_all(writes)
+        .await
+        .into_iter()
+        .filter(|r| *r.as_ref().unwrap())
+        .count();
+    // Each entry is 99 bytes (a 3-byte key, a 96-byte JSON string).
+    let used = db.plugin_kv_used("p").await.unwrap();
+    assert_eq!(accepted, 10, "ten entries of 99 bytes fit in 1,000");
+    assert_eq!(used, 990);
+
+    // Ten writers of one key: every write lands, one entry remains, counted once.
+    let same = (0..10).map(|i| {
+        let db = db.clone();
+        tokio::spawn(async move { db.plugin_kv_set("q", "key", &json!(i), 1_000).await })
+    });
+    for r in futures::future::join_all(same).await {
+        assert!(r.unwrap().unwrap());
+    }
+    assert_eq!(db.plugin_kv_used("q").await.unwrap(), 4);
+    db.plugin_kv_delete("q", "key").await.unwrap();
+    assert_eq!(db.plugin_kv_used("q").await.unwrap(), 0);
+    assert!(db.plugin_kv_get("q", "key").await.unwrap().is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_removed_version_comes_back_only_with_the_same_module() {
+    let store = Store::memory().await.unwrap();
+    let db = tenant(&store).await;
+    let host = PluginHost::new(OutboundHttp::new(false));
+    let (m, wasm) = fixture("echo");
+    host.upload(&db, m.clone(), wasm.clone(), "u1")
+        .await
+        .unwrap();
+    db.delete_plugin("fixture-echo").await.unwrap();
+
+    let mut changed = wasm.clone();
+    changed.extend_from_slice(b"\n;; other code, same version\n");
+    let refused = host
+        .upload(&db, m.clone(), changed, "u1")
+        .await
+        .unwrap_err();
+    assert!(
+        refused.to_string().contains("cannot come back changed"),
+        "{refused}"
+    );
+    let row = host.upload(&db, m, wasm, "u1").await.unwrap();
+    assert_eq!(row.current, "1.0.0");
+    let (answer, _) = host.call(&db, call_of("fixture-echo")).await;
+    assert_eq!(answer.unwrap().port, "ok");
+}
+
+/// A CRM that takes `delay` to answer, on a free loopback port; returns its base URL.
+async fn slow_crm(delay: Duration) -> String {
+    use poem::{EndpointExt, Route, Server, get, handler, listener::TcpListener, web::Data};
+    #[handler]
+    async fn customers(Data(delay): Data<&Duration>) -> poem::Response {
+        tokio::time::sleep(*delay).await;
+        poem::Response::builder()
+            .content_type("application/json")
+            .body(r#"{"name":"Ana Souza","tier":"gold"}"#)
+    }
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    drop(listener);
+    let app = Route::new().at("/customers", get(customers)).data(delay);
+    tokio::spawn(Server::new(TcpListener::bind(addr)).run(app));
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    format!("http://{addr}")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_company_runs_only_its_share_of_plugin_calls_at_once() {
+    let store = Store::memory().await.unwrap();
+    let (a, b) = (tenant(&store).await, tenant(&store).await);
+    let limits = tucan_plugins::PluginLimits {
+        calls_per_tenant: 1,
+        compiled_versions: 8,
+    };
+    let host = PluginHost::with_limits(OutboundHttp::new(true), limits);
+    let (mut crm, crm_wasm) = example("crm-lookup");
+    crm.grants.http_hosts = vec!["127.0.0.1".into()];
+    for db in [&a, &b] {
+        host.upload(db, crm.clone(), crm_wasm.clone(), "u1")
+            .await
+            .unwrap();
+        let (m, wasm) = fixture("echo");
+        host.upload(db, m, wasm, "u1").await.unwrap();
+    }
+    // Company A's one slot is taken by a lookup the CRM answers only after 1.5 s.
+    let server = slow_crm(Duration::from_millis(1_500)).await;
+    let lookup = PluginCall {
+        plugin: "crm-lookup".into(),
+        version: crm.version.clone(),
+        node: "lookup".into(),
+        input: json!({ "config": { "base_url": server }, "message": null }),
+        vars: Map::new(),
+        contact: json!({ "id": "c1", "name": "Ana", "phone": "+5511987654321" }),
+        ticket: Value::Null,
+    };
+    let waiting = {
+        let (host, a) = (host.clone(), a.clone());
+        tokio::spawn(async move { host.call(&a, lookup).await })
+    };
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let busy = host.try_call(&a, call_of("fixture-echo")).await;
+    assert!(
+        matches!(busy, Err(tucan_runtime::CallLater::Busy)),
+        "{busy:?}"
+    );
+    // Company B is not held up by A.
+    let (other, _) = host.try_call(&b, call_of("fixture-echo")).await.unwrap();
+    assert_eq!(other.unwrap().port, "ok");
+    let (found, trace) = waiting.await.unwrap();
+    assert_eq!(
+        found.unwrap_or_else(|e| panic!("{e}: {trace:?}")).port,
+        "found"
+    );
+    let (after, _) = host.try_call(&a, call_of("fixture-echo")).await.unwrap();
+    assert_eq!(after.unwrap().port, "ok");
+}

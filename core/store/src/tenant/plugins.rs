@@ -78,10 +78,13 @@ impl TenantDb {
     }
 
     /// Store a new version and make it current (a first upload creates the plugin). The same
-    /// version twice is refused: versions are immutable once flows may have pinned them.
+    /// version twice is refused: versions are immutable once flows may have pinned them, and
+    /// a removed version comes back only with the very same module.
     pub async fn save_plugin_version(&self, u: &PluginUpload) -> StoreResult<PluginRow> {
         check_slug(&u.id)?;
         let sql = "BEGIN TRANSACTION;
+LET $retired = (SELECT VALUE sha256 FROM type::record('plugin_tombstone', [$id, $version]));
+IF array::len($retired) > 0 AND $retired[0] != $sha { THROW 'plugin version retired' };
 CREATE type::record('plugin_version', $vid) CONTENT { plugin_id: $id, version: $version, manifest: $manifest, module: $module, sha256: $sha, size: $size, uploaded_by: $by };
 UPSERT type::record('plugin', $id) MERGE { name: $name, current: $version, updated_at: time::now() };
 RETURN (SELECT * FROM ONLY type::record('plugin', $id));
@@ -94,6 +97,14 @@ COMMIT TRANSACTION;";
         match crate::db::returned(self.raw(), sql, vars).await {
             Ok(Some(row)) => Ok(row),
             Ok(None) => Err(StoreError::Backend("plugin write returned nothing".into())),
+            Err(e) if e.to_string().contains("plugin version retired") => Err(Problem::new(
+                ErrorCode::NameTaken,
+                format!(
+                    "version {} of {} was removed with other code; flows may still name it, so it cannot come back changed: raise the version",
+                    u.version, u.id
+                ),
+            )
+            .into()),
             Err(e) if e.to_string().contains("already exists") => Err(Problem::new(
                 ErrorCode::NameTaken,
                 format!(
@@ -156,14 +167,17 @@ COMMIT TRANSACTION;";
         .await
     }
 
-    /// Remove a plugin with its versions and stored data.
+    /// Remove a plugin with its versions and stored data. Each version's checksum stays
+    /// behind, so the same id and version cannot return with other code.
     pub async fn delete_plugin(&self, id: &str) -> StoreResult<()> {
         self.get_plugin(id).await?;
         execute(
             self.raw(),
             "BEGIN TRANSACTION;
+FOR $v IN (SELECT version, sha256 FROM plugin_version WHERE plugin_id = $id) { UPSERT type::record('plugin_tombstone', [$id, $v.version]) CONTENT { sha256: $v.sha256 }; };
 DELETE plugin_version WHERE plugin_id = $id;
 DELETE plugin_kv WHERE plugin_id = $id;
+DELETE type::record('plugin_kv_usage', $id);
 DELETE type::record('plugin', $id);
 COMMIT TRANSACTION;",
             json!({ "id": id }),
@@ -171,10 +185,43 @@ COMMIT TRANSACTION;",
         .await
     }
 
+    /// Names of the flows whose published version has a node of plugin `id`.
+    pub async fn flows_using_plugin(&self, id: &str) -> StoreResult<Vec<String>> {
+        check_slug(id)?;
+        let flows = rows(
+            self.raw(),
+            "SELECT record::id(id) AS id, name, published_version FROM flow WHERE published_version != NONE ORDER BY name",
+            json!({}),
+        )
+        .await?;
+        let needle = format!("\"plugin.{id}.");
+        let mut names = Vec::new();
+        for f in flows {
+            let (Some(flow), Some(version)) = (f["id"].as_str(), f["published_version"].as_i64())
+            else {
+                continue;
+            };
+            let doc: Option<Value> = fetch_one(
+                self.raw(),
+                "SELECT VALUE document FROM type::record('flow_version', [$flow, $version])",
+                json!({ "flow": flow, "version": version }),
+            )
+            .await?;
+            if doc
+                .as_ref()
+                .and_then(Value::as_str)
+                .is_some_and(|d| d.contains(&needle))
+            {
+                names.push(f["name"].as_str().unwrap_or(flow).to_string());
+            }
+        }
+        Ok(names)
+    }
+
     pub async fn plugin_kv_get(&self, plugin: &str, key: &str) -> StoreResult<Option<Value>> {
         let row: Option<Value> = fetch_one(
             self.raw(),
-            "SELECT data FROM plugin_kv WHERE plugin_id = $p AND key = $k LIMIT 1",
+            "SELECT data FROM type::record('plugin_kv', [$p, $k])",
             json!({ "p": plugin, "k": key }),
         )
         .await?;
@@ -184,6 +231,9 @@ COMMIT TRANSACTION;",
     }
 
     /// Write a value unless the plugin's data would pass `quota` bytes; false when refused.
+    /// The entry is keyed by plugin and key and the plugin's total lives in one usage row
+    /// that every write changes, so concurrent writes serialise on it: together they can
+    /// never pass the quota, and two writes of one key leave one entry.
     pub async fn plugin_kv_set(
         &self,
         plugin: &str,
@@ -194,10 +244,11 @@ COMMIT TRANSACTION;",
         let text = value.to_string();
         let size = (key.len() + text.len()) as u64;
         let sql = "BEGIN TRANSACTION;
-LET $used = math::sum((SELECT VALUE size FROM plugin_kv WHERE plugin_id = $p AND key != $k));
-IF $used + $size > $quota { THROW 'plugin data quota' };
-DELETE plugin_kv WHERE plugin_id = $p AND key = $k;
-CREATE plugin_kv CONTENT { plugin_id: $p, key: $k, data: $v, size: $size };
+LET $old = math::sum(SELECT VALUE size FROM type::record('plugin_kv', [$p, $k]));
+LET $used = math::sum(SELECT VALUE used FROM type::record('plugin_kv_usage', $p));
+IF $used - $old + $size > $quota { THROW 'plugin data quota' };
+UPSERT type::record('plugin_kv_usage', $p) SET used = $used - $old + $size;
+UPSERT type::record('plugin_kv', [$p, $k]) CONTENT { plugin_id: $p, key: $k, data: $v, size: $size };
 RETURN true;
 COMMIT TRANSACTION;";
         let vars = json!({ "p": plugin, "k": key, "v": text, "size": size, "quota": quota });
@@ -209,12 +260,26 @@ COMMIT TRANSACTION;";
     }
 
     pub async fn plugin_kv_delete(&self, plugin: &str, key: &str) -> StoreResult<()> {
-        execute(
+        let sql = "BEGIN TRANSACTION;
+LET $old = math::sum(SELECT VALUE size FROM type::record('plugin_kv', [$p, $k]));
+DELETE type::record('plugin_kv', [$p, $k]);
+UPDATE type::record('plugin_kv_usage', $p) SET used -= $old;
+RETURN true;
+COMMIT TRANSACTION;";
+        crate::db::returned::<bool>(self.raw(), sql, json!({ "p": plugin, "k": key }))
+            .await
+            .map(drop)
+    }
+
+    /// Bytes the plugin's key-value entries take, as counted against its quota.
+    pub async fn plugin_kv_used(&self, plugin: &str) -> StoreResult<u64> {
+        let row: Option<Value> = fetch_one(
             self.raw(),
-            "DELETE plugin_kv WHERE plugin_id = $p AND key = $k",
-            json!({ "p": plugin, "k": key }),
+            "SELECT VALUE used FROM type::record('plugin_kv_usage', $p)",
+            json!({ "p": plugin }),
         )
-        .await
+        .await?;
+        Ok(row.and_then(|v| v.as_u64()).unwrap_or(0))
     }
 }
 
