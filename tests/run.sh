@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# Runs every check and test: the example plugins' build and smoke tests, formatting, lints,
-# unit and integration tests (real HTTP server on loopback, embedded SurrealDB), and the
-# OpenAPI drift check.
+# Runs every check and test: the example plugins' build and smoke tests, the web app's type
+# check and build, formatting, lints, unit and integration tests (real HTTP server on
+# loopback, embedded SurrealDB, RabbitMQ), the OpenAPI and API-types drift checks, and the
+# browser tests (Playwright driving Debian's chromium against the real server).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/work/target}"
 
 echo "== example plugins: AssemblyScript → Wasm, import checks, smoke tests"
 (cd plugins && npm test --silent)
+
+echo "== web app: install, API types up to date, type check and build"
+(cd ui && npm ci --no-audit --no-fund --loglevel=error && npm run --silent check:api && npm run --silent build)
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
@@ -20,3 +24,7 @@ cargo test --workspace
 
 echo "== OpenAPI document up to date"
 TUCAN__LOG__LEVEL=off cargo run --quiet -p tucan-server --bin tucanlink -- openapi --check
+
+echo "== browser tests (screenshots in tests/screenshots/)"
+cargo build --quiet -p tucan-server --bin tucanlink
+(cd ui && TUCANLINK_BIN="$CARGO_TARGET_DIR/debug/tucanlink" npm run --silent e2e)

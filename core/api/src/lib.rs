@@ -10,6 +10,7 @@ pub mod mailer;
 mod metrics;
 pub mod routes;
 pub mod state;
+mod web_app;
 
 use poem::middleware::Tracing;
 use poem::{EndpointExt, Route};
@@ -22,6 +23,7 @@ use crate::routes::api_keys::ApiKeysApi;
 use crate::routes::auth::AuthApi;
 use crate::routes::connections::ConnectionsApi;
 use crate::routes::contacts::ContactsApi;
+use crate::routes::dashboard::DashboardApi;
 use crate::routes::flows::FlowsApi;
 use crate::routes::hooks::HooksApi;
 use crate::routes::inbox::{QueuesApi, QuickRepliesApi, TagsApi};
@@ -50,7 +52,7 @@ type Apis = (
     RunsApi,
     HooksApi,
     TicketsApi,
-    (ConnectionsApi, PluginsApi),
+    (ConnectionsApi, PluginsApi, DashboardApi),
 );
 
 fn service(state: &AppState) -> OpenApiService<Apis, ()> {
@@ -74,7 +76,11 @@ fn service(state: &AppState) -> OpenApiService<Apis, ()> {
         RunsApi { state: s() },
         HooksApi { state: s() },
         TicketsApi { state: s() },
-        (ConnectionsApi { state: s() }, PluginsApi { state: s() }),
+        (
+            ConnectionsApi { state: s() },
+            PluginsApi { state: s() },
+            DashboardApi { state: s() },
+        ),
     );
     OpenApiService::new(apis, "TucanLink API", env!("CARGO_PKG_VERSION"))
         .description("Multi-tenant WhatsApp customer service: tenants, users, contacts, queues, tags, quick replies, settings, flows and their runs, connections, tickets and their messages, and background jobs; the inbox's real-time stream is the websocket `GET /api/ws?token=…`. Errors are JSON `{code, message}` with stable codes.")
@@ -98,9 +104,11 @@ pub fn app(state: AppState) -> impl poem::Endpoint<Output = poem::Response> {
         .at("/metrics", metrics::metrics)
         .data(state.clone())
         .with(Tracing);
+    let ui_dir = state.settings.ui_dir.clone();
     // The socket stays out of the request log: its access token rides in the query string.
     let all = Route::new()
         .at("/api/ws", routes::ws::inbox_socket.data(state))
         .nest("/", traced);
-    error::json_errors(body_limit::limit_body(all, max_body))
+    let api = error::json_errors(body_limit::limit_body(all, max_body));
+    web_app::with_web_app(api, ui_dir)
 }

@@ -33,6 +33,8 @@ pub struct ApiSettings {
     pub login_attempts_per_ip: usize,
     /// Bearer token `/metrics` requires; open when absent.
     pub metrics_token: Option<String>,
+    /// Folder of the built web app served at `/`; none serves the API alone.
+    pub ui_dir: Option<std::path::PathBuf>,
 }
 
 #[derive(Clone, Debug)]

@@ -4,6 +4,7 @@
 
 pub mod api_key;
 pub mod contact;
+pub mod dashboard;
 pub mod error;
 pub mod hours;
 pub mod ids;

@@ -221,6 +221,7 @@ async fn contact_search() {
         login_failures_per_account: 5,
         login_attempts_per_ip: 1000,
         metrics_token: None,
+        ui_dir: None,
     };
     let bus = Arc::new(tucan_bus::EmbeddedBus::new(
         store.jobs(),

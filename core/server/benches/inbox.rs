@@ -132,6 +132,7 @@ async fn setup() -> Bench {
         login_failures_per_account: 5,
         login_attempts_per_ip: 100_000,
         metrics_token: None,
+        ui_dir: None,
     };
     let bus = Arc::new(tucan_bus::EmbeddedBus::new(
         store.jobs(),

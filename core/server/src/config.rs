@@ -33,6 +33,7 @@ pub struct Config {
     pub bus: BusConfig,
     pub outbound_http: OutboundHttpConfig,
     pub metrics: MetricsConfig,
+    pub ui: UiConfig,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -139,6 +140,22 @@ pub struct MetricsConfig {
     pub token: String,
 }
 
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct UiConfig {
+    /// Folder of the built web app (`npm run build` in `ui/`), served at `/`. When it holds
+    /// no `index.html` the platform serves the API alone and says so at start.
+    pub dir: PathBuf,
+}
+
+impl Default for UiConfig {
+    fn default() -> Self {
+        Self {
+            dir: PathBuf::from("ui/dist"),
+        }
+    }
+}
+
 impl Default for Config {
     fn default() -> Self {
         Self {
@@ -153,6 +170,7 @@ impl Default for Config {
             bus: BusConfig::default(),
             outbound_http: OutboundHttpConfig::default(),
             metrics: MetricsConfig::default(),
+            ui: UiConfig::default(),
         }
     }
 }

@@ -71,6 +71,7 @@ pub fn app_state(
         login_failures_per_account: config.auth.login_failures_per_account,
         login_attempts_per_ip: config.auth.login_attempts_per_ip,
         metrics_token: Some(config.metrics.token.clone()).filter(|t| !t.is_empty()),
+        ui_dir: Some(config.ui.dir.clone()).filter(|d| d.join("index.html").is_file()),
     };
     let mailer = LogMailer {
         include_body: config.mode == Mode::Development,
@@ -211,7 +212,14 @@ pub async fn serve(config: Config, with_workers: bool) -> anyhow::Result<()> {
         tokio::spawn(async move { jobs::run_workers(&config, bus, services, shutdown).await })
     });
     tracing::info!(%addr, ready_ms = started.elapsed().as_millis() as u64, "TucanLink listening");
-    println!("TucanLink ready on http://{addr} (API docs at /docs)");
+    if state.settings.ui_dir.is_some() {
+        println!("TucanLink ready on http://{addr} (web app at /, API docs at /docs)");
+    } else {
+        println!(
+            "TucanLink ready on http://{addr} (API docs at /docs; no web app: {} has no index.html, build it with `npm ci && npm run build` in ui/)",
+            config.ui.dir.display()
+        );
+    }
     let acceptor = poem::listener::TcpAcceptor::from_tokio(listener)?;
     poem::Server::new_with_acceptor(acceptor)
         .run_with_graceful_shutdown(

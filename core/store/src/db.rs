@@ -149,6 +149,29 @@ pub(crate) async fn rows_at(
     })
 }
 
+/// Run `sql` once and return the rows of each of its first `count` statements.
+pub(crate) async fn row_sets(
+    db: &Surreal<Any>,
+    sql: &str,
+    vars: Value,
+    count: usize,
+) -> StoreResult<Vec<Vec<Value>>> {
+    let mut res = db.query(sql).bind(vars).await?;
+    if let Some(e) = first_error(res.take_errors()) {
+        return Err(e);
+    }
+    let mut sets = Vec::with_capacity(count);
+    for index in 0..count {
+        let value: surrealdb::types::Value = res.take(index)?;
+        sets.push(match value.into_json_value() {
+            Value::Array(items) => items.into_iter().map(normalize_ids).collect(),
+            Value::Null => Vec::new(),
+            other => vec![normalize_ids(other)],
+        });
+    }
+    Ok(sets)
+}
+
 /// Run `sql` (for example a transaction) for its effects only.
 pub(crate) async fn execute(db: &Surreal<Any>, sql: &str, vars: Value) -> StoreResult<()> {
     let mut res = db.query(sql).bind(vars).await?;

@@ -4,6 +4,7 @@ pub mod api_keys;
 pub mod auth;
 pub mod connections;
 pub mod contacts;
+pub mod dashboard;
 pub mod flows;
 pub mod hooks;
 pub mod inbox;
@@ -51,6 +52,8 @@ pub enum ApiTags {
     Connections,
     /// Wasm plugins that add node types to flows.
     Plugins,
+    /// Figures for supervisors: tickets, messages, response times, agents.
+    Dashboard,
     /// Health and readiness.
     System,
 }

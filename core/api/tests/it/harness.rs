@@ -45,6 +45,7 @@ pub fn settings() -> ApiSettings {
         login_failures_per_account: 5,
         login_attempts_per_ip: 10_000,
         metrics_token: None,
+        ui_dir: None,
     }
 }
 

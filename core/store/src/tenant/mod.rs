@@ -2,6 +2,7 @@
 
 mod connections;
 mod contacts;
+mod dashboard;
 mod desk;
 mod events;
 mod flows;

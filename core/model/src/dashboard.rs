@@ -1,0 +1,63 @@
+//! The supervisor's dashboard: ticket counts by status and queue, messages per day, response
+//! and resolution times, and what each agent is doing, over a window of recent days.
+
+use poem_openapi::Object;
+use serde::{Deserialize, Serialize};
+
+/// Tickets in each status.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Object)]
+pub struct StatusCounts {
+    pub pending: u64,
+    pub open: u64,
+    pub closed: u64,
+}
+
+/// Tickets of one queue by status; `queue_id` is absent for tickets in no queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Object)]
+pub struct QueueCounts {
+    pub queue_id: Option<String>,
+    pub queue_name: String,
+    pub pending: u64,
+    pub open: u64,
+    pub closed: u64,
+}
+
+/// Messages of one day (UTC), by direction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Object)]
+pub struct DayCount {
+    /// `YYYY-MM-DD`.
+    pub day: String,
+    pub inbound: u64,
+    pub outbound: u64,
+}
+
+/// One agent's activity in the window.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Object)]
+pub struct AgentActivity {
+    pub user_id: String,
+    pub name: String,
+    pub online: bool,
+    /// Tickets assigned to the agent and open now.
+    pub open_tickets: u64,
+    /// Tickets the agent held that were closed in the window.
+    pub closed_in_period: u64,
+    /// Messages the agent sent in the window.
+    pub messages_sent: u64,
+}
+
+/// The dashboard over the last `days` days. Counts by status and queue are of every ticket
+/// now; the rest covers the window.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Object)]
+pub struct Dashboard {
+    pub days: u32,
+    pub tickets_by_status: StatusCounts,
+    pub tickets_by_queue: Vec<QueueCounts>,
+    /// Every day of the window, oldest first, zeros included.
+    pub messages_per_day: Vec<DayCount>,
+    /// Mean time from a ticket's creation to the first message an agent sent on it, for
+    /// tickets created in the window that have one.
+    pub avg_first_response_secs: Option<f64>,
+    /// Mean time from creation to closing, for tickets closed in the window.
+    pub avg_resolution_secs: Option<f64>,
+    pub agents: Vec<AgentActivity>,
+}
