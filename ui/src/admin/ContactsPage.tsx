@@ -1,0 +1,272 @@
+//! Contacts: search, page through, edit (with custom fields), delete, import and export CSV.
+import { useEffect, useRef, useState } from 'react';
+import { api, type Schemas } from '../api/client';
+import { useT } from '../i18n';
+import { ConfirmDialog, ColorBadge, Empty, ErrorNote, Loading, PageHeader, useLoad, useNotice } from './common';
+import { ContactDialog } from './ContactDialog';
+import { ImportDialog } from './ImportDialog';
+import { m } from './messages';
+
+type Contact = Schemas['Contact'];
+type ContactPage = Schemas['ContactPage'];
+type Tag = Schemas['Tag'];
+
+const PAGE = 50;
+
+export function ContactsPage() {
+  const t = useT(m);
+  const say = useNotice();
+  const tags = useLoad(() => api<Tag[]>('GET', '/api/tags'), []);
+  const [search, setSearch] = useState('');
+  const [query, setQuery] = useState('');
+  const [tag, setTag] = useState('');
+  const [items, setItems] = useState<Contact[]>([]);
+  const [next, setNext] = useState<string | undefined>(undefined);
+  const [loading, setLoading] = useState(true);
+  const [more, setMore] = useState(false);
+  const [error, setError] = useState<unknown>(undefined);
+  const [editing, setEditing] = useState<Contact | 'new' | null>(null);
+  const [deleting, setDeleting] = useState<Contact | null>(null);
+  const [importing, setImporting] = useState(false);
+  const [exporting, setExporting] = useState(false);
+  const seq = useRef(0);
+
+  useEffect(() => {
+    const h = window.setTimeout(() => setQuery(search.trim()), 300);
+    return () => window.clearTimeout(h);
+  }, [search]);
+
+  const loadFirst = async () => {
+    const n = ++seq.current;
+    setLoading(true);
+    setError(undefined);
+    try {
+      const page = await api<ContactPage>('GET', '/api/contacts', { query: { search: query, tag, limit: PAGE } });
+      if (n !== seq.current) return;
+      setItems(page.items);
+      setNext(page.next_cursor);
+    } catch (e) {
+      if (n === seq.current) setError(e);
+    } finally {
+      if (n === seq.current) setLoading(false);
+    }
+  };
+
+  useEffect(() => {
+    void loadFirst();
+  }, [query, tag]);
+
+  const loadMore = async () => {
+    if (!next) return;
+    const n = seq.current;
+    setMore(true);
+    setError(undefined);
+    try {
+      const page = await api<ContactPage>('GET', '/api/contacts', { query: { search: query, tag, limit: PAGE, cursor: next } });
+      if (n !== seq.current) return;
+      setItems((old) => [...old, ...page.items.filter((c) => !old.some((o) => o.id === c.id))]);
+      setNext(page.next_cursor);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setMore(false);
+    }
+  };
+
+  const exportCsv = async () => {
+    setExporting(true);
+    setError(undefined);
+    try {
+      const csv = await api<string>('GET', '/api/contacts/export', { text: true });
+      const url = URL.createObjectURL(new Blob([csv], { type: 'text/csv;charset=utf-8' }));
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = `contacts-${new Date().toISOString().slice(0, 10)}.csv`;
+      document.body.appendChild(a);
+      a.click();
+      a.remove();
+      window.setTimeout(() => URL.revokeObjectURL(url), 1000);
+      say(t('exported'));
+    } catch (e) {
+      setError(e);
+    } finally {
+      setExporting(false);
+    }
+  };
+
+  const tagById = new Map((tags.data ?? []).map((x) => [x.id, x]));
+  const filtering = query !== '' || tag !== '';
+
+  return (
+    <div className="page adm" data-testid="contacts-page">
+      <PageHeader
+        title={t('contactsTitle')}
+        subtitle={t('contactsSubtitle')}
+        actions={
+          <>
+            <button className="btn" onClick={() => setImporting(true)} data-testid="contacts-import">
+              {t('importCsv')}
+            </button>
+            <button className="btn" onClick={exportCsv} disabled={exporting} data-testid="contacts-export">
+              {exporting ? t('working') : t('exportCsv')}
+            </button>
+            <button className="btn btn-primary" onClick={() => setEditing('new')} data-testid="contact-new">
+              {t('contactNew')}
+            </button>
+          </>
+        }
+      />
+      <div className="toolbar" role="search">
+        <input
+          type="search"
+          className="adm-search"
+          placeholder={t('contactsSearch')}
+          aria-label={t('contactsSearch')}
+          value={search}
+          onChange={(e) => setSearch(e.target.value)}
+          data-testid="contacts-search"
+        />
+        <select aria-label={t('filterByTag')} value={tag} onChange={(e) => setTag(e.target.value)}>
+          <option value="">{t('allTags')}</option>
+          {(tags.data ?? []).map((x) => (
+            <option key={x.id} value={x.id}>
+              {x.name}
+            </option>
+          ))}
+        </select>
+        {loading && items.length > 0 && <span className="spinner spinner-inline" role="status" aria-label={t('loading')} />}
+      </div>
+      <ErrorNote error={error} onRetry={loadFirst} />
+      {loading && items.length === 0 ? (
+        <Loading />
+      ) : items.length === 0 && !error ? (
+        filtering ? (
+          <Empty title={t('noMatches')} text={t('contactsNoMatchText')} />
+        ) : (
+          <Empty
+            title={t('contactsEmpty')}
+            text={t('contactsEmptyText')}
+            testId="contacts-empty"
+            action={
+              <button className="btn btn-primary" onClick={() => setImporting(true)}>
+                {t('importCsv')}
+              </button>
+            }
+          />
+        )
+      ) : items.length > 0 ? (
+        <>
+          <div className="table-wrap">
+            <table className="table adm-table" data-testid="contacts-table">
+              <thead>
+                <tr>
+                  <th scope="col">{t('name')}</th>
+                  <th scope="col">{t('phone')}</th>
+                  <th scope="col">{t('email')}</th>
+                  <th scope="col">{t('tags')}</th>
+                  <th scope="col">{t('customFields')}</th>
+                  <th scope="col">
+                    <span className="sr-only">{t('actions')}</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {items.map((c) => {
+                  const fields = Object.entries(c.custom_fields);
+                  return (
+                    <tr key={c.id} data-testid="contact-row">
+                      <td data-testid="contact-name">{c.name}</td>
+                      <td className="adm-mono-soft">{c.phone}</td>
+                      <td>{c.email || <span className="muted">—</span>}</td>
+                      <td>
+                        <div className="adm-chips">
+                          {c.tags.map((id) => {
+                            const tg = tagById.get(id);
+                            return tg ? (
+                              <ColorBadge key={id} color={tg.color}>
+                                {tg.name}
+                              </ColorBadge>
+                            ) : null;
+                          })}
+                        </div>
+                      </td>
+                      <td>
+                        {fields.length === 0 ? (
+                          <span className="muted">—</span>
+                        ) : (
+                          <span className="small" title={fields.map(([k, v]) => `${k}: ${v}`).join('\n')}>
+                            {fields
+                              .slice(0, 2)
+                              .map(([k, v]) => `${k}: ${v}`)
+                              .join(' · ')}
+                            {fields.length > 2 && ` +${fields.length - 2}`}
+                          </span>
+                        )}
+                      </td>
+                      <td className="adm-row-actions">
+                        <button className="btn" onClick={() => setEditing(c)} aria-label={t('editNamed', { name: c.name })}>
+                          {t('edit')}
+                        </button>
+                        <button
+                          className="btn adm-btn-danger-ghost"
+                          onClick={() => setDeleting(c)}
+                          aria-label={t('deleteNamed', { name: c.name })}
+                        >
+                          {t('delete')}
+                        </button>
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+          <div className="adm-pager">
+            <span className="muted" data-testid="contacts-count">
+              {t('shownCount', { n: items.length })}
+            </span>
+            {next && (
+              <button className="btn" onClick={loadMore} disabled={more} data-testid="contacts-more">
+                {more ? t('loading') : t('loadMore')}
+              </button>
+            )}
+          </div>
+        </>
+      ) : null}
+      {editing && (
+        <ContactDialog
+          contact={editing === 'new' ? null : editing}
+          tags={tags.data ?? []}
+          onClose={() => setEditing(null)}
+          onSaved={(saved, created) => {
+            setEditing(null);
+            say(created ? t('contactCreated', { name: saved.name }) : t('saved'));
+            if (created) void loadFirst();
+            else setItems((old) => old.map((c) => (c.id === saved.id ? saved : c)));
+          }}
+        />
+      )}
+      {deleting && (
+        <ConfirmDialog
+          title={t('contactDeleteTitle')}
+          text={t('contactDeleteText', { name: deleting.name })}
+          confirmLabel={t('delete')}
+          onClose={() => setDeleting(null)}
+          onConfirm={async () => {
+            await api('DELETE', `/api/contacts/${deleting.id}`);
+            setItems((old) => old.filter((c) => c.id !== deleting.id));
+            say(t('deleted'));
+          }}
+        />
+      )}
+      {importing && (
+        <ImportDialog
+          onClose={() => setImporting(false)}
+          onImported={() => {
+            void loadFirst();
+          }}
+        />
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,263 @@
+//! Platform administration of tenants: create one with its plan and first admin, edit it,
+//! suspend or reactivate it.
+import { useState } from 'react';
+import { api, type Schemas } from '../api/client';
+import { useT } from '../i18n';
+import {
+  ConfirmDialog,
+  EMAIL,
+  Empty,
+  ErrorNote,
+  FormDialog,
+  FormField,
+  Loading,
+  PageHeader,
+  passwordProblem,
+  timeZones,
+  useFormat,
+  useLoad,
+  useNotice,
+} from './common';
+import { m } from './messages';
+
+type Tenant = Schemas['Tenant'];
+type Plan = Schemas['Plan'];
+type CreatedTenant = Schemas['CreatedTenant'];
+
+export function TenantsPage() {
+  const t = useT(m);
+  const fmt = useFormat();
+  const say = useNotice();
+  const tenants = useLoad(() => api<Tenant[]>('GET', '/api/platform/tenants'), []);
+  const plans = useLoad(() => api<Plan[]>('GET', '/api/platform/plans'), []);
+  const [editing, setEditing] = useState<Tenant | 'new' | null>(null);
+  const [suspending, setSuspending] = useState<Tenant | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [actionError, setActionError] = useState<unknown>(undefined);
+  const [filter, setFilter] = useState('');
+  const planName = (id: string) => plans.data?.find((p) => p.id === id)?.name ?? id;
+
+  const setStatus = async (tn: Tenant, status: Tenant['status']) => {
+    const updated = await api<Tenant>('PATCH', `/api/platform/tenants/${tn.id}`, { body: { status } });
+    tenants.setData((l) => l?.map((x) => (x.id === tn.id ? updated : x)));
+    say(status === 'active' ? t('tenantActivated', { name: tn.name }) : t('tenantSuspended', { name: tn.name }));
+  };
+
+  const activate = async (tn: Tenant) => {
+    setBusy(tn.id);
+    setActionError(undefined);
+    try {
+      await setStatus(tn, 'active');
+    } catch (e) {
+      setActionError(e);
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const f = filter.trim().toLowerCase();
+  const shown = (tenants.data ?? []).filter((x) => !f || x.name.toLowerCase().includes(f) || x.id.toLowerCase().includes(f));
+
+  return (
+    <div className="page adm" data-testid="tenants-page">
+      <PageHeader
+        title={t('tenantsTitle')}
+        subtitle={t('tenantsSubtitle')}
+        actions={
+          <button className="btn btn-primary" onClick={() => setEditing('new')} disabled={!plans.data?.length} data-testid="tenant-new">
+            {t('tenantNew')}
+          </button>
+        }
+      />
+      <ErrorNote error={tenants.error ?? plans.error} onRetry={() => (tenants.reload(), plans.reload())} />
+      <ErrorNote error={actionError} />
+      {plans.data?.length === 0 && <p className="adm-hint-box">{t('tenantsNeedPlan')}</p>}
+      {tenants.data && tenants.data.length > 3 && (
+        <div className="toolbar">
+          <input type="search" className="adm-search" placeholder={t('tenantsFilter')} aria-label={t('tenantsFilter')} value={filter} onChange={(e) => setFilter(e.target.value)} />
+        </div>
+      )}
+      {tenants.loading && !tenants.data ? (
+        <Loading />
+      ) : tenants.data?.length === 0 ? (
+        <Empty title={t('tenantsEmpty')} testId="tenants-empty" />
+      ) : tenants.data ? (
+        <div className="table-wrap">
+          <table className="table adm-table" data-testid="tenants-table">
+            <thead>
+              <tr>
+                <th scope="col">{t('name')}</th>
+                <th scope="col">{t('plan')}</th>
+                <th scope="col">{t('status')}</th>
+                <th scope="col">{t('timezone')}</th>
+                <th scope="col">{t('country')}</th>
+                <th scope="col">{t('createdAt')}</th>
+                <th scope="col">
+                  <span className="sr-only">{t('actions')}</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {shown.map((tn) => (
+                <tr key={tn.id} data-testid="tenant-row">
+                  <td>
+                    <span data-testid="tenant-name">{tn.name}</span>
+                    <div className="muted small">
+                      <code>{tn.id}</code>
+                    </div>
+                  </td>
+                  <td>{planName(tn.plan_id)}</td>
+                  <td>
+                    <span className={tn.status === 'active' ? 'badge badge-success' : 'badge badge-danger'} data-testid="tenant-status">
+                      {tn.status === 'active' ? t('active') : t('suspended')}
+                    </span>
+                  </td>
+                  <td>{tn.timezone}</td>
+                  <td>{tn.country}</td>
+                  <td>{fmt.date(tn.created_at)}</td>
+                  <td className="adm-row-actions">
+                    <button className="btn" onClick={() => setEditing(tn)} aria-label={t('editNamed', { name: tn.name })}>
+                      {t('edit')}
+                    </button>
+                    {tn.status === 'active' ? (
+                      <button className="btn adm-btn-danger-ghost" onClick={() => setSuspending(tn)} data-testid="tenant-suspend">
+                        {t('suspend')}
+                      </button>
+                    ) : (
+                      <button className="btn" onClick={() => activate(tn)} disabled={busy === tn.id} data-testid="tenant-activate">
+                        {t('activate')}
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {shown.length === 0 && <p className="muted adm-pad">{t('noMatches')}</p>}
+        </div>
+      ) : null}
+      {editing && (
+        <TenantDialog
+          tenant={editing === 'new' ? null : editing}
+          plans={plans.data ?? []}
+          onClose={() => setEditing(null)}
+          onSaved={(msg) => {
+            setEditing(null);
+            say(msg);
+            void tenants.reload();
+          }}
+        />
+      )}
+      {suspending && (
+        <ConfirmDialog
+          title={t('tenantSuspendTitle')}
+          text={t('tenantSuspendText', { name: suspending.name })}
+          confirmLabel={t('suspend')}
+          onClose={() => setSuspending(null)}
+          onConfirm={() => setStatus(suspending, 'suspended')}
+        />
+      )}
+    </div>
+  );
+}
+
+function TenantDialog({ tenant, plans, onClose, onSaved }: { tenant: Tenant | null; plans: Plan[]; onClose: () => void; onSaved: (msg: string) => void }) {
+  const t = useT(m);
+  const [name, setName] = useState(tenant?.name ?? '');
+  const [planId, setPlanId] = useState(tenant?.plan_id ?? plans[0]?.id ?? '');
+  const [timezone, setTimezone] = useState(tenant?.timezone ?? 'America/Sao_Paulo');
+  const [country, setCountry] = useState(tenant?.country ?? 'BR');
+  const [adminName, setAdminName] = useState('');
+  const [adminEmail, setAdminEmail] = useState('');
+  const [adminPassword, setAdminPassword] = useState('');
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const zones = timeZones();
+
+  const save = async () => {
+    const e: Record<string, string> = {};
+    if (!name.trim()) e.name = t('required');
+    else if (name.trim().length > 120) e.name = t('maxChars', { n: 120 });
+    if (!planId) e.plan = t('required');
+    if (!timezone.trim()) e.timezone = t('required');
+    if (!/^[A-Z]{2}$/.test(country)) e.country = t('countryInvalid');
+    if (!tenant) {
+      if (!adminName.trim()) e.adminName = t('required');
+      if (!EMAIL.test(adminEmail.trim())) e.adminEmail = t('emailInvalid');
+      const p = passwordProblem(adminPassword);
+      if (p) e.adminPassword = t(p);
+    }
+    setErrors(e);
+    if (Object.keys(e).length) return;
+    const base = { name: name.trim(), plan_id: planId, timezone: timezone.trim(), country };
+    if (tenant) {
+      await api('PATCH', `/api/platform/tenants/${tenant.id}`, { body: base });
+      onSaved(t('saved'));
+    } else {
+      const c = await api<CreatedTenant>('POST', '/api/platform/tenants', {
+        body: { ...base, admin: { name: adminName.trim(), email: adminEmail.trim(), password: adminPassword } },
+      });
+      onSaved(t('tenantCreated', { name: c.tenant.name, email: c.admin.email }));
+    }
+  };
+
+  return (
+    <FormDialog title={tenant ? t('tenantEdit') : t('tenantNew')} onClose={onClose} onSubmit={save} wide testId="tenant-dialog">
+      <div className="grid-2">
+        <FormField label={t('companyName')} error={errors.name}>
+          {(p) => <input {...p} value={name} onChange={(e) => setName(e.target.value)} autoFocus data-testid="tenant-name-input" />}
+        </FormField>
+        <FormField label={t('plan')} error={errors.plan}>
+          {(p) => (
+            <select {...p} value={planId} onChange={(e) => setPlanId(e.target.value)} data-testid="tenant-plan">
+              {plans.map((pl) => (
+                <option key={pl.id} value={pl.id}>
+                  {pl.name}
+                </option>
+              ))}
+            </select>
+          )}
+        </FormField>
+        <FormField label={t('timezone')} error={errors.timezone}>
+          {(p) => (
+            <>
+              <input {...p} list="adm-tenant-tz" value={timezone} onChange={(e) => setTimezone(e.target.value)} />
+              <datalist id="adm-tenant-tz">
+                {zones.map((z) => (
+                  <option key={z} value={z} />
+                ))}
+              </datalist>
+            </>
+          )}
+        </FormField>
+        <FormField label={t('country')} hint={t('countryHint')} error={errors.country}>
+          {(p) => <input {...p} value={country} maxLength={2} className="mono" onChange={(e) => setCountry(e.target.value.toUpperCase())} />}
+        </FormField>
+      </div>
+      {!tenant && (
+        <fieldset className="adm-fieldset">
+          <legend>{t('firstAdmin')}</legend>
+          <div className="grid-2">
+            <FormField label={t('name')} error={errors.adminName}>
+              {(p) => <input {...p} value={adminName} onChange={(e) => setAdminName(e.target.value)} data-testid="tenant-admin-name" />}
+            </FormField>
+            <FormField label={t('email')} error={errors.adminEmail}>
+              {(p) => <input {...p} type="email" value={adminEmail} onChange={(e) => setAdminEmail(e.target.value)} data-testid="tenant-admin-email" />}
+            </FormField>
+          </div>
+          <FormField label={t('password')} hint={t('passwordHint')} error={errors.adminPassword}>
+            {(p) => (
+              <input
+                {...p}
+                type="password"
+                autoComplete="new-password"
+                value={adminPassword}
+                onChange={(e) => setAdminPassword(e.target.value)}
+                data-testid="tenant-admin-password"
+              />
+            )}
+          </FormField>
+        </fieldset>
+      )}
+    </FormDialog>
+  );
+}

@@ -1,0 +1,128 @@
+//! The one way the app talks to the REST API: typed paths from the generated OpenAPI types,
+//! bearer tokens kept in localStorage and refreshed once on a 401, errors as `ApiError`.
+import type { components } from './schema';
+
+export type Schemas = components['schemas'];
+export type User = Schemas['User'];
+export type Session = Schemas['Session'];
+
+/** An error answer of the API: its stable `code`, its message and the HTTP status. */
+export class ApiError extends Error {
+  constructor(
+    public status: number,
+    public code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const ACCESS = 'tucan.access';
+const REFRESH = 'tucan.refresh';
+const listeners = new Set<() => void>();
+
+export const tokens = {
+  access: () => localStorage.getItem(ACCESS),
+  refresh: () => localStorage.getItem(REFRESH),
+  set(s: { access_token: string; refresh_token: string }) {
+    localStorage.setItem(ACCESS, s.access_token);
+    localStorage.setItem(REFRESH, s.refresh_token);
+  },
+  clear() {
+    localStorage.removeItem(ACCESS);
+    localStorage.removeItem(REFRESH);
+    listeners.forEach((l) => l());
+  },
+  /** Called when the session ends (refresh refused): the app goes back to sign-in. */
+  onSignedOut(l: () => void) {
+    listeners.add(l);
+    return () => listeners.delete(l);
+  },
+};
+
+let refreshing: Promise<boolean> | null = null;
+
+async function refreshOnce(): Promise<boolean> {
+  const refresh_token = tokens.refresh();
+  if (!refresh_token) return false;
+  refreshing ??= fetch('/api/auth/refresh', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ refresh_token }),
+  })
+    .then(async (r) => {
+      if (!r.ok) return false;
+      tokens.set(await r.json());
+      return true;
+    })
+    .catch(() => false)
+    .finally(() => {
+      refreshing = null;
+    });
+  return refreshing;
+}
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface RequestOptions {
+  /** Query parameters; undefined values are left out. */
+  query?: Record<string, string | number | boolean | undefined | null>;
+  /** A JSON body, or a Blob/File sent as is (with its own content type). */
+  body?: unknown;
+  /** Content type for a Blob/string body (default application/octet-stream). */
+  contentType?: string;
+  /** Answer as text (CSV export) instead of JSON. */
+  text?: boolean;
+}
+
+/** Calls the API at `path` (starting with `/api/`) and returns the parsed answer. */
+export async function api<T = unknown>(method: Method, path: string, opts: RequestOptions = {}): Promise<T> {
+  const url = new URL(path, window.location.origin);
+  for (const [k, v] of Object.entries(opts.query ?? {})) {
+    if (v !== undefined && v !== null && v !== '') url.searchParams.set(k, String(v));
+  }
+  const send = () => {
+    const headers: Record<string, string> = {};
+    const access = tokens.access();
+    if (access) headers.authorization = `Bearer ${access}`;
+    let body: BodyInit | undefined;
+    if (opts.body instanceof Blob || typeof opts.body === 'string') {
+      headers['content-type'] = opts.contentType || (opts.body instanceof Blob ? opts.body.type : '') || 'application/octet-stream';
+      body = opts.body as BodyInit;
+    } else if (opts.body !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(opts.body);
+    }
+    return fetch(url, { method, headers, body });
+  };
+  let res = await send();
+  if (res.status === 401 && tokens.refresh() && !path.startsWith('/api/auth/')) {
+    if (await refreshOnce()) res = await send();
+    else tokens.clear();
+  }
+  if (!res.ok) {
+    let code = 'HTTP_' + res.status;
+    let message = res.statusText;
+    try {
+      const e = await res.json();
+      code = e.code ?? code;
+      message = e.message ?? message;
+    } catch {
+      /* not JSON */
+    }
+    throw new ApiError(res.status, code, message);
+  }
+  if (opts.text) return (await res.text()) as T;
+  if (res.status === 204) return undefined as T;
+  const ct = res.headers.get('content-type') ?? '';
+  return (ct.includes('json') ? await res.json() : await res.text()) as T;
+}
+
+/** A URL for a stored media file that an <img>/<audio> can load (fetches it with the token). */
+export async function mediaUrl(id: string): Promise<string> {
+  const res = await fetch(`/api/media/${encodeURIComponent(id)}`, {
+    headers: { authorization: `Bearer ${tokens.access() ?? ''}` },
+  });
+  if (!res.ok) throw new ApiError(res.status, 'HTTP_' + res.status, res.statusText);
+  return URL.createObjectURL(await res.blob());
+}

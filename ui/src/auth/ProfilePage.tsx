@@ -1,0 +1,128 @@
+//! The signed-in user's profile: name and language (saved on the account when the user may
+//! change it, else on this device), and a password change, after which the user signs in again.
+import { useState, type FormEvent } from 'react';
+import { useNavigate } from 'react-router-dom';
+import { api, tokens, type Schemas } from '../api/client';
+import { LANGS, useLang, useT, type Lang } from '../i18n';
+import { appLang, hasRole, useAuth } from '../shell/auth';
+import { useRoleName } from '../shell/Layout';
+import { Avatar, Button, Field, PageHeader, useToast } from '../shell/ui';
+import { authText } from './messages';
+
+export function ProfilePage() {
+  const t = useT(authText);
+  const { user, reload } = useAuth();
+  const { lang, setLang } = useLang();
+  const toast = useToast();
+  const navigate = useNavigate();
+  const roleName = useRoleName();
+  const canEdit = hasRole(user, 'admin');
+  const [name, setName] = useState(user?.name ?? '');
+  const [language, setLanguage] = useState<Lang>(appLang(user?.language) ?? lang);
+  const [saving, setSaving] = useState(false);
+  const [current, setCurrent] = useState('');
+  const [next, setNext] = useState('');
+  const [repeat, setRepeat] = useState('');
+  const [changing, setChanging] = useState(false);
+
+  if (!user) return null;
+
+  const save = async (e: FormEvent) => {
+    e.preventDefault();
+    setSaving(true);
+    try {
+      if (canEdit) {
+        const patch: Schemas['UserPatch'] = { language };
+        if (name.trim() && name.trim() !== user.name) patch.name = name.trim();
+        await api('PATCH', `/api/users/${encodeURIComponent(user.id)}`, { body: patch });
+        await reload();
+      }
+      setLang(language);
+      toast.success(t('saved'));
+    } catch (err) {
+      toast.error(err);
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  const changePassword = async (e: FormEvent) => {
+    e.preventDefault();
+    if (next !== repeat || next.length < 10) return;
+    setChanging(true);
+    try {
+      await api('POST', '/api/auth/password', { body: { current_password: current, new_password: next } });
+      tokens.clear();
+      navigate('/login', { replace: true, state: { notice: t('passwordChanged') } });
+    } catch (err) {
+      toast.error(err);
+      setChanging(false);
+    }
+  };
+
+  return (
+    <div className="page" style={{ maxWidth: 760 }}>
+      <PageHeader title={t('profileTitle')} subtitle={t('profileSubtitle')} />
+      <div className="stack gap-lg">
+        <section className="card">
+          <div className="card-header">
+            <Avatar name={user.name} />
+            <div className="grow">
+              <div className="strong">{user.name}</div>
+              <div className="muted small">
+                {user.email} · {roleName(user.role)}
+              </div>
+            </div>
+          </div>
+          <form className="card-body stack" onSubmit={save}>
+            <div className="grid-2">
+              <Field label={t('name')}>
+                <input value={name} onChange={(e) => setName(e.target.value)} disabled={!canEdit} maxLength={120} required />
+              </Field>
+              <Field label={t('language')} hint={canEdit ? undefined : t('languageLocalOnly')}>
+                <select value={language} onChange={(e) => setLanguage(e.target.value as Lang)}>
+                  {LANGS.map((l) => (
+                    <option key={l.id} value={l.id}>
+                      {l.label}
+                    </option>
+                  ))}
+                </select>
+              </Field>
+            </div>
+            <div className="form-actions">
+              <Button type="submit" variant="primary" loading={saving}>
+                {t('save')}
+              </Button>
+            </div>
+          </form>
+        </section>
+
+        <section className="card">
+          <div className="card-header">
+            <h2>{t('passwordTitle')}</h2>
+          </div>
+          <form className="card-body stack" onSubmit={changePassword}>
+            <p className="muted small">{t('passwordHint')}</p>
+            <input type="email" autoComplete="username" value={user.email} readOnly hidden />
+            <Field label={t('currentPassword')}>
+              <input type="password" autoComplete="current-password" value={current} onChange={(e) => setCurrent(e.target.value)} required />
+            </Field>
+            <div className="grid-2">
+              <Field label={t('newPassword')} error={next && next.length < 10 ? t('tooShort') : undefined}>
+                <input type="password" autoComplete="new-password" value={next} onChange={(e) => setNext(e.target.value)} required />
+              </Field>
+              <Field label={t('repeatPassword')} error={repeat && repeat !== next ? t('mismatch') : undefined}>
+                <input type="password" autoComplete="new-password" value={repeat} onChange={(e) => setRepeat(e.target.value)} required />
+              </Field>
+            </div>
+            <div className="form-actions">
+              <Button type="submit" loading={changing} disabled={!current || next.length < 10 || next !== repeat}>
+                {t('changePassword')}
+              </Button>
+            </div>
+          </form>
+        </section>
+      </div>
+    </div>
+  );
+}

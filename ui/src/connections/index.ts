@@ -1,0 +1,3 @@
+//! The connections area: what the app's routes import.
+export { ConnectionsPage } from './ConnectionsPage';
+export { SimulatorPhonePage } from './SimulatorPhonePage';

@@ -1,0 +1,346 @@
+//! Writing to the customer (or a private note for the team): Enter sends, Shift+Enter breaks
+//! the line, `/` opens the quick replies, a file can be attached (uploaded first, then sent
+//! with its caption), emoji come from a small built-in set, and a quoted message rides along.
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { api, type Schemas } from '../api/client';
+import { useT } from '../i18n';
+import { Icons } from '../shell/icons';
+import { CloseIcon, IconButton, Spinner, useToast } from '../shell/ui';
+import { useInboxData, type Message } from './data';
+import { inboxText } from './messages';
+import { snippet, useAuthorName } from './MessageBubble';
+
+const EMOJI = [
+  '😀', '😁', '😂', '🤣', '😊', '😍', '😘', '😉',
+  '😎', '🤔', '😅', '😢', '😭', '😡', '😱', '🥳',
+  '👍', '👎', '👏', '🙏', '🤝', '👋', '💪', '👌',
+  '❤️', '💙', '💚', '🔥', '✨', '🎉', '✅', '❌',
+  '⭐', '📦', '🚚', '💰', '📅', '⏰', '📞', '📍',
+];
+
+type Mode = 'reply' | 'note';
+
+export interface ComposerProps {
+  ticketId: string;
+  contactName: string;
+  quoting: Message | null;
+  onCancelQuote: () => void;
+  /** Called with what the server answered (the new message or note), to show it at once. */
+  onSent: (m: Message) => void;
+}
+
+export function Composer({ ticketId, contactName, quoting, onCancelQuote, onSent }: ComposerProps) {
+  const t = useT(inboxText);
+  const toast = useToast();
+  const { quickReplies } = useInboxData();
+  const author = useAuthorName();
+  const [mode, setMode] = useState<Mode>('reply');
+  const [text, setText] = useState('');
+  const [attachment, setAttachment] = useState<Schemas['MediaView'] | null>(null);
+  const [uploading, setUploading] = useState(false);
+  const [sending, setSending] = useState(false);
+  const [emojiOpen, setEmojiOpen] = useState(false);
+  const [qrIndex, setQrIndex] = useState(0);
+  const [qrDismissed, setQrDismissed] = useState(false);
+  const input = useRef<HTMLTextAreaElement>(null);
+  const file = useRef<HTMLInputElement>(null);
+  const emojiBtn = useRef<HTMLButtonElement>(null);
+
+  const qrQuery = mode === 'reply' && /^\/\S*$/.test(text) ? text.slice(1).toLowerCase() : null;
+  const qrMatches = useMemo(
+    () =>
+      qrQuery === null
+        ? []
+        : quickReplies
+            .filter((q) => q.shortcut.toLowerCase().includes(qrQuery) || q.message.toLowerCase().includes(qrQuery))
+            .sort((a, b) => Number(!a.shortcut.toLowerCase().startsWith(qrQuery)) - Number(!b.shortcut.toLowerCase().startsWith(qrQuery)))
+            .slice(0, 8),
+    [qrQuery, quickReplies],
+  );
+  const qrOpen = qrQuery !== null && !qrDismissed;
+
+  useEffect(() => {
+    setQrIndex(0);
+  }, [qrQuery]);
+
+  useEffect(() => {
+    if (quoting) input.current?.focus();
+  }, [quoting]);
+
+  useEffect(() => {
+    const el = input.current;
+    if (!el) return;
+    el.style.height = 'auto';
+    el.style.height = `${Math.min(el.scrollHeight, 180)}px`;
+  }, [text]);
+
+  const pickQuickReply = (message: string) => {
+    setText(message);
+    setQrDismissed(true);
+    input.current?.focus();
+  };
+
+  const insert = (s: string) => {
+    const el = input.current;
+    const start = el?.selectionStart ?? text.length;
+    const end = el?.selectionEnd ?? text.length;
+    const next = text.slice(0, start) + s + text.slice(end);
+    setText(next);
+    requestAnimationFrame(() => {
+      el?.focus();
+      el?.setSelectionRange(start + s.length, start + s.length);
+    });
+  };
+
+  const upload = async (f: File) => {
+    setUploading(true);
+    try {
+      const media = await api<Schemas['MediaView']>('POST', '/api/media', {
+        query: { filename: f.name },
+        body: f,
+        contentType: f.type || 'application/octet-stream',
+      });
+      setAttachment(media);
+      setMode('reply');
+    } catch (e) {
+      toast.error(e);
+    } finally {
+      setUploading(false);
+      if (file.current) file.current.value = '';
+    }
+  };
+
+  const canSend = !sending && !uploading && (text.trim().length > 0 || (mode === 'reply' && !!attachment));
+
+  const send = async () => {
+    if (!canSend) return;
+    setSending(true);
+    try {
+      let m: Message;
+      if (mode === 'note') {
+        m = await api<Message>('POST', `/api/tickets/${ticketId}/notes`, { body: { body: text.trim() } });
+      } else {
+        m = await api<Message>('POST', `/api/tickets/${ticketId}/messages`, {
+          body: { body: text.trim(), media_id: attachment?.id, quoted_id: quoting?.id },
+        });
+        setAttachment(null);
+        onCancelQuote();
+      }
+      setText('');
+      setQrDismissed(false);
+      onSent(m);
+    } catch (e) {
+      toast.error(e);
+    } finally {
+      setSending(false);
+      input.current?.focus();
+    }
+  };
+
+  const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (qrOpen && qrMatches.length > 0) {
+      if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+        e.preventDefault();
+        const step = e.key === 'ArrowDown' ? 1 : -1;
+        setQrIndex((i) => (i + step + qrMatches.length) % qrMatches.length);
+        return;
+      }
+      if (e.key === 'Enter' || e.key === 'Tab') {
+        e.preventDefault();
+        pickQuickReply(qrMatches[qrIndex].message);
+        return;
+      }
+    }
+    if (e.key === 'Escape') {
+      if (qrOpen) {
+        e.preventDefault();
+        setQrDismissed(true);
+      } else if (emojiOpen) {
+        setEmojiOpen(false);
+      } else if (quoting) {
+        onCancelQuote();
+      }
+      return;
+    }
+    if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
+      e.preventDefault();
+      void send();
+    }
+  };
+
+  return (
+    <div
+      className={mode === 'note' ? 'composer is-note' : 'composer'}
+      onDragOver={(e) => e.preventDefault()}
+      onDrop={(e) => {
+        const f = e.dataTransfer.files?.[0];
+        if (f) {
+          e.preventDefault();
+          void upload(f);
+        }
+      }}
+    >
+      {qrOpen ? (
+        <div className="popover quick-replies" role="listbox" aria-label={t('quickReplies')} data-testid="quick-replies">
+          {qrMatches.length === 0 ? (
+            <div className="muted small" style={{ padding: 8 }}>
+              {t('noQuickReplies')}
+            </div>
+          ) : (
+            qrMatches.map((q, i) => (
+              <button
+                key={q.id}
+                type="button"
+                role="option"
+                aria-selected={i === qrIndex}
+                className={i === qrIndex ? 'popover-item is-active' : 'popover-item'}
+                onMouseDown={(e) => e.preventDefault()}
+                onClick={() => pickQuickReply(q.message)}
+              >
+                <span className="strong">/{q.shortcut}</span>
+                <span className="small muted truncate" style={{ maxWidth: '100%' }}>
+                  {q.message}
+                </span>
+              </button>
+            ))
+          )}
+        </div>
+      ) : null}
+      {emojiOpen ? (
+        <EmojiPicker
+          onPick={(e) => {
+            insert(e);
+          }}
+          onClose={() => {
+            setEmojiOpen(false);
+            emojiBtn.current?.focus();
+          }}
+        />
+      ) : null}
+      <div className="composer-modes" role="tablist" aria-label={t('modeReply')}>
+        <button type="button" role="tab" aria-selected={mode === 'reply'} className={mode === 'reply' ? 'composer-mode is-active' : 'composer-mode'} onClick={() => setMode('reply')}>
+          {t('modeReply')}
+        </button>
+        <button
+          type="button"
+          role="tab"
+          aria-selected={mode === 'note'}
+          className={mode === 'note' ? 'composer-mode is-active' : 'composer-mode'}
+          onClick={() => setMode('note')}
+          data-testid="note-mode"
+        >
+          {t('modeNote')}
+        </button>
+      </div>
+      {quoting && mode === 'reply' ? (
+        <div className="composer-quote">
+          <div className="grow truncate">
+            <span className="small muted">{t('replyingTo')} </span>
+            <span className="strong small">{author(quoting, contactName)}</span>
+            <div className="truncate small">{snippet(quoting, t)}</div>
+          </div>
+          <IconButton label={t('cancelQuote')} onClick={onCancelQuote}>
+            <CloseIcon />
+          </IconButton>
+        </div>
+      ) : null}
+      {uploading || attachment ? (
+        <div className="composer-attach">
+          {uploading ? (
+            <span className="chip">
+              <Spinner inline /> {t('uploading')}
+            </span>
+          ) : attachment ? (
+            <span className="chip" data-testid="attachment">
+              <Icons.file /> {attachment.filename ?? attachment.mime}
+              <IconButton label={t('removeAttachment')} onClick={() => setAttachment(null)}>
+                <CloseIcon />
+              </IconButton>
+            </span>
+          ) : null}
+        </div>
+      ) : null}
+      <div className="composer-row">
+        {mode === 'reply' ? (
+          <>
+            <IconButton label={t('attach')} onClick={() => file.current?.click()} disabled={uploading}>
+              <Icons.attach />
+            </IconButton>
+            <input
+              ref={file}
+              type="file"
+              hidden
+              accept="image/jpeg,image/png,image/gif,image/webp,application/pdf,audio/ogg,audio/mpeg,video/mp4,video/webm,audio/webm"
+              onChange={(e) => {
+                const f = e.target.files?.[0];
+                if (f) void upload(f);
+              }}
+            />
+          </>
+        ) : null}
+        <IconButton ref={emojiBtn} label={t('emoji')} onClick={() => setEmojiOpen((o) => !o)} active={emojiOpen} aria-expanded={emojiOpen}>
+          <Icons.smile />
+        </IconButton>
+        <textarea
+          ref={input}
+          rows={1}
+          value={text}
+          aria-label={mode === 'note' ? t('modeNote') : t('modeReply')}
+          placeholder={mode === 'note' ? t('placeholderNote') : t('placeholderReply')}
+          onChange={(e) => {
+            setText(e.target.value);
+            if (!e.target.value.startsWith('/')) setQrDismissed(false);
+          }}
+          onKeyDown={onKeyDown}
+          data-testid="composer-input"
+          aria-autocomplete="list"
+          aria-expanded={qrOpen}
+        />
+        <IconButton label={mode === 'note' ? t('addNote') : t('send')} onClick={() => void send()} disabled={!canSend} className="is-active" data-testid="send">
+          {sending ? <Spinner inline /> : <Icons.send />}
+        </IconButton>
+      </div>
+    </div>
+  );
+}
+
+function EmojiPicker({ onPick, onClose }: { onPick: (e: string) => void; onClose: () => void }) {
+  const t = useT(inboxText);
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    box.current?.querySelector('button')?.focus();
+    const onDown = (e: MouseEvent) => {
+      if (box.current && !box.current.contains(e.target as Node)) onClose();
+    };
+    document.addEventListener('mousedown', onDown);
+    return () => document.removeEventListener('mousedown', onDown);
+  }, [onClose]);
+  return (
+    <div
+      ref={box}
+      className="popover emoji-picker"
+      role="dialog"
+      aria-label={t('emoji')}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') {
+          e.stopPropagation();
+          onClose();
+          return;
+        }
+        const buttons = Array.from(box.current?.querySelectorAll('button') ?? []);
+        const i = buttons.indexOf(document.activeElement as HTMLButtonElement);
+        const step = { ArrowRight: 1, ArrowLeft: -1, ArrowDown: 8, ArrowUp: -8 }[e.key];
+        if (step !== undefined && i >= 0) {
+          e.preventDefault();
+          buttons[(i + step + buttons.length) % buttons.length]?.focus();
+        }
+      }}
+    >
+      {EMOJI.map((e) => (
+        <button key={e} type="button" onClick={() => onPick(e)} aria-label={e}>
+          {e}
+        </button>
+      ))}
+    </div>
+  );
+}

@@ -1,0 +1,390 @@
+//! The left column of the inbox: tabs for waiting / open / closed tickets, filters by queue,
+//! tag and text, the agent's online switch, and the list itself, kept current by the
+//! websocket. A new waiting ticket beeps and raises a desktop notification.
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Link, useNavigate } from 'react-router-dom';
+import { api, type Schemas } from '../api/client';
+import { useT } from '../i18n';
+import { Icons } from '../shell/icons';
+import { live, type LiveEvent, type LiveStatus } from '../shell/live';
+import { Avatar, Badge, Button, EmptyState, Spinner, Tabs, useFormat, useToast } from '../shell/ui';
+import { newer, useInboxData, type Ticket } from './data';
+import { inboxText } from './messages';
+import { askNotificationPermission, beep, desktopNotify, notificationPermission } from './notify';
+
+type Status = Schemas['TicketStatus'];
+
+interface Filters {
+  status: Status;
+  queue: string;
+  tag: string;
+  search: string;
+  mine: boolean;
+}
+
+const TAB_KEY = 'tucan.inbox.tab';
+const ONLINE_KEY = 'tucan.inbox.online';
+
+function savedTab(): Status {
+  const v = localStorage.getItem(TAB_KEY);
+  return v === 'open' || v === 'closed' ? v : 'pending';
+}
+
+function matches(t: Ticket, f: Filters, me: string): boolean {
+  if (t.status !== f.status) return false;
+  if (f.queue === '-' ? !!t.queue_id : f.queue && t.queue_id !== f.queue) return false;
+  if (f.tag && !t.tags.includes(f.tag)) return false;
+  if (f.mine && t.user_id !== me) return false;
+  if (f.search) {
+    const q = f.search.toLowerCase();
+    const digits = q.replace(/\D/g, '');
+    const hay = `${t.contact_name} ${t.last_message}`.toLowerCase();
+    if (!hay.includes(q) && !(digits && t.contact_phone.replace(/\D/g, '').includes(digits))) return false;
+  }
+  return true;
+}
+
+const byActivity = (a: Ticket, b: Ticket) => (a.activity < b.activity ? 1 : a.activity > b.activity ? -1 : 0);
+
+export function TicketList({ selectedId }: { selectedId?: string }) {
+  const t = useT(inboxText);
+  const data = useInboxData();
+  const toast = useToast();
+  const navigate = useNavigate();
+  const fmt = useFormat();
+  const [status, setStatus] = useState<Status>(savedTab);
+  const [queue, setQueue] = useState('');
+  const [tag, setTag] = useState('');
+  const [searchInput, setSearchInput] = useState('');
+  const [search, setSearch] = useState('');
+  const [mine, setMine] = useState(false);
+  const [tickets, setTickets] = useState<Ticket[] | null>(null);
+  const [cursor, setCursor] = useState<string | undefined>();
+  const [loadingMore, setLoadingMore] = useState(false);
+  const [pending, setPending] = useState<Map<string, Ticket>>(new Map());
+  const [liveStatus, setLiveStatus] = useState<LiveStatus>(live.status);
+  const [permission, setPermission] = useState(notificationPermission());
+
+  const filters = useMemo<Filters>(() => ({ status, queue, tag, search, mine: mine && status !== 'pending' }), [status, queue, tag, search, mine]);
+  const filtersRef = useRef(filters);
+  filtersRef.current = filters;
+  const pendingRef = useRef<Map<string, Ticket> | null>(null);
+  /** Events that arrive while a list load runs, merged into its answer. */
+  const inFlight = useRef<Map<string, Ticket | null> | null>(null);
+  const meId = data.me.id;
+
+  useEffect(() => {
+    const h = window.setTimeout(() => setSearch(searchInput.trim()), 300);
+    return () => window.clearTimeout(h);
+  }, [searchInput]);
+
+  useEffect(() => localStorage.setItem(TAB_KEY, status), [status]);
+
+  const query = useCallback(
+    (f: Filters, after?: string) =>
+      api<Schemas['TicketPageView']>('GET', '/api/tickets', {
+        query: {
+          status: f.status,
+          queue_id: f.queue && f.queue !== '-' ? f.queue : undefined,
+          tag: f.tag || undefined,
+          search: f.search || undefined,
+          user_id: f.mine ? meId : undefined,
+          cursor: after,
+          limit: 50,
+        },
+      }),
+    [meId],
+  );
+
+  useEffect(() => {
+    let alive = true;
+    setTickets(null);
+    setCursor(undefined);
+    const buffer = new Map<string, Ticket | null>();
+    inFlight.current = buffer;
+    query(filters)
+      .then((page) => {
+        if (!alive) return;
+        const byId = new Map(page.items.filter((x) => filters.queue !== '-' || !x.queue_id).map((x) => [x.id, x]));
+        for (const [id, ev] of buffer) {
+          if (ev === null) byId.delete(id);
+          else if (matches(ev, filters, meId)) byId.set(id, newer(byId.get(id), ev));
+          else if (byId.has(id) && newer(byId.get(id), ev) === ev) byId.delete(id);
+        }
+        setTickets([...byId.values()].sort(byActivity));
+        setCursor(page.next_cursor);
+      })
+      .catch((e) => {
+        if (!alive) return;
+        toast.error(e);
+        setTickets([]);
+      })
+      .finally(() => {
+        if (inFlight.current === buffer) inFlight.current = null;
+      });
+    return () => {
+      alive = false;
+    };
+  }, [filters, query, meId, toast]);
+
+  useEffect(() => {
+    let alive = true;
+    api<Schemas['TicketPageView']>('GET', '/api/tickets', { query: { status: 'pending', limit: 200 } })
+      .then((page) => {
+        if (!alive) return;
+        const m = new Map(page.items.map((x) => [x.id, x]));
+        for (const [id, x] of pendingRef.current ?? []) m.set(id, x);
+        pendingRef.current = m;
+        setPending(new Map(m));
+      })
+      .catch(() => {
+        pendingRef.current = new Map();
+      });
+    return () => {
+      alive = false;
+    };
+  }, []);
+
+  useEffect(() => live.onStatus(setLiveStatus), []);
+
+  const onEvent = useCallback(
+    (ev: LiveEvent) => {
+      const id = ev.ticket_id;
+      if (!id) return;
+      const ticket: Ticket | null = ev.kind === 'ticket' ? (ev.data as Ticket) : null;
+      if (ev.kind !== 'ticket' && ev.kind !== 'ticket_gone') return;
+
+      inFlight.current?.set(id, ticket);
+      const f = filtersRef.current;
+      setTickets((list) => {
+        if (!list) return list;
+        const old = list.find((x) => x.id === id);
+        if (ticket && old && newer(old, ticket) !== ticket) return list;
+        const rest = list.filter((x) => x.id !== id);
+        if (ticket && matches(ticket, f, meId)) return [...rest, ticket].sort(byActivity);
+        return rest;
+      });
+
+      const known = pendingRef.current;
+      if (known) {
+        const wasPending = known.has(id);
+        if (ticket && ticket.status === 'pending') {
+          known.set(id, ticket);
+          if (!wasPending) {
+            beep();
+            desktopNotify(
+              t('newTicketTitle'),
+              t('newTicketBody', { name: ticket.contact_name || ticket.contact_phone, text: ticket.last_message }),
+              ticket.id,
+              () => navigate(`/inbox/${ticket.id}`),
+            );
+          }
+        } else {
+          known.delete(id);
+        }
+        setPending(new Map(known));
+      }
+    },
+    [meId, navigate, t],
+  );
+  const onEventRef = useRef(onEvent);
+  onEventRef.current = onEvent;
+
+  useEffect(() => live.subscribe({ view: 'tickets' }, (ev) => onEventRef.current(ev)), []);
+
+  const loadMore = async () => {
+    if (!cursor) return;
+    setLoadingMore(true);
+    try {
+      const page = await query(filters, cursor);
+      setTickets((list) => {
+        const seen = new Set((list ?? []).map((x) => x.id));
+        return [...(list ?? []), ...page.items.filter((x) => !seen.has(x.id))];
+      });
+      setCursor(page.next_cursor);
+    } catch (e) {
+      toast.error(e);
+    } finally {
+      setLoadingMore(false);
+    }
+  };
+
+  const filtered = !!(queue || tag || search || filters.mine);
+  const emptyText = filtered ? t('emptyFiltered') : status === 'pending' ? t('emptyPending') : status === 'open' ? t('emptyOpen') : t('emptyClosed');
+
+  return (
+    <section className="inbox-list" aria-label={t('title')}>
+      <div className="inbox-list-head">
+        <div className="row">
+          <h1 className="grow">{t('title')}</h1>
+          <span className="row small muted" title={liveStatus === 'open' ? t('live') : t('reconnecting')} data-testid="live-status" data-status={liveStatus}>
+            <span className={liveStatus === 'open' ? 'dot dot-success' : 'dot dot-warning'} />
+            {liveStatus === 'open' ? t('live') : t('reconnecting')}
+          </span>
+        </div>
+        <div className="row">
+          <PresenceSwitch />
+          <span className="spacer" />
+          {permission === 'default' ? (
+            <button type="button" className="link-btn small" onClick={() => void askNotificationPermission().then(setPermission)}>
+              {t('enableNotifications')}
+            </button>
+          ) : null}
+        </div>
+        <div className="search-input">
+          <Icons.search />
+          <input type="search" aria-label={t('search')} placeholder={t('search')} value={searchInput} onChange={(e) => setSearchInput(e.target.value)} />
+        </div>
+        <div className="inbox-filters">
+          <select aria-label={t('allQueues')} value={queue} onChange={(e) => setQueue(e.target.value)}>
+            <option value="">{t('allQueues')}</option>
+            {data.queues.map((q) => (
+              <option key={q.id} value={q.id}>
+                {q.name}
+              </option>
+            ))}
+            <option value="-">{t('noQueue')}</option>
+          </select>
+          <select aria-label={t('allTags')} value={tag} onChange={(e) => setTag(e.target.value)}>
+            <option value="">{t('allTags')}</option>
+            {data.tags.map((x) => (
+              <option key={x.id} value={x.id}>
+                {x.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        {status !== 'pending' ? (
+          <label className="check small">
+            <input type="checkbox" checked={mine} onChange={(e) => setMine(e.target.checked)} />
+            {t('mineOnly')}
+          </label>
+        ) : null}
+        <Tabs
+          label={t('ticketTabs')}
+          value={status}
+          onChange={(id) => setStatus(id as Status)}
+          tabs={[
+            { id: 'pending', label: t('tabPending'), badge: pending.size },
+            { id: 'open', label: t('tabOpen') },
+            { id: 'closed', label: t('tabClosed') },
+          ]}
+        />
+      </div>
+      {tickets === null ? (
+        <Spinner />
+      ) : tickets.length === 0 ? (
+        <EmptyState title={emptyText} />
+      ) : (
+        <ul className="ticket-items" data-testid="ticket-list">
+          {tickets.map((x) => (
+            <TicketItem key={x.id} ticket={x} active={x.id === selectedId} when={fmt.short(x.last_message_at ?? x.updated_at)} />
+          ))}
+          {cursor ? (
+            <li className="list-more">
+              <Button size="sm" variant="ghost" loading={loadingMore} onClick={() => void loadMore()}>
+                {t('loadMore')}
+              </Button>
+            </li>
+          ) : null}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function TicketItem({ ticket, active, when }: { ticket: Ticket; active: boolean; when: string }) {
+  const t = useT(inboxText);
+  const data = useInboxData();
+  const queue = data.queues.find((q) => q.id === ticket.queue_id);
+  const agent = ticket.user_id && ticket.status !== 'pending' ? data.userName(ticket.user_id) : undefined;
+  const name = ticket.contact_name || ticket.contact_phone;
+  const cls = ['ticket-item', active && 'is-active', ticket.unread > 0 && 'has-unread'].filter(Boolean).join(' ');
+  return (
+    <li>
+      <Link
+        to={`/inbox/${ticket.id}`}
+        className={cls}
+        aria-current={active ? 'page' : undefined}
+        data-testid="ticket-item"
+        data-ticket-id={ticket.id}
+        data-status={ticket.status}
+        data-unread={ticket.unread}
+      >
+        <Avatar name={name} />
+        <div className="ticket-main">
+          <div className="ticket-top">
+            <span className="ticket-name truncate">{name}</span>
+            <span className="ticket-time">{when}</span>
+          </div>
+          <div className="ticket-preview">
+            <span className="truncate">{ticket.last_message}</span>
+            {ticket.unread > 0 ? (
+              <span className="unread-badge" data-testid="unread-badge" aria-label={t('unread', { n: ticket.unread })}>
+                {ticket.unread}
+              </span>
+            ) : null}
+          </div>
+          {queue || agent || ticket.tags.length ? (
+            <div className="ticket-meta">
+              {queue ? <Badge color={queue.color}>{queue.name}</Badge> : null}
+              {agent ? <Badge>{agent}</Badge> : null}
+              {ticket.tags.map((id) => {
+                const tg = data.tag(id);
+                return tg ? (
+                  <Badge key={id} color={tg.color}>
+                    {tg.name}
+                  </Badge>
+                ) : null;
+              })}
+            </div>
+          ) : null}
+        </div>
+      </Link>
+    </li>
+  );
+}
+
+/** The agent's online switch (automatic assignment only hands tickets to online agents). */
+function PresenceSwitch() {
+  const t = useT(inboxText);
+  const toast = useToast();
+  const [online, setOnline] = useState(() => localStorage.getItem(ONLINE_KEY) === '1');
+  const [busy, setBusy] = useState(false);
+
+  const set = useCallback(
+    async (value: boolean, quiet = false) => {
+      setBusy(true);
+      try {
+        await api('PUT', '/api/inbox/presence', { body: { online: value } });
+        localStorage.setItem(ONLINE_KEY, value ? '1' : '0');
+        setOnline(value);
+      } catch (e) {
+        if (!quiet) toast.error(e);
+      } finally {
+        setBusy(false);
+      }
+    },
+    [toast],
+  );
+
+  useEffect(() => {
+    if (localStorage.getItem(ONLINE_KEY) === '1') void set(true, true);
+  }, [set]);
+
+  return (
+    <span className="presence" title={t('presenceHint')}>
+      <button
+        type="button"
+        role="switch"
+        className="switch"
+        aria-checked={online}
+        aria-label={t('online')}
+        disabled={busy}
+        data-testid="presence"
+        onClick={() => void set(!online)}
+      />
+      <span className={online ? 'strong' : 'muted'}>{online ? t('online') : t('offline')}</span>
+    </span>
+  );
+}

@@ -1,0 +1,157 @@
+//! The signed-in frame of the app: a sidebar with the pages the user's role may open, the
+//! theme toggle, the language picker and the user's menu; the page renders beside it. On a
+//! narrow screen the sidebar slides in from a top bar.
+import { useEffect, useState, type ReactNode } from 'react';
+import { NavLink, Link, Outlet, useLocation } from 'react-router-dom';
+import { LANGS, useLang, useT, type Lang } from '../i18n';
+import { hasRole, useAuth } from './auth';
+import { Icons } from './icons';
+import { shellText } from './messages';
+import { useTheme } from './theme';
+import { Avatar, IconButton } from './ui';
+
+type Key = keyof typeof shellText.en;
+
+interface NavItem {
+  to: string;
+  label: Key;
+  icon: () => ReactNode;
+}
+
+interface NavGroup {
+  label?: Key;
+  items: NavItem[];
+}
+
+function navFor(user: ReturnType<typeof useAuth>['user']): NavGroup[] {
+  if (!user) return [];
+  if (user.role === 'platform_admin') {
+    return [
+      {
+        label: 'groupPlatform',
+        items: [
+          { to: '/platform/tenants', label: 'navTenants', icon: Icons.building },
+          { to: '/platform/plans', label: 'navPlans', icon: Icons.plans },
+        ],
+      },
+    ];
+  }
+  const groups: NavGroup[] = [];
+  const work: NavItem[] = [];
+  if (hasRole(user, 'supervisor')) work.push({ to: '/dashboard', label: 'navDashboard', icon: Icons.dashboard });
+  work.push({ to: '/inbox', label: 'navInbox', icon: Icons.inbox });
+  if (hasRole(user, 'supervisor')) work.push({ to: '/admin/contacts', label: 'navContacts', icon: Icons.contacts });
+  groups.push({ label: 'groupWork', items: work });
+  if (hasRole(user, 'supervisor')) {
+    groups.push({
+      label: 'groupAutomation',
+      items: [
+        { to: '/flows', label: 'navFlows', icon: Icons.flows },
+        { to: '/runs', label: 'navRuns', icon: Icons.runs },
+        { to: '/connections', label: 'navConnections', icon: Icons.connections },
+      ],
+    });
+    const admin: NavItem[] = [
+      { to: '/admin/users', label: 'navUsers', icon: Icons.users },
+      { to: '/admin/queues', label: 'navQueues', icon: Icons.queues },
+      { to: '/admin/tags', label: 'navTags', icon: Icons.tags },
+      { to: '/admin/quick-replies', label: 'navQuickReplies', icon: Icons.quickReplies },
+    ];
+    if (hasRole(user, 'admin')) {
+      admin.push(
+        { to: '/admin/business-hours', label: 'navBusinessHours', icon: Icons.clock },
+        { to: '/admin/settings', label: 'navSettings', icon: Icons.settings },
+        { to: '/admin/plugins', label: 'navPlugins', icon: Icons.plugins },
+        { to: '/admin/api-keys', label: 'navApiKeys', icon: Icons.key },
+      );
+    }
+    groups.push({ label: 'groupAdmin', items: admin });
+  }
+  return groups;
+}
+
+/** The role's name in the user's language. */
+export function useRoleName() {
+  const t = useT(shellText);
+  return (role: string) =>
+    role === 'agent' ? t('roleAgent') : role === 'supervisor' ? t('roleSupervisor') : role === 'admin' ? t('roleAdmin') : t('rolePlatformAdmin');
+}
+
+export function Layout() {
+  const t = useT(shellText);
+  const { user, signOut } = useAuth();
+  const { lang, setLang } = useLang();
+  const [theme, toggleTheme] = useTheme();
+  const [open, setOpen] = useState(false);
+  const location = useLocation();
+  const roleName = useRoleName();
+
+  useEffect(() => setOpen(false), [location.pathname]);
+
+  return (
+    <div className="app">
+      <header className="topbar">
+        <IconButton label={t('menu')} onClick={() => setOpen(true)} aria-expanded={open} aria-controls="sidebar">
+          <Icons.menu />
+        </IconButton>
+        <span className="brand-mark" aria-hidden="true">
+          T
+        </span>
+        <strong>TucanLink</strong>
+      </header>
+      <div className={open ? 'sidebar-scrim is-open' : 'sidebar-scrim'} onClick={() => setOpen(false)} />
+      <aside id="sidebar" className={open ? 'sidebar is-open' : 'sidebar'}>
+        <div className="brand">
+          <span className="brand-mark" aria-hidden="true">
+            T
+          </span>
+          TucanLink
+        </div>
+        <nav className="nav" aria-label={t('mainNav')}>
+          {navFor(user).map((g, i) => (
+            <div key={i} role="group" aria-label={g.label ? t(g.label) : undefined}>
+              {g.label ? <div className="nav-group">{t(g.label)}</div> : null}
+              {g.items.map((item) => (
+                <NavLink key={item.to} to={item.to}>
+                  <span className="nav-icon">{item.icon()}</span>
+                  {t(item.label)}
+                </NavLink>
+              ))}
+            </div>
+          ))}
+        </nav>
+        <div className="sidebar-footer">
+          <div className="row">
+            <IconButton label={theme === 'dark' ? t('themeLight') : t('themeDark')} onClick={toggleTheme} data-testid="theme-toggle">
+              {theme === 'dark' ? <Icons.sun /> : <Icons.moon />}
+            </IconButton>
+            <select aria-label={t('language')} value={lang} onChange={(e) => setLang(e.target.value as Lang)}>
+              {LANGS.map((l) => (
+                <option key={l.id} value={l.id}>
+                  {l.label}
+                </option>
+              ))}
+            </select>
+          </div>
+          {user ? (
+            <div className="row">
+              <Link to="/profile" className="user-chip grow" title={t('profile')}>
+                <Avatar name={user.name} size={32} />
+                <span className="stack gap-sm truncate" style={{ gap: 0 }}>
+                  <span className="truncate strong">{user.name}</span>
+                  <span className="small truncate">{roleName(user.role)}</span>
+                </span>
+              </Link>
+              <IconButton label={t('signOut')} onClick={() => void signOut()} data-testid="sign-out">
+                <Icons.logout />
+              </IconButton>
+            </div>
+          ) : null}
+        </div>
+      </aside>
+      <main className="main" id="main">
+        <Outlet />
+      </main>
+    </div>
+  );
+}
