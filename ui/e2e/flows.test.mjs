@@ -14,6 +14,7 @@ let tenant;
 let browser;
 let page;
 let api;
+const pageErrors = [];
 
 before(async () => {
   platform = await startPlatform();
@@ -23,7 +24,10 @@ before(async () => {
   browser = await launchBrowser();
   const context = await browser.newContext({ viewport: { width: 1800, height: 1000 }, locale: 'en-US' });
   page = await context.newPage();
-  page.on('pageerror', (e) => console.error('page error:', e.stack));
+  page.on('pageerror', (e) => {
+    pageErrors.push(e.message);
+    console.error('page error:', e.stack);
+  });
   // Leaving the editor with unsaved changes asks first; the tests always leave.
   page.on('dialog', (d) => d.accept());
   await uiSignIn(page, platform.baseUrl, tenant.adminEmail, tenant.adminPassword);
@@ -166,6 +170,7 @@ describe('flow designer', () => {
     await byId('chat-send').click();
     await eventually(async () => (await platformBubbles()).some((t) => t.includes('What is your email?')), { what: 'the question in the chat' });
     assert.ok((await platformBubbles()).some((t) => t.includes('Hi Ana Test, welcome!')), 'the greeting is rendered with the customer name');
+    assert.deepEqual(await page.locator('[data-testid="chat-bubble"][data-from="customer"]').allInnerTexts(), ['Hello']);
     await waitTrace('ask', 'current');
     assert.equal(await trace('message_received'), 'visited');
     assert.equal(await trace('send_text'), 'visited');
@@ -176,6 +181,7 @@ describe('flow designer', () => {
     assert.ok(await edgeTraversed(edgeOf('message_received')), 'trigger → greeting is animated');
     assert.ok(await edgeTraversed(edgeOf('send_text')), 'greeting → question is animated');
     assert.ok(!(await edgeTraversed(edgeOf('ask'))), 'question → thanks is not yet');
+    await screenshot(page, 'flows-test-panel');
 
     await byId('chat-input').fill('not an email');
     await byId('chat-send').click();
@@ -190,7 +196,7 @@ describe('flow designer', () => {
     assert.equal(await trace('ask'), 'visited');
     assert.ok(await edgeTraversed(edgeOf('ask')), 'question → thanks is animated');
     assert.equal(await page.locator('[data-testid="vars-table"] tr[data-var="email"] td').nth(1).innerText(), 'ana@example.com');
-    await screenshot(page, 'flows-test-panel');
+    await screenshot(page, 'flows-test-panel-done');
 
     await byId('test-open-run').click();
     await page.waitForURL(/\/runs\/[^/]+$/);
@@ -212,6 +218,13 @@ describe('flow designer', () => {
     assert.ok(listed.items.some((r) => r.id === runId));
     await page.goto(`${platform.baseUrl}/runs?flow=${flowId}`);
     await byId(`run-link-${runId}`).waitFor();
+    await byId('runs-filter-status').selectOption('completed');
+    await byId(`run-link-${runId}`).waitFor();
+    await byId('runs-filter-status').selectOption('waiting');
+    await eventually(async () => (await byId(`run-link-${runId}`).count()) === 0, { what: 'the status filter hides the completed run' });
+    await byId('runs-filter-status').selectOption('');
+    await byId(`run-link-${runId}`).waitFor();
+    await screenshot(page, 'flows-runs');
   });
 
   test('an invalid flow shows the problem on the node and its field', async () => {
@@ -324,6 +337,34 @@ describe('documents, versions and performance', () => {
     assert.deepEqual((await api.get(`/api/flows/${flow.id}`)).document, original, 'the restored draft is version 1');
   });
 
+  test('a supervisor sees flows read only', async () => {
+    const email = `sup-${Date.now()}@flows.test`;
+    const password = 'Supervisor-pass-123';
+    await api.post('/api/users', { name: 'Sam Supervisor', email, password, role: 'supervisor', language: 'en' });
+    const flows = await api.get('/api/flows');
+    const target = flows.find((f) => f.name === 'Welcome menu');
+    const context = await browser.newContext({ viewport: { width: 1600, height: 900 } });
+    const sup = await context.newPage();
+    try {
+      await uiSignIn(sup, platform.baseUrl, email, password);
+      await sup.goto(`${platform.baseUrl}/flows`);
+      await sup.getByTestId(`flow-link-${target.id}`).waitFor();
+      assert.equal(await sup.getByTestId('new-flow').count(), 0, 'supervisors create no flows');
+      assert.equal(await sup.getByTestId(`delete-${target.id}`).count(), 0);
+      await sup.goto(`${platform.baseUrl}/flows/${target.id}`);
+      await sup.getByTestId('flow-node-menu').waitFor();
+      assert.equal(await sup.getByTestId('palette').count(), 0, 'no palette');
+      assert.equal(await sup.getByTestId('save').isDisabled(), true);
+      assert.equal(await sup.getByTestId('publish').isDisabled(), true);
+      await sup.getByTestId('flow-node-menu').click();
+      assert.equal(await sup.getByTestId('field-text').isDisabled(), true, 'the form is read only');
+      const draggable = await sup.locator('.react-flow__node[data-id="menu"]').getAttribute('class');
+      assert.doesNotMatch(draggable ?? '', /\bdraggable\b/);
+    } finally {
+      await context.close();
+    }
+  });
+
   test('dragging a node on a 200-node canvas stays smooth', async () => {
     const flow = await api.post('/api/flows', { name: 'Bench' });
     await page.goto(`${platform.baseUrl}/flows/${flow.id}?bench=200`);
@@ -402,4 +443,8 @@ describe('documents, versions and performance', () => {
     await eventually(async () => (await byId(`flow-link-${flow.id}`).count()) === 0, { what: 'the flow gone from the list' });
     await assert.rejects(api.get(`/api/flows/${flow.id}`), (e) => e.status === 404);
   });
+});
+
+test('no page raised a script error', () => {
+  assert.deepEqual(pageErrors, []);
 });

@@ -1,9 +1,10 @@
-// The /flows route: the tenant's flows with their published version and state; create,
-// rename, delete, and open one in the editor.
+//! The /flows route: the tenant's flows with their published version and state; create,
+//! rename, delete, and open one in the editor.
 import { useState, type FormEvent } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
 import { useT } from '../i18n';
 import { Badge, Button, DataTable, EmptyState, ErrorBox, Modal, PageHeader, useAsync, useConfirm, useFormat, useToast, type Column } from '../shell/ui';
+import { hasRole, useAuth } from '../shell/auth';
 import { flowsApi, type Flow } from './api';
 import { flowText } from './messages';
 import './flows.css';
@@ -52,6 +53,8 @@ export function FlowListPage() {
   const toast = useToast();
   const confirm = useConfirm();
   const navigate = useNavigate();
+  const { user } = useAuth();
+  const canEdit = hasRole(user, 'admin');
   const flows = useAsync(() => flowsApi.list(), []);
   const [creating, setCreating] = useState(false);
   const [renaming, setRenaming] = useState<Flow | null>(null);
@@ -113,19 +116,23 @@ export function FlowListPage() {
     { key: 'updated', header: t('updated'), render: (flow) => <span title={f.dateTime(flow.updated_at)}>{f.relative(flow.updated_at)}</span> },
     {
       key: 'actions',
-      header: <span className="flow-sr-only">{t('actions')}</span>,
+      header: <span className="sr-only">{t('actions')}</span>,
       align: 'right',
       render: (flow) => (
         <div className="row flow-row-actions" onClick={(e) => e.stopPropagation()}>
           <Link to={`/runs?flow=${flow.id}`} className="btn btn-ghost btn-sm">
             {t('runs')}
           </Link>
-          <Button size="sm" variant="ghost" onClick={() => setRenaming(flow)} aria-label={t('renameFlowAria', { name: flow.name })} data-testid={`rename-${flow.id}`}>
-            {t('rename')}
-          </Button>
-          <Button size="sm" variant="ghost" onClick={() => remove(flow)} aria-label={t('deleteFlowAria', { name: flow.name })} data-testid={`delete-${flow.id}`}>
-            {t('delete')}
-          </Button>
+          {canEdit ? (
+            <>
+              <Button size="sm" variant="ghost" onClick={() => setRenaming(flow)} aria-label={t('renameFlowAria', { name: flow.name })} data-testid={`rename-${flow.id}`}>
+                {t('rename')}
+              </Button>
+              <Button size="sm" variant="ghost" onClick={() => remove(flow)} aria-label={t('deleteFlowAria', { name: flow.name })} data-testid={`delete-${flow.id}`}>
+                {t('delete')}
+              </Button>
+            </>
+          ) : null}
         </div>
       ),
     },
@@ -137,9 +144,11 @@ export function FlowListPage() {
         title={t('flows')}
         subtitle={t('flowsSubtitle')}
         actions={
-          <Button variant="primary" onClick={() => setCreating(true)} data-testid="new-flow">
-            {t('newFlow')}
-          </Button>
+          canEdit ? (
+            <Button variant="primary" onClick={() => setCreating(true)} data-testid="new-flow">
+              {t('newFlow')}
+            </Button>
+          ) : null
         }
       />
       {flows.error ? <ErrorBox error={flows.error} onRetry={flows.reload} /> : null}
@@ -147,9 +156,11 @@ export function FlowListPage() {
         <EmptyState
           title={t('noFlows')}
           action={
-            <Button variant="primary" onClick={() => setCreating(true)}>
-              {t('newFlow')}
-            </Button>
+            canEdit ? (
+              <Button variant="primary" onClick={() => setCreating(true)}>
+                {t('newFlow')}
+              </Button>
+            ) : null
           }
         >
           {t('noFlowsHint')}

@@ -1,4 +1,4 @@
-// Calls to the flows and runs API used by the designer, the simulator and the runs pages.
+//! Calls to the flows and runs API used by the designer, the simulator and the runs pages.
 import { api, ApiError, type Schemas } from '../api/client';
 import type { FlowDocument } from './document';
 

@@ -1,5 +1,5 @@
-// The node-type catalogue (GET /api/node-types): loaded and shared briefly, grouped by family
-// for the palette, and the output ports a node has given its type and config.
+//! The node-type catalogue (GET /api/node-types): loaded and shared briefly, grouped by family
+//! for the palette, and the output ports a node has given its type and config.
 import { createContext, useContext, useEffect, useState } from 'react';
 import { flowsApi, type NodeType } from './api';
 import { isObject } from './document';

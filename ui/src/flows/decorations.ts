@@ -1,6 +1,6 @@
-// What is drawn on a canvas node besides its document data: validation problems, the path
-// of a run, ports left over from edges, diff marks. Kept outside the node objects so that a
-// change re-renders only the nodes it touches, never the whole canvas.
+//! What is drawn on a canvas node besides its document data: validation problems, the path
+//! of a run, ports left over from edges, diff marks. Kept outside the node objects so that a
+//! change re-renders only the nodes it touches, never the whole canvas.
 import { createContext, useContext, useSyncExternalStore } from 'react';
 
 export type TraceMark = 'visited' | 'current' | 'failed';

@@ -1,6 +1,6 @@
-// The flow document (schemas/flow.schema.json) and its canvas form. Every field the editor
-// does not edit (`ui`, `label`, variables, settings, anything newer) rides along untouched,
-// so opening and saving a flow gives back the same document.
+//! The flow document (schemas/flow.schema.json) and its canvas form. Every field the editor
+//! does not edit (`ui`, `label`, variables, settings, anything newer) rides along untouched,
+//! so opening and saving a flow gives back the same document.
 import type { Edge, Node } from '@xyflow/react';
 
 export interface DocPosition {

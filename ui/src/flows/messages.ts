@@ -1,5 +1,5 @@
-// Texts of the flow designer, the simulator and the runs pages in English, Spanish and
-// Portuguese (Brazil).
+//! Texts of the flow designer, the simulator and the runs pages in English, Spanish and
+//! Portuguese (Brazil).
 import { dict } from '../i18n';
 
 const en = {

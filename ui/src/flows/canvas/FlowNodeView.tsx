@@ -1,6 +1,6 @@
-// How a flow node looks on the canvas: coloured header with the type's title, its id, a
-// line of its config, one input handle and one labelled handle per output port. Memoised and
-// fed only its own data and decoration, so dragging one node never re-renders the others.
+//! How a flow node looks on the canvas: coloured header with the type's title, its id, a
+//! line of its config, one input handle and one labelled handle per output port. Memoised and
+//! fed only its own data and decoration, so dragging one node never re-renders the others.
 import { memo, useMemo, type CSSProperties } from 'react';
 import { Handle, Position, type NodeProps, type NodeTypes } from '@xyflow/react';
 import { useT } from '../../i18n';

@@ -1,5 +1,5 @@
-// Line icons for node types (inline SVG in `currentColor`, so they follow the theme and
-// render the same on every system), picked by kind, by a plugin's icon hint or by family.
+//! Line icons for node types (inline SVG in `currentColor`, so they follow the theme and
+//! render the same on every system), picked by kind, by a plugin's icon hint or by family.
 import { memo } from 'react';
 import type { NodeType } from '../api';
 

@@ -1,5 +1,5 @@
-// A flow drawn for looking, not editing: the graph of one version with a run's path on it.
-// Used by the run detail page; pans and zooms, and can centre on a node.
+//! A flow drawn for looking, not editing: the graph of one version with a run's path on it.
+//! Used by the run detail page; pans and zooms, and can centre on a node.
 import { useEffect, useMemo } from 'react';
 import { Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, useNodesState, useReactFlow } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';

@@ -1,5 +1,5 @@
-// The path a run took through a flow, from its step trace: the nodes it visited, the one it
-// is at (or failed on), and the edges it went along, ready to be drawn on a canvas.
+//! The path a run took through a flow, from its step trace: the nodes it visited, the one it
+//! is at (or failed on), and the edges it went along, ready to be drawn on a canvas.
 import type { RunDetail } from '../api';
 import { runIsActive } from '../api';
 import type { DecorationStore, TraceMark } from '../decorations';

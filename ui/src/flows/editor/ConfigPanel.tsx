@@ -1,5 +1,5 @@
-// The side panel for the selected node: what the type does, the node's name on the canvas,
-// its config form (from the type's JSON Schema) and the problems found on it.
+//! The side panel for the selected node: what the type does, the node's name on the canvas,
+//! its config form (from the type's JSON Schema) and the problems found on it.
 import { memo, useMemo } from 'react';
 import { useT } from '../../i18n';
 import type { FlowProblem, NodeType } from '../api';

@@ -1,6 +1,6 @@
-// The flow designer: the canvas with its palette, config panel, toolbar, versions and test
-// drawers. It owns the canvas state (nodes and edges), the undo history, saving, validating
-// and publishing, and puts validation problems and test-run paths on the nodes.
+//! The flow designer: the canvas with its palette, config panel, toolbar, versions and test
+//! drawers. It owns the canvas state (nodes and edges), the undo history, saving, validating
+//! and publishing, and puts validation problems and test-run paths on the nodes.
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
 import {
   applyEdgeChanges,
@@ -61,6 +61,31 @@ interface Props {
   bench: number | null;
   /** Supervisors look at flows; only admins change them. */
   readOnly: boolean;
+}
+
+/** The point nearest `centre` (on a grid around it) where a new node covers no other. */
+function freeSpot(centre: { x: number; y: number }, nodes: CanvasNode[]): { x: number; y: number } {
+  const w = NODE_WIDTH + 30;
+  const h = 130;
+  const busy = (x: number, y: number) =>
+    nodes.some((n) => {
+      const nw = n.measured?.width ?? NODE_WIDTH;
+      const nh = n.measured?.height ?? 100;
+      const left = x - NODE_WIDTH / 2;
+      const top = y - 30;
+      return left < n.position.x + nw && left + NODE_WIDTH > n.position.x && top < n.position.y + nh && top + 100 > n.position.y;
+    });
+  for (let ring = 0; ring < 12; ring++) {
+    for (let dy = -ring; dy <= ring; dy++) {
+      for (let dx = -ring; dx <= ring; dx++) {
+        if (Math.max(Math.abs(dx), Math.abs(dy)) !== ring) continue;
+        const x = centre.x + dx * w;
+        const y = centre.y + dy * h;
+        if (!busy(x, y)) return { x, y };
+      }
+    }
+  }
+  return centre;
 }
 
 function emptyDocument(): FlowDocument {
@@ -201,9 +226,8 @@ export function Editor({ flow: loaded, catalogue, bench, readOnly }: Props) {
     (kind: string) => {
       const box = wrapper.current?.getBoundingClientRect();
       if (!box) return;
-      const jitter = (nodesRef.current.length % 5) * 24;
-      const p = rf.screenToFlowPosition({ x: box.left + box.width / 2 + jitter, y: box.top + box.height / 2 + jitter });
-      addNode(kind, p);
+      const centre = rf.screenToFlowPosition({ x: box.left + box.width / 2, y: box.top + box.height / 2 });
+      addNode(kind, freeSpot(centre, nodesRef.current));
     },
     [addNode, rf],
   );
@@ -511,7 +535,7 @@ export function Editor({ flow: loaded, catalogue, bench, readOnly }: Props) {
               />
             ) : null}
             {panel === 'versions' ? (
-              <VersionsPanel flowId={flow.id} refreshKey={versionsKey} dirty={dirty} readOnly={readOnly} onDiff={onDiff} onRestored={onRestored} onClose={closePanel} />
+              <VersionsPanel flowId={flow.id} refreshKey={`${versionsKey}:${flow.updated_at}`} dirty={dirty} readOnly={readOnly} onDiff={onDiff} onRestored={onRestored} onClose={closePanel} />
             ) : null}
             {panel === 'test' ? <TestPanel flowId={flow.id} ensureSaved={ensureSaved} onRun={setRun} onClose={closePanel} /> : null}
           </div>

@@ -1,5 +1,5 @@
-// The /flows/:id route: loads the flow and the node-type catalogue, then opens the editor.
-// `?bench=N` opens a made-up flow of N nodes instead, to measure the canvas.
+//! The /flows/:id route: loads the flow and the node-type catalogue, then opens the editor.
+//! `?bench=N` opens a made-up flow of N nodes instead, to measure the canvas.
 import { ReactFlowProvider } from '@xyflow/react';
 import { useParams, useSearchParams } from 'react-router-dom';
 import { useT } from '../../i18n';

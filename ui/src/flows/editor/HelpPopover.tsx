@@ -1,4 +1,4 @@
-// The keyboard shortcuts of the editor, in a small popover opened from the toolbar (or `?`).
+//! The keyboard shortcuts of the editor, in a small popover opened from the toolbar (or `?`).
 import { useEffect, useId, useRef } from 'react';
 import { useT } from '../../i18n';
 import { flowText, type FlowTextKey } from '../messages';

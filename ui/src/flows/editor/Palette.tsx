@@ -1,5 +1,5 @@
-// The palette: every node type of the catalogue by family, with a search box. Items are
-// dragged onto the canvas; a click (or Enter) adds one in the middle of the view.
+//! The palette: every node type of the catalogue by family, with a search box. Items are
+//! dragged onto the canvas; a click (or Enter) adds one in the middle of the view.
 import { memo, useMemo, useState, type CSSProperties } from 'react';
 import { useT } from '../../i18n';
 import type { NodeType } from '../api';

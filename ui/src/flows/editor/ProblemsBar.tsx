@@ -1,5 +1,5 @@
-// The list of problems the last validation found, over the bottom of the canvas; a problem
-// on a node takes you to it.
+//! The list of problems the last validation found, over the bottom of the canvas; a problem
+//! on a node takes you to it.
 import { memo, useState } from 'react';
 import { useT } from '../../i18n';
 import type { FlowProblem } from '../api';

@@ -1,6 +1,6 @@
-// The simulator: a phone where the designer plays a customer and chats with the draft. It
-// starts a test run, sends replies, polls the run while the drawer is open and hands each
-// new state to the editor, which draws the path on the canvas.
+//! The simulator: a phone where the designer plays a customer and chats with the draft. It
+//! starts a test run, sends replies, polls the run while the drawer is open and hands each
+//! new state to the editor, which draws the path on the canvas.
 import { memo, useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { Link } from 'react-router-dom';
 import { useT } from '../../i18n';
@@ -31,6 +31,8 @@ export const TestPanel = memo(function TestPanel({ flowId, ensureSaved, onRun, o
   const [customer, setCustomer] = useState<TestCustomer>({ name: 'Ana Test', phone: '+15550001234', custom_fields: {} });
   const [detail, setDetailState] = useState<RunDetail | null>(null);
   const [text, setText] = useState('');
+  // The message that started the run: the run's transcript lists replies, not the trigger.
+  const [opening, setOpening] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const busyRef = useRef(false);
   const seq = useRef(0);
@@ -90,7 +92,9 @@ export const TestPanel = memo(function TestPanel({ flowId, ensureSaved, onRun, o
   const start = (message?: string) =>
     act(async () => {
       if (!(await ensureSaved())) return null;
-      return runsApi.startTest(flowId, { customer, ...(message ? { message } : {}) });
+      const d = await runsApi.startTest(flowId, { customer, ...(message ? { message } : {}) });
+      setOpening(message ?? null);
+      return d;
     });
 
   const send = async (e: FormEvent) => {
@@ -105,9 +109,12 @@ export const TestPanel = memo(function TestPanel({ flowId, ensureSaved, onRun, o
     act(async () => {
       if (detail && active) await runsApi.cancel(detail.run.id).catch(() => undefined);
       setDetailState(null);
+      setOpening(null);
       return null;
     });
 
+  const first = detail?.transcript[0];
+  const showOpening = !!detail && !!opening && !(first?.from === 'customer' && first.text === opening);
   const waitingFor = (detail?.run.waiting as { for?: string } | undefined)?.for;
 
   return (
@@ -159,7 +166,12 @@ export const TestPanel = memo(function TestPanel({ flowId, ensureSaved, onRun, o
           <span>{t('phoneTitle')}</span>
         </div>
         <div className="flow-phone-chat" role="log" aria-live="polite" aria-label={t('conversation')} data-testid="chat">
-          {!detail || detail.transcript.length === 0 ? <p className="flow-phone-hint">{detail ? t('noMessagesYet') : t('typeToStart')}</p> : null}
+          {!detail || (detail.transcript.length === 0 && !showOpening) ? <p className="flow-phone-hint">{detail ? t('noMessagesYet') : t('typeToStart')}</p> : null}
+          {showOpening ? (
+            <div className="flow-bubble from-customer" data-testid="chat-bubble" data-from="customer">
+              {opening}
+            </div>
+          ) : null}
           {detail?.transcript.map((line, i) => (
             <div key={`${line.seq}-${i}`} className={`flow-bubble from-${line.from}`} data-testid="chat-bubble" data-from={line.from}>
               {line.text}

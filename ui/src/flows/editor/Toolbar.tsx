@@ -1,5 +1,5 @@
-// The editor's toolbar: back to the list, the flow's name and state, undo/redo, layout,
-// validate, save, publish, and the versions, test and help panels.
+//! The editor's toolbar: back to the list, the flow's name and state, undo/redo, layout,
+//! validate, save, publish, and the versions, test and help panels.
 import { memo, type MouseEvent } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
 import { useConfirm } from '../../shell/ui';

@@ -1,6 +1,6 @@
-// Published versions of the flow, newest first: pick one to see what changed between it and
-// the saved draft (or another version), with the changed nodes marked on the canvas, and
-// restore it as the draft.
+//! Published versions of the flow, newest first: pick one to see what changed between it and
+//! the saved draft (or another version), with the changed nodes marked on the canvas, and
+//! restore it as the draft.
 import { memo, useEffect, useState } from 'react';
 import { useT } from '../../i18n';
 import { useConfirm, useFormat, useToast } from '../../shell/ui';
@@ -9,8 +9,8 @@ import { flowText, type FlowTextKey } from '../messages';
 
 interface Props {
   flowId: string;
-  /** Bumped after a publish so the list reloads. */
-  refreshKey: number;
+  /** Changes after a publish or a save, so the list and the diff reload. */
+  refreshKey: string;
   dirty: boolean;
   readOnly: boolean;
   onDiff: (diff: FlowDiff | null) => void;

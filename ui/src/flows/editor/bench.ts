@@ -1,5 +1,5 @@
-// A large flow made up in memory to measure the canvas (`?bench=200` on the editor): a
-// trigger and a chain of messages laid out in rows. It is never saved.
+//! A large flow made up in memory to measure the canvas (`?bench=200` on the editor): a
+//! trigger and a chain of messages laid out in rows. It is never saved.
 import type { FlowDocument } from '../document';
 
 export function benchDocument(count: number): FlowDocument {

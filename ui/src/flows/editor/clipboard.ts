@@ -1,6 +1,6 @@
-// Copy and paste of nodes: the selected nodes and the edges between them, pasted with new
-// ids and shifted so the copy does not hide the original. Kept for the session, so nodes
-// can be pasted into another flow too.
+//! Copy and paste of nodes: the selected nodes and the edges between them, pasted with new
+//! ids and shifted so the copy does not hide the original. Kept for the session, so nodes
+//! can be pasted into another flow too.
 import { freshEdgeId, freshNodeId, type CanvasEdge, type CanvasNode, type DocEdge, type DocNode } from '../document';
 
 interface Clip {

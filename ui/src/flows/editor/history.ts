@@ -1,5 +1,5 @@
-// Undo and redo for the editor: snapshots of the canvas (node and edge arrays, which are
-// immutable, so a snapshot costs two references). Typing in one field is one step.
+//! Undo and redo for the editor: snapshots of the canvas (node and edge arrays, which are
+//! immutable, so a snapshot costs two references). Typing in one field is one step.
 import { useCallback, useReducer, useRef } from 'react';
 import type { CanvasEdge, CanvasNode } from '../document';
 

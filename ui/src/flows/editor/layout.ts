@@ -1,5 +1,5 @@
-// Automatic layout of a flow, left to right, with dagre; node sizes come from the canvas
-// when it has measured them.
+//! Automatic layout of a flow, left to right, with dagre; node sizes come from the canvas
+//! when it has measured them.
 import dagre from '@dagrejs/dagre';
 import type { CanvasEdge, CanvasNode } from '../document';
 

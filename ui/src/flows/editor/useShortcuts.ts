@@ -1,5 +1,5 @@
-// The editor's keyboard shortcuts (listed in HelpPopover). Typing in a field keeps its own
-// keys: only Ctrl+S works there. Delete is handled by the canvas itself.
+//! The editor's keyboard shortcuts (listed in HelpPopover). Typing in a field keeps its own
+//! keys: only Ctrl+S works there. Delete is handled by the canvas itself.
 import { useEffect, useRef } from 'react';
 
 export interface ShortcutActions {

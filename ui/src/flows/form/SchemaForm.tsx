@@ -1,6 +1,6 @@
-// A form generated from a node type's config JSON Schema: text, numbers, switches, choices,
-// lists, nested objects and maps, with required marks and the problems the server found on
-// each field. Keys left empty are removed, so the config stays what the engine expects.
+//! A form generated from a node type's config JSON Schema: text, numbers, switches, choices,
+//! lists, nested objects and maps, with required marks and the problems the server found on
+//! each field. Keys left empty are removed, so the config stays what the engine expects.
 import { memo, useEffect, useId, useState, type ReactNode } from 'react';
 import { useT } from '../../i18n';
 import { isObject } from '../document';

@@ -1,6 +1,6 @@
-// Reading the JSON Schemas of node configs (as the catalogue gives them, draft 2020-12 with
-// `$defs`): references resolved, nullable types unwrapped, enums gathered, and a plain
-// description of each field that the form renders.
+//! Reading the JSON Schemas of node configs (as the catalogue gives them, draft 2020-12 with
+//! `$defs`): references resolved, nullable types unwrapped, enums gathered, and a plain
+//! description of each field that the form renders.
 
 export interface JsonSchema {
   type?: string | string[];
@@ -214,11 +214,12 @@ export function initialConfig(schema: JsonSchema, root: JsonSchema = schema): Re
   return out;
 }
 
-/** The fields of an object schema in declaration order, required first kept as declared. */
+/** The fields of an object schema: required ones first, each group in schema order. */
 export function objectFields(schema: JsonSchema, root: JsonSchema): { name: string; schema: JsonSchema; required: boolean }[] {
   const s = resolve(schema, root);
   const required = new Set(s.required ?? []);
-  return Object.entries(s.properties ?? {}).map(([name, prop]) => ({ name, schema: prop, required: required.has(name) }));
+  const all = Object.entries(s.properties ?? {}).map(([name, prop]) => ({ name, schema: prop, required: required.has(name) }));
+  return [...all.filter((f) => f.required), ...all.filter((f) => !f.required)];
 }
 
 /** `snake_case` → `Snake case`, for fields without a title. */

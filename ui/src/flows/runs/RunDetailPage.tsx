@@ -1,6 +1,6 @@
-// The /runs/:id route: one run over the graph of the version it ran (its path highlighted),
-// its step list with inputs, variables and effects, its conversation and final variables.
-// A run still going is refreshed every few seconds and can be cancelled.
+//! The /runs/:id route: one run over the graph of the version it ran (its path highlighted),
+//! its step list with inputs, variables and effects, its conversation and final variables.
+//! A run still going is refreshed every few seconds and can be cancelled.
 import { useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { useT } from '../../i18n';

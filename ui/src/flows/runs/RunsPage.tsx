@@ -1,5 +1,5 @@
-// The /runs route: runs of the tenant's flows, newest first, filtered by flow, status and
-// kind (tests or real), with older pages on demand; a row opens the run's detail.
+//! The /runs route: runs of the tenant's flows, newest first, filtered by flow, status and
+//! kind (tests or real), with older pages on demand; a row opens the run's detail.
 import { useEffect, useMemo, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { useT } from '../../i18n';

@@ -1,4 +1,4 @@
-// A run's status as a coloured badge, in the user's language.
+//! A run's status as a coloured badge, in the user's language.
 import { useT } from '../../i18n';
 import { Badge, type BadgeTone } from '../../shell/ui';
 import { flowText, type FlowTextKey } from '../messages';

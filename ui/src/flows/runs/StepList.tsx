@@ -1,5 +1,5 @@
-// The steps of a run in order: node, the port it left by, time taken, and on demand what
-// resumed it, the variables after it and the effects it asked for.
+//! The steps of a run in order: node, the port it left by, time taken, and on demand what
+//! resumed it, the variables after it and the effects it asked for.
 import { useT } from '../../i18n';
 import { useFormat } from '../../shell/ui';
 import type { RunStep } from '../api';

@@ -1,4 +1,4 @@
-// A run's variables as a two-column table (values that are not text shown as JSON).
+//! A run's variables as a two-column table (values that are not text shown as JSON).
 import { useT } from '../../i18n';
 import { isObject } from '../document';
 import { flowText } from '../messages';
