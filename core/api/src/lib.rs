@@ -28,6 +28,7 @@ use crate::routes::flows::FlowsApi;
 use crate::routes::hooks::HooksApi;
 use crate::routes::inbox::{QueuesApi, QuickRepliesApi, TagsApi};
 use crate::routes::jobs::JobsApi;
+use crate::routes::people::PeopleApi;
 use crate::routes::platform::PlatformApi;
 use crate::routes::plugins::PluginsApi;
 use crate::routes::runs::RunsApi;
@@ -52,7 +53,7 @@ type Apis = (
     RunsApi,
     HooksApi,
     TicketsApi,
-    (ConnectionsApi, PluginsApi, DashboardApi),
+    (ConnectionsApi, PluginsApi, DashboardApi, PeopleApi),
 );
 
 fn service(state: &AppState) -> OpenApiService<Apis, ()> {
@@ -80,6 +81,7 @@ fn service(state: &AppState) -> OpenApiService<Apis, ()> {
             ConnectionsApi { state: s() },
             PluginsApi { state: s() },
             DashboardApi { state: s() },
+            PeopleApi { state: s() },
         ),
     );
     OpenApiService::new(apis, "TucanLink API", env!("CARGO_PKG_VERSION"))

@@ -36,8 +36,9 @@ impl Inbox {
         let contact = self
             .contact_for(db, &phone, inc.push_name.as_deref())
             .await?;
-        let settings = db.stored_settings().await?;
+        let settings = self.runtime.settings_of(db).await?;
         let reopen = settings
+            .stored
             .get("ticket_reopen_window_minutes")
             .and_then(Value::as_u64)
             .unwrap_or(30) as u32;

@@ -61,3 +61,15 @@ pub struct Dashboard {
     pub avg_resolution_secs: Option<f64>,
     pub agents: Vec<AgentActivity>,
 }
+
+/// A colleague as every user of the company may see them: enough to transfer a ticket to
+/// them and to see who is online.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Object)]
+pub struct Colleague {
+    pub id: String,
+    pub name: String,
+    pub role: crate::user::Role,
+    pub online: bool,
+    /// Tickets assigned to them and open now.
+    pub open_tickets: u64,
+}

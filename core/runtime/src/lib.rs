@@ -6,12 +6,14 @@
 
 mod cache;
 mod effects;
+mod facts;
 mod jobs;
 mod runtime;
 mod schedule;
 mod triggers;
 
 pub use cache::FlowCache;
+pub use facts::TenantSettings;
 pub use jobs::{EFFECTS_KIND, HTTP_KIND, PLUGIN_KIND, RESUME_KIND, SUBFLOW_KIND};
 pub use runtime::{
     CallLater, FlowRuntime, ParentLink, PluginCalls, RunContact, RunSource, RuntimeOptions,

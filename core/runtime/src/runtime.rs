@@ -3,8 +3,7 @@
 //! run moved on meanwhile (then the change is decided again on the fresh state). Effects are
 //! carried out only after that transaction commits.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -23,12 +22,8 @@ use tucan_store::{
 };
 
 use crate::cache::FlowCache;
+use crate::facts::{Published, TenantFacts, TenantSettings};
 use crate::triggers::TriggerEvent;
-
-/// How long the tenant's business hours are kept before they are read again.
-const HOURS_TTL: Duration = Duration::from_secs(5);
-
-type TenantHours = (Option<Schedule>, String);
 
 /// How many times a change is re-decided when other workers keep moving the run.
 const MAX_RACES: usize = 8;
@@ -135,7 +130,7 @@ pub struct FlowRuntime {
     registry: Arc<Registry>,
     scripts: Scripts,
     cache: FlowCache,
-    hours: Mutex<HashMap<String, (std::time::Instant, TenantHours)>>,
+    facts: TenantFacts,
     pub(crate) http: OutboundHttp,
     pub(crate) opts: RuntimeOptions,
     /// The inbox, which carries out message and ticket effects (attached after both exist).
@@ -248,7 +243,7 @@ impl FlowRuntime {
             registry,
             scripts: Scripts::default(),
             cache: FlowCache::new(opts.cache_capacity),
-            hours: Mutex::default(),
+            facts: TenantFacts::default(),
             http: OutboundHttp::new(opts.allow_internal_http),
             opts,
             desk: std::sync::RwLock::new(None),
@@ -435,36 +430,30 @@ impl FlowRuntime {
         })
     }
 
-    /// The tenant's business hours and time zone, read at most every few seconds.
-    pub async fn hours_of(&self, db: &TenantDb) -> StoreResult<(Option<Schedule>, String)> {
-        let tenant = db.tenant_id();
-        if let Some((at, hours)) = self.hours.lock().expect("hours cache").get(tenant)
-            && at.elapsed() < HOURS_TTL
-        {
-            return Ok(hours.clone());
-        }
-        let schedule = db
-            .stored_settings()
-            .await?
-            .get("business_hours")
-            .and_then(|v| serde_json::from_value::<Schedule>(v.clone()).ok())
-            .filter(|s| !s.is_unset() || !s.holidays.is_empty());
-        let timezone = self.store.platform().get_tenant(tenant).await?.timezone;
-        let hours = (schedule, timezone);
-        let mut cache = self.hours.lock().expect("hours cache");
-        if cache.len() > 10_000 {
-            cache.clear();
-        }
-        cache.insert(
-            tenant.to_string(),
-            (std::time::Instant::now(), hours.clone()),
-        );
-        Ok(hours)
+    /// The tenant's settings, business hours and time zone, read at most every few seconds.
+    pub async fn settings_of(&self, db: &TenantDb) -> StoreResult<Arc<TenantSettings>> {
+        self.facts.settings(&self.store, db).await
     }
 
-    /// Forget the tenant's cached business hours (its settings changed).
-    pub fn forget_hours(&self, tenant: &str) {
-        self.hours.lock().expect("hours cache").remove(tenant);
+    /// The tenant's business hours and time zone, read at most every few seconds.
+    pub async fn hours_of(&self, db: &TenantDb) -> StoreResult<(Option<Schedule>, String)> {
+        let s = self.settings_of(db).await?;
+        Ok((s.business_hours.clone(), s.timezone.clone()))
+    }
+
+    /// Forget the tenant's cached settings (they changed).
+    pub fn forget_settings(&self, tenant: &str) {
+        self.facts.forget_settings(tenant);
+    }
+
+    /// The tenant's published flows and their versions, read at most every two seconds.
+    pub(crate) async fn published_flows(&self, db: &TenantDb) -> StoreResult<Published> {
+        self.facts.published(db).await
+    }
+
+    /// Forget the tenant's cached list of published flows (one was published or deleted).
+    pub fn forget_published(&self, tenant: &str) {
+        self.facts.forget_published(tenant);
     }
 
     /// Start a run and take its first steps; effects are carried out before this returns

@@ -147,7 +147,7 @@ impl FlowRuntime {
         event: &TriggerEvent,
     ) -> StoreResult<Vec<String>> {
         let mut started = Vec::new();
-        for (flow_id, version) in db.published_flows().await? {
+        for (flow_id, version) in self.published_flows(db).await?.iter().cloned() {
             let (flow, _) = self.published(db, &flow_id, version).await?;
             if !flow.triggers.iter().any(|&t| event.starts(&flow.nodes[t])) {
                 continue;

@@ -15,6 +15,10 @@ use tucan_api::{ApiSettings, AppState};
 use tucan_model::tenancy::{NewPlan, NewTenant, NewTenantAdmin, PlanFeatures, PlanLimits};
 use tucan_store::{ContactFields, Store, StoreOptions};
 
+/// The allocator the `tucanlink` binary runs with.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const FIRST: [&str; 24] = [
     "ana", "maria", "jose", "joao", "carlos", "mariana", "bruno", "carla", "pedro", "paula",
     "lucas", "luana", "rafael", "beatriz", "diego", "fernanda", "gabriel", "julia", "marcos",

@@ -7,7 +7,8 @@
 //!
 //! Run: `cargo bench -p tucan-server --bench inbox` (builds release).
 //! `BENCH_STORE=surrealkv` uses the embedded on-disk engine (default `mem`);
-//! `BENCH_TICKETS` / `BENCH_MESSAGES` change the sizes of part 3; `BENCH_PARTS=3` (a comma
+//! `BENCH_TICKETS` / `BENCH_MESSAGES` change the sizes of part 3 (`BENCH_BATCH`: rows per
+//! insert while loading it); `BENCH_PARTS=3` (a comma
 //! list of 1, 2, 3) runs only some parts.
 
 use std::collections::HashMap;
@@ -24,6 +25,10 @@ use tucan_model::ids::new_id;
 use tucan_model::tenancy::{NewPlan, NewTenant, NewTenantAdmin, PlanFeatures, PlanLimits};
 use tucan_model::ticket::{ChannelKind, Connection, MessageKind, NewConnection};
 use tucan_store::{Store, StoreOptions, TenantDb};
+
+/// The allocator the `tucanlink` binary runs with.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
@@ -312,6 +317,11 @@ async fn fan_out(b: &Bench, n: usize, rounds: usize) {
 async fn list_tickets(b: &Bench, tickets: usize, messages: usize) {
     let load = Instant::now();
     let per_ticket = messages / tickets.max(1);
+    // Rows per INSERT (tickets; messages go four times as many at once).
+    let batch_size: usize = std::env::var("BENCH_BATCH")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(500);
     let statuses = ["open", "pending", "closed"];
     let mut batch = Vec::new();
     let mut mbatch = Vec::new();
@@ -330,11 +340,11 @@ async fn list_tickets(b: &Bench, tickets: usize, messages: usize) {
                 "body": format!("message {j} of ticket {i}"), "status": "read", "mentions": [],
             }));
         }
-        if batch.len() == 2000 {
+        if batch.len() >= batch_size {
             b.db.import_tickets(&batch).await.unwrap();
             batch.clear();
         }
-        if mbatch.len() >= 20_000 {
+        if mbatch.len() >= batch_size * 4 {
             b.db.import_messages(&mbatch).await.unwrap();
             mbatch.clear();
             eprintln!(

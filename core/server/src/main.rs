@@ -10,6 +10,11 @@ mod runtime;
 
 use clap::Parser;
 
+/// mimalloc instead of the system allocator: the database engine allocates on every query
+/// from every worker thread, and glibc's arenas made that a measured bottleneck.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = cli::Cli::parse();

@@ -12,6 +12,8 @@ export class ApiError extends Error {
     public status: number,
     public code: string,
     message: string,
+    /** The whole JSON answer, when there was one (a 422 of publish carries the problems). */
+    public body?: unknown,
   ) {
     super(message);
   }
@@ -103,14 +105,16 @@ export async function api<T = unknown>(method: Method, path: string, opts: Reque
   if (!res.ok) {
     let code = 'HTTP_' + res.status;
     let message = res.statusText;
+    let body: unknown;
     try {
       const e = await res.json();
+      body = e;
       code = e.code ?? code;
       message = e.message ?? message;
     } catch {
       /* not JSON */
     }
-    throw new ApiError(res.status, code, message);
+    throw new ApiError(res.status, code, message, body);
   }
   if (opts.text) return (await res.text()) as T;
   if (res.status === 204) return undefined as T;

@@ -6,8 +6,9 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use tucan_model::ErrorCode;
 use tucan_model::ids::new_id;
+use tucan_model::required_text;
 use tucan_model::tenancy::TenantStatus;
-use tucan_model::user::{User, normalize_email};
+use tucan_model::user::{User, check_language, normalize_email};
 use tucan_store::{Account, NewRefreshToken, UserRow};
 
 use super::ApiTags;
@@ -41,6 +42,16 @@ pub struct Session {
 #[oai(deny_unknown_fields)]
 pub struct RefreshRequest {
     pub refresh_token: String,
+}
+
+/// What users may change of themselves.
+#[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
+pub struct ProfilePatch {
+    #[oai(validator(min_length = 1, max_length = 120))]
+    pub name: Option<String>,
+    /// `pt-BR`, `es` or `en`.
+    pub language: Option<String>,
 }
 
 #[derive(Debug, Object)]
@@ -189,6 +200,38 @@ impl AuthApi {
         let account = p.account();
         let row = account_user(&self.state.store, &account).await?;
         Ok(Json(row.into_user(p.tenant_id.clone())))
+    }
+
+    /// Change the signed-in user's own name or language (any role; email, role and ticket
+    /// limit are an admin's to change).
+    #[oai(path = "/me", method = "patch")]
+    async fn update_me(&self, auth: Auth, body: Json<ProfilePatch>) -> ApiResult<Json<User>> {
+        let p = auth.user()?;
+        let account = p.account();
+        let mut row = account_user(&self.state.store, &account).await?;
+        if let Some(name) = &body.name {
+            row.name = required_text("name", name, 120)?;
+        }
+        if let Some(lang) = &body.language {
+            check_language(lang)?;
+            row.language = lang.clone();
+        }
+        let user = match &account.tenant_id {
+            Some(tid) => {
+                self.state
+                    .store
+                    .tenant(tid)
+                    .await?
+                    .users()
+                    .save(&row)
+                    .await?
+            }
+            None => self.state.store.platform().admins().save(&row).await?,
+        };
+        Ok(Json(User {
+            tenant_id: p.tenant_id.clone(),
+            ..user
+        }))
     }
 
     /// Change the signed-in user's password. Every session ends, this one included: sign in

@@ -283,6 +283,18 @@ impl ConnectionsApi {
         })))
     }
 
+    /// The simulated phones of a simulator connection, the most recently active first, each
+    /// with its last message.
+    #[oai(path = "/:id/simulator/chats", method = "get")]
+    async fn simulator_chats(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+    ) -> ApiResult<Json<Vec<SimMessage>>> {
+        let (ctx, conn) = self.simulator(&auth, &id).await?;
+        Ok(Json(ctx.db.sim_phones(&conn.id).await?))
+    }
+
     /// What the simulated phone `phone` sent and received, oldest first.
     #[oai(path = "/:id/simulator/chats/:phone", method = "get")]
     async fn simulator_chat(

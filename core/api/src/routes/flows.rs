@@ -376,6 +376,7 @@ impl FlowsApi {
             }
         }
         ctx.db.delete_flow(&id).await?;
+        self.state.runtime.forget_published(ctx.db.tenant_id());
         Ok(Deleted::NoContent)
     }
 
@@ -417,6 +418,7 @@ impl FlowsApi {
             .db
             .publish_flow(&id, &text, &pinned.content_hash(), &ctx.principal.user_id)
             .await?;
+        self.state.runtime.forget_published(ctx.db.tenant_id());
         // Schedule triggers tick from the version just published.
         if let Err(e) = self.state.runtime.arm_schedules(&ctx.db, &id).await {
             tracing::warn!(flow = %id.0, error = %e, "arming schedule triggers failed");

@@ -9,6 +9,7 @@ pub mod flows;
 pub mod hooks;
 pub mod inbox;
 pub mod jobs;
+pub mod people;
 pub mod platform;
 pub mod plugins;
 pub mod runs;

@@ -46,7 +46,7 @@ impl SettingsApi {
             .map(|(k, v)| Ok((k.clone(), check_setting(k, v)?)))
             .collect::<Result<BTreeMap<_, _>, Problem>>()?;
         ctx.db.put_settings(&checked).await?;
-        self.state.runtime.forget_hours(ctx.db.tenant_id());
+        self.state.runtime.forget_settings(ctx.db.tenant_id());
         Ok(Json(effective_settings(&ctx.db.stored_settings().await?)))
     }
 

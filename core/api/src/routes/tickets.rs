@@ -1,7 +1,7 @@
 //! The shared inbox over REST: ticket lists and pages of messages, sending, notes, every
-//! ticket action, the timeline, scheduled messages, media files and agent presence. Agents
-//! reach only tickets of their queues and their own; for them any other ticket does not
-//! exist (404).
+//! ticket action, the timeline, scheduled messages and media files (presence and the
+//! company's agents are in `people.rs`). Agents reach only tickets of their queues and
+//! their own; for them any other ticket does not exist (404).
 
 use chrono::{DateTime, Utc};
 use poem_openapi::param::{Path, Query};
@@ -41,12 +41,6 @@ pub struct MessagePageView {
     pub next_cursor: Option<String>,
 }
 
-#[derive(Debug, Object)]
-pub struct Presence {
-    /// Online agents take tickets from round-robin and least-busy queues.
-    pub online: bool,
-}
-
 /// A stored file.
 #[derive(Debug, Object)]
 pub struct MediaView {
@@ -79,13 +73,6 @@ pub enum MediaFile {
         #[oai(header = "content-type")] String,
         #[oai(header = "x-content-type-options")] String,
     ),
-}
-
-#[derive(ApiResponse)]
-pub enum PresenceSet {
-    /// Saved.
-    #[oai(status = 204)]
-    NoContent,
 }
 
 fn default_limit() -> u32 {
@@ -134,8 +121,8 @@ impl TicketsApi {
 
 #[OpenApi(tag = "ApiTags::Tickets")]
 impl TicketsApi {
-    /// Tickets, most recent activity first, by status, queue, agent, tag or a search of the
-    /// contact's name and number and the last message.
+    /// Tickets, most recent activity first, by status, queue, agent, contact, tag or a search
+    /// of the contact's name and number and the last message.
     #[allow(clippy::too_many_arguments)] // one per query parameter
     #[oai(path = "/api/tickets", method = "get")]
     async fn list_tickets(
@@ -144,6 +131,7 @@ impl TicketsApi {
         status: Query<Option<TicketStatus>>,
         queue_id: Query<Option<String>>,
         user_id: Query<Option<String>>,
+        contact_id: Query<Option<String>>,
         tag: Query<Option<String>>,
         search: Query<Option<String>>,
         cursor: Query<Option<String>>,
@@ -160,6 +148,7 @@ impl TicketsApi {
                 status: status.0,
                 queue_id: queue_id.0,
                 user_id: user_id.0,
+                contact_id: contact_id.0,
                 tag: tag.0,
                 search: search.0,
                 cursor: cursor.0,
@@ -409,17 +398,5 @@ impl TicketsApi {
         }
         let bytes = self.state.inbox.read_media(&row).await?;
         Ok(MediaFile::File(Binary(bytes), row.mime, "nosniff".into()))
-    }
-
-    /// Go online or offline for automatic assignment.
-    #[oai(path = "/api/inbox/presence", method = "put")]
-    async fn set_presence(&self, auth: Auth, body: Json<Presence>) -> ApiResult<PresenceSet> {
-        let user = auth.user()?.user_id.clone();
-        let ctx = auth.tenant(&self.state, Scope::TicketsWrite).await?;
-        ctx.db.set_online(&user, body.online).await?;
-        if body.online {
-            self.state.inbox.assign_waiting(&ctx.db, &user).await?;
-        }
-        Ok(PresenceSet::NoContent)
     }
 }

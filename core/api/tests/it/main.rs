@@ -12,6 +12,7 @@ mod inbox;
 mod inbox_desk;
 mod isolation;
 mod jobs;
+mod people;
 mod platform;
 mod plugins;
 mod resources;

@@ -575,6 +575,7 @@ async fn a_flow_calling_itself_stops_at_the_depth_limit() {
         .publish_flow(&flow.id, &text, &doc.content_hash(), "t")
         .await
         .unwrap();
+    rig.runtime.forget_published(rig.db.tenant_id());
     let run = rig
         .runtime
         .start(&rig.db, manual(&flow.id, RunContact::None))

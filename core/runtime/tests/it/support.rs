@@ -135,6 +135,7 @@ impl Rig {
             .publish_flow(&flow.id, &text, &doc.content_hash(), "tester")
             .await
             .unwrap();
+        self.runtime.forget_published(self.db.tenant_id());
         flow.id
     }
 

@@ -190,7 +190,7 @@ async fn an_outside_hours_trigger_fires_only_when_the_company_is_closed() {
         }),
     );
     rig.db.put_settings(&hours).await.unwrap();
-    rig.runtime.forget_hours(rig.db.tenant_id());
+    rig.runtime.forget_settings(rig.db.tenant_id());
     let started = rig
         .runtime
         .on_message(&rig.db, &contact, None, &ev)

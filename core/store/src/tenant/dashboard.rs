@@ -5,7 +5,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde_json::{Value, json};
-use tucan_model::dashboard::{AgentActivity, Dashboard, DayCount, QueueCounts, StatusCounts};
+use tucan_model::dashboard::{
+    AgentActivity, Colleague, Dashboard, DayCount, QueueCounts, StatusCounts,
+};
 
 use super::TenantDb;
 use crate::db::row_sets;
@@ -172,5 +174,45 @@ impl TenantDb {
             avg_resolution_secs,
             agents,
         })
+    }
+
+    /// Every user of the company with whether they are online and their open tickets.
+    pub async fn colleagues(&self) -> StoreResult<Vec<Colleague>> {
+        let sets = row_sets(
+            self.raw(),
+            "SELECT record::id(id) AS id, name, role, online FROM user ORDER BY name;
+SELECT user_id, count() AS n FROM ticket WHERE status = 'open' AND user_id != NONE GROUP BY user_id;",
+            json!({}),
+            2,
+        )
+        .await?;
+        let open: HashMap<String, u64> = sets[1]
+            .iter()
+            .filter_map(|r| Some((text(&r["user_id"])?, r["n"].as_u64()?)))
+            .collect();
+        Ok(sets[0]
+            .iter()
+            .filter_map(|u| {
+                let id = text(&u["id"])?;
+                Some(Colleague {
+                    name: text(&u["name"]).unwrap_or_default(),
+                    role: serde_json::from_value(u["role"].clone()).ok()?,
+                    online: u["online"].as_bool().unwrap_or(false),
+                    open_tickets: open.get(&id).copied().unwrap_or(0),
+                    id,
+                })
+            })
+            .collect())
+    }
+
+    /// Whether `user_id` is online for automatic assignment.
+    pub async fn is_online(&self, user_id: &str) -> StoreResult<bool> {
+        let rows = crate::db::rows(
+            self.raw(),
+            "SELECT VALUE online FROM type::record('user', $id)",
+            json!({ "id": user_id }),
+        )
+        .await?;
+        Ok(rows.first().and_then(Value::as_bool).unwrap_or(false))
     }
 }

@@ -98,10 +98,11 @@ impl TenantDb {
     /// message id, with the ticket's and the message's events.
     pub async fn record_inbound(&self, w: &InboundWrite) -> StoreResult<InboundOutcome> {
         for _ in 0..8 {
-            if let Some(done) = self.inbound_seen(w).await? {
-                return Ok(done);
+            let (seen, live) = self.inbound_lookup(w).await?;
+            if let Some(id) = seen {
+                return self.inbound_seen(&id).await;
             }
-            let target = match self.live_ticket(&w.contact.id, &w.connection_id).await? {
+            let target = match live {
                 Some(id) => Target::Existing(id),
                 None => match self.recently_closed(w).await? {
                     Some(id) => Target::Reopen(id),
@@ -128,43 +129,35 @@ impl TenantDb {
         ))
     }
 
-    async fn inbound_seen(&self, w: &InboundWrite) -> StoreResult<Option<InboundOutcome>> {
-        let seen: Option<Value> = fetch_one(
+    /// In one round trip: the message a first delivery of this channel message made, and
+    /// the contact's live ticket on the connection.
+    async fn inbound_lookup(
+        &self,
+        w: &InboundWrite,
+    ) -> StoreResult<(Option<String>, Option<String>)> {
+        let sets = crate::db::row_sets(
             self.raw(),
-            "SELECT message_id FROM type::record('dedupe', [$c, $k])",
-            json!({ "c": w.connection_id, "k": w.channel_id }),
+            "SELECT VALUE message_id FROM type::record('dedupe', [$c, $k]);
+SELECT VALUE ticket_id FROM type::record('ticket_live', [$contact, $c]);",
+            json!({ "c": w.connection_id, "k": w.channel_id, "contact": w.contact.id }),
+            2,
         )
         .await?;
-        let Some(id) = seen.and_then(|v| v["message_id"].as_str().map(String::from)) else {
-            return Ok(None);
-        };
-        let message = self.get_message(&id).await?;
+        let first = |i: usize| sets[i].first().and_then(Value::as_str).map(String::from);
+        Ok((first(0), first(1)))
+    }
+
+    /// What a duplicate delivery answers: the first delivery's message and its ticket.
+    async fn inbound_seen(&self, message_id: &str) -> StoreResult<InboundOutcome> {
+        let message = self.get_message(message_id).await?;
         let ticket = self.get_ticket(&message.ticket_id).await?;
-        Ok(Some(InboundOutcome {
+        Ok(InboundOutcome {
             message,
             ticket,
             opened: false,
             reopened: false,
             duplicate: true,
-        }))
-    }
-
-    /// The ticket not closed of a contact on a connection.
-    pub async fn live_ticket(
-        &self,
-        contact_id: &str,
-        connection_id: &str,
-    ) -> StoreResult<Option<String>> {
-        let rows = crate::db::rows(
-            self.raw(),
-            "SELECT VALUE ticket_id FROM type::record('ticket_live', [$c, $k])",
-            json!({ "c": contact_id, "k": connection_id }),
-        )
-        .await?;
-        Ok(rows
-            .into_iter()
-            .next()
-            .and_then(|v| v.as_str().map(String::from)))
+        })
     }
 
     async fn recently_closed(&self, w: &InboundWrite) -> StoreResult<Option<String>> {

@@ -65,6 +65,28 @@ COMMIT TRANSACTION;";
         Ok(items)
     }
 
+    /// The last message of each simulated phone of a connection, most recent first (at most
+    /// 200 phones).
+    pub async fn sim_phones(&self, connection_id: &str) -> StoreResult<Vec<SimMessage>> {
+        let mut latest: Vec<SimMessage> = Vec::new();
+        let recent: Vec<SimMessage> = fetch(
+            self.raw(),
+            "SELECT * FROM sim_message WHERE connection_id = $c ORDER BY at DESC, id DESC LIMIT 5000",
+            json!({ "c": connection_id }),
+        )
+        .await?;
+        let mut seen = std::collections::HashSet::new();
+        for m in recent {
+            if latest.len() == 200 {
+                break;
+            }
+            if seen.insert(m.phone.clone()) {
+                latest.push(m);
+            }
+        }
+        Ok(latest)
+    }
+
     /// Mark what the phone received as read; returns the channel ids newly read.
     pub async fn sim_mark_read(
         &self,

@@ -31,6 +31,8 @@ pub struct TicketQuery {
     pub status: Option<TicketStatus>,
     pub queue_id: Option<String>,
     pub user_id: Option<String>,
+    /// One contact's tickets (its history).
+    pub contact_id: Option<String>,
     pub tag: Option<String>,
     pub search: Option<String>,
     pub cursor: Option<String>,
@@ -107,6 +109,9 @@ impl TenantDb {
         }
         if let Some(v) = &q.user_id {
             bind("user_id = $user", "user", json!(v));
+        }
+        if let Some(v) = &q.contact_id {
+            bind("contact_id = $contact", "contact", json!(v));
         }
         if let Some(v) = &q.tag {
             bind("tags CONTAINS $tag", "tag", json!(v));
