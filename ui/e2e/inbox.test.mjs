@@ -2,7 +2,8 @@
 //! its error; a simulated customer writes, the ticket appears live in the waiting list, the
 //! agent accepts it, answers from the composer (with a quick reply), the customer's phone
 //! gets the answer and reads it, the ticks follow, and the agent closes the ticket. Then the
-//! connections page and the simulator phone.
+//! connections page and the simulator phone. Last, an agent renames itself and switches the
+//! app to Spanish on the profile page, which stays after a reload and on another device.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { apiAs, eventually, launchBrowser, screenshot, setupTenant, signIn, startPlatform, uiSignIn } from './harness.mjs';
@@ -107,6 +108,16 @@ test('a customer writes, the agent sees it live, accepts, answers and closes', a
   // It left the waiting list live.
   await item.waitFor({ state: 'detached', timeout: 10_000 });
 
+  // The transfer dialog lists the company's agents with their presence and open tickets.
+  await page.click('[data-testid=transfer]');
+  const self = page.locator(`[data-testid=transfer-agent-option][data-user-id="${tenant.adminId}"]`);
+  await self.waitFor();
+  await eventually(async () => (await self.getAttribute('data-online')) === 'true', { what: 'the agent list to show the admin online' });
+  assert.match(await self.innerText(), /Ana Admin/);
+  assert.match(await self.innerText(), /1/);
+  await page.locator('[role=dialog] .modal-footer .btn').first().click();
+  await page.locator('[role=dialog]').waitFor({ state: 'detached' });
+
   const input = page.locator('[data-testid=composer-input]');
   await input.click();
   await input.pressSequentially('/hora');
@@ -121,7 +132,8 @@ test('a customer writes, the agent sees it live, accepts, answers and closes', a
 
   const answer = page.locator('[data-testid=message][data-direction=out]', { hasText: 'Vou verificar o seu pedido' });
   await answer.waitFor();
-  assert.equal(await input.inputValue(), '');
+  // The live event may show the answer a moment before the send's own answer clears the box.
+  await eventually(async () => (await input.inputValue()) === '', { what: 'the composer to clear after sending' });
   await eventually(async () => ['delivered', 'read'].includes(await answer.getAttribute('data-status')), {
     what: 'the answer to be delivered',
   });
@@ -156,6 +168,10 @@ test('a customer writes, the agent sees it live, accepts, answers and closes', a
 
   await card.locator('[data-testid=open-phone]').click();
   await page.waitForURL((u) => u.pathname === `/connections/${conn.id}/phone`);
+  // The server lists the phone that already chatted (this browser never opened it).
+  const recent = page.locator(`[data-testid=sim-recent-phone][data-phone="${CUSTOMER}"]`);
+  await recent.waitFor();
+  assert.equal(await page.evaluate((id) => localStorage.getItem(`tucan.sim.recent.${id}`), conn.id), null);
   await page.fill('input[name=customer-phone]', CUSTOMER);
   await page.fill('input[name=customer-name]', 'Maria Souza');
   await page.click('[data-testid=open-chat]');
@@ -170,6 +186,71 @@ test('a customer writes, the agent sees it live, accepts, answers and closes', a
   assert.equal(waiting.contact_name, 'Maria Souza');
   await screenshot(page, 'simulator-phone');
 
+  // The same customer on a second number has a second ticket; its contact panel lists the
+  // first one among the contact's other tickets.
+  const conn2 = await admin.post('/api/connections', { name: 'Loja Norte', kind: 'simulator', phone: '+55 11 3000-0002', default_queue_id: queue.id });
+  const second = await admin.post(`/api/connections/${conn2.id}/simulator/messages`, { from: CUSTOMER, text: 'Outra loja, outra pergunta.' });
+  assert.notEqual(second.ticket_id, waiting.id);
+  await page.goto(`${platform.baseUrl}/inbox/${second.ticket_id}`);
+  const pastLink = page.locator(`[data-testid=contact-panel] a[href="/inbox/${waiting.id}"]`);
+  await pastLink.waitFor({ timeout: 10_000 });
+  assert.equal(await page.locator('[data-testid=contact-panel] .past-tickets li').count(), 1);
   await page.context().close();
+
+  // A browser with nothing stored shows the presence saved on the server.
+  const fresh = await newPage(errors);
+  await uiSignIn(fresh, platform.baseUrl, tenant.adminEmail, tenant.adminPassword);
+  await fresh.goto(`${platform.baseUrl}/inbox`);
+  await fresh.waitForSelector('[data-testid=presence][aria-checked=true]', { timeout: 10_000 });
+  await fresh.context().close();
+  assert.deepEqual(errors.map(String), []);
+});
+
+test('an agent changes its name and language on the profile page, and both stay', async () => {
+  const email = `bea.${Date.now().toString(36)}@example.com`;
+  const password = 'Bea-agent-pass-2025';
+  await admin.post('/api/users', { name: 'Bea Lima', email, password, role: 'agent', language: 'en' });
+
+  const errors = [];
+  const page = await newPage(errors);
+  await uiSignIn(page, platform.baseUrl, email, password);
+  const inboxLink = page.locator('nav a[href="/inbox"]');
+  await inboxLink.waitFor();
+  assert.equal((await inboxLink.innerText()).trim(), 'Inbox');
+
+  await page.click('a.user-chip[href="/profile"]');
+  await page.waitForURL((u) => u.pathname === '/profile');
+  const nameInput = page.locator('input[name=name]');
+  await nameInput.waitFor();
+  assert.equal(await nameInput.isDisabled(), false, 'an agent may rename itself');
+  await nameInput.fill('Bea Lima Souza');
+  await page.selectOption('[data-testid=profile-language]', 'es');
+  // Picking is not saving: the app stays in English until the profile is saved.
+  assert.equal((await inboxLink.innerText()).trim(), 'Inbox');
+  await page.click('[data-testid=profile-save]');
+
+  await eventually(async () => (await inboxLink.innerText()).trim() === 'Bandeja', { what: 'the navigation to switch to Spanish' });
+  await page.locator('.user-chip', { hasText: 'Bea Lima Souza' }).waitFor();
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'es');
+  const session = await signIn(platform.baseUrl, email, password);
+  const me = await apiAs(platform.baseUrl, session.access_token).get('/api/auth/me');
+  assert.equal(me.name, 'Bea Lima Souza');
+  assert.equal(me.language, 'es');
+  await screenshot(page, 'profile-spanish');
+
+  await page.reload();
+  await inboxLink.waitFor();
+  assert.equal((await inboxLink.innerText()).trim(), 'Bandeja');
+  assert.equal(await page.locator('[data-testid=profile-language]').inputValue(), 'es');
+  assert.equal(await page.locator('input[name=name]').inputValue(), 'Bea Lima Souza');
+  await page.context().close();
+
+  // A browser that never saw this user opens in the account's language too.
+  const other = await newPage(errors);
+  await uiSignIn(other, platform.baseUrl, email, password);
+  const link = other.locator('nav a[href="/inbox"]');
+  await link.waitFor();
+  await eventually(async () => (await link.innerText()).trim() === 'Bandeja', { what: 'a fresh browser to open in Spanish' });
+  await other.context().close();
   assert.deepEqual(errors.map(String), []);
 });

@@ -1,13 +1,21 @@
-//! The signed-in user's profile: name and language (saved on the account when the user may
-//! change it, else on this device), and a password change, after which the user signs in again.
+//! The signed-in user's profile: name and language, saved on the account (`PATCH
+//! /api/auth/me`, open to every role), and a password change, after which the user signs in
+//! again.
 import { useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router-dom';
-import { api, tokens, type Schemas } from '../api/client';
+import { api, tokens, type User } from '../api/client';
 import { LANGS, useLang, useT, type Lang } from '../i18n';
-import { appLang, hasRole, useAuth } from '../shell/auth';
+import { appLang, useAuth } from '../shell/auth';
 import { useRoleName } from '../shell/Layout';
 import { Avatar, Button, Field, PageHeader, useToast } from '../shell/ui';
 import { authText } from './messages';
+
+/** The body of `PATCH /api/auth/me`: what users may change of themselves. */
+export interface ProfilePatch {
+  /** 1 to 120 characters. */
+  name?: string;
+  language?: 'pt-BR' | 'es' | 'en';
+}
 
 export function ProfilePage() {
   const t = useT(authText);
@@ -16,7 +24,6 @@ export function ProfilePage() {
   const toast = useToast();
   const navigate = useNavigate();
   const roleName = useRoleName();
-  const canEdit = hasRole(user, 'admin');
   const [name, setName] = useState(user?.name ?? '');
   const [language, setLanguage] = useState<Lang>(appLang(user?.language) ?? lang);
   const [saving, setSaving] = useState(false);
@@ -27,18 +34,22 @@ export function ProfilePage() {
 
   if (!user) return null;
 
+  const trimmed = name.trim();
+  const nameError = trimmed ? undefined : t('nameRequired');
+  const dirty = (trimmed !== '' && trimmed !== user.name) || language !== appLang(user.language) || language !== lang;
+
   const save = async (e: FormEvent) => {
     e.preventDefault();
+    if (!trimmed) return;
     setSaving(true);
     try {
-      if (canEdit) {
-        const patch: Schemas['UserPatch'] = { language };
-        if (name.trim() && name.trim() !== user.name) patch.name = name.trim();
-        await api('PATCH', `/api/users/${encodeURIComponent(user.id)}`, { body: patch });
-        await reload();
-      }
+      const patch: ProfilePatch = { language };
+      if (trimmed !== user.name) patch.name = trimmed;
+      await api<User>('PATCH', '/api/auth/me', { body: patch });
+      setName(trimmed);
       setLang(language);
-      toast.success(t('saved'));
+      toast.success(authText[language].saved);
+      await reload();
     } catch (err) {
       toast.error(err);
     } finally {
@@ -76,11 +87,11 @@ export function ProfilePage() {
           </div>
           <form className="card-body stack" onSubmit={save}>
             <div className="grid-2">
-              <Field label={t('name')}>
-                <input value={name} onChange={(e) => setName(e.target.value)} disabled={!canEdit} maxLength={120} required />
+              <Field label={t('name')} error={nameError}>
+                <input name="name" autoComplete="name" value={name} onChange={(e) => setName(e.target.value)} maxLength={120} required />
               </Field>
-              <Field label={t('language')} hint={canEdit ? undefined : t('languageLocalOnly')}>
-                <select value={language} onChange={(e) => setLanguage(e.target.value as Lang)}>
+              <Field label={t('language')} hint={t('languageHint')}>
+                <select name="language" value={language} onChange={(e) => setLanguage(e.target.value as Lang)} data-testid="profile-language">
                   {LANGS.map((l) => (
                     <option key={l.id} value={l.id}>
                       {l.label}
@@ -90,7 +101,7 @@ export function ProfilePage() {
               </Field>
             </div>
             <div className="form-actions">
-              <Button type="submit" variant="primary" loading={saving}>
+              <Button type="submit" variant="primary" loading={saving} disabled={!trimmed || !dirty} data-testid="profile-save">
                 {t('save')}
               </Button>
             </div>

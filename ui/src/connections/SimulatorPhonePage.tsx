@@ -1,7 +1,8 @@
-//! The simulator's phone: play a customer of a simulator number. Pick or type the
-//! customer's number and name, write like on WhatsApp, and watch the company's answers
-//! arrive live (with what the phone has read sent back as read receipts).
-import { useCallback, useEffect, useLayoutEffect, useRef, useState, type FormEvent } from 'react';
+//! The simulator's phone: play a customer of a simulator number. Pick one of the phones that
+//! already chatted (from the server, most recent first) or type a customer's number and name,
+//! write like on WhatsApp, and watch the company's answers arrive live (with what the phone
+//! has read sent back as read receipts).
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { api, type Schemas } from '../api/client';
 import { useT } from '../i18n';
@@ -15,6 +16,10 @@ type SimMessage = Schemas['SimMessage'];
 interface Customer {
   phone: string;
   name: string;
+}
+/** A phone of the recent list, with its last message when the server told it. */
+interface RecentPhone extends Customer {
+  last?: SimMessage;
 }
 
 const digits = (s: string) => s.replace(/\D/g, '');
@@ -32,30 +37,74 @@ function recentKey(connectionId: string) {
   return `tucan.sim.recent.${connectionId}`;
 }
 
+/** The phones this device opened last (names included, which the server does not keep). */
 function loadRecent(connectionId: string): Customer[] {
   try {
     const v = JSON.parse(localStorage.getItem(recentKey(connectionId)) ?? '[]');
-    return Array.isArray(v) ? v.filter((c) => typeof c?.phone === 'string') : [];
+    return Array.isArray(v) ? v.filter((c) => typeof c?.phone === 'string').map((c) => ({ phone: c.phone, name: typeof c.name === 'string' ? c.name : '' })) : [];
   } catch {
     return [];
   }
 }
 
+/** A simulator event that is a message (not a batch of read receipts). */
+function isSimMessage(d: unknown): d is SimMessage {
+  return !!d && typeof d === 'object' && 'id' in d && 'direction' in d && typeof (d as SimMessage).phone === 'string';
+}
+
 export function SimulatorPhonePage() {
   const t = useT(connText);
+  const fmt = useFormat();
   const { id = '' } = useParams();
   const conn = useAsync(() => api<Schemas['Connection']>('GET', `/api/connections/${id}`), [id]);
-  const [recent, setRecent] = useState<Customer[]>(() => loadRecent(id));
-  const [phoneInput, setPhoneInput] = useState(recent[0]?.phone ?? '');
-  const [nameInput, setNameInput] = useState(recent[0]?.name ?? '');
-  const [customer, setCustomer] = useState<Customer | null>(recent[0] ?? null);
+  const chats = useAsync(() => api<SimMessage[]>('GET', `/api/connections/${id}/simulator/chats`), [id]);
+  const [saved, setSaved] = useState<Customer[]>(() => loadRecent(id));
+  /** Phones opened here that may have no message yet (so the server does not list them). */
+  const [opened, setOpened] = useState<Customer[]>([]);
+  const [phoneInput, setPhoneInput] = useState(saved[0]?.phone ?? '');
+  const [nameInput, setNameInput] = useState(saved[0]?.name ?? '');
+  const [customer, setCustomer] = useState<Customer | null>(saved[0] ?? null);
+  const isSimulator = conn.data?.kind === 'simulator';
+  const setChats = chats.setData;
+
+  const nameOf = useCallback((phone: string) => saved.find((c) => samePhone(c.phone, phone))?.name ?? '', [saved]);
+
+  const recent = useMemo<RecentPhone[]>(() => {
+    if (!chats.data) return saved;
+    const fromServer = chats.data.map((m) => ({ phone: m.phone, name: nameOf(m.phone), last: m }));
+    const extra = opened.filter((c) => !fromServer.some((r) => samePhone(r.phone, c.phone)));
+    return [...extra, ...fromServer];
+  }, [chats.data, saved, opened, nameOf]);
+
+  // With nothing chosen yet, the most recent phone opens; only the first answer may do that.
+  const autoPicked = useRef(false);
+  useEffect(() => {
+    if (autoPicked.current || !chats.data) return;
+    autoPicked.current = true;
+    const first = chats.data[0];
+    if (!first || customer || phoneInput) return;
+    const c = { phone: first.phone, name: nameOf(first.phone) };
+    setCustomer(c);
+    setPhoneInput(c.phone);
+    setNameInput(c.name);
+  }, [chats.data, customer, phoneInput, nameOf]);
+
+  useEffect(() => {
+    if (!isSimulator) return;
+    return live.subscribe({ view: 'simulator', connection_id: id }, (ev) => {
+      if (ev.kind !== 'sim' || !isSimMessage(ev.data)) return;
+      const m = ev.data;
+      setChats((old) => (old ? [m, ...old.filter((x) => !samePhone(x.phone, m.phone))] : old));
+    });
+  }, [id, isSimulator, setChats]);
 
   const open = (c: Customer) => {
     setCustomer(c);
     setPhoneInput(c.phone);
     setNameInput(c.name);
-    const next = [c, ...recent.filter((r) => !samePhone(r.phone, c.phone))].slice(0, 8);
-    setRecent(next);
+    setOpened((old) => [c, ...old.filter((r) => !samePhone(r.phone, c.phone))]);
+    const next = [c, ...saved.filter((r) => !samePhone(r.phone, c.phone))].slice(0, 20);
+    setSaved(next);
     localStorage.setItem(recentKey(id), JSON.stringify(next));
   };
 
@@ -63,6 +112,11 @@ export function SimulatorPhonePage() {
     e.preventDefault();
     if (!digits(phoneInput)) return;
     open({ phone: phoneInput.trim(), name: nameInput.trim() });
+  };
+
+  const preview = (m: SimMessage) => {
+    const text = m.body || (m.media_url ? `📎 ${m.kind}` : '');
+    return m.direction === 'out' ? `${t('fromCompany')}: ${text}` : text;
   };
 
   if (conn.error) {
@@ -104,22 +158,39 @@ export function SimulatorPhonePage() {
             </form>
             <div className="card card-body stack">
               <h3>{t('recent')}</h3>
-              {recent.length === 0 ? (
+              {chats.loading && !chats.data && recent.length === 0 ? (
+                <Spinner inline />
+              ) : recent.length === 0 ? (
                 <p className="muted small">{t('noRecent')}</p>
               ) : (
-                <ul className="recent-phones">
+                <ul className="recent-phones" data-testid="sim-recent">
                   {recent.map((r) => (
                     <li key={r.phone}>
-                      <Button variant={customer && samePhone(customer.phone, r.phone) ? 'secondary' : 'ghost'} className="btn-block" onClick={() => open(r)}>
-                        <span className="grow truncate" style={{ textAlign: 'left' }}>
-                          {r.name || r.phone}
+                      <Button
+                        variant={customer && samePhone(customer.phone, r.phone) ? 'secondary' : 'ghost'}
+                        className="btn-block"
+                        onClick={() => open({ phone: r.phone, name: r.name })}
+                        data-testid="sim-recent-phone"
+                        data-phone={r.phone}
+                      >
+                        <span className="grow stack" style={{ gap: 0, minWidth: 0, textAlign: 'left' }}>
+                          <span className="row" style={{ gap: 6 }}>
+                            <span className="grow truncate">{r.name || r.phone}</span>
+                            {r.last ? (
+                              <time className="small muted" dateTime={r.last.at}>
+                                {fmt.short(r.last.at)}
+                              </time>
+                            ) : null}
+                          </span>
+                          {r.name ? <span className="small muted truncate">{r.phone}</span> : null}
+                          {r.last ? <span className="small muted truncate">{preview(r.last)}</span> : null}
                         </span>
-                        {r.name ? <span className="small muted">{r.phone}</span> : null}
                       </Button>
                     </li>
                   ))}
                 </ul>
               )}
+              {chats.error ? <p className="muted small">{t('recentLocalOnly')}</p> : null}
             </div>
           </div>
           {customer ? (

@@ -1,5 +1,5 @@
 //! The right column of a conversation: who the customer is (number, email, custom fields,
-//! tags) and their other tickets.
+//! tags) and their other tickets (`GET /api/tickets?contact_id=`).
 import { Link } from 'react-router-dom';
 import { api, type Schemas } from '../api/client';
 import { useT } from '../i18n';
@@ -12,10 +12,9 @@ export function ContactPanel({ ticket, onClose }: { ticket: Ticket; onClose: () 
   const fmt = useFormat();
   const data = useInboxData();
   const contact = useAsync(() => api<Schemas['Contact']>('GET', `/api/contacts/${ticket.contact_id}`), [ticket.contact_id]);
-  const digits = ticket.contact_phone.replace(/\D/g, '');
   const past = useAsync(
     () =>
-      api<Schemas['TicketPageView']>('GET', '/api/tickets', { query: { search: digits || ticket.contact_name, limit: 50 } }).then((p) =>
+      api<Schemas['TicketPageView']>('GET', '/api/tickets', { query: { contact_id: ticket.contact_id, limit: 50 } }).then((p) =>
         p.items.filter((x) => x.contact_id === ticket.contact_id && x.id !== ticket.id),
       ),
     [ticket.contact_id, ticket.id],
@@ -92,7 +91,16 @@ export function ContactPanel({ ticket, onClose }: { ticket: Ticket; onClose: () 
       <section className="panel-section">
         <h3>{t('pastTickets')}</h3>
         {!past.data ? (
-          past.error ? null : <Spinner />
+          past.error ? (
+            <p className="muted small">
+              {t('pastTicketsFailed')}{' '}
+              <button type="button" className="link-btn" onClick={past.reload}>
+                {t('retry')}
+              </button>
+            </p>
+          ) : (
+            <Spinner />
+          )
         ) : past.data.length === 0 ? (
           <p className="muted small">{t('noPastTickets')}</p>
         ) : (

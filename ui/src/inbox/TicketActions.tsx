@@ -149,20 +149,31 @@ function TagMenu({ ticket, onChange, onClose }: { ticket: Ticket; onChange: (t: 
 function TransferModal({ ticket, onDone, onClose }: { ticket: Ticket; onDone: (t: Ticket) => void; onClose: () => void }) {
   const t = useT(inboxText);
   const toast = useToast();
-  const { queues, users, me } = useInboxData();
+  const { queues, agents, me, reloadAgents } = useInboxData();
   const [queueId, setQueueId] = useState('');
   const [userId, setUserId] = useState('');
+  const [find, setFind] = useState('');
   const [busy, setBusy] = useState(false);
   const effectiveQueue = queueId || ticket.queue_id;
   const queue = queues.find((q) => q.id === effectiveQueue);
-  const agents = users.filter((u) => u.role !== 'platform_admin' && (!queue || queue.user_ids.includes(u.id) || u.role !== 'agent'));
+
+  useEffect(() => {
+    void reloadAgents();
+  }, [reloadAgents]);
+
+  const candidates = agents
+    .filter((a) => a.role !== 'platform_admin' && (!queue || queue.user_ids.includes(a.id) || a.role !== 'agent'))
+    .sort((a, b) => Number(b.online) - Number(a.online) || a.open_tickets - b.open_tickets || a.name.localeCompare(b.name));
+  const needle = find.trim().toLowerCase();
+  const shown = needle ? candidates.filter((a) => a.name.toLowerCase().includes(needle)) : candidates;
+  const chosen = candidates.some((a) => a.id === userId) ? userId : '';
 
   const submit = async () => {
     setBusy(true);
     try {
       const body: Schemas['Transfer'] = {};
       if (queueId) body.queue_id = queueId;
-      if (userId) body.user_id = userId;
+      if (chosen) body.user_id = chosen;
       const next = await api<Ticket>('POST', `/api/tickets/${ticket.id}/transfer`, { body });
       onDone(next);
       toast.success(t('transferred'));
@@ -181,7 +192,7 @@ function TransferModal({ ticket, onDone, onClose }: { ticket: Ticket; onDone: (t
       footer={
         <>
           <Button onClick={onClose}>{t('cancel')}</Button>
-          <Button variant="primary" loading={busy} disabled={!queueId && !userId} onClick={() => void submit()} data-testid="transfer-submit">
+          <Button variant="primary" loading={busy} disabled={!queueId && !chosen} onClick={() => void submit()} data-testid="transfer-submit">
             {t('transfer')}
           </Button>
         </>
@@ -200,18 +211,37 @@ function TransferModal({ ticket, onDone, onClose }: { ticket: Ticket; onDone: (t
             ))}
         </select>
       </Field>
-      {agents.length > 0 ? (
-        <Field label={t('transferAgent')}>
-          <select value={userId} onChange={(e) => setUserId(e.target.value)} data-testid="transfer-agent">
-            <option value="">{t('anyAgent')}</option>
-            {agents.map((u) => (
-              <option key={u.id} value={u.id}>
-                {u.id === me.id ? `${u.name} (${t('you')})` : u.name}
-              </option>
-            ))}
-          </select>
-        </Field>
-      ) : null}
+      <fieldset className="agent-picker">
+        <legend className="field-label">{t('transferAgent')}</legend>
+        {candidates.length > 6 ? (
+          <input type="search" className="input" aria-label={t('findAgent')} placeholder={t('findAgent')} value={find} onChange={(e) => setFind(e.target.value)} />
+        ) : null}
+        <div className="agent-options" role="radiogroup" aria-label={t('transferAgent')} data-testid="transfer-agent">
+          <label className={chosen === '' ? 'agent-option is-selected' : 'agent-option'}>
+            <input type="radio" name="transfer-agent" value="" checked={chosen === ''} onChange={() => setUserId('')} />
+            <span className="grow">{t('anyAgent')}</span>
+          </label>
+          {shown.map((a) => (
+            <label
+              key={a.id}
+              className={chosen === a.id ? 'agent-option is-selected' : 'agent-option'}
+              data-testid="transfer-agent-option"
+              data-user-id={a.id}
+              data-online={a.online}
+            >
+              <input type="radio" name="transfer-agent" value={a.id} checked={chosen === a.id} onChange={() => setUserId(a.id)} />
+              <span className={a.online ? 'dot dot-success' : 'dot dot-neutral'} aria-hidden="true" />
+              <span className="grow stack" style={{ gap: 0, minWidth: 0 }}>
+                <span className="truncate">{a.id === me.id ? `${a.name} (${t('you')})` : a.name}</span>
+                <span className="small muted">
+                  {a.online ? t('agentOnline') : t('agentOffline')} · {t('openTickets', { n: a.open_tickets })}
+                </span>
+              </span>
+            </label>
+          ))}
+          {candidates.length === 0 ? <p className="muted small">{t('noAgents')}</p> : shown.length === 0 ? <p className="muted small">{t('noAgentMatch')}</p> : null}
+        </div>
+      </fieldset>
     </Modal>
   );
 }

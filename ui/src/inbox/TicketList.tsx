@@ -345,20 +345,35 @@ function TicketItem({ ticket, active, when }: { ticket: Ticket; active: boolean;
   );
 }
 
-/** The agent's online switch (automatic assignment only hands tickets to online agents). */
+/** What `GET /api/inbox/presence` answers: the signed-in user's own presence. */
+interface Presence {
+  online: boolean;
+}
+
+/**
+ * The agent's online switch (automatic assignment only hands tickets to online agents). It
+ * shows the presence saved on the server; the copy on this device only bridges the moment
+ * until the server answers, or stands in when it cannot be read.
+ */
 function PresenceSwitch() {
   const t = useT(inboxText);
   const toast = useToast();
   const [online, setOnline] = useState(() => localStorage.getItem(ONLINE_KEY) === '1');
   const [busy, setBusy] = useState(false);
+  const changed = useRef(false);
+
+  const remember = (value: boolean) => {
+    localStorage.setItem(ONLINE_KEY, value ? '1' : '0');
+    setOnline(value);
+  };
 
   const set = useCallback(
     async (value: boolean, quiet = false) => {
+      changed.current = true;
       setBusy(true);
       try {
         await api('PUT', '/api/inbox/presence', { body: { online: value } });
-        localStorage.setItem(ONLINE_KEY, value ? '1' : '0');
-        setOnline(value);
+        remember(value);
       } catch (e) {
         if (!quiet) toast.error(e);
       } finally {
@@ -369,7 +384,18 @@ function PresenceSwitch() {
   );
 
   useEffect(() => {
-    if (localStorage.getItem(ONLINE_KEY) === '1') void set(true, true);
+    let alive = true;
+    api<Presence>('GET', '/api/inbox/presence')
+      .then((p) => {
+        if (alive && !changed.current) remember(p.online);
+      })
+      .catch(() => {
+        // The saved state cannot be read: go back to what this device last chose.
+        if (alive && !changed.current && localStorage.getItem(ONLINE_KEY) === '1') void set(true, true);
+      });
+    return () => {
+      alive = false;
+    };
   }, [set]);
 
   return (

@@ -1,8 +1,9 @@
 //! What every part of the inbox needs to show names instead of ids: the company's queues,
-//! tags, users (for supervisors; agents only know themselves) and quick replies, loaded once.
-import { createContext, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+//! tags, agents (`GET /api/inbox/agents`, which every role may read) and quick replies,
+//! loaded once; the agents load again when a view needs their presence fresh.
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { api, type Schemas } from '../api/client';
-import { hasRole, useAuth } from '../shell/auth';
+import { useAuth } from '../shell/auth';
 
 export type Ticket = Schemas['Ticket'];
 export type Message = Schemas['Message'];
@@ -11,15 +12,28 @@ export type Tag = Schemas['Tag'];
 export type User = Schemas['User'];
 export type QuickReply = Schemas['QuickReply'];
 
+/** A user of the company as every colleague sees them (`GET /api/inbox/agents`). */
+export interface Colleague {
+  id: string;
+  name: string;
+  role: 'agent' | 'supervisor' | 'admin' | 'platform_admin';
+  online: boolean;
+  /** Tickets assigned to them and open now. */
+  open_tickets: number;
+}
+
 export interface InboxData {
   me: User;
   queues: Queue[];
   tags: Tag[];
-  users: User[];
+  /** The company's users, the signed-in one included. */
+  agents: Colleague[];
   quickReplies: QuickReply[];
   queueName: (id?: string | null) => string | undefined;
   userName: (id?: string | null) => string | undefined;
   tag: (id: string) => Tag | undefined;
+  /** Reads the agents again (presence and open tickets change all the time). */
+  reloadAgents: () => Promise<void>;
 }
 
 const Ctx = createContext<InboxData | null>(null);
@@ -36,43 +50,60 @@ export function InboxDataProvider({ children }: { children: ReactNode }) {
   const { user } = useAuth();
   const [queues, setQueues] = useState<Queue[]>([]);
   const [tags, setTags] = useState<Tag[]>([]);
-  const [users, setUsers] = useState<User[]>([]);
+  const [agents, setAgents] = useState<Colleague[]>([]);
   const [quickReplies, setQuickReplies] = useState<QuickReply[]>([]);
-  const supervisor = hasRole(user, 'supervisor');
+  const tenantId = user?.tenant_id;
 
   useEffect(() => {
     let live = true;
     void Promise.all([
       orEmpty(api<Queue[]>('GET', '/api/queues')),
       orEmpty(api<Tag[]>('GET', '/api/tags')),
-      supervisor ? orEmpty(api<User[]>('GET', '/api/users')) : Promise.resolve([] as User[]),
+      orEmpty(api<Colleague[]>('GET', '/api/inbox/agents')),
       orEmpty(api<QuickReply[]>('GET', '/api/quick-replies')),
-    ]).then(([q, tg, u, qr]) => {
+    ]).then(([q, tg, a, qr]) => {
       if (!live) return;
       setQueues(q);
       setTags(tg);
-      setUsers(u);
+      setAgents(a);
       setQuickReplies(qr);
     });
     return () => {
       live = false;
     };
-  }, [supervisor]);
+  }, [tenantId]);
+
+  const reloadAgents = useCallback(async () => {
+    try {
+      setAgents(await api<Colleague[]>('GET', '/api/inbox/agents'));
+    } catch {
+      /* keep the names already known */
+    }
+  }, []);
 
   const value = useMemo<InboxData | null>(() => {
     if (!user) return null;
-    const everyone = users.some((u) => u.id === user.id) ? users : [user, ...users];
+    const self: Colleague = agents.find((a) => a.id === user.id) ?? {
+      id: user.id,
+      name: user.name,
+      role: user.role,
+      online: false,
+      open_tickets: 0,
+    };
+    // The signed-in user's own name is the freshest in the auth state (after a profile change).
+    const everyone = [{ ...self, name: user.name }, ...agents.filter((a) => a.id !== user.id)];
     return {
       me: user,
       queues,
       tags,
-      users: everyone,
+      agents: everyone,
       quickReplies,
       queueName: (id) => (id ? queues.find((q) => q.id === id)?.name : undefined),
       userName: (id) => (id ? everyone.find((u) => u.id === id)?.name : undefined),
       tag: (id) => tags.find((t) => t.id === id),
+      reloadAgents,
     };
-  }, [user, queues, tags, users, quickReplies]);
+  }, [user, queues, tags, agents, quickReplies, reloadAgents]);
 
   if (!value) return null;
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;

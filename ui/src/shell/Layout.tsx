@@ -1,10 +1,11 @@
 //! The signed-in frame of the app: a sidebar with the pages the user's role may open, the
-//! theme toggle, the language picker and the user's menu; the page renders beside it. On a
-//! narrow screen the sidebar slides in from a top bar.
+//! theme toggle, the language picker (saved on the account too) and the user's menu; the
+//! page renders beside it. On a narrow screen the sidebar slides in from a top bar.
 import { useEffect, useState, type ReactNode } from 'react';
 import { NavLink, Link, Outlet, useLocation } from 'react-router-dom';
 import { LANGS, useLang, useT, type Lang } from '../i18n';
-import { hasRole, useAuth } from './auth';
+import { api } from '../api/client';
+import { appLang, hasRole, useAuth } from './auth';
 import { Icons } from './icons';
 import { shellText } from './messages';
 import { useTheme } from './theme';
@@ -79,7 +80,7 @@ export function useRoleName() {
 
 export function Layout() {
   const t = useT(shellText);
-  const { user, signOut } = useAuth();
+  const { user, signOut, reload } = useAuth();
   const { lang, setLang } = useLang();
   const [theme, toggleTheme] = useTheme();
   const [open, setOpen] = useState(false);
@@ -87,6 +88,16 @@ export function Layout() {
   const roleName = useRoleName();
 
   useEffect(() => setOpen(false), [location.pathname]);
+
+  /** The picked language is the app's at once, and the account's from now on. */
+  const pickLang = (l: Lang) => {
+    setLang(l);
+    if (user && appLang(user.language) !== l) {
+      api('PATCH', '/api/auth/me', { body: { language: l } }).then(reload, () => {
+        /* it stays on this device */
+      });
+    }
+  };
 
   return (
     <div className="app">
@@ -125,7 +136,7 @@ export function Layout() {
             <IconButton label={theme === 'dark' ? t('themeLight') : t('themeDark')} onClick={toggleTheme} data-testid="theme-toggle">
               {theme === 'dark' ? <Icons.sun /> : <Icons.moon />}
             </IconButton>
-            <select aria-label={t('language')} value={lang} onChange={(e) => setLang(e.target.value as Lang)}>
+            <select aria-label={t('language')} value={lang} onChange={(e) => pickLang(e.target.value as Lang)}>
               {LANGS.map((l) => (
                 <option key={l.id} value={l.id}>
                   {l.label}
