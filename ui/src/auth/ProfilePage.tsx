@@ -3,7 +3,7 @@
 //! again.
 import { useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router-dom';
-import { api, tokens, type User } from '../api/client';
+import { api, tokens, type Schemas, type User } from '../api/client';
 import { LANGS, useLang, useT, type Lang } from '../i18n';
 import { appLang, useAuth } from '../shell/auth';
 import { useRoleName } from '../shell/Layout';
@@ -11,11 +11,7 @@ import { Avatar, Button, Field, PageHeader, useToast } from '../shell/ui';
 import { authText } from './messages';
 
 /** The body of `PATCH /api/auth/me`: what users may change of themselves. */
-export interface ProfilePatch {
-  /** 1 to 120 characters. */
-  name?: string;
-  language?: 'pt-BR' | 'es' | 'en';
-}
+export type ProfilePatch = Schemas['ProfilePatch'];
 
 export function ProfilePage() {
   const t = useT(authText);

@@ -346,9 +346,7 @@ function TicketItem({ ticket, active, when }: { ticket: Ticket; active: boolean;
 }
 
 /** What `GET /api/inbox/presence` answers: the signed-in user's own presence. */
-interface Presence {
-  online: boolean;
-}
+type Presence = Schemas['Presence'];
 
 /**
  * The agent's online switch (automatic assignment only hands tickets to online agents). It

@@ -13,14 +13,7 @@ export type User = Schemas['User'];
 export type QuickReply = Schemas['QuickReply'];
 
 /** A user of the company as every colleague sees them (`GET /api/inbox/agents`). */
-export interface Colleague {
-  id: string;
-  name: string;
-  role: 'agent' | 'supervisor' | 'admin' | 'platform_admin';
-  online: boolean;
-  /** Tickets assigned to them and open now. */
-  open_tickets: number;
-}
+export type Colleague = Schemas['Colleague'];
 
 export interface InboxData {
   me: User;
