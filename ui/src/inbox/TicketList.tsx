@@ -46,6 +46,9 @@ function matches(t: Ticket, f: Filters, me: string): boolean {
 
 const byActivity = (a: Ticket, b: Ticket) => (a.activity < b.activity ? 1 : a.activity > b.activity ? -1 : 0);
 
+/** Most tickets the list keeps in memory as live events arrive. */
+const MAX_ROWS = 500;
+
 export function TicketList({ selectedId }: { selectedId?: string }) {
   const t = useT(inboxText);
   const data = useInboxData();
@@ -62,6 +65,9 @@ export function TicketList({ selectedId }: { selectedId?: string }) {
   const [cursor, setCursor] = useState<string | undefined>();
   const [loadingMore, setLoadingMore] = useState(false);
   const [pending, setPending] = useState<Map<string, Ticket>>(new Map());
+  /** Pending tickets the user may see, counted by the server (the tab's badge). */
+  const [pendingCount, setPendingCount] = useState<number | null>(null);
+  const countTimer = useRef<number | undefined>(undefined);
   const [liveStatus, setLiveStatus] = useState<LiveStatus>(live.status);
   const [permission, setPermission] = useState(notificationPermission());
 
@@ -145,6 +151,21 @@ export function TicketList({ selectedId }: { selectedId?: string }) {
     };
   }, []);
 
+  /** Ask the server again for the badge's count, at most a few times a second. */
+  const recount = useCallback(() => {
+    window.clearTimeout(countTimer.current);
+    countTimer.current = window.setTimeout(() => {
+      api<Schemas['StatusCounts']>('GET', '/api/tickets/counts')
+        .then((c) => setPendingCount(c.pending))
+        .catch(() => setPendingCount(null));
+    }, 300);
+  }, []);
+
+  useEffect(() => {
+    recount();
+    return () => window.clearTimeout(countTimer.current);
+  }, [recount]);
+
   useEffect(() => live.onStatus(setLiveStatus), []);
 
   const onEvent = useCallback(
@@ -161,9 +182,17 @@ export function TicketList({ selectedId }: { selectedId?: string }) {
         const old = list.find((x) => x.id === id);
         if (ticket && old && newer(old, ticket) !== ticket) return list;
         const rest = list.filter((x) => x.id !== id);
-        if (ticket && matches(ticket, f, meId)) return [...rest, ticket].sort(byActivity);
+        if (ticket && matches(ticket, f, meId)) {
+          const next = [...rest, ticket].sort(byActivity);
+          if (next.length <= MAX_ROWS) return next;
+          // A burst of arrivals keeps the newest; older ones come back with "load more".
+          const kept = next.slice(0, MAX_ROWS);
+          setCursor(kept[kept.length - 1].activity);
+          return kept;
+        }
         return rest;
       });
+      recount();
 
       const known = pendingRef.current;
       if (known) {
@@ -185,7 +214,7 @@ export function TicketList({ selectedId }: { selectedId?: string }) {
         setPending(new Map(known));
       }
     },
-    [meId, navigate, t],
+    [meId, navigate, t, recount],
   );
   const onEventRef = useRef(onEvent);
   onEventRef.current = onEvent;
@@ -265,7 +294,7 @@ export function TicketList({ selectedId }: { selectedId?: string }) {
           value={status}
           onChange={(id) => setStatus(id as Status)}
           tabs={[
-            { id: 'pending', label: t('tabPending'), badge: pending.size },
+            { id: 'pending', label: t('tabPending'), badge: pendingCount ?? pending.size },
             { id: 'open', label: t('tabOpen') },
             { id: 'closed', label: t('tabClosed') },
           ]}

@@ -9,6 +9,7 @@ use poem_openapi::payload::{Binary, Json};
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use tucan_inbox::{Actor, TicketAction};
 use tucan_model::ErrorCode;
+use tucan_model::dashboard::StatusCounts;
 use tucan_model::ticket::{
     Message, NewMessage, NewNote, NewScheduledMessage, ScheduledMessage, Ticket, TicketLogEntry,
     TicketStatus, Transfer,
@@ -160,6 +161,23 @@ impl TicketsApi {
             items: page.items,
             next_cursor: page.next_cursor,
         }))
+    }
+
+    /// How many tickets of each status the caller may see, in one queue when given: the
+    /// inbox's tab badges.
+    #[oai(path = "/api/tickets/counts", method = "get")]
+    async fn count_tickets(
+        &self,
+        auth: Auth,
+        queue_id: Query<Option<String>>,
+    ) -> ApiResult<Json<StatusCounts>> {
+        let ctx = auth.tenant(&self.state, Scope::TicketsRead).await?;
+        let visible = visibility(&ctx).await?;
+        Ok(Json(
+            ctx.db
+                .count_tickets(queue_id.0.as_deref(), visible.as_ref())
+                .await?,
+        ))
     }
 
     /// Get a ticket.

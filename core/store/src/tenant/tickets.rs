@@ -245,6 +245,47 @@ COMMIT TRANSACTION;",
             .collect())
     }
 
+    /// How many tickets of each status the viewer may see (in one queue, when given).
+    pub async fn count_tickets(
+        &self,
+        queue_id: Option<&str>,
+        visible_to: Option<&Visibility>,
+    ) -> StoreResult<tucan_model::dashboard::StatusCounts> {
+        let mut conds = Vec::new();
+        if queue_id.is_some() {
+            conds.push("queue_id = $queue");
+        }
+        if visible_to.is_some() {
+            conds.push("(queue_id IN $my_queues OR user_id = $me)");
+        }
+        let filter = if conds.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", conds.join(" AND "))
+        };
+        let rows = crate::db::rows(
+            self.raw(),
+            &format!("SELECT status, count() AS n FROM ticket{filter} GROUP BY status"),
+            json!({
+                "queue": queue_id,
+                "my_queues": visible_to.map(|v| v.queue_ids.clone()),
+                "me": visible_to.map(|v| v.user_id.clone()),
+            }),
+        )
+        .await?;
+        let mut counts = tucan_model::dashboard::StatusCounts::default();
+        for r in rows {
+            let n = r["n"].as_u64().unwrap_or(0);
+            match r["status"].as_str() {
+                Some("pending") => counts.pending = n,
+                Some("open") => counts.open = n,
+                Some("closed") => counts.closed = n,
+                _ => {}
+            }
+        }
+        Ok(counts)
+    }
+
     /// How many open tickets each of `users` has.
     pub async fn open_ticket_counts(
         &self,
