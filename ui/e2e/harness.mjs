@@ -38,15 +38,17 @@ export function freePort() {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Starts the server binary (env TUCANLINK_BIN, else /work/target/debug/tucanlink) and waits
- * until `/readyz` answers. Resolves to `{ baseUrl, adminEmail, adminPassword, stop() }`;
+ * Starts the server binary (env TUCANLINK_BIN, else debug/tucanlink under CARGO_TARGET_DIR or
+ * the repository's target/) and waits until `/readyz` answers. Resolves to `{ baseUrl, adminEmail, adminPassword, stop() }`;
  * the admin is the first platform admin the development start creates. `baseUrl` serves
  * the app and the API on one origin (when the binary does not serve ui/dist itself, a small
  * front from `serveUi` does, and `apiUrl` is the server's own address).
  * Options: `{ env }` extra environment, `{ log: true }` to mirror the server's output.
  */
 export async function startPlatform(options = {}) {
-  const bin = process.env.TUCANLINK_BIN || '/work/target/debug/tucanlink';
+  const bin =
+    process.env.TUCANLINK_BIN ||
+    join(process.env.CARGO_TARGET_DIR || join(REPO_DIR, 'target'), 'debug', 'tucanlink');
   if (!existsSync(bin)) throw new Error(`the server binary is missing: ${bin} (set TUCANLINK_BIN)`);
   const uiDist = join(UI_DIR, 'dist');
   if (!existsSync(join(uiDist, 'index.html'))) throw new Error(`the UI is not built: run \`npx vite build\` in ${UI_DIR}`);
