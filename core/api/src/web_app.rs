@@ -7,13 +7,13 @@ use poem::endpoint::StaticFilesEndpoint;
 use poem::http::header;
 use poem::{Endpoint, IntoResponse, Request, Response, Result};
 
-/// Paths that belong to the platform, never to the web app.
-const PLATFORM_PREFIXES: &[&str] = &["/api/", "/api", "/docs", "/metrics", "/healthz", "/readyz"];
+/// Paths that belong to the platform (with everything under them), never to the web app.
+const PLATFORM_PATHS: &[&str] = &["/api", "/docs", "/metrics", "/healthz", "/readyz"];
 
 fn is_platform_path(path: &str) -> bool {
-    PLATFORM_PREFIXES.iter().any(|p| {
-        path == *p
-            || (path.starts_with(p) && (p.ends_with('/') || path[p.len()..].starts_with('/')))
+    PLATFORM_PATHS.iter().any(|p| {
+        path.strip_prefix(p)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
     })
 }
 

@@ -12,6 +12,18 @@ pub struct StatusCounts {
     pub closed: u64,
 }
 
+impl StatusCounts {
+    /// Count `n` more tickets of `status` (`pending`, `open` or `closed`; others are ignored).
+    pub fn add(&mut self, status: &str, n: u64) {
+        match status {
+            "pending" => self.pending += n,
+            "open" => self.open += n,
+            "closed" => self.closed += n,
+            _ => {}
+        }
+    }
+}
+
 /// Tickets of one queue by status; `queue_id` is absent for tickets in no queue.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Object)]
 pub struct QueueCounts {

@@ -7,6 +7,7 @@
 mod cache;
 mod effects;
 mod facts;
+mod hooks;
 mod jobs;
 mod runtime;
 mod schedule;

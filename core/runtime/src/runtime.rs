@@ -23,6 +23,7 @@ use tucan_store::{
 
 use crate::cache::FlowCache;
 use crate::facts::{Published, TenantFacts, TenantSettings};
+pub use crate::hooks::{CallLater, PluginCalls, TicketDesk};
 use crate::triggers::TriggerEvent;
 
 /// How many times a change is re-decided when other workers keep moving the run.
@@ -137,55 +138,6 @@ pub struct FlowRuntime {
     pub(crate) desk: std::sync::RwLock<Option<std::sync::Weak<dyn TicketDesk>>>,
     /// The plugin host: plugin node types and their calls.
     pub(crate) plugins: std::sync::RwLock<Option<Arc<dyn PluginCalls>>>,
-}
-
-/// What gives flows their plugin node types and carries out plugin calls: the plugin host.
-#[async_trait::async_trait]
-pub trait PluginCalls: Send + Sync {
-    /// The node types named by `kinds` (`plugin.<id>.<node>`, the plugin's current version,
-    /// or `…@<version>`, that version); unknown ones are left out.
-    async fn node_types(
-        &self,
-        db: &TenantDb,
-        kinds: &[String],
-    ) -> StoreResult<Vec<Arc<dyn tucan_engine::NodeType>>>;
-    /// The node types of the tenant's enabled plugins, current versions, for the catalogue.
-    async fn catalogue(&self, db: &TenantDb) -> StoreResult<Vec<Arc<dyn tucan_engine::NodeType>>>;
-    /// The current version of an enabled plugin, to pin at publish.
-    async fn current_version(&self, db: &TenantDb, plugin: &str) -> StoreResult<Option<String>>;
-    /// Carry out an `Effect::Plugin`; every outcome of the plugin, failures included, is the
-    /// answer. `Err` when the call could not be made now and is worth making later.
-    async fn call(
-        &self,
-        db: &TenantDb,
-        run: &RunRow,
-        effect: &tucan_engine::Effect,
-    ) -> Result<Resume, CallLater>;
-}
-
-/// Why a plugin call was not made now.
-#[derive(Debug, thiserror::Error)]
-pub enum CallLater {
-    /// The tenant has its most plugin calls running in this process.
-    #[error("the company's plugin calls are all busy")]
-    Busy,
-    /// The database did not answer.
-    #[error(transparent)]
-    Unavailable(StoreError),
-}
-
-/// What carries out a run's messages and ticket actions on its ticket: the inbox.
-#[async_trait::async_trait]
-pub trait TicketDesk: Send + Sync {
-    /// Carry out `effect` (send text or media, route, assign, note, close) for `run`,
-    /// idempotently on the effect's key; the result for the run's trace. `Err` leaves the
-    /// effect pending for a later attempt.
-    async fn apply(
-        &self,
-        db: &TenantDb,
-        run: &RunRow,
-        effect: &tucan_engine::Effect,
-    ) -> Result<String, String>;
 }
 
 impl std::fmt::Debug for FlowRuntime {

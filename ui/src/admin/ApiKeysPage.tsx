@@ -2,7 +2,20 @@
 import { useRef, useState } from 'react';
 import { api, type Schemas } from '../api/client';
 import { useT } from '../i18n';
-import { ConfirmDialog, Dialog, Empty, ErrorNote, FormDialog, FormField, Loading, PageHeader, useFormat, useLoad, useNotice } from './common';
+import {
+  AdminTable,
+  ConfirmDialog,
+  Dialog,
+  Empty,
+  ErrorNote,
+  FormDialog,
+  FormField,
+  LoadedList,
+  PageHeader,
+  useFormat,
+  useLoad,
+  useNotice,
+} from './common';
 import { m } from './messages';
 
 type ApiKey = Schemas['ApiKey'];
@@ -48,56 +61,37 @@ export function ApiKeysPage() {
         }
       />
       <ErrorNote error={keys.error} onRetry={keys.reload} />
-      {keys.loading && !keys.data ? (
-        <Loading />
-      ) : keys.data?.length === 0 ? (
-        <Empty title={t('keysEmpty')} text={t('keysEmptyText')} testId="keys-empty" />
-      ) : keys.data ? (
-        <div className="table-wrap">
-          <table className="table adm-table" data-testid="keys-table">
-            <thead>
-              <tr>
-                <th scope="col">{t('name')}</th>
-                <th scope="col">{t('keyPrefix')}</th>
-                <th scope="col">{t('scopes')}</th>
-                <th scope="col">{t('createdBy')}</th>
-                <th scope="col">{t('createdAt')}</th>
-                <th scope="col">{t('lastUsed')}</th>
-                <th scope="col">
-                  <span className="sr-only">{t('actions')}</span>
-                </th>
+      <LoadedList loaded={keys} empty={<Empty title={t('keysEmpty')} text={t('keysEmptyText')} testId="keys-empty" />}>
+        {(items) => (
+          <AdminTable testId="keys-table" columns={[t('name'), t('keyPrefix'), t('scopes'), t('createdBy'), t('createdAt'), t('lastUsed')]} actions>
+            {items.map((k) => (
+              <tr key={k.id} data-testid="key-row">
+                <td>{k.name}</td>
+                <td>
+                  <code>{k.prefix}…</code>
+                </td>
+                <td>
+                  <div className="adm-chips">
+                    {k.scopes.map((s) => (
+                      <code key={s} className={s.endsWith(':write') ? 'badge adm-scope-write' : 'badge adm-scope-read'}>
+                        {s}
+                      </code>
+                    ))}
+                  </div>
+                </td>
+                <td>{who(k.created_by)}</td>
+                <td>{fmt.date(k.created_at)}</td>
+                <td>{k.last_used_at ? fmt.dateTime(k.last_used_at) : <span className="muted">{t('never')}</span>}</td>
+                <td className="adm-row-actions">
+                  <button className="btn adm-btn-danger-ghost" onClick={() => setRevoking(k)} aria-label={t('revokeNamed', { name: k.name })}>
+                    {t('revoke')}
+                  </button>
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {keys.data.map((k) => (
-                <tr key={k.id} data-testid="key-row">
-                  <td>{k.name}</td>
-                  <td>
-                    <code>{k.prefix}…</code>
-                  </td>
-                  <td>
-                    <div className="adm-chips">
-                      {k.scopes.map((s) => (
-                        <code key={s} className={s.endsWith(':write') ? 'badge adm-scope-write' : 'badge adm-scope-read'}>
-                          {s}
-                        </code>
-                      ))}
-                    </div>
-                  </td>
-                  <td>{who(k.created_by)}</td>
-                  <td>{fmt.date(k.created_at)}</td>
-                  <td>{k.last_used_at ? fmt.dateTime(k.last_used_at) : <span className="muted">{t('never')}</span>}</td>
-                  <td className="adm-row-actions">
-                    <button className="btn adm-btn-danger-ghost" onClick={() => setRevoking(k)} aria-label={t('revokeNamed', { name: k.name })}>
-                      {t('revoke')}
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+            ))}
+          </AdminTable>
+        )}
+      </LoadedList>
       {creating && (
         <KeyDialog
           onClose={() => setCreating(false)}

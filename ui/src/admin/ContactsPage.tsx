@@ -2,7 +2,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { api, type Schemas } from '../api/client';
 import { useT } from '../i18n';
-import { ConfirmDialog, ColorBadge, Empty, ErrorNote, Loading, PageHeader, useLoad, useNotice } from './common';
+import { AdminTable, ColorBadge, ConfirmDialog, Empty, ErrorNote, Loading, PageHeader, useLoad, useNotice } from './common';
 import { ContactDialog } from './ContactDialog';
 import { ImportDialog } from './ImportDialog';
 import { m } from './messages';
@@ -156,71 +156,55 @@ export function ContactsPage() {
         )
       ) : items.length > 0 ? (
         <>
-          <div className="table-wrap">
-            <table className="table adm-table" data-testid="contacts-table">
-              <thead>
-                <tr>
-                  <th scope="col">{t('name')}</th>
-                  <th scope="col">{t('phone')}</th>
-                  <th scope="col">{t('email')}</th>
-                  <th scope="col">{t('tags')}</th>
-                  <th scope="col">{t('customFields')}</th>
-                  <th scope="col">
-                    <span className="sr-only">{t('actions')}</span>
-                  </th>
+          <AdminTable testId="contacts-table" columns={[t('name'), t('phone'), t('email'), t('tags'), t('customFields')]} actions>
+            {items.map((c) => {
+              const fields = Object.entries(c.custom_fields);
+              return (
+                <tr key={c.id} data-testid="contact-row">
+                  <td data-testid="contact-name">{c.name}</td>
+                  <td className="adm-mono-soft">{c.phone}</td>
+                  <td>{c.email || <span className="muted">—</span>}</td>
+                  <td>
+                    <div className="adm-chips">
+                      {c.tags.map((id) => {
+                        const tg = tagById.get(id);
+                        return tg ? (
+                          <ColorBadge key={id} color={tg.color}>
+                            {tg.name}
+                          </ColorBadge>
+                        ) : null;
+                      })}
+                    </div>
+                  </td>
+                  <td>
+                    {fields.length === 0 ? (
+                      <span className="muted">—</span>
+                    ) : (
+                      <span className="small" title={fields.map(([k, v]) => `${k}: ${v}`).join('\n')}>
+                        {fields
+                          .slice(0, 2)
+                          .map(([k, v]) => `${k}: ${v}`)
+                          .join(' · ')}
+                        {fields.length > 2 && ` +${fields.length - 2}`}
+                      </span>
+                    )}
+                  </td>
+                  <td className="adm-row-actions">
+                    <button className="btn" onClick={() => setEditing(c)} aria-label={t('editNamed', { name: c.name })}>
+                      {t('edit')}
+                    </button>
+                    <button
+                      className="btn adm-btn-danger-ghost"
+                      onClick={() => setDeleting(c)}
+                      aria-label={t('deleteNamed', { name: c.name })}
+                    >
+                      {t('delete')}
+                    </button>
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {items.map((c) => {
-                  const fields = Object.entries(c.custom_fields);
-                  return (
-                    <tr key={c.id} data-testid="contact-row">
-                      <td data-testid="contact-name">{c.name}</td>
-                      <td className="adm-mono-soft">{c.phone}</td>
-                      <td>{c.email || <span className="muted">—</span>}</td>
-                      <td>
-                        <div className="adm-chips">
-                          {c.tags.map((id) => {
-                            const tg = tagById.get(id);
-                            return tg ? (
-                              <ColorBadge key={id} color={tg.color}>
-                                {tg.name}
-                              </ColorBadge>
-                            ) : null;
-                          })}
-                        </div>
-                      </td>
-                      <td>
-                        {fields.length === 0 ? (
-                          <span className="muted">—</span>
-                        ) : (
-                          <span className="small" title={fields.map(([k, v]) => `${k}: ${v}`).join('\n')}>
-                            {fields
-                              .slice(0, 2)
-                              .map(([k, v]) => `${k}: ${v}`)
-                              .join(' · ')}
-                            {fields.length > 2 && ` +${fields.length - 2}`}
-                          </span>
-                        )}
-                      </td>
-                      <td className="adm-row-actions">
-                        <button className="btn" onClick={() => setEditing(c)} aria-label={t('editNamed', { name: c.name })}>
-                          {t('edit')}
-                        </button>
-                        <button
-                          className="btn adm-btn-danger-ghost"
-                          onClick={() => setDeleting(c)}
-                          aria-label={t('deleteNamed', { name: c.name })}
-                        >
-                          {t('delete')}
-                        </button>
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
+              );
+            })}
+          </AdminTable>
           <div className="adm-pager">
             <span className="muted" data-testid="contacts-count">
               {t('shownCount', { n: items.length })}

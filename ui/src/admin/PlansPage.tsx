@@ -2,7 +2,7 @@
 import { useState } from 'react';
 import { api, type Schemas } from '../api/client';
 import { useT } from '../i18n';
-import { ConfirmDialog, Empty, ErrorNote, FormDialog, FormField, Loading, PageHeader, useFormat, useLoad, useNotice } from './common';
+import { ConfirmDialog, Empty, ErrorNote, FormDialog, FormField, LoadedList, PageHeader, useFormat, useLoad, useNotice } from './common';
 import { m } from './messages';
 
 type Plan = Schemas['Plan'];
@@ -36,46 +36,44 @@ export function PlansPage() {
         }
       />
       <ErrorNote error={plans.error} onRetry={plans.reload} />
-      {plans.loading && !plans.data ? (
-        <Loading />
-      ) : plans.data?.length === 0 ? (
-        <Empty title={t('plansEmpty')} testId="plans-empty" />
-      ) : plans.data ? (
-        <ul className="adm-cards" data-testid="plans-list">
-          {plans.data.map((p) => (
-            <li key={p.id} className="card adm-card" data-testid="plan-item">
-              <div className="adm-card-head">
-                <h2 className="adm-card-title">{p.name}</h2>
-                <span className="badge">{t('tenantsCount', { n: tenantsOn(p.id) })}</span>
-              </div>
-              <dl className="adm-limits">
-                {LIMITS.map((k) => (
-                  <div key={k}>
-                    <dt>{t(`limit_${k}` as 'limit_users')}</dt>
-                    <dd>{fmt.number(p.limits[k])}</dd>
-                  </div>
-                ))}
-              </dl>
-              <ul className="adm-features" aria-label={t('features')}>
-                {FEATURES.map((k) => (
-                  <li key={k} className={p.features[k] ? 'adm-feature-on' : 'adm-feature-off'}>
-                    <span aria-hidden="true">{p.features[k] ? '✓' : '✕'}</span> {t(`feature_${k}` as 'feature_campaigns')}
-                    <span className="sr-only">{p.features[k] ? t('included') : t('notIncluded')}</span>
-                  </li>
-                ))}
-              </ul>
-              <div className="row adm-card-actions">
-                <button className="btn" onClick={() => setEditing(p)} aria-label={t('editNamed', { name: p.name })}>
-                  {t('edit')}
-                </button>
-                <button className="btn adm-btn-danger-ghost" onClick={() => setDeleting(p)} aria-label={t('deleteNamed', { name: p.name })}>
-                  {t('delete')}
-                </button>
-              </div>
-            </li>
-          ))}
-        </ul>
-      ) : null}
+      <LoadedList loaded={plans} empty={<Empty title={t('plansEmpty')} testId="plans-empty" />}>
+        {(items) => (
+          <ul className="adm-cards" data-testid="plans-list">
+            {items.map((p) => (
+              <li key={p.id} className="card adm-card" data-testid="plan-item">
+                <div className="adm-card-head">
+                  <h2 className="adm-card-title">{p.name}</h2>
+                  <span className="badge">{t('tenantsCount', { n: tenantsOn(p.id) })}</span>
+                </div>
+                <dl className="adm-limits">
+                  {LIMITS.map((k) => (
+                    <div key={k}>
+                      <dt>{t(`limit_${k}` as 'limit_users')}</dt>
+                      <dd>{fmt.number(p.limits[k])}</dd>
+                    </div>
+                  ))}
+                </dl>
+                <ul className="adm-features" aria-label={t('features')}>
+                  {FEATURES.map((k) => (
+                    <li key={k} className={p.features[k] ? 'adm-feature-on' : 'adm-feature-off'}>
+                      <span aria-hidden="true">{p.features[k] ? '✓' : '✕'}</span> {t(`feature_${k}` as 'feature_campaigns')}
+                      <span className="sr-only">{p.features[k] ? t('included') : t('notIncluded')}</span>
+                    </li>
+                  ))}
+                </ul>
+                <div className="row adm-card-actions">
+                  <button className="btn" onClick={() => setEditing(p)} aria-label={t('editNamed', { name: p.name })}>
+                    {t('edit')}
+                  </button>
+                  <button className="btn adm-btn-danger-ghost" onClick={() => setDeleting(p)} aria-label={t('deleteNamed', { name: p.name })}>
+                    {t('delete')}
+                  </button>
+                </div>
+              </li>
+            ))}
+          </ul>
+        )}
+      </LoadedList>
       {editing && (
         <PlanDialog
           plan={editing === 'new' ? null : editing}

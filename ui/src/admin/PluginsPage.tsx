@@ -3,7 +3,7 @@
 import { useState } from 'react';
 import { api, type Schemas } from '../api/client';
 import { useT } from '../i18n';
-import { ConfirmDialog, Empty, ErrorNote, Loading, PageHeader, Swatch, useFormat, useLoad, useNotice } from './common';
+import { ConfirmDialog, Empty, ErrorNote, LoadedList, Loading, PageHeader, Swatch, useFormat, useLoad, useNotice } from './common';
 import { m } from './messages';
 import { PluginUploadDialog, type Manifest } from './PluginUploadDialog';
 
@@ -49,56 +49,59 @@ export function PluginsPage() {
       />
       <ErrorNote error={plugins.error} onRetry={plugins.reload} />
       <ErrorNote error={actionError} />
-      {plugins.loading && !plugins.data ? (
-        <Loading />
-      ) : plugins.data?.length === 0 ? (
-        <Empty
-          title={t('pluginsEmpty')}
-          text={t('pluginsEmptyText')}
-          testId="plugins-empty"
-          action={
-            <button className="btn btn-primary" onClick={() => setUploading(true)}>
-              {t('pluginUpload')}
-            </button>
-          }
-        />
-      ) : plugins.data ? (
-        <ul className="adm-plugins" data-testid="plugins-list">
-          {plugins.data.map((p) => {
-            const man = (p.manifest ?? {}) as Manifest;
-            const expanded = open === p.id;
-            return (
-              <li key={p.id} className={p.enabled ? 'card adm-plugin' : 'card adm-plugin adm-plugin-off'} data-testid="plugin-item">
-                <div className="adm-plugin-head">
-                  <div>
-                    <h2 className="adm-card-title">
-                      {p.name} <span className="badge">v{p.current}</span>
-                      <span className={p.enabled ? 'badge badge-success' : 'badge badge-neutral'}>{p.enabled ? t('enabled') : t('disabled')}</span>
-                    </h2>
-                    <p className="muted small">
-                      <code>{p.id}</code>
-                      {man.author ? ` · ${t('byAuthor', { name: man.author })}` : ''} · {t('updatedAt', { when: fmt.dateTime(p.updated_at) })}
-                    </p>
-                    {man.description && <p>{man.description}</p>}
+      <LoadedList
+        loaded={plugins}
+        empty={
+          <Empty
+            title={t('pluginsEmpty')}
+            text={t('pluginsEmptyText')}
+            testId="plugins-empty"
+            action={
+              <button className="btn btn-primary" onClick={() => setUploading(true)}>
+                {t('pluginUpload')}
+              </button>
+            }
+          />
+        }
+      >
+        {(items) => (
+          <ul className="adm-plugins" data-testid="plugins-list">
+            {items.map((p) => {
+              const man = (p.manifest ?? {}) as Manifest;
+              const expanded = open === p.id;
+              return (
+                <li key={p.id} className={p.enabled ? 'card adm-plugin' : 'card adm-plugin adm-plugin-off'} data-testid="plugin-item">
+                  <div className="adm-plugin-head">
+                    <div>
+                      <h2 className="adm-card-title">
+                        {p.name} <span className="badge">v{p.current}</span>
+                        <span className={p.enabled ? 'badge badge-success' : 'badge badge-neutral'}>{p.enabled ? t('enabled') : t('disabled')}</span>
+                      </h2>
+                      <p className="muted small">
+                        <code>{p.id}</code>
+                        {man.author ? ` · ${t('byAuthor', { name: man.author })}` : ''} · {t('updatedAt', { when: fmt.dateTime(p.updated_at) })}
+                      </p>
+                      {man.description && <p>{man.description}</p>}
+                    </div>
+                    <div className="row adm-card-actions">
+                      <button className="btn" aria-expanded={expanded} aria-controls={`plugin-${p.id}`} onClick={() => setOpen(expanded ? null : p.id)}>
+                        {expanded ? t('hideDetails') : t('details')}
+                      </button>
+                      <button className="btn" onClick={() => toggle(p)} disabled={busy === p.id} data-testid="plugin-toggle">
+                        {p.enabled ? t('disable') : t('enable')}
+                      </button>
+                      <button className="btn adm-btn-danger-ghost" onClick={() => setRemoving(p)} aria-label={t('removeNamed', { name: p.name })}>
+                        {t('remove')}
+                      </button>
+                    </div>
                   </div>
-                  <div className="row adm-card-actions">
-                    <button className="btn" aria-expanded={expanded} aria-controls={`plugin-${p.id}`} onClick={() => setOpen(expanded ? null : p.id)}>
-                      {expanded ? t('hideDetails') : t('details')}
-                    </button>
-                    <button className="btn" onClick={() => toggle(p)} disabled={busy === p.id} data-testid="plugin-toggle">
-                      {p.enabled ? t('disable') : t('enable')}
-                    </button>
-                    <button className="btn adm-btn-danger-ghost" onClick={() => setRemoving(p)} aria-label={t('removeNamed', { name: p.name })}>
-                      {t('remove')}
-                    </button>
-                  </div>
-                </div>
-                {expanded && <PluginDetails id={`plugin-${p.id}`} plugin={p} manifest={man} />}
-              </li>
-            );
-          })}
-        </ul>
-      ) : null}
+                  {expanded && <PluginDetails id={`plugin-${p.id}`} plugin={p} manifest={man} />}
+                </li>
+              );
+            })}
+          </ul>
+        )}
+      </LoadedList>
       {uploading && (
         <PluginUploadDialog
           existing={plugins.data ?? []}

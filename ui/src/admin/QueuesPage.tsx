@@ -11,7 +11,7 @@ import {
   FormDialog,
   FormField,
   HEX,
-  Loading,
+  LoadedList,
   PageHeader,
   Swatch,
   useLoad,
@@ -50,57 +50,60 @@ export function QueuesPage() {
         }
       />
       <ErrorNote error={queues.error} onRetry={queues.reload} />
-      {queues.loading && !queues.data ? (
-        <Loading />
-      ) : queues.data?.length === 0 ? (
-        <Empty
-          title={t('queuesEmpty')}
-          text={t('queuesEmptyText')}
-          testId="queues-empty"
-          action={
-            isAdmin && (
-              <button className="btn btn-primary" onClick={() => setEditing('new')}>
-                {t('queueNew')}
-              </button>
-            )
-          }
-        />
-      ) : queues.data ? (
-        <ul className="adm-cards" data-testid="queues-list">
-          {queues.data.map((q) => (
-            <li key={q.id} className="card adm-card" data-testid="queue-item" style={{ borderTopColor: q.color }}>
-              <div className="adm-card-head">
-                <h2 className="adm-card-title">
-                  <Swatch color={q.color} />
-                  <span data-testid="queue-name">{q.name}</span>
-                </h2>
-                <span className="badge">{t(`strategy_${q.strategy}` as 'strategy_manual')}</span>
-              </div>
-              <p className={q.greeting ? 'adm-quote' : 'muted'}>{q.greeting || t('noGreeting')}</p>
-              <div>
-                <span className="adm-label">{t('agentsCount', { n: q.user_ids.length })}</span>
-                <div className="adm-chips">
-                  {q.user_ids.map((id) => (
-                    <span key={id} className="badge">
-                      {userName(id)}
-                    </span>
-                  ))}
+      <LoadedList
+        loaded={queues}
+        empty={
+          <Empty
+            title={t('queuesEmpty')}
+            text={t('queuesEmptyText')}
+            testId="queues-empty"
+            action={
+              isAdmin && (
+                <button className="btn btn-primary" onClick={() => setEditing('new')}>
+                  {t('queueNew')}
+                </button>
+              )
+            }
+          />
+        }
+      >
+        {(items) => (
+          <ul className="adm-cards" data-testid="queues-list">
+            {items.map((q) => (
+              <li key={q.id} className="card adm-card" data-testid="queue-item" style={{ borderTopColor: q.color }}>
+                <div className="adm-card-head">
+                  <h2 className="adm-card-title">
+                    <Swatch color={q.color} />
+                    <span data-testid="queue-name">{q.name}</span>
+                  </h2>
+                  <span className="badge">{t(`strategy_${q.strategy}` as 'strategy_manual')}</span>
                 </div>
-              </div>
-              {isAdmin && (
-                <div className="row adm-card-actions">
-                  <button className="btn" onClick={() => setEditing(q)} aria-label={t('editNamed', { name: q.name })}>
-                    {t('edit')}
-                  </button>
-                  <button className="btn adm-btn-danger-ghost" onClick={() => setDeleting(q)} aria-label={t('deleteNamed', { name: q.name })}>
-                    {t('delete')}
-                  </button>
+                <p className={q.greeting ? 'adm-quote' : 'muted'}>{q.greeting || t('noGreeting')}</p>
+                <div>
+                  <span className="adm-label">{t('agentsCount', { n: q.user_ids.length })}</span>
+                  <div className="adm-chips">
+                    {q.user_ids.map((id) => (
+                      <span key={id} className="badge">
+                        {userName(id)}
+                      </span>
+                    ))}
+                  </div>
                 </div>
-              )}
-            </li>
-          ))}
-        </ul>
-      ) : null}
+                {isAdmin && (
+                  <div className="row adm-card-actions">
+                    <button className="btn" onClick={() => setEditing(q)} aria-label={t('editNamed', { name: q.name })}>
+                      {t('edit')}
+                    </button>
+                    <button className="btn adm-btn-danger-ghost" onClick={() => setDeleting(q)} aria-label={t('deleteNamed', { name: q.name })}>
+                      {t('delete')}
+                    </button>
+                  </div>
+                )}
+              </li>
+            ))}
+          </ul>
+        )}
+      </LoadedList>
       {editing && (
         <QueueDialog
           queue={editing === 'new' ? null : editing}

@@ -2,7 +2,7 @@
 import { useState } from 'react';
 import { api, type Schemas } from '../api/client';
 import { useT } from '../i18n';
-import { ConfirmDialog, Empty, ErrorNote, FormDialog, FormField, Loading, PageHeader, useLoad, useNotice } from './common';
+import { ConfirmDialog, Empty, ErrorNote, FormDialog, FormField, LoadedList, PageHeader, useLoad, useNotice } from './common';
 import { m } from './messages';
 
 type QuickReply = Schemas['QuickReply'];
@@ -43,38 +43,36 @@ export function QuickRepliesPage() {
           />
         </div>
       )}
-      {replies.loading && !replies.data ? (
-        <Loading />
-      ) : replies.data?.length === 0 ? (
-        <Empty title={t('qrEmpty')} text={t('qrEmptyText')} testId="qr-empty" />
-      ) : replies.data ? (
-        shown.length === 0 ? (
-          <p className="muted">{t('noMatches')}</p>
-        ) : (
-          <ul className="adm-list card" data-testid="qr-list">
-            {shown.map((r) => (
-              <li key={r.id} className="adm-list-item" data-testid="qr-item">
-                <div className="adm-list-main">
-                  <code className="adm-shortcut">/{r.shortcut}</code>
-                  <p className="adm-pre">{r.message}</p>
-                </div>
-                <div className="adm-row-actions">
-                  <button className="btn" onClick={() => setEditing(r)} aria-label={t('editNamed', { name: '/' + r.shortcut })}>
-                    {t('edit')}
-                  </button>
-                  <button
-                    className="btn adm-btn-danger-ghost"
-                    onClick={() => setDeleting(r)}
-                    aria-label={t('deleteNamed', { name: '/' + r.shortcut })}
-                  >
-                    {t('delete')}
-                  </button>
-                </div>
-              </li>
-            ))}
-          </ul>
-        )
-      ) : null}
+      <LoadedList loaded={replies} empty={<Empty title={t('qrEmpty')} text={t('qrEmptyText')} testId="qr-empty" />}>
+        {() => (
+          shown.length === 0 ? (
+            <p className="muted">{t('noMatches')}</p>
+          ) : (
+            <ul className="adm-list card" data-testid="qr-list">
+              {shown.map((r) => (
+                <li key={r.id} className="adm-list-item" data-testid="qr-item">
+                  <div className="adm-list-main">
+                    <code className="adm-shortcut">/{r.shortcut}</code>
+                    <p className="adm-pre">{r.message}</p>
+                  </div>
+                  <div className="adm-row-actions">
+                    <button className="btn" onClick={() => setEditing(r)} aria-label={t('editNamed', { name: '/' + r.shortcut })}>
+                      {t('edit')}
+                    </button>
+                    <button
+                      className="btn adm-btn-danger-ghost"
+                      onClick={() => setDeleting(r)}
+                      aria-label={t('deleteNamed', { name: '/' + r.shortcut })}
+                    >
+                      {t('delete')}
+                    </button>
+                  </div>
+                </li>
+              ))}
+            </ul>
+          )
+        )}
+      </LoadedList>
       {editing && (
         <ReplyDialog
           reply={editing === 'new' ? null : editing}

@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { api, type Schemas } from '../api/client';
 import { useT } from '../i18n';
 import {
+  AdminTable,
   ColorBadge,
   ColorInput,
   ConfirmDialog,
@@ -11,7 +12,7 @@ import {
   FormDialog,
   FormField,
   HEX,
-  Loading,
+  LoadedList,
   PageHeader,
   useFormat,
   useLoad,
@@ -43,45 +44,29 @@ export function TagsPage() {
         }
       />
       <ErrorNote error={tags.error} onRetry={tags.reload} />
-      {tags.loading && !tags.data ? (
-        <Loading />
-      ) : tags.data?.length === 0 ? (
-        <Empty title={t('tagsEmpty')} text={t('tagsEmptyText')} testId="tags-empty" />
-      ) : tags.data ? (
-        <div className="table-wrap">
-          <table className="table adm-table" data-testid="tags-table">
-            <thead>
-              <tr>
-                <th scope="col">{t('tag')}</th>
-                <th scope="col">{t('color')}</th>
-                <th scope="col">{t('createdAt')}</th>
-                <th scope="col">
-                  <span className="sr-only">{t('actions')}</span>
-                </th>
+      <LoadedList loaded={tags} empty={<Empty title={t('tagsEmpty')} text={t('tagsEmptyText')} testId="tags-empty" />}>
+        {(items) => (
+          <AdminTable testId="tags-table" columns={[t('tag'), t('color'), t('createdAt')]} actions>
+            {items.map((tag) => (
+              <tr key={tag.id} data-testid="tag-row">
+                <td>
+                  <ColorBadge color={tag.color}>{tag.name}</ColorBadge>
+                </td>
+                <td className="adm-mono-soft">{tag.color}</td>
+                <td className="muted">{fmt.date(tag.created_at)}</td>
+                <td className="adm-row-actions">
+                  <button className="btn" onClick={() => setEditing(tag)} aria-label={t('editNamed', { name: tag.name })}>
+                    {t('edit')}
+                  </button>
+                  <button className="btn adm-btn-danger-ghost" onClick={() => setDeleting(tag)} aria-label={t('deleteNamed', { name: tag.name })}>
+                    {t('delete')}
+                  </button>
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {tags.data.map((tag) => (
-                <tr key={tag.id} data-testid="tag-row">
-                  <td>
-                    <ColorBadge color={tag.color}>{tag.name}</ColorBadge>
-                  </td>
-                  <td className="adm-mono-soft">{tag.color}</td>
-                  <td className="muted">{fmt.date(tag.created_at)}</td>
-                  <td className="adm-row-actions">
-                    <button className="btn" onClick={() => setEditing(tag)} aria-label={t('editNamed', { name: tag.name })}>
-                      {t('edit')}
-                    </button>
-                    <button className="btn adm-btn-danger-ghost" onClick={() => setDeleting(tag)} aria-label={t('deleteNamed', { name: tag.name })}>
-                      {t('delete')}
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+            ))}
+          </AdminTable>
+        )}
+      </LoadedList>
       {editing && (
         <TagDialog
           tag={editing === 'new' ? null : editing}

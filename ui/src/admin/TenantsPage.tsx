@@ -4,13 +4,14 @@ import { useState } from 'react';
 import { api, type Schemas } from '../api/client';
 import { useT } from '../i18n';
 import {
+  AdminTable,
   ConfirmDialog,
   EMAIL,
   Empty,
   ErrorNote,
   FormDialog,
   FormField,
-  Loading,
+  LoadedList,
   PageHeader,
   passwordProblem,
   timeZones,
@@ -77,65 +78,50 @@ export function TenantsPage() {
           <input type="search" className="adm-search" placeholder={t('tenantsFilter')} aria-label={t('tenantsFilter')} value={filter} onChange={(e) => setFilter(e.target.value)} />
         </div>
       )}
-      {tenants.loading && !tenants.data ? (
-        <Loading />
-      ) : tenants.data?.length === 0 ? (
-        <Empty title={t('tenantsEmpty')} testId="tenants-empty" />
-      ) : tenants.data ? (
-        <div className="table-wrap">
-          <table className="table adm-table" data-testid="tenants-table">
-            <thead>
-              <tr>
-                <th scope="col">{t('name')}</th>
-                <th scope="col">{t('plan')}</th>
-                <th scope="col">{t('status')}</th>
-                <th scope="col">{t('timezone')}</th>
-                <th scope="col">{t('country')}</th>
-                <th scope="col">{t('createdAt')}</th>
-                <th scope="col">
-                  <span className="sr-only">{t('actions')}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {shown.map((tn) => (
-                <tr key={tn.id} data-testid="tenant-row">
-                  <td>
-                    <span data-testid="tenant-name">{tn.name}</span>
-                    <div className="muted small">
-                      <code>{tn.id}</code>
-                    </div>
-                  </td>
-                  <td>{planName(tn.plan_id)}</td>
-                  <td>
-                    <span className={tn.status === 'active' ? 'badge badge-success' : 'badge badge-danger'} data-testid="tenant-status">
-                      {tn.status === 'active' ? t('active') : t('suspended')}
-                    </span>
-                  </td>
-                  <td>{tn.timezone}</td>
-                  <td>{tn.country}</td>
-                  <td>{fmt.date(tn.created_at)}</td>
-                  <td className="adm-row-actions">
-                    <button className="btn" onClick={() => setEditing(tn)} aria-label={t('editNamed', { name: tn.name })}>
-                      {t('edit')}
+      <LoadedList loaded={tenants} empty={<Empty title={t('tenantsEmpty')} testId="tenants-empty" />}>
+        {() => (
+          <AdminTable
+            testId="tenants-table"
+            columns={[t('name'), t('plan'), t('status'), t('timezone'), t('country'), t('createdAt')]}
+            actions
+            after={shown.length === 0 && <p className="muted adm-pad">{t('noMatches')}</p>}
+          >
+            {shown.map((tn) => (
+              <tr key={tn.id} data-testid="tenant-row">
+                <td>
+                  <span data-testid="tenant-name">{tn.name}</span>
+                  <div className="muted small">
+                    <code>{tn.id}</code>
+                  </div>
+                </td>
+                <td>{planName(tn.plan_id)}</td>
+                <td>
+                  <span className={tn.status === 'active' ? 'badge badge-success' : 'badge badge-danger'} data-testid="tenant-status">
+                    {tn.status === 'active' ? t('active') : t('suspended')}
+                  </span>
+                </td>
+                <td>{tn.timezone}</td>
+                <td>{tn.country}</td>
+                <td>{fmt.date(tn.created_at)}</td>
+                <td className="adm-row-actions">
+                  <button className="btn" onClick={() => setEditing(tn)} aria-label={t('editNamed', { name: tn.name })}>
+                    {t('edit')}
+                  </button>
+                  {tn.status === 'active' ? (
+                    <button className="btn adm-btn-danger-ghost" onClick={() => setSuspending(tn)} data-testid="tenant-suspend">
+                      {t('suspend')}
                     </button>
-                    {tn.status === 'active' ? (
-                      <button className="btn adm-btn-danger-ghost" onClick={() => setSuspending(tn)} data-testid="tenant-suspend">
-                        {t('suspend')}
-                      </button>
-                    ) : (
-                      <button className="btn" onClick={() => activate(tn)} disabled={busy === tn.id} data-testid="tenant-activate">
-                        {t('activate')}
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          {shown.length === 0 && <p className="muted adm-pad">{t('noMatches')}</p>}
-        </div>
-      ) : null}
+                  ) : (
+                    <button className="btn" onClick={() => activate(tn)} disabled={busy === tn.id} data-testid="tenant-activate">
+                      {t('activate')}
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </AdminTable>
+        )}
+      </LoadedList>
       {editing && (
         <TenantDialog
           tenant={editing === 'new' ? null : editing}

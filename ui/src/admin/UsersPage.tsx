@@ -4,12 +4,14 @@ import { api, type Schemas } from '../api/client';
 import { LANGS, useT } from '../i18n';
 import { hasRole, useAuth } from '../shell/auth';
 import {
+  AdminTable,
   ConfirmDialog,
   EMAIL,
   Empty,
   ErrorNote,
   FormDialog,
   FormField,
+  LoadedList,
   Loading,
   PageHeader,
   Swatch,
@@ -53,73 +55,54 @@ export function UsersPage() {
         }
       />
       <ErrorNote error={users.error ?? queues.error} onRetry={() => (users.reload(), queues.reload())} />
-      {users.loading && !users.data ? (
-        <Loading />
-      ) : users.data && users.data.length === 0 ? (
-        <Empty title={t('usersEmpty')} />
-      ) : users.data ? (
-        <div className="table-wrap">
-          <table className="table adm-table" data-testid="users-table">
-            <thead>
-              <tr>
-                <th scope="col">{t('name')}</th>
-                <th scope="col">{t('email')}</th>
-                <th scope="col">{t('role')}</th>
-                <th scope="col">{t('maxTickets')}</th>
-                <th scope="col">{t('language')}</th>
-                <th scope="col">{t('queues')}</th>
-                <th scope="col">
-                  <span className="sr-only">{t('actions')}</span>
-                </th>
+      <LoadedList loaded={users} empty={<Empty title={t('usersEmpty')} />}>
+        {(items) => (
+          <AdminTable testId="users-table" columns={[t('name'), t('email'), t('role'), t('maxTickets'), t('language'), t('queues')]} actions>
+            {items.map((u) => (
+              <tr key={u.id} data-testid="user-row">
+                <td>
+                  {u.name}
+                  {me?.id === u.id && <span className="badge">{t('you')}</span>}
+                </td>
+                <td className="adm-mono-soft">{u.email}</td>
+                <td>
+                  <span className={`badge adm-role adm-role-${u.role}`}>{roleLabel(u.role)}</span>
+                </td>
+                <td>{u.max_tickets === 0 ? <span className="muted">{t('noLimit')}</span> : u.max_tickets}</td>
+                <td>{LANGS.find((l) => l.id === u.language)?.label ?? u.language}</td>
+                <td>
+                  <div className="adm-chips">
+                    {queuesOf(u).map((q) => (
+                      <span key={q.id} className="badge adm-color-badge">
+                        <Swatch color={q.color} />
+                        {q.name}
+                      </span>
+                    ))}
+                    {queuesOf(u).length === 0 && <span className="muted">—</span>}
+                  </div>
+                </td>
+                <td className="adm-row-actions">
+                  {isAdmin && (
+                    <>
+                      <button className="btn" onClick={() => setEditing(u)} aria-label={t('editNamed', { name: u.name })}>
+                        {t('edit')}
+                      </button>
+                      <button
+                        className="btn adm-btn-danger-ghost"
+                        onClick={() => setDeleting(u)}
+                        disabled={me?.id === u.id}
+                        aria-label={t('deleteNamed', { name: u.name })}
+                      >
+                        {t('delete')}
+                      </button>
+                    </>
+                  )}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {users.data.map((u) => (
-                <tr key={u.id} data-testid="user-row">
-                  <td>
-                    {u.name}
-                    {me?.id === u.id && <span className="badge">{t('you')}</span>}
-                  </td>
-                  <td className="adm-mono-soft">{u.email}</td>
-                  <td>
-                    <span className={`badge adm-role adm-role-${u.role}`}>{roleLabel(u.role)}</span>
-                  </td>
-                  <td>{u.max_tickets === 0 ? <span className="muted">{t('noLimit')}</span> : u.max_tickets}</td>
-                  <td>{LANGS.find((l) => l.id === u.language)?.label ?? u.language}</td>
-                  <td>
-                    <div className="adm-chips">
-                      {queuesOf(u).map((q) => (
-                        <span key={q.id} className="badge adm-color-badge">
-                          <Swatch color={q.color} />
-                          {q.name}
-                        </span>
-                      ))}
-                      {queuesOf(u).length === 0 && <span className="muted">—</span>}
-                    </div>
-                  </td>
-                  <td className="adm-row-actions">
-                    {isAdmin && (
-                      <>
-                        <button className="btn" onClick={() => setEditing(u)} aria-label={t('editNamed', { name: u.name })}>
-                          {t('edit')}
-                        </button>
-                        <button
-                          className="btn adm-btn-danger-ghost"
-                          onClick={() => setDeleting(u)}
-                          disabled={me?.id === u.id}
-                          aria-label={t('deleteNamed', { name: u.name })}
-                        >
-                          {t('delete')}
-                        </button>
-                      </>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+            ))}
+          </AdminTable>
+        )}
+      </LoadedList>
       {editing && (
         <UserDialog
           user={editing === 'new' ? null : editing}

@@ -84,6 +84,59 @@ export function Empty({ title, text, action, testId }: { title: string; text?: s
   );
 }
 
+/**
+ * Shows a spinner while a list first loads, `empty` when it loaded with no items, and
+ * `children(items)` once there are items (nothing before the first answer, e.g. after an error).
+ */
+export function LoadedList<T>({ loaded, empty, children }: { loaded: Loaded<T[]>; empty: ReactNode; children: (items: T[]) => ReactNode }) {
+  if (loaded.loading && !loaded.data) return <Loading />;
+  if (loaded.data?.length === 0) return <>{empty}</>;
+  return loaded.data ? <>{children(loaded.data)}</> : null;
+}
+
+/**
+ * An admin table: the scrolling wrapper, the table with its test id, a header row of
+ * `columns` (plus a screen-reader-only "Actions" header when `actions`), and `children` as rows.
+ * `after` goes inside the wrapper, below the table.
+ */
+export function AdminTable({
+  testId,
+  columns,
+  actions,
+  children,
+  after,
+}: {
+  testId: string;
+  columns: ReactNode[];
+  actions?: boolean;
+  children: ReactNode;
+  after?: ReactNode;
+}) {
+  const t = useT(m);
+  return (
+    <div className="table-wrap">
+      <table className="table adm-table" data-testid={testId}>
+        <thead>
+          <tr>
+            {columns.map((c, i) => (
+              <th key={i} scope="col">
+                {c}
+              </th>
+            ))}
+            {actions && (
+              <th scope="col">
+                <span className="sr-only">{t('actions')}</span>
+              </th>
+            )}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+      {after}
+    </div>
+  );
+}
+
 export function PageHeader({ title, subtitle, actions }: { title: string; subtitle?: string; actions?: ReactNode }) {
   return <ShellPageHeader title={title} subtitle={subtitle} actions={actions} />;
 }

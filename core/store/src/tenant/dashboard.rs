@@ -69,14 +69,9 @@ impl TenantDb {
         for row in &by_queue {
             let n = row["n"].as_u64().unwrap_or(0);
             let entry = per_queue.entry(text(&row["queue_id"])).or_default();
-            for counts in [&mut status, entry] {
-                match row["status"].as_str() {
-                    Some("pending") => counts.pending += n,
-                    Some("open") => counts.open += n,
-                    Some("closed") => counts.closed += n,
-                    _ => {}
-                }
-            }
+            let s = row["status"].as_str().unwrap_or_default();
+            status.add(s, n);
+            entry.add(s, n);
         }
         let mut tickets_by_queue: Vec<QueueCounts> = per_queue
             .into_iter()
@@ -178,19 +173,15 @@ impl TenantDb {
 
     /// Every user of the company with whether they are online and their open tickets.
     pub async fn colleagues(&self) -> StoreResult<Vec<Colleague>> {
-        let sets = row_sets(
+        let users = crate::db::rows(
             self.raw(),
-            "SELECT record::id(id) AS id, name, role, online FROM user ORDER BY name;
-SELECT user_id, count() AS n FROM ticket WHERE status = 'open' AND user_id != NONE GROUP BY user_id;",
+            "SELECT record::id(id) AS id, name, role, online FROM user ORDER BY name",
             json!({}),
-            2,
         )
         .await?;
-        let open: HashMap<String, u64> = sets[1]
-            .iter()
-            .filter_map(|r| Some((text(&r["user_id"])?, r["n"].as_u64()?)))
-            .collect();
-        Ok(sets[0]
+        let ids: Vec<String> = users.iter().filter_map(|u| text(&u["id"])).collect();
+        let open = self.open_ticket_counts(&ids).await?;
+        Ok(users
             .iter()
             .filter_map(|u| {
                 let id = text(&u["id"])?;

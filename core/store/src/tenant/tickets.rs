@@ -275,13 +275,10 @@ COMMIT TRANSACTION;",
         .await?;
         let mut counts = tucan_model::dashboard::StatusCounts::default();
         for r in rows {
-            let n = r["n"].as_u64().unwrap_or(0);
-            match r["status"].as_str() {
-                Some("pending") => counts.pending = n,
-                Some("open") => counts.open = n,
-                Some("closed") => counts.closed = n,
-                _ => {}
-            }
+            counts.add(
+                r["status"].as_str().unwrap_or_default(),
+                r["n"].as_u64().unwrap_or(0),
+            );
         }
         Ok(counts)
     }
