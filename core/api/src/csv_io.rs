@@ -126,6 +126,7 @@ fn parse_row(
         email,
         custom_fields,
         tags,
+        is_group: false,
     })
 }
 

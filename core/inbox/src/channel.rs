@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
-use tucan_model::ticket::{ConnectionStatus, MessageKind, MessageStatus};
+use tucan_model::ticket::{ChatState, ConnectionStatus, GroupChat, MessageKind, MessageStatus};
 
 /// A message to send to a customer.
 #[derive(Debug, Clone)]
@@ -31,16 +31,36 @@ pub struct Outgoing {
 pub struct Incoming {
     /// The channel's id for it; a second delivery with the same id is ignored.
     pub channel_id: String,
-    /// The sender's number as the channel reports it.
+    /// The sender's number as the channel reports it (in a group, the member who wrote).
     pub from: String,
     /// The name the sender set on WhatsApp.
     pub push_name: Option<String>,
     pub kind: MessageKind,
     pub body: String,
+    /// A file the platform does not hold: only its address is kept.
     pub media_url: Option<String>,
     pub mime: Option<String>,
+    /// A file the channel downloaded (WhatsApp media): the platform keeps it.
+    pub file: Option<IncomingFile>,
     pub quoted: Option<String>,
-    pub is_group: bool,
+    /// Written in a group chat.
+    pub group: Option<GroupChat>,
+}
+
+/// The bytes of a file a customer sent, as the channel fetched them.
+#[derive(Clone)]
+pub struct IncomingFile {
+    pub bytes: Vec<u8>,
+    pub filename: Option<String>,
+}
+
+impl std::fmt::Debug for IncomingFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IncomingFile")
+            .field("bytes", &self.bytes.len())
+            .field("filename", &self.filename)
+            .finish()
+    }
 }
 
 /// What a channel reports.
@@ -51,6 +71,12 @@ pub enum ChannelEvent {
     Receipt {
         channel_id: String,
         status: MessageStatus,
+    },
+    /// A customer is writing (or stopped); `group` when it happens in a group chat.
+    Typing {
+        from: String,
+        group: Option<String>,
+        state: ChatState,
     },
     Status {
         status: ConnectionStatus,
@@ -77,6 +103,12 @@ pub trait Channel: Send + Sync {
     async fn disconnect(&self) -> Result<(), ChannelError>;
     /// Send; returns the channel's id for the message.
     async fn send(&self, msg: &Outgoing) -> Result<String, ChannelError>;
+    /// Show the customer `to` (a number, or a group's id) that an agent is writing. Channels
+    /// without chat states ignore it.
+    async fn typing(&self, to: &str, state: ChatState) -> Result<(), ChannelError> {
+        let _ = (to, state);
+        Ok(())
+    }
 }
 
 /// Where channels report what happens on a connection.

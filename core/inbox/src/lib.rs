@@ -20,13 +20,14 @@ use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use tucan_bus::{Handlers, JobBus};
-use tucan_model::ticket::{ChannelKind, Connection, ConnectionStatus};
+use tucan_model::ticket::{ChannelKind, ChatState, Connection, ConnectionStatus, Ticket};
+use tucan_model::{ErrorCode, Problem};
 use tucan_runtime::{FlowRuntime, TicketDesk};
 use tucan_store::{Store, StoreResult, TenantDb};
 
 pub use actions::{Actor, TicketAction};
 pub use channel::{
-    Channel, ChannelError, ChannelEvent, ChannelSet, ChannelSink, Incoming, Outgoing,
+    Channel, ChannelError, ChannelEvent, ChannelSet, ChannelSink, Incoming, IncomingFile, Outgoing,
 };
 pub use hub::Hub;
 pub use outbound::{SCHEDULED_KIND, SEND_KIND};
@@ -165,6 +166,21 @@ impl Inbox {
                 .await
             }
         }
+    }
+
+    /// Show the customer of `ticket` that an agent is writing (or stopped), where the
+    /// channel supports it.
+    pub async fn agent_typing(
+        &self,
+        db: &TenantDb,
+        ticket: &Ticket,
+        state: ChatState,
+    ) -> StoreResult<()> {
+        let conn = db.get_connection(&ticket.connection_id).await?;
+        self.channel_for(db.tenant_id(), &conn)
+            .typing(&ticket.contact_phone, state)
+            .await
+            .map_err(|e| Problem::new(ErrorCode::Unavailable, e.to_string()).into())
     }
 
     /// Disconnect a connection's channel (before it is removed, say).

@@ -116,6 +116,18 @@ impl Inbox {
         .await
     }
 
+    /// Forget a file nothing refers to (a customer's file whose message was a second
+    /// delivery, say).
+    pub(crate) async fn discard_media(&self, db: &TenantDb, id: &str) {
+        match db.delete_media(id).await {
+            Ok(Some(row)) => {
+                let _ = tokio::fs::remove_file(self.opts.media_dir.join(&row.path)).await;
+            }
+            Ok(None) => {}
+            Err(e) => tracing::warn!(media = id, error = %e, "unused file not removed"),
+        }
+    }
+
     /// The bytes of a stored file.
     pub async fn read_media(&self, row: &MediaRow) -> StoreResult<Vec<u8>> {
         tokio::fs::read(self.opts.media_dir.join(&row.path))

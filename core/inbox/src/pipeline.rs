@@ -8,14 +8,27 @@ use async_trait::async_trait;
 use serde_json::Value;
 use tucan_engine::{MessageEvent, TicketEventData, TicketEventKind};
 use tucan_model::contact::Contact;
-use tucan_model::phone::normalize_phone;
-use tucan_model::ticket::{Connection, Media, MessageStatus};
+use tucan_model::phone::{check_group_id, normalize_phone};
+use tucan_model::ticket::{
+    ChatState, Connection, GroupChat, Media, MessageAuthor, MessageKind, MessageStatus,
+};
 use tucan_model::{ErrorCode, Problem};
 use tucan_runtime::{RunContact, RunSource, StartRun};
 use tucan_store::{ContactFields, InboundOutcome, InboundWrite, StoreError, StoreResult, TenantDb};
 
 use crate::Inbox;
 use crate::channel::{ChannelEvent, ChannelSink, Incoming};
+use crate::media::kind_of;
+
+/// Who files customers send are kept for (`media.created_by`).
+const CUSTOMER: &str = "customer";
+
+/// A name as WhatsApp gives it: trimmed, at most 200 characters, none when empty.
+fn clean_name(name: Option<&str>) -> Option<String> {
+    name.map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(|n| n.chars().take(200).collect())
+}
 
 impl Inbox {
     /// Take a customer's message that arrived on `conn`.
@@ -33,15 +46,104 @@ impl Inbox {
             .into());
         }
         let phone = normalize_phone(&inc.from, "ZZ")?;
-        let contact = self
-            .contact_for(db, &phone, inc.push_name.as_deref())
-            .await?;
         let settings = self.runtime.settings_of(db).await?;
+        let flag = |key: &str| settings.stored.get(key).and_then(Value::as_bool);
+        let (contact, author) = match &inc.group {
+            Some(group) => {
+                if flag("accept_group_chats") != Some(true) {
+                    return Err(Problem::new(
+                        ErrorCode::FeatureDisabled,
+                        "this company does not take group chats (setting accept_group_chats)",
+                    )
+                    .into());
+                }
+                let author = MessageAuthor {
+                    phone: phone.clone(),
+                    name: clean_name(inc.push_name.as_deref()),
+                };
+                (self.group_contact(db, group).await?, Some(author))
+            }
+            None => {
+                let contact = self
+                    .contact_for(db, &phone, inc.push_name.as_deref())
+                    .await?;
+                (contact, None)
+            }
+        };
         let reopen = settings
             .stored
             .get("ticket_reopen_window_minutes")
             .and_then(Value::as_u64)
             .unwrap_or(30) as u32;
+        let (media, media_error) = self.incoming_media(db, &inc).await;
+        let kind = match (&media, inc.kind) {
+            // A file's kind follows its content when the channel called it text.
+            (Some(m), MessageKind::Text) if m.id.is_some() => kind_of(&m.mime),
+            (_, kind) => kind,
+        };
+        let stored_file = media.as_ref().and_then(|m| m.id.clone());
+        let outcome = db
+            .record_inbound(&InboundWrite {
+                connection_id: conn.id.clone(),
+                channel_id: inc.channel_id.clone(),
+                contact: contact.clone(),
+                kind,
+                body: inc.body.clone(),
+                media,
+                media_error,
+                author,
+                quoted_channel_id: inc.quoted.clone(),
+                is_group: inc.group.is_some(),
+                reopen_window_minutes: reopen,
+                default_queue_id: conn.default_queue_id.clone(),
+            })
+            .await;
+        let outcome = match outcome {
+            Ok(o) if !o.duplicate => o,
+            other => {
+                // Not stored (a second delivery, or the write failed): the file goes too.
+                if let Some(id) = stored_file {
+                    self.discard_media(db, &id).await;
+                }
+                return other;
+            }
+        };
+        self.after_inbound(db, conn, &contact, &outcome, &inc).await;
+        Ok(outcome)
+    }
+
+    /// The file of an incoming message: kept when the channel fetched it (refused ones leave
+    /// the reason on the message instead, so nothing the customer wrote is lost), or its
+    /// address when the channel only has one.
+    async fn incoming_media(
+        &self,
+        db: &TenantDb,
+        inc: &Incoming,
+    ) -> (Option<Media>, Option<String>) {
+        if let Some(file) = &inc.file {
+            return match self
+                .store_media(db, CUSTOMER, file.filename.clone(), &file.bytes)
+                .await
+            {
+                Ok(row) => (
+                    Some(Media {
+                        id: Some(row.id),
+                        url: None,
+                        mime: row.mime,
+                        filename: row.filename,
+                        size: row.size,
+                    }),
+                    None,
+                ),
+                Err(StoreError::Problem(p)) => {
+                    (None, Some(format!("file not kept: {}", p.message)))
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "incoming file not kept");
+                    (None, Some("file not kept: the store failed".into()))
+                }
+            };
+        }
         let media = inc.media_url.as_ref().map(|url| Media {
             id: None,
             url: Some(url.clone()),
@@ -52,25 +154,39 @@ impl Inbox {
             filename: None,
             size: 0,
         });
-        let outcome = db
-            .record_inbound(&InboundWrite {
-                connection_id: conn.id.clone(),
-                channel_id: inc.channel_id.clone(),
-                contact: contact.clone(),
-                kind: inc.kind,
-                body: inc.body.clone(),
-                media,
-                quoted_channel_id: inc.quoted.clone(),
-                is_group: inc.is_group,
-                reopen_window_minutes: reopen,
-                default_queue_id: conn.default_queue_id.clone(),
-            })
-            .await?;
-        if outcome.duplicate {
-            return Ok(outcome);
+        (media, None)
+    }
+
+    /// The contact that stands for a group chat, created on its first message; it takes the
+    /// group's current name.
+    async fn group_contact(&self, db: &TenantDb, group: &GroupChat) -> StoreResult<Contact> {
+        let id = check_group_id(&group.id)?;
+        let subject = clean_name(group.subject.as_deref());
+        for _ in 0..3 {
+            if let Some(c) = db.find_contact_by_phone(&id).await? {
+                return match &subject {
+                    Some(n) if *n != c.name => {
+                        let mut fields = ContactFields::from(c.clone());
+                        fields.name = n.clone();
+                        db.save_contact(&c.id, &fields).await
+                    }
+                    _ => Ok(c),
+                };
+            }
+            let fields = ContactFields {
+                name: subject.clone().unwrap_or_else(|| id.clone()),
+                phone: id.clone(),
+                is_group: true,
+                ..Default::default()
+            };
+            match db.create_contact(&fields).await {
+                Ok(c) => return Ok(c),
+                Err(StoreError::Problem(p)) if p.code == ErrorCode::ContactExists => continue,
+                Err(e) if e.is_conflict() => continue,
+                Err(e) => return Err(e),
+            }
         }
-        self.after_inbound(db, conn, &contact, &outcome, &inc).await;
-        Ok(outcome)
+        Err(StoreError::Backend("group contact kept changing".into()))
     }
 
     /// Flows and assignment after a stored message. Failures here are logged: the message
@@ -85,6 +201,13 @@ impl Inbox {
     ) {
         let ticket = &outcome.ticket;
         let new_ticket = outcome.opened || outcome.reopened;
+        if ticket.is_group {
+            // Flows talk to one customer; a group chat waits for an agent.
+            if new_ticket && let Err(e) = self.auto_assign(db, &ticket.id).await {
+                tracing::warn!(ticket = %ticket.id, error = %e, "assignment failed");
+            }
+            return;
+        }
         if new_ticket {
             if outcome.opened && !conn.greeting.trim().is_empty() {
                 let key = format!("greeting:{}", ticket.id);
@@ -178,10 +301,7 @@ impl Inbox {
         phone: &str,
         push_name: Option<&str>,
     ) -> StoreResult<Contact> {
-        let name = push_name
-            .map(str::trim)
-            .filter(|n| !n.is_empty())
-            .map(|n| n.chars().take(200).collect::<String>());
+        let name = clean_name(push_name);
         for _ in 0..3 {
             if let Some(c) = db.find_contact_by_phone(phone).await? {
                 return match &name {
@@ -231,6 +351,28 @@ impl Inbox {
 }
 
 impl Inbox {
+    /// A customer is writing (or stopped) in the chat of `from` (or of the group `group`):
+    /// the agents who see its live ticket hear of it. False when there is no such ticket.
+    pub async fn customer_typing(
+        &self,
+        db: &TenantDb,
+        connection_id: &str,
+        from: &str,
+        group: Option<&str>,
+        state: ChatState,
+    ) -> StoreResult<bool> {
+        let phone = normalize_phone(from, "ZZ")?;
+        let chat = match group {
+            Some(g) => check_group_id(g)?,
+            None => phone.clone(),
+        };
+        let Some(contact) = db.find_contact_by_phone(&chat).await? else {
+            return Ok(false);
+        };
+        db.append_typing_event(&contact.id, connection_id, &phone, state.as_str())
+            .await
+    }
+
     /// Receipts for several outgoing messages of a connection (the simulator's phone read
     /// them, say).
     pub async fn receipts(
@@ -264,6 +406,10 @@ impl ChannelSink for Inbox {
                 ChannelEvent::Receipt { channel_id, status } => {
                     self.receipt(&db, connection_id, &channel_id, status).await
                 }
+                ChannelEvent::Typing { from, group, state } => self
+                    .customer_typing(&db, connection_id, &from, group.as_deref(), state)
+                    .await
+                    .map(|_| ()),
                 ChannelEvent::Status {
                     status,
                     pairing,

@@ -7,7 +7,7 @@ use std::sync::Weak;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use tucan_model::ticket::MessageStatus;
+use tucan_model::ticket::{ChatState, MessageStatus};
 use tucan_store::{SimWrite, Store};
 
 use crate::channel::{Channel, ChannelError, ChannelEvent, ChannelSink, Outgoing};
@@ -67,5 +67,14 @@ impl Channel for Simulator {
             });
         }
         Ok(sent.id)
+    }
+
+    async fn typing(&self, to: &str, state: ChatState) -> Result<(), ChannelError> {
+        let unavailable = |e: tucan_store::StoreError| ChannelError::Unavailable(e.to_string());
+        let db = self.store.tenant(&self.tenant).await.map_err(unavailable)?;
+        let data = serde_json::json!({ "phone": to, "typing": state });
+        db.append_sim_event(&self.connection_id, &data)
+            .await
+            .map_err(unavailable)
     }
 }

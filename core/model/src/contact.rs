@@ -12,13 +12,16 @@ use crate::{ErrorCode, Problem};
 pub struct Contact {
     pub id: String,
     pub name: String,
-    /// E.164, e.g. `+5511987654321`.
+    /// E.164, e.g. `+5511987654321`; for a group chat, the group's WhatsApp id.
     pub phone: String,
     pub email: Option<String>,
     /// Free-form fields the tenant defines (`cpf`, `plan`, `city`…).
     pub custom_fields: BTreeMap<String, String>,
     /// Ids of the contact's tags.
     pub tags: Vec<String>,
+    /// A WhatsApp group chat (its tickets hold the members' messages).
+    #[serde(default)]
+    pub is_group: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

@@ -41,6 +41,26 @@ pub fn normalize_phone(input: &str, default_region: &str) -> Result<String, Prob
     Ok(number.format().mode(phonenumber::Mode::E164).to_string())
 }
 
+/// A WhatsApp group id (`120363025246125486@g.us`, or the older `<number>-<time>@g.us`).
+pub fn check_group_id(id: &str) -> Result<String, Problem> {
+    let id = id.trim();
+    let ok = id.strip_suffix("@g.us").is_some_and(|user| {
+        !user.is_empty()
+            && user.len() <= 60
+            && user.chars().all(|c| c.is_ascii_digit() || c == '-')
+            && !user.starts_with('-')
+            && !user.ends_with('-')
+    });
+    if ok {
+        Ok(id.to_string())
+    } else {
+        Err(Problem::new(
+            ErrorCode::InvalidField,
+            "a group id is WhatsApp's, digits ending in @g.us",
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -249,6 +249,9 @@ pub struct Message {
     pub run_id: Option<String>,
     /// Users a note mentions (`@name`).
     pub mentions: Vec<String>,
+    /// The member who wrote it, in a group chat.
+    #[serde(default)]
+    pub author: Option<MessageAuthor>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -361,11 +364,81 @@ pub struct SimInbound {
     pub text: String,
     /// A media message: its kind and a URL to the file.
     pub kind: Option<MessageKind>,
+    /// A file the platform does not keep: only its address is stored.
     pub media_url: Option<String>,
+    /// A file the customer sends, base64: the platform keeps it like WhatsApp media (type
+    /// read from the content, size limited); `kind` follows the content when not given.
+    pub media_base64: Option<String>,
+    /// The file's name (documents).
+    #[oai(validator(max_length = 200))]
+    pub filename: Option<String>,
     /// The channel id of the message answered.
     pub quoted: Option<String>,
     /// The channel message id; a second message with the same id is a duplicate delivery.
     pub id: Option<String>,
+    /// Sent in a WhatsApp group: `from` is the member who wrote.
+    pub group: Option<GroupChat>,
+}
+
+/// A WhatsApp group chat as a channel reports it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Object)]
+#[oai(deny_unknown_fields)]
+pub struct GroupChat {
+    /// The group's id on WhatsApp (`120363…@g.us`).
+    #[oai(validator(min_length = 1, max_length = 100))]
+    pub id: String,
+    /// The group's name.
+    #[oai(validator(max_length = 200))]
+    pub subject: Option<String>,
+}
+
+/// Who wrote a message in a group chat.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Object)]
+pub struct MessageAuthor {
+    /// The member's number, E.164.
+    pub phone: String,
+    /// The name the member set on WhatsApp.
+    pub name: Option<String>,
+}
+
+/// Whether someone in a chat is writing (WhatsApp's chat state).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Enum)]
+#[serde(rename_all = "snake_case")]
+#[oai(rename_all = "snake_case")]
+pub enum ChatState {
+    /// Typing a text.
+    Composing,
+    /// Recording a voice message.
+    Recording,
+    /// Stopped.
+    Paused,
+}
+
+impl ChatState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChatState::Composing => "composing",
+            ChatState::Recording => "recording",
+            ChatState::Paused => "paused",
+        }
+    }
+}
+
+/// An agent is (or stopped) writing on a ticket: the customer's phone shows it.
+#[derive(Debug, Clone, Serialize, Deserialize, Object)]
+#[oai(deny_unknown_fields)]
+pub struct Typing {
+    pub state: ChatState,
+}
+
+/// The simulated customer is (or stopped) writing.
+#[derive(Debug, Clone, Serialize, Deserialize, Object)]
+#[oai(deny_unknown_fields)]
+pub struct SimTyping {
+    pub phone: String,
+    /// Writing in this group chat (its id).
+    pub group: Option<String>,
+    pub state: ChatState,
 }
 
 /// The simulated customer reads what it received.

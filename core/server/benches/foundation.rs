@@ -204,6 +204,7 @@ async fn contact_search() {
             email: (i % 3 == 0).then(|| format!("c{i}@example.com")),
             custom_fields: Default::default(),
             tags: vec![],
+            is_group: false,
         });
         if batch.len() == 1000 {
             db.insert_contacts(&batch).await.unwrap();

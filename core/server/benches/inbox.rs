@@ -201,7 +201,8 @@ fn incoming(i: usize, marker: &str) -> Incoming {
         media_url: None,
         mime: None,
         quoted: None,
-        is_group: false,
+        file: None,
+        group: None,
     }
 }
 

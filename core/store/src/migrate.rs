@@ -460,6 +460,15 @@ FOR $r IN (SELECT * FROM plugin_kv) { DELETE $r.id; CREATE type::record('plugin_
 FOR $u IN (SELECT plugin_id, math::sum(size) AS used FROM plugin_kv GROUP BY plugin_id) { UPSERT type::record('plugin_kv_usage', $u.plugin_id) SET used = $u.used; };
 "#,
     },
+    Migration {
+        version: 8,
+        name: "inbox: group chats (group contacts, the member who wrote a message)",
+        sql: r#"
+DEFINE FIELD is_group ON contact TYPE bool DEFAULT false;
+DEFINE FIELD author ON message TYPE option<object> FLEXIBLE;
+UPDATE contact SET is_group = false WHERE is_group = NONE;
+"#,
+    },
 ];
 
 /// What a migration run did.

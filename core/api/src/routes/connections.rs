@@ -1,16 +1,17 @@
 //! Connections (the company's WhatsApp numbers) and the simulator that plays the customers
 //! of a `simulator` connection: send as a phone number, see what the phone received, read.
 
+use base64::Engine as _;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
-use tucan_inbox::Incoming;
+use tucan_inbox::{Incoming, IncomingFile};
 use tucan_model::ids::new_id;
-use tucan_model::phone::normalize_phone;
+use tucan_model::phone::{check_group_id, normalize_phone};
 use tucan_model::tenancy::LimitKind;
 use tucan_model::ticket::{
-    ChannelKind, Connection, ConnectionPatch, MessageKind, NewConnection, SimInbound, SimMessage,
-    SimRead, StatusChange,
+    ChannelKind, Connection, ConnectionPatch, GroupChat, MessageKind, NewConnection, SimInbound,
+    SimMessage, SimRead, SimTyping, StatusChange,
 };
 use tucan_model::user::Role;
 use tucan_model::{ErrorCode, required_text};
@@ -35,6 +36,12 @@ pub struct SimDelivery {
     pub duplicate: bool,
     /// The channel id the message went in with.
     pub channel_id: String,
+}
+
+#[derive(Debug, Object)]
+pub struct SimTypingResult {
+    /// The customer has an open ticket on this number, whose agents were told.
+    pub shown: bool,
 }
 
 #[derive(Debug, Object)]
@@ -227,20 +234,46 @@ impl ConnectionsApi {
         body: Json<SimInbound>,
     ) -> ApiResult<Accepted<SimDelivery>> {
         let (ctx, conn) = self.simulator(&auth, &id).await?;
+        let body = body.0;
         let phone = normalize_phone(&body.from, &ctx.tenant.country)?;
-        let kind = body.kind.unwrap_or(MessageKind::Text);
-        if kind != MessageKind::Text && body.media_url.is_none() {
+        let file = match &body.media_base64 {
+            Some(data) => Some(IncomingFile {
+                bytes: base64::engine::general_purpose::STANDARD
+                    .decode(data.trim())
+                    .map_err(|_| {
+                        ApiError::new(ErrorCode::InvalidField, "media_base64 is not base64")
+                    })?,
+                filename: body.filename.clone(),
+            }),
+            None => None,
+        };
+        if file.is_some() && body.media_url.is_some() {
             return Err(ApiError::new(
                 ErrorCode::InvalidField,
-                "a media message needs a media_url",
+                "send a file either as media_base64 or as media_url",
             ));
         }
-        if kind == MessageKind::Text && body.text.trim().is_empty() {
+        let has_file = file.is_some() || body.media_url.is_some();
+        let kind = body.kind.unwrap_or(MessageKind::Text);
+        if kind != MessageKind::Text && !has_file {
+            return Err(ApiError::new(
+                ErrorCode::InvalidField,
+                "a media message needs media_base64 or media_url",
+            ));
+        }
+        if !has_file && body.text.trim().is_empty() {
             return Err(ApiError::new(
                 ErrorCode::InvalidField,
                 "text must not be empty",
             ));
         }
+        let group = match body.group {
+            Some(g) => Some(GroupChat {
+                id: check_group_id(&g.id)?,
+                subject: g.subject,
+            }),
+            None => None,
+        };
         let channel_id = match &body.id {
             Some(id) if !id.is_empty() && id.len() <= 100 => id.clone(),
             Some(_) => {
@@ -251,10 +284,12 @@ impl ConnectionsApi {
             }
             None => format!("sim-in-{}", new_id()),
         };
+        // A group's messages are one chat on the simulated phone, as on WhatsApp.
+        let chat = group.as_ref().map_or(phone.as_str(), |g| g.id.as_str());
         ctx.db
             .sim_record(&SimWrite {
                 connection_id: &conn.id,
-                phone: &phone,
+                phone: chat,
                 direction: "in",
                 kind,
                 body: &body.text,
@@ -266,13 +301,14 @@ impl ConnectionsApi {
         let incoming = Incoming {
             channel_id: channel_id.clone(),
             from: phone,
-            push_name: body.name.clone(),
+            push_name: body.name,
             kind,
-            body: body.text.clone(),
-            media_url: body.media_url.clone(),
+            body: body.text,
+            media_url: body.media_url,
             mime: None,
-            quoted: body.quoted.clone(),
-            is_group: false,
+            file,
+            quoted: body.quoted,
+            group,
         };
         let out = self.state.inbox.receive(&ctx.db, &conn, incoming).await?;
         Ok(Accepted::Accepted(Json(SimDelivery {
@@ -281,6 +317,27 @@ impl ConnectionsApi {
             duplicate: out.duplicate,
             channel_id,
         })))
+    }
+
+    /// The simulated customer `phone` is writing (`composing`, `recording`) or stopped
+    /// (`paused`): agents who see its open ticket get a `typing` event on the ticket's view.
+    /// `shown` is false when the customer has no open ticket on this number.
+    #[oai(path = "/:id/simulator/typing", method = "post")]
+    async fn simulate_typing(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+        body: Json<SimTyping>,
+    ) -> ApiResult<Json<SimTypingResult>> {
+        let (ctx, conn) = self.simulator(&auth, &id).await?;
+        let phone = normalize_phone(&body.phone, &ctx.tenant.country)?;
+        let group = body.group.as_deref().map(check_group_id).transpose()?;
+        let shown = self
+            .state
+            .inbox
+            .customer_typing(&ctx.db, &conn.id, &phone, group.as_deref(), body.state)
+            .await?;
+        Ok(Json(SimTypingResult { shown }))
     }
 
     /// The simulated phones of a simulator connection, the most recently active first, each
@@ -295,7 +352,8 @@ impl ConnectionsApi {
         Ok(Json(ctx.db.sim_phones(&conn.id).await?))
     }
 
-    /// What the simulated phone `phone` sent and received, oldest first.
+    /// What the simulated phone `phone` (or the group chat of that id) sent and received,
+    /// oldest first.
     #[oai(path = "/:id/simulator/chats/:phone", method = "get")]
     async fn simulator_chat(
         &self,
@@ -304,8 +362,11 @@ impl ConnectionsApi {
         phone: Path<String>,
     ) -> ApiResult<Json<Vec<SimMessage>>> {
         let (ctx, conn) = self.simulator(&auth, &id).await?;
-        let phone = normalize_phone(&phone, &ctx.tenant.country)?;
-        Ok(Json(ctx.db.sim_chat(&conn.id, &phone).await?))
+        let chat = match check_group_id(&phone) {
+            Ok(group) => group,
+            Err(_) => normalize_phone(&phone, &ctx.tenant.country)?,
+        };
+        Ok(Json(ctx.db.sim_chat(&conn.id, &chat).await?))
     }
 
     /// The simulated customer reads what it received: read receipts go back.

@@ -17,7 +17,7 @@ use super::ApiTags;
 use super::platform::{Created, Deleted};
 use crate::auth::{Auth, Scope, TenantCtx};
 use crate::csv_io;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
 #[derive(ApiRequest)]
@@ -81,6 +81,7 @@ impl ContactsApi {
             email: new.email.as_deref().map(normalize_email).transpose()?,
             custom_fields: new.custom_fields,
             tags: new.tags,
+            is_group: false,
         };
         check_custom_fields(&fields.custom_fields)?;
         Ok(Created::Created(Json(
@@ -147,6 +148,12 @@ fn apply_patch(ctx: &TenantCtx, fields: &mut ContactFields, patch: ContactPatch)
         fields.name = required_text("name", &name, 200)?;
     }
     if let Some(phone) = patch.phone {
+        if fields.is_group {
+            return Err(ApiError::new(
+                ErrorCode::InvalidField,
+                "a group chat's id is WhatsApp's: it cannot be changed",
+            ));
+        }
         fields.phone = normalize_phone(&phone, &ctx.tenant.country)?;
     }
     if let Some(email) = patch.email {

@@ -79,6 +79,7 @@ async fn payload_contact(
             email: None,
             custom_fields: Default::default(),
             tags: vec![],
+            is_group: false,
         })
         .await;
     match created {

@@ -12,7 +12,7 @@ use tucan_model::ErrorCode;
 use tucan_model::dashboard::StatusCounts;
 use tucan_model::ticket::{
     Message, NewMessage, NewNote, NewScheduledMessage, ScheduledMessage, Ticket, TicketLogEntry,
-    TicketStatus, Transfer,
+    TicketStatus, Transfer, Typing,
 };
 use tucan_model::user::Role;
 use tucan_store::{MediaRow, TicketQuery, Visibility};
@@ -25,6 +25,13 @@ use crate::state::AppState;
 
 pub struct TicketsApi {
     pub state: AppState,
+}
+
+#[derive(ApiResponse)]
+pub enum Shown {
+    /// Passed to the channel.
+    #[oai(status = 204)]
+    NoContent,
 }
 
 #[derive(Debug, Object)]
@@ -122,8 +129,9 @@ impl TicketsApi {
 
 #[OpenApi(tag = "ApiTags::Tickets")]
 impl TicketsApi {
-    /// Tickets, most recent activity first, by status, queue, agent, contact, tag or a search
-    /// of the contact's name and number and the last message.
+    /// Tickets, most recent activity first, by status, queue, agent, contact, tag, group
+    /// chats or not (`group`), or a search of the contact's name and number and the last
+    /// message.
     #[allow(clippy::too_many_arguments)] // one per query parameter
     #[oai(path = "/api/tickets", method = "get")]
     async fn list_tickets(
@@ -134,6 +142,7 @@ impl TicketsApi {
         user_id: Query<Option<String>>,
         contact_id: Query<Option<String>>,
         tag: Query<Option<String>>,
+        group: Query<Option<bool>>,
         search: Query<Option<String>>,
         cursor: Query<Option<String>>,
         #[oai(
@@ -151,6 +160,7 @@ impl TicketsApi {
                 user_id: user_id.0,
                 contact_id: contact_id.0,
                 tag: tag.0,
+                group: group.0,
                 search: search.0,
                 cursor: cursor.0,
                 limit: limit.0,
@@ -297,6 +307,26 @@ impl TicketsApi {
     #[oai(path = "/api/tickets/:id/read", method = "post")]
     async fn read_ticket(&self, auth: Auth, id: Path<String>) -> ApiResult<Json<Ticket>> {
         self.act(auth, &id, TicketAction::Read).await
+    }
+
+    /// Show the customer that the caller is writing (`composing`, `recording`) or stopped
+    /// (`paused`), where the channel supports it. WhatsApp clears it by itself after a few
+    /// seconds, so clients repeat `composing` while the agent keeps typing.
+    #[oai(path = "/api/tickets/:id/typing", method = "post")]
+    async fn typing(&self, auth: Auth, id: Path<String>, body: Json<Typing>) -> ApiResult<Shown> {
+        let ctx = auth.tenant(&self.state, Scope::TicketsWrite).await?;
+        let ticket = visible_ticket(&ctx, &id).await?;
+        if ticket.status == TicketStatus::Closed {
+            return Err(ApiError::new(
+                ErrorCode::TicketState,
+                "the ticket is closed",
+            ));
+        }
+        self.state
+            .inbox
+            .agent_typing(&ctx.db, &ticket, body.0.state)
+            .await?;
+        Ok(Shown::NoContent)
     }
 
     /// Tag a ticket.

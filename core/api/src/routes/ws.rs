@@ -3,8 +3,9 @@
 //!
 //! - `{"type":"subscribe","id":"s1","view":"tickets","status":["pending"],"after":"<event id>"}`
 //!   — ticket changes (a ticket that leaves the caller's sight arrives as `ticket_gone`);
-//! - `{"type":"subscribe","id":"s2","view":"ticket","ticket_id":"…"}` — one ticket's changes
-//!   and messages;
+//! - `{"type":"subscribe","id":"s2","view":"ticket","ticket_id":"…"}` — one ticket's changes,
+//!   messages and `typing` events (the customer writing, `data.state`: `composing`,
+//!   `recording` or `paused`; not replayed);
 //! - `{"type":"subscribe","id":"s3","view":"connections"}` — connection status changes;
 //! - `{"type":"subscribe","id":"s4","view":"simulator","connection_id":"…"}` — the simulated
 //!   phones of a simulator connection (supervisors and admins);
@@ -385,6 +386,10 @@ impl Session {
                 }
                 if ev.kind == "access" {
                     self.perms = self.reload().await;
+                    continue;
+                }
+                if ev.kind == "typing" {
+                    // Who was writing a while ago is news no more.
                     continue;
                 }
                 let Some(perms) = &self.perms else { continue };

@@ -13,10 +13,10 @@ use tokio_tungstenite::tungstenite::Message as WsMessage;
 
 use crate::harness::{TestApp, TestTenant, assert_error};
 
-type Socket =
+pub(crate) type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-async fn socket(app: &TestApp, token: &str) -> Socket {
+pub(crate) async fn socket(app: &TestApp, token: &str) -> Socket {
     let url = format!("{}/api/ws?token={token}", app.ws_base);
     let (ws, _) = tokio_tungstenite::connect_async(url)
         .await
@@ -31,7 +31,7 @@ async fn send(ws: &mut Socket, msg: Value) {
 }
 
 /// Subscribe and wait for the server's confirmation; returns what it replayed first.
-async fn subscribe(ws: &mut Socket, msg: Value) -> Vec<Value> {
+pub(crate) async fn subscribe(ws: &mut Socket, msg: Value) -> Vec<Value> {
     let id = msg["id"].clone();
     send(ws, msg).await;
     let mut replayed = Vec::new();
@@ -45,7 +45,7 @@ async fn subscribe(ws: &mut Socket, msg: Value) -> Vec<Value> {
 }
 
 /// The next message from the server, or `None` after `wait`.
-async fn next(ws: &mut Socket, wait: Duration) -> Option<Value> {
+pub(crate) async fn next(ws: &mut Socket, wait: Duration) -> Option<Value> {
     loop {
         match tokio::time::timeout(wait, ws.next()).await {
             Ok(Some(Ok(WsMessage::Text(t)))) => return Some(serde_json::from_str(&t).unwrap()),
@@ -56,7 +56,11 @@ async fn next(ws: &mut Socket, wait: Duration) -> Option<Value> {
 }
 
 /// Read events until one passes `pred` (panics after 5 s).
-async fn wait_event(ws: &mut Socket, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
+pub(crate) async fn wait_event(
+    ws: &mut Socket,
+    what: &str,
+    pred: impl Fn(&Value) -> bool,
+) -> Value {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
     loop {
         let left = deadline.saturating_duration_since(tokio::time::Instant::now());
@@ -69,7 +73,7 @@ async fn wait_event(ws: &mut Socket, what: &str, pred: impl Fn(&Value) -> bool) 
 }
 
 /// Every event that arrives within `wait`.
-async fn drain(ws: &mut Socket, wait: Duration) -> Vec<Value> {
+pub(crate) async fn drain(ws: &mut Socket, wait: Duration) -> Vec<Value> {
     let mut out = Vec::new();
     while let Some(m) = next(ws, wait).await {
         if m["type"] == "event" {

@@ -9,6 +9,7 @@ mod contacts;
 mod dashboard;
 mod flows;
 mod inbox;
+mod inbox_chats;
 mod inbox_desk;
 mod isolation;
 mod jobs;

@@ -143,7 +143,8 @@ fn text(from: &str, body: &str) -> Incoming {
         media_url: None,
         mime: None,
         quoted: None,
-        is_group: false,
+        file: None,
+        group: None,
     }
 }
 

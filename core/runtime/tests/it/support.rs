@@ -147,6 +147,7 @@ impl Rig {
                 email: None,
                 custom_fields: Default::default(),
                 tags: vec![],
+                is_group: false,
             })
             .await
             .unwrap()

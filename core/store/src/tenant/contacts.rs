@@ -33,6 +33,8 @@ pub struct ContactFields {
     pub email: Option<String>,
     pub custom_fields: BTreeMap<String, String>,
     pub tags: Vec<String>,
+    /// A WhatsApp group chat (`phone` is the group's id).
+    pub is_group: bool,
 }
 
 impl ContactFields {
@@ -43,6 +45,7 @@ impl ContactFields {
             "email": self.email,
             "custom_fields": self.custom_fields,
             "tags": self.tags,
+            "is_group": self.is_group,
             "search": search_text(&self.name, &self.phone, self.email.as_deref()),
         });
         strip_nulls(&mut v);
@@ -58,6 +61,7 @@ impl From<Contact> for ContactFields {
             email: c.email,
             custom_fields: c.custom_fields,
             tags: c.tags,
+            is_group: c.is_group,
         }
     }
 }

@@ -7,7 +7,7 @@ use tucan_model::ids::new_id;
 use tucan_model::ticket::ScheduledMessage;
 
 use super::TenantDb;
-use crate::db::{check_id, execute, fetch, fetch_found};
+use crate::db::{check_id, execute, fetch, fetch_found, fetch_one};
 use crate::error::StoreResult;
 
 /// A file stored under the tenant's media folder.
@@ -135,6 +135,17 @@ impl TenantDb {
             "SELECT * FROM type::record('media', $id)",
             json!({ "id": id }),
             "media",
+        )
+        .await
+    }
+
+    /// Remove a file's row; the row it was, if any.
+    pub async fn delete_media(&self, id: &str) -> StoreResult<Option<MediaRow>> {
+        check_id(id, "media")?;
+        fetch_one(
+            self.raw(),
+            "DELETE type::record('media', $id) RETURN BEFORE",
+            json!({ "id": id }),
         )
         .await
     }

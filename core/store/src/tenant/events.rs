@@ -135,6 +135,28 @@ impl TenantDb {
         .await
     }
 
+    /// Someone (`by`: `customer`, the member `phone` who writes) is writing in the chat of
+    /// the contact's live ticket on the connection, or stopped (`state`): a `typing` event on
+    /// that ticket, seen by whoever sees the ticket. False when the contact has no live
+    /// ticket there.
+    pub async fn append_typing_event(
+        &self,
+        contact_id: &str,
+        connection_id: &str,
+        phone: &str,
+        state: &str,
+    ) -> StoreResult<bool> {
+        let rows = crate::db::rows_at(
+            self.raw(),
+            "LET $tid = (SELECT VALUE ticket_id FROM ONLY type::record('ticket_live', [$contact, $conn]));
+IF $tid = NONE { false } ELSE { LET $t = (SELECT * FROM ONLY type::record('ticket', $tid)); CREATE type::record('inbox_event', $id) CONTENT { kind: 'typing', ticket_id: $tid, queue_id: $t.queue_id, user_id: $t.user_id, status: $t.status, connection_id: $conn, data: { ticket_id: $tid, by: 'customer', phone: $phone, state: $state } } RETURN NONE; true };",
+            json!({ "id": new_id(), "contact": contact_id, "conn": connection_id, "phone": phone, "state": state }),
+            1,
+        )
+        .await?;
+        Ok(rows.first().and_then(Value::as_bool).unwrap_or(false))
+    }
+
     /// Append an event for the simulator's phone of `connection_id`.
     pub async fn append_sim_event(&self, connection_id: &str, data: &Value) -> StoreResult<()> {
         execute(

@@ -8,7 +8,8 @@ use serde_json::{Value, json};
 use tucan_model::contact::Contact;
 use tucan_model::ids::new_id;
 use tucan_model::ticket::{
-    Direction, Media, Message, MessageKind, MessageStatus, Ticket, TicketStatus, preview,
+    Direction, Media, Message, MessageAuthor, MessageKind, MessageStatus, Ticket, TicketStatus,
+    preview,
 };
 use tucan_model::{ErrorCode, Problem};
 
@@ -29,6 +30,10 @@ pub struct InboundWrite {
     pub kind: MessageKind,
     pub body: String,
     pub media: Option<Media>,
+    /// Why the customer's file is not with the message.
+    pub media_error: Option<String>,
+    /// The member who wrote it, in a group chat.
+    pub author: Option<MessageAuthor>,
     /// The channel id of the message it answers.
     pub quoted_channel_id: Option<String>,
     pub is_group: bool,
@@ -199,6 +204,7 @@ SELECT VALUE ticket_id FROM type::record('ticket_live', [$contact, $c]);",
             "ticket_id": tid, "contact_id": w.contact.id, "connection_id": w.connection_id,
             "direction": Direction::In, "kind": w.kind, "body": w.body, "media": w.media,
             "quoted_id": quoted_id, "channel_id": w.channel_id, "status": MessageStatus::Received,
+            "error": w.media_error, "author": w.author,
         });
         strip_nulls(&mut message);
         let mut ticket = json!({
@@ -213,10 +219,16 @@ SELECT VALUE ticket_id FROM type::record('ticket_live', [$contact, $c]);",
         } else {
             preview(&w.body)
         };
+        let stored_file = w.media.as_ref().and_then(|m| m.id.clone());
+        let attach = if stored_file.is_some() {
+            "UPDATE type::record('media', $file) SET ticket_id = $tid;\n"
+        } else {
+            ""
+        };
         let sql = format!(
             "BEGIN TRANSACTION;
 CREATE type::record('dedupe', [$conn, $cid]) CONTENT {{ message_id: $mid }};
-{opening}LET $m = (CREATE ONLY type::record('message', $mid) CONTENT $message RETURN AFTER);
+{opening}{attach}LET $m = (CREATE ONLY type::record('message', $mid) CONTENT $message RETURN AFTER);
 LET $t = (UPDATE ONLY type::record('ticket', $tid) SET unread += 1, last_message = $preview, last_message_at = time::now(), activity = $activity, contact_name = $name, updated_at = time::now() RETURN AFTER);
 {TICKET_EVENT}
 {MESSAGE_EVENT}
@@ -228,7 +240,7 @@ COMMIT TRANSACTION;"
             "contact": w.contact.id, "ticket": ticket, "message": message,
             "preview": text, "activity": new_id(), "name": w.contact.name, "log": new_id(),
             "created": json!({ "queue_id": w.default_queue_id }).to_string(),
-            "ev_t": new_id(), "ev_m": new_id(),
+            "ev_t": new_id(), "ev_m": new_id(), "file": stored_file,
         });
         let row: Value = returned(self.raw(), &sql, vars)
             .await?

@@ -126,6 +126,7 @@ mod tests {
             email: None,
             custom_fields: BTreeMap::new(),
             tags: vec![],
+            is_group: false,
         }
     }
 

@@ -34,6 +34,8 @@ pub struct TicketQuery {
     /// One contact's tickets (its history).
     pub contact_id: Option<String>,
     pub tag: Option<String>,
+    /// Only group chats (`true`) or only one-to-one chats (`false`).
+    pub group: Option<bool>,
     pub search: Option<String>,
     pub cursor: Option<String>,
     pub limit: u32,
@@ -115,6 +117,9 @@ impl TenantDb {
         }
         if let Some(v) = &q.tag {
             bind("tags CONTAINS $tag", "tag", json!(v));
+        }
+        if let Some(v) = q.group {
+            bind("is_group = $group", "group", json!(v));
         }
         if let Some(v) = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             bind(
