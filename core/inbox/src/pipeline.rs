@@ -48,7 +48,7 @@ impl Inbox {
         let phone = normalize_phone(&inc.from, "ZZ")?;
         let settings = self.runtime.settings_of(db).await?;
         let flag = |key: &str| settings.stored.get(key).and_then(Value::as_bool);
-        let (contact, author) = match &inc.group {
+        let (contact, author, known) = match &inc.group {
             Some(group) => {
                 if flag("accept_group_chats") != Some(true) {
                     return Err(Problem::new(
@@ -61,13 +61,25 @@ impl Inbox {
                     phone: phone.clone(),
                     name: clean_name(inc.push_name.as_deref()),
                 };
-                (self.group_contact(db, group).await?, Some(author))
+                (self.group_contact(db, group).await?, Some(author), None)
             }
             None => {
-                let contact = self
-                    .contact_for(db, &phone, inc.push_name.as_deref())
+                // The contact, a first delivery and the live ticket in one round trip.
+                let found = db
+                    .inbound_lookup_by_phone(&phone, &conn.id, &inc.channel_id)
                     .await?;
-                (contact, None)
+                match found.contact {
+                    Some(c) => {
+                        let contact = self.renamed(db, c, inc.push_name.as_deref()).await?;
+                        (contact, None, Some((found.seen, found.live)))
+                    }
+                    None => {
+                        let contact = self
+                            .contact_for(db, &phone, inc.push_name.as_deref())
+                            .await?;
+                        (contact, None, None)
+                    }
+                }
             }
         };
         let reopen = settings
@@ -83,20 +95,23 @@ impl Inbox {
         };
         let stored_file = media.as_ref().and_then(|m| m.id.clone());
         let outcome = db
-            .record_inbound(&InboundWrite {
-                connection_id: conn.id.clone(),
-                channel_id: inc.channel_id.clone(),
-                contact: contact.clone(),
-                kind,
-                body: inc.body.clone(),
-                media,
-                media_error,
-                author,
-                quoted_channel_id: inc.quoted.clone(),
-                is_group: inc.group.is_some(),
-                reopen_window_minutes: reopen,
-                default_queue_id: conn.default_queue_id.clone(),
-            })
+            .record_inbound(
+                &InboundWrite {
+                    connection_id: conn.id.clone(),
+                    channel_id: inc.channel_id.clone(),
+                    contact: contact.clone(),
+                    kind,
+                    body: inc.body.clone(),
+                    media,
+                    media_error,
+                    author,
+                    quoted_channel_id: inc.quoted.clone(),
+                    is_group: inc.group.is_some(),
+                    reopen_window_minutes: reopen,
+                    default_queue_id: conn.default_queue_id.clone(),
+                },
+                known,
+            )
             .await;
         let outcome = match outcome {
             Ok(o) if !o.duplicate => o,
@@ -304,14 +319,7 @@ impl Inbox {
         let name = clean_name(push_name);
         for _ in 0..3 {
             if let Some(c) = db.find_contact_by_phone(phone).await? {
-                return match &name {
-                    Some(n) if c.name == c.phone && *n != c.name => {
-                        let mut fields = ContactFields::from(c.clone());
-                        fields.name = n.clone();
-                        db.save_contact(&c.id, &fields).await
-                    }
-                    _ => Ok(c),
-                };
+                return self.renamed(db, c, push_name).await;
             }
             let fields = ContactFields {
                 name: name.clone().unwrap_or_else(|| phone.to_string()),
@@ -327,6 +335,23 @@ impl Inbox {
             }
         }
         Err(StoreError::Backend("contact kept changing".into()))
+    }
+
+    /// A contact still named after its number takes the name the customer set on WhatsApp.
+    async fn renamed(
+        &self,
+        db: &TenantDb,
+        contact: Contact,
+        push_name: Option<&str>,
+    ) -> StoreResult<Contact> {
+        match clean_name(push_name) {
+            Some(n) if contact.name == contact.phone && n != contact.name => {
+                let mut fields = ContactFields::from(contact.clone());
+                fields.name = n;
+                db.save_contact(&contact.id, &fields).await
+            }
+            _ => Ok(contact),
+        }
     }
 
     /// A receipt for an outgoing message. The receipt may overtake the send's own write of

@@ -5,6 +5,7 @@ use base64::Engine as _;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
+use tucan_inbox::media::{kind_of, sniff};
 use tucan_inbox::{Incoming, IncomingFile};
 use tucan_model::ids::new_id;
 use tucan_model::phone::{check_group_id, normalize_phone};
@@ -25,6 +26,14 @@ use crate::state::AppState;
 
 pub struct ConnectionsApi {
     pub state: AppState,
+}
+
+/// A chat of the simulated phone: a group's id, or a number read in the company's country.
+fn sim_chat_of(chat: &str, country: &str) -> Result<String, ApiError> {
+    match check_group_id(chat) {
+        Ok(group) => Ok(group),
+        Err(_) => Ok(normalize_phone(chat, country)?),
+    }
 }
 
 /// What a simulated message did.
@@ -286,12 +295,17 @@ impl ConnectionsApi {
         };
         // A group's messages are one chat on the simulated phone, as on WhatsApp.
         let chat = group.as_ref().map_or(phone.as_str(), |g| g.id.as_str());
+        // The phone shows a file as what it is.
+        let shown_kind = match (&file, body.kind) {
+            (Some(f), None) => sniff(&f.bytes).map_or(MessageKind::Document, kind_of),
+            _ => kind,
+        };
         ctx.db
             .sim_record(&SimWrite {
                 connection_id: &conn.id,
                 phone: chat,
                 direction: "in",
-                kind,
+                kind: shown_kind,
                 body: &body.text,
                 media_url: body.media_url.as_deref(),
                 quoted: body.quoted.as_deref(),
@@ -362,14 +376,12 @@ impl ConnectionsApi {
         phone: Path<String>,
     ) -> ApiResult<Json<Vec<SimMessage>>> {
         let (ctx, conn) = self.simulator(&auth, &id).await?;
-        let chat = match check_group_id(&phone) {
-            Ok(group) => group,
-            Err(_) => normalize_phone(&phone, &ctx.tenant.country)?,
-        };
+        let chat = sim_chat_of(&phone, &ctx.tenant.country)?;
         Ok(Json(ctx.db.sim_chat(&conn.id, &chat).await?))
     }
 
-    /// The simulated customer reads what it received: read receipts go back.
+    /// The simulated customer reads what it received in a chat (a number or a group's id):
+    /// read receipts go back.
     #[oai(path = "/:id/simulator/read", method = "post")]
     async fn simulator_read(
         &self,
@@ -378,8 +390,8 @@ impl ConnectionsApi {
         body: Json<SimRead>,
     ) -> ApiResult<Json<SimReadResult>> {
         let (ctx, conn) = self.simulator(&auth, &id).await?;
-        let phone = normalize_phone(&body.phone, &ctx.tenant.country)?;
-        let ids = ctx.db.sim_mark_read(&conn.id, &phone).await?;
+        let chat = sim_chat_of(&body.phone, &ctx.tenant.country)?;
+        let ids = ctx.db.sim_mark_read(&conn.id, &chat).await?;
         let read = ids.len() as u32;
         self.state
             .inbox

@@ -166,6 +166,30 @@ async fn group_chats_are_one_ticket_per_group_with_each_member_named() {
     // The phone keeps what its members sent, the one the company ignored included, as
     // WhatsApp would.
     assert_eq!(chat.as_array().unwrap().len(), 4, "{chat}");
+    // The group reads it: the receipt reaches the agent's message.
+    let (status, read) = app
+        .post(
+            &format!("/api/connections/{conn}/simulator/read"),
+            &t.admin_token,
+            json!({ "phone": GROUP }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{read}");
+    assert_eq!(read["read"], 1);
+    let reply = sent["id"].as_str().unwrap().to_string();
+    crate::inbox::eventually(
+        &app,
+        &format!("/api/tickets/{ticket}/messages"),
+        &agent_tok,
+        |page| {
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|m| m["id"] == reply.as_str() && m["status"] == "read")
+        },
+    )
+    .await;
 }
 
 #[tokio::test]

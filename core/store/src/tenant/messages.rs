@@ -43,6 +43,17 @@ pub struct InboundWrite {
     pub default_queue_id: Option<String>,
 }
 
+/// What an inbound message finds before it is written.
+#[derive(Debug, Clone)]
+pub struct InboundLookup {
+    /// The contact with the sender's number.
+    pub contact: Option<Contact>,
+    /// The message a first delivery of the same channel message made.
+    pub seen: Option<String>,
+    /// The contact's ticket not closed on the connection.
+    pub live: Option<String>,
+}
+
 /// What the inbound write did.
 #[derive(Debug, Clone)]
 pub struct InboundOutcome {
@@ -101,9 +112,18 @@ enum Target {
 impl TenantDb {
     /// Store an inbound message on its ticket (found, reopened or opened), once per channel
     /// message id, with the ticket's and the message's events.
-    pub async fn record_inbound(&self, w: &InboundWrite) -> StoreResult<InboundOutcome> {
+    /// `known` is what [`TenantDb::inbound_lookup_by_phone`] found for it a moment ago (the
+    /// first try uses it instead of looking again; a stale answer only costs a retry).
+    pub async fn record_inbound(
+        &self,
+        w: &InboundWrite,
+        mut known: Option<(Option<String>, Option<String>)>,
+    ) -> StoreResult<InboundOutcome> {
         for _ in 0..8 {
-            let (seen, live) = self.inbound_lookup(w).await?;
+            let (seen, live) = match known.take() {
+                Some(found) => found,
+                None => self.inbound_lookup(w).await?,
+            };
             if let Some(id) = seen {
                 return self.inbound_seen(&id).await;
             }
@@ -132,6 +152,37 @@ impl TenantDb {
         Err(StoreError::Backend(
             "inbound message kept conflicting".into(),
         ))
+    }
+
+    /// In one round trip, for a message from `phone` on a connection: the contact with that
+    /// number, the message a first delivery of this channel message made, and the contact's
+    /// live ticket on the connection.
+    pub async fn inbound_lookup_by_phone(
+        &self,
+        phone: &str,
+        connection_id: &str,
+        channel_id: &str,
+    ) -> StoreResult<InboundLookup> {
+        let sets = crate::db::row_sets(
+            self.raw(),
+            "LET $contact = (SELECT * FROM contact WHERE phone = $phone LIMIT 1)[0];
+SELECT VALUE message_id FROM type::record('dedupe', [$c, $k]);
+IF $contact = NONE { [] } ELSE { (SELECT VALUE ticket_id FROM type::record('ticket_live', [record::id($contact.id), $c])) };
+RETURN $contact;",
+            json!({ "phone": phone, "c": connection_id, "k": channel_id }),
+            4,
+        )
+        .await?;
+        let first = |i: usize| sets[i].first().and_then(Value::as_str).map(String::from);
+        let contact = match sets[3].first() {
+            Some(row) if row.is_object() => Some(decode_row(row)?),
+            _ => None,
+        };
+        Ok(InboundLookup {
+            contact,
+            seen: first(1),
+            live: first(2),
+        })
     }
 
     /// In one round trip: the message a first delivery of this channel message made, and
