@@ -9193,8 +9193,9 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Tickets, most recent activity first, by status, queue, agent, contact, tag or a search
-         *     of the contact's name and number and the last message.
+         * Tickets, most recent activity first, by status, queue, agent, contact, tag, group
+         *     chats or not (`group`), or a search of the contact's name and number and the last
+         *     message.
          */
         get: {
             parameters: {
@@ -9204,6 +9205,7 @@ export interface paths {
                     user_id?: string;
                     contact_id?: string;
                     tag?: string;
+                    group?: boolean;
                     search?: string;
                     cursor?: string;
                     limit?: number;
@@ -10634,6 +10636,140 @@ export interface paths {
                     content: {
                         "application/json; charset=utf-8": components["schemas"]["Ticket"];
                     };
+                };
+                /** @description The request is malformed or a value is invalid. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description No valid credentials. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Authenticated, but not allowed (role, scope, plan limit or feature). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description No such resource in the caller's tenant. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The write conflicts with existing data (duplicate email, name…). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The body (or an uploaded file) is larger than allowed. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The body's type (or an uploaded file's content) is not accepted. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Too many attempts; try again later. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Something failed on our side; the message carries no internals. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description A dependency (the database) is not available. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tickets/{id}/typing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Show the customer that the caller is writing (`composing`, `recording`) or stopped
+         *     (`paused`), where the channel supports it. WhatsApp clears it by itself after a few
+         *     seconds, so clients repeat `composing` while the agent keeps typing.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Typing"];
+                };
+            };
+            responses: {
+                /** @description Passed to the channel. */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
                 };
                 /** @description The request is malformed or a value is invalid. */
                 400: {
@@ -12845,6 +12981,141 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/connections/{id}/simulator/typing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The simulated customer `phone` is writing (`composing`, `recording`) or stopped
+         *     (`paused`): agents who see its open ticket get a `typing` event on the ticket's view.
+         *     `shown` is false when the customer has no open ticket on this number.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["SimTyping"];
+                };
+            };
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["SimTypingResult"];
+                    };
+                };
+                /** @description The request is malformed or a value is invalid. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description No valid credentials. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Authenticated, but not allowed (role, scope, plan limit or feature). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description No such resource in the caller's tenant. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The write conflicts with existing data (duplicate email, name…). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The body (or an uploaded file) is larger than allowed. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The body's type (or an uploaded file's content) is not accepted. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Too many attempts; try again later. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Something failed on our side; the message carries no internals. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description A dependency (the database) is not available. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/connections/{id}/simulator/chats": {
         parameters: {
             query?: never;
@@ -12982,7 +13253,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** What the simulated phone `phone` sent and received, oldest first. */
+        /**
+         * What the simulated phone `phone` (or the group chat of that id) sent and received,
+         *     oldest first.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -13112,7 +13386,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** The simulated customer reads what it received: read receipts go back. */
+        /**
+         * The simulated customer reads what it received in a chat (a number or a group's id):
+         *     read receipts go back.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -14653,6 +14930,11 @@ export interface components {
          */
         ChannelKind: "simulator";
         /**
+         * @description Whether someone in a chat is writing (WhatsApp's chat state).
+         * @enum {string}
+         */
+        ChatState: "composing" | "recording" | "paused";
+        /**
          * Colleague
          * @description A colleague as every user of the company may see them: enough to transfer a ticket to
          *     them and to see who is online.
@@ -14720,7 +15002,7 @@ export interface components {
         Contact: {
             id: string;
             name: string;
-            /** @description E.164, e.g. `+5511987654321`. */
+            /** @description E.164, e.g. `+5511987654321`; for a group chat, the group's WhatsApp id. */
             phone: string;
             email?: string;
             /** @description Free-form fields the tenant defines (`cpf`, `plan`, `city`…). */
@@ -14729,6 +15011,8 @@ export interface components {
             };
             /** @description Ids of the contact's tags. */
             tags: string[];
+            /** @description A WhatsApp group chat (its tickets hold the members' messages). */
+            is_group: boolean;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -14913,6 +15197,16 @@ export interface components {
         ForgotPassword: {
             email: string;
         };
+        /**
+         * GroupChat
+         * @description A WhatsApp group chat as a channel reports it.
+         */
+        GroupChat: {
+            /** @description The group's id on WhatsApp (`120363…@g.us`). */
+            id: string;
+            /** @description The group's name. */
+            subject?: string;
+        };
         /** Health */
         Health: {
             status: string;
@@ -15002,10 +15296,22 @@ export interface components {
             run_id?: string;
             /** @description Users a note mentions (`@name`). */
             mentions: string[];
+            /** @description The member who wrote it, in a group chat. */
+            author?: components["schemas"]["MessageAuthor"] & unknown;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
             updated_at: string;
+        };
+        /**
+         * MessageAuthor
+         * @description Who wrote a message in a group chat.
+         */
+        MessageAuthor: {
+            /** @description The member's number, E.164. */
+            phone: string;
+            /** @description The name the member set on WhatsApp. */
+            name?: string;
         };
         /** @enum {string} */
         MessageKind: "text" | "image" | "audio" | "video" | "document";
@@ -15509,11 +15815,21 @@ export interface components {
             text: string;
             /** @description A media message: its kind and a URL to the file. */
             kind?: components["schemas"]["MessageKind"] & unknown;
+            /** @description A file the platform does not keep: only its address is stored. */
             media_url?: string;
+            /**
+             * @description A file the customer sends, base64: the platform keeps it like WhatsApp media (type
+             *     read from the content, size limited); `kind` follows the content when not given.
+             */
+            media_base64?: string;
+            /** @description The file's name (documents). */
+            filename?: string;
             /** @description The channel id of the message answered. */
             quoted?: string;
             /** @description The channel message id; a second message with the same id is a duplicate delivery. */
             id?: string;
+            /** @description Sent in a WhatsApp group: `from` is the member who wrote. */
+            group?: components["schemas"]["GroupChat"] & unknown;
         };
         /**
          * SimMessage
@@ -15551,6 +15867,21 @@ export interface components {
              * @description How many received messages were newly read.
              */
             read: number;
+        };
+        /**
+         * SimTyping
+         * @description The simulated customer is (or stopped) writing.
+         */
+        SimTyping: {
+            phone: string;
+            /** @description Writing in this group chat (its id). */
+            group?: string;
+            state: components["schemas"]["ChatState"];
+        };
+        /** SimTypingResult */
+        SimTypingResult: {
+            /** @description The customer has an open ticket on this number, whose agents were told. */
+            shown: boolean;
         };
         /** StartRunRequest */
         StartRunRequest: {
@@ -15745,6 +16076,13 @@ export interface components {
             queue_id?: string;
             /** @description The agent who takes it (open); without one the ticket waits in the queue (pending). */
             user_id?: string;
+        };
+        /**
+         * Typing
+         * @description An agent is (or stopped) writing on a ticket: the customer's phone shows it.
+         */
+        Typing: {
+            state: components["schemas"]["ChatState"];
         };
         /**
          * User

@@ -1,55 +1,41 @@
-//! The simulator's phone: play a customer of a simulator number. Pick one of the phones that
-//! already chatted (from the server, most recent first) or type a customer's number and name,
-//! write like on WhatsApp, and watch the company's answers arrive live (with what the phone
-//! has read sent back as read receipts).
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+//! The simulator's phone: play a customer of a simulator number. Pick one of the chats that
+//! already happened (from the server, most recent first) or type a customer's number and name
+//! — or, as a member of a WhatsApp group, the group's id and name too — write like on
+//! WhatsApp (files included), and watch the company's answers arrive live.
+import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { api, type Schemas } from '../api/client';
 import { useT } from '../i18n';
-import { Icons } from '../shell/icons';
 import { live } from '../shell/live';
-import { Avatar, Button, EmptyState, ErrorBox, Field, PageHeader, Spinner, useAsync, useFormat, useToast } from '../shell/ui';
-import { Tick } from '../inbox/MessageBubble';
+import { Badge, Button, EmptyState, ErrorBox, Field, PageHeader, Spinner, useAsync, useFormat } from '../shell/ui';
 import { connText } from './messages';
+import { digits, groupIdOf, isGroupId, loadRecent, newGroupId, samePhone, saveRecent, type SimChat } from './simChats';
+import { SimPhone } from './SimPhone';
 
 type SimMessage = Schemas['SimMessage'];
-interface Customer {
-  phone: string;
-  name: string;
-}
-/** A phone of the recent list, with its last message when the server told it. */
-interface RecentPhone extends Customer {
+/** A chat of the recent list, with its last message when the server told it. */
+interface RecentChat extends SimChat {
   last?: SimMessage;
 }
 
-const digits = (s: string) => s.replace(/\D/g, '');
-
-/** Whether two ways of writing a number name the same phone (with or without country code). */
-function samePhone(a: string, b: string): boolean {
-  const x = digits(a);
-  const y = digits(b);
-  if (!x || !y) return false;
-  if (x === y) return true;
-  return Math.min(x.length, y.length) >= 8 && (x.endsWith(y) || y.endsWith(x));
-}
-
-function recentKey(connectionId: string) {
-  return `tucan.sim.recent.${connectionId}`;
-}
-
-/** The phones this device opened last (names included, which the server does not keep). */
-function loadRecent(connectionId: string): Customer[] {
-  try {
-    const v = JSON.parse(localStorage.getItem(recentKey(connectionId)) ?? '[]');
-    return Array.isArray(v) ? v.filter((c) => typeof c?.phone === 'string').map((c) => ({ phone: c.phone, name: typeof c.name === 'string' ? c.name : '' })) : [];
-  } catch {
-    return [];
-  }
-}
-
-/** A simulator event that is a message (not a batch of read receipts). */
+/** A simulator event that is a message (not read receipts or "typing…"). */
 function isSimMessage(d: unknown): d is SimMessage {
   return !!d && typeof d === 'object' && 'id' in d && 'direction' in d && typeof (d as SimMessage).phone === 'string';
+}
+
+/** What the form shows for a chat: the writer's number and name, and the group's when it is one. */
+interface Form {
+  phone: string;
+  name: string;
+  group: boolean;
+  groupId: string;
+  groupName: string;
+}
+
+function formOf(c: SimChat | undefined, old?: Form): Form {
+  if (!c) return old ?? { phone: '', name: '', group: false, groupId: '', groupName: '' };
+  if (!isGroupId(c.phone)) return { phone: c.phone, name: c.name, group: false, groupId: old?.groupId ?? '', groupName: old?.groupName ?? '' };
+  return { phone: c.member?.phone ?? old?.phone ?? '', name: c.member?.name ?? old?.name ?? '', group: true, groupId: c.phone, groupName: c.name };
 }
 
 export function SimulatorPhonePage() {
@@ -58,36 +44,36 @@ export function SimulatorPhonePage() {
   const { id = '' } = useParams();
   const conn = useAsync(() => api<Schemas['Connection']>('GET', `/api/connections/${id}`), [id]);
   const chats = useAsync(() => api<SimMessage[]>('GET', `/api/connections/${id}/simulator/chats`), [id]);
-  const [saved, setSaved] = useState<Customer[]>(() => loadRecent(id));
-  /** Phones opened here that may have no message yet (so the server does not list them). */
-  const [opened, setOpened] = useState<Customer[]>([]);
-  const [phoneInput, setPhoneInput] = useState(saved[0]?.phone ?? '');
-  const [nameInput, setNameInput] = useState(saved[0]?.name ?? '');
-  const [customer, setCustomer] = useState<Customer | null>(saved[0] ?? null);
+  const [saved, setSaved] = useState<SimChat[]>(() => loadRecent(id));
+  /** Chats opened here that may have no message yet (so the server does not list them). */
+  const [opened, setOpened] = useState<SimChat[]>([]);
+  const [form, setForm] = useState<Form>(() => formOf(saved[0]));
+  const [chat, setChat] = useState<SimChat | null>(saved[0] ?? null);
   const isSimulator = conn.data?.kind === 'simulator';
   const setChats = chats.setData;
+  const edit = (patch: Partial<Form>) => setForm((f) => ({ ...f, ...patch }));
 
-  const nameOf = useCallback((phone: string) => saved.find((c) => samePhone(c.phone, phone))?.name ?? '', [saved]);
+  /** A chat as this device last knew it (names and the group's member), or just its key. */
+  const known = useCallback((phone: string): SimChat => saved.find((c) => samePhone(c.phone, phone)) ?? { phone, name: '' }, [saved]);
 
-  const recent = useMemo<RecentPhone[]>(() => {
+  const recent = useMemo<RecentChat[]>(() => {
     if (!chats.data) return saved;
-    const fromServer = chats.data.map((m) => ({ phone: m.phone, name: nameOf(m.phone), last: m }));
+    const fromServer = chats.data.map((m) => ({ ...known(m.phone), phone: m.phone, last: m }));
     const extra = opened.filter((c) => !fromServer.some((r) => samePhone(r.phone, c.phone)));
     return [...extra, ...fromServer];
-  }, [chats.data, saved, opened, nameOf]);
+  }, [chats.data, saved, opened, known]);
 
-  // With nothing chosen yet, the most recent phone opens; only the first answer may do that.
+  // With nothing chosen yet, the most recent chat opens; only the first answer may do that.
   const autoPicked = useRef(false);
   useEffect(() => {
     if (autoPicked.current || !chats.data) return;
     autoPicked.current = true;
     const first = chats.data[0];
-    if (!first || customer || phoneInput) return;
-    const c = { phone: first.phone, name: nameOf(first.phone) };
-    setCustomer(c);
-    setPhoneInput(c.phone);
-    setNameInput(c.name);
-  }, [chats.data, customer, phoneInput, nameOf]);
+    if (!first || chat || form.phone) return;
+    const c = known(first.phone);
+    setChat(c);
+    setForm((f) => formOf(c, f));
+  }, [chats.data, chat, form.phone, known]);
 
   useEffect(() => {
     if (!isSimulator) return;
@@ -98,24 +84,32 @@ export function SimulatorPhonePage() {
     });
   }, [id, isSimulator, setChats]);
 
-  const open = (c: Customer) => {
-    setCustomer(c);
-    setPhoneInput(c.phone);
-    setNameInput(c.name);
+  const open = (c: SimChat) => {
+    setChat(c);
+    setForm((f) => formOf(c, f));
     setOpened((old) => [c, ...old.filter((r) => !samePhone(r.phone, c.phone))]);
     const next = [c, ...saved.filter((r) => !samePhone(r.phone, c.phone))].slice(0, 20);
     setSaved(next);
-    localStorage.setItem(recentKey(id), JSON.stringify(next));
+    saveRecent(id, next);
   };
 
+  /** A chat of the list: a group is written to as the member it had, or the one in the form. */
+  const openRecent = (r: RecentChat) => {
+    const member = r.member ?? (digits(form.phone) ? { phone: form.phone.trim(), name: form.name.trim() } : undefined);
+    open({ phone: r.phone, name: r.name, member: isGroupId(r.phone) ? member : undefined });
+  };
+
+  const groupId = groupIdOf(form.groupId);
+  const groupInvalid = form.group && !isGroupId(groupId);
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (!digits(phoneInput)) return;
-    open({ phone: phoneInput.trim(), name: nameInput.trim() });
+    if (!digits(form.phone) || groupInvalid) return;
+    const writer = { phone: form.phone.trim(), name: form.name.trim() };
+    open(form.group ? { phone: groupId, name: form.groupName.trim(), member: writer } : writer);
   };
 
   const preview = (m: SimMessage) => {
-    const text = m.body || (m.media_url ? `📎 ${m.kind}` : '');
+    const text = m.body || (m.kind !== 'text' ? `📎 ${m.kind}` : m.media_url || m.direction === 'in' ? `📎 ${t('file')}` : '');
     return m.direction === 'out' ? `${t('fromCompany')}: ${text}` : text;
   };
 
@@ -146,13 +140,33 @@ export function SimulatorPhonePage() {
         <div className="sim-layout">
           <div className="stack">
             <form className="card card-body stack" onSubmit={submit}>
-              <Field label={t('customerNumber')}>
-                <input name="customer-phone" inputMode="tel" placeholder="+55 11 98765-4321" value={phoneInput} onChange={(e) => setPhoneInput(e.target.value)} required />
+              <Field label={form.group ? t('memberNumber') : t('customerNumber')}>
+                <input name="customer-phone" inputMode="tel" placeholder="+55 11 98765-4321" value={form.phone} onChange={(e) => edit({ phone: e.target.value })} required />
               </Field>
-              <Field label={t('customerName')}>
-                <input name="customer-name" placeholder={t('customerNamePlaceholder')} value={nameInput} onChange={(e) => setNameInput(e.target.value)} />
+              <Field label={form.group ? t('memberName') : t('customerName')}>
+                <input name="customer-name" placeholder={t('customerNamePlaceholder')} value={form.name} onChange={(e) => edit({ name: e.target.value })} />
               </Field>
-              <Button type="submit" variant="primary" disabled={!digits(phoneInput)} data-testid="open-chat">
+              <label className="check small" title={t('groupChatHint')}>
+                <input
+                  type="checkbox"
+                  name="group-chat"
+                  checked={form.group}
+                  onChange={(e) => edit({ group: e.target.checked, groupId: e.target.checked && !form.groupId ? newGroupId() : form.groupId })}
+                  data-testid="sim-group"
+                />
+                {t('groupChat')}
+              </label>
+              {form.group ? (
+                <>
+                  <Field label={t('groupId')} hint={t('groupIdHint')} error={groupInvalid && form.groupId ? t('groupIdInvalid') : undefined}>
+                    <input name="group-id" placeholder="120363025246125486@g.us" value={form.groupId} onChange={(e) => edit({ groupId: e.target.value })} required />
+                  </Field>
+                  <Field label={t('groupName')}>
+                    <input name="group-name" placeholder={t('groupNamePlaceholder')} value={form.groupName} onChange={(e) => edit({ groupName: e.target.value })} />
+                  </Field>
+                </>
+              ) : null}
+              <Button type="submit" variant="primary" disabled={!digits(form.phone) || groupInvalid} data-testid="open-chat">
                 {t('openChat')}
               </Button>
             </form>
@@ -167,15 +181,16 @@ export function SimulatorPhonePage() {
                   {recent.map((r) => (
                     <li key={r.phone}>
                       <Button
-                        variant={customer && samePhone(customer.phone, r.phone) ? 'secondary' : 'ghost'}
+                        variant={chat && samePhone(chat.phone, r.phone) ? 'secondary' : 'ghost'}
                         className="btn-block"
-                        onClick={() => open({ phone: r.phone, name: r.name })}
+                        onClick={() => openRecent(r)}
                         data-testid="sim-recent-phone"
                         data-phone={r.phone}
                       >
                         <span className="grow stack" style={{ gap: 0, minWidth: 0, textAlign: 'left' }}>
                           <span className="row" style={{ gap: 6 }}>
                             <span className="grow truncate">{r.name || r.phone}</span>
+                            {isGroupId(r.phone) ? <Badge tone="info">{t('group')}</Badge> : null}
                             {r.last ? (
                               <time className="small muted" dateTime={r.last.at}>
                                 {fmt.short(r.last.at)}
@@ -193,8 +208,8 @@ export function SimulatorPhonePage() {
               {chats.error ? <p className="muted small">{t('recentLocalOnly')}</p> : null}
             </div>
           </div>
-          {customer ? (
-            <Phone key={customer.phone} connection={c} customer={customer} />
+          {chat ? (
+            <SimPhone key={`${chat.phone} ${chat.member?.phone ?? ''}`} connection={c} chat={chat} />
           ) : (
             <div className="phone">
               <EmptyState title={t('chooseNumber')} />
@@ -202,175 +217,6 @@ export function SimulatorPhonePage() {
           )}
         </div>
       )}
-    </div>
-  );
-}
-
-function Phone({ connection, customer }: { connection: Schemas['Connection']; customer: Customer }) {
-  const t = useT(connText);
-  const toast = useToast();
-  const fmt = useFormat();
-  const [messages, setMessages] = useState<SimMessage[] | null>(null);
-  const [text, setText] = useState('');
-  const [sending, setSending] = useState(false);
-  const [autoRead, setAutoRead] = useState(() => localStorage.getItem('tucan.sim.autoread') !== '0');
-  const chat = useRef<HTMLDivElement>(null);
-  const reading = useRef(false);
-  const base = `/api/connections/${connection.id}/simulator`;
-  const phonePath = `${base}/chats/${encodeURIComponent(customer.phone)}`;
-
-  const upsert = useCallback((incoming: SimMessage[]) => {
-    setMessages((old) => {
-      const byId = new Map((old ?? []).map((m) => [m.id, m]));
-      for (const m of incoming) byId.set(m.id, { ...byId.get(m.id), ...m });
-      return [...byId.values()].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
-    });
-  }, []);
-
-  const reload = useCallback(async () => {
-    try {
-      upsert(await api<SimMessage[]>('GET', phonePath));
-    } catch (e) {
-      toast.error(e);
-      setMessages((old) => old ?? []);
-    }
-  }, [phonePath, toast, upsert]);
-
-  useEffect(() => {
-    void reload();
-  }, [reload]);
-
-  useEffect(
-    () =>
-      live.subscribe({ view: 'simulator', connection_id: connection.id }, (ev) => {
-        if (ev.kind !== 'sim' || !ev.data) return;
-        const d = ev.data as SimMessage | { read: string[]; phone: string };
-        if (!samePhone(d.phone, customer.phone)) return;
-        if ('read' in d && Array.isArray(d.read)) {
-          const ids = new Set(d.read);
-          setMessages((old) => old?.map((m) => (ids.has(m.id) ? { ...m, status: 'read' } : m)) ?? old);
-        } else {
-          upsert([d as SimMessage]);
-        }
-      }),
-    [connection.id, customer.phone, upsert],
-  );
-
-  useLayoutEffect(() => {
-    const el = chat.current;
-    if (el) el.scrollTop = el.scrollHeight;
-  }, [messages]);
-
-  const unread = messages?.filter((m) => m.direction === 'out' && m.status !== 'read').length ?? 0;
-
-  const markRead = useCallback(async () => {
-    if (reading.current) return;
-    reading.current = true;
-    try {
-      await api(`POST`, `${base}/read`, { body: { phone: customer.phone } });
-      setMessages((old) => old?.map((m) => (m.direction === 'out' ? { ...m, status: 'read' } : m)) ?? old);
-    } catch (e) {
-      toast.error(e);
-    } finally {
-      reading.current = false;
-    }
-  }, [base, customer.phone, toast]);
-
-  useEffect(() => {
-    if (autoRead && unread > 0 && document.visibilityState === 'visible') {
-      const h = window.setTimeout(() => void markRead(), 600);
-      return () => window.clearTimeout(h);
-    }
-  }, [autoRead, unread, markRead]);
-
-  const send = async (e: FormEvent) => {
-    e.preventDefault();
-    const body = text.trim();
-    if (!body) return;
-    setSending(true);
-    try {
-      await api<Schemas['SimDelivery']>('POST', `${base}/messages`, {
-        body: { from: customer.phone, name: customer.name || undefined, text: body },
-      });
-      setText('');
-      await reload();
-    } catch (err) {
-      toast.error(err);
-    } finally {
-      setSending(false);
-    }
-  };
-
-  return (
-    <div className="stack">
-      <div className="phone" data-testid="sim-phone">
-        <div className="phone-header">
-          <Avatar name={connection.name} size={36} />
-          <div className="grow">
-            <div className="strong">{connection.name}</div>
-            <div className="small">{connection.status === 'connected' ? t('online') : connection.phone}</div>
-          </div>
-          <span className="small" title={customer.phone}>
-            {customer.name || customer.phone}
-          </span>
-        </div>
-        <div className="phone-chat" ref={chat} data-testid="sim-chat" aria-live="polite">
-          {messages === null ? (
-            <Spinner />
-          ) : messages.length === 0 ? (
-            <EmptyState title={t('chatEmpty')} />
-          ) : (
-            messages.map((m) => (
-              <div
-                key={m.id}
-                className={m.direction === 'in' ? 'phone-msg is-sent' : 'phone-msg is-received'}
-                data-testid="sim-message"
-                data-direction={m.direction}
-                data-status={m.status}
-              >
-                {m.media_url ? (
-                  m.kind === 'image' ? (
-                    <img src={m.media_url} alt="" />
-                  ) : (
-                    <a href={m.media_url} target="_blank" rel="noreferrer">
-                      📎 {m.kind}
-                    </a>
-                  )
-                ) : null}
-                {m.body ? <span>{m.body}</span> : null}
-                <span className="msg-foot">
-                  <time dateTime={m.at}>{fmt.time(m.at)}</time>
-                  {m.direction === 'in' ? <Tick status="sent" /> : null}
-                </span>
-              </div>
-            ))
-          )}
-        </div>
-        <form className="phone-input" onSubmit={send}>
-          <input aria-label={t('typeMessage')} placeholder={t('typeMessage')} value={text} onChange={(e) => setText(e.target.value)} data-testid="sim-input" />
-          <button type="submit" className="phone-send" aria-label={t('send')} disabled={sending || !text.trim()} data-testid="sim-send">
-            <Icons.send />
-          </button>
-        </form>
-      </div>
-      <div className="row wrap">
-        <label className="check small">
-          <input
-            type="checkbox"
-            checked={autoRead}
-            onChange={(e) => {
-              setAutoRead(e.target.checked);
-              localStorage.setItem('tucan.sim.autoread', e.target.checked ? '1' : '0');
-            }}
-          />
-          {t('autoRead')}
-        </label>
-        <span className="spacer" />
-        <Button size="sm" onClick={() => void markRead()} disabled={unread === 0} data-testid="sim-mark-read">
-          {t('markRead')}
-          {unread ? ` (${unread})` : ''}
-        </Button>
-      </div>
     </div>
   );
 }

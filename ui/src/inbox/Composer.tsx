@@ -1,10 +1,12 @@
 //! Writing to the customer (or a private note for the team): Enter sends, Shift+Enter breaks
 //! the line, `/` opens the quick replies, a file can be attached (uploaded first, then sent
 //! with its caption), emoji come from a small built-in set, and a quoted message rides along.
+//! While the agent writes a reply, the customer's phone shows "typing…".
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { api, type Schemas } from '../api/client';
 import { useT } from '../i18n';
 import { Icons } from '../shell/icons';
+import { useTypingSignal } from '../shell/typing';
 import { CloseIcon, IconButton, Spinner, useToast } from '../shell/ui';
 import { useInboxData, type Message } from './data';
 import { inboxText } from './messages';
@@ -45,6 +47,12 @@ export function Composer({ ticketId, contactName, quoting, onCancelQuote, onSent
   const input = useRef<HTMLTextAreaElement>(null);
   const file = useRef<HTMLInputElement>(null);
   const emojiBtn = useRef<HTMLButtonElement>(null);
+
+  // Notes stay inside the team: only a reply shows the customer that someone writes.
+  useTypingSignal(ticketId, text, mode === 'reply', (state) => {
+    const body: Schemas['Typing'] = { state };
+    api('POST', `/api/tickets/${ticketId}/typing`, { body }).catch(() => {});
+  });
 
   const qrQuery = mode === 'reply' && /^\/\S*$/.test(text) ? text.slice(1).toLowerCase() : null;
   const qrMatches = useMemo(

@@ -46,7 +46,7 @@ export function ContactPanel({ ticket, onClose }: { ticket: Ticket; onClose: () 
         <>
           <section className="panel-section">
             <dl className="kv">
-              <dt>{t('phone')}</dt>
+              <dt>{c.is_group ? t('groupId') : t('phone')}</dt>
               <dd>{c.phone}</dd>
               {c.email ? (
                 <>

@@ -1,7 +1,8 @@
 //! One ticket's conversation: its header and actions, the message history (newest page first,
 //! older pages as the agent scrolls up), live messages and delivery ticks from the
-//! websocket, the composer, and the contact panel beside it. The customer's messages are
-//! marked read while the agent who has the ticket looks at it.
+//! websocket, the customer's "typing…" under the name, the composer, and the contact panel
+//! beside it. The customer's messages are marked read while the agent who has the ticket looks
+//! at it.
 import { Fragment, useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { useNavigate } from 'react-router-dom';
 import { ApiError, api, type Schemas } from '../api/client';
@@ -9,6 +10,7 @@ import { useT } from '../i18n';
 import { hasRole } from '../shell/auth';
 import { Icons } from '../shell/icons';
 import { live } from '../shell/live';
+import { useTypingShown, type ChatState } from '../shell/typing';
 import { Avatar, Badge, Button, EmptyState, IconButton, Spinner, useFormat, useToast } from '../shell/ui';
 import { Composer } from './Composer';
 import { ContactPanel } from './ContactPanel';
@@ -46,6 +48,8 @@ export function Conversation({ ticketId, panelOpen, onTogglePanel }: Conversatio
   const [highlight, setHighlight] = useState<string | null>(null);
   const [unseen, setUnseen] = useState(0);
   const [accepting, setAccepting] = useState(false);
+  /** The customer (in a group, the member `phone`) writing right now, as the channel told. */
+  const [typing, showTyping] = useTypingShown<{ state: ChatState; phone: string }>();
   const scroller = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
   const stick = useRef(true);
@@ -96,9 +100,14 @@ export function Conversation({ ticketId, panelOpen, onTogglePanel }: Conversatio
       live.subscribe({ view: 'ticket', ticket_id: ticketId }, (ev) => {
         if (ev.kind === 'ticket' && ev.data) updateTicket(ev.data as Ticket);
         else if (ev.kind === 'ticket_gone') setGone(true);
-        else if (ev.kind === 'message' && ev.data) onSentOrEvent(ev.data as Message, false);
+        else if (ev.kind === 'typing' && ev.data) showTyping({ state: ev.data.state, phone: ev.data.phone });
+        else if (ev.kind === 'message' && ev.data) {
+          const m = ev.data as Message;
+          if (m.direction === 'in') showTyping(null);
+          onSentOrEvent(m, false);
+        }
       }),
-    [ticketId, updateTicket, onSentOrEvent],
+    [ticketId, updateTicket, onSentOrEvent, showTyping],
   );
 
   useLayoutEffect(() => {
@@ -228,6 +237,13 @@ export function Conversation({ ticketId, panelOpen, onTogglePanel }: Conversatio
     return d === today ? t('today') : d === yesterday ? t('yesterday') : fmt.date(iso);
   };
   const statusTone = ticket.status === 'pending' ? 'warning' : ticket.status === 'open' ? 'success' : 'neutral';
+  const typingText = (() => {
+    if (!typing) return null;
+    const recording = typing.state === 'recording';
+    if (!ticket.is_group) return t(recording ? 'recording' : 'typing');
+    const member = messages.find((m) => m.author?.phone === typing.phone)?.author;
+    return t(recording ? 'memberRecording' : 'memberTyping', { name: member?.name || typing.phone });
+  })();
   const statusLabel = ticket.status === 'pending' ? t('statusPending') : ticket.status === 'open' ? t('statusOpen') : t('statusClosed');
 
   let lastDay = '';
@@ -242,7 +258,18 @@ export function Conversation({ ticketId, panelOpen, onTogglePanel }: Conversatio
           <div className="conv-title">
             <h2 className="truncate">{name}</h2>
             <div className="row wrap small muted gap-sm">
-              <span>{ticket.contact_phone}</span>
+              {typingText ? (
+                <span className="typing-text" data-testid="typing" data-state={typing?.state}>
+                  {typingText}
+                </span>
+              ) : ticket.is_group ? null : (
+                <span>{ticket.contact_phone}</span>
+              )}
+              {ticket.is_group ? (
+                <Badge tone="info" title={t('groupHint')}>
+                  <span data-testid="group-badge">{t('group')}</span>
+                </Badge>
+              ) : null}
               <Badge tone={statusTone}>
                 <span data-testid="ticket-status">{statusLabel}</span>
               </Badge>

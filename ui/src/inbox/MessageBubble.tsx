@@ -1,6 +1,6 @@
 //! One message of a conversation: the customer's on the left, ours on the right with
-//! delivery ticks, internal notes in yellow; media previews (image, audio, video, document)
-//! and the quoted message it answers.
+//! delivery ticks, internal notes in yellow; media previews (image, audio, video, document),
+//! the quoted message it answers, and in a group chat the member who wrote.
 import { useEffect, useState } from 'react';
 import { mediaUrl } from '../api/client';
 import { useT } from '../i18n';
@@ -152,7 +152,7 @@ export function useAuthorName() {
   const t = useT(inboxText);
   const data = useInboxData();
   return (m: Message, contactName: string) => {
-    if (m.direction === 'in') return contactName || t('customer');
+    if (m.direction === 'in') return m.author ? m.author.name || m.author.phone : contactName || t('customer');
     if (m.user_id) return m.user_id === data.me.id ? t('you') : (data.userName(m.user_id) ?? t('agent'));
     if (m.run_id) return t('flow');
     return t('system');
@@ -173,8 +173,10 @@ export function MessageBubble({ message: m, quoted, contactName, highlight, onRe
           <span className="note-label">
             {t('note')} · {author(m, contactName)}
           </span>
-        ) : m.direction === 'out' && m.user_id !== me.id ? (
-          <span className="msg-author">{author(m, contactName)}</span>
+        ) : (m.direction === 'out' && m.user_id !== me.id) || (m.direction === 'in' && m.author) ? (
+          <span className="msg-author" data-testid="message-author">
+            {author(m, contactName)}
+          </span>
         ) : null}
         {m.quoted_id ? (
           <button type="button" className="quote" onClick={() => quoted && onJumpTo?.(quoted.id)} disabled={!quoted}>
@@ -184,6 +186,12 @@ export function MessageBubble({ message: m, quoted, contactName, highlight, onRe
         ) : null}
         <MediaView message={m} />
         {m.body ? <span className="msg-text">{m.body}</span> : null}
+        {m.direction === 'in' && m.error ? (
+          // What the platform could not keep of it (a refused file, say).
+          <span className="error-text msg-error" data-testid="message-error">
+            {m.error}
+          </span>
+        ) : null}
         <span className="msg-foot">
           <time dateTime={m.created_at} title={fmt.dateTime(m.created_at)}>
             {fmt.time(m.created_at)}

@@ -339,6 +339,7 @@ function TicketItem({ ticket, active, when }: { ticket: Ticket; active: boolean;
         data-ticket-id={ticket.id}
         data-status={ticket.status}
         data-unread={ticket.unread}
+        data-group={ticket.is_group}
       >
         <Avatar name={name} />
         <div className="ticket-main">
@@ -354,8 +355,13 @@ function TicketItem({ ticket, active, when }: { ticket: Ticket; active: boolean;
               </span>
             ) : null}
           </div>
-          {queue || agent || ticket.tags.length ? (
+          {ticket.is_group || queue || agent || ticket.tags.length ? (
             <div className="ticket-meta">
+              {ticket.is_group ? (
+                <Badge tone="info" title={t('groupHint')}>
+                  <span data-testid="group-badge">{t('group')}</span>
+                </Badge>
+              ) : null}
               {queue ? <Badge color={queue.color}>{queue.name}</Badge> : null}
               {agent ? <Badge>{agent}</Badge> : null}
               {ticket.tags.map((id) => {
