@@ -66,7 +66,7 @@ impl std::fmt::Debug for IncomingFile {
 /// What a channel reports.
 #[derive(Debug, Clone)]
 pub enum ChannelEvent {
-    Message(Incoming),
+    Message(Box<Incoming>),
     /// An outgoing message reached the phone (`Delivered`) or was read (`Read`).
     Receipt {
         channel_id: String,

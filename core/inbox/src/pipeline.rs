@@ -23,6 +23,32 @@ use crate::media::kind_of;
 /// Who files customers send are kept for (`media.created_by`).
 const CUSTOMER: &str = "customer";
 
+/// The contact with the number of `new` (a phone, or a group's id) passed through `found`,
+/// or `new` created when there is none. A first message racing this one may create it
+/// meanwhile: then it is found on the next look.
+async fn found_or_created<F, Fut>(
+    db: &TenantDb,
+    new: ContactFields,
+    found: F,
+) -> StoreResult<Contact>
+where
+    F: FnOnce(Contact) -> Fut,
+    Fut: std::future::Future<Output = StoreResult<Contact>>,
+{
+    for _ in 0..3 {
+        if let Some(c) = db.find_contact_by_phone(&new.phone).await? {
+            return found(c).await;
+        }
+        match db.create_contact(&new).await {
+            Ok(c) => return Ok(c),
+            Err(StoreError::Problem(p)) if p.code == ErrorCode::ContactExists => continue,
+            Err(e) if e.is_conflict() => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(StoreError::Backend("contact kept changing".into()))
+}
+
 /// A name as WhatsApp gives it: trimmed, at most 200 characters, none when empty.
 fn clean_name(name: Option<&str>) -> Option<String> {
     name.map(str::trim)
@@ -177,31 +203,23 @@ impl Inbox {
     async fn group_contact(&self, db: &TenantDb, group: &GroupChat) -> StoreResult<Contact> {
         let id = check_group_id(&group.id)?;
         let subject = clean_name(group.subject.as_deref());
-        for _ in 0..3 {
-            if let Some(c) = db.find_contact_by_phone(&id).await? {
-                return match &subject {
-                    Some(n) if *n != c.name => {
-                        let mut fields = ContactFields::from(c.clone());
-                        fields.name = n.clone();
-                        db.save_contact(&c.id, &fields).await
-                    }
-                    _ => Ok(c),
-                };
+        let new = ContactFields {
+            name: subject.clone().unwrap_or_else(|| id.clone()),
+            phone: id.clone(),
+            is_group: true,
+            ..Default::default()
+        };
+        found_or_created(db, new, |c| async move {
+            match subject {
+                Some(n) if n != c.name => {
+                    let mut fields = ContactFields::from(c.clone());
+                    fields.name = n;
+                    db.save_contact(&c.id, &fields).await
+                }
+                _ => Ok(c),
             }
-            let fields = ContactFields {
-                name: subject.clone().unwrap_or_else(|| id.clone()),
-                phone: id.clone(),
-                is_group: true,
-                ..Default::default()
-            };
-            match db.create_contact(&fields).await {
-                Ok(c) => return Ok(c),
-                Err(StoreError::Problem(p)) if p.code == ErrorCode::ContactExists => continue,
-                Err(e) if e.is_conflict() => continue,
-                Err(e) => return Err(e),
-            }
-        }
-        Err(StoreError::Backend("group contact kept changing".into()))
+        })
+        .await
     }
 
     /// Flows and assignment after a stored message. Failures here are logged: the message
@@ -316,25 +334,12 @@ impl Inbox {
         phone: &str,
         push_name: Option<&str>,
     ) -> StoreResult<Contact> {
-        let name = clean_name(push_name);
-        for _ in 0..3 {
-            if let Some(c) = db.find_contact_by_phone(phone).await? {
-                return self.renamed(db, c, push_name).await;
-            }
-            let fields = ContactFields {
-                name: name.clone().unwrap_or_else(|| phone.to_string()),
-                phone: phone.to_string(),
-                ..Default::default()
-            };
-            match db.create_contact(&fields).await {
-                Ok(c) => return Ok(c),
-                // Another message of the same new customer created it a moment ago.
-                Err(StoreError::Problem(p)) if p.code == ErrorCode::ContactExists => continue,
-                Err(e) if e.is_conflict() => continue,
-                Err(e) => return Err(e),
-            }
-        }
-        Err(StoreError::Backend("contact kept changing".into()))
+        let new = ContactFields {
+            name: clean_name(push_name).unwrap_or_else(|| phone.to_string()),
+            phone: phone.to_string(),
+            ..Default::default()
+        };
+        found_or_created(db, new, |c| self.renamed(db, c, push_name)).await
     }
 
     /// A contact still named after its number takes the name the customer set on WhatsApp.
@@ -426,7 +431,7 @@ impl ChannelSink for Inbox {
             match event {
                 ChannelEvent::Message(inc) => {
                     let conn = db.get_connection(connection_id).await?;
-                    self.receive(&db, &conn, inc).await.map(|_| ())
+                    self.receive(&db, &conn, *inc).await.map(|_| ())
                 }
                 ChannelEvent::Receipt { channel_id, status } => {
                     self.receipt(&db, connection_id, &channel_id, status).await
@@ -446,8 +451,19 @@ impl ChannelSink for Inbox {
             }
         }
         .await;
-        if let Err(e) = result {
-            tracing::warn!(tenant, connection = connection_id, error = %e, "channel event not taken");
+        match result {
+            Ok(()) => {}
+            // A group chat of a company that takes none: ignored as it asked.
+            Err(StoreError::Problem(p)) if p.code == ErrorCode::FeatureDisabled => {
+                tracing::debug!(
+                    tenant,
+                    connection = connection_id,
+                    "group chat message ignored"
+                );
+            }
+            Err(e) => {
+                tracing::warn!(tenant, connection = connection_id, error = %e, "channel event not taken")
+            }
         }
     }
 }
