@@ -11,9 +11,41 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::harness::{TestApp, TestTenant, assert_error};
-use crate::inbox::{customer_says, drain, next, queue, simulator, socket, subscribe, wait_event};
+use crate::inbox::{customer_says, drain, queue, simulator, socket, subscribe, wait_event};
 
 const GROUP: &str = "120363025246125486@g.us";
+
+/// A company with an agent in the queue `Support`, an agent of no queue (`outsider`), and a
+/// simulator number whose new tickets wait in `Support` (`extra`: more of the connection).
+struct Desk {
+    app: TestApp,
+    t: TestTenant,
+    agent_tok: String,
+    outsider_tok: String,
+    support: String,
+    conn: String,
+}
+
+async fn desk(extra: Value) -> Desk {
+    let app = TestApp::start_with_workers().await;
+    let t = app.tenant("acme").await;
+    let (agent, agent_tok) = app.user(&t, "agent").await;
+    let (_, outsider_tok) = app.user(&t, "agent").await;
+    let support = queue(&app, &t, "Support", &[&agent], "manual").await;
+    let mut body = json!({ "default_queue_id": support });
+    body.as_object_mut()
+        .unwrap()
+        .extend(extra.as_object().unwrap().clone());
+    let conn = simulator(&app, &t, "+55 11 3000-0001", body).await;
+    Desk {
+        app,
+        t,
+        agent_tok,
+        outsider_tok,
+        support,
+        conn,
+    }
+}
 
 async fn messages(app: &TestApp, ticket: &str, token: &str) -> Vec<Value> {
     let (status, page) = app
@@ -34,17 +66,14 @@ async fn simulate(app: &TestApp, t: &TestTenant, conn: &str, body: Value) -> (St
 
 #[tokio::test]
 async fn group_chats_are_one_ticket_per_group_with_each_member_named() {
-    let app = TestApp::start_with_workers().await;
-    let t = app.tenant("acme").await;
-    let (agent, agent_tok) = app.user(&t, "agent").await;
-    let support = queue(&app, &t, "Support", &[&agent], "manual").await;
-    let conn = simulator(
-        &app,
-        &t,
-        "+55 11 3000-0001",
-        json!({ "default_queue_id": support, "greeting": "Olá! Já vamos atender." }),
-    )
-    .await;
+    let Desk {
+        app,
+        t,
+        agent_tok,
+        conn,
+        support,
+        ..
+    } = desk(json!({ "greeting": "Olá! Já vamos atender." })).await;
     let from_ana = json!({
         "from": "+5511987650001", "name": "Ana", "text": "Bom dia, grupo",
         "group": { "id": GROUP, "subject": "Família Silva" },
@@ -194,18 +223,14 @@ async fn group_chats_are_one_ticket_per_group_with_each_member_named() {
 
 #[tokio::test]
 async fn typing_reaches_who_sees_the_ticket_and_the_phone() {
-    let app = TestApp::start_with_workers().await;
-    let t = app.tenant("acme").await;
-    let (agent, agent_tok) = app.user(&t, "agent").await;
-    let (_, outsider_tok) = app.user(&t, "agent").await;
-    let support = queue(&app, &t, "Support", &[&agent], "manual").await;
-    let conn = simulator(
-        &app,
-        &t,
-        "+55 11 3000-0001",
-        json!({ "default_queue_id": support }),
-    )
-    .await;
+    let Desk {
+        app,
+        t,
+        agent_tok,
+        outsider_tok,
+        conn,
+        ..
+    } = desk(json!({})).await;
     let sent = customer_says(
         &app,
         &t,
@@ -345,23 +370,18 @@ async fn typing_reaches_who_sees_the_ticket_and_the_phone() {
         404,
         "NOT_FOUND",
     );
-    while next(&mut ws, Duration::from_millis(50)).await.is_some() {}
 }
 
 #[tokio::test]
 async fn files_customers_send_are_kept_and_shown_only_to_who_sees_the_ticket() {
-    let app = TestApp::start_with_workers().await;
-    let t = app.tenant("acme").await;
-    let (agent, agent_tok) = app.user(&t, "agent").await;
-    let (_, outsider_tok) = app.user(&t, "agent").await;
-    let support = queue(&app, &t, "Support", &[&agent], "manual").await;
-    let conn = simulator(
-        &app,
-        &t,
-        "+55 11 3000-0001",
-        json!({ "default_queue_id": support }),
-    )
-    .await;
+    let Desk {
+        app,
+        t,
+        agent_tok,
+        outsider_tok,
+        conn,
+        ..
+    } = desk(json!({})).await;
     let b64 = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
     let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR fake image body".to_vec();
 
