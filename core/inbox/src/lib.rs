@@ -6,6 +6,7 @@
 //! of the live event stream.
 
 mod actions;
+mod batch;
 pub mod channel;
 mod desk;
 mod hub;
@@ -68,6 +69,8 @@ pub struct Inbox {
     /// Per-ticket turns of the sender (striped).
     pub(crate) ticket_turns: Vec<tokio::sync::Mutex<()>>,
     pub(crate) opts: InboxOptions,
+    /// Group commit of inbound messages, per company.
+    pub(crate) batcher: batch::InboundBatcher,
     me: Weak<Inbox>,
 }
 
@@ -98,6 +101,7 @@ impl Inbox {
             deferred: Default::default(),
             ticket_turns: (0..64).map(|_| tokio::sync::Mutex::new(())).collect(),
             opts,
+            batcher: Default::default(),
             me: me.clone(),
         });
         let desk: Weak<dyn TicketDesk> = inbox.me.clone();

@@ -14,7 +14,10 @@ use tucan_model::ticket::{
 };
 use tucan_model::{ErrorCode, Problem};
 use tucan_runtime::{RunContact, RunSource, StartRun};
-use tucan_store::{ContactFields, InboundOutcome, InboundWrite, StoreError, StoreResult, TenantDb};
+use tucan_store::{
+    ContactFields, InboundOutcome, InboundWrite, QuickInbound, QuickOutcome, StoreError,
+    StoreResult, TenantDb,
+};
 
 use crate::Inbox;
 use crate::channel::{ChannelEvent, ChannelSink, Incoming};
@@ -74,15 +77,50 @@ impl Inbox {
         let phone = normalize_phone(&inc.from, "ZZ")?;
         let settings = self.runtime.settings_of(db).await?;
         let flag = |key: &str| settings.stored.get(key).and_then(Value::as_bool);
+        if inc.group.is_some() && flag("accept_group_chats") != Some(true) {
+            return Err(Problem::new(
+                ErrorCode::FeatureDisabled,
+                "this company does not take group chats (setting accept_group_chats)",
+            )
+            .into());
+        }
+        let (media, media_error) = self.incoming_media(db, &inc).await;
+        let kind = match (&media, inc.kind) {
+            // A file's kind follows its content when the channel called it text.
+            (Some(m), MessageKind::Text) if m.id.is_some() => kind_of(&m.mime),
+            (_, kind) => kind,
+        };
+        let stored_file = media.as_ref().and_then(|m| m.id.clone());
+        if inc.group.is_none() {
+            // Most messages come from a known customer whose ticket is open: those are
+            // written together with the others arriving at the same moment.
+            let quick = QuickInbound {
+                connection_id: conn.id.clone(),
+                channel_id: inc.channel_id.clone(),
+                phone: phone.clone(),
+                push_name: clean_name(inc.push_name.as_deref()),
+                kind,
+                body: inc.body.clone(),
+                media: media.clone(),
+                media_error: media_error.clone(),
+                quoted_channel_id: inc.quoted.clone(),
+            };
+            match self.batcher.write(db, quick).await {
+                Some(QuickOutcome::Stored(outcome)) => {
+                    self.after_inbound(db, conn, &outcome, &inc).await;
+                    return Ok(*outcome);
+                }
+                Some(QuickOutcome::Seen(first)) => {
+                    if let Some(id) = stored_file {
+                        self.discard_media(db, &id).await;
+                    }
+                    return db.inbound_duplicate(&first).await;
+                }
+                Some(QuickOutcome::Declined) | None => {}
+            }
+        }
         let (contact, author, known) = match &inc.group {
             Some(group) => {
-                if flag("accept_group_chats") != Some(true) {
-                    return Err(Problem::new(
-                        ErrorCode::FeatureDisabled,
-                        "this company does not take group chats (setting accept_group_chats)",
-                    )
-                    .into());
-                }
                 let author = MessageAuthor {
                     phone: phone.clone(),
                     name: clean_name(inc.push_name.as_deref()),
@@ -113,19 +151,12 @@ impl Inbox {
             .get("ticket_reopen_window_minutes")
             .and_then(Value::as_u64)
             .unwrap_or(30) as u32;
-        let (media, media_error) = self.incoming_media(db, &inc).await;
-        let kind = match (&media, inc.kind) {
-            // A file's kind follows its content when the channel called it text.
-            (Some(m), MessageKind::Text) if m.id.is_some() => kind_of(&m.mime),
-            (_, kind) => kind,
-        };
-        let stored_file = media.as_ref().and_then(|m| m.id.clone());
         let outcome = db
             .record_inbound(
                 &InboundWrite {
                     connection_id: conn.id.clone(),
                     channel_id: inc.channel_id.clone(),
-                    contact: contact.clone(),
+                    contact,
                     kind,
                     body: inc.body.clone(),
                     media,
@@ -149,7 +180,7 @@ impl Inbox {
                 return other;
             }
         };
-        self.after_inbound(db, conn, &contact, &outcome, &inc).await;
+        self.after_inbound(db, conn, &outcome, &inc).await;
         Ok(outcome)
     }
 
@@ -228,11 +259,11 @@ impl Inbox {
         &self,
         db: &TenantDb,
         conn: &Connection,
-        contact: &Contact,
         outcome: &InboundOutcome,
         inc: &Incoming,
     ) {
         let ticket = &outcome.ticket;
+        let contact_id = &ticket.contact_id;
         let new_ticket = outcome.opened || outcome.reopened;
         if ticket.is_group {
             // Flows talk to one customer; a group chat waits for an agent.
@@ -266,7 +297,13 @@ impl Inbox {
         };
         let moved = match self
             .runtime
-            .on_message(db, &contact.id, Some(&ticket.id), &event)
+            .on_message_with(
+                db,
+                contact_id,
+                Some(&ticket.id),
+                &event,
+                outcome.runs_waiting,
+            )
             .await
         {
             Ok(runs) => runs,
@@ -282,7 +319,7 @@ impl Inbox {
             let start = StartRun {
                 flow_id: flow_id.clone(),
                 source: RunSource::Published { version: None },
-                contact: RunContact::Stored(contact.id.clone()),
+                contact: RunContact::Stored(contact_id.clone()),
                 ticket_id: Some(ticket.id.clone()),
                 vars: serde_json::Map::from_iter([(
                     "message".to_string(),

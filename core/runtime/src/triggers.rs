@@ -89,8 +89,26 @@ impl FlowRuntime {
         ticket_id: Option<&str>,
         event: &MessageEvent,
     ) -> StoreResult<Vec<String>> {
+        self.on_message_with(db, contact_id, ticket_id, event, None)
+            .await
+    }
+
+    /// [`FlowRuntime::on_message`] for a caller that already knows whether runs of the
+    /// contact wait (`Some(false)` saves reading them).
+    pub async fn on_message_with(
+        &self,
+        db: &TenantDb,
+        contact_id: &str,
+        ticket_id: Option<&str>,
+        event: &MessageEvent,
+        runs_waiting: Option<bool>,
+    ) -> StoreResult<Vec<String>> {
         let mut moved = Vec::new();
-        for run in db.waiting_runs_of_contact(contact_id).await? {
+        let waiting = match runs_waiting {
+            Some(false) => Vec::new(),
+            _ => db.waiting_runs_of_contact(contact_id).await?,
+        };
+        for run in waiting {
             let waits_reply = run
                 .waiting
                 .as_deref()

@@ -17,7 +17,7 @@ pub use platform::{Account, ApiKeyLookup, NewRefreshToken, PlatformDb, RefreshTo
 pub use tenant::{
     ContactFields, ContactQuery, EffectRow, EffectWrite, FlowRow, FlowVersionRow, InboundLookup,
     InboundOutcome, InboundWrite, InboxEvent, LiveEvents, LiveKey, MediaRow, MessagePage, NewRun,
-    OutgoingWrite, PluginRow, PluginUpload, PluginVersionRow, RunQuery, RunRow, RunWrite, SimWrite,
-    StepRow, StepWrite, TenantDb, TicketChange, TicketPage, TicketQuery, UserRow, UserTable,
-    Visibility,
+    OutgoingWrite, PluginRow, PluginUpload, PluginVersionRow, QuickInbound, QuickOutcome, RunQuery,
+    RunRow, RunWrite, SimWrite, StepRow, StepWrite, TenantDb, TicketChange, TicketPage,
+    TicketQuery, UserRow, UserTable, Visibility,
 };

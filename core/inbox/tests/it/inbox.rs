@@ -465,3 +465,115 @@ async fn a_paced_backlog_leaves_in_the_order_it_was_written() {
     assert!(sent[7].1.duration_since(started) >= Duration::from_millis(5500));
     assert!(sent[7].1.duration_since(started) < Duration::from_secs(9));
 }
+
+#[tokio::test]
+async fn messages_arriving_together_are_each_stored_once() {
+    let r = rig().await;
+    let first = r
+        .inbox
+        .receive(&r.db, &r.conn, text("+5511987650010", "oi"))
+        .await
+        .unwrap();
+    assert!(first.opened);
+    let quoted_channel = first.message.channel_id.clone().unwrap();
+    // A burst: 20 messages of the known customer (five of them delivered twice, one quoting
+    // the first), 10 of a new customer, and one from a contact still named after its number
+    // who now has a name.
+    r.db.create_contact(&tucan_store::ContactFields {
+        name: "+5511987650012".into(),
+        phone: "+5511987650012".into(),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let mut burst = Vec::new();
+    for i in 0..20 {
+        let mut m = text("+5511987650010", &format!("known {i}"));
+        if i == 7 {
+            m.quoted = Some(quoted_channel.clone());
+        }
+        if i < 5 {
+            burst.push(m.clone());
+        }
+        burst.push(m);
+    }
+    for i in 0..10 {
+        burst.push(text("+5511987650011", &format!("new {i}")));
+    }
+    let mut named = text("+5511987650012", "hello");
+    named.push_name = Some("  Maria Souza ".into());
+    burst.push(named);
+    let tasks: Vec<_> = burst
+        .into_iter()
+        .map(|m| {
+            let (inbox, db, conn) = (r.inbox.clone(), r.db.clone(), r.conn.clone());
+            let channel_id = m.channel_id.clone();
+            tokio::spawn(async move { (channel_id, inbox.receive(&db, &conn, m).await.unwrap()) })
+        })
+        .collect();
+    let mut by_channel: std::collections::HashMap<String, Vec<_>> = Default::default();
+    for t in tasks {
+        let (channel_id, outcome) = t.await.unwrap();
+        by_channel.entry(channel_id).or_default().push(outcome);
+    }
+    assert_eq!(by_channel.len(), 31);
+    for (channel_id, outcomes) in &by_channel {
+        let stored: Vec<_> = outcomes.iter().filter(|o| !o.duplicate).collect();
+        assert_eq!(stored.len(), 1, "{channel_id} stored once");
+        // A second delivery answers with the first one's message.
+        for o in outcomes {
+            assert_eq!(o.message.id, stored[0].message.id);
+        }
+    }
+    // The known customer's messages went through the batched write, which also tells
+    // that no run of the contact waits.
+    let known_stored: Vec<_> = by_channel
+        .values()
+        .flatten()
+        .filter(|o| !o.duplicate && o.message.body.starts_with("known "))
+        .collect();
+    assert_eq!(known_stored.len(), 20);
+    assert!(known_stored.iter().all(|o| o.runs_waiting == Some(false)));
+    let known = r.db.get_ticket(&first.ticket.id).await.unwrap();
+    assert_eq!(
+        known.unread, 21,
+        "one unread per message, duplicates not counted"
+    );
+    let page = r.db.list_messages(&known.id, None, 100).await.unwrap();
+    assert_eq!(page.items.len(), 21);
+    let quoting = page.items.iter().find(|m| m.body == "known 7").unwrap();
+    assert_eq!(
+        quoting.quoted_id.as_deref(),
+        Some(first.message.id.as_str())
+    );
+    let new_tickets: std::collections::HashSet<String> = by_channel
+        .values()
+        .flatten()
+        .filter(|o| o.message.body.starts_with("new "))
+        .map(|o| o.ticket.id.clone())
+        .collect();
+    assert_eq!(new_tickets.len(), 1, "the new customer has one ticket");
+    let new_ticket = new_tickets.into_iter().next().unwrap();
+    let page = r.db.list_messages(&new_ticket, None, 100).await.unwrap();
+    assert_eq!(page.items.len(), 10);
+    assert_eq!(r.db.get_ticket(&new_ticket).await.unwrap().unread, 10);
+    let maria =
+        r.db.find_contact_by_phone("+5511987650012")
+            .await
+            .unwrap()
+            .unwrap();
+    assert_eq!(
+        maria.name, "Maria Souza",
+        "a contact named after its number takes the name"
+    );
+    // Every stored message has its event, and the burst's events are in the stream once.
+    let events = r.db.events_after("0", 500).await.unwrap();
+    let message_events: std::collections::HashSet<String> = events
+        .iter()
+        .filter(|e| e.kind == "message")
+        .filter_map(|e| e.data["id"].as_str().map(String::from))
+        .collect();
+    let message_event_count = events.iter().filter(|e| e.kind == "message").count();
+    assert_eq!(message_events.len(), 32);
+    assert_eq!(message_event_count, 32);
+}

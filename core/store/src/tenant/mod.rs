@@ -23,7 +23,10 @@ pub use contacts::{ContactFields, ContactQuery};
 pub use desk::MediaRow;
 pub use events::{InboxEvent, LiveEvents};
 pub use flows::{FlowRow, FlowVersionRow};
-pub use messages::{InboundLookup, InboundOutcome, InboundWrite, MessagePage, OutgoingWrite};
+pub use messages::{
+    InboundLookup, InboundOutcome, InboundWrite, MessagePage, OutgoingWrite, QuickInbound,
+    QuickOutcome,
+};
 pub use plugins::{PluginRow, PluginUpload, PluginVersionRow};
 pub use runs::{EffectRow, EffectWrite, NewRun, RunQuery, RunRow, RunWrite, StepRow, StepWrite};
 pub use simulator::SimWrite;
