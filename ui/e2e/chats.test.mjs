@@ -1,6 +1,7 @@
 //! Chats beyond one customer's texts, end to end in a real browser against a real server: a
 //! WhatsApp group (refused until the company takes group chats, then a group ticket with its
 //! badge and each member's name on its messages, one of them written on the simulator's phone);
+//! the inbox's filter of group chats and one-to-one ones, for the list and its live updates;
 //! "typing…" both ways (the customer's on the agent's screen, the agent's on the phone); and
 //! files the customer sends (a picture shown in the conversation, a refused file with its
 //! reason, a picture attached on the phone).
@@ -156,6 +157,68 @@ test('a member writes in a group chat: a group ticket with its badge and each au
   assert.equal((await second.locator('[data-testid=message-author]').innerText()).trim(), 'Beto Lima');
   await screenshot(page, 'conversation-group');
   assert.deepEqual(await errorToasts(phone), []);
+  assert.deepEqual(await errorToasts(page), []);
+  await page.context().close();
+  assert.deepEqual(errors.map(String), []);
+});
+
+test('the inbox filters group chats from one-to-one ones, in the list and as messages arrive', async (t) => {
+  const { conn, messages } = await simulator('Loja Filtro');
+  // The plan allows three numbers: this one makes room again for the tests after it.
+  t.after(() => admin.delete(`/api/connections/${conn.id}`));
+  await admin.patch('/api/settings', { accept_group_chats: true });
+  const group = { id: '120363099887766554@g.us', subject: 'Clube do Livro' };
+  const GROUP_MEMBER = '+5511922223333';
+  const CUSTOMER = '+5511944445555';
+  const inGroup = await admin.post(messages, { from: GROUP_MEMBER, name: 'Lia Castro', text: 'Chegou o livro do mês?', group });
+  const direct = await admin.post(messages, { from: CUSTOMER, name: 'Davi Nunes', text: 'Meu pedido já saiu?' });
+  const groupTicket = await admin.get(`/api/tickets/${inGroup.ticket_id}`);
+  const directTicket = await admin.get(`/api/tickets/${direct.ticket_id}`);
+  assert.equal(groupTicket.is_group, true);
+  assert.equal(directTicket.is_group, false);
+  assert.equal(directTicket.status, groupTicket.status, 'both wait in the same list');
+
+  const errors = [];
+  const page = await signedInPage(errors);
+  await page.goto(`${platform.baseUrl}/inbox`);
+  await page.click(`[role=tab][data-tab=${groupTicket.status}]`);
+  await page.waitForSelector('[data-testid=live-status][data-status=open]', { timeout: 15_000 });
+  const items = page.locator('[data-testid=ticket-item]');
+  const groupItem = page.locator(`[data-testid=ticket-item][data-ticket-id="${groupTicket.id}"]`);
+  const directItem = page.locator(`[data-testid=ticket-item][data-ticket-id="${directTicket.id}"]`);
+  await groupItem.waitFor({ timeout: 10_000 });
+  await directItem.waitFor();
+  const kinds = () => items.evaluateAll((els) => els.map((el) => el.getAttribute('data-group')));
+  const chats = page.getByRole('combobox', { name: 'Kind of chat' });
+  assert.deepEqual(await chats.locator('option').allInnerTexts(), ['All chats', 'One-to-one', 'Groups']);
+
+  // Groups: the group ticket is there, the one-to-one one is not, nor does a new message bring it.
+  await chats.selectOption({ label: 'Groups' });
+  await directItem.waitFor({ state: 'detached' });
+  await groupItem.waitFor();
+  assert.deepEqual([...new Set(await kinds())], ['true']);
+  await admin.post(messages, { from: CUSTOMER, text: 'Alguém pode ver?' });
+  await admin.post(messages, { from: GROUP_MEMBER, text: 'Ainda não chegou aqui', group });
+  // Events arrive in order: once the group's message shows, the customer's one was dealt with.
+  await groupItem.filter({ hasText: 'Ainda não chegou aqui' }).waitFor({ timeout: 10_000 });
+  assert.equal(await directItem.count(), 0, 'a one-to-one message does not bring its ticket into the groups');
+  assert.deepEqual([...new Set(await kinds())], ['true']);
+
+  // One-to-one: the other way round.
+  await chats.selectOption({ label: 'One-to-one' });
+  await groupItem.waitFor({ state: 'detached' });
+  await directItem.waitFor();
+  assert.deepEqual([...new Set(await kinds())], ['false']);
+  await admin.post(messages, { from: GROUP_MEMBER, text: 'Alguém sabe?', group });
+  await admin.post(messages, { from: CUSTOMER, text: 'Obrigado!' });
+  await directItem.filter({ hasText: 'Obrigado!' }).waitFor({ timeout: 10_000 });
+  assert.equal(await groupItem.count(), 0, 'a group message does not bring its ticket into the one-to-one chats');
+  assert.deepEqual([...new Set(await kinds())], ['false']);
+
+  // All chats again: both.
+  await chats.selectOption({ label: 'All chats' });
+  await groupItem.waitFor();
+  await directItem.waitFor();
   assert.deepEqual(await errorToasts(page), []);
   await page.context().close();
   assert.deepEqual(errors.map(String), []);

@@ -1,6 +1,7 @@
 //! The left column of the inbox: tabs for waiting / open / closed tickets, filters by queue,
-//! tag and text, the agent's online switch, and the list itself, kept current by the
-//! websocket. A new waiting ticket beeps and raises a desktop notification.
+//! tag, kind of chat (one-to-one or group) and text, the agent's online switch, and the list
+//! itself, kept current by the websocket. A new waiting ticket beeps and raises a desktop
+//! notification.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
 import { api, type Schemas } from '../api/client';
@@ -14,10 +15,14 @@ import { askNotificationPermission, beep, desktopNotify, notificationPermission 
 
 type Status = Schemas['TicketStatus'];
 
+/** Which chats the list shows: every one, only one-to-one chats, or only WhatsApp groups. */
+type ChatKind = 'all' | 'direct' | 'group';
+
 interface Filters {
   status: Status;
   queue: string;
   tag: string;
+  chats: ChatKind;
   search: string;
   mine: boolean;
 }
@@ -34,6 +39,7 @@ function matches(t: Ticket, f: Filters, me: string): boolean {
   if (t.status !== f.status) return false;
   if (f.queue === '-' ? !!t.queue_id : f.queue && t.queue_id !== f.queue) return false;
   if (f.tag && !t.tags.includes(f.tag)) return false;
+  if (f.chats !== 'all' && t.is_group !== (f.chats === 'group')) return false;
   if (f.mine && t.user_id !== me) return false;
   if (f.search) {
     const q = f.search.toLowerCase();
@@ -58,6 +64,7 @@ export function TicketList({ selectedId }: { selectedId?: string }) {
   const [status, setStatus] = useState<Status>(savedTab);
   const [queue, setQueue] = useState('');
   const [tag, setTag] = useState('');
+  const [chats, setChats] = useState<ChatKind>('all');
   const [searchInput, setSearchInput] = useState('');
   const [search, setSearch] = useState('');
   const [mine, setMine] = useState(false);
@@ -71,7 +78,10 @@ export function TicketList({ selectedId }: { selectedId?: string }) {
   const [liveStatus, setLiveStatus] = useState<LiveStatus>(live.status);
   const [permission, setPermission] = useState(notificationPermission());
 
-  const filters = useMemo<Filters>(() => ({ status, queue, tag, search, mine: mine && status !== 'pending' }), [status, queue, tag, search, mine]);
+  const filters = useMemo<Filters>(
+    () => ({ status, queue, tag, chats, search, mine: mine && status !== 'pending' }),
+    [status, queue, tag, chats, search, mine],
+  );
   const filtersRef = useRef(filters);
   filtersRef.current = filters;
   const pendingRef = useRef<Map<string, Ticket> | null>(null);
@@ -93,6 +103,7 @@ export function TicketList({ selectedId }: { selectedId?: string }) {
           status: f.status,
           queue_id: f.queue && f.queue !== '-' ? f.queue : undefined,
           tag: f.tag || undefined,
+          group: f.chats === 'all' ? undefined : f.chats === 'group',
           search: f.search || undefined,
           user_id: f.mine ? meId : undefined,
           cursor: after,
@@ -238,7 +249,7 @@ export function TicketList({ selectedId }: { selectedId?: string }) {
     }
   };
 
-  const filtered = !!(queue || tag || search || filters.mine);
+  const filtered = !!(queue || tag || chats !== 'all' || search || filters.mine);
   const emptyText = filtered ? t('emptyFiltered') : status === 'pending' ? t('emptyPending') : status === 'open' ? t('emptyOpen') : t('emptyClosed');
 
   return (
@@ -281,6 +292,11 @@ export function TicketList({ selectedId }: { selectedId?: string }) {
                 {x.name}
               </option>
             ))}
+          </select>
+          <select aria-label={t('chatKind')} value={chats} onChange={(e) => setChats(e.target.value as ChatKind)}>
+            <option value="all">{t('allChats')}</option>
+            <option value="direct">{t('directChats')}</option>
+            <option value="group">{t('groupChats')}</option>
           </select>
         </div>
         {status !== 'pending' ? (
