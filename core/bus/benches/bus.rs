@@ -47,6 +47,7 @@ async fn backends() -> Vec<Backend> {
         namespace: "tucan".into(),
         username: None,
         password: None,
+        max_queries: None,
     })
     .await
     .unwrap();

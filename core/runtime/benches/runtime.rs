@@ -152,6 +152,7 @@ async fn main() {
         namespace: "tucan".into(),
         username: None,
         password: None,
+        max_queries: None,
     })
     .await
     .unwrap();

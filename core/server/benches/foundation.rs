@@ -148,6 +148,7 @@ async fn contact_search() {
         namespace: "tucan".into(),
         username: None,
         password: None,
+        max_queries: None,
     })
     .await
     .unwrap();

@@ -72,6 +72,7 @@ async fn setup() -> Bench {
         namespace: "tucan".into(),
         username: None,
         password: None,
+        max_queries: None,
     })
     .await
     .unwrap();

@@ -52,6 +52,9 @@ pub struct DatabaseConfig {
     pub namespace: String,
     pub username: String,
     pub password: String,
+    /// Queries this process runs in the database at once; the rest wait their turn. 0: four
+    /// per core (eight at least) for an embedded engine, 64 for a server.
+    pub max_concurrent_queries: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -192,6 +195,7 @@ impl Default for DatabaseConfig {
             namespace: "tucan".into(),
             username: String::new(),
             password: String::new(),
+            max_concurrent_queries: 0,
         }
     }
 }

@@ -31,6 +31,9 @@ pub struct StoreOptions {
     /// Root credentials for a server; ignored for embedded engines.
     pub username: Option<String>,
     pub password: Option<String>,
+    /// Queries of this process in the database at once (see [`IN_FLIGHT`]); `None` picks by
+    /// engine. The first store a process connects sets it.
+    pub max_queries: Option<usize>,
 }
 
 /// The shared connection. Cheap to clone.
@@ -78,7 +81,13 @@ async fn in_turn<F: IntoFuture>(query: F) -> F::Output {
 impl Store {
     /// Connect and select the platform database. Does not migrate.
     pub async fn connect(opts: &StoreOptions) -> StoreResult<Store> {
-        IN_FLIGHT.get_or_init(|| Semaphore::new(in_flight_limit(&opts.url)));
+        IN_FLIGHT.get_or_init(|| {
+            let limit = opts
+                .max_queries
+                .filter(|n| *n > 0)
+                .unwrap_or_else(|| in_flight_limit(&opts.url));
+            Semaphore::new(limit)
+        });
         let root = any::connect(opts.url.as_str()).await?;
         if let (Some(username), Some(password)) = (&opts.username, &opts.password) {
             root.signin(Root {
@@ -105,6 +114,7 @@ impl Store {
             namespace: "tucan".into(),
             username: None,
             password: None,
+            max_queries: None,
         })
         .await?;
         store.migrate().await?;

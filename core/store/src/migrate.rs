@@ -469,6 +469,14 @@ DEFINE FIELD author ON message TYPE option<object> FLEXIBLE;
 UPDATE contact SET is_group = false WHERE is_group = NONE;
 "#,
     },
+    Migration {
+        version: 9,
+        name: "inbox: a message's event carries its ticket's (one row for both)",
+        sql: r#"
+DEFINE FIELD ticket ON inbox_event TYPE option<object> FLEXIBLE;
+DEFINE FIELD ticket_event ON inbox_event TYPE option<string>;
+"#,
+    },
 ];
 
 /// What a migration run did.

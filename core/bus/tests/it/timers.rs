@@ -102,6 +102,7 @@ async fn timers_survive_a_restart() {
         namespace: "tucan".into(),
         username: None,
         password: None,
+        max_queries: None,
     };
     let due = now_ms() + 700;
     {

@@ -576,4 +576,16 @@ async fn messages_arriving_together_are_each_stored_once() {
     let message_event_count = events.iter().filter(|e| e.kind == "message").count();
     assert_eq!(message_events.len(), 32);
     assert_eq!(message_event_count, 32);
+    // Each message's event comes right after its ticket's, under its own id.
+    for (i, e) in events
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.kind == "message")
+    {
+        let ticket = &events[i - 1];
+        assert_eq!(ticket.kind, "ticket");
+        assert_eq!(ticket.ticket_id, e.ticket_id);
+        assert_eq!(ticket.data["id"].as_str(), e.ticket_id.as_deref());
+        assert!(ticket.id < e.id);
+    }
 }

@@ -23,6 +23,11 @@ pub(crate) const TICKET_EVENT: &str = "CREATE type::record('inbox_event', $ev_t)
 /// The event of a message change; expects `$m` (the message), `$t` (its ticket) and `$ev_m`.
 pub(crate) const MESSAGE_EVENT: &str = "CREATE type::record('inbox_event', $ev_m) CONTENT { kind: 'message', ticket_id: $m.ticket_id, queue_id: $t.queue_id, user_id: $t.user_id, status: $t.status, connection_id: $m.connection_id, data: $m };";
 
+/// A message change that also changed its ticket, as one row: the stream hands it out as the
+/// ticket's event (id `$ev_t`) followed by the message's (id `$ev_m`). Expects `$m`, `$t`,
+/// `$ev_t`, `$ev_m` (and `$before`, the ticket before, when an action moved it).
+pub(crate) const MESSAGE_AND_TICKET_EVENT: &str = "CREATE type::record('inbox_event', $ev_m) CONTENT { kind: 'message', ticket_id: $m.ticket_id, queue_id: $t.queue_id, user_id: $t.user_id, status: $t.status, prev_queue_id: $before.queue_id, prev_user_id: $before.user_id, prev_status: $before.status, connection_id: $m.connection_id, data: $m, ticket: $t, ticket_event: $ev_t };";
+
 /// The event of a connection change; expects `$c` and `$ev_c`.
 pub(crate) const CONNECTION_EVENT: &str = "CREATE type::record('inbox_event', $ev_c) CONTENT { kind: 'connection', connection_id: record::id($c.id), data: $c };";
 
@@ -53,13 +58,50 @@ pub struct InboxEvent {
     pub at: DateTime<Utc>,
 }
 
+/// A stored row of the stream, which may hold two events (see
+/// [`MESSAGE_AND_TICKET_EVENT`]).
+#[derive(Deserialize)]
+struct EventRow {
+    #[serde(flatten)]
+    event: InboxEvent,
+    #[serde(default)]
+    ticket: Option<Value>,
+    #[serde(default)]
+    ticket_event: Option<String>,
+}
+
 impl InboxEvent {
-    fn from_row(row: Value) -> StoreResult<InboxEvent> {
+    /// The events of a stored row, in order.
+    fn from_row(row: Value) -> StoreResult<Vec<InboxEvent>> {
         let mut row = normalize_ids(row);
-        if let Some(data) = row.get_mut("data") {
-            *data = normalize_ids(data.take());
+        for field in ["data", "ticket"] {
+            if let Some(v) = row.get_mut(field) {
+                *v = normalize_ids(v.take());
+            }
         }
-        Ok(serde_json::from_value(row)?)
+        let EventRow {
+            mut event,
+            ticket,
+            ticket_event,
+        } = serde_json::from_value(row)?;
+        let (Some(ticket), Some(ticket_event)) = (ticket, ticket_event) else {
+            return Ok(vec![event]);
+        };
+        let ticket = InboxEvent {
+            id: ticket_event,
+            kind: "ticket".into(),
+            ticket_id: event.ticket_id.clone(),
+            queue_id: event.queue_id.clone(),
+            user_id: event.user_id.clone(),
+            status: event.status.clone(),
+            prev_queue_id: event.prev_queue_id.take(),
+            prev_user_id: event.prev_user_id.take(),
+            prev_status: event.prev_status.take(),
+            connection_id: event.connection_id.clone(),
+            data: ticket,
+            at: event.at,
+        };
+        Ok(vec![ticket, event])
     }
 }
 
@@ -68,6 +110,8 @@ pub struct LiveEvents {
     db: Surreal<Any>,
     stream: QueryStream<surrealdb::types::Value>,
     id: Option<surrealdb::types::Uuid>,
+    /// Events of a row already read, not yet handed out.
+    ready: std::collections::VecDeque<InboxEvent>,
 }
 
 impl std::fmt::Debug for LiveEvents {
@@ -79,6 +123,9 @@ impl std::fmt::Debug for LiveEvents {
 impl LiveEvents {
     /// The next event; `None` when the query ended.
     pub async fn next(&mut self) -> Option<StoreResult<InboxEvent>> {
+        if let Some(ev) = self.ready.pop_front() {
+            return Some(Ok(ev));
+        }
         loop {
             let n = match self.stream.next().await? {
                 Ok(n) => n,
@@ -86,7 +133,13 @@ impl LiveEvents {
             };
             self.id = Some(n.query_id);
             if n.action == Action::Create {
-                return Some(InboxEvent::from_row(n.data.into_json_value()));
+                match InboxEvent::from_row(n.data.into_json_value()) {
+                    Ok(events) => self.ready.extend(events),
+                    Err(e) => return Some(Err(e)),
+                }
+                if let Some(ev) = self.ready.pop_front() {
+                    return Some(Ok(ev));
+                }
             }
         }
     }
@@ -110,6 +163,7 @@ impl TenantDb {
             db,
             stream,
             id: None,
+            ready: Default::default(),
         })
     }
 
@@ -121,7 +175,11 @@ impl TenantDb {
             json!({ "after": after, "limit": limit }),
         )
         .await?;
-        rows.into_iter().map(InboxEvent::from_row).collect()
+        let mut events = Vec::with_capacity(rows.len());
+        for row in rows {
+            events.extend(InboxEvent::from_row(row)?);
+        }
+        Ok(events)
     }
 
     /// Tell every socket of the tenant that who may see what changed (a queue's agents, a

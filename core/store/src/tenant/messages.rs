@@ -14,7 +14,7 @@ use tucan_model::ticket::{
 use tucan_model::{ErrorCode, Problem};
 
 use super::TenantDb;
-use super::events::{MESSAGE_EVENT, TICKET_EVENT};
+use super::events::{MESSAGE_AND_TICKET_EVENT, MESSAGE_EVENT};
 use super::tickets::ticket_error;
 use crate::db::{check_id, fetch, fetch_found, fetch_one, returned};
 use crate::error::{StoreError, StoreResult};
@@ -225,27 +225,39 @@ impl TenantDb {
                 item
             })
             .collect();
+        // SurrealDB plans every statement each time the loop runs it, so the loop holds only
+        // what the batch needs: the file and quote lines only when a message has one.
+        let attach = if batch
+            .iter()
+            .any(|w| w.media.as_ref().is_some_and(|m| m.id.is_some()))
+        {
+            "IF $w.file != NONE { UPDATE type::record('media', $w.file) SET ticket_id = $live; };"
+        } else {
+            ""
+        };
+        let quoted = if batch.iter().any(|w| w.quoted_channel_id.is_some()) {
+            "(SELECT VALUE record::id(id) FROM message WHERE connection_id = $w.conn AND channel_id = $w.quoted LIMIT 1)[0]"
+        } else {
+            "NONE"
+        };
+        let event = MESSAGE_AND_TICKET_EVENT
+            .replace("$ev_m", "$w.ev_m")
+            .replace("$ev_t", "$w.ev_t");
         // Statements: 0 BEGIN, 1 FOR, 2 LET $ms, 3 RETURN, 4 COMMIT.
         let sql = format!(
             "BEGIN TRANSACTION;
 FOR $w IN $batch {{
     LET $c = (SELECT id, name, phone FROM contact WHERE phone = $w.phone LIMIT 1)[0];
-    LET $contact = IF $c = NONE {{ NONE }} ELSE {{ record::id($c.id) }};
-    LET $live = IF $c = NONE {{ NONE }} ELSE {{ (SELECT VALUE ticket_id FROM type::record('ticket_live', [$contact, $w.conn]))[0] }};
-    LET $seen = (SELECT VALUE message_id FROM type::record('dedupe', [$w.conn, $w.cid]))[0];
-    IF $live != NONE AND $seen = NONE AND ($w.push = NONE OR $w.push = $c.name OR $c.name != $c.phone) {{
+    LET $live = IF $c {{ (SELECT VALUE ticket_id FROM type::record('ticket_live', [record::id($c.id), $w.conn]))[0] }};
+    IF $live AND (SELECT VALUE message_id FROM type::record('dedupe', [$w.conn, $w.cid]))[0] = NONE AND ($w.push = NONE OR $w.push = $c.name OR $c.name != $c.phone) {{
         CREATE type::record('dedupe', [$w.conn, $w.cid]) CONTENT {{ message_id: $w.mid }};
-        IF $w.file != NONE {{ UPDATE type::record('media', $w.file) SET ticket_id = $live; }};
-        LET $quoted = IF $w.quoted = NONE {{ NONE }} ELSE {{ (SELECT VALUE record::id(id) FROM message WHERE connection_id = $w.conn AND channel_id = $w.quoted LIMIT 1)[0] }};
-        LET $m = (CREATE ONLY type::record('message', $w.mid) CONTENT object::extend($w.message, {{ ticket_id: $live, contact_id: $contact, quoted_id: $quoted }}) RETURN AFTER);
+        {attach}
+        LET $m = (CREATE ONLY type::record('message', $w.mid) CONTENT object::extend($w.message, {{ ticket_id: $live, contact_id: record::id($c.id), quoted_id: {quoted} }}) RETURN AFTER);
         LET $t = (UPDATE ONLY type::record('ticket', $live) SET unread += 1, last_message = $w.preview, last_message_at = time::now(), activity = $w.activity, contact_name = $c.name, updated_at = time::now() RETURN AFTER);
-        LET $ev_t = $w.ev_t;
-        LET $ev_m = $w.ev_m;
-        {TICKET_EVENT}
-        {MESSAGE_EVENT}
+        {event}
     }};
 }};
-LET $ms = SELECT * FROM (SELECT VALUE type::record('message', mid) FROM $batch WHERE (SELECT VALUE message_id FROM type::record('dedupe', [$parent.conn, $parent.cid]))[0] = mid);
+LET $ms = SELECT * FROM (SELECT VALUE type::record('message', mid) FROM $batch);
 RETURN {{ seen: (SELECT mid, (SELECT VALUE message_id FROM type::record('dedupe', [$parent.conn, $parent.cid]))[0] AS got FROM $batch), messages: $ms, tickets: (SELECT * FROM array::distinct((SELECT VALUE type::record('ticket', ticket_id) FROM $ms))), waiting: (SELECT VALUE contact_id FROM $ms WHERE (SELECT VALUE id FROM run WHERE contact_id = $parent.contact_id AND status = 'waiting' LIMIT 1)[0] != NONE) }};
 COMMIT TRANSACTION;"
         );
@@ -430,8 +442,7 @@ SELECT VALUE ticket_id FROM type::record('ticket_live', [$contact, $c]);",
 CREATE type::record('dedupe', [$conn, $cid]) CONTENT {{ message_id: $mid }};
 {opening}{attach}LET $m = (CREATE ONLY type::record('message', $mid) CONTENT $message RETURN AFTER);
 LET $t = (UPDATE ONLY type::record('ticket', $tid) SET unread += 1, last_message = $preview, last_message_at = time::now(), activity = $activity, contact_name = $name, updated_at = time::now() RETURN AFTER);
-{TICKET_EVENT}
-{MESSAGE_EVENT}
+{MESSAGE_AND_TICKET_EVENT}
 RETURN {{ m: $m, t: $t }};
 COMMIT TRANSACTION;"
         );
@@ -500,10 +511,12 @@ COMMIT TRANSACTION;"
         } else {
             "LET $t = (UPDATE ONLY type::record('ticket', $tid) SET last_message = $preview, last_message_at = time::now(), activity = $activity, updated_at = time::now() RETURN AFTER);"
         };
-        let ticket_event = if w.note {
-            "CREATE type::record('ticket_log', $log) CONTENT { ticket_id: $tid, actor: $actor, action: 'note', detail: $detail };"
+        let events = if w.note {
+            format!(
+                "CREATE type::record('ticket_log', $log) CONTENT {{ ticket_id: $tid, actor: $actor, action: 'note', detail: $detail }};\n{MESSAGE_EVENT}"
+            )
         } else {
-            TICKET_EVENT
+            MESSAGE_AND_TICKET_EVENT.to_string()
         };
         let sql = format!(
             "BEGIN TRANSACTION;
@@ -513,8 +526,7 @@ IF $t0 = NONE {{ THROW 'ticket not found' }};
 {closed_check}
 LET $m = (CREATE ONLY type::record('message', $mid) CONTENT object::extend($message, {{ ticket_id: $tid, contact_id: $t0.contact_id, connection_id: $t0.connection_id }}) RETURN AFTER);
 {ticket_update}
-{ticket_event}
-{MESSAGE_EVENT}
+{events}
 RETURN $m;
 COMMIT TRANSACTION;"
         );
