@@ -49,7 +49,7 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
         namespace: config.database.namespace.clone(),
         username: opt(&config.database.username),
         password: opt(&config.database.password),
-        max_queries: Some(config.database.max_concurrent_queries).filter(|n| *n > 0),
+        max_queries: Some(config.database.max_concurrent_queries),
     })
     .await
     .with_context(|| format!("connecting to the database at {url}"))?;

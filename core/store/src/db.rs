@@ -31,8 +31,8 @@ pub struct StoreOptions {
     /// Root credentials for a server; ignored for embedded engines.
     pub username: Option<String>,
     pub password: Option<String>,
-    /// Queries of this process in the database at once (see [`IN_FLIGHT`]); `None` picks by
-    /// engine. The first store a process connects sets it.
+    /// Queries of this process in the database at once (see [`IN_FLIGHT`]); `None` or 0 picks
+    /// by engine. The first store a process connects sets it.
     pub max_queries: Option<usize>,
 }
 

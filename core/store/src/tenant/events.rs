@@ -167,7 +167,8 @@ impl TenantDb {
         })
     }
 
-    /// Events after `after` (an event id), oldest first, at most `limit`.
+    /// Events after `after` (an event id), oldest first, from at most `limit` stored rows (a
+    /// row may hold two events; see [`MESSAGE_AND_TICKET_EVENT`]).
     pub async fn events_after(&self, after: &str, limit: u32) -> StoreResult<Vec<InboxEvent>> {
         let rows = crate::db::rows(
             self.raw(),
