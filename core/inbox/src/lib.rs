@@ -71,6 +71,8 @@ pub struct Inbox {
     pub(crate) opts: InboxOptions,
     /// Group commit of inbound messages, per company.
     pub(crate) batcher: batch::InboundBatcher,
+    /// Senders' numbers already normalised (parsing one is most of a message's own cost).
+    pub(crate) senders: pipeline::SenderNumbers,
     me: Weak<Inbox>,
 }
 
@@ -102,6 +104,7 @@ impl Inbox {
             ticket_turns: (0..64).map(|_| tokio::sync::Mutex::new(())).collect(),
             opts,
             batcher: Default::default(),
+            senders: Default::default(),
             me: me.clone(),
         });
         let desk: Weak<dyn TicketDesk> = inbox.me.clone();

@@ -59,6 +59,33 @@ fn clean_name(name: Option<&str>) -> Option<String> {
         .map(|n| n.chars().take(200).collect())
 }
 
+/// A bounded memo of senders' numbers in E.164, keyed by what the channel reported (a JID or
+/// digits). Only valid numbers are kept; when full it starts over.
+#[derive(Debug, Default)]
+pub(crate) struct SenderNumbers {
+    known: std::sync::Mutex<std::collections::HashMap<String, String>>,
+}
+
+impl SenderNumbers {
+    /// Most senders remembered at once.
+    const CAPACITY: usize = 50_000;
+
+    /// `from` in E.164, or why it is not a phone number.
+    pub(crate) fn normalize(&self, from: &str) -> Result<String, Problem> {
+        if let Some(phone) = self.known.lock().ok().and_then(|k| k.get(from).cloned()) {
+            return Ok(phone);
+        }
+        let phone = normalize_phone(from, "ZZ")?;
+        if let Ok(mut known) = self.known.lock() {
+            if known.len() >= Self::CAPACITY {
+                known.clear();
+            }
+            known.insert(from.to_string(), phone.clone());
+        }
+        Ok(phone)
+    }
+}
+
 impl Inbox {
     /// Take a customer's message that arrived on `conn`.
     pub async fn receive(
@@ -74,7 +101,7 @@ impl Inbox {
             )
             .into());
         }
-        let phone = normalize_phone(&inc.from, "ZZ")?;
+        let phone = self.senders.normalize(&inc.from)?;
         let settings = self.runtime.settings_of(db).await?;
         let flag = |key: &str| settings.stored.get(key).and_then(Value::as_bool);
         if inc.group.is_some() && flag("accept_group_chats") != Some(true) {

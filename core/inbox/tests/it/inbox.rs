@@ -588,4 +588,20 @@ async fn messages_arriving_together_are_each_stored_once() {
         assert_eq!(ticket.data["id"].as_str(), e.ticket_id.as_deref());
         assert!(ticket.id < e.id);
     }
+    // The known customer's ticket events show the ticket as each message left it: that
+    // message's preview and one more unread than the event before, also when several of
+    // its messages were written together.
+    let mut unread = 0;
+    for (i, e) in events
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.kind == "message" && e.ticket_id.as_deref() == Some(known.id.as_str()))
+    {
+        let ticket = &events[i - 1];
+        assert_eq!(ticket.data["last_message"], e.data["body"]);
+        let n = ticket.data["unread"].as_u64().unwrap();
+        assert_eq!(n, unread + 1, "unread counts up message by message");
+        unread = n;
+    }
+    assert_eq!(unread, 21);
 }

@@ -70,36 +70,6 @@ pub struct InboundOutcome {
     pub runs_waiting: Option<bool>,
 }
 
-/// A message for the batched inbound write, which takes the common case: a known contact
-/// (needing no new name) whose ticket on the connection is not closed. Anything else is
-/// left to [`TenantDb::record_inbound`].
-#[derive(Debug, Clone)]
-pub struct QuickInbound {
-    pub connection_id: String,
-    /// The channel's id for the message (the idempotency key).
-    pub channel_id: String,
-    /// The sender's number, normalised.
-    pub phone: String,
-    /// The sender's name on WhatsApp, trimmed.
-    pub push_name: Option<String>,
-    pub kind: MessageKind,
-    pub body: String,
-    pub media: Option<Media>,
-    pub media_error: Option<String>,
-    pub quoted_channel_id: Option<String>,
-}
-
-/// What the batched inbound write did with one message.
-#[derive(Debug, Clone)]
-pub enum QuickOutcome {
-    /// Stored on the contact's live ticket.
-    Stored(Box<InboundOutcome>),
-    /// Delivered before: the first delivery's message id.
-    Seen(String),
-    /// Not the common case (a new contact, one to rename, no live ticket): nothing written.
-    Declined,
-}
-
 /// A message to the customer, or an internal note.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct OutgoingWrite {
@@ -185,133 +155,6 @@ impl TenantDb {
         Err(StoreError::Backend(
             "inbound message kept conflicting".into(),
         ))
-    }
-
-    /// Store several inbound messages in one transaction, each the way
-    /// [`TenantDb::record_inbound`] would when the sender is a known contact with a live
-    /// ticket on the connection, and say for each what became of it. A message that is not
-    /// that common case is declined untouched. The whole batch fails together (a write
-    /// conflict with an agent's action, say): then nothing of it was written.
-    pub async fn record_inbound_batch(
-        &self,
-        batch: &[QuickInbound],
-    ) -> StoreResult<Vec<QuickOutcome>> {
-        if batch.is_empty() {
-            return Ok(Vec::new());
-        }
-        let items: Vec<Value> = batch
-            .iter()
-            .map(|w| {
-                let mut message = json!({
-                    "connection_id": w.connection_id, "direction": Direction::In,
-                    "kind": w.kind, "body": w.body, "media": w.media,
-                    "channel_id": w.channel_id, "status": MessageStatus::Received,
-                    "error": w.media_error,
-                });
-                strip_nulls(&mut message);
-                let preview = if w.body.is_empty() {
-                    format!("[{}]", w.kind.as_str())
-                } else {
-                    preview(&w.body)
-                };
-                let mut item = json!({
-                    "conn": w.connection_id, "cid": w.channel_id, "mid": new_id(),
-                    "phone": w.phone, "push": w.push_name, "message": message,
-                    "quoted": w.quoted_channel_id,
-                    "file": w.media.as_ref().and_then(|m| m.id.clone()),
-                    "preview": preview, "activity": new_id(), "ev_t": new_id(), "ev_m": new_id(),
-                });
-                strip_nulls(&mut item);
-                item
-            })
-            .collect();
-        // SurrealDB plans every statement each time the loop runs it, so the loop holds only
-        // what the batch needs: the file and quote lines only when a message has one.
-        let attach = if batch
-            .iter()
-            .any(|w| w.media.as_ref().is_some_and(|m| m.id.is_some()))
-        {
-            "IF $w.file != NONE { UPDATE type::record('media', $w.file) SET ticket_id = $live; };"
-        } else {
-            ""
-        };
-        let quoted = if batch.iter().any(|w| w.quoted_channel_id.is_some()) {
-            "(SELECT VALUE record::id(id) FROM message WHERE connection_id = $w.conn AND channel_id = $w.quoted LIMIT 1)[0]"
-        } else {
-            "NONE"
-        };
-        let event = MESSAGE_AND_TICKET_EVENT
-            .replace("$ev_m", "$w.ev_m")
-            .replace("$ev_t", "$w.ev_t");
-        // Statements: 0 BEGIN, 1 FOR, 2 LET $ms, 3 RETURN, 4 COMMIT.
-        let sql = format!(
-            "BEGIN TRANSACTION;
-FOR $w IN $batch {{
-    LET $c = (SELECT id, name, phone FROM contact WHERE phone = $w.phone LIMIT 1)[0];
-    LET $live = IF $c {{ (SELECT VALUE ticket_id FROM type::record('ticket_live', [record::id($c.id), $w.conn]))[0] }};
-    IF $live AND (SELECT VALUE message_id FROM type::record('dedupe', [$w.conn, $w.cid]))[0] = NONE AND ($w.push = NONE OR $w.push = $c.name OR $c.name != $c.phone) {{
-        CREATE type::record('dedupe', [$w.conn, $w.cid]) CONTENT {{ message_id: $w.mid }};
-        {attach}
-        LET $m = (CREATE ONLY type::record('message', $w.mid) CONTENT object::extend($w.message, {{ ticket_id: $live, contact_id: record::id($c.id), quoted_id: {quoted} }}) RETURN AFTER);
-        LET $t = (UPDATE ONLY type::record('ticket', $live) SET unread += 1, last_message = $w.preview, last_message_at = time::now(), activity = $w.activity, contact_name = $c.name, updated_at = time::now() RETURN AFTER);
-        {event}
-    }};
-}};
-LET $ms = SELECT * FROM (SELECT VALUE type::record('message', mid) FROM $batch);
-RETURN {{ seen: (SELECT mid, (SELECT VALUE message_id FROM type::record('dedupe', [$parent.conn, $parent.cid]))[0] AS got FROM $batch), messages: $ms, tickets: (SELECT * FROM array::distinct((SELECT VALUE type::record('ticket', ticket_id) FROM $ms))), waiting: (SELECT VALUE contact_id FROM $ms WHERE (SELECT VALUE id FROM run WHERE contact_id = $parent.contact_id AND status = 'waiting' LIMIT 1)[0] != NONE) }};
-COMMIT TRANSACTION;"
-        );
-        let rows = crate::db::rows_at(self.raw(), &sql, json!({ "batch": items }), 3).await?;
-        let out = rows
-            .into_iter()
-            .next()
-            .ok_or_else(|| StoreError::Backend("inbound batch returned nothing".into()))?;
-        let mut messages: std::collections::HashMap<String, Message> = Default::default();
-        for row in out["messages"].as_array().into_iter().flatten() {
-            let m: Message = decode_row(row)?;
-            messages.insert(m.id.clone(), m);
-        }
-        let mut tickets: std::collections::HashMap<String, Ticket> = Default::default();
-        for row in out["tickets"].as_array().into_iter().flatten() {
-            let t: Ticket = decode_row(row)?;
-            tickets.insert(t.id.clone(), t);
-        }
-        let waiting: std::collections::HashSet<&str> = out["waiting"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .collect();
-        let seen = out["seen"].as_array().cloned().unwrap_or_default();
-        let mut outcomes = Vec::with_capacity(batch.len());
-        for (i, item) in items.iter().enumerate() {
-            let mid = item["mid"].as_str().unwrap_or_default();
-            let got = seen.get(i).filter(|r| r["mid"].as_str() == Some(mid));
-            let outcome = match got.and_then(|r| r["got"].as_str()) {
-                None => QuickOutcome::Declined,
-                Some(got) if got != mid => QuickOutcome::Seen(got.to_string()),
-                Some(_) => {
-                    let message = messages.remove(mid).ok_or_else(|| {
-                        StoreError::Backend("inbound batch lost a message".into())
-                    })?;
-                    let ticket = tickets
-                        .get(&message.ticket_id)
-                        .cloned()
-                        .ok_or_else(|| StoreError::Backend("inbound batch lost a ticket".into()))?;
-                    let runs_waiting = Some(waiting.contains(message.contact_id.as_str()));
-                    QuickOutcome::Stored(Box::new(InboundOutcome {
-                        message,
-                        ticket,
-                        opened: false,
-                        reopened: false,
-                        duplicate: false,
-                        runs_waiting,
-                    }))
-                }
-            };
-            outcomes.push(outcome);
-        }
-        Ok(outcomes)
     }
 
     /// In one round trip, for a message from `phone` on a connection: the contact with that
@@ -681,6 +524,6 @@ COMMIT TRANSACTION;"
     }
 }
 
-fn decode_row<T: serde::de::DeserializeOwned>(v: &Value) -> StoreResult<T> {
+pub(super) fn decode_row<T: serde::de::DeserializeOwned>(v: &Value) -> StoreResult<T> {
     Ok(serde_json::from_value(crate::db::normalize_ids(v.clone()))?)
 }

@@ -6,6 +6,7 @@ mod dashboard;
 mod desk;
 mod events;
 mod flows;
+mod inbound_batch;
 mod inbox;
 mod keys;
 mod messages;
@@ -23,10 +24,8 @@ pub use contacts::{ContactFields, ContactQuery};
 pub use desk::MediaRow;
 pub use events::{InboxEvent, LiveEvents};
 pub use flows::{FlowRow, FlowVersionRow};
-pub use messages::{
-    InboundLookup, InboundOutcome, InboundWrite, MessagePage, OutgoingWrite, QuickInbound,
-    QuickOutcome,
-};
+pub use inbound_batch::{QuickInbound, QuickOutcome};
+pub use messages::{InboundLookup, InboundOutcome, InboundWrite, MessagePage, OutgoingWrite};
 pub use plugins::{PluginRow, PluginUpload, PluginVersionRow};
 pub use runs::{EffectRow, EffectWrite, NewRun, RunQuery, RunRow, RunWrite, StepRow, StepWrite};
 pub use simulator::SimWrite;
