@@ -19,7 +19,7 @@ use tucan_model::ticket::{
     ChannelKind, Connection, MessageKind, MessageStatus, NewConnection, TicketStatus,
 };
 use tucan_runtime::{FlowRuntime, RuntimeOptions};
-use tucan_store::{OutgoingWrite, Store, TenantDb};
+use tucan_store::{OutgoingWrite, QuickInbound, QuickOutcome, Store, TenantDb};
 
 struct Rig {
     db: TenantDb,
@@ -604,4 +604,72 @@ async fn messages_arriving_together_are_each_stored_once() {
         unread = n;
     }
     assert_eq!(unread, 21);
+}
+
+#[tokio::test]
+async fn one_batch_writes_several_messages_of_a_ticket_in_order() {
+    let r = rig().await;
+    let first = r
+        .inbox
+        .receive(&r.db, &r.conn, text("+5511987650020", "oi"))
+        .await
+        .unwrap();
+    let quick = |channel_id: &str, body: &str, quoted: Option<&str>| QuickInbound {
+        connection_id: r.conn.id.clone(),
+        channel_id: channel_id.into(),
+        phone: "+5511987650020".into(),
+        push_name: None,
+        kind: MessageKind::Text,
+        body: body.into(),
+        media: None,
+        media_error: None,
+        quoted_channel_id: quoted.map(String::from),
+    };
+    // The second quotes the first, the third repeats the first, the fourth is a stranger's.
+    let batch = [
+        quick("b-1", "one", None),
+        quick("b-2", "two", Some("b-1")),
+        quick("b-1", "one", None),
+        QuickInbound {
+            phone: "+5511987650029".into(),
+            ..quick("b-3", "who", None)
+        },
+    ];
+    let out = r.db.record_inbound_batch(&batch).await.unwrap();
+    let stored = |i: usize| match &out[i] {
+        QuickOutcome::Stored(o) => o.clone(),
+        other => panic!("message {i} not stored: {other:?}"),
+    };
+    let (one, two) = (stored(0), stored(1));
+    assert_eq!(one.ticket.id, first.ticket.id);
+    assert_eq!(
+        two.message.quoted_id.as_deref(),
+        Some(one.message.id.as_str())
+    );
+    assert!(matches!(&out[2], QuickOutcome::Seen(id) if *id == one.message.id));
+    assert!(matches!(out[3], QuickOutcome::Declined), "unknown number");
+    assert_eq!(two.ticket.unread, 3);
+    assert_eq!(two.ticket.last_message, "two");
+    // Each ticket event shows the ticket as its message left it.
+    let events = r.db.events_after("0", 100).await.unwrap();
+    let shown: Vec<(u64, String)> = events
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| {
+            e.kind == "message"
+                && e.ticket_id.as_deref() == Some(first.ticket.id.as_str())
+                && e.data["direction"] == "in"
+        })
+        .map(|(i, _)| {
+            let ticket = &events[i - 1].data;
+            (
+                ticket["unread"].as_u64().unwrap(),
+                ticket["last_message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        [(1, "oi".to_string()), (2, "one".into()), (3, "two".into())]
+    );
 }

@@ -115,14 +115,14 @@ impl TenantDb {
                 Choice::Declined => QuickOutcome::Declined,
                 Choice::Seen(id) => QuickOutcome::Seen(id),
                 Choice::Write { message_id, .. } => {
-                    let message = stored.messages.remove(&message_id).ok_or_else(|| {
-                        StoreError::Backend("inbound batch lost a message".into())
-                    })?;
-                    let ticket = stored
-                        .tickets
-                        .get(&message.ticket_id)
-                        .cloned()
-                        .ok_or_else(|| StoreError::Backend("inbound batch lost a ticket".into()))?;
+                    let message = match stored.messages.remove(&message_id) {
+                        Some(m) => m,
+                        None => self.get_message(&message_id).await?,
+                    };
+                    let ticket = match stored.tickets.get(&message.ticket_id) {
+                        Some(t) => t.clone(),
+                        None => self.get_ticket(&message.ticket_id).await?,
+                    };
                     let runs_waiting = Some(stored.waiting.contains(&message.contact_id));
                     QuickOutcome::Stored(Box::new(InboundOutcome {
                         message,
@@ -220,6 +220,7 @@ RETURN {{ contacts: $cs, seen: (SELECT record::id(id) AS key, message_id FROM $d
                 *to_come.entry(ticket_id.as_str()).or_default() += 1;
             }
         }
+        let mut earlier: HashMap<(String, String), String> = HashMap::new();
         for (w, choice) in writes {
             let Choice::Write {
                 message_id,
@@ -236,12 +237,19 @@ RETURN {{ contacts: $cs, seen: (SELECT record::id(id) AS key, message_id FROM $d
             }
             dedupes
                 .push(json!({ "id": [w.connection_id, w.channel_id], "message_id": message_id }));
+            // The quoted message may be stored, or an earlier one of this batch.
             let quoted_id = w.quoted_channel_id.as_ref().and_then(|q| {
+                let key = (w.connection_id.clone(), q.clone());
                 found
                     .quoted
-                    .get(&(w.connection_id.clone(), q.clone()))
+                    .get(&key)
+                    .or_else(|| earlier.get(&key))
                     .cloned()
             });
+            earlier.insert(
+                (w.connection_id.clone(), w.channel_id.clone()),
+                message_id.clone(),
+            );
             let mut message = json!({
                 "id": message_id, "ticket_id": ticket_id, "contact_id": contact_id,
                 "connection_id": w.connection_id, "direction": Direction::In, "kind": w.kind,
@@ -301,14 +309,18 @@ COMMIT TRANSACTION;"
         let out: Value = returned(self.raw(), &sql, vars)
             .await?
             .ok_or_else(|| StoreError::Backend("inbound batch returned nothing".into()))?;
+        // Committed: a row that does not decode is read again later rather than failing the
+        // batch (which would send its stored messages down the one-message path as repeats).
         let mut written = Written::default();
         for row in out["messages"].as_array().into_iter().flatten() {
-            let m: Message = decode_row(row)?;
-            written.messages.insert(m.id.clone(), m);
+            if let Ok(m) = decode_row::<Message>(row) {
+                written.messages.insert(m.id.clone(), m);
+            }
         }
         for row in out["tickets"].as_array().into_iter().flatten() {
-            let t: Ticket = decode_row(row)?;
-            written.tickets.insert(t.id.clone(), t);
+            if let Ok(t) = decode_row::<Ticket>(row) {
+                written.tickets.insert(t.id.clone(), t);
+            }
         }
         written.waiting = out["waiting"]
             .as_array()
