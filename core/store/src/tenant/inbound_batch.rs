@@ -9,10 +9,10 @@ use std::collections::{HashMap, HashSet};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tucan_model::ids::new_id;
-use tucan_model::ticket::{Direction, Media, Message, MessageKind, MessageStatus, Ticket, preview};
+use tucan_model::ticket::{Direction, Media, Message, MessageKind, MessageStatus, Ticket};
 
 use super::TenantDb;
-use super::messages::{InboundOutcome, decode_row};
+use super::messages::{InboundOutcome, decode_row, ticket_preview};
 use crate::db::{returned, rows_at};
 use crate::error::{StoreError, StoreResult};
 use crate::platform::strip_nulls;
@@ -262,11 +262,7 @@ RETURN {{ contacts: $cs, seen: (SELECT record::id(id) AS key, message_id FROM $d
             if let Some(file) = w.media.as_ref().and_then(|m| m.id.clone()) {
                 files.insert(file, json!(ticket_id));
             }
-            let text = if w.body.is_empty() {
-                format!("[{}]", w.kind.as_str())
-            } else {
-                preview(&w.body)
-            };
+            let text = ticket_preview(w.kind, &w.body);
             let activity = new_id();
             let later = to_come.get_mut(ticket_id.as_str()).map_or(0, |n| {
                 *n -= 1;

@@ -269,11 +269,7 @@ SELECT VALUE ticket_id FROM type::record('ticket_live', [$contact, $c]);",
             "is_group": w.is_group, "activity": new_id(),
         });
         strip_nulls(&mut ticket);
-        let text = if w.body.is_empty() {
-            format!("[{}]", w.kind.as_str())
-        } else {
-            preview(&w.body)
-        };
+        let text = ticket_preview(w.kind, &w.body);
         let stored_file = w.media.as_ref().and_then(|m| m.id.clone());
         let attach = if stored_file.is_some() {
             "UPDATE type::record('media', $file) SET ticket_id = $tid;\n"
@@ -373,11 +369,7 @@ LET $m = (CREATE ONLY type::record('message', $mid) CONTENT object::extend($mess
 RETURN $m;
 COMMIT TRANSACTION;"
         );
-        let text = if w.body.is_empty() {
-            format!("[{}]", kind.as_str())
-        } else {
-            preview(&w.body)
-        };
+        let text = ticket_preview(kind, &w.body);
         let vars = json!({
             "tid": w.ticket_id, "mid": mid, "key": w.dedupe_key, "message": message,
             "preview": text, "activity": new_id(), "ev_t": new_id(), "ev_m": new_id(),
@@ -521,6 +513,15 @@ COMMIT TRANSACTION;"
         };
         items.reverse();
         Ok(MessagePage { items, next_cursor })
+    }
+}
+
+/// What a ticket shows of its last message: the text's start, or the kind of a bare file.
+pub(super) fn ticket_preview(kind: MessageKind, body: &str) -> String {
+    if body.is_empty() {
+        format!("[{}]", kind.as_str())
+    } else {
+        preview(body)
     }
 }
 
