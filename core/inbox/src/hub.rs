@@ -3,7 +3,8 @@
 //! The query starts with the first listener and ends a while after the last one left.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::ops::Deref;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use tokio::sync::broadcast;
@@ -15,9 +16,41 @@ const BACKLOG: usize = 4096;
 /// How long a tenant's live query outlives its last listener.
 const LINGER: Duration = Duration::from_secs(30);
 
+/// An event as the hub hands it to every listener of the tenant. What most listeners send
+/// of it is the same text, written once by the first that needs it ([`SharedEvent::text`]).
+#[derive(Debug)]
+pub struct SharedEvent {
+    event: InboxEvent,
+    text: OnceLock<String>,
+}
+
+impl SharedEvent {
+    pub fn new(event: InboxEvent) -> SharedEvent {
+        SharedEvent {
+            event,
+            text: OnceLock::new(),
+        }
+    }
+
+    /// The event's text for listeners that all receive the same: `write` runs once.
+    pub fn text(&self, write: impl FnOnce(&InboxEvent) -> String) -> &str {
+        self.text.get_or_init(|| write(&self.event))
+    }
+}
+
+impl Deref for SharedEvent {
+    type Target = InboxEvent;
+
+    fn deref(&self) -> &InboxEvent {
+        &self.event
+    }
+}
+
+type Channels = Mutex<HashMap<String, broadcast::Sender<Arc<SharedEvent>>>>;
+
 #[derive(Default, Clone)]
 pub struct Hub {
-    tenants: Arc<Mutex<HashMap<String, broadcast::Sender<Arc<InboxEvent>>>>>,
+    tenants: Arc<Channels>,
 }
 
 impl std::fmt::Debug for Hub {
@@ -33,7 +66,7 @@ impl Hub {
     pub async fn subscribe(
         &self,
         db: &TenantDb,
-    ) -> StoreResult<broadcast::Receiver<Arc<InboxEvent>>> {
+    ) -> StoreResult<broadcast::Receiver<Arc<SharedEvent>>> {
         let tenant = db.tenant_id().to_string();
         if let Some(tx) = self.tenants.lock().expect("hub poisoned").get(&tenant) {
             return Ok(tx.subscribe());
@@ -58,7 +91,7 @@ impl Hub {
                 let next = tokio::time::timeout(Duration::from_secs(5), live.next()).await;
                 match next {
                     Ok(Some(Ok(event))) => {
-                        let _ = tx.send(Arc::new(event));
+                        let _ = tx.send(Arc::new(SharedEvent::new(event)));
                     }
                     Ok(Some(Err(e))) => {
                         tracing::warn!(tenant = %tenant, error = %e, "unreadable inbox event");
@@ -90,9 +123,9 @@ impl Hub {
 /// Drop the tenant's channel from the map (only when it is still `tx`, and with `if_idle`
 /// only while nobody listens); true when it is gone.
 fn forget(
-    tenants: &Mutex<HashMap<String, broadcast::Sender<Arc<InboxEvent>>>>,
+    tenants: &Channels,
     tenant: &str,
-    tx: &broadcast::Sender<Arc<InboxEvent>>,
+    tx: &broadcast::Sender<Arc<SharedEvent>>,
     if_idle: bool,
 ) -> bool {
     let mut map = tenants.lock().expect("hub poisoned");

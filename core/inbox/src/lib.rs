@@ -30,7 +30,7 @@ pub use actions::{Actor, TicketAction};
 pub use channel::{
     Channel, ChannelError, ChannelEvent, ChannelSet, ChannelSink, Incoming, IncomingFile, Outgoing,
 };
-pub use hub::Hub;
+pub use hub::{Hub, SharedEvent};
 pub use outbound::{SCHEDULED_KIND, SEND_KIND};
 
 use crate::pacer::Pacer;

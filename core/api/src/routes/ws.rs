@@ -28,8 +28,9 @@ use poem::web::websocket::{Message as WsMessage, WebSocket};
 use poem::web::{Data, Query};
 use poem::{IntoResponse, Response, handler};
 use serde::Deserialize;
-use serde_json::json;
+use serde_json::{Value, json};
 use tokio::sync::broadcast::error::RecvError;
+use tucan_inbox::SharedEvent;
 use tucan_model::ErrorCode;
 use tucan_model::tenancy::TenantStatus;
 use tucan_model::user::Role;
@@ -177,7 +178,8 @@ fn delivery(view: &View, perms: &Perms, ev: &InboxEvent) -> Delivery {
     }
 }
 
-fn event_json(sub: &str, ev: &InboxEvent, how: &Delivery, perms: &Perms) -> String {
+/// The `event` object a subscription receives of `ev`, as JSON text.
+fn event_body(ev: &InboxEvent, how: &Delivery, perms: &Perms) -> String {
     let mut data = ev.data.clone();
     if ev.kind == "connection" && perms.role < Role::Admin {
         // The pairing code links a phone to the number: admins only.
@@ -194,7 +196,21 @@ fn event_json(sub: &str, ev: &InboxEvent, how: &Delivery, perms: &Perms) -> Stri
             "connection_id": ev.connection_id, "data": data, "at": ev.at,
         }),
     };
-    json!({ "type": "event", "sub": sub, "event": event }).to_string()
+    event.to_string()
+}
+
+/// True when every subscription that receives `ev` in full receives the same text: all but
+/// a connection's, whose pairing code only admins see.
+fn same_for_all(ev: &InboxEvent, how: &Delivery) -> bool {
+    matches!(how, Delivery::Full) && ev.kind != "connection"
+}
+
+/// The message a subscription `sub` receives, around an event's text.
+fn event_json(sub: &str, body: &str) -> String {
+    format!(
+        "{{\"type\":\"event\",\"sub\":{},\"event\":{body}}}",
+        Value::from(sub)
+    )
 }
 
 /// An event id two seconds earlier than `id` (ids start with their millisecond time).
@@ -259,7 +275,7 @@ impl Session {
     async fn run(
         mut self,
         socket: poem::web::websocket::WebSocketStream,
-        mut rx: tokio::sync::broadcast::Receiver<Arc<InboxEvent>>,
+        mut rx: tokio::sync::broadcast::Receiver<Arc<SharedEvent>>,
     ) {
         let (mut tx, mut incoming) = socket.split();
         // Where a catch-up starts if the socket falls behind before its first event.
@@ -350,7 +366,7 @@ impl Session {
         }
     }
 
-    async fn on_event(&mut self, ev: &InboxEvent) -> Vec<String> {
+    async fn on_event(&mut self, ev: &SharedEvent) -> Vec<String> {
         if ev.kind == "access" {
             self.perms = self.reload().await;
             return Vec::new();
@@ -361,8 +377,14 @@ impl Session {
         let mut out = Vec::new();
         for (sub, view) in &self.subs {
             let how = delivery(view, perms, ev);
-            if !matches!(how, Delivery::Nothing) {
-                out.push(event_json(sub, ev, &how, perms));
+            if matches!(how, Delivery::Nothing) {
+                continue;
+            }
+            // Written once for all the tenant's sockets, not once per socket.
+            if same_for_all(ev, &how) {
+                out.push(event_json(sub, ev.text(|e| event_body(e, &how, perms))));
+            } else {
+                out.push(event_json(sub, &event_body(ev, &how, perms)));
             }
         }
         out
@@ -399,7 +421,7 @@ impl Session {
                     }
                     let how = delivery(view, perms, ev);
                     if !matches!(how, Delivery::Nothing) {
-                        out.push(event_json(sub, ev, &how, perms));
+                        out.push(event_json(sub, &event_body(ev, &how, perms)));
                     }
                 }
             }

@@ -3,9 +3,15 @@
 //! is not closed). The lookups and the writes are set-based, one statement for the whole
 //! batch each, and the choice per message is made here in between: SurrealDB plans a
 //! statement each time it runs, so statements per batch, not per message, is what scales.
+//!
+//! The rows are built here, not in SurrealQL: SurrealDB copies a parameter's whole value each
+//! time an expression reads it, so rows assembled inside the query from the batch's
+//! parameters cost the square of the batch's size. The tickets are read with the lookups and
+//! the write first checks that none changed since, so the rows built from them are exact.
 
 use std::collections::{HashMap, HashSet};
 
+use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tucan_model::ids::new_id;
@@ -55,6 +61,14 @@ struct FoundContact {
     phone: String,
 }
 
+/// A live ticket as the lookup read it, with the version the write checks.
+#[derive(Debug, Clone)]
+struct FoundTicket {
+    ticket: Ticket,
+    /// Its `updated_at` as text: every change of a ticket moves it.
+    version: String,
+}
+
 /// What the batch's lookups found, each keyed the way a message asks for it.
 #[derive(Debug, Default)]
 struct Found {
@@ -64,6 +78,8 @@ struct Found {
     seen: HashMap<(String, String), String>,
     /// By (contact id, connection): the ticket not closed.
     live: HashMap<(String, String), String>,
+    /// The live tickets, by id.
+    tickets: HashMap<String, FoundTicket>,
     /// By (connection, channel id) of a quoted message: its message id.
     quoted: HashMap<(String, String), String>,
 }
@@ -81,12 +97,35 @@ enum Choice {
     Declined,
 }
 
+/// The rows of one batch's write, built from what the lookups found.
+#[derive(Debug, Default)]
+struct Rows {
+    /// `[contact, connection]` of each ticket, and the ticket each must still point to.
+    lives: Vec<[String; 2]>,
+    expect: Vec<String>,
+    /// The version each of `expect` must still have.
+    versions: Vec<String>,
+    dedupes: Vec<Value>,
+    /// Without their times, which the query sets.
+    messages: Vec<Value>,
+    events: Vec<Value>,
+    /// Stored file → ticket.
+    files: serde_json::Map<String, Value>,
+    /// Each ticket's new fields, by ticket id.
+    unread: serde_json::Map<String, Value>,
+    preview: serde_json::Map<String, Value>,
+    activity: serde_json::Map<String, Value>,
+    name: serde_json::Map<String, Value>,
+    /// What the write leaves, as the outcomes report it.
+    written: Written,
+}
+
 impl TenantDb {
     /// Store several inbound messages in one transaction, each the way
     /// [`TenantDb::record_inbound`] would when the sender is a known contact with a live
     /// ticket on the connection, and say for each what became of it. A message that is not
     /// that common case is declined untouched; a second delivery (also within the batch)
-    /// answers with the first one's message. The writes fail together (a ticket closed or a
+    /// answers with the first one's message. The writes fail together (a ticket changed or a
     /// message stored by someone else meanwhile): then nothing of the batch was written.
     /// Several messages on one ticket share one ticket update; each message's event still
     /// carries the ticket as that message left it (its unread count, preview and activity).
@@ -107,7 +146,8 @@ impl TenantDb {
         let mut stored = if writes.is_empty() {
             Written::default()
         } else {
-            self.batch_write(&writes, &found).await?
+            self.batch_write(build_rows(&writes, &found, Utc::now()))
+                .await?
         };
         let mut outcomes = Vec::with_capacity(batch.len());
         for choice in choices {
@@ -115,14 +155,14 @@ impl TenantDb {
                 Choice::Declined => QuickOutcome::Declined,
                 Choice::Seen(id) => QuickOutcome::Seen(id),
                 Choice::Write { message_id, .. } => {
-                    let message = match stored.messages.remove(&message_id) {
-                        Some(m) => m,
-                        None => self.get_message(&message_id).await?,
-                    };
-                    let ticket = match stored.tickets.get(&message.ticket_id) {
-                        Some(t) => t.clone(),
-                        None => self.get_ticket(&message.ticket_id).await?,
-                    };
+                    let message = stored.messages.remove(&message_id).ok_or_else(|| {
+                        StoreError::Backend("inbound batch lost a message".into())
+                    })?;
+                    let ticket = stored
+                        .tickets
+                        .get(&message.ticket_id)
+                        .cloned()
+                        .ok_or_else(|| StoreError::Backend("inbound batch lost a ticket".into()))?;
                     let runs_waiting = Some(stored.waiting.contains(&message.contact_id));
                     QuickOutcome::Stored(Box::new(InboundOutcome {
                         message,
@@ -139,8 +179,8 @@ impl TenantDb {
     }
 
     /// In one round trip, for the whole batch: the contacts with its numbers, the first
-    /// deliveries of its channel ids, those contacts' live tickets on its connections, and
-    /// the messages it quotes.
+    /// deliveries of its channel ids, those contacts' live tickets on its connections (the
+    /// tickets themselves too), and the messages it quotes.
     async fn batch_lookup(&self, batch: &[QuickInbound]) -> StoreResult<Found> {
         let phones: HashSet<&str> = batch.iter().map(|w| w.phone.as_str()).collect();
         let conns: HashSet<&str> = batch.iter().map(|w| w.connection_id.as_str()).collect();
@@ -162,10 +202,11 @@ impl TenantDb {
             "LET $cs = (SELECT record::id(id) AS id, name, phone FROM contact WHERE phone IN $phones);
 LET $dk = array::map($keys, |$k| type::record('dedupe', $k));
 LET $lk = array::flatten(array::map($cs, |$c| array::map($conns, |$k| type::record('ticket_live', [$c.id, $k]))));
-RETURN {{ contacts: $cs, seen: (SELECT record::id(id) AS key, message_id FROM $dk), live: (SELECT record::id(id) AS key, ticket_id FROM $lk), quoted: {quoted} }};"
+LET $lv = (SELECT record::id(id) AS key, ticket_id FROM $lk);
+RETURN {{ contacts: $cs, seen: (SELECT record::id(id) AS key, message_id FROM $dk), live: $lv, tickets: (SELECT *, <string> updated_at AS version FROM array::map($lv, |$l| type::record('ticket', $l.ticket_id))), quoted: {quoted} }};"
         );
         let vars = json!({ "phones": phones, "conns": conns, "keys": keys, "quotes": quotes });
-        let row = rows_at(self.raw(), &sql, vars, 3)
+        let row = rows_at(self.raw(), &sql, vars, 4)
             .await?
             .into_iter()
             .next()
@@ -185,6 +226,15 @@ RETURN {{ contacts: $cs, seen: (SELECT record::id(id) AS key, message_id FROM $d
                 found.live.insert(key, id.to_string());
             }
         }
+        // A ticket that does not decode is left out: its messages take the one-message path.
+        for r in row["tickets"].as_array().into_iter().flatten() {
+            if let (Ok(ticket), Some(version)) = (decode_row::<Ticket>(r), r["version"].as_str()) {
+                let version = version.to_string();
+                found
+                    .tickets
+                    .insert(ticket.id.clone(), FoundTicket { ticket, version });
+            }
+        }
         let answers = row["quoted"].as_array().cloned().unwrap_or_default();
         for (q, id) in quotes.iter().zip(answers) {
             if let Some(id) = id.as_str() {
@@ -196,91 +246,12 @@ RETURN {{ contacts: $cs, seen: (SELECT record::id(id) AS key, message_id FROM $d
         Ok(found)
     }
 
-    /// One transaction for the messages chosen to be written: it first checks that their
-    /// tickets are still the live ones (else `ticket moved`), then inserts the first-delivery
-    /// rows (a concurrent delivery makes that fail), the messages and their events, and
-    /// updates each ticket once.
-    async fn batch_write(
-        &self,
-        writes: &[(&QuickInbound, &Choice)],
-        found: &Found,
-    ) -> StoreResult<Written> {
-        let mut lives: Vec<[&str; 2]> = Vec::new();
-        let mut expect: Vec<&str> = Vec::new();
-        let mut dedupes = Vec::with_capacity(writes.len());
-        let mut messages = Vec::with_capacity(writes.len());
-        let mut events = serde_json::Map::new();
-        let mut files = serde_json::Map::new();
-        let mut tickets = serde_json::Map::new();
-        // How many of the batch's messages each ticket still has to take, so that each
-        // message's event carries its ticket as that message left it.
-        let mut to_come: HashMap<&str, u64> = HashMap::new();
-        for (_, choice) in writes {
-            if let Choice::Write { ticket_id, .. } = choice {
-                *to_come.entry(ticket_id.as_str()).or_default() += 1;
-            }
-        }
-        let mut earlier: HashMap<(String, String), String> = HashMap::new();
-        for (w, choice) in writes {
-            let Choice::Write {
-                message_id,
-                contact_id,
-                contact_name,
-                ticket_id,
-            } = choice
-            else {
-                continue;
-            };
-            if !tickets.contains_key(ticket_id.as_str()) {
-                lives.push([contact_id.as_str(), w.connection_id.as_str()]);
-                expect.push(ticket_id.as_str());
-            }
-            dedupes
-                .push(json!({ "id": [w.connection_id, w.channel_id], "message_id": message_id }));
-            // The quoted message may be stored, or an earlier one of this batch.
-            let quoted_id = w.quoted_channel_id.as_ref().and_then(|q| {
-                let key = (w.connection_id.clone(), q.clone());
-                found
-                    .quoted
-                    .get(&key)
-                    .or_else(|| earlier.get(&key))
-                    .cloned()
-            });
-            earlier.insert(
-                (w.connection_id.clone(), w.channel_id.clone()),
-                message_id.clone(),
-            );
-            let mut message = json!({
-                "id": message_id, "ticket_id": ticket_id, "contact_id": contact_id,
-                "connection_id": w.connection_id, "direction": Direction::In, "kind": w.kind,
-                "body": w.body, "media": w.media, "quoted_id": quoted_id,
-                "channel_id": w.channel_id, "status": MessageStatus::Received,
-                "error": w.media_error,
-            });
-            strip_nulls(&mut message);
-            messages.push(message);
-            if let Some(file) = w.media.as_ref().and_then(|m| m.id.clone()) {
-                files.insert(file, json!(ticket_id));
-            }
-            let text = ticket_preview(w.kind, &w.body);
-            let activity = new_id();
-            let later = to_come.get_mut(ticket_id.as_str()).map_or(0, |n| {
-                *n -= 1;
-                *n
-            });
-            // Ids are time-ordered: the ticket's event, then the message's, message by message.
-            events.insert(
-                message_id.clone(),
-                json!({ "t": new_id(), "m": new_id(), "later": later, "preview": text, "activity": activity }),
-            );
-            let entry = tickets
-                .entry(ticket_id.clone())
-                .or_insert_with(|| json!({ "n": 0, "name": contact_name }));
-            entry["n"] = json!(entry["n"].as_u64().unwrap_or(0) + 1);
-            entry["preview"] = json!(text);
-            entry["activity"] = json!(activity);
-        }
-        let attach = if files.is_empty() {
+    /// One transaction for the rows of the messages chosen to be written: it first checks
+    /// that their tickets are still the live ones (else `ticket moved`) and unchanged since
+    /// the lookup (else `ticket changed`), then inserts the first-delivery rows (a concurrent
+    /// delivery makes that fail), the messages and their events, and updates each ticket once.
+    async fn batch_write(&self, rows: Rows) -> StoreResult<Written> {
+        let attach = if rows.files.is_empty() {
             ""
         } else {
             "UPDATE array::map(object::keys($files), |$k| type::record('media', $k)) SET ticket_id = $files[record::id(id)];\n"
@@ -289,35 +260,33 @@ RETURN {{ contacts: $cs, seen: (SELECT record::id(id) AS key, message_id FROM $d
             "BEGIN TRANSACTION;
 LET $now = (SELECT VALUE ticket_id FROM array::map($lives, |$l| type::record('ticket_live', $l)));
 IF $now != $expect {{ THROW 'ticket moved' }};
+LET $vs = (SELECT VALUE <string> updated_at FROM array::map($expect, |$t| type::record('ticket', $t)));
+IF $vs != $versions {{ THROW 'ticket changed' }};
 INSERT INTO dedupe $dedupes RETURN NONE;
-{attach}LET $ms = (INSERT INTO message $messages RETURN AFTER);
-LET $ts = (UPDATE array::map(object::keys($tickets), |$k| type::record('ticket', $k)) SET unread += $tickets[record::id(id)].n, last_message = $tickets[record::id(id)].preview, last_message_at = time::now(), activity = $tickets[record::id(id)].activity, contact_name = $tickets[record::id(id)].name, updated_at = time::now() RETURN AFTER);
-LET $tm = object::from_entries(array::map($ts, |$t| [record::id($t.id), $t]));
-LET $es = array::map($ms, |$m| {{ id: $events[record::id($m.id)].m, kind: 'message', ticket_id: $m.ticket_id, queue_id: $tm[$m.ticket_id].queue_id, user_id: $tm[$m.ticket_id].user_id, status: $tm[$m.ticket_id].status, connection_id: $m.connection_id, data: $m, ticket: object::extend($tm[$m.ticket_id], {{ unread: $tm[$m.ticket_id].unread - $events[record::id($m.id)].later, last_message: $events[record::id($m.id)].preview, activity: $events[record::id($m.id)].activity }}), ticket_event: $events[record::id($m.id)].t }});
-INSERT INTO inbox_event $es RETURN NONE;
-RETURN {{ messages: $ms, tickets: $ts, waiting: (SELECT VALUE contact_id FROM run WITH INDEX run_contact WHERE contact_id IN $ms.contact_id AND status = 'waiting') }};
+{attach}LET $at = <datetime> $stamp;
+LET $ms = array::map($messages, |$m| object::extend($m, {{ created_at: $at, updated_at: $at }}));
+INSERT INTO message $ms RETURN NONE;
+UPDATE array::map($expect, |$t| type::record('ticket', $t)) SET unread = $unread[record::id(id)], last_message = $preview[record::id(id)], activity = $activity[record::id(id)], contact_name = $name[record::id(id)], last_message_at = $at, updated_at = $at RETURN NONE;
+INSERT INTO inbox_event $events RETURN NONE;
+RETURN {{ waiting: (SELECT VALUE contact_id FROM run WITH INDEX run_contact WHERE contact_id IN $contacts AND status = 'waiting') }};
 COMMIT TRANSACTION;"
         );
+        let mut written = rows.written;
+        let contacts: HashSet<&str> = written
+            .messages
+            .values()
+            .map(|m| m.contact_id.as_str())
+            .collect();
         let vars = json!({
-            "lives": lives, "expect": expect, "dedupes": dedupes, "messages": messages,
-            "events": events, "files": files, "tickets": tickets,
+            "lives": rows.lives, "expect": rows.expect, "versions": rows.versions,
+            "dedupes": rows.dedupes, "files": rows.files, "stamp": written.stamp,
+            "messages": rows.messages, "unread": rows.unread, "preview": rows.preview,
+            "activity": rows.activity, "name": rows.name, "events": rows.events,
+            "contacts": contacts,
         });
         let out: Value = returned(self.raw(), &sql, vars)
             .await?
             .ok_or_else(|| StoreError::Backend("inbound batch returned nothing".into()))?;
-        // Committed: a row that does not decode is read again later rather than failing the
-        // batch (which would send its stored messages down the one-message path as repeats).
-        let mut written = Written::default();
-        for row in out["messages"].as_array().into_iter().flatten() {
-            if let Ok(m) = decode_row::<Message>(row) {
-                written.messages.insert(m.id.clone(), m);
-            }
-        }
-        for row in out["tickets"].as_array().into_iter().flatten() {
-            if let Ok(t) = decode_row::<Ticket>(row) {
-                written.tickets.insert(t.id.clone(), t);
-            }
-        }
         written.waiting = out["waiting"]
             .as_array()
             .into_iter()
@@ -329,13 +298,124 @@ COMMIT TRANSACTION;"
     }
 }
 
+/// The rows for the messages chosen to be written, all stamped `now`. Each ticket goes from
+/// its state at the lookup through its messages in order; each message's event carries the
+/// ticket as that message left it.
+fn build_rows(writes: &[(&QuickInbound, &Choice)], found: &Found, now: DateTime<Utc>) -> Rows {
+    let mut rows = Rows::default();
+    rows.written.stamp = now.to_rfc3339_opts(SecondsFormat::Nanos, true);
+    let mut earlier: HashMap<(String, String), String> = HashMap::new();
+    for (w, choice) in writes {
+        let Choice::Write {
+            message_id,
+            contact_id,
+            contact_name,
+            ticket_id,
+        } = choice
+        else {
+            continue;
+        };
+        let Some(live) = found.tickets.get(ticket_id) else {
+            continue;
+        };
+        if !rows.written.tickets.contains_key(ticket_id) {
+            rows.lives
+                .push([contact_id.clone(), w.connection_id.clone()]);
+            rows.expect.push(ticket_id.clone());
+            rows.versions.push(live.version.clone());
+            rows.written
+                .tickets
+                .insert(ticket_id.clone(), live.ticket.clone());
+        }
+        rows.dedupes
+            .push(json!({ "id": [w.connection_id, w.channel_id], "message_id": message_id }));
+        // The quoted message may be stored, or an earlier one of this batch.
+        let quoted_id = w.quoted_channel_id.as_ref().and_then(|q| {
+            let key = (w.connection_id.clone(), q.clone());
+            found
+                .quoted
+                .get(&key)
+                .or_else(|| earlier.get(&key))
+                .cloned()
+        });
+        earlier.insert(
+            (w.connection_id.clone(), w.channel_id.clone()),
+            message_id.clone(),
+        );
+        let message = Message {
+            id: message_id.clone(),
+            ticket_id: ticket_id.clone(),
+            contact_id: contact_id.clone(),
+            connection_id: w.connection_id.clone(),
+            direction: Direction::In,
+            kind: w.kind,
+            body: w.body.clone(),
+            media: w.media.clone(),
+            quoted_id,
+            channel_id: Some(w.channel_id.clone()),
+            status: MessageStatus::Received,
+            error: w.media_error.clone(),
+            user_id: None,
+            run_id: None,
+            mentions: Vec::new(),
+            author: None,
+            created_at: now,
+            updated_at: now,
+        };
+        if let Some(file) = w.media.as_ref().and_then(|m| m.id.clone()) {
+            rows.files.insert(file, json!(ticket_id));
+        }
+        let mut data = json!(message);
+        strip_nulls(&mut data);
+        let mut row = data.clone();
+        if let Some(fields) = row.as_object_mut() {
+            fields.remove("created_at");
+            fields.remove("updated_at");
+        }
+        rows.messages.push(row);
+        let Some(ticket) = rows.written.tickets.get_mut(ticket_id) else {
+            continue;
+        };
+        ticket.unread += 1;
+        ticket.last_message = ticket_preview(w.kind, &w.body);
+        ticket.last_message_at = Some(now);
+        ticket.activity = new_id();
+        ticket.contact_name = contact_name.clone();
+        ticket.updated_at = now;
+        rows.unread.insert(ticket_id.clone(), json!(ticket.unread));
+        rows.preview
+            .insert(ticket_id.clone(), json!(ticket.last_message));
+        rows.activity
+            .insert(ticket_id.clone(), json!(ticket.activity));
+        rows.name
+            .insert(ticket_id.clone(), json!(ticket.contact_name));
+        let mut snapshot = json!(ticket);
+        strip_nulls(&mut snapshot);
+        // Ids are time-ordered: the ticket's event, then the message's, message by message.
+        let ticket_event = new_id();
+        let mut event = json!({
+            "id": new_id(), "kind": "message", "ticket_id": ticket_id,
+            "queue_id": ticket.queue_id, "user_id": ticket.user_id, "status": ticket.status,
+            "connection_id": w.connection_id, "data": data, "ticket": snapshot,
+            "ticket_event": ticket_event,
+        });
+        strip_nulls(&mut event);
+        rows.events.push(event);
+        rows.written.messages.insert(message_id.clone(), message);
+    }
+    rows
+}
+
 /// What the batch's transaction wrote, by id.
 #[derive(Debug, Default)]
 struct Written {
     messages: HashMap<String, Message>,
+    /// As the batch leaves them.
     tickets: HashMap<String, Ticket>,
     /// Contacts with a flow run waiting.
     waiting: HashSet<String>,
+    /// The time the rows carry, as the query reads it.
+    stamp: String,
 }
 
 /// A record key of two strings (`[connection, channel id]`, `[contact, connection]`).
@@ -376,6 +456,9 @@ fn choose(batch: &[QuickInbound], found: &Found) -> Vec<Choice> {
             let Some(ticket) = found.live.get(&(c.id.clone(), w.connection_id.clone())) else {
                 return Choice::Declined;
             };
+            if !found.tickets.contains_key(ticket) {
+                return Choice::Declined;
+            }
             let message_id = new_id();
             taken.insert(
                 (w.connection_id.as_str(), w.channel_id.as_str()),
@@ -393,6 +476,8 @@ fn choose(batch: &[QuickInbound], found: &Found) -> Vec<Choice> {
 
 #[cfg(test)]
 mod tests {
+    use tucan_model::ticket::TicketStatus;
+
     use super::*;
 
     fn msg(phone: &str, cid: &str, push: Option<&str>) -> QuickInbound {
@@ -427,8 +512,101 @@ mod tests {
         }
         f.live.insert(("ana".into(), "conn".into()), "t-ana".into());
         f.live.insert(("bob".into(), "conn".into()), "t-bob".into());
+        for (id, contact) in [("t-ana", "ana"), ("t-bob", "bob")] {
+            f.tickets.insert(
+                id.into(),
+                FoundTicket {
+                    ticket: ticket(id, contact),
+                    version: format!("v-{id}"),
+                },
+            );
+        }
         f.seen.insert(("conn".into(), "old".into()), "m-old".into());
         f
+    }
+
+    fn ticket(id: &str, contact: &str) -> Ticket {
+        let at = DateTime::<Utc>::from_timestamp(1_700_000_000, 0).unwrap();
+        Ticket {
+            id: id.into(),
+            contact_id: contact.into(),
+            contact_name: "old name".into(),
+            contact_phone: "+1".into(),
+            connection_id: "conn".into(),
+            queue_id: Some("q1".into()),
+            user_id: None,
+            status: TicketStatus::Pending,
+            is_group: false,
+            unread: 2,
+            last_message: "before".into(),
+            last_message_at: Some(at),
+            tags: Vec::new(),
+            activity: "a0".into(),
+            created_at: at,
+            updated_at: at,
+            closed_at: None,
+        }
+    }
+
+    #[test]
+    fn rows_carry_each_ticket_as_its_message_left_it() {
+        let f = found();
+        let mut second = msg("+1", "a2", None);
+        second.body = "second".into();
+        second.quoted_channel_id = Some("a1".into());
+        let batch = [msg("+1", "a1", None), second, msg("+2", "b1", None)];
+        let choices = choose(&batch, &f);
+        let writes: Vec<(&QuickInbound, &Choice)> = batch.iter().zip(&choices).collect();
+        let now = DateTime::<Utc>::from_timestamp(1_800_000_000, 5).unwrap();
+        let rows = build_rows(&writes, &f, now);
+
+        assert_eq!(rows.expect, ["t-ana", "t-bob"], "each ticket checked once");
+        assert_eq!(rows.versions, ["v-t-ana", "v-t-bob"]);
+        assert_eq!(rows.lives[0], ["ana".to_string(), "conn".to_string()]);
+        assert_eq!(rows.events.len(), 3);
+        let seen: Vec<(u64, &str)> = rows
+            .events
+            .iter()
+            .map(|e| {
+                (
+                    e["ticket"]["unread"].as_u64().unwrap(),
+                    e["ticket"]["last_message"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(seen, [(3, "hi"), (4, "second"), (3, "hi")]);
+        let first_id = choices[0].clone();
+        let Choice::Write { message_id, .. } = first_id else {
+            panic!("written")
+        };
+        assert_eq!(rows.events[1]["data"]["quoted_id"], json!(message_id));
+        assert_eq!(rows.unread["t-ana"], json!(4), "the ticket ends with both");
+        assert_eq!(rows.preview["t-ana"], json!("second"));
+        assert_eq!(rows.name["t-ana"], json!("Ana"));
+        assert_eq!(rows.written.tickets["t-ana"].unread, 4);
+        assert_eq!(rows.written.tickets["t-ana"].updated_at, now);
+        // Optional fields left empty are absent, as the store writes them, not null.
+        let e = &rows.events[0];
+        assert!(e.get("user_id").is_none() && e["ticket"].get("user_id").is_none());
+        assert!(
+            rows.messages[0].get("created_at").is_none(),
+            "the query stamps it"
+        );
+        assert_eq!(rows.written.stamp, "2027-01-15T08:00:00.000000005Z");
+        // Ticket and message events are time-ordered, message by message.
+        let ids: Vec<&str> = rows
+            .events
+            .iter()
+            .flat_map(|e| {
+                [
+                    e["ticket_event"].as_str().unwrap(),
+                    e["id"].as_str().unwrap(),
+                ]
+            })
+            .collect();
+        let mut sorted = ids.clone();
+        sorted.sort();
+        assert_eq!(ids, sorted);
     }
 
     #[test]
