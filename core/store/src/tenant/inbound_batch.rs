@@ -9,6 +9,7 @@
 //! parameters cost the square of the batch's size. The tickets are read with the lookups and
 //! the write first checks that none changed since, so the rows built from them are exact.
 
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -116,6 +117,8 @@ struct Rows {
     preview: serde_json::Map<String, Value>,
     activity: serde_json::Map<String, Value>,
     name: serde_json::Map<String, Value>,
+    /// The time the rows carry, as the query reads it.
+    stamp: String,
     /// What the write leaves, as the outcomes report it.
     written: Written,
 }
@@ -279,7 +282,7 @@ COMMIT TRANSACTION;"
             .collect();
         let vars = json!({
             "lives": rows.lives, "expect": rows.expect, "versions": rows.versions,
-            "dedupes": rows.dedupes, "files": rows.files, "stamp": written.stamp,
+            "dedupes": rows.dedupes, "files": rows.files, "stamp": rows.stamp,
             "messages": rows.messages, "unread": rows.unread, "preview": rows.preview,
             "activity": rows.activity, "name": rows.name, "events": rows.events,
             "contacts": contacts,
@@ -302,8 +305,10 @@ COMMIT TRANSACTION;"
 /// its state at the lookup through its messages in order; each message's event carries the
 /// ticket as that message left it.
 fn build_rows(writes: &[(&QuickInbound, &Choice)], found: &Found, now: DateTime<Utc>) -> Rows {
-    let mut rows = Rows::default();
-    rows.written.stamp = now.to_rfc3339_opts(SecondsFormat::Nanos, true);
+    let mut rows = Rows {
+        stamp: now.to_rfc3339_opts(SecondsFormat::Nanos, true),
+        ..Rows::default()
+    };
     let mut earlier: HashMap<(String, String), String> = HashMap::new();
     for (w, choice) in writes {
         let Choice::Write {
@@ -318,15 +323,17 @@ fn build_rows(writes: &[(&QuickInbound, &Choice)], found: &Found, now: DateTime<
         let Some(live) = found.tickets.get(ticket_id) else {
             continue;
         };
-        if !rows.written.tickets.contains_key(ticket_id) {
-            rows.lives
-                .push([contact_id.clone(), w.connection_id.clone()]);
-            rows.expect.push(ticket_id.clone());
-            rows.versions.push(live.version.clone());
-            rows.written
-                .tickets
-                .insert(ticket_id.clone(), live.ticket.clone());
-        }
+        // A ticket's first message of the batch starts it from the lookup, checked once.
+        let ticket = match rows.written.tickets.entry(ticket_id.clone()) {
+            Entry::Occupied(known) => known.into_mut(),
+            Entry::Vacant(first) => {
+                rows.lives
+                    .push([contact_id.clone(), w.connection_id.clone()]);
+                rows.expect.push(ticket_id.clone());
+                rows.versions.push(live.version.clone());
+                first.insert(live.ticket.clone())
+            }
+        };
         rows.dedupes
             .push(json!({ "id": [w.connection_id, w.channel_id], "message_id": message_id }));
         // The quoted message may be stored, or an earlier one of this batch.
@@ -373,9 +380,6 @@ fn build_rows(writes: &[(&QuickInbound, &Choice)], found: &Found, now: DateTime<
             fields.remove("updated_at");
         }
         rows.messages.push(row);
-        let Some(ticket) = rows.written.tickets.get_mut(ticket_id) else {
-            continue;
-        };
         ticket.unread += 1;
         ticket.last_message = ticket_preview(w.kind, &w.body);
         ticket.last_message_at = Some(now);
@@ -414,8 +418,6 @@ struct Written {
     tickets: HashMap<String, Ticket>,
     /// Contacts with a flow run waiting.
     waiting: HashSet<String>,
-    /// The time the rows carry, as the query reads it.
-    stamp: String,
 }
 
 /// A record key of two strings (`[connection, channel id]`, `[contact, connection]`).
@@ -592,7 +594,7 @@ mod tests {
             rows.messages[0].get("created_at").is_none(),
             "the query stamps it"
         );
-        assert_eq!(rows.written.stamp, "2027-01-15T08:00:00.000000005Z");
+        assert_eq!(rows.stamp, "2027-01-15T08:00:00.000000005Z");
         // Ticket and message events are time-ordered, message by message.
         let ids: Vec<&str> = rows
             .events
