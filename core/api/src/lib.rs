@@ -6,6 +6,7 @@ pub mod auth;
 mod body_limit;
 mod csv_io;
 pub mod error;
+mod listener;
 pub mod mailer;
 mod metrics;
 pub mod routes;
@@ -17,6 +18,7 @@ use poem::{EndpointExt, Route};
 use poem_openapi::OpenApiService;
 
 pub use error::{ApiError, ErrorBody};
+pub use listener::Listener;
 pub use state::{ApiSettings, AppState};
 
 use crate::routes::api_keys::ApiKeysApi;

@@ -271,6 +271,10 @@ async fn chain(b: &Backend, runs: u64) -> (f64, f64, f64) {
 
 #[tokio::main]
 async fn main() {
+    // A silent subscriber, as the binary has one: with none at all, tracing's `log` bridge
+    // has every disabled span of SurrealDB's key-value layer format its keys anyway.
+    tracing::subscriber::set_global_default(tracing::subscriber::NoSubscriber::default())
+        .expect("no other subscriber");
     let only = std::env::var("BENCH_ONLY").unwrap_or_default();
     let n: u64 = std::env::var("BENCH_JOBS")
         .ok()

@@ -146,6 +146,8 @@ impl Inbox {
                 Some(QuickOutcome::Declined) | None => {}
             }
         }
+        // A contact created by this message has no ticket yet, open or closed.
+        let mut fresh_contact = false;
         let (contact, author, known) = match &inc.group {
             Some(group) => {
                 let author = MessageAuthor {
@@ -165,19 +167,26 @@ impl Inbox {
                         (contact, None, Some((found.seen, found.live)))
                     }
                     None => {
-                        let contact = self
+                        let (contact, created) = self
                             .contact_for(db, &phone, inc.push_name.as_deref())
                             .await?;
-                        (contact, None, None)
+                        fresh_contact = created;
+                        // Its first delivery was looked up already; it has no live ticket.
+                        let known = created.then(|| (found.seen, None));
+                        (contact, None, known)
                     }
                 }
             }
         };
-        let reopen = settings
-            .stored
-            .get("ticket_reopen_window_minutes")
-            .and_then(Value::as_u64)
-            .unwrap_or(30) as u32;
+        let reopen = if fresh_contact {
+            0
+        } else {
+            settings
+                .stored
+                .get("ticket_reopen_window_minutes")
+                .and_then(Value::as_u64)
+                .unwrap_or(30) as u32
+        };
         let outcome = db
             .record_inbound(
                 &InboundWrite {
@@ -390,20 +399,28 @@ impl Inbox {
         }
     }
 
-    /// The contact with this number, created when new; a contact still named after its
-    /// number takes the name the customer set on WhatsApp.
+    /// The contact with this number, which a lookup just did not find: created (true), or
+    /// found when a message racing this one created it meanwhile (false). A contact still
+    /// named after its number takes the name the customer set on WhatsApp.
     async fn contact_for(
         &self,
         db: &TenantDb,
         phone: &str,
         push_name: Option<&str>,
-    ) -> StoreResult<Contact> {
+    ) -> StoreResult<(Contact, bool)> {
         let new = ContactFields {
             name: clean_name(push_name).unwrap_or_else(|| phone.to_string()),
             phone: phone.to_string(),
             ..Default::default()
         };
-        found_or_created(db, new, |c| self.renamed(db, c, push_name)).await
+        match db.create_contact(&new).await {
+            Ok(c) => return Ok((c, true)),
+            Err(StoreError::Problem(p)) if p.code == ErrorCode::ContactExists => {}
+            Err(e) if e.is_conflict() => {}
+            Err(e) => return Err(e),
+        }
+        let contact = found_or_created(db, new, |c| self.renamed(db, c, push_name)).await?;
+        Ok((contact, false))
     }
 
     /// A contact still named after its number takes the name the customer set on WhatsApp.

@@ -144,6 +144,10 @@ async fn bench(label: &str, store: Store) -> (String, [f64; 5]) {
 
 #[tokio::main]
 async fn main() {
+    // A silent subscriber, as the binary has one: with none at all, tracing's `log` bridge
+    // has every disabled span of SurrealDB's key-value layer format its keys anyway.
+    tracing::subscriber::set_global_default(tracing::subscriber::NoSubscriber::default())
+        .expect("no other subscriber");
     let dir = std::env::temp_dir().join(format!("tucan-runtime-bench-{}", new_id()));
     let mut rows = Vec::new();
     rows.push(bench("embedded mem://", Store::memory().await.unwrap()).await);

@@ -237,7 +237,7 @@ async fn contact_search() {
     let state = AppState::new(store.clone(), settings, Arc::new(LogMailer::default()), bus);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let acceptor = poem::listener::TcpAcceptor::from_tokio(listener).unwrap();
+    let acceptor = tucan_api::Listener::from_tokio(listener).unwrap();
     tokio::spawn(poem::Server::new_with_acceptor(acceptor).run(tucan_api::app(state)));
     let client = reqwest::Client::new();
     let base = format!("http://{addr}");
@@ -380,6 +380,10 @@ async fn contact_search() {
 
 #[tokio::main]
 async fn main() {
+    // A silent subscriber, as the binary has one: with none at all, tracing's `log` bridge
+    // has every disabled span of SurrealDB's key-value layer format its keys anyway.
+    tracing::subscriber::set_global_default(tracing::subscriber::NoSubscriber::default())
+        .expect("no other subscriber");
     // `cargo bench` passes `--bench`; ignore arguments.
     let only = std::env::var("BENCH_ONLY").unwrap_or_default();
     if only.is_empty() || only == "start" {

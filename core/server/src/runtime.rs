@@ -221,7 +221,7 @@ pub async fn serve(config: Config, with_workers: bool) -> anyhow::Result<()> {
             config.ui.dir.display()
         );
     }
-    let acceptor = poem::listener::TcpAcceptor::from_tokio(listener)?;
+    let acceptor = tucan_api::Listener::from_tokio(listener)?;
     poem::Server::new_with_acceptor(acceptor)
         .run_with_graceful_shutdown(
             tucan_api::app(state),

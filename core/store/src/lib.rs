@@ -16,8 +16,8 @@ pub use migrate::MigrationReport;
 pub use platform::{Account, ApiKeyLookup, NewRefreshToken, PlatformDb, RefreshTokenRow};
 pub use tenant::{
     ContactFields, ContactQuery, EffectRow, EffectWrite, FlowRow, FlowVersionRow, InboundLookup,
-    InboundOutcome, InboundWrite, InboxEvent, LiveEvents, LiveKey, MediaRow, MessagePage, NewRun,
-    OutgoingWrite, PluginRow, PluginUpload, PluginVersionRow, QuickInbound, QuickOutcome, RunQuery,
-    RunRow, RunWrite, SimWrite, StepRow, StepWrite, TenantDb, TicketChange, TicketPage,
-    TicketQuery, UserRow, UserTable, Visibility,
+    InboundMemo, InboundOutcome, InboundWrite, InboxEvent, LiveEvents, LiveKey, MediaRow,
+    MessagePage, NewRun, OutgoingWrite, PluginRow, PluginUpload, PluginVersionRow, QuickInbound,
+    QuickOutcome, RunQuery, RunRow, RunWrite, SimWrite, StepRow, StepWrite, TenantDb, TicketChange,
+    TicketPage, TicketQuery, UserRow, UserTable, Visibility,
 };

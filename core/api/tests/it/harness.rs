@@ -115,7 +115,7 @@ impl TestApp {
             .expect("platform admin");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let acceptor = poem::listener::TcpAcceptor::from_tokio(listener).unwrap();
+        let acceptor = tucan_api::Listener::from_tokio(listener).unwrap();
         tokio::spawn(poem::Server::new_with_acceptor(acceptor).run(tucan_api::app(state)));
         let mut app = TestApp {
             base: format!("http://{addr}"),

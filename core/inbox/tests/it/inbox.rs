@@ -19,7 +19,9 @@ use tucan_model::ticket::{
     ChannelKind, Connection, MessageKind, MessageStatus, NewConnection, TicketStatus,
 };
 use tucan_runtime::{FlowRuntime, RuntimeOptions};
-use tucan_store::{OutgoingWrite, QuickInbound, QuickOutcome, Store, TenantDb};
+use tucan_store::{
+    InboundMemo, OutgoingWrite, QuickInbound, QuickOutcome, Store, TenantDb, TicketChange,
+};
 
 struct Rig {
     db: TenantDb,
@@ -672,4 +674,103 @@ async fn one_batch_writes_several_messages_of_a_ticket_in_order() {
         shown,
         [(1, "oi".to_string()), (2, "one".into()), (3, "two".into())]
     );
+}
+
+#[tokio::test]
+async fn a_writer_remembers_its_customers_and_notices_when_they_changed() {
+    let r = rig().await;
+    let phone = "+5511987650040";
+    let first = r
+        .inbox
+        .receive(&r.db, &r.conn, text(phone, "oi"))
+        .await
+        .unwrap();
+    let quick = |channel_id: &str| QuickInbound {
+        connection_id: r.conn.id.clone(),
+        channel_id: channel_id.into(),
+        phone: phone.into(),
+        push_name: None,
+        kind: MessageKind::Text,
+        body: format!("body of {channel_id}"),
+        media: None,
+        media_error: None,
+        quoted_channel_id: None,
+    };
+    let stored = |out: &[QuickOutcome]| match &out[0] {
+        QuickOutcome::Stored(o) => o.clone(),
+        other => panic!("not stored: {other:?}"),
+    };
+    let mut memo = InboundMemo::default();
+    // Looked up, then remembered.
+    let one = stored(
+        &r.db
+            .record_inbound_batch_with(&[quick("r-1")], &mut memo)
+            .await
+            .unwrap(),
+    );
+    assert_eq!(one.ticket.unread, 2);
+    assert_eq!(memo.len(), 1, "the customer is remembered");
+    // From memory: counts on from the ticket as the last batch left it.
+    let two = stored(
+        &r.db
+            .record_inbound_batch_with(&[quick("r-2")], &mut memo)
+            .await
+            .unwrap(),
+    );
+    assert_eq!(
+        (two.ticket.id.as_str(), two.ticket.unread),
+        (first.ticket.id.as_str(), 3)
+    );
+    // A second delivery of a message written from memory is still found out.
+    let again =
+        r.db.record_inbound_batch_with(&[quick("r-2")], &mut memo)
+            .await
+            .unwrap();
+    assert!(matches!(&again[0], QuickOutcome::Seen(id) if *id == two.message.id));
+    // An agent reads the ticket: what the writer remembers is stale now. The write notices,
+    // looks the ticket up again and counts from what it is.
+    r.db.change_ticket(&TicketChange {
+        ticket_id: first.ticket.id.clone(),
+        read: true,
+        actor: "system".into(),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let three = stored(
+        &r.db
+            .record_inbound_batch_with(&[quick("r-3")], &mut memo)
+            .await
+            .unwrap(),
+    );
+    assert_eq!(
+        three.ticket.unread, 1,
+        "counted from the ticket as the agent left it"
+    );
+    let ticket = r.db.get_ticket(&first.ticket.id).await.unwrap();
+    assert_eq!(ticket.unread, 1);
+    assert_eq!(ticket.last_message, "body of r-3");
+    // The ticket closes: the next message is declined, for the one-message path to open one.
+    r.db.change_ticket(&TicketChange {
+        ticket_id: first.ticket.id.clone(),
+        status: Some(TicketStatus::Closed),
+        live: tucan_store::LiveKey::Release,
+        actor: "system".into(),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let closed =
+        r.db.record_inbound_batch_with(&[quick("r-4")], &mut memo)
+            .await
+            .unwrap();
+    assert!(matches!(closed[0], QuickOutcome::Declined), "{closed:?}");
+    // Every message was stored once.
+    let events = r.db.events_after("0", 100).await.unwrap();
+    let bodies: Vec<&str> = events
+        .iter()
+        .filter(|e| e.kind == "message" && e.data["direction"] == "in")
+        .filter_map(|e| e.data["body"].as_str())
+        .collect();
+    assert_eq!(bodies, ["oi", "body of r-1", "body of r-2", "body of r-3"]);
 }

@@ -34,7 +34,7 @@ async fn receiver() -> (u16, Seen) {
     let seen = Seen::default();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
-    let acceptor = poem::listener::TcpAcceptor::from_tokio(listener).unwrap();
+    let acceptor = tucan_api::Listener::from_tokio(listener).unwrap();
     let app = Route::new().at("/hook", post(hook)).data(seen.clone());
     tokio::spawn(poem::Server::new_with_acceptor(acceptor).run(app));
     (port, seen)

@@ -18,11 +18,15 @@ use serde_json::{Value, json};
 use tucan_model::ids::new_id;
 use tucan_model::ticket::{Direction, Media, Message, MessageKind, MessageStatus, Ticket};
 
+pub use memo::InboundMemo;
+
 use super::TenantDb;
 use super::messages::{InboundOutcome, decode_row, ticket_preview};
 use crate::db::{returned, rows_at};
 use crate::error::{StoreError, StoreResult};
 use crate::platform::strip_nulls;
+
+mod memo;
 
 /// A message for the batched inbound write, which takes the common case: a known contact
 /// (needing no new name) whose ticket on the connection is not closed. Anything else is
@@ -66,8 +70,17 @@ struct FoundContact {
 #[derive(Debug, Clone)]
 struct FoundTicket {
     ticket: Ticket,
-    /// Its `updated_at` as text: every change of a ticket moves it.
+    /// Its `updated_at` (RFC 3339, to the nanosecond): every change of a ticket moves it.
     version: String,
+}
+
+impl FoundTicket {
+    fn new(ticket: Ticket) -> FoundTicket {
+        let version = ticket
+            .updated_at
+            .to_rfc3339_opts(SecondsFormat::Nanos, true);
+        FoundTicket { ticket, version }
+    }
 }
 
 /// What the batch's lookups found, each keyed the way a message asks for it.
@@ -136,10 +149,44 @@ impl TenantDb {
         &self,
         batch: &[QuickInbound],
     ) -> StoreResult<Vec<QuickOutcome>> {
+        self.record_inbound_batch_with(batch, &mut InboundMemo::default())
+            .await
+    }
+
+    /// [`TenantDb::record_inbound_batch`] for a writer that keeps `memo` from one batch to
+    /// the next: a batch whose customers it remembers skips the lookup, and is looked up and
+    /// written again when what it remembered proved stale.
+    pub async fn record_inbound_batch_with(
+        &self,
+        batch: &[QuickInbound],
+        memo: &mut InboundMemo,
+    ) -> StoreResult<Vec<QuickOutcome>> {
         if batch.is_empty() {
             return Ok(Vec::new());
         }
+        let started = std::time::Instant::now();
+        if let Some(found) = memo.found_for(batch, started) {
+            match self.write_found(batch, found, memo, started).await {
+                Ok(outcomes) => return Ok(outcomes),
+                Err(e) => {
+                    tracing::debug!(error = %e, "remembered customers were stale; looking up");
+                    memo.forget(batch);
+                }
+            }
+        }
         let found = self.batch_lookup(batch).await?;
+        self.write_found(batch, found, memo, started).await
+    }
+
+    /// Decide and write `batch` from what was found of its customers.
+    async fn write_found(
+        &self,
+        batch: &[QuickInbound],
+        found: Found,
+        memo: &mut InboundMemo,
+        started: std::time::Instant,
+    ) -> StoreResult<Vec<QuickOutcome>> {
+        let looked_up = started.elapsed();
         let choices = choose(batch, &found);
         let writes: Vec<(&QuickInbound, &Choice)> = batch
             .iter()
@@ -152,6 +199,14 @@ impl TenantDb {
             self.batch_write(build_rows(&writes, &found, Utc::now()))
                 .await?
         };
+        memo.remember(&writes, &found, &stored, std::time::Instant::now());
+        tracing::debug!(
+            size = batch.len(),
+            written = writes.len(),
+            lookup_us = looked_up.as_micros() as u64,
+            write_us = (started.elapsed() - looked_up).as_micros() as u64,
+            "inbound batch"
+        );
         let mut outcomes = Vec::with_capacity(batch.len());
         for choice in choices {
             outcomes.push(match choice {
@@ -206,7 +261,7 @@ impl TenantDb {
 LET $dk = array::map($keys, |$k| type::record('dedupe', $k));
 LET $lk = array::flatten(array::map($cs, |$c| array::map($conns, |$k| type::record('ticket_live', [$c.id, $k]))));
 LET $lv = (SELECT record::id(id) AS key, ticket_id FROM $lk);
-RETURN {{ contacts: $cs, seen: (SELECT record::id(id) AS key, message_id FROM $dk), live: $lv, tickets: (SELECT *, <string> updated_at AS version FROM array::map($lv, |$l| type::record('ticket', $l.ticket_id))), quoted: {quoted} }};"
+RETURN {{ contacts: $cs, seen: (SELECT record::id(id) AS key, message_id FROM $dk), live: $lv, tickets: (SELECT * FROM array::map($lv, |$l| type::record('ticket', $l.ticket_id))), quoted: {quoted} }};"
         );
         let vars = json!({ "phones": phones, "conns": conns, "keys": keys, "quotes": quotes });
         let row = rows_at(self.raw(), &sql, vars, 4)
@@ -231,11 +286,10 @@ RETURN {{ contacts: $cs, seen: (SELECT record::id(id) AS key, message_id FROM $d
         }
         // A ticket that does not decode is left out: its messages take the one-message path.
         for r in row["tickets"].as_array().into_iter().flatten() {
-            if let (Ok(ticket), Some(version)) = (decode_row::<Ticket>(r), r["version"].as_str()) {
-                let version = version.to_string();
+            if let Ok(ticket) = decode_row::<Ticket>(r) {
                 found
                     .tickets
-                    .insert(ticket.id.clone(), FoundTicket { ticket, version });
+                    .insert(ticket.id.clone(), FoundTicket::new(ticket));
             }
         }
         let answers = row["quoted"].as_array().cloned().unwrap_or_default();
@@ -263,8 +317,8 @@ RETURN {{ contacts: $cs, seen: (SELECT record::id(id) AS key, message_id FROM $d
             "BEGIN TRANSACTION;
 LET $now = (SELECT VALUE ticket_id FROM array::map($lives, |$l| type::record('ticket_live', $l)));
 IF $now != $expect {{ THROW 'ticket moved' }};
-LET $vs = (SELECT VALUE <string> updated_at FROM array::map($expect, |$t| type::record('ticket', $t)));
-IF $vs != $versions {{ THROW 'ticket changed' }};
+LET $vs = (SELECT VALUE updated_at FROM array::map($expect, |$t| type::record('ticket', $t)));
+IF $vs != array::map($versions, |$v| <datetime> $v) {{ THROW 'ticket changed' }};
 INSERT INTO dedupe $dedupes RETURN NONE;
 {attach}LET $at = <datetime> $stamp;
 LET $ms = array::map($messages, |$m| object::extend($m, {{ created_at: $at, updated_at: $at }}));

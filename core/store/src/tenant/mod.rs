@@ -24,7 +24,7 @@ pub use contacts::{ContactFields, ContactQuery};
 pub use desk::MediaRow;
 pub use events::{InboxEvent, LiveEvents};
 pub use flows::{FlowRow, FlowVersionRow};
-pub use inbound_batch::{QuickInbound, QuickOutcome};
+pub use inbound_batch::{InboundMemo, QuickInbound, QuickOutcome};
 pub use messages::{InboundLookup, InboundOutcome, InboundWrite, MessagePage, OutgoingWrite};
 pub use plugins::{PluginRow, PluginUpload, PluginVersionRow};
 pub use runs::{EffectRow, EffectWrite, NewRun, RunQuery, RunRow, RunWrite, StepRow, StepWrite};
