@@ -172,7 +172,7 @@ impl Inbox {
                             .await?;
                         fresh_contact = created;
                         // Its first delivery was looked up already; it has no live ticket.
-                        let known = created.then(|| (found.seen, None));
+                        let known = created.then_some((found.seen, None));
                         (contact, None, known)
                     }
                 }

@@ -141,8 +141,8 @@ fn admin_cli_creates_tenants_and_resets_passwords() {
     let dir = tempfile::tempdir().unwrap();
     let run = |args: &[&str]| {
         let out = tucanlink(dir.path()).args(args).output().unwrap();
-        let text = String::from_utf8_lossy(&out.stdout).to_string()
-            + &String::from_utf8_lossy(&out.stderr);
+        let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
+        text.push_str(&String::from_utf8_lossy(&out.stderr));
         (out.status.success(), text)
     };
     let (ok, text) = run(&["migrate"]);
