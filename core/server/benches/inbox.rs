@@ -206,11 +206,6 @@ struct FrameData {
     last_message: Option<String>,
 }
 
-/// The marker a frame carries, if any.
-fn marker_of(text: &str) -> Option<String> {
-    marker_and_stamp(text).map(|(m, _)| m)
-}
-
 /// The marker a frame carries, with the time its event row was inserted.
 fn marker_and_stamp(text: &str) -> Option<(String, Option<chrono::DateTime<chrono::Utc>>)> {
     let frame: Frame = serde_json::from_str(text).unwrap();
@@ -330,21 +325,30 @@ async fn inbound_to_socket(b: &Bench, rate: u32, secs: u32) {
 /// Part 2: one event to `n` sockets.
 async fn fan_out(b: &Bench, n: usize, rounds: usize) {
     let mut sockets = Vec::with_capacity(n);
+    let connecting = Instant::now();
     for _ in 0..n {
         sockets.push(subscribed_socket(&b.ws_url).await);
     }
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(String, Instant)>();
+    eprintln!(
+        "{n} sockets connected and subscribed in {:.1} s",
+        connecting.elapsed().as_secs_f64()
+    );
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(String, Instant, f64)>();
     for mut ws in sockets {
         let tx = tx.clone();
         tokio::spawn(async move {
             while let Some(Ok(WsMessage::Text(t))) = ws.next().await {
-                if let Some(m) = marker_of(&t) {
-                    let _ = tx.send((m, Instant::now()));
+                if let Some((m, stamp)) = marker_and_stamp(&t) {
+                    let from_row = stamp.map_or(f64::NAN, |s| {
+                        (chrono::Utc::now() - s).num_microseconds().unwrap_or(0) as f64 / 1000.0
+                    });
+                    let _ = tx.send((m, Instant::now(), from_row));
                 }
             }
         });
     }
     let mut ms = Vec::new();
+    let mut from_row = Vec::new();
     for r in 0..rounds {
         let marker = format!("fan-{r}");
         let at = Instant::now();
@@ -356,8 +360,9 @@ async fn fan_out(b: &Bench, n: usize, rounds: usize) {
         let mut got = 0;
         while got < n {
             match tokio::time::timeout(Duration::from_secs(10), rx.recv()).await {
-                Ok(Some((m, t))) if m == marker => {
+                Ok(Some((m, t, row_ms))) if m == marker => {
                     ms.push(t.duration_since(at).as_secs_f64() * 1000.0);
+                    from_row.push(row_ms);
                     got += 1;
                 }
                 Ok(Some(_)) => {}
@@ -369,7 +374,12 @@ async fn fan_out(b: &Bench, n: usize, rounds: usize) {
     row(
         &format!("fan-out to {n} sockets"),
         ms,
-        &format!("{rounds} events"),
+        &format!("{rounds} events, from the inbound message"),
+    );
+    row(
+        "  of which event row → sockets",
+        from_row,
+        "commit, live query, hub, every socket",
     );
 }
 

@@ -221,6 +221,21 @@ fn rewind(id: &str) -> String {
     }
 }
 
+/// How often a socket re-reads its user's permissions when nothing announced a change.
+const RECHECK: Duration = Duration::from_secs(10);
+
+/// The socket's permission re-check timer. Its first tick falls at a random point of the
+/// first period, not at once (the permissions were just read) and not in step with every
+/// other socket: sockets that connect together, as all of them do after a restart, would
+/// otherwise all re-read at the same instants.
+fn recheck_timer() -> tokio::time::Interval {
+    use rand::Rng;
+    let first = RECHECK.mul_f64(rand::thread_rng().gen_range(0.1..1.0));
+    let mut timer = tokio::time::interval_at(tokio::time::Instant::now() + first, RECHECK);
+    timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    timer
+}
+
 /// `GET /api/ws?token=…`: the real-time stream of the inbox.
 #[handler]
 pub async fn inbox_socket(
@@ -280,7 +295,7 @@ impl Session {
         let (mut tx, mut incoming) = socket.split();
         // Where a catch-up starts if the socket falls behind before its first event.
         let mut last_seen: Option<String> = Some(tucan_model::ids::new_id());
-        let mut check = tokio::time::interval(Duration::from_secs(10));
+        let mut check = recheck_timer();
         loop {
             if self.perms.is_none() || chrono::Utc::now().timestamp_millis() >= self.expires_ms {
                 let _ = tx
