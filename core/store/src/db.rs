@@ -274,6 +274,7 @@ pub(crate) async fn returned<T: DeserializeOwned>(
                     .map(|d| d.subsec_nanos())
                     .unwrap_or(0);
                 let ms = (1u64 << tries) + u64::from(nanos % 4);
+                tracing::debug!(tries, wait_ms = ms, "write conflict, running again");
                 tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
             }
             other => break other?,
