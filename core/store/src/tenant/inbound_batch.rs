@@ -304,8 +304,8 @@ RETURN {{ contacts: $cs, seen: (SELECT record::id(id) AS key, message_id FROM $d
     }
 
     /// One transaction for the rows of the messages chosen to be written: it first checks
-    /// that their tickets are still the live ones (else `ticket moved`) and unchanged since
-    /// the lookup (else `ticket changed`), then inserts the first-delivery rows (a concurrent
+    /// that their tickets are still the live ones and unchanged since the lookup (else
+    /// `ticket moved or changed`; one statement, as each costs its parse and plan), then inserts the first-delivery rows (a concurrent
     /// delivery makes that fail), the messages and their events, and updates each ticket once.
     async fn batch_write(&self, rows: Rows) -> StoreResult<Written> {
         let attach = if rows.files.is_empty() {
@@ -315,15 +315,11 @@ RETURN {{ contacts: $cs, seen: (SELECT record::id(id) AS key, message_id FROM $d
         };
         let sql = format!(
             "BEGIN TRANSACTION;
-LET $now = (SELECT VALUE ticket_id FROM array::map($lives, |$l| type::record('ticket_live', $l)));
-IF $now != $expect {{ THROW 'ticket moved' }};
-LET $vs = (SELECT VALUE updated_at FROM array::map($expect, |$t| type::record('ticket', $t)));
-IF $vs != array::map($versions, |$v| <datetime> $v) {{ THROW 'ticket changed' }};
+IF (SELECT VALUE ticket_id FROM array::map($lives, |$l| type::record('ticket_live', $l))) != $expect OR (SELECT VALUE updated_at FROM array::map($expect, |$t| type::record('ticket', $t))) != array::map($versions, |$v| <datetime> $v) {{ THROW 'ticket moved or changed' }};
 INSERT INTO dedupe $dedupes RETURN NONE;
-{attach}LET $at = <datetime> $stamp;
-LET $ms = array::map($messages, |$m| object::extend($m, {{ created_at: $at, updated_at: $at }}));
+{attach}LET $ms = array::map($messages, |$m| object::extend($m, {{ created_at: <datetime> $stamp, updated_at: <datetime> $stamp }}));
 INSERT INTO message $ms RETURN NONE;
-UPDATE array::map($expect, |$t| type::record('ticket', $t)) SET unread = $unread[record::id(id)], last_message = $preview[record::id(id)], activity = $activity[record::id(id)], contact_name = $name[record::id(id)], last_message_at = $at, updated_at = $at RETURN NONE;
+UPDATE array::map($expect, |$t| type::record('ticket', $t)) SET unread = $unread[record::id(id)], last_message = $preview[record::id(id)], activity = $activity[record::id(id)], contact_name = $name[record::id(id)], last_message_at = <datetime> $stamp, updated_at = <datetime> $stamp RETURN NONE;
 INSERT INTO inbox_event $events RETURN NONE;
 RETURN {{ waiting: (SELECT VALUE contact_id FROM run WITH INDEX run_contact WHERE contact_id IN $contacts AND status = 'waiting') }};
 COMMIT TRANSACTION;"
