@@ -229,11 +229,16 @@ const RECHECK: Duration = Duration::from_secs(10);
 /// other socket: sockets that connect together, as all of them do after a restart, would
 /// otherwise all re-read at the same instants.
 fn recheck_timer() -> tokio::time::Interval {
-    use rand::Rng;
-    let first = RECHECK.mul_f64(rand::thread_rng().gen_range(0.1..1.0));
-    let mut timer = tokio::time::interval_at(tokio::time::Instant::now() + first, RECHECK);
+    let first = tokio::time::Instant::now() + first_recheck();
+    let mut timer = tokio::time::interval_at(first, RECHECK);
     timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     timer
+}
+
+/// When a new socket first re-reads: somewhere between a tenth of the period and the period.
+fn first_recheck() -> Duration {
+    use rand::Rng;
+    RECHECK.mul_f64(rand::thread_rng().gen_range(0.1..1.0))
 }
 
 /// `GET /api/ws?token=…`: the real-time stream of the inbox.
@@ -445,5 +450,19 @@ impl Session {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sockets_first_recheck_at_spread_out_points_of_the_first_period() {
+        let firsts: Vec<Duration> = (0..200).map(|_| first_recheck()).collect();
+        assert!(firsts.iter().all(|d| *d >= RECHECK / 10 && *d < RECHECK));
+        // Spread over the period, not bunched: some in each of its first and last thirds.
+        assert!(firsts.iter().any(|d| *d < RECHECK / 3));
+        assert!(firsts.iter().any(|d| *d > RECHECK * 2 / 3));
     }
 }
