@@ -2,7 +2,7 @@
 //! batch, and a writer's memory of its customers between batches.
 
 use tucan_model::ticket::{MessageKind, TicketStatus};
-use tucan_store::{InboundMemo, QuickInbound, QuickOutcome, TenantDb, TicketChange};
+use tucan_store::{ContactFields, InboundMemo, QuickInbound, QuickOutcome, TenantDb, TicketChange};
 
 use super::inbox::{rig, text};
 
@@ -297,4 +297,49 @@ async fn a_writer_remembers_its_customers_and_notices_when_they_changed() {
         .filter_map(|e| e.data["body"].as_str())
         .collect();
     assert_eq!(bodies, ["oi", "body of r-1", "body of r-2", "body of r-3"]);
+}
+
+#[tokio::test]
+async fn a_writer_notices_a_remembered_contact_renamed_or_deleted() {
+    let r = rig().await;
+    let phone = "+5511987650041";
+    let first = r
+        .inbox
+        .receive(&r.db, &r.conn, text(phone, "oi"))
+        .await
+        .unwrap();
+    let quick = |channel_id: &str| QuickInbound {
+        connection_id: r.conn.id.clone(),
+        channel_id: channel_id.into(),
+        phone: phone.into(),
+        push_name: None,
+        kind: MessageKind::Text,
+        body: format!("body of {channel_id}"),
+        media: None,
+        media_error: None,
+        quoted_channel_id: None,
+    };
+    let mut memo = InboundMemo::default();
+    let one = write(&r.db, quick("n-1"), &mut memo).await;
+    assert!(matches!(one[0], QuickOutcome::Stored(_)), "{one:?}");
+    assert_eq!(memo.len(), 1, "the customer is remembered");
+    // An agent renames the contact: the next message's ticket carries the new name.
+    let contact = r.db.get_contact(&first.ticket.contact_id).await.unwrap();
+    let mut fields = ContactFields::from(contact.clone());
+    fields.name = "Ana Souza".into();
+    r.db.save_contact(&contact.id, &fields).await.unwrap();
+    let two = write(&r.db, quick("n-2"), &mut memo).await;
+    match &two[0] {
+        QuickOutcome::Stored(o) => assert_eq!(o.ticket.contact_name, "Ana Souza"),
+        other => panic!("not stored: {other:?}"),
+    }
+    let ticket = r.db.get_ticket(&first.ticket.id).await.unwrap();
+    assert_eq!(ticket.contact_name, "Ana Souza");
+    // The contact is deleted: its number's next message does not go to the old ticket from
+    // memory; it is declined, for the one-message path to start over.
+    r.db.delete_contact(&contact.id).await.unwrap();
+    let gone = write(&r.db, quick("n-3"), &mut memo).await;
+    assert!(matches!(gone[0], QuickOutcome::Declined), "{gone:?}");
+    let ticket = r.db.get_ticket(&first.ticket.id).await.unwrap();
+    assert_eq!(ticket.last_message, "body of n-2");
 }

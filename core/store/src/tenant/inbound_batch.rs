@@ -304,8 +304,9 @@ RETURN {{ contacts: $cs, seen: (SELECT record::id(id) AS key, message_id FROM $d
     }
 
     /// One transaction for the rows of the messages chosen to be written: it first checks
-    /// that their tickets are still the live ones and unchanged since the lookup (else
-    /// `ticket moved or changed`; one statement, as each costs its parse and plan), then inserts the first-delivery rows (a concurrent
+    /// that their tickets are still the live ones and unchanged since the lookup, and their
+    /// contacts still there under the same name (else `ticket moved or changed`; one
+    /// statement, as each costs its parse and plan), then inserts the first-delivery rows (a concurrent
     /// delivery makes that fail), the messages and their events, and updates each ticket once.
     async fn batch_write(&self, rows: Rows) -> StoreResult<Written> {
         let attach = if rows.files.is_empty() {
@@ -315,7 +316,7 @@ RETURN {{ contacts: $cs, seen: (SELECT record::id(id) AS key, message_id FROM $d
         };
         let sql = format!(
             "BEGIN TRANSACTION;
-IF (SELECT VALUE ticket_id FROM array::map($lives, |$l| type::record('ticket_live', $l))) != $expect OR (SELECT VALUE updated_at FROM array::map($expect, |$t| type::record('ticket', $t))) != array::map($versions, |$v| <datetime> $v) {{ THROW 'ticket moved or changed' }};
+IF (SELECT VALUE ticket_id FROM array::map($lives, |$l| type::record('ticket_live', $l))) != $expect OR (SELECT VALUE updated_at FROM array::map($expect, |$t| type::record('ticket', $t))) != array::map($versions, |$v| <datetime> $v) OR (SELECT VALUE name FROM array::map($lives, |$l| type::record('contact', $l[0]))) != array::map($expect, |$t| $name[$t]) {{ THROW 'ticket moved or changed' }};
 INSERT INTO dedupe $dedupes RETURN NONE;
 {attach}LET $ms = array::map($messages, |$m| object::extend($m, {{ created_at: <datetime> $stamp, updated_at: <datetime> $stamp }}));
 INSERT INTO message $ms RETURN NONE;

@@ -1,17 +1,16 @@
 //! What a company's inbound writer remembers of its recent customers between batches: each
 //! customer's contact and live ticket on a connection, as its last batch left them. A batch
 //! whose customers are all remembered, and fresh, skips the lookup round trip. Its write
-//! still checks that every ticket is the live one and unchanged, and a second delivery still
-//! fails its dedupe insert: a memory gone stale costs one failed write and a lookup, never a
-//! wrong row.
+//! still checks that every ticket is the live one and unchanged and every contact still there
+//! under the same name, and a second delivery still fails its dedupe insert: a memory gone
+//! stale costs one failed write and a lookup, never a wrong row.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use super::{Choice, Found, FoundContact, FoundTicket, QuickInbound, Written};
 
-/// How long a customer is remembered after its last batch. Also how long a contact renamed
-/// meanwhile keeps its old name on the ticket (the ticket check does not cover the contact).
+/// How long a customer is remembered after its last batch.
 const FRESH_FOR: Duration = Duration::from_secs(2);
 
 /// Most customers remembered at once; when full, the memory starts over.
