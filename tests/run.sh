@@ -26,6 +26,11 @@ echo "== OpenAPI document up to date"
 TUCAN__LOG__LEVEL=off cargo run --quiet -p tucan-server --bin tucanlink -- openapi --check
 
 echo "== browser tests (screenshots in tests/screenshots/)"
+CHROMIUM="${CHROMIUM_BIN:-/usr/bin/chromium}"
+if [ ! -x "$CHROMIUM" ]; then
+  echo "!! the browser tests need Debian's chromium at $CHROMIUM (apt-get install chromium, as .ci/run does, or set CHROMIUM_BIN)" >&2
+  exit 1
+fi
 cargo build --quiet -p tucan-server --bin tucanlink
 # A failed run is run once more (and says so), so one timing hiccup of a headless browser on
 # a loaded 2-core machine does not sink CI; a real failure fails both runs.
