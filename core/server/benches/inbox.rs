@@ -206,6 +206,11 @@ struct FrameData {
     last_message: Option<String>,
 }
 
+/// Milliseconds from an event row's insert (its `at`) until now.
+fn ms_since(stamp: chrono::DateTime<chrono::Utc>) -> f64 {
+    (chrono::Utc::now() - stamp).num_microseconds().unwrap_or(0) as f64 / 1000.0
+}
+
 /// The marker a frame carries, with the time its event row was inserted.
 fn marker_and_stamp(text: &str) -> Option<(String, Option<chrono::DateTime<chrono::Utc>>)> {
     let frame: Frame = serde_json::from_str(text).unwrap();
@@ -276,8 +281,7 @@ async fn inbound_to_socket(b: &Bench, rate: u32, secs: u32) {
                         .unwrap()
                         .push(at.elapsed().as_secs_f64() * 1000.0);
                     if let Some(stamp) = stamp {
-                        let ms = (chrono::Utc::now() - stamp).num_microseconds().unwrap_or(0);
-                        from_stamp.lock().unwrap().push(ms as f64 / 1000.0);
+                        from_stamp.lock().unwrap().push(ms_since(stamp));
                     }
                     seen += 1;
                 }
@@ -339,9 +343,7 @@ async fn fan_out(b: &Bench, n: usize, rounds: usize) {
         tokio::spawn(async move {
             while let Some(Ok(WsMessage::Text(t))) = ws.next().await {
                 if let Some((m, stamp)) = marker_and_stamp(&t) {
-                    let from_row = stamp.map_or(f64::NAN, |s| {
-                        (chrono::Utc::now() - s).num_microseconds().unwrap_or(0) as f64 / 1000.0
-                    });
+                    let from_row = stamp.map_or(f64::NAN, ms_since);
                     let _ = tx.send((m, Instant::now(), from_row));
                 }
             }

@@ -221,6 +221,21 @@ async fn write(db: &TenantDb, message: QuickInbound, memo: &mut InboundMemo) -> 
         .unwrap()
 }
 
+/// A text from `phone` for the batched write, its body naming its channel id.
+fn quick_text(connection_id: &str, phone: &str, channel_id: &str) -> QuickInbound {
+    QuickInbound {
+        connection_id: connection_id.into(),
+        channel_id: channel_id.into(),
+        phone: phone.into(),
+        push_name: None,
+        kind: MessageKind::Text,
+        body: format!("body of {channel_id}"),
+        media: None,
+        media_error: None,
+        quoted_channel_id: None,
+    }
+}
+
 #[tokio::test]
 async fn a_writer_remembers_its_customers_and_notices_when_they_changed() {
     let r = rig().await;
@@ -230,17 +245,7 @@ async fn a_writer_remembers_its_customers_and_notices_when_they_changed() {
         .receive(&r.db, &r.conn, text(phone, "oi"))
         .await
         .unwrap();
-    let quick = |channel_id: &str| QuickInbound {
-        connection_id: r.conn.id.clone(),
-        channel_id: channel_id.into(),
-        phone: phone.into(),
-        push_name: None,
-        kind: MessageKind::Text,
-        body: format!("body of {channel_id}"),
-        media: None,
-        media_error: None,
-        quoted_channel_id: None,
-    };
+    let quick = |channel_id: &str| quick_text(&r.conn.id, phone, channel_id);
     let stored = |out: &[QuickOutcome]| match &out[0] {
         QuickOutcome::Stored(o) => o.clone(),
         other => panic!("not stored: {other:?}"),
@@ -308,17 +313,7 @@ async fn a_writer_notices_a_remembered_contact_renamed_or_deleted() {
         .receive(&r.db, &r.conn, text(phone, "oi"))
         .await
         .unwrap();
-    let quick = |channel_id: &str| QuickInbound {
-        connection_id: r.conn.id.clone(),
-        channel_id: channel_id.into(),
-        phone: phone.into(),
-        push_name: None,
-        kind: MessageKind::Text,
-        body: format!("body of {channel_id}"),
-        media: None,
-        media_error: None,
-        quoted_channel_id: None,
-    };
+    let quick = |channel_id: &str| quick_text(&r.conn.id, phone, channel_id);
     let mut memo = InboundMemo::default();
     let one = write(&r.db, quick("n-1"), &mut memo).await;
     assert!(matches!(one[0], QuickOutcome::Stored(_)), "{one:?}");

@@ -306,8 +306,9 @@ RETURN {{ contacts: $cs, seen: (SELECT record::id(id) AS key, message_id FROM $d
     /// One transaction for the rows of the messages chosen to be written: it first checks
     /// that their tickets are still the live ones and unchanged since the lookup, and their
     /// contacts still there under the same name (else `ticket moved or changed`; one
-    /// statement, as each costs its parse and plan), then inserts the first-delivery rows (a concurrent
-    /// delivery makes that fail), the messages and their events, and updates each ticket once.
+    /// statement, as each costs its parse and plan), then inserts the first-delivery rows
+    /// (a concurrent delivery makes that fail), the messages and their events, and updates
+    /// each ticket once.
     async fn batch_write(&self, rows: Rows) -> StoreResult<Written> {
         let attach = if rows.files.is_empty() {
             ""
