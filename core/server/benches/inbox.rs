@@ -73,7 +73,11 @@ struct Bench {
     _dir: Option<tempfile::TempDir>,
 }
 
+/// When the store was opened, to place a part's stalls on the store's clock.
+static OPENED: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+
 async fn setup() -> Bench {
+    OPENED.get_or_init(Instant::now);
     let kv = std::env::var("BENCH_STORE").unwrap_or_else(|_| "mem".into());
     let dir = (kv == "surrealkv").then(|| tempfile::tempdir().unwrap());
     let url = match &dir {
@@ -256,13 +260,11 @@ fn incoming(i: usize, marker: &str) -> Incoming {
 async fn inbound_to_socket(b: &Bench, rate: u32, secs: u32) {
     let ws = subscribed_socket(&b.ws_url).await;
     let sent: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
-    let latencies: Arc<Mutex<Vec<f64>>> = Arc::default();
-    // From the event row's insert (late in the write's transaction) to the socket: the
-    // commit, the live query, the hub and the socket, without the batching and the write.
-    let from_stamp: Arc<Mutex<Vec<f64>>> = Arc::default();
+    let arrivals: Arc<Mutex<Vec<Arrival>>> = Arc::default();
     let total = (rate * secs) as usize;
+    let start = Instant::now();
     let reader = {
-        let (sent, latencies, from_stamp) = (sent.clone(), latencies.clone(), from_stamp.clone());
+        let (sent, arrivals) = (sent.clone(), arrivals.clone());
         tokio::spawn(async move {
             let mut ws = ws;
             let mut seen = 0;
@@ -276,19 +278,23 @@ async fn inbound_to_socket(b: &Bench, rate: u32, secs: u32) {
                     continue;
                 };
                 if let Some(at) = sent.lock().unwrap().remove(&marker) {
-                    latencies
-                        .lock()
-                        .unwrap()
-                        .push(at.elapsed().as_secs_f64() * 1000.0);
-                    if let Some(stamp) = stamp {
-                        from_stamp.lock().unwrap().push(ms_since(stamp));
-                    }
+                    arrivals.lock().unwrap().push(Arrival {
+                        due_s: at.duration_since(start).as_secs_f64(),
+                        total: at.elapsed().as_secs_f64() * 1000.0,
+                        row_ms: stamp.map(ms_since),
+                    });
                     seen += 1;
                 }
             }
         })
     };
-    let start = Instant::now();
+    let probes = StallProbes::start(start);
+    if let Some(opened) = OPENED.get() {
+        eprintln!(
+            "{rate}/s starts {:.2} s after the store was opened",
+            start.duration_since(*opened).as_secs_f64()
+        );
+    }
     let mut tasks = Vec::with_capacity(total);
     for i in 0..total {
         let due = start + Duration::from_secs_f64(i as f64 / f64::from(rate));
@@ -308,22 +314,139 @@ async fn inbound_to_socket(b: &Bench, rate: u32, secs: u32) {
     }
     let elapsed = start.elapsed().as_secs_f64();
     let _ = tokio::time::timeout(Duration::from_secs(30), reader).await;
-    let got = latencies.lock().unwrap().clone();
-    let lost = total - got.len();
+    let arrivals = arrivals.lock().unwrap().clone();
+    let lost = total - arrivals.len();
     row(
         &format!("inbound → socket @ {rate}/s"),
-        got,
+        arrivals.iter().map(|a| a.total).collect(),
         &format!(
             "{:.0} msgs/s offered over {elapsed:.1} s, {lost} not seen",
             total as f64 / elapsed
         ),
     );
-    let from_stamp = from_stamp.lock().unwrap().clone();
+    // From the event row's insert (late in the write's transaction) to the socket: the
+    // commit, the live query, the hub and the socket, without the batching and the write.
     row(
         &format!("  of which event row → socket @ {rate}/s"),
-        from_stamp,
+        arrivals.iter().filter_map(|a| a.row_ms).collect(),
         "commit, live query, hub, socket",
     );
+    eprintln!("{}", tail_summary(rate, arrivals));
+    eprintln!("{}", probes.finish().await);
+}
+
+/// Two clocks that tick every millisecond while a part runs and note when a tick came late
+/// (≥ 5 ms): one a thread of its own (late when the machine's cores are all busy), one a
+/// task on the runtime (late also when the runtime's workers are busy or blocked).
+struct StallProbes {
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    thread: std::thread::JoinHandle<Vec<(f64, f64)>>,
+    task: tokio::task::JoinHandle<Vec<(f64, f64)>>,
+}
+
+impl StallProbes {
+    const LATE_MS: f64 = 5.0;
+
+    fn start(start: Instant) -> StallProbes {
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let thread = {
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                let mut late = Vec::new();
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let t = Instant::now();
+                    std::thread::sleep(Duration::from_millis(1));
+                    let ms = t.elapsed().as_secs_f64() * 1000.0 - 1.0;
+                    if ms >= Self::LATE_MS {
+                        late.push((t.duration_since(start).as_secs_f64(), ms));
+                    }
+                }
+                late
+            })
+        };
+        let task = {
+            let stop = stop.clone();
+            tokio::spawn(async move {
+                let mut late = Vec::new();
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let t = Instant::now();
+                    tokio::time::sleep(Duration::from_millis(1)).await;
+                    let ms = t.elapsed().as_secs_f64() * 1000.0 - 1.0;
+                    if ms >= Self::LATE_MS {
+                        late.push((t.duration_since(start).as_secs_f64(), ms));
+                    }
+                }
+                late
+            })
+        };
+        StallProbes { stop, thread, task }
+    }
+
+    async fn finish(self) -> String {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        let thread = self.thread.join().unwrap_or_default();
+        let task = self.task.await.unwrap_or_default();
+        let show = |late: &[(f64, f64)]| {
+            let worst: Vec<String> = late
+                .iter()
+                .filter(|(_, ms)| *ms >= 10.0)
+                .map(|(at, ms)| format!("{at:.2} s +{ms:.0}"))
+                .collect();
+            format!("{} late, ≥10 ms at [{}]", late.len(), worst.join(", "))
+        };
+        format!(
+            "late ticks (≥ {} ms): thread {}; runtime task {}",
+            Self::LATE_MS,
+            show(&thread),
+            show(&task)
+        )
+    }
+}
+
+/// One message of part 1 as its socket saw it.
+#[derive(Clone, Copy)]
+struct Arrival {
+    /// When it was due, in seconds from the part's start.
+    due_s: f64,
+    /// Scheduled time → socket, ms.
+    total: f64,
+    /// Event row → socket, ms.
+    row_ms: Option<f64>,
+}
+
+/// Where the slowest 1% of a part's messages spent their time, and when they were due: a
+/// tail made of one stall is due within a few tens of ms, a tail of load spread all over.
+fn tail_summary(rate: u32, mut arrivals: Vec<Arrival>) -> String {
+    arrivals.sort_by(|a, b| b.total.total_cmp(&a.total));
+    let n = (arrivals.len() / 100).max(1).min(arrivals.len());
+    let tail = &arrivals[..n];
+    if tail.is_empty() {
+        return String::new();
+    }
+    let mean = |f: &dyn Fn(&Arrival) -> f64| tail.iter().map(f).sum::<f64>() / n as f64;
+    let before_row = mean(&|a| a.total - a.row_ms.unwrap_or(0.0));
+    let after_row = mean(&|a| a.row_ms.unwrap_or(0.0));
+    let mut dues: Vec<f64> = tail.iter().map(|a| a.due_s).collect();
+    dues.sort_by(f64::total_cmp);
+    // Bursts: runs of tail messages due within 100 ms of each other.
+    let mut bursts = Vec::new();
+    let mut from = dues[0];
+    let mut last = dues[0];
+    let mut count = 1;
+    for &d in &dues[1..] {
+        if d - last > 0.1 {
+            bursts.push(format!("{from:.2}–{last:.2} s ({count})"));
+            from = d;
+            count = 0;
+        }
+        last = d;
+        count += 1;
+    }
+    bursts.push(format!("{from:.2}–{last:.2} s ({count})"));
+    format!(
+        "\nslowest {n} at {rate}/s: mean {before_row:.2} ms due → event row, {after_row:.2} ms event row → socket; due at {}\n",
+        bursts.join(", ")
+    )
 }
 
 /// Part 2: one event to `n` sockets.

@@ -69,7 +69,18 @@ fn in_flight_limit(url: &str) -> usize {
 }
 
 /// Run a query in its turn (see [`IN_FLIGHT`]).
-async fn in_turn<F: IntoFuture>(query: F) -> F::Output {
+/// Each query is logged at debug level (target `tucan_store::query`) with its first
+/// statement, so `RUST_LOG=tucan_store::query=debug` shows what a request or a message costs.
+async fn in_turn<F: IntoFuture>(sql: &str, query: F) -> F::Output {
+    if tracing::enabled!(target: "tucan_store::query", tracing::Level::DEBUG) {
+        let first = sql
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty() && !l.starts_with("BEGIN"))
+            .unwrap_or_default();
+        let head: String = first.chars().take(120).collect();
+        tracing::debug!(target: "tucan_store::query", sql = %head, "query");
+    }
     let limit = IN_FLIGHT.get_or_init(|| Semaphore::new(in_flight_limit("mem:")));
     let _turn = limit
         .acquire()
@@ -174,7 +185,7 @@ pub(crate) async fn rows_at(
     vars: Value,
     index: usize,
 ) -> StoreResult<Vec<Value>> {
-    let mut res = in_turn(db.query(sql).bind(vars)).await?;
+    let mut res = in_turn(sql, db.query(sql).bind(vars)).await?;
     if let Some(e) = first_error(res.take_errors()) {
         return Err(e);
     }
@@ -194,7 +205,7 @@ pub(crate) async fn row_sets(
     vars: Value,
     count: usize,
 ) -> StoreResult<Vec<Vec<Value>>> {
-    let mut res = in_turn(db.query(sql).bind(vars)).await?;
+    let mut res = in_turn(sql, db.query(sql).bind(vars)).await?;
     if let Some(e) = first_error(res.take_errors()) {
         return Err(e);
     }
@@ -212,7 +223,7 @@ pub(crate) async fn row_sets(
 
 /// Run `sql` (for example a transaction) for its effects only.
 pub(crate) async fn execute(db: &Surreal<Any>, sql: &str, vars: Value) -> StoreResult<()> {
-    let mut res = in_turn(db.query(sql).bind(vars)).await?;
+    let mut res = in_turn(sql, db.query(sql).bind(vars)).await?;
     if let Some(e) = first_error(res.take_errors()) {
         return Err(e);
     }

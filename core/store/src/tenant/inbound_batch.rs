@@ -114,11 +114,11 @@ enum Choice {
 /// The rows of one batch's write, built from what the lookups found.
 #[derive(Debug, Default)]
 struct Rows {
-    /// `[contact, connection]` of each ticket, and the ticket each must still point to.
-    lives: Vec<[String; 2]>,
+    /// The tickets written to, and the contact of each (in the same order).
     expect: Vec<String>,
-    /// The version each of `expect` must still have.
-    versions: Vec<String>,
+    owners: Vec<String>,
+    /// The version each ticket must still have, by ticket id.
+    versions: serde_json::Map<String, Value>,
     dedupes: Vec<Value>,
     /// Without their times, which the query sets.
     messages: Vec<Value>,
@@ -304,11 +304,15 @@ RETURN {{ contacts: $cs, seen: (SELECT record::id(id) AS key, message_id FROM $d
     }
 
     /// One transaction for the rows of the messages chosen to be written: it first checks
-    /// that their tickets are still the live ones and unchanged since the lookup, and their
-    /// contacts still there under the same name (else `ticket moved or changed`; one
-    /// statement, as each costs its parse and plan), then inserts the first-delivery rows
-    /// (a concurrent delivery makes that fail), the messages and their events, and updates
-    /// each ticket once.
+    /// that their contacts are still there under the same name, then inserts the
+    /// first-delivery rows (a concurrent delivery makes that fail) and the messages, updates
+    /// each ticket once if it is unchanged since the lookup, and inserts the events. A
+    /// contact renamed or gone, or a ticket changed, throws `ticket moved or changed`.
+    ///
+    /// A ticket unchanged is still its contact's live one on the connection: every write
+    /// of `ticket_live` (a close releases it, a reopen or a new ticket takes it) is in a
+    /// transaction that moves its ticket's `updated_at`, so the version check in the update's
+    /// `WHERE` covers it, and no statement reads `ticket_live` here.
     async fn batch_write(&self, rows: Rows) -> StoreResult<Written> {
         let attach = if rows.files.is_empty() {
             ""
@@ -317,11 +321,12 @@ RETURN {{ contacts: $cs, seen: (SELECT record::id(id) AS key, message_id FROM $d
         };
         let sql = format!(
             "BEGIN TRANSACTION;
-IF (SELECT VALUE ticket_id FROM array::map($lives, |$l| type::record('ticket_live', $l))) != $expect OR (SELECT VALUE updated_at FROM array::map($expect, |$t| type::record('ticket', $t))) != array::map($versions, |$v| <datetime> $v) OR (SELECT VALUE name FROM array::map($lives, |$l| type::record('contact', $l[0]))) != array::map($expect, |$t| $name[$t]) {{ THROW 'ticket moved or changed' }};
+IF (SELECT VALUE name FROM array::map($owners, |$c| type::record('contact', $c))) != array::map($expect, |$t| $name[$t]) {{ THROW 'ticket moved or changed' }};
 INSERT INTO dedupe $dedupes RETURN NONE;
 {attach}LET $ms = array::map($messages, |$m| object::extend($m, {{ created_at: <datetime> $stamp, updated_at: <datetime> $stamp }}));
 INSERT INTO message $ms RETURN NONE;
-UPDATE array::map($expect, |$t| type::record('ticket', $t)) SET unread = $unread[record::id(id)], last_message = $preview[record::id(id)], activity = $activity[record::id(id)], contact_name = $name[record::id(id)], last_message_at = <datetime> $stamp, updated_at = <datetime> $stamp RETURN NONE;
+LET $up = (UPDATE array::map($expect, |$t| type::record('ticket', $t)) SET unread = $unread[record::id(id)], last_message = $preview[record::id(id)], activity = $activity[record::id(id)], contact_name = $name[record::id(id)], last_message_at = <datetime> $stamp, updated_at = <datetime> $stamp WHERE updated_at = <datetime> $versions[record::id(id)] RETURN VALUE id);
+IF array::len($up) != array::len($expect) {{ THROW 'ticket moved or changed' }};
 INSERT INTO inbox_event $events RETURN NONE;
 RETURN {{ waiting: (SELECT VALUE contact_id FROM run WITH INDEX run_contact WHERE contact_id IN $contacts AND status = 'waiting') }};
 COMMIT TRANSACTION;"
@@ -333,7 +338,7 @@ COMMIT TRANSACTION;"
             .map(|m| m.contact_id.as_str())
             .collect();
         let vars = json!({
-            "lives": rows.lives, "expect": rows.expect, "versions": rows.versions,
+            "owners": rows.owners, "expect": rows.expect, "versions": rows.versions,
             "dedupes": rows.dedupes, "files": rows.files, "stamp": rows.stamp,
             "messages": rows.messages, "unread": rows.unread, "preview": rows.preview,
             "activity": rows.activity, "name": rows.name, "events": rows.events,
@@ -379,10 +384,9 @@ fn build_rows(writes: &[(&QuickInbound, &Choice)], found: &Found, now: DateTime<
         let ticket = match rows.written.tickets.entry(ticket_id.clone()) {
             Entry::Occupied(known) => known.into_mut(),
             Entry::Vacant(first) => {
-                rows.lives
-                    .push([contact_id.clone(), w.connection_id.clone()]);
                 rows.expect.push(ticket_id.clone());
-                rows.versions.push(live.version.clone());
+                rows.owners.push(contact_id.clone());
+                rows.versions.insert(ticket_id.clone(), json!(live.version));
                 first.insert(live.ticket.clone())
             }
         };

@@ -1,7 +1,7 @@
 //! What a company's inbound writer remembers of its recent customers between batches: each
 //! customer's contact and live ticket on a connection, as its last batch left them. A batch
 //! whose customers are all remembered, and fresh, skips the lookup round trip. Its write
-//! still checks that every ticket is the live one and unchanged and every contact still there
+//! still checks that every ticket is unchanged (so still the live one) and every contact still there
 //! under the same name, and a second delivery still fails its dedupe insert: a memory gone
 //! stale costs one failed write and a lookup, never a wrong row.
 

@@ -86,8 +86,9 @@ fn rows_carry_each_ticket_as_its_message_left_it() {
     let rows = build_rows(&writes, &f, now);
 
     assert_eq!(rows.expect, ["t-ana", "t-bob"], "each ticket checked once");
-    assert_eq!(rows.versions, ["v-t-ana", "v-t-bob"]);
-    assert_eq!(rows.lives[0], ["ana".to_string(), "conn".to_string()]);
+    assert_eq!(rows.versions["t-ana"], "v-t-ana");
+    assert_eq!(rows.versions["t-bob"], "v-t-bob");
+    assert_eq!(rows.owners, ["ana", "bob"]);
     assert_eq!(rows.events.len(), 3);
     let seen: Vec<(u64, &str)> = rows
         .events
