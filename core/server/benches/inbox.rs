@@ -1,7 +1,8 @@
 //! Inbox benchmarks, printed as tables:
 //! 1. an inbound message → stored → its event on an agent's websocket, p50/p99 at 200 and
-//!    1,000 messages/s sustained for 5 s (latency from the message's scheduled time, so a
-//!    backlog counts), and the part of it from the event row's insert to the socket;
+//!    1,000 messages/s sustained for 5 s each (`BENCH_SECS`; latency from the message's
+//!    scheduled time, so a backlog counts), and the part of it from the event row's insert
+//!    to the socket;
 //! 2. fan-out of one event to 1,000 connected agent sockets;
 //! 3. `GET /api/tickets?status=open&limit=50` with 100k tickets and 2M messages in a tenant.
 //!
@@ -611,8 +612,12 @@ async fn main() {
     let parts = std::env::var("BENCH_PARTS").unwrap_or_else(|_| "1,2,3".into());
     let wanted = |p: &str| parts.split(',').any(|x| x.trim() == p);
     if wanted("1") {
-        inbound_to_socket(&b, 200, 5).await;
-        inbound_to_socket(&b, 1000, 5).await;
+        let secs = std::env::var("BENCH_SECS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(5);
+        inbound_to_socket(&b, 200, secs).await;
+        inbound_to_socket(&b, 1000, secs).await;
     }
     if wanted("2") {
         fan_out(&b, 1000, 20).await;
