@@ -78,7 +78,10 @@ struct Bench {
 static OPENED: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
 
 async fn setup() -> Bench {
-    OPENED.get_or_init(Instant::now);
+    let opened = OPENED.get_or_init(Instant::now);
+    // `Instant` is CLOCK_MONOTONIC here, the clock `perf record -k CLOCK_MONOTONIC` stamps
+    // its samples with: this line lines a profile up with the stall lines.
+    eprintln!("store opened at {opened:?}");
     let kv = std::env::var("BENCH_STORE").unwrap_or_else(|_| "mem".into());
     let dir = (kv == "surrealkv").then(|| tempfile::tempdir().unwrap());
     let url = match &dir {

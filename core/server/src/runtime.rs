@@ -268,8 +268,10 @@ async fn maintenance_loop(store: Store, every: Duration) {
                 Ok(db) => db.prune_events(before).await,
                 Err(e) => Err(e),
             };
-            if let Err(e) = pruned {
-                tracing::warn!(tenant, error = %e, "event prune failed");
+            match pruned {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(tenant, pruned = n, "old inbox events pruned"),
+                Err(e) => tracing::warn!(tenant, error = %e, "event prune failed"),
             }
         }
     }

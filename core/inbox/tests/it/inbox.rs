@@ -465,3 +465,40 @@ async fn a_paced_backlog_leaves_in_the_order_it_was_written() {
     assert!(sent[7].1.duration_since(started) >= Duration::from_millis(5500));
     assert!(sent[7].1.duration_since(started) < Duration::from_secs(9));
 }
+
+#[tokio::test]
+async fn resuming_reads_what_follows_the_cursor_and_pruning_drops_only_older_events() {
+    let r = rig().await;
+    // More than one prune chunk of old events.
+    for _ in 0..1050 {
+        r.db.append_access_event().await.unwrap();
+    }
+    tokio::time::sleep(Duration::from_millis(3)).await;
+    let cut = Utc::now();
+    tokio::time::sleep(Duration::from_millis(3)).await;
+    for _ in 0..3 {
+        r.db.append_access_event().await.unwrap();
+    }
+    let all = r.db.events_after("0", 5000).await.unwrap();
+    let ids: Vec<&str> = all.iter().map(|e| e.id.as_str()).collect();
+    assert!(ids.len() >= 1053);
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "in id order");
+
+    // A client that saw the 100th event gets the next ones, as many as asked for.
+    let next = r.db.events_after(ids[99], 50).await.unwrap();
+    let next: Vec<&str> = next.iter().map(|e| e.id.as_str()).collect();
+    assert_eq!(next, ids[100..150]);
+    let last = r.db.events_after(ids[ids.len() - 1], 50).await.unwrap();
+    assert!(last.is_empty(), "nothing after the newest");
+
+    let pruned = r.db.prune_events(cut).await.unwrap();
+    assert!(pruned >= 1050, "pruned {pruned}");
+    let left = r.db.events_after("0", 5000).await.unwrap();
+    let left: Vec<&str> = left.iter().map(|e| e.id.as_str()).collect();
+    assert_eq!(
+        left,
+        ids[ids.len() - 3..],
+        "only the events after the cut stay"
+    );
+    assert_eq!(r.db.prune_events(cut).await.unwrap(), 0);
+}

@@ -1,5 +1,6 @@
 //! The dashboard's figures, counted by the database with grouped selects: nothing here
-//! loads tickets or messages one by one.
+//! loads tickets or messages one by one. Messages and tickets of the window are read as a
+//! range of their time-ordered ids, so a tenant's history outside the window is not read.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -8,6 +9,7 @@ use serde_json::{Value, json};
 use tucan_model::dashboard::{
     AgentActivity, Colleague, Dashboard, DayCount, QueueCounts, StatusCounts,
 };
+use tucan_model::ids::floor_id;
 
 use super::TenantDb;
 use crate::db::row_sets;
@@ -17,12 +19,12 @@ use crate::error::StoreResult;
 const DASHBOARD_SQL: &str = "
 SELECT queue_id, status, count() AS n FROM ticket GROUP BY queue_id, status;
 SELECT record::id(id) AS id, name FROM queue;
-SELECT time::format(created_at, '%Y-%m-%d') AS day, direction, count() AS n FROM message WHERE created_at >= <datetime> $since AND direction IN ['in', 'out'] GROUP BY day, direction;
-SELECT ticket_id, time::min(created_at) AS first FROM message WHERE created_at >= <datetime> $since AND direction = 'out' AND user_id != NONE GROUP BY ticket_id;
-SELECT record::id(id) AS id, created_at FROM ticket WHERE created_at >= <datetime> $since;
+SELECT time::format(created_at, '%Y-%m-%d') AS day, direction, count() AS n FROM type::record('message', $floor..) WHERE created_at >= <datetime> $since AND direction IN ['in', 'out'] GROUP BY day, direction;
+SELECT ticket_id, time::min(created_at) AS first FROM type::record('message', $floor..) WHERE created_at >= <datetime> $since AND direction = 'out' AND user_id != NONE GROUP BY ticket_id;
+SELECT record::id(id) AS id, created_at FROM type::record('ticket', $floor..) WHERE created_at >= <datetime> $since;
 SELECT user_id, created_at, closed_at FROM ticket WHERE status = 'closed' AND closed_at >= <datetime> $since;
 SELECT user_id, count() AS n FROM ticket WHERE status = 'open' AND user_id != NONE GROUP BY user_id;
-SELECT user_id, count() AS n FROM message WHERE created_at >= <datetime> $since AND direction = 'out' AND user_id != NONE GROUP BY user_id;
+SELECT user_id, count() AS n FROM type::record('message', $floor..) WHERE created_at >= <datetime> $since AND direction = 'out' AND user_id != NONE GROUP BY user_id;
 SELECT record::id(id) AS id, name, online, role FROM user ORDER BY name;
 ";
 
@@ -46,7 +48,11 @@ impl TenantDb {
         let days = days.max(1);
         let first_day = now.date_naive() - Duration::days(i64::from(days) - 1);
         let since = first_day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
-        let vars = json!({ "since": since });
+        // Ids carry the time of the node that made them and `created_at` the time of the
+        // write: the range starts an hour early so that clocks apart cannot drop a row, and
+        // `created_at` decides.
+        let floor = floor_id(since - Duration::hours(1));
+        let vars = json!({ "since": since, "floor": floor });
         let sets = row_sets(self.raw(), DASHBOARD_SQL, vars, 9).await?;
         let [
             by_queue,

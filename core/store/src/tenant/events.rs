@@ -11,10 +11,10 @@ use surrealdb::Surreal;
 use surrealdb::engine::any::Any;
 use surrealdb::method::QueryStream;
 use surrealdb::types::Action;
-use tucan_model::ids::new_id;
+use tucan_model::ids::{floor_id, new_id};
 
 use super::TenantDb;
-use crate::db::{execute, fetch, normalize_ids};
+use crate::db::{execute, normalize_ids};
 use crate::error::{StoreError, StoreResult};
 
 /// The event of a ticket change; expects `$t` (the ticket after the change) and `$ev_t`.
@@ -172,7 +172,9 @@ impl TenantDb {
     pub async fn events_after(&self, after: &str, limit: u32) -> StoreResult<Vec<InboxEvent>> {
         let rows = crate::db::rows(
             self.raw(),
-            "SELECT * FROM inbox_event WHERE id > type::record('inbox_event', $after) ORDER BY id LIMIT $limit",
+            // A range of record ids is read from `$after` on, in id order; `WHERE id > ..`
+            // would read the table from its start.
+            "SELECT * FROM type::record('inbox_event', $after>..) LIMIT $limit",
             json!({ "after": after, "limit": limit }),
         )
         .await?;
@@ -226,14 +228,26 @@ IF $tid = NONE { false } ELSE { LET $t = (SELECT * FROM ONLY type::record('ticke
         .await
     }
 
-    /// Forget events older than `before` (a reconnecting client older than that reloads).
-    pub async fn prune_events(&self, before: DateTime<Utc>) -> StoreResult<()> {
-        let _: Vec<Value> = fetch(
-            self.raw(),
-            "DELETE inbox_event WHERE at < <datetime> $before RETURN NONE",
-            json!({ "before": before }),
-        )
-        .await?;
-        Ok(())
+    /// Forget events older than `before` (a reconnecting client older than that reloads), a
+    /// thousand per transaction so that writers never wait long; returns how many went.
+    pub async fn prune_events(&self, before: DateTime<Utc>) -> StoreResult<u64> {
+        const CHUNK: u64 = 1000;
+        let bound = floor_id(before);
+        let mut pruned = 0;
+        loop {
+            let n: u64 = crate::db::returned(
+                self.raw(),
+                "LET $old = (SELECT VALUE id FROM type::record('inbox_event', ..$bound) LIMIT $chunk);
+DELETE $old RETURN NONE;
+RETURN count($old);",
+                json!({ "bound": bound, "chunk": CHUNK }),
+            )
+            .await?
+            .unwrap_or(0);
+            pruned += n;
+            if n < CHUNK {
+                return Ok(pruned);
+            }
+        }
     }
 }
