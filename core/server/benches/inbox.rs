@@ -4,13 +4,15 @@
 //!    scheduled time, so a backlog counts), and the part of it from the event row's insert
 //!    to the socket;
 //! 2. fan-out of one event to 1,000 connected agent sockets;
-//! 3. `GET /api/tickets?status=open&limit=50` with 100k tickets and 2M messages in a tenant.
+//! 3. `GET /api/tickets?status=open&limit=50` with 100k tickets and 2M messages in a tenant;
+//! 4. a reconnecting socket's catch-up with 30k events in the stream (`BENCH_EVENTS`), and
+//!    pruning the older half.
 //!
 //! Run: `cargo bench -p tucan-server --bench inbox` (builds release).
 //! `BENCH_STORE=surrealkv` uses the embedded on-disk engine (default `mem`);
 //! `BENCH_TICKETS` / `BENCH_MESSAGES` change the sizes of part 3 (`BENCH_BATCH`: rows per
 //! insert while loading it); `BENCH_PARTS=3` (a comma
-//! list of 1, 2, 3) runs only some parts.
+//! list of 1, 2, 3, 4; default 1,2,3,4) runs only some parts.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -605,6 +607,82 @@ async fn list_tickets(b: &Bench, tickets: usize, messages: usize) {
     );
 }
 
+/// Part 4: a reconnecting socket's catch-up (500 events after its cursor) with `n` events in
+/// the stream, from a cursor near the oldest and one near the newest (a range read costs the
+/// same at both ends; a filtered table read costs more the newer the cursor), and pruning the
+/// older half.
+async fn event_stream(b: &Bench, n: usize) {
+    let started = Instant::now();
+    let writers = 4;
+    let tasks: Vec<_> = (0..writers)
+        .map(|_| {
+            let db = b.db.clone();
+            tokio::spawn(async move {
+                for _ in 0..n / writers {
+                    db.append_access_event().await.unwrap();
+                }
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let ids: Vec<String> =
+        b.db.events_after("0", u32::MAX)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.id)
+            .collect();
+    eprintln!(
+        "{} events in the stream, written in {:.1} s",
+        ids.len(),
+        started.elapsed().as_secs_f64()
+    );
+    let resume = |cursor: String| {
+        let db = b.db.clone();
+        async move {
+            let mut ms = Vec::new();
+            for _ in 0..30 {
+                let t = Instant::now();
+                let got = db.events_after(&cursor, 500).await.unwrap();
+                ms.push(t.elapsed().as_secs_f64() * 1000.0);
+                assert!(got.len() >= 500, "a full page");
+            }
+            ms
+        }
+    };
+    let near_oldest = ids[ids.len() / 100].clone();
+    let near_newest = ids[ids.len() - 600].clone();
+    row(
+        &format!(
+            "resume: 500 events after a cursor near the oldest of {}",
+            ids.len()
+        ),
+        resume(near_oldest).await,
+        "store call",
+    );
+    row(
+        &format!(
+            "resume: 500 events after a cursor near the newest of {}",
+            ids.len()
+        ),
+        resume(near_newest).await,
+        "store call",
+    );
+    // The cut: the creation time of the middle event (its first 12 hex digits, in ms).
+    let middle = &ids[ids.len() / 2];
+    let ms = i64::from_str_radix(&middle[..12], 16).unwrap();
+    let cut = chrono::DateTime::from_timestamp_millis(ms).unwrap();
+    let t = Instant::now();
+    let pruned = b.db.prune_events(cut).await.unwrap();
+    row(
+        "prune the older half of the stream",
+        vec![t.elapsed().as_secs_f64() * 1000.0],
+        &format!("{pruned} events, 1,000 per transaction"),
+    );
+}
+
 #[tokio::main]
 async fn main() {
     init_logging();
@@ -612,7 +690,7 @@ async fn main() {
     let kv = std::env::var("BENCH_STORE").unwrap_or_else(|_| "mem".into());
     println!("# inbox benchmark ({kv})\n");
     println!("| measure | n | p50 ms | p99 ms | max ms | notes |\n|---|---|---|---|---|---|");
-    let parts = std::env::var("BENCH_PARTS").unwrap_or_else(|_| "1,2,3".into());
+    let parts = std::env::var("BENCH_PARTS").unwrap_or_else(|_| "1,2,3,4".into());
     let wanted = |p: &str| parts.split(',').any(|x| x.trim() == p);
     if wanted("1") {
         let secs = std::env::var("BENCH_SECS")
@@ -624,6 +702,13 @@ async fn main() {
     }
     if wanted("2") {
         fan_out(&b, 1000, 20).await;
+    }
+    if wanted("4") {
+        let events = std::env::var("BENCH_EVENTS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(30_000);
+        event_stream(&b, events).await;
     }
     if !wanted("3") {
         drop(b.store);
