@@ -14,6 +14,12 @@ pub fn floor_id(at: chrono::DateTime<chrono::Utc>) -> String {
     format!("{ms:012x}{}", "0".repeat(20))
 }
 
+/// When an id made by [`new_id`] (or [`floor_id`]) was made, from its first 48 bits.
+pub fn id_time(id: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    let ms = i64::from_str_radix(id.get(..12)?, 16).ok()?;
+    chrono::DateTime::from_timestamp_millis(ms)
+}
+
 /// True when `s` has the shape of an id made by [`new_id`].
 pub fn is_valid_id(s: &str) -> bool {
     s.len() == 32
@@ -51,5 +57,8 @@ mod tests {
         assert!(before < floor, "{before} made before {floor}");
         assert!(floor <= after, "{after} made after {floor}");
         assert_eq!(floor_id(chrono::DateTime::UNIX_EPOCH), "0".repeat(32));
+        let made = id_time(&floor).map(|t| t.timestamp_millis());
+        assert_eq!(made, Some(now.timestamp_millis()));
+        assert_eq!(id_time("not an id"), None);
     }
 }

@@ -32,6 +32,7 @@ use serde_json::{Value, json};
 use tokio::sync::broadcast::error::RecvError;
 use tucan_inbox::SharedEvent;
 use tucan_model::ErrorCode;
+use tucan_model::ids::{floor_id, id_time};
 use tucan_model::tenancy::TenantStatus;
 use tucan_model::user::Role;
 use tucan_store::{InboxEvent, TenantDb, Visibility};
@@ -215,9 +216,9 @@ fn event_json(sub: &str, body: &str) -> String {
 
 /// An event id two seconds earlier than `id` (ids start with their millisecond time).
 fn rewind(id: &str) -> String {
-    match i64::from_str_radix(id.get(..12).unwrap_or(""), 16) {
-        Ok(ms) => format!("{:012x}{}", (ms - 2_000).max(0), "0".repeat(20)),
-        Err(_) => "0".repeat(32),
+    match id_time(id) {
+        Some(at) => floor_id(at - chrono::Duration::seconds(2)),
+        None => "0".repeat(32),
     }
 }
 
