@@ -477,6 +477,13 @@ DEFINE FIELD ticket ON inbox_event TYPE option<object> FLEXIBLE;
 DEFINE FIELD ticket_event ON inbox_event TYPE option<string>;
 "#,
     },
+    Migration {
+        version: 10,
+        name: "inbox: tickets indexed by when they closed (the dashboard's window)",
+        sql: r#"
+DEFINE INDEX ticket_closed ON ticket FIELDS closed_at;
+"#,
+    },
 ];
 
 /// What a migration run did.

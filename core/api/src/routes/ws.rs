@@ -417,13 +417,14 @@ impl Session {
         let mut out = Vec::new();
         let mut seen = HashSet::new();
         for _ in 0..20 {
-            let Ok(batch) = self.db.events_after(&cursor, 500).await else {
+            let Ok(page) = self.db.events_after(&cursor, 500).await else {
                 break;
             };
-            let Some(last) = batch.last() else { break };
+            let Some(last) = page.events.last() else {
+                break;
+            };
             cursor = last.id.clone();
-            let last_page = batch.len() < 500;
-            for ev in &batch {
+            for ev in &page.events {
                 if !seen.insert(ev.id.clone()) {
                     continue;
                 }
@@ -446,7 +447,7 @@ impl Session {
                     }
                 }
             }
-            if last_page {
+            if !page.more {
                 break;
             }
         }

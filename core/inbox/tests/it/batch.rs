@@ -107,7 +107,7 @@ async fn messages_arriving_together_are_each_stored_once() {
         "a contact named after its number takes the name"
     );
     // Every stored message has its event, and the burst's events are in the stream once.
-    let events = r.db.events_after("0", 500).await.unwrap();
+    let events = r.db.events_after("0", 500).await.unwrap().events;
     let message_events: std::collections::HashSet<String> = events
         .iter()
         .filter(|e| e.kind == "message")
@@ -191,7 +191,7 @@ async fn one_batch_writes_several_messages_of_a_ticket_in_order() {
     assert_eq!(two.ticket.unread, 3);
     assert_eq!(two.ticket.last_message, "two");
     // Each ticket event shows the ticket as its message left it.
-    let events = r.db.events_after("0", 100).await.unwrap();
+    let events = r.db.events_after("0", 100).await.unwrap().events;
     let shown: Vec<(u64, String)> = events
         .iter()
         .enumerate()
@@ -295,7 +295,7 @@ async fn a_writer_remembers_its_customers_and_notices_when_they_changed() {
     let closed = write(&r.db, quick("r-4"), &mut memo).await;
     assert!(matches!(closed[0], QuickOutcome::Declined), "{closed:?}");
     // Every message was stored once.
-    let events = r.db.events_after("0", 100).await.unwrap();
+    let events = r.db.events_after("0", 100).await.unwrap().events;
     let bodies: Vec<&str> = events
         .iter()
         .filter(|e| e.kind == "message" && e.data["direction"] == "in")

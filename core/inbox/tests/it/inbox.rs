@@ -479,21 +479,28 @@ async fn resuming_reads_what_follows_the_cursor_and_pruning_drops_only_older_eve
     for _ in 0..3 {
         r.db.append_access_event().await.unwrap();
     }
-    let all = r.db.events_after("0", 5000).await.unwrap();
+    let all = r.db.events_after("0", 5000).await.unwrap().events;
     let ids: Vec<&str> = all.iter().map(|e| e.id.as_str()).collect();
     assert!(ids.len() >= 1053);
     assert!(ids.windows(2).all(|w| w[0] < w[1]), "in id order");
 
     // A client that saw the 100th event gets the next ones, as many as asked for.
     let next = r.db.events_after(ids[99], 50).await.unwrap();
-    let next: Vec<&str> = next.iter().map(|e| e.id.as_str()).collect();
+    assert!(next.more, "a full page: more may follow");
+    let next: Vec<&str> = next.events.iter().map(|e| e.id.as_str()).collect();
     assert_eq!(next, ids[100..150]);
+    let tail = r.db.events_after(ids[ids.len() - 3], 50).await.unwrap();
+    assert!(!tail.more, "the last page says so");
+    assert_eq!(tail.events.len(), 2);
     let last = r.db.events_after(ids[ids.len() - 1], 50).await.unwrap();
-    assert!(last.is_empty(), "nothing after the newest");
+    assert!(
+        last.events.is_empty() && !last.more,
+        "nothing after the newest"
+    );
 
     let pruned = r.db.prune_events(cut).await.unwrap();
     assert!(pruned >= 1050, "pruned {pruned}");
-    let left = r.db.events_after("0", 5000).await.unwrap();
+    let left = r.db.events_after("0", 5000).await.unwrap().events;
     let left: Vec<&str> = left.iter().map(|e| e.id.as_str()).collect();
     assert_eq!(
         left,

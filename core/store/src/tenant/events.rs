@@ -105,6 +105,14 @@ impl InboxEvent {
     }
 }
 
+/// A page of the stream read from a cursor.
+#[derive(Debug)]
+pub struct EventPage {
+    pub events: Vec<InboxEvent>,
+    /// The page was full: more rows may follow its last event.
+    pub more: bool,
+}
+
 /// A live query on the tenant's events. Dropping it ends the query.
 pub struct LiveEvents {
     db: Surreal<Any>,
@@ -169,7 +177,7 @@ impl TenantDb {
 
     /// Events after `after` (an event id), oldest first, from at most `limit` stored rows (a
     /// row may hold two events; see [`MESSAGE_AND_TICKET_EVENT`]).
-    pub async fn events_after(&self, after: &str, limit: u32) -> StoreResult<Vec<InboxEvent>> {
+    pub async fn events_after(&self, after: &str, limit: u32) -> StoreResult<EventPage> {
         let rows = crate::db::rows(
             self.raw(),
             // A range of record ids is read from `$after` on, in id order; `WHERE id > ..`
@@ -178,11 +186,12 @@ impl TenantDb {
             json!({ "after": after, "limit": limit }),
         )
         .await?;
+        let more = rows.len() as u64 >= u64::from(limit);
         let mut events = Vec::with_capacity(rows.len());
         for row in rows {
             events.extend(InboxEvent::from_row(row)?);
         }
-        Ok(events)
+        Ok(EventPage { events, more })
     }
 
     /// Tell every socket of the tenant that who may see what changed (a queue's agents, a

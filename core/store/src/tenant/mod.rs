@@ -22,7 +22,7 @@ use surrealdb::engine::any::Any;
 
 pub use contacts::{ContactFields, ContactQuery};
 pub use desk::MediaRow;
-pub use events::{InboxEvent, LiveEvents};
+pub use events::{EventPage, InboxEvent, LiveEvents};
 pub use flows::{FlowRow, FlowVersionRow};
 pub use inbound_batch::{InboundMemo, QuickInbound, QuickOutcome};
 pub use messages::{InboundLookup, InboundOutcome, InboundWrite, MessagePage, OutgoingWrite};
@@ -84,7 +84,7 @@ mod tests {
 
     use crate::{ContactFields, ContactQuery, Store, StoreError};
 
-    async fn tenant_store() -> (Store, super::TenantDb) {
+    pub(super) async fn tenant_store() -> (Store, super::TenantDb) {
         let store = Store::memory().await.unwrap();
         let plan = store
             .platform()
