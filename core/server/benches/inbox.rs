@@ -278,12 +278,18 @@ async fn warm_up(b: &Bench) {
     const N: usize = 200;
     let started = Instant::now();
     let mut ws = subscribed_socket(&b.ws_url).await;
+    let mut sends = Vec::with_capacity(N);
     for i in 0..N {
         tokio::time::sleep_until((started + Duration::from_millis(5 * i as u64)).into()).await;
         let mut msg = incoming(i, &format!("warm-{i}"));
-        msg.from = format!("+55118{i:08}");
+        msg.from = format!("+55219{i:08}");
         let (inbox, db, conn) = (b.state.inbox.clone(), b.db.clone(), b.conn.clone());
-        tokio::spawn(async move { inbox.receive(&db, &conn, msg).await.unwrap() });
+        sends.push(tokio::spawn(async move {
+            inbox.receive(&db, &conn, msg).await.unwrap()
+        }));
+    }
+    for send in sends {
+        send.await.expect("a warm-up message is received");
     }
     let mut seen = 0;
     while seen < N {
@@ -301,6 +307,7 @@ async fn warm_up(b: &Bench) {
         "warm-up: {seen} of {N} messages seen in {:.1} s",
         started.elapsed().as_secs_f64()
     );
+    assert_eq!(seen, N, "every warm-up message reaches the socket");
 }
 
 /// Part 1: inbound → event on a socket at `rate` messages/s for `secs`.

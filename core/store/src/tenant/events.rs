@@ -154,8 +154,13 @@ impl LiveEvents {
 
     /// End the query now (also done, later, when the stream is dropped).
     pub async fn kill(self) {
-        if let Some(id) = self.id {
-            let _ = self.db.query("KILL $id").bind(("id", id)).await;
+        let Some(id) = self.id else {
+            tracing::warn!("inbox live query ended without its id");
+            return;
+        };
+        let killed = self.db.query("KILL $id").bind(("id", id)).await;
+        if let Err(e) = killed.and_then(|r| r.check()) {
+            tracing::warn!(error = %e, "inbox live query not killed");
         }
     }
 }
@@ -167,10 +172,16 @@ impl TenantDb {
         let db = self.raw().clone();
         let mut res = db.query("LIVE SELECT * FROM inbox_event").await?;
         let stream = res.stream::<surrealdb::types::Value>(0)?;
+        // The statement's own result is the query's id: known now, `kill` can end a query
+        // that never delivered anything.
+        let id = match res.take::<surrealdb::types::Value>(0) {
+            Ok(surrealdb::types::Value::Uuid(id)) => Some(id),
+            _ => None,
+        };
         Ok(LiveEvents {
             db,
             stream,
-            id: None,
+            id,
             ready: Default::default(),
         })
     }
@@ -258,5 +269,38 @@ RETURN count($old);",
                 return Ok(pruned);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The live queries the database holds on the event table.
+    async fn lives(db: &TenantDb) -> usize {
+        let mut res = db.raw().query("INFO FOR TABLE inbox_event").await.unwrap();
+        let info: surrealdb::types::Value = res.take(0).unwrap();
+        let info = info.into_json_value();
+        info["lives"].as_object().map_or(0, |l| l.len())
+    }
+
+    #[tokio::test]
+    async fn a_killed_live_query_is_gone_whether_or_not_it_delivered() {
+        let (_store, db) = super::super::tests::tenant_store().await;
+        assert_eq!(lives(&db).await, 0);
+
+        // Killed before any event.
+        let live = db.live_events().await.unwrap();
+        assert_eq!(lives(&db).await, 1);
+        live.kill().await;
+        assert_eq!(lives(&db).await, 0);
+
+        // Killed after one.
+        let mut live = db.live_events().await.unwrap();
+        db.append_access_event().await.unwrap();
+        let ev = live.next().await.unwrap().unwrap();
+        assert_eq!(ev.kind, "access");
+        live.kill().await;
+        assert_eq!(lives(&db).await, 0);
     }
 }
