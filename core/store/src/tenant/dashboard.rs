@@ -15,7 +15,8 @@ use super::TenantDb;
 use crate::db::row_sets;
 use crate::error::StoreResult;
 
-/// Every grouped count in one round trip; the statement order is the index `rows_at` reads.
+/// Every grouped count in one round trip; after the `LET`, the statement order is the order
+/// `row_sets` hands the rows back in.
 /// `$from` is `$since` as a datetime value: the planner matches an index only to a value, not
 /// to a cast (`<datetime> $since`). A ticket closed in the window may have been created long
 /// before it, so closed tickets are read through `ticket_closed` (the hint keeps the planner
