@@ -4,6 +4,7 @@
 //! share one.
 
 use chrono::Utc;
+use tucan_model::Resource;
 use tucan_model::ids::new_id;
 use tucan_model::tenancy::{NewTenant, NewTenantAdmin, Tenant, TenantStatus};
 use tucan_model::user::{
@@ -231,5 +232,5 @@ pub async fn account_user(store: &Store, account: &Account) -> ApiResult<UserRow
         }
         None => store.platform().admins().get_row(&account.user_id).await,
     };
-    row.map_err(|_| Problem::not_found("user").into())
+    row.map_err(|_| Problem::not_found(Resource::User).into())
 }

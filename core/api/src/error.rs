@@ -5,7 +5,10 @@
 use poem::{Endpoint, Response};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object};
+use tucan_inbox::InboxError;
 use tucan_model::{ErrorCode, Problem};
+use tucan_plugins::HostError;
+use tucan_runtime::RuntimeError;
 use tucan_store::StoreError;
 
 /// The body of every error response.
@@ -86,6 +89,22 @@ impl ApiError {
         &self.body().code
     }
 
+    /// The HTTP status this error answers with.
+    pub fn status(&self) -> u16 {
+        match self {
+            ApiError::BadRequest(_) => 400,
+            ApiError::Unauthorized(_) => 401,
+            ApiError::Forbidden(_) => 403,
+            ApiError::NotFound(_) => 404,
+            ApiError::Conflict(_) => 409,
+            ApiError::TooLarge(_) => 413,
+            ApiError::UnsupportedMediaType(_) => 415,
+            ApiError::TooManyRequests(_) => 429,
+            ApiError::Internal(_) => 500,
+            ApiError::Unavailable(_) => 503,
+        }
+    }
+
     /// The JSON body this error answers with.
     pub fn body(&self) -> &ErrorBody {
         match self {
@@ -103,6 +122,97 @@ impl ApiError {
     }
 }
 
+/// Sets of error statuses an endpoint declares, as bits: `{ AUTHED | NOT_FOUND }`.
+pub mod status {
+    pub const BAD_REQUEST: u32 = 1 << 0;
+    pub const UNAUTHORIZED: u32 = 1 << 1;
+    pub const FORBIDDEN: u32 = 1 << 2;
+    pub const NOT_FOUND: u32 = 1 << 3;
+    pub const CONFLICT: u32 = 1 << 4;
+    pub const TOO_LARGE: u32 = 1 << 5;
+    pub const UNSUPPORTED_MEDIA_TYPE: u32 = 1 << 6;
+    pub const TOO_MANY_REQUESTS: u32 = 1 << 7;
+    pub const INTERNAL: u32 = 1 << 8;
+    pub const UNAVAILABLE: u32 = 1 << 9;
+
+    /// What any endpoint may answer: a failure of ours, or the database out of reach.
+    pub const ALWAYS: u32 = INTERNAL | UNAVAILABLE;
+    /// What any endpoint behind a token or key may answer: no or bad credentials, and a
+    /// role, scope, plan or suspended tenant that does not allow it.
+    pub const AUTHED: u32 = ALWAYS | UNAUTHORIZED | FORBIDDEN;
+    /// A JSON body: malformed, invalid, too large, or not JSON.
+    pub const BODY: u32 = BAD_REQUEST | TOO_LARGE | UNSUPPORTED_MEDIA_TYPE;
+
+    /// The bit of an HTTP status.
+    pub(crate) fn bit(status: u16) -> u32 {
+        match status {
+            400 => BAD_REQUEST,
+            401 => UNAUTHORIZED,
+            403 => FORBIDDEN,
+            404 => NOT_FOUND,
+            409 => CONFLICT,
+            413 => TOO_LARGE,
+            415 => UNSUPPORTED_MEDIA_TYPE,
+            429 => TOO_MANY_REQUESTS,
+            503 => UNAVAILABLE,
+            _ => INTERNAL,
+        }
+    }
+}
+
+/// The error responses of one endpoint: an [`ApiError`] whose status is one of the bits
+/// in `S` (see [`status`]), and the OpenAPI document lists exactly those.
+#[derive(Debug)]
+pub struct Fails<const S: u32>(pub ApiError);
+
+/// What an endpoint returns: `T`, or an error with one of the statuses in `S`.
+pub type Reply<T, const S: u32> = Result<T, Fails<S>>;
+
+/// Answers with a status their endpoint does not declare, since the process started.
+static UNDECLARED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// How many answers had a status their endpoint's OpenAPI entry does not list (each is also
+/// logged as an error); the API's tests check that none did.
+pub fn undeclared_statuses() -> u64 {
+    UNDECLARED.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+impl<E: Into<ApiError>, const S: u32> From<E> for Fails<S> {
+    fn from(e: E) -> Self {
+        let e = e.into();
+        let status = e.status();
+        if status::bit(status) & S == 0 {
+            UNDECLARED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            tracing::error!(
+                status,
+                code = e.code(),
+                message = %e.body().message,
+                "an endpoint answered with a status its OpenAPI entry does not list"
+            );
+        }
+        Fails(e)
+    }
+}
+
+impl<const S: u32> From<Fails<S>> for poem::Error {
+    fn from(f: Fails<S>) -> Self {
+        f.0.into()
+    }
+}
+
+impl<const S: u32> poem_openapi::ApiResponse for Fails<S> {
+    fn meta() -> poem_openapi::registry::MetaResponses {
+        let mut meta = ApiError::meta();
+        meta.responses
+            .retain(|r| r.status.is_some_and(|s| status::bit(s) & S != 0));
+        meta
+    }
+
+    fn register(registry: &mut poem_openapi::registry::Registry) {
+        ApiError::register(registry);
+    }
+}
+
 impl From<Problem> for ApiError {
     fn from(p: Problem) -> Self {
         ApiError::new(p.code, p.message)
@@ -111,12 +221,63 @@ impl From<Problem> for ApiError {
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::Problem(p) => p.into(),
-            other => {
-                tracing::error!(error = %other, "store failure");
+        match e.to_problem() {
+            Some(p) => {
+                if !matches!(e, StoreError::Problem(_) | StoreError::NotFound(_)) {
+                    tracing::warn!(error = %e, "store failure");
+                }
+                p.into()
+            }
+            None => {
+                tracing::error!(error = %e, "store failure");
                 ApiError::internal()
             }
+        }
+    }
+}
+
+impl From<RuntimeError> for ApiError {
+    fn from(e: RuntimeError) -> Self {
+        match e {
+            RuntimeError::Store(e) => e.into(),
+            other => match other.to_problem() {
+                Some(p) => p.into(),
+                None => {
+                    tracing::error!(error = %other, "flow runtime failure");
+                    ApiError::internal()
+                }
+            },
+        }
+    }
+}
+
+impl From<InboxError> for ApiError {
+    fn from(e: InboxError) -> Self {
+        match e {
+            InboxError::Store(e) => e.into(),
+            InboxError::Runtime(e) => e.into(),
+            other => match other.to_problem() {
+                Some(p) => p.into(),
+                None => {
+                    tracing::error!(error = %other, "inbox failure");
+                    ApiError::internal()
+                }
+            },
+        }
+    }
+}
+
+impl From<HostError> for ApiError {
+    fn from(e: HostError) -> Self {
+        match e {
+            HostError::Store(e) => e.into(),
+            other => match other.to_problem() {
+                Some(p) => p.into(),
+                None => {
+                    tracing::error!(error = %other, "plugin host failure");
+                    ApiError::internal()
+                }
+            },
         }
     }
 }
@@ -177,4 +338,34 @@ pub fn json_errors<E: Endpoint>(ep: E) -> impl Endpoint<Output = Response> {
         };
         json_error(status, code, message)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use poem_openapi::ApiResponse;
+
+    use super::*;
+
+    #[test]
+    fn an_endpoint_lists_only_its_statuses() {
+        type Errors = Fails<{ status::AUTHED | status::NOT_FOUND }>;
+        let mut listed: Vec<u16> = Errors::meta()
+            .responses
+            .iter()
+            .filter_map(|r| r.status)
+            .collect();
+        listed.sort();
+        assert_eq!(listed, vec![401, 403, 404, 500, 503]);
+    }
+
+    #[test]
+    fn an_undeclared_status_is_counted() {
+        let before = undeclared_statuses();
+        let _declared: Fails<{ status::NOT_FOUND }> =
+            ApiError::new(ErrorCode::TicketNotFound, "ticket not found").into();
+        assert_eq!(undeclared_statuses(), before);
+        let _undeclared: Fails<{ status::NOT_FOUND }> =
+            ApiError::new(ErrorCode::NameTaken, "a tag with this name exists").into();
+        assert_eq!(undeclared_statuses(), before + 1);
+    }
 }

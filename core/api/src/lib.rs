@@ -10,6 +10,7 @@ mod listener;
 pub mod mailer;
 mod metrics;
 pub mod routes;
+pub mod services;
 pub mod state;
 mod web_app;
 
@@ -19,6 +20,7 @@ use poem_openapi::OpenApiService;
 
 pub use error::{ApiError, ErrorBody};
 pub use listener::Listener;
+pub use services::{ServiceOptions, Services};
 pub use state::{ApiSettings, AppState};
 
 use crate::routes::api_keys::ApiKeysApi;

@@ -3,17 +3,16 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use tucan_bus::net::OutboundHttp;
-use tucan_bus::{DeadLetters, JobBus, Timers};
-use tucan_engine::Registry;
-use tucan_inbox::{Inbox, InboxOptions};
+use tucan_bus::{DeadLetters, JobBus};
+use tucan_inbox::Inbox;
 use tucan_plugins::PluginHost;
-use tucan_runtime::{FlowRuntime, RuntimeOptions};
+use tucan_runtime::FlowRuntime;
 use tucan_store::Store;
 
 use crate::auth::limiter::RateLimiter;
 use crate::auth::tokens::TokenKeys;
 use crate::mailer::Mailer;
+use crate::services::Services;
 
 /// Settings of the API that come from configuration.
 #[derive(Debug, Clone)]
@@ -56,32 +55,19 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// The API's state over `services`, the ones this process's workers share.
     pub fn new(
         store: Store,
         settings: ApiSettings,
         mailer: Arc<dyn Mailer>,
         bus: Arc<dyn JobBus>,
+        services: Services,
     ) -> Self {
-        let runtime = FlowRuntime::new(
-            store.clone(),
-            bus.clone(),
-            Timers::new(store.jobs(), bus.clone()),
-            Arc::new(Registry::builtin()),
-            RuntimeOptions::default(),
-        );
-        let inbox = Inbox::new(
-            store.clone(),
-            bus.clone(),
-            runtime.clone(),
-            InboxOptions::default(),
-        );
-        let plugins = PluginHost::new(OutboundHttp::new(false));
-        runtime.attach_plugins(plugins.clone());
         Self {
             dead_letters: DeadLetters::new(store.jobs()),
-            runtime,
-            inbox,
-            plugins,
+            runtime: services.runtime,
+            inbox: services.inbox,
+            plugins: services.plugins,
             bus,
             store,
             tokens: TokenKeys::new(&settings.jwt_secret, settings.access_ttl_secs),
@@ -96,20 +82,5 @@ impl AppState {
             settings: Arc::new(settings),
             mailer,
         }
-    }
-
-    /// Use `runtime` and `inbox` (the ones the workers share) instead of defaults.
-    pub fn with_runtime(mut self, runtime: Arc<FlowRuntime>, inbox: Arc<Inbox>) -> Self {
-        runtime.attach_plugins(self.plugins.clone());
-        self.runtime = runtime;
-        self.inbox = inbox;
-        self
-    }
-
-    /// Use `plugins` for uploads and the runtime's plugin calls.
-    pub fn with_plugins(mut self, plugins: Arc<PluginHost>) -> Self {
-        self.runtime.attach_plugins(plugins.clone());
-        self.plugins = plugins;
-        self
     }
 }

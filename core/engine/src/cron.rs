@@ -22,16 +22,106 @@ const MONTHS: [&str; 12] = [
     "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
 ];
 
+/// One of the five fields of a cron expression.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CronField {
+    Minute,
+    Hour,
+    DayOfMonth,
+    Month,
+    DayOfWeek,
+}
+
+impl CronField {
+    /// The field's name, as the editor shows it.
+    pub fn name(self) -> &'static str {
+        match self {
+            CronField::Minute => "minute",
+            CronField::Hour => "hour",
+            CronField::DayOfMonth => "day of month",
+            CronField::Month => "month",
+            CronField::DayOfWeek => "day of week",
+        }
+    }
+}
+
+impl std::fmt::Display for CronField {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Why a cron expression does not parse; every variant but `FieldCount` names its field.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CronError {
+    /// Not exactly five whitespace-separated fields.
+    #[error("a cron expression has five fields: minute hour day month weekday")]
+    FieldCount { found: usize },
+    /// A value that is neither a number nor one of the field's names.
+    #[error("'{text}' is not a number")]
+    NotANumber { field: CronField, text: String },
+    /// A number outside the field's range.
+    #[error("{value} is outside {min}-{max}")]
+    OutOfRange {
+        field: CronField,
+        value: u32,
+        min: u32,
+        max: u32,
+    },
+    /// What follows `/` is not a number.
+    #[error("'{text}' is not a step")]
+    NotAStep { field: CronField, text: String },
+    /// A step of 0, or larger than the field's maximum.
+    #[error("a step is 1 to {max}")]
+    StepRange {
+        field: CronField,
+        step: u32,
+        max: u32,
+    },
+    /// A range `a-b` with `a` after `b`.
+    #[error("'{range}' runs backwards")]
+    Backwards { field: CronField, range: String },
+}
+
+impl CronError {
+    /// The field at fault; `None` when the expression does not have five fields.
+    pub fn field(&self) -> Option<CronField> {
+        match self {
+            CronError::FieldCount { .. } => None,
+            CronError::NotANumber { field, .. }
+            | CronError::OutOfRange { field, .. }
+            | CronError::NotAStep { field, .. }
+            | CronError::StepRange { field, .. }
+            | CronError::Backwards { field, .. } => Some(*field),
+        }
+    }
+}
+
 /// The bits of one field, from `min` to `max` inclusive.
-fn field(text: &str, min: u32, max: u32, names: &[&str], name_base: u32) -> Result<u64, String> {
-    let value = |t: &str| -> Result<u32, String> {
+fn field(
+    field: CronField,
+    text: &str,
+    min: u32,
+    max: u32,
+    names: &[&str],
+    name_base: u32,
+) -> Result<u64, CronError> {
+    let value = |t: &str| -> Result<u32, CronError> {
         let lower = t.to_ascii_lowercase();
         if let Some(i) = names.iter().position(|n| *n == lower) {
             return Ok(i as u32 + name_base);
         }
-        let n: u32 = t.parse().map_err(|_| format!("'{t}' is not a number"))?;
+        let n: u32 = t.parse().map_err(|_| CronError::NotANumber {
+            field,
+            text: t.to_string(),
+        })?;
         if n < min || n > max {
-            return Err(format!("{n} is outside {min}-{max}"));
+            return Err(CronError::OutOfRange {
+                field,
+                value: n,
+                min,
+                max,
+            });
         }
         Ok(n)
     };
@@ -39,9 +129,16 @@ fn field(text: &str, min: u32, max: u32, names: &[&str], name_base: u32) -> Resu
     for part in text.split(',') {
         let (range, step) = match part.split_once('/') {
             Some((r, s)) => {
-                let s: u32 = s.parse().map_err(|_| format!("'{s}' is not a step"))?;
+                let s: u32 = s.parse().map_err(|_| CronError::NotAStep {
+                    field,
+                    text: s.to_string(),
+                })?;
                 if s == 0 || s > max {
-                    return Err(format!("a step is 1 to {max}"));
+                    return Err(CronError::StepRange {
+                        field,
+                        step: s,
+                        max,
+                    });
                 }
                 (r, s)
             }
@@ -59,7 +156,10 @@ fn field(text: &str, min: u32, max: u32, names: &[&str], name_base: u32) -> Resu
             },
         };
         if from > to {
-            return Err(format!("'{range}' runs backwards"));
+            return Err(CronError::Backwards {
+                field,
+                range: range.to_string(),
+            });
         }
         let mut v = from;
         while v <= to {
@@ -71,20 +171,21 @@ fn field(text: &str, min: u32, max: u32, names: &[&str], name_base: u32) -> Resu
 }
 
 impl Cron {
-    pub fn parse(text: &str) -> Result<Cron, String> {
+    /// Read a five-field expression.
+    pub fn parse(text: &str) -> Result<Cron, CronError> {
         let parts: Vec<&str> = text.split_whitespace().collect();
         let [m, h, dom, mon, dow] = parts.as_slice() else {
-            return Err("a cron expression has five fields: minute hour day month weekday".into());
+            return Err(CronError::FieldCount { found: parts.len() });
         };
-        let mut weekdays = field(dow, 0, 7, &DAYS, 0)?;
+        let mut weekdays = field(CronField::DayOfWeek, dow, 0, 7, &DAYS, 0)?;
         if weekdays & (1 << 7) != 0 {
             weekdays |= 1;
         }
         Ok(Cron {
-            minutes: field(m, 0, 59, &[], 0)?,
-            hours: field(h, 0, 23, &[], 0)? as u32,
-            days: field(dom, 1, 31, &[], 0)? as u32,
-            months: field(mon, 1, 12, &MONTHS, 1)? as u16,
+            minutes: field(CronField::Minute, m, 0, 59, &[], 0)?,
+            hours: field(CronField::Hour, h, 0, 23, &[], 0)? as u32,
+            days: field(CronField::DayOfMonth, dom, 1, 31, &[], 0)? as u32,
+            months: field(CronField::Month, mon, 1, 12, &MONTHS, 1)? as u16,
             weekdays: (weekdays & 0x7f) as u8,
             days_any: *dom == "*",
             weekdays_any: *dow == "*",
@@ -190,8 +291,51 @@ mod tests {
             ("5-1 * * * *", "backwards"),
             ("* * * * funday", "not a number"),
         ] {
-            let e = Cron::parse(text).unwrap_err();
+            let e = Cron::parse(text).unwrap_err().to_string();
             assert!(e.contains(why), "{text}: {e}");
         }
+    }
+
+    #[test]
+    fn errors_name_the_field() {
+        assert_eq!(
+            Cron::parse("* * * *"),
+            Err(CronError::FieldCount { found: 4 })
+        );
+        assert_eq!(
+            Cron::parse("0 24 * * *"),
+            Err(CronError::OutOfRange {
+                field: CronField::Hour,
+                value: 24,
+                min: 0,
+                max: 23
+            })
+        );
+        let e = Cron::parse("0 9 * * funday").unwrap_err();
+        assert_eq!(e.field(), Some(CronField::DayOfWeek));
+        assert_eq!(e.to_string(), "'funday' is not a number");
+        let e = Cron::parse("0 9 1-31/x * *").unwrap_err();
+        assert_eq!(
+            e,
+            CronError::NotAStep {
+                field: CronField::DayOfMonth,
+                text: "x".into()
+            }
+        );
+        assert!(matches!(
+            Cron::parse("0 9 * 0/13 *"),
+            Err(CronError::StepRange {
+                field: CronField::Month,
+                step: 13,
+                max: 12
+            })
+        ));
+        assert!(matches!(
+            Cron::parse("30-10 * * * *"),
+            Err(CronError::Backwards {
+                field: CronField::Minute,
+                ..
+            })
+        ));
     }
 }

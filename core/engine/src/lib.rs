@@ -13,13 +13,14 @@ pub mod step;
 pub mod template;
 
 pub use compile::{CompiledFlow, Problem, compile};
+pub use cron::{CronError, CronField};
 pub use document::{FlowDocument, FlowEdge, FlowNode, FlowSettings, FlowVariable, Position};
 pub use nodes::{
     MediaKind, MessageEvent, PluginNodeDecl, PluginNodeType, TicketEventData, TicketEventKind,
     message_trigger_matches, ticket_trigger_matches,
 };
-pub use registry::{ConfigProblem, NodeSpec, NodeType, PreparedNode, Registry};
-pub use script::{ScriptContext, ScriptLimits, Scripts};
+pub use registry::{ConfigProblem, NodeError, NodeSpec, NodeType, PreparedNode, Registry};
+pub use script::{ScriptContext, ScriptError, ScriptLimit, ScriptLimits, Scripts};
 pub use step::{
     Advance, Effect, Env, Outcome, Resume, RunState, RunStatus, StepCx, TraceEntry, WaitFor,
     advance,

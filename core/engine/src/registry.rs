@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::script::Scripts;
+use crate::script::{ScriptError, Scripts};
 use crate::step::{Outcome, StepCx};
 
 /// What the editor needs to offer a node type.
@@ -50,9 +50,35 @@ impl ConfigProblem {
     }
 }
 
+/// Why a node's step failed; the message is what the run's trace and error show.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NodeError {
+    /// Its expression or script failed.
+    #[error(transparent)]
+    Script(#[from] ScriptError),
+    /// A wait until the time in a variable found no Unix-milliseconds number there.
+    #[error("variable `{variable}` holds no time")]
+    NotATime { variable: String },
+    /// A media URL, once rendered, is not http(s).
+    #[error("the media URL `{url}` is not an http(s) URL")]
+    MediaUrl { url: String },
+    /// A node waiting for the contact's reply was resumed by an effect's result.
+    #[error("resumed by an answer it did not ask for")]
+    UnexpectedAnswer,
+    /// A sub-flow node was resumed by something other than its sub-flow ending.
+    #[error("resumed by something other than its sub-flow")]
+    NotFromSubflow,
+    /// The plugin call failed; the message is the plugin runner's (`PLUGIN_TIMEOUT: …`).
+    #[error("{message}")]
+    Plugin { message: String },
+    /// The plugin chose a port its node does not declare.
+    #[error("PLUGIN_BAD_OUTPUT: no port {port:?}")]
+    PluginPort { port: String },
+}
+
 /// A node ready to run: config checked, scripts compiled.
 pub trait PreparedNode: Send + Sync {
-    fn run(&self, cx: &mut StepCx<'_>) -> Result<Outcome, String>;
+    fn run(&self, cx: &mut StepCx<'_>) -> Result<Outcome, NodeError>;
     /// Output ports of this node (config-dependent ones included).
     fn ports(&self) -> Vec<String>;
 }

@@ -9,6 +9,88 @@ use rhai::packages::Package;
 use rhai::{AST, Dynamic, Engine, Map, Scope};
 use serde_json::Value;
 
+/// What went wrong compiling or evaluating Rhai. Each message is the one Rhai (or the
+/// sandbox) gives.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ScriptError {
+    /// The source does not parse (bad syntax, a disabled symbol such as `eval`, an
+    /// expression nested too deep).
+    #[error("{message}")]
+    Compile { message: String },
+    /// The script failed while running (an unknown function, a type mismatch, a `throw`).
+    #[error("{message}")]
+    Runtime { message: String },
+    /// The script went past one of the sandbox's limits.
+    #[error("{message}")]
+    Limit { what: ScriptLimit, message: String },
+    /// A value could not pass between JSON and Rhai.
+    #[error("{message}")]
+    Value { message: String },
+}
+
+/// The sandbox limit a script went past.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScriptLimit {
+    /// `max_operations`.
+    Operations,
+    /// `max_call_depth`.
+    CallDepth,
+    /// `max_string_len`, `max_array_len` or `max_map_len`.
+    Size,
+    /// Modules: none may be imported.
+    Modules,
+    /// Variables in scope.
+    Variables,
+    /// `max_time`, the wall-clock budget.
+    Time,
+}
+
+impl ScriptLimit {
+    /// The limit behind a Rhai error, looking through calls of script functions.
+    fn of(e: &rhai::EvalAltResult) -> Option<ScriptLimit> {
+        use rhai::EvalAltResult as E;
+        match e {
+            E::ErrorTooManyOperations(..) => Some(ScriptLimit::Operations),
+            E::ErrorStackOverflow(..) => Some(ScriptLimit::CallDepth),
+            E::ErrorDataTooLarge(..) => Some(ScriptLimit::Size),
+            E::ErrorTooManyModules(..) => Some(ScriptLimit::Modules),
+            E::ErrorTooManyVariables(..) => Some(ScriptLimit::Variables),
+            E::ErrorTerminated(..) => Some(ScriptLimit::Time),
+            E::ErrorInFunctionCall(_, _, inner, _) | E::ErrorInModule(_, inner, _) => {
+                ScriptLimit::of(inner)
+            }
+            _ => None,
+        }
+    }
+}
+
+impl ScriptError {
+    fn compile(e: rhai::ParseError) -> ScriptError {
+        ScriptError::Compile {
+            message: e.to_string(),
+        }
+    }
+
+    fn eval(e: &rhai::EvalAltResult) -> ScriptError {
+        let message = match e {
+            rhai::EvalAltResult::ErrorTerminated(..) => {
+                "the script ran past its time limit".to_string()
+            }
+            other => other.to_string(),
+        };
+        match ScriptLimit::of(e) {
+            Some(what) => ScriptError::Limit { what, message },
+            None => ScriptError::Runtime { message },
+        }
+    }
+
+    fn value(e: impl std::fmt::Display) -> ScriptError {
+        ScriptError::Value {
+            message: e.to_string(),
+        }
+    }
+}
+
 /// Limits of one evaluation.
 #[derive(Debug, Clone, Copy)]
 pub struct ScriptLimits {
@@ -91,24 +173,24 @@ impl Scripts {
     }
 
     /// Compile a script (statements; the last value is the result).
-    pub fn compile(&self, source: &str) -> Result<Compiled, String> {
+    pub fn compile(&self, source: &str) -> Result<Compiled, ScriptError> {
         self.engine
             .compile(source)
             .map(|ast| Compiled(Arc::new(ast)))
-            .map_err(|e| e.to_string())
+            .map_err(ScriptError::compile)
     }
 
     /// Compile a single expression.
-    pub fn compile_expression(&self, source: &str) -> Result<Compiled, String> {
+    pub fn compile_expression(&self, source: &str) -> Result<Compiled, ScriptError> {
         self.engine
             .compile_expression(source)
             .map(|ast| Compiled(Arc::new(ast)))
-            .map_err(|e| e.to_string())
+            .map_err(ScriptError::compile)
     }
 
     /// Evaluate with `vars`, `contact` and `ticket` in scope; returns the result as JSON and
     /// the (possibly changed) `vars`.
-    pub fn eval(&self, code: &Compiled, cx: &ScriptContext) -> Result<(Value, Value), String> {
+    pub fn eval(&self, code: &Compiled, cx: &ScriptContext) -> Result<(Value, Value), ScriptError> {
         let mut scope = Scope::new();
         scope.push("vars", to_dynamic(&cx.vars)?);
         scope.push_constant("contact", to_dynamic(&cx.contact)?);
@@ -118,12 +200,7 @@ impl Scripts {
             .engine
             .eval_ast_with_scope::<Dynamic>(&mut scope, &code.0);
         DEADLINE.with(|d| d.set(None));
-        let result = result.map_err(|e| match *e {
-            rhai::EvalAltResult::ErrorTerminated(..) => {
-                "the script ran past its time limit".to_string()
-            }
-            other => other.to_string(),
-        })?;
+        let result = result.map_err(|e| ScriptError::eval(&e))?;
         let vars = scope
             .get_value::<Dynamic>("vars")
             .map(|v| from_dynamic(&v))
@@ -141,15 +218,15 @@ pub struct ScriptContext {
     pub ticket: Value,
 }
 
-fn to_dynamic(v: &Value) -> Result<Dynamic, String> {
+fn to_dynamic(v: &Value) -> Result<Dynamic, ScriptError> {
     if v.is_null() {
         return Ok(Dynamic::from(Map::new()));
     }
-    rhai::serde::to_dynamic(v).map_err(|e| e.to_string())
+    rhai::serde::to_dynamic(v).map_err(ScriptError::value)
 }
 
-fn from_dynamic(d: &Dynamic) -> Result<Value, String> {
-    rhai::serde::from_dynamic::<Value>(d).map_err(|e| e.to_string())
+fn from_dynamic(d: &Dynamic) -> Result<Value, ScriptError> {
+    rhai::serde::from_dynamic::<Value>(d).map_err(ScriptError::value)
 }
 
 /// Truthiness of a script result, for conditions.
@@ -201,12 +278,93 @@ mod tests {
     fn runaway_scripts_are_stopped() {
         let s = Scripts::default();
         let forever = s.compile("loop { }").unwrap();
-        let err = s.eval(&forever, &cx()).unwrap_err();
+        let err = s.eval(&forever, &cx()).unwrap_err().to_string();
         assert!(err.contains("operations") || err.contains("time"), "{err}");
         let big = s.compile("let s = \"x\"; loop { s += s; }").unwrap();
         assert!(s.eval(&big, &cx()).is_err());
         let deep = s.compile("fn f(n) { f(n + 1) } f(0)").unwrap();
         assert!(s.eval(&deep, &cx()).is_err());
+    }
+
+    #[test]
+    fn errors_say_which_kind() {
+        let s = Scripts::default();
+        let bad = s.compile_expression("1 +").unwrap_err();
+        assert!(matches!(bad, ScriptError::Compile { .. }), "{bad:?}");
+        assert!(matches!(
+            s.compile("let = 2;").unwrap_err(),
+            ScriptError::Compile { .. }
+        ));
+
+        let forever = s.compile("loop { }").unwrap();
+        let err = s.eval(&forever, &cx()).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                ScriptError::Limit {
+                    what: ScriptLimit::Operations | ScriptLimit::Time,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        let few = Scripts::new(ScriptLimits {
+            max_operations: 50,
+            max_time: Duration::from_secs(60),
+            ..ScriptLimits::default()
+        });
+        let err = few.eval(&forever, &cx()).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                ScriptError::Limit {
+                    what: ScriptLimit::Operations,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(err.to_string().starts_with("Too many operations"), "{err}");
+
+        let slow = Scripts::new(ScriptLimits {
+            max_operations: u64::MAX,
+            max_time: Duration::from_millis(5),
+            ..ScriptLimits::default()
+        });
+        let err = slow.eval(&forever, &cx()).unwrap_err();
+        assert_eq!(
+            err,
+            ScriptError::Limit {
+                what: ScriptLimit::Time,
+                message: "the script ran past its time limit".into()
+            }
+        );
+
+        let deep = s.compile("fn f(n) { f(n + 1) } f(0)").unwrap();
+        assert!(matches!(
+            s.eval(&deep, &cx()).unwrap_err(),
+            ScriptError::Limit {
+                what: ScriptLimit::CallDepth,
+                ..
+            }
+        ));
+        let big = s.compile("let s = \"x\"; loop { s += s; }").unwrap();
+        assert!(matches!(
+            s.eval(&big, &cx()).unwrap_err(),
+            ScriptError::Limit {
+                what: ScriptLimit::Size,
+                ..
+            }
+        ));
+
+        let unknown = s.compile_expression("no_such_function(1)").unwrap();
+        let err = s.eval(&unknown, &cx()).unwrap_err();
+        assert!(matches!(err, ScriptError::Runtime { .. }), "{err:?}");
+        assert!(err.to_string().contains("no_such_function"), "{err}");
+
+        let closure = s.compile_expression("|x| x").unwrap();
+        let err = s.eval(&closure, &cx()).unwrap_err();
+        assert!(matches!(err, ScriptError::Value { .. }), "{err:?}");
     }
 
     #[test]

@@ -397,7 +397,7 @@ pub fn advance(flow: &CompiledFlow, state: &mut RunState, resume: Resume, env: &
                 return out;
             }
             Err(e) => {
-                entry.error = Some(e.clone());
+                entry.error = Some(e.to_string());
                 out.trace.push(entry);
                 state.status = RunStatus::Failed;
                 state.error = Some(format!("{}: {e}", node.id));

@@ -607,3 +607,127 @@ fn media_dates_and_the_new_triggers_check_their_config() {
         );
     }
 }
+
+#[test]
+fn failed_steps_keep_their_messages() {
+    let flow = compiled(json!({
+        "nodes": [
+            { "id": "t", "type": "trigger.manual" },
+            { "id": "w", "type": "logic.wait", "config": { "until_var": "at" } }
+        ],
+        "edges": [{ "id": "1", "source": "t", "target": "w" }]
+    }));
+    let mut state = RunState::new(&flow, 0, Map::new());
+    let a = advance(&flow, &mut state, Resume::Start, &env());
+    assert_eq!(state.status, RunStatus::Failed);
+    assert_eq!(
+        a.trace.last().unwrap().error.as_deref(),
+        Some("variable `at` holds no time")
+    );
+    assert_eq!(
+        state.error.as_deref(),
+        Some("w: variable `at` holds no time")
+    );
+
+    let flow = compiled(json!({
+        "nodes": [
+            { "id": "t", "type": "trigger.manual" },
+            { "id": "s", "type": "logic.script", "config": { "code": "throw \"no stock\";" } }
+        ],
+        "edges": [{ "id": "1", "source": "t", "target": "s" }]
+    }));
+    let mut state = RunState::new(&flow, 0, Map::new());
+    let a = advance(&flow, &mut state, Resume::Start, &env());
+    let traced = a.trace.last().unwrap().error.clone().unwrap();
+    assert!(traced.contains("no stock"), "{traced}");
+    assert_eq!(state.error, Some(format!("s: {traced}")));
+
+    let mut registry = Registry::builtin();
+    registry.register(std::sync::Arc::new(PluginNodeType {
+        kind: "plugin.crm.lookup".into(),
+        decl: PluginNodeDecl {
+            plugin: "crm".into(),
+            version: "1.0.0".into(),
+            node: "lookup".into(),
+            plugin_name: "CRM".into(),
+            title: "Lookup".into(),
+            description: String::new(),
+            config_schema: json!({ "type": "object" }),
+            outputs: vec!["found".into()],
+            icon: None,
+            color: None,
+        },
+    }));
+    let plugin_flow = doc(json!({
+        "nodes": [
+            { "id": "t", "type": "trigger.manual" },
+            { "id": "p", "type": "plugin.crm.lookup" }
+        ],
+        "edges": [{ "id": "1", "source": "t", "target": "p" }]
+    }));
+    let flow = compile(&plugin_flow, &registry, &Scripts::default()).unwrap();
+    for (port, error, want) in [
+        (
+            None,
+            Some("PLUGIN_TIMEOUT: took too long"),
+            "p: PLUGIN_TIMEOUT: took too long",
+        ),
+        (Some("nope"), None, "p: PLUGIN_BAD_OUTPUT: no port \"nope\""),
+    ] {
+        let mut state = RunState::new(&flow, 0, Map::new());
+        advance(&flow, &mut state, Resume::Start, &env());
+        assert_eq!(state.status, RunStatus::Waiting);
+        advance(
+            &flow,
+            &mut state,
+            Resume::Plugin {
+                port: port.map(str::to_string),
+                vars: Map::new(),
+                error: error.map(str::to_string),
+                trace: Vec::new(),
+            },
+            &env(),
+        );
+        assert_eq!(state.status, RunStatus::Failed);
+        assert_eq!(state.error.as_deref(), Some(want));
+    }
+}
+
+#[test]
+fn node_errors_print_as_before() {
+    let cases: [(NodeError, &str); 6] = [
+        (
+            NodeError::NotATime {
+                variable: "at".into(),
+            },
+            "variable `at` holds no time",
+        ),
+        (
+            NodeError::MediaUrl {
+                url: " https://x".into(),
+            },
+            "the media URL ` https://x` is not an http(s) URL",
+        ),
+        (
+            NodeError::UnexpectedAnswer,
+            "resumed by an answer it did not ask for",
+        ),
+        (
+            NodeError::NotFromSubflow,
+            "resumed by something other than its sub-flow",
+        ),
+        (
+            NodeError::PluginPort { port: "x".into() },
+            "PLUGIN_BAD_OUTPUT: no port \"x\"",
+        ),
+        (
+            NodeError::from(ScriptError::Runtime {
+                message: "boom".into(),
+            }),
+            "boom",
+        ),
+    ];
+    for (e, want) in cases {
+        assert_eq!(e.to_string(), want);
+    }
+}

@@ -4,12 +4,13 @@
 
 use serde_json::json;
 use tucan_engine::TicketEventKind;
+use tucan_model::ErrorCode;
 use tucan_model::inbox::AssignStrategy;
 use tucan_model::ticket::{Media, Message, MessageKind, NewMessage, Ticket, TicketStatus};
-use tucan_model::{ErrorCode, Problem};
-use tucan_store::{LiveKey, OutgoingWrite, StoreError, StoreResult, TenantDb, TicketChange};
+use tucan_store::{LiveKey, OutgoingWrite, StoreError, TenantDb, TicketChange};
 
 use crate::Inbox;
+use crate::error::{InboxError, InboxResult};
 
 /// Who acts on a ticket, for the timeline.
 #[derive(Debug, Clone)]
@@ -71,7 +72,7 @@ impl Inbox {
         ticket_id: &str,
         actor: &Actor,
         action: TicketAction,
-    ) -> StoreResult<Ticket> {
+    ) -> InboxResult<Ticket> {
         use TicketStatus::*;
         let mut c = TicketChange {
             ticket_id: ticket_id.to_string(),
@@ -83,7 +84,7 @@ impl Inbox {
         match &action {
             TicketAction::Accept => {
                 let user = actor.user_id.clone().ok_or_else(|| {
-                    Problem::new(ErrorCode::InvalidParam, "only a user accepts tickets")
+                    InboxError::InvalidParam("only a user accepts tickets".into())
                 })?;
                 c.allowed = vec![Pending];
                 c.status = Some(Open);
@@ -94,11 +95,9 @@ impl Inbox {
             }
             TicketAction::Transfer { queue_id, user_id } => {
                 if queue_id.is_none() && user_id.is_none() {
-                    return Err(Problem::new(
-                        ErrorCode::InvalidField,
-                        "a transfer needs a queue_id, a user_id or both",
-                    )
-                    .into());
+                    return Err(InboxError::InvalidField(
+                        "a transfer needs a queue_id, a user_id or both".into(),
+                    ));
                 }
                 if let Some(q) = queue_id {
                     db.get_queue(q).await.map_err(|_| unknown("queue"))?;
@@ -182,7 +181,7 @@ impl Inbox {
         ticket: &Ticket,
         action: &TicketAction,
     ) {
-        let result: StoreResult<()> = async {
+        let result: InboxResult<()> = async {
             match action {
                 TicketAction::Transfer { user_id: None, .. } => {
                     if ticket.queue_id != before.queue_id {
@@ -223,7 +222,7 @@ impl Inbox {
         }
     }
 
-    async fn queue_greeting(&self, db: &TenantDb, ticket: &Ticket) -> StoreResult<()> {
+    async fn queue_greeting(&self, db: &TenantDb, ticket: &Ticket) -> InboxResult<()> {
         let Some(q) = &ticket.queue_id else {
             return Ok(());
         };
@@ -240,7 +239,7 @@ impl Inbox {
     /// Hand the waiting tickets of `user_id`'s queues to free agents, the longest waiting
     /// first, when the agent comes online or frees a slot (a ticket closed or returned).
     /// Returns how many were handed out.
-    pub async fn assign_waiting(&self, db: &TenantDb, user_id: &str) -> StoreResult<usize> {
+    pub async fn assign_waiting(&self, db: &TenantDb, user_id: &str) -> InboxResult<usize> {
         let mut assigned = 0;
         for queue in db.queues_of_user(user_id).await? {
             if queue.strategy == AssignStrategy::Manual {
@@ -260,7 +259,7 @@ impl Inbox {
     /// Give a pending ticket to an agent of its queue when the queue's strategy says so:
     /// round robin over the online agents below their limit, or the least busy of them.
     /// Returns the agent, if one took it.
-    pub async fn auto_assign(&self, db: &TenantDb, ticket_id: &str) -> StoreResult<Option<String>> {
+    pub async fn auto_assign(&self, db: &TenantDb, ticket_id: &str) -> InboxResult<Option<String>> {
         let ticket = db.get_ticket(ticket_id).await?;
         let (Some(queue_id), TicketStatus::Pending) = (&ticket.queue_id, ticket.status) else {
             return Ok(None);
@@ -328,7 +327,7 @@ impl Inbox {
             }
             // Someone accepted it meanwhile.
             Err(StoreError::Problem(p)) if p.code == ErrorCode::TicketState => Ok(None),
-            Err(e) => Err(e),
+            Err(e) => Err(e.into()),
         }
     }
 
@@ -340,7 +339,7 @@ impl Inbox {
         ticket_id: &str,
         user_id: &str,
         msg: &NewMessage,
-    ) -> StoreResult<Message> {
+    ) -> InboxResult<Message> {
         let mut body = msg.body.trim().to_string();
         if let Some(shortcut) = body
             .strip_prefix('/')
@@ -382,11 +381,9 @@ impl Inbox {
             None => (MessageKind::Text, None),
         };
         if body.is_empty() && media.is_none() {
-            return Err(Problem::new(
-                ErrorCode::InvalidField,
-                "a message needs a body or a media_id",
-            )
-            .into());
+            return Err(InboxError::InvalidField(
+                "a message needs a body or a media_id".into(),
+            ));
         }
         if let Some(q) = &msg.quoted_id {
             let quoted = db
@@ -424,7 +421,7 @@ impl Inbox {
         actor: &Actor,
         body: &str,
         dedupe_key: Option<String>,
-    ) -> StoreResult<Message> {
+    ) -> InboxResult<Message> {
         let users = db.users().list().await?;
         let mut mentions = Vec::new();
         for word in body.split_whitespace().filter_map(|w| w.strip_prefix('@')) {
@@ -470,7 +467,7 @@ impl Inbox {
         ticket_id: &str,
         text: &str,
         key: Option<String>,
-    ) -> StoreResult<Message> {
+    ) -> InboxResult<Message> {
         let message = db
             .create_outgoing(&OutgoingWrite {
                 ticket_id: ticket_id.to_string(),
@@ -485,6 +482,6 @@ impl Inbox {
     }
 }
 
-fn unknown(what: &str) -> StoreError {
-    Problem::new(ErrorCode::InvalidField, format!("unknown {what}")).into()
+fn unknown(what: &str) -> InboxError {
+    InboxError::InvalidField(format!("unknown {what}"))
 }

@@ -6,10 +6,11 @@ use async_trait::async_trait;
 use tucan_engine::{Effect, MediaKind};
 use tucan_model::ticket::{Media, MessageKind, TicketStatus};
 use tucan_runtime::TicketDesk;
-use tucan_store::{OutgoingWrite, RunRow, StoreError, StoreResult, TenantDb};
+use tucan_store::{OutgoingWrite, RunRow, TenantDb};
 
 use crate::Inbox;
 use crate::actions::{Actor, TicketAction};
+use crate::error::InboxResult;
 
 #[async_trait]
 impl TicketDesk for Inbox {
@@ -20,8 +21,10 @@ impl TicketDesk for Inbox {
         match self.apply_effect(db, run, ticket_id, effect).await {
             Ok(result) => Ok(result),
             // A refusal (no such queue, the ticket is closed) is this effect's final result.
-            Err(StoreError::Problem(p)) => Ok(format!("failed: {}", p.message)),
-            Err(e) => Err(e.to_string()),
+            Err(e) => match e.refusal() {
+                Some(why) => Ok(format!("failed: {why}")),
+                None => Err(e.to_string()),
+            },
         }
     }
 }
@@ -33,7 +36,7 @@ impl Inbox {
         run: &RunRow,
         ticket_id: &str,
         effect: &Effect,
-    ) -> StoreResult<String> {
+    ) -> InboxResult<String> {
         let actor = Actor::run(&run.id);
         Ok(match effect {
             Effect::SendText { key, text } => {
@@ -141,7 +144,7 @@ impl Inbox {
         kind: MessageKind,
         body: &str,
         media: Option<Media>,
-    ) -> StoreResult<tucan_model::ticket::Message> {
+    ) -> InboxResult<tucan_model::ticket::Message> {
         let m = db
             .create_outgoing(&OutgoingWrite {
                 ticket_id: ticket_id.to_string(),

@@ -8,7 +8,9 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use tokio::sync::broadcast;
-use tucan_store::{InboxEvent, StoreResult, TenantDb};
+use tucan_store::{InboxEvent, TenantDb};
+
+use crate::error::InboxResult;
 
 /// Events a slow socket may fall behind before it must catch up from the store.
 const BACKLOG: usize = 4096;
@@ -66,7 +68,7 @@ impl Hub {
     pub async fn subscribe(
         &self,
         db: &TenantDb,
-    ) -> StoreResult<broadcast::Receiver<Arc<SharedEvent>>> {
+    ) -> InboxResult<broadcast::Receiver<Arc<SharedEvent>>> {
         let tenant = db.tenant_id().to_string();
         if let Some(tx) = self.tenants.lock().expect("hub poisoned").get(&tenant) {
             return Ok(tx.subscribe());

@@ -9,6 +9,7 @@ mod actions;
 mod batch;
 pub mod channel;
 mod desk;
+mod error;
 mod hub;
 pub mod media;
 mod outbound;
@@ -22,14 +23,14 @@ use std::time::Duration;
 
 use tucan_bus::{Handlers, JobBus};
 use tucan_model::ticket::{ChannelKind, ChatState, Connection, ConnectionStatus, Ticket};
-use tucan_model::{ErrorCode, Problem};
 use tucan_runtime::{FlowRuntime, TicketDesk};
-use tucan_store::{Store, StoreResult, TenantDb};
+use tucan_store::{Store, TenantDb};
 
 pub use actions::{Actor, TicketAction};
 pub use channel::{
     Channel, ChannelError, ChannelEvent, ChannelSet, ChannelSink, Incoming, IncomingFile, Outgoing,
 };
+pub use error::{InboxError, InboxResult};
 pub use hub::{Hub, SharedEvent};
 pub use outbound::{SCHEDULED_KIND, SEND_KIND};
 
@@ -86,17 +87,19 @@ impl std::fmt::Debug for Inbox {
 }
 
 impl Inbox {
-    /// The inbox, attached to `runtime` as the carrier of its message and ticket effects.
+    /// The inbox and its flow runtime, built together: `runtime` gets the inbox as the
+    /// desk that carries out its runs' message and ticket effects, so no runtime of the
+    /// inbox runs without one.
     pub fn new(
         store: Store,
         bus: Arc<dyn JobBus>,
-        runtime: Arc<FlowRuntime>,
+        runtime: impl FnOnce(Weak<dyn TicketDesk>) -> Arc<FlowRuntime>,
         opts: InboxOptions,
     ) -> Arc<Inbox> {
-        let inbox = Arc::new_cyclic(|me: &Weak<Inbox>| Inbox {
+        Arc::new_cyclic(|me: &Weak<Inbox>| Inbox {
             store,
             bus,
-            runtime: runtime.clone(),
+            runtime: runtime(me.clone()),
             channels: ChannelSet::default(),
             hub: Hub::default(),
             pacer: Pacer::default(),
@@ -106,10 +109,7 @@ impl Inbox {
             batcher: Default::default(),
             senders: Default::default(),
             me: me.clone(),
-        });
-        let desk: Weak<dyn TicketDesk> = inbox.me.clone();
-        runtime.attach_desk(desk);
-        inbox
+        })
     }
 
     pub fn hub(&self) -> &Hub {
@@ -154,24 +154,22 @@ impl Inbox {
     }
 
     /// Connect a connection's channel and record the outcome in its status history.
-    pub async fn connect(&self, db: &TenantDb, conn: &Connection) -> StoreResult<Connection> {
+    pub async fn connect(&self, db: &TenantDb, conn: &Connection) -> InboxResult<Connection> {
         db.set_connection_status(&conn.id, ConnectionStatus::Connecting, None, "connecting")
             .await?;
         let channel = self.channel_for(db.tenant_id(), conn);
         match channel.connect().await {
-            Ok(()) => {
-                db.set_connection_status(&conn.id, ConnectionStatus::Connected, None, "connected")
-                    .await
-            }
-            Err(e) => {
-                db.set_connection_status(
+            Ok(()) => Ok(db
+                .set_connection_status(&conn.id, ConnectionStatus::Connected, None, "connected")
+                .await?),
+            Err(e) => Ok(db
+                .set_connection_status(
                     &conn.id,
                     ConnectionStatus::Disconnected,
                     None,
                     &e.to_string(),
                 )
-                .await
-            }
+                .await?),
         }
     }
 
@@ -182,27 +180,28 @@ impl Inbox {
         db: &TenantDb,
         ticket: &Ticket,
         state: ChatState,
-    ) -> StoreResult<()> {
+    ) -> InboxResult<()> {
         let conn = db.get_connection(&ticket.connection_id).await?;
         self.channel_for(db.tenant_id(), &conn)
             .typing(&ticket.contact_phone, state)
             .await
-            .map_err(|e| Problem::new(ErrorCode::Unavailable, e.to_string()).into())
+            .map_err(|e| InboxError::Channel(e.to_string()))
     }
 
     /// Disconnect a connection's channel (before it is removed, say).
-    pub async fn disconnect(&self, db: &TenantDb, conn: &Connection) -> StoreResult<Connection> {
+    pub async fn disconnect(&self, db: &TenantDb, conn: &Connection) -> InboxResult<Connection> {
         if let Some(channel) = self.channels.remove(db.tenant_id(), &conn.id)
             && let Err(e) = channel.disconnect().await
         {
             tracing::warn!(connection = %conn.id, error = %e, "disconnect failed");
         }
-        db.set_connection_status(
-            &conn.id,
-            ConnectionStatus::Disconnected,
-            None,
-            "disconnected",
-        )
-        .await
+        Ok(db
+            .set_connection_status(
+                &conn.id,
+                ConnectionStatus::Disconnected,
+                None,
+                "disconnected",
+            )
+            .await?)
     }
 }

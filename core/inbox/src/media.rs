@@ -4,12 +4,13 @@
 //! formats are accepted, up to the configured size.
 
 use chrono::Utc;
+use tucan_model::Resource;
 use tucan_model::ids::new_id;
 use tucan_model::ticket::MessageKind;
-use tucan_model::{ErrorCode, Problem};
-use tucan_store::{MediaRow, StoreError, StoreResult, TenantDb};
+use tucan_store::{MediaRow, StoreError, TenantDb};
 
 use crate::Inbox;
+use crate::error::{InboxError, InboxResult};
 
 /// The MIME type of a file from its first bytes, if it is one we accept.
 pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
@@ -73,28 +74,17 @@ impl Inbox {
         user_id: &str,
         filename: Option<String>,
         bytes: &[u8],
-    ) -> StoreResult<MediaRow> {
+    ) -> InboxResult<MediaRow> {
         if bytes.len() > self.opts.max_media_bytes {
-            return Err(Problem::new(
-                ErrorCode::BodyTooLarge,
-                format!("files are limited to {} bytes", self.opts.max_media_bytes),
-            )
-            .into());
+            return Err(InboxError::FileTooLarge {
+                max: self.opts.max_media_bytes,
+            });
         }
-        let mime = sniff(bytes).ok_or_else(|| {
-            Problem::new(
-                ErrorCode::UnsupportedMediaType,
-                "only JPEG, PNG, GIF, WebP, PDF, Ogg, MP3, MP4 and WebM files are accepted",
-            )
-        })?;
+        let mime = sniff(bytes).ok_or(InboxError::FileType)?;
         let id = new_id();
         let folder = self.opts.media_dir.join(db.tenant_id());
-        tokio::fs::create_dir_all(&folder)
-            .await
-            .map_err(|e| StoreError::Backend(format!("media folder: {e}")))?;
-        tokio::fs::write(folder.join(&id), bytes)
-            .await
-            .map_err(|e| StoreError::Backend(format!("media write: {e}")))?;
+        tokio::fs::create_dir_all(&folder).await?;
+        tokio::fs::write(folder.join(&id), bytes).await?;
         let filename = filename
             .map(|f| {
                 f.chars()
@@ -103,17 +93,18 @@ impl Inbox {
                     .collect::<String>()
             })
             .filter(|f| !f.is_empty());
-        db.create_media(&MediaRow {
-            id: id.clone(),
-            mime: mime.to_string(),
-            filename,
-            size: bytes.len() as u64,
-            path: format!("{}/{id}", db.tenant_id()),
-            ticket_id: None,
-            created_by: user_id.to_string(),
-            created_at: Utc::now(),
-        })
-        .await
+        Ok(db
+            .create_media(&MediaRow {
+                id: id.clone(),
+                mime: mime.to_string(),
+                filename,
+                size: bytes.len() as u64,
+                path: format!("{}/{id}", db.tenant_id()),
+                ticket_id: None,
+                created_by: user_id.to_string(),
+                created_at: Utc::now(),
+            })
+            .await?)
     }
 
     /// Forget a file nothing refers to (a customer's file whose message was a second
@@ -129,10 +120,10 @@ impl Inbox {
     }
 
     /// The bytes of a stored file.
-    pub async fn read_media(&self, row: &MediaRow) -> StoreResult<Vec<u8>> {
+    pub async fn read_media(&self, row: &MediaRow) -> InboxResult<Vec<u8>> {
         tokio::fs::read(self.opts.media_dir.join(&row.path))
             .await
-            .map_err(|_| Problem::not_found("media").into())
+            .map_err(|_| StoreError::NotFound(Resource::Media).into())
     }
 }
 

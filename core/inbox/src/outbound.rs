@@ -12,12 +12,13 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use tucan_bus::{Handlers, Job, JobError, JobHandler, Lane, NewJob};
+use tucan_model::ErrorCode;
 use tucan_model::ticket::{Message, MessageStatus, ScheduledMessage, TicketStatus};
-use tucan_model::{ErrorCode, Problem};
-use tucan_store::{OutgoingWrite, StoreError, StoreResult, TenantDb};
+use tucan_store::{OutgoingWrite, StoreError, TenantDb};
 
 use crate::Inbox;
 use crate::channel::{ChannelError, Outgoing};
+use crate::error::{InboxError, InboxResult};
 
 pub const SEND_KIND: &str = "message.send";
 /// Longest pacing wait a send job sleeps; a longer one becomes a timer.
@@ -34,18 +35,18 @@ pub(crate) fn register(inbox: &Arc<Inbox>, handlers: &mut Handlers) {
     handlers.register(SCHEDULED_KIND, Arc::new(ScheduledJob(inbox.clone())));
 }
 
-fn retry_or_drop(e: StoreError) -> JobError {
-    match e {
-        StoreError::Problem(p) if p.code == ErrorCode::NotFound => {
-            JobError::Fatal(format!("dropped: {}", p.message))
-        }
-        other => JobError::Retry(other.to_string()),
+fn retry_or_drop<E: Into<InboxError>>(e: E) -> JobError {
+    let e = e.into();
+    if e.is_not_found() {
+        JobError::Fatal(format!("dropped: {e}"))
+    } else {
+        JobError::Retry(e.to_string())
     }
 }
 
 impl Inbox {
     /// Publish the send job of a pending outgoing message.
-    pub(crate) async fn queue_send(&self, db: &TenantDb, message: &Message) -> StoreResult<()> {
+    pub(crate) async fn queue_send(&self, db: &TenantDb, message: &Message) -> InboxResult<()> {
         if message.status != MessageStatus::Pending {
             return Ok(());
         }
@@ -57,10 +58,7 @@ impl Inbox {
         .tenant(db.tenant_id())
         .key(format!("send:{}", message.id))
         .max_attempts(6);
-        self.bus
-            .publish(job)
-            .await
-            .map_err(|e| StoreError::Backend(e.to_string()))?;
+        self.bus.publish(job).await?;
         Ok(())
     }
 
@@ -128,7 +126,7 @@ impl Inbox {
         let ticket = db.get_ticket(&m.ticket_id).await.map_err(retry_or_drop)?;
         let conn = match db.get_connection(&ticket.connection_id).await {
             Ok(c) => c,
-            Err(StoreError::Problem(p)) if p.code == ErrorCode::NotFound => {
+            Err(StoreError::NotFound(_)) => {
                 return fail("the connection was removed".into()).await;
             }
             Err(e) => return Err(JobError::Retry(e.to_string())),
@@ -223,15 +221,15 @@ impl Inbox {
         user_id: &str,
         body: &str,
         send_at: DateTime<Utc>,
-    ) -> StoreResult<ScheduledMessage> {
+    ) -> InboxResult<ScheduledMessage> {
         let ticket = db.get_ticket(ticket_id).await?;
         if ticket.status == TicketStatus::Closed {
-            return Err(Problem::new(ErrorCode::TicketState, "the ticket is closed").into());
+            return Err(InboxError::TicketState("the ticket is closed".into()));
         }
         if send_at <= Utc::now() {
-            return Err(
-                Problem::new(ErrorCode::InvalidField, "send_at must be in the future").into(),
-            );
+            return Err(InboxError::InvalidField(
+                "send_at must be in the future".into(),
+            ));
         }
         let s = db
             .create_scheduled(ticket_id, user_id, body, send_at)
@@ -243,25 +241,22 @@ impl Inbox {
         self.runtime
             .timers()
             .schedule(&name, send_at.timestamp_millis(), &job)
-            .await
-            .map_err(|e| StoreError::Backend(e.to_string()))?;
+            .await?;
         Ok(s)
     }
 
     /// Cancel a scheduled message that has not gone yet.
-    pub async fn cancel_scheduled(&self, db: &TenantDb, id: &str) -> StoreResult<ScheduledMessage> {
+    pub async fn cancel_scheduled(&self, db: &TenantDb, id: &str) -> InboxResult<ScheduledMessage> {
         db.get_scheduled(id).await?;
         if !db.finish_scheduled(id, "cancelled", None).await? {
-            return Err(Problem::new(
-                ErrorCode::TicketState,
-                "the message has already been sent or cancelled",
-            )
-            .into());
+            return Err(InboxError::TicketState(
+                "the message has already been sent or cancelled".into(),
+            ));
         }
-        db.get_scheduled(id).await
+        Ok(db.get_scheduled(id).await?)
     }
 
-    async fn send_scheduled(&self, db: &TenantDb, id: &str) -> StoreResult<()> {
+    async fn send_scheduled(&self, db: &TenantDb, id: &str) -> InboxResult<()> {
         let s = db.get_scheduled(id).await?;
         if s.status != "scheduled" {
             return Ok(());
@@ -283,7 +278,7 @@ impl Inbox {
             Err(StoreError::Problem(p)) if p.code == ErrorCode::TicketState => {
                 db.finish_scheduled(id, "cancelled", None).await?;
             }
-            Err(e) => return Err(e),
+            Err(e) => return Err(e.into()),
         }
         Ok(())
     }

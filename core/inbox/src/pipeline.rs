@@ -21,6 +21,7 @@ use tucan_store::{
 
 use crate::Inbox;
 use crate::channel::{ChannelEvent, ChannelSink, Incoming};
+use crate::error::{InboxError, InboxResult};
 use crate::media::kind_of;
 
 /// Who files customers send are kept for (`media.created_by`).
@@ -46,10 +47,10 @@ where
             Ok(c) => return Ok(c),
             Err(StoreError::Problem(p)) if p.code == ErrorCode::ContactExists => continue,
             Err(e) if e.is_conflict() => continue,
-            Err(e) => return Err(e),
+            Err(e) => return Err(e.into()),
         }
     }
-    Err(StoreError::Backend("contact kept changing".into()))
+    Err(StoreError::Conflict)
 }
 
 /// A name as WhatsApp gives it: trimmed, at most 200 characters, none when empty.
@@ -93,23 +94,19 @@ impl Inbox {
         db: &TenantDb,
         conn: &Connection,
         inc: Incoming,
-    ) -> StoreResult<InboundOutcome> {
+    ) -> InboxResult<InboundOutcome> {
         if inc.channel_id.is_empty() || inc.channel_id.len() > 200 {
-            return Err(Problem::new(
-                ErrorCode::InvalidField,
-                "a message needs a channel id of 1-200 characters",
-            )
-            .into());
+            return Err(InboxError::InvalidField(
+                "a message needs a channel id of 1-200 characters".into(),
+            ));
         }
         let phone = self.senders.normalize(&inc.from)?;
         let settings = self.runtime.settings_of(db).await?;
         let flag = |key: &str| settings.stored.get(key).and_then(Value::as_bool);
         if inc.group.is_some() && flag("accept_group_chats") != Some(true) {
-            return Err(Problem::new(
-                ErrorCode::FeatureDisabled,
-                "this company does not take group chats (setting accept_group_chats)",
-            )
-            .into());
+            return Err(InboxError::Disabled(
+                "this company does not take group chats (setting accept_group_chats)".into(),
+            ));
         }
         let (media, media_error) = self.incoming_media(db, &inc).await;
         let kind = match (&media, inc.kind) {
@@ -141,7 +138,7 @@ impl Inbox {
                     if let Some(id) = stored_file {
                         self.discard_media(db, &id).await;
                     }
-                    return db.inbound_duplicate(&first).await;
+                    return Ok(db.inbound_duplicate(&first).await?);
                 }
                 Some(QuickOutcome::Declined) | None => {}
             }
@@ -213,7 +210,7 @@ impl Inbox {
                 if let Some(id) = stored_file {
                     self.discard_media(db, &id).await;
                 }
-                return other;
+                return Ok(other?);
             }
         };
         self.after_inbound(db, conn, &outcome, &inc).await;
@@ -243,13 +240,13 @@ impl Inbox {
                     }),
                     None,
                 ),
-                Err(StoreError::Problem(p)) => {
-                    (None, Some(format!("file not kept: {}", p.message)))
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, "incoming file not kept");
-                    (None, Some("file not kept: the store failed".into()))
-                }
+                Err(e) => match e.refusal() {
+                    Some(why) => (None, Some(format!("file not kept: {why}"))),
+                    None => {
+                        tracing::warn!(error = %e, "incoming file not kept");
+                        (None, Some("file not kept: the store failed".into()))
+                    }
+                },
             };
         }
         let media = inc.media_url.as_ref().map(|url| Media {
@@ -267,7 +264,7 @@ impl Inbox {
 
     /// The contact that stands for a group chat, created on its first message; it takes the
     /// group's current name.
-    async fn group_contact(&self, db: &TenantDb, group: &GroupChat) -> StoreResult<Contact> {
+    async fn group_contact(&self, db: &TenantDb, group: &GroupChat) -> InboxResult<Contact> {
         let id = check_group_id(&group.id)?;
         let subject = clean_name(group.subject.as_deref());
         let new = ContactFields {
@@ -276,7 +273,7 @@ impl Inbox {
             is_group: true,
             ..Default::default()
         };
-        found_or_created(db, new, |c| async move {
+        Ok(found_or_created(db, new, |c| async move {
             match subject {
                 Some(n) if n != c.name => {
                     let mut fields = ContactFields::from(c.clone());
@@ -286,7 +283,7 @@ impl Inbox {
                 _ => Ok(c),
             }
         })
-        .await
+        .await?)
     }
 
     /// Flows and assignment after a stored message. Failures here are logged: the message
@@ -407,7 +404,7 @@ impl Inbox {
         db: &TenantDb,
         phone: &str,
         push_name: Option<&str>,
-    ) -> StoreResult<(Contact, bool)> {
+    ) -> InboxResult<(Contact, bool)> {
         let new = ContactFields {
             name: clean_name(push_name).unwrap_or_else(|| phone.to_string()),
             phone: phone.to_string(),
@@ -417,7 +414,7 @@ impl Inbox {
             Ok(c) => return Ok((c, true)),
             Err(StoreError::Problem(p)) if p.code == ErrorCode::ContactExists => {}
             Err(e) if e.is_conflict() => {}
-            Err(e) => return Err(e),
+            Err(e) => return Err(e.into()),
         }
         let contact = found_or_created(db, new, |c| self.renamed(db, c, push_name)).await?;
         Ok((contact, false))
@@ -448,7 +445,7 @@ impl Inbox {
         connection_id: &str,
         channel_id: &str,
         status: MessageStatus,
-    ) -> StoreResult<()> {
+    ) -> InboxResult<()> {
         for attempt in 0..10 {
             if let Some(m) = db.message_by_channel_id(connection_id, channel_id).await? {
                 db.set_message_status(&m.id, status, None, None).await?;
@@ -471,7 +468,7 @@ impl Inbox {
         from: &str,
         group: Option<&str>,
         state: ChatState,
-    ) -> StoreResult<bool> {
+    ) -> InboxResult<bool> {
         let phone = normalize_phone(from, "ZZ")?;
         let chat = match group {
             Some(g) => check_group_id(g)?,
@@ -480,8 +477,9 @@ impl Inbox {
         let Some(contact) = db.find_contact_by_phone(&chat).await? else {
             return Ok(false);
         };
-        db.append_typing_event(&contact.id, connection_id, &phone, state.as_str())
-            .await
+        Ok(db
+            .append_typing_event(&contact.id, connection_id, &phone, state.as_str())
+            .await?)
     }
 
     /// Receipts for several outgoing messages of a connection (the simulator's phone read
@@ -528,14 +526,15 @@ impl ChannelSink for Inbox {
                 } => db
                     .set_connection_status(connection_id, status, pairing.as_deref(), &detail)
                     .await
-                    .map(|_| ()),
+                    .map(|_| ())
+                    .map_err(InboxError::from),
             }
         }
         .await;
         match result {
             Ok(()) => {}
             // A group chat of a company that takes none: ignored as it asked.
-            Err(StoreError::Problem(p)) if p.code == ErrorCode::FeatureDisabled => {
+            Err(InboxError::Disabled(_)) => {
                 tracing::debug!(
                     tenant,
                     connection = connection_id,

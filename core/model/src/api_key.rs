@@ -1,10 +1,12 @@
 //! API keys: credentials for machine clients of one tenant. The secret itself is never kept.
 
 use chrono::{DateTime, Utc};
+#[cfg(feature = "openapi")]
 use poem_openapi::Object;
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Serialize, Deserialize, Object)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Object))]
 pub struct ApiKey {
     pub id: String,
     pub name: String,

@@ -3,12 +3,14 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
+#[cfg(feature = "openapi")]
 use poem_openapi::Object;
 use serde::{Deserialize, Serialize};
 
 use crate::{ErrorCode, Problem};
 
-#[derive(Debug, Clone, Serialize, Deserialize, Object)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Object))]
 pub struct Contact {
     pub id: String,
     pub name: String,
@@ -26,25 +28,27 @@ pub struct Contact {
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, Object)]
-#[oai(deny_unknown_fields)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Object))]
+#[cfg_attr(feature = "openapi", oai(deny_unknown_fields))]
 pub struct NewContact {
-    #[oai(validator(min_length = 1, max_length = 200))]
+    #[cfg_attr(feature = "openapi", oai(validator(min_length = 1, max_length = 200)))]
     pub name: String,
     pub phone: String,
     pub email: Option<String>,
-    #[oai(default)]
+    #[cfg_attr(feature = "openapi", oai(default))]
     #[serde(default)]
     pub custom_fields: BTreeMap<String, String>,
-    #[oai(default)]
+    #[cfg_attr(feature = "openapi", oai(default))]
     #[serde(default)]
     pub tags: Vec<String>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, Object)]
-#[oai(deny_unknown_fields)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Object))]
+#[cfg_attr(feature = "openapi", oai(deny_unknown_fields))]
 pub struct ContactPatch {
-    #[oai(validator(min_length = 1, max_length = 200))]
+    #[cfg_attr(feature = "openapi", oai(validator(min_length = 1, max_length = 200)))]
     pub name: Option<String>,
     pub phone: Option<String>,
     /// An empty string removes the email.
@@ -99,7 +103,8 @@ pub fn search_text(name: &str, phone: &str, email: Option<&str>) -> String {
 }
 
 /// A page of contacts plus the cursor for the next one.
-#[derive(Debug, Clone, Serialize, Deserialize, Object)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Object))]
 pub struct ContactPage {
     pub items: Vec<Contact>,
     /// Pass as `cursor` to get the next page; absent on the last page.
@@ -107,7 +112,8 @@ pub struct ContactPage {
 }
 
 /// What a CSV import did.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, Object)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Object))]
 pub struct ImportReport {
     pub created: u32,
     pub updated: u32,
@@ -116,7 +122,8 @@ pub struct ImportReport {
     pub errors: Vec<ImportRowError>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, Object)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Object))]
 pub struct ImportRowError {
     pub line: u64,
     pub code: String,

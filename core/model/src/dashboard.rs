@@ -1,11 +1,13 @@
 //! The supervisor's dashboard: ticket counts by status and queue, messages per day, response
 //! and resolution times, and what each agent is doing, over a window of recent days.
 
+#[cfg(feature = "openapi")]
 use poem_openapi::Object;
 use serde::{Deserialize, Serialize};
 
 /// Tickets in each status.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Object)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Object))]
 pub struct StatusCounts {
     pub pending: u64,
     pub open: u64,
@@ -25,7 +27,8 @@ impl StatusCounts {
 }
 
 /// Tickets of one queue by status; `queue_id` is absent for tickets in no queue.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Object)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Object))]
 pub struct QueueCounts {
     pub queue_id: Option<String>,
     pub queue_name: String,
@@ -35,7 +38,8 @@ pub struct QueueCounts {
 }
 
 /// Messages of one day (UTC), by direction.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Object)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Object))]
 pub struct DayCount {
     /// `YYYY-MM-DD`.
     pub day: String,
@@ -44,7 +48,8 @@ pub struct DayCount {
 }
 
 /// One agent's activity in the window.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Object)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Object))]
 pub struct AgentActivity {
     pub user_id: String,
     pub name: String,
@@ -59,7 +64,8 @@ pub struct AgentActivity {
 
 /// The dashboard over the last `days` days. Counts by status and queue are of every ticket
 /// now; the rest covers the window.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Object)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Object))]
 pub struct Dashboard {
     pub days: u32,
     pub tickets_by_status: StatusCounts,
@@ -76,7 +82,8 @@ pub struct Dashboard {
 
 /// A colleague as every user of the company may see them: enough to transfer a ticket to
 /// them and to see who is online.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Object)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Object))]
 pub struct Colleague {
     pub id: String,
     pub name: String,

@@ -32,7 +32,29 @@ pub enum ErrorCode {
     FeatureDisabled,
     TenantSuspended,
     // 404
+    /// No such route (unknown resources have their own codes, below).
     NotFound,
+    TenantNotFound,
+    PlanNotFound,
+    UserNotFound,
+    ApiKeyNotFound,
+    ContactNotFound,
+    TagNotFound,
+    QueueNotFound,
+    QuickReplyNotFound,
+    SettingNotFound,
+    ConnectionNotFound,
+    TicketNotFound,
+    MessageNotFound,
+    MediaNotFound,
+    ScheduledMessageNotFound,
+    FlowNotFound,
+    FlowVersionNotFound,
+    RunNotFound,
+    WebhookNotFound,
+    PluginNotFound,
+    PluginVersionNotFound,
+    DeadJobNotFound,
     // 405
     MethodNotAllowed,
     // 409
@@ -68,7 +90,28 @@ impl ErrorCode {
             Unauthorized | InvalidCredentials | TokenExpired | TokenInvalid
             | RefreshTokenInvalid | RefreshTokenReused | ResetTokenInvalid => 401,
             Forbidden | PlanLimitReached | FeatureDisabled | TenantSuspended => 403,
-            NotFound => 404,
+            NotFound
+            | TenantNotFound
+            | PlanNotFound
+            | UserNotFound
+            | ApiKeyNotFound
+            | ContactNotFound
+            | TagNotFound
+            | QueueNotFound
+            | QuickReplyNotFound
+            | SettingNotFound
+            | ConnectionNotFound
+            | TicketNotFound
+            | MessageNotFound
+            | MediaNotFound
+            | ScheduledMessageNotFound
+            | FlowNotFound
+            | FlowVersionNotFound
+            | RunNotFound
+            | WebhookNotFound
+            | PluginNotFound
+            | PluginVersionNotFound
+            | DeadJobNotFound => 404,
             MethodNotAllowed => 405,
             EmailTaken | ContactExists | NameTaken | PlanInUse | PluginInUse | FlowNotPublished
             | RunActive | RunNotWaiting | TicketState => 409,
@@ -106,6 +149,27 @@ impl ErrorCode {
             FeatureDisabled => "FEATURE_DISABLED",
             TenantSuspended => "TENANT_SUSPENDED",
             NotFound => "NOT_FOUND",
+            TenantNotFound => "TENANT_NOT_FOUND",
+            PlanNotFound => "PLAN_NOT_FOUND",
+            UserNotFound => "USER_NOT_FOUND",
+            ApiKeyNotFound => "API_KEY_NOT_FOUND",
+            ContactNotFound => "CONTACT_NOT_FOUND",
+            TagNotFound => "TAG_NOT_FOUND",
+            QueueNotFound => "QUEUE_NOT_FOUND",
+            QuickReplyNotFound => "QUICK_REPLY_NOT_FOUND",
+            SettingNotFound => "SETTING_NOT_FOUND",
+            ConnectionNotFound => "CONNECTION_NOT_FOUND",
+            TicketNotFound => "TICKET_NOT_FOUND",
+            MessageNotFound => "MESSAGE_NOT_FOUND",
+            MediaNotFound => "MEDIA_NOT_FOUND",
+            ScheduledMessageNotFound => "SCHEDULED_MESSAGE_NOT_FOUND",
+            FlowNotFound => "FLOW_NOT_FOUND",
+            FlowVersionNotFound => "FLOW_VERSION_NOT_FOUND",
+            RunNotFound => "RUN_NOT_FOUND",
+            WebhookNotFound => "WEBHOOK_NOT_FOUND",
+            PluginNotFound => "PLUGIN_NOT_FOUND",
+            PluginVersionNotFound => "PLUGIN_VERSION_NOT_FOUND",
+            DeadJobNotFound => "DEAD_JOB_NOT_FOUND",
             MethodNotAllowed => "METHOD_NOT_ALLOWED",
             EmailTaken => "EMAIL_TAKEN",
             ContactExists => "CONTACT_EXISTS",
@@ -122,6 +186,103 @@ impl ErrorCode {
             Internal => "INTERNAL",
             Unavailable => "UNAVAILABLE",
         }
+    }
+}
+
+impl ErrorCode {
+    /// True for every 404 code: the route's and each resource's.
+    pub fn is_not_found(self) -> bool {
+        self.http_status() == 404
+    }
+}
+
+/// A kind of record a request can name by id; each has its own not-found code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resource {
+    Tenant,
+    Plan,
+    User,
+    ApiKey,
+    Contact,
+    Tag,
+    Queue,
+    QuickReply,
+    Setting,
+    Connection,
+    Ticket,
+    Message,
+    Media,
+    ScheduledMessage,
+    Flow,
+    FlowVersion,
+    Run,
+    Webhook,
+    Plugin,
+    PluginVersion,
+    DeadJob,
+}
+
+impl Resource {
+    /// The code a client gets when no such record exists (in its tenant).
+    pub fn not_found_code(self) -> ErrorCode {
+        use Resource::*;
+        match self {
+            Tenant => ErrorCode::TenantNotFound,
+            Plan => ErrorCode::PlanNotFound,
+            User => ErrorCode::UserNotFound,
+            ApiKey => ErrorCode::ApiKeyNotFound,
+            Contact => ErrorCode::ContactNotFound,
+            Tag => ErrorCode::TagNotFound,
+            Queue => ErrorCode::QueueNotFound,
+            QuickReply => ErrorCode::QuickReplyNotFound,
+            Setting => ErrorCode::SettingNotFound,
+            Connection => ErrorCode::ConnectionNotFound,
+            Ticket => ErrorCode::TicketNotFound,
+            Message => ErrorCode::MessageNotFound,
+            Media => ErrorCode::MediaNotFound,
+            ScheduledMessage => ErrorCode::ScheduledMessageNotFound,
+            Flow => ErrorCode::FlowNotFound,
+            FlowVersion => ErrorCode::FlowVersionNotFound,
+            Run => ErrorCode::RunNotFound,
+            Webhook => ErrorCode::WebhookNotFound,
+            Plugin => ErrorCode::PluginNotFound,
+            PluginVersion => ErrorCode::PluginVersionNotFound,
+            DeadJob => ErrorCode::DeadJobNotFound,
+        }
+    }
+
+    /// The resource in people's words, e.g. `quick reply`.
+    pub fn name(self) -> &'static str {
+        use Resource::*;
+        match self {
+            Tenant => "tenant",
+            Plan => "plan",
+            User => "user",
+            ApiKey => "API key",
+            Contact => "contact",
+            Tag => "tag",
+            Queue => "queue",
+            QuickReply => "quick reply",
+            Setting => "setting",
+            Connection => "connection",
+            Ticket => "ticket",
+            Message => "message",
+            Media => "media",
+            ScheduledMessage => "scheduled message",
+            Flow => "flow",
+            FlowVersion => "flow version",
+            Run => "run",
+            Webhook => "webhook",
+            Plugin => "plugin",
+            PluginVersion => "plugin version",
+            DeadJob => "dead job",
+        }
+    }
+}
+
+impl std::fmt::Display for Resource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
     }
 }
 
@@ -147,8 +308,9 @@ impl Problem {
         }
     }
 
-    pub fn not_found(what: &str) -> Self {
-        Self::new(ErrorCode::NotFound, format!("{what} not found"))
+    /// No such `what` (in the caller's tenant), with the resource's own code.
+    pub fn not_found(what: Resource) -> Self {
+        Self::new(what.not_found_code(), format!("{what} not found"))
     }
 }
 
@@ -162,6 +324,8 @@ mod tests {
             ErrorCode::PlanLimitReached,
             ErrorCode::InvalidBody,
             ErrorCode::EmailTaken,
+            ErrorCode::QuickReplyNotFound,
+            ErrorCode::ScheduledMessageNotFound,
         ] {
             let json = serde_json::to_value(code).unwrap();
             assert_eq!(json, code.as_str());

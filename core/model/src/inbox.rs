@@ -2,12 +2,14 @@
 //! replies.
 
 use chrono::{DateTime, Utc};
+#[cfg(feature = "openapi")]
 use poem_openapi::{Enum, Object};
 use serde::{Deserialize, Serialize};
 
 use crate::{ErrorCode, Problem};
 
-#[derive(Debug, Clone, Serialize, Deserialize, Object)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Object))]
 pub struct Tag {
     pub id: String,
     pub name: String,
@@ -16,21 +18,26 @@ pub struct Tag {
     pub created_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, Object)]
-#[oai(deny_unknown_fields)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Object))]
+#[cfg_attr(feature = "openapi", oai(deny_unknown_fields))]
 pub struct NewTag {
-    #[oai(validator(min_length = 1, max_length = 60))]
+    #[cfg_attr(feature = "openapi", oai(validator(min_length = 1, max_length = 60)))]
     pub name: String,
-    #[oai(default = "default_color", validator(pattern = "^#[0-9a-fA-F]{6}$"))]
+    #[cfg_attr(
+        feature = "openapi",
+        oai(default = "default_color", validator(pattern = "^#[0-9a-fA-F]{6}$"))
+    )]
     pub color: String,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, Object)]
-#[oai(deny_unknown_fields)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Object))]
+#[cfg_attr(feature = "openapi", oai(deny_unknown_fields))]
 pub struct TagPatch {
-    #[oai(validator(min_length = 1, max_length = 60))]
+    #[cfg_attr(feature = "openapi", oai(validator(min_length = 1, max_length = 60)))]
     pub name: Option<String>,
-    #[oai(validator(pattern = "^#[0-9a-fA-F]{6}$"))]
+    #[cfg_attr(feature = "openapi", oai(validator(pattern = "^#[0-9a-fA-F]{6}$")))]
     pub color: Option<String>,
 }
 
@@ -38,7 +45,8 @@ pub fn default_color() -> String {
     "#5b8def".to_string()
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, Object)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Object))]
 pub struct Queue {
     pub id: String,
     pub name: String,
@@ -53,28 +61,33 @@ pub struct Queue {
     pub created_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, Object)]
-#[oai(deny_unknown_fields)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Object))]
+#[cfg_attr(feature = "openapi", oai(deny_unknown_fields))]
 pub struct NewQueue {
-    #[oai(validator(min_length = 1, max_length = 60))]
+    #[cfg_attr(feature = "openapi", oai(validator(min_length = 1, max_length = 60)))]
     pub name: String,
-    #[oai(default = "default_color", validator(pattern = "^#[0-9a-fA-F]{6}$"))]
+    #[cfg_attr(
+        feature = "openapi",
+        oai(default = "default_color", validator(pattern = "^#[0-9a-fA-F]{6}$"))
+    )]
     pub color: String,
-    #[oai(default, validator(max_length = 4096))]
+    #[cfg_attr(feature = "openapi", oai(default, validator(max_length = 4096)))]
     #[serde(default)]
     pub greeting: String,
-    #[oai(default)]
+    #[cfg_attr(feature = "openapi", oai(default))]
     #[serde(default)]
     pub user_ids: Vec<String>,
-    #[oai(default)]
+    #[cfg_attr(feature = "openapi", oai(default))]
     #[serde(default)]
     pub strategy: AssignStrategy,
 }
 
 /// How a ticket entering a queue finds its agent.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, Enum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Enum))]
 #[serde(rename_all = "snake_case")]
-#[oai(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", oai(rename_all = "snake_case"))]
 pub enum AssignStrategy {
     /// It waits in the queue's pending list until an agent accepts it.
     #[default]
@@ -95,21 +108,23 @@ impl AssignStrategy {
     }
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, Object)]
-#[oai(deny_unknown_fields)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Object))]
+#[cfg_attr(feature = "openapi", oai(deny_unknown_fields))]
 pub struct QueuePatch {
-    #[oai(validator(min_length = 1, max_length = 60))]
+    #[cfg_attr(feature = "openapi", oai(validator(min_length = 1, max_length = 60)))]
     pub name: Option<String>,
-    #[oai(validator(pattern = "^#[0-9a-fA-F]{6}$"))]
+    #[cfg_attr(feature = "openapi", oai(validator(pattern = "^#[0-9a-fA-F]{6}$")))]
     pub color: Option<String>,
-    #[oai(validator(max_length = 4096))]
+    #[cfg_attr(feature = "openapi", oai(validator(max_length = 4096)))]
     pub greeting: Option<String>,
     /// Replaces the set of users serving the queue.
     pub user_ids: Option<Vec<String>>,
     pub strategy: Option<AssignStrategy>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, Object)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Object))]
 pub struct QuickReply {
     pub id: String,
     /// Typed after `/` in the composer, e.g. `hours`.
@@ -118,19 +133,21 @@ pub struct QuickReply {
     pub created_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, Object)]
-#[oai(deny_unknown_fields)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Object))]
+#[cfg_attr(feature = "openapi", oai(deny_unknown_fields))]
 pub struct NewQuickReply {
     pub shortcut: String,
-    #[oai(validator(min_length = 1, max_length = 4096))]
+    #[cfg_attr(feature = "openapi", oai(validator(min_length = 1, max_length = 4096)))]
     pub message: String,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, Object)]
-#[oai(deny_unknown_fields)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Object))]
+#[cfg_attr(feature = "openapi", oai(deny_unknown_fields))]
 pub struct QuickReplyPatch {
     pub shortcut: Option<String>,
-    #[oai(validator(min_length = 1, max_length = 4096))]
+    #[cfg_attr(feature = "openapi", oai(validator(min_length = 1, max_length = 4096)))]
     pub message: Option<String>,
 }
 

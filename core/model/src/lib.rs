@@ -1,6 +1,7 @@
 //! Domain types of TucanLink: tenants and plans, users and roles, contacts, tags, queues,
 //! quick replies, settings, and the stable error codes every layer reports with.
-//! No I/O here; types derive serde and the OpenAPI schema so the API speaks them directly.
+//! No I/O here; types derive serde, and the OpenAPI schema under the `openapi` feature, so the
+//! API speaks them directly.
 
 pub mod api_key;
 pub mod contact;
@@ -27,4 +28,4 @@ pub fn required_text(field: &str, value: &str, max: usize) -> Result<String, Pro
     Ok(v.to_string())
 }
 
-pub use error::{ErrorCode, Problem};
+pub use error::{ErrorCode, Problem, Resource};

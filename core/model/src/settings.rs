@@ -4,15 +4,17 @@
 
 use std::collections::BTreeMap;
 
+#[cfg(feature = "openapi")]
 use poem_openapi::{Enum, Object};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::{ErrorCode, Problem};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Enum))]
 #[serde(rename_all = "snake_case")]
-#[oai(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", oai(rename_all = "snake_case"))]
 pub enum SettingType {
     Bool,
     Integer,
@@ -193,11 +195,12 @@ pub fn check_setting(key: &str, value: &Value) -> Result<Value, Problem> {
 }
 
 /// A setting as the API shows it: current value plus what it accepts.
-#[derive(Debug, Clone, Serialize, Deserialize, Object)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Object))]
 pub struct Setting {
     pub key: String,
     pub value: Value,
-    #[oai(rename = "type")]
+    #[cfg_attr(feature = "openapi", oai(rename = "type"))]
     #[serde(rename = "type")]
     pub ty: SettingType,
     pub description: String,

@@ -1,13 +1,15 @@
 //! Companies (tenants) and the plans that bound what each may create and use.
 
 use chrono::{DateTime, Utc};
+#[cfg(feature = "openapi")]
 use poem_openapi::{Enum, Object};
 use serde::{Deserialize, Serialize};
 
 /// Counted resources a plan limits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Enum))]
 #[serde(rename_all = "snake_case")]
-#[oai(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", oai(rename_all = "snake_case"))]
 pub enum LimitKind {
     Users,
     Connections,
@@ -29,9 +31,10 @@ impl LimitKind {
 }
 
 /// Gated capabilities a plan switches on or off.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Enum))]
 #[serde(rename_all = "snake_case")]
-#[oai(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", oai(rename_all = "snake_case"))]
 pub enum Feature {
     Campaigns,
     Plugins,
@@ -40,18 +43,19 @@ pub enum Feature {
 }
 
 /// How many of each resource a tenant on the plan may have.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Object)]
-#[oai(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Object))]
+#[cfg_attr(feature = "openapi", oai(deny_unknown_fields))]
 pub struct PlanLimits {
-    #[oai(validator(maximum(value = "1000000")))]
+    #[cfg_attr(feature = "openapi", oai(validator(maximum(value = "1000000"))))]
     pub users: u32,
-    #[oai(validator(maximum(value = "1000000")))]
+    #[cfg_attr(feature = "openapi", oai(validator(maximum(value = "1000000"))))]
     pub connections: u32,
-    #[oai(validator(maximum(value = "1000000")))]
+    #[cfg_attr(feature = "openapi", oai(validator(maximum(value = "1000000"))))]
     pub queues: u32,
-    #[oai(validator(maximum(value = "1000000")))]
+    #[cfg_attr(feature = "openapi", oai(validator(maximum(value = "1000000"))))]
     pub flows: u32,
-    #[oai(validator(maximum(value = "1000000")))]
+    #[cfg_attr(feature = "openapi", oai(validator(maximum(value = "1000000"))))]
     pub plugins: u32,
 }
 
@@ -68,8 +72,9 @@ impl PlanLimits {
 }
 
 /// Which gated capabilities the plan includes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Object)]
-#[oai(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Object))]
+#[cfg_attr(feature = "openapi", oai(deny_unknown_fields))]
 pub struct PlanFeatures {
     pub campaigns: bool,
     pub plugins: bool,
@@ -89,7 +94,8 @@ impl PlanFeatures {
 }
 
 /// A plan a tenant subscribes to.
-#[derive(Debug, Clone, Serialize, Deserialize, Object)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Object))]
 pub struct Plan {
     pub id: String,
     pub name: String,
@@ -98,34 +104,38 @@ pub struct Plan {
     pub created_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, Object)]
-#[oai(deny_unknown_fields)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Object))]
+#[cfg_attr(feature = "openapi", oai(deny_unknown_fields))]
 pub struct NewPlan {
-    #[oai(validator(min_length = 1, max_length = 80))]
+    #[cfg_attr(feature = "openapi", oai(validator(min_length = 1, max_length = 80)))]
     pub name: String,
     pub limits: PlanLimits,
     pub features: PlanFeatures,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, Object)]
-#[oai(deny_unknown_fields)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Object))]
+#[cfg_attr(feature = "openapi", oai(deny_unknown_fields))]
 pub struct PlanPatch {
-    #[oai(validator(min_length = 1, max_length = 80))]
+    #[cfg_attr(feature = "openapi", oai(validator(min_length = 1, max_length = 80)))]
     pub name: Option<String>,
     pub limits: Option<PlanLimits>,
     pub features: Option<PlanFeatures>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Enum))]
 #[serde(rename_all = "snake_case")]
-#[oai(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", oai(rename_all = "snake_case"))]
 pub enum TenantStatus {
     Active,
     Suspended,
 }
 
 /// A company using the platform. Its data lives in its own database.
-#[derive(Debug, Clone, Serialize, Deserialize, Object)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Object))]
 pub struct Tenant {
     pub id: String,
     pub name: String,
@@ -139,48 +149,59 @@ pub struct Tenant {
 }
 
 /// The first administrator created with a tenant.
-#[derive(Debug, Clone, Serialize, Deserialize, Object)]
-#[oai(deny_unknown_fields)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Object))]
+#[cfg_attr(feature = "openapi", oai(deny_unknown_fields))]
 pub struct NewTenantAdmin {
-    #[oai(validator(min_length = 1, max_length = 120))]
+    #[cfg_attr(feature = "openapi", oai(validator(min_length = 1, max_length = 120)))]
     pub name: String,
     pub email: String,
     pub password: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, Object)]
-#[oai(deny_unknown_fields)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Object))]
+#[cfg_attr(feature = "openapi", oai(deny_unknown_fields))]
 pub struct NewTenant {
-    #[oai(validator(min_length = 1, max_length = 120))]
+    #[cfg_attr(feature = "openapi", oai(validator(min_length = 1, max_length = 120)))]
     pub name: String,
     pub plan_id: String,
-    #[oai(
-        default = "default_timezone",
-        validator(min_length = 1, max_length = 64)
+    #[cfg_attr(
+        feature = "openapi",
+        oai(
+            default = "default_timezone",
+            validator(min_length = 1, max_length = 64)
+        )
     )]
     pub timezone: String,
-    #[oai(default = "default_country", validator(pattern = "^[A-Z]{2}$"))]
+    #[cfg_attr(
+        feature = "openapi",
+        oai(default = "default_country", validator(pattern = "^[A-Z]{2}$"))
+    )]
     pub country: String,
     pub admin: NewTenantAdmin,
 }
 
+#[cfg(feature = "openapi")]
 pub fn default_timezone() -> String {
     "America/Sao_Paulo".to_string()
 }
 
+#[cfg(feature = "openapi")]
 pub fn default_country() -> String {
     "BR".to_string()
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, Object)]
-#[oai(deny_unknown_fields)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Object))]
+#[cfg_attr(feature = "openapi", oai(deny_unknown_fields))]
 pub struct TenantPatch {
-    #[oai(validator(min_length = 1, max_length = 120))]
+    #[cfg_attr(feature = "openapi", oai(validator(min_length = 1, max_length = 120)))]
     pub name: Option<String>,
     pub plan_id: Option<String>,
     pub status: Option<TenantStatus>,
-    #[oai(validator(min_length = 1, max_length = 64))]
+    #[cfg_attr(feature = "openapi", oai(validator(min_length = 1, max_length = 64)))]
     pub timezone: Option<String>,
-    #[oai(validator(pattern = "^[A-Z]{2}$"))]
+    #[cfg_attr(feature = "openapi", oai(validator(pattern = "^[A-Z]{2}$")))]
     pub country: Option<String>,
 }

@@ -2,21 +2,24 @@
 //! contact on a connection), their messages and internal notes, and the ticket timeline.
 
 use chrono::{DateTime, Utc};
+#[cfg(feature = "openapi")]
 use poem_openapi::{Enum, Object};
 use serde::{Deserialize, Serialize};
 
 /// What carries a connection's messages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Enum))]
 #[serde(rename_all = "snake_case")]
-#[oai(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", oai(rename_all = "snake_case"))]
 pub enum ChannelKind {
     /// A built-in test number: someone plays the customer through the simulator API.
     Simulator,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Enum))]
 #[serde(rename_all = "snake_case")]
-#[oai(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", oai(rename_all = "snake_case"))]
 pub enum ConnectionStatus {
     Disconnected,
     Connecting,
@@ -26,7 +29,8 @@ pub enum ConnectionStatus {
 }
 
 /// A WhatsApp number of the company.
-#[derive(Debug, Clone, Serialize, Deserialize, Object)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Object))]
 pub struct Connection {
     pub id: String,
     pub name: String,
@@ -51,24 +55,28 @@ pub struct Connection {
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, Object)]
-#[oai(deny_unknown_fields)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Object))]
+#[cfg_attr(feature = "openapi", oai(deny_unknown_fields))]
 pub struct NewConnection {
-    #[oai(validator(min_length = 1, max_length = 80))]
+    #[cfg_attr(feature = "openapi", oai(validator(min_length = 1, max_length = 80)))]
     pub name: String,
     pub kind: ChannelKind,
     pub phone: String,
     pub default_flow_id: Option<String>,
     pub default_queue_id: Option<String>,
-    #[oai(default, validator(max_length = 4096))]
+    #[cfg_attr(feature = "openapi", oai(default, validator(max_length = 4096)))]
     #[serde(default)]
     pub greeting: String,
-    #[oai(default, validator(max_length = 4096))]
+    #[cfg_attr(feature = "openapi", oai(default, validator(max_length = 4096)))]
     #[serde(default)]
     pub farewell: String,
-    #[oai(
-        default = "default_pace",
-        validator(minimum(value = "1"), maximum(value = "1200"))
+    #[cfg_attr(
+        feature = "openapi",
+        oai(
+            default = "default_pace",
+            validator(minimum(value = "1"), maximum(value = "1200"))
+        )
     )]
     #[serde(default = "default_pace")]
     pub messages_per_minute: u32,
@@ -78,34 +86,40 @@ pub fn default_pace() -> u32 {
     60
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, Object)]
-#[oai(deny_unknown_fields)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Object))]
+#[cfg_attr(feature = "openapi", oai(deny_unknown_fields))]
 pub struct ConnectionPatch {
-    #[oai(validator(min_length = 1, max_length = 80))]
+    #[cfg_attr(feature = "openapi", oai(validator(min_length = 1, max_length = 80)))]
     pub name: Option<String>,
     /// `""` clears it.
     pub default_flow_id: Option<String>,
     /// `""` clears it.
     pub default_queue_id: Option<String>,
-    #[oai(validator(max_length = 4096))]
+    #[cfg_attr(feature = "openapi", oai(validator(max_length = 4096)))]
     pub greeting: Option<String>,
-    #[oai(validator(max_length = 4096))]
+    #[cfg_attr(feature = "openapi", oai(validator(max_length = 4096)))]
     pub farewell: Option<String>,
-    #[oai(validator(minimum(value = "1"), maximum(value = "1200")))]
+    #[cfg_attr(
+        feature = "openapi",
+        oai(validator(minimum(value = "1"), maximum(value = "1200")))
+    )]
     pub messages_per_minute: Option<u32>,
 }
 
 /// One change of a connection's status.
-#[derive(Debug, Clone, Serialize, Deserialize, Object)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Object))]
 pub struct StatusChange {
     pub status: ConnectionStatus,
     pub detail: String,
     pub at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Enum))]
 #[serde(rename_all = "snake_case")]
-#[oai(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", oai(rename_all = "snake_case"))]
 pub enum TicketStatus {
     /// Waiting in a queue (or with a flow) for an agent.
     Pending,
@@ -125,7 +139,8 @@ impl TicketStatus {
 }
 
 /// One conversation with a contact on a connection.
-#[derive(Debug, Clone, Serialize, Deserialize, Object)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Object))]
 pub struct Ticket {
     pub id: String,
     pub contact_id: String,
@@ -151,9 +166,10 @@ pub struct Ticket {
     pub closed_at: Option<DateTime<Utc>>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Enum))]
 #[serde(rename_all = "snake_case")]
-#[oai(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", oai(rename_all = "snake_case"))]
 pub enum Direction {
     /// From the customer.
     In,
@@ -163,9 +179,10 @@ pub enum Direction {
     Note,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Enum))]
 #[serde(rename_all = "snake_case")]
-#[oai(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", oai(rename_all = "snake_case"))]
 pub enum MessageKind {
     Text,
     Image,
@@ -188,9 +205,10 @@ impl MessageKind {
 
 /// Where a message is: an incoming one is `received`; an outgoing one goes
 /// `pending` → `sent` → `delivered` → `read`, or `failed` with the reason.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Enum))]
 #[serde(rename_all = "snake_case")]
-#[oai(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", oai(rename_all = "snake_case"))]
 pub enum MessageStatus {
     Received,
     Pending,
@@ -214,7 +232,8 @@ impl MessageStatus {
 }
 
 /// A file attached to a message.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Object)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Object))]
 pub struct Media {
     /// The stored file (`GET /api/media/{id}`), when the platform holds it.
     pub id: Option<String>,
@@ -225,7 +244,8 @@ pub struct Media {
     pub size: u64,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, Object)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Object))]
 pub struct Message {
     pub id: String,
     pub ticket_id: String,
@@ -257,12 +277,13 @@ pub struct Message {
 }
 
 /// A message an agent sends.
-#[derive(Debug, Clone, Serialize, Deserialize, Object)]
-#[oai(deny_unknown_fields)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Object))]
+#[cfg_attr(feature = "openapi", oai(deny_unknown_fields))]
 pub struct NewMessage {
     /// Text, or the caption of `media_id`. A text that is exactly `/shortcut` is replaced by
     /// that quick reply.
-    #[oai(default, validator(max_length = 4096))]
+    #[cfg_attr(feature = "openapi", oai(default, validator(max_length = 4096)))]
     #[serde(default)]
     pub body: String,
     /// A file uploaded with `POST /api/media`.
@@ -271,17 +292,19 @@ pub struct NewMessage {
     pub quoted_id: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, Object)]
-#[oai(deny_unknown_fields)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Object))]
+#[cfg_attr(feature = "openapi", oai(deny_unknown_fields))]
 pub struct NewNote {
     /// Internal note; `@name` or `@email` mentions a user.
-    #[oai(validator(min_length = 1, max_length = 4096))]
+    #[cfg_attr(feature = "openapi", oai(validator(min_length = 1, max_length = 4096)))]
     pub body: String,
 }
 
 /// Where a ticket goes.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, Object)]
-#[oai(deny_unknown_fields)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Object))]
+#[cfg_attr(feature = "openapi", oai(deny_unknown_fields))]
 pub struct Transfer {
     pub queue_id: Option<String>,
     /// The agent who takes it (open); without one the ticket waits in the queue (pending).
@@ -289,15 +312,17 @@ pub struct Transfer {
 }
 
 /// A message to send later on a ticket.
-#[derive(Debug, Clone, Serialize, Deserialize, Object)]
-#[oai(deny_unknown_fields)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Object))]
+#[cfg_attr(feature = "openapi", oai(deny_unknown_fields))]
 pub struct NewScheduledMessage {
-    #[oai(validator(min_length = 1, max_length = 4096))]
+    #[cfg_attr(feature = "openapi", oai(validator(min_length = 1, max_length = 4096)))]
     pub body: String,
     pub send_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, Object)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Object))]
 pub struct ScheduledMessage {
     pub id: String,
     pub ticket_id: String,
@@ -311,7 +336,8 @@ pub struct ScheduledMessage {
 }
 
 /// One entry of a ticket's timeline: who did what, when.
-#[derive(Debug, Clone, Serialize, Deserialize, Object)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Object))]
 pub struct TicketLogEntry {
     pub id: String,
     pub ticket_id: String,
@@ -332,7 +358,8 @@ pub fn preview(text: &str) -> String {
 }
 
 /// A message on the simulator's phone: what the customer sent (`in`) or received (`out`).
-#[derive(Debug, Clone, Serialize, Deserialize, Object)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Object))]
 pub struct SimMessage {
     /// The channel id (also the platform message's `channel_id`).
     pub id: String,
@@ -352,14 +379,15 @@ pub struct SimMessage {
 }
 
 /// What the simulated customer sends.
-#[derive(Debug, Clone, Serialize, Deserialize, Object)]
-#[oai(deny_unknown_fields)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Object))]
+#[cfg_attr(feature = "openapi", oai(deny_unknown_fields))]
 pub struct SimInbound {
     /// The customer's number (local numbers are read in the company's country).
     pub from: String,
     /// The customer's WhatsApp name.
     pub name: Option<String>,
-    #[oai(default, validator(max_length = 4096))]
+    #[cfg_attr(feature = "openapi", oai(default, validator(max_length = 4096)))]
     #[serde(default)]
     pub text: String,
     /// A media message: its kind and a URL to the file.
@@ -370,7 +398,7 @@ pub struct SimInbound {
     /// read from the content, size limited); `kind` follows the content when not given.
     pub media_base64: Option<String>,
     /// The file's name (documents).
-    #[oai(validator(max_length = 200))]
+    #[cfg_attr(feature = "openapi", oai(validator(max_length = 200)))]
     pub filename: Option<String>,
     /// The channel id of the message answered.
     pub quoted: Option<String>,
@@ -381,19 +409,21 @@ pub struct SimInbound {
 }
 
 /// A WhatsApp group chat as a channel reports it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Object)]
-#[oai(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Object))]
+#[cfg_attr(feature = "openapi", oai(deny_unknown_fields))]
 pub struct GroupChat {
     /// The group's id on WhatsApp (`120363…@g.us`).
-    #[oai(validator(min_length = 1, max_length = 100))]
+    #[cfg_attr(feature = "openapi", oai(validator(min_length = 1, max_length = 100)))]
     pub id: String,
     /// The group's name.
-    #[oai(validator(max_length = 200))]
+    #[cfg_attr(feature = "openapi", oai(validator(max_length = 200)))]
     pub subject: Option<String>,
 }
 
 /// Who wrote a message in a group chat.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Object)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Object))]
 pub struct MessageAuthor {
     /// The member's number, E.164.
     pub phone: String,
@@ -402,9 +432,10 @@ pub struct MessageAuthor {
 }
 
 /// Whether someone in a chat is writing (WhatsApp's chat state).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Enum))]
 #[serde(rename_all = "snake_case")]
-#[oai(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", oai(rename_all = "snake_case"))]
 pub enum ChatState {
     /// Typing a text.
     Composing,
@@ -425,15 +456,17 @@ impl ChatState {
 }
 
 /// An agent is (or stopped) writing on a ticket: the customer's phone shows it.
-#[derive(Debug, Clone, Serialize, Deserialize, Object)]
-#[oai(deny_unknown_fields)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Object))]
+#[cfg_attr(feature = "openapi", oai(deny_unknown_fields))]
 pub struct Typing {
     pub state: ChatState,
 }
 
 /// The simulated customer is (or stopped) writing.
-#[derive(Debug, Clone, Serialize, Deserialize, Object)]
-#[oai(deny_unknown_fields)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Object))]
+#[cfg_attr(feature = "openapi", oai(deny_unknown_fields))]
 pub struct SimTyping {
     pub phone: String,
     /// Writing in this group chat (its id).
@@ -442,8 +475,9 @@ pub struct SimTyping {
 }
 
 /// The simulated customer reads what it received.
-#[derive(Debug, Clone, Serialize, Deserialize, Object)]
-#[oai(deny_unknown_fields)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Object))]
+#[cfg_attr(feature = "openapi", oai(deny_unknown_fields))]
 pub struct SimRead {
     pub phone: String,
 }

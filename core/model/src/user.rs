@@ -2,14 +2,16 @@
 //! agents.
 
 use chrono::{DateTime, Utc};
+#[cfg(feature = "openapi")]
 use poem_openapi::{Enum, Object};
 use serde::{Deserialize, Serialize};
 
 use crate::{ErrorCode, Problem};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Enum))]
 #[serde(rename_all = "snake_case")]
-#[oai(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", oai(rename_all = "snake_case"))]
 pub enum Role {
     Agent,
     Supervisor,
@@ -25,7 +27,8 @@ impl Role {
 }
 
 /// A user as the API shows it (never with its password hash).
-#[derive(Debug, Clone, Serialize, Deserialize, Object)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Object))]
 pub struct User {
     pub id: String,
     /// Absent for platform admins.
@@ -39,18 +42,19 @@ pub struct User {
     pub created_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, Object)]
-#[oai(deny_unknown_fields)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Object))]
+#[cfg_attr(feature = "openapi", oai(deny_unknown_fields))]
 pub struct NewUser {
-    #[oai(validator(min_length = 1, max_length = 120))]
+    #[cfg_attr(feature = "openapi", oai(validator(min_length = 1, max_length = 120)))]
     pub name: String,
     pub email: String,
     pub password: String,
     pub role: Role,
-    #[oai(default)]
+    #[cfg_attr(feature = "openapi", oai(default))]
     #[serde(default)]
     pub max_tickets: u32,
-    #[oai(default = "default_language")]
+    #[cfg_attr(feature = "openapi", oai(default = "default_language"))]
     #[serde(default = "default_language")]
     pub language: String,
 }
@@ -59,10 +63,11 @@ pub fn default_language() -> String {
     "pt-BR".to_string()
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, Object)]
-#[oai(deny_unknown_fields)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Object))]
+#[cfg_attr(feature = "openapi", oai(deny_unknown_fields))]
 pub struct UserPatch {
-    #[oai(validator(min_length = 1, max_length = 120))]
+    #[cfg_attr(feature = "openapi", oai(validator(min_length = 1, max_length = 120)))]
     pub name: Option<String>,
     pub email: Option<String>,
     pub role: Option<Role>,

@@ -10,6 +10,7 @@
 //!   calls at once, and the flow runtime's plugin node types and calls.
 
 mod cache;
+mod error;
 pub mod host;
 pub mod manifest;
 pub mod module;
@@ -26,10 +27,12 @@ use sha2::{Digest, Sha256};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tucan_bus::net::OutboundHttp;
 use tucan_engine::{Effect, NodeType, PluginNodeDecl, PluginNodeType, Resume};
-use tucan_model::{ErrorCode, Problem};
+use tucan_model::Resource;
+
 use tucan_runtime::{CallLater, PluginCalls};
 use tucan_store::{PluginRow, PluginUpload, RunRow, StoreError, StoreResult, TenantDb};
 
+pub use error::{HostError, HostResult};
 pub use host::{CallState, MemoryKv, PluginKv};
 pub use manifest::{Grants, NodeDecl, PluginManifest};
 pub use runner::{LoadedPlugin, NodeOutput, PluginError};
@@ -118,14 +121,8 @@ fn cache_key(tenant: &str, plugin: &str, version: &str) -> String {
     format!("{tenant}/{plugin}@{version}")
 }
 
-fn invalid(e: PluginError) -> StoreError {
-    Problem::new(ErrorCode::PluginInvalid, e.message).into()
-}
-
-/// A store failure that says nothing of the plugin (the database did not answer): the call
-/// is worth making again later. Problems (not found, invalid) are answers.
-fn transient(e: &StoreError) -> bool {
-    matches!(e, StoreError::Backend(_))
+fn invalid(e: PluginError) -> HostError {
+    HostError::Refused(e.message)
 }
 
 /// What one call gives: the plugin's answer or error, and the lines it logged.
@@ -162,7 +159,7 @@ impl PluginHost {
         manifest: PluginManifest,
         wasm: Vec<u8>,
         user_id: &str,
-    ) -> StoreResult<PluginRow> {
+    ) -> HostResult<PluginRow> {
         let manifest_json = serde_json::to_value(&manifest)?;
         let bytes = wasm.clone();
         let loaded = tokio::task::spawn_blocking(move || {
@@ -171,7 +168,10 @@ impl PluginHost {
             Ok::<_, PluginError>(loaded)
         })
         .await
-        .map_err(|e| StoreError::Backend(format!("plugin check stopped: {e}")))?
+        .map_err(|e| HostError::Stopped {
+            what: "check",
+            why: e.to_string(),
+        })?
         .map_err(invalid)?;
         let m = loaded.manifest.clone();
         use base64::Engine as _;
@@ -209,7 +209,7 @@ impl PluginHost {
         db: &TenantDb,
         plugin: &str,
         version: &str,
-    ) -> StoreResult<Arc<LoadedPlugin>> {
+    ) -> HostResult<Arc<LoadedPlugin>> {
         let key = cache_key(db.tenant_id(), plugin, version);
         if let Some(hit) = self.loaded.lock().expect("plugin cache poisoned").get(&key) {
             return Ok(hit);
@@ -219,10 +219,13 @@ impl PluginHost {
         use base64::Engine as _;
         let wasm = base64::engine::general_purpose::STANDARD
             .decode(row.module.unwrap_or_default())
-            .map_err(|e| StoreError::Backend(format!("stored module unreadable: {e}")))?;
+            .map_err(|e| HostError::Unreadable(e.to_string()))?;
         let loaded = tokio::task::spawn_blocking(move || LoadedPlugin::load(manifest, &wasm))
             .await
-            .map_err(|e| StoreError::Backend(format!("plugin load stopped: {e}")))?
+            .map_err(|e| HostError::Stopped {
+                what: "load",
+                why: e.to_string(),
+            })?
             .map_err(invalid)?;
         let loaded = Arc::new(loaded);
         self.loaded
@@ -264,7 +267,7 @@ impl PluginHost {
             .map_err(|_| CallLater::Busy)?;
         self.call_with(db, call, permit)
             .await
-            .map_err(CallLater::Unavailable)
+            .map_err(|e| CallLater::Unavailable(e.to_string()))
     }
 
     async fn call_with(
@@ -272,7 +275,7 @@ impl PluginHost {
         db: &TenantDb,
         call: PluginCall,
         permit: OwnedSemaphorePermit,
-    ) -> Result<CallOutcome, StoreError> {
+    ) -> HostResult<CallOutcome> {
         let PluginCall {
             plugin,
             version,
@@ -289,7 +292,7 @@ impl PluginHost {
                 let e = PluginError::new("PLUGIN_DISABLED", format!("plugin {plugin} is disabled"));
                 return Ok((Err(e), Vec::new()));
             }
-            Err(e) if transient(&e) => return Err(e),
+            Err(e) if e.refusal().is_none() => return Err(e.into()),
             Err(_) => {
                 let e = PluginError::new("PLUGIN_DISABLED", format!("plugin {plugin} was removed"));
                 return Ok((Err(e), Vec::new()));
@@ -297,7 +300,7 @@ impl PluginHost {
         }
         let loaded = match self.load(db, plugin, &version).await {
             Ok(l) => l,
-            Err(e) if transient(&e) => return Err(e),
+            Err(e) if e.is_transient() => return Err(e),
             Err(e) => {
                 return Ok((
                     Err(PluginError::new("PLUGIN_INVALID", e.to_string())),
@@ -373,7 +376,7 @@ impl PluginHost {
         db: &TenantDb,
         plugin: &str,
         version: &str,
-    ) -> StoreResult<Arc<PluginManifest>> {
+    ) -> HostResult<Arc<PluginManifest>> {
         let key = cache_key(db.tenant_id(), plugin, version);
         if let Some(hit) = self.loaded.lock().expect("plugin cache poisoned").get(&key) {
             return Ok(hit.manifest.clone());
@@ -383,7 +386,7 @@ impl PluginHost {
             .await?
             .into_iter()
             .find(|v| v.version == version)
-            .ok_or_else(|| Problem::not_found("plugin version"))?;
+            .ok_or(StoreError::NotFound(Resource::PluginVersion))?;
         Ok(Arc::new(serde_json::from_value(row.manifest)?))
     }
 }
@@ -437,7 +440,7 @@ impl PluginCalls for PluginHost {
         match db.get_plugin(plugin).await {
             Ok(p) if p.enabled => Ok(Some(p.current)),
             Ok(_) => Ok(None),
-            Err(StoreError::Problem(p)) if p.code == ErrorCode::NotFound => Ok(None),
+            Err(StoreError::NotFound(_)) => Ok(None),
             Err(e) => Err(e),
         }
     }

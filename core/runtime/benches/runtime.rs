@@ -5,14 +5,16 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
 use serde_json::{Map, json};
 use tucan_bus::{BusMetrics, BusOptions, EmbeddedBus, JobBus, Timers};
 use tucan_engine::{FlowDocument, Registry, Resume};
 use tucan_model::ids::new_id;
-use tucan_model::tenancy::{NewPlan, PlanFeatures, PlanLimits, Tenant, TenantStatus};
-use tucan_runtime::{FlowRuntime, RunContact, RunSource, RuntimeOptions, StartRun};
+use tucan_model::tenancy::{PlanFeatures, PlanLimits};
+use tucan_runtime::{
+    FlowRuntime, RunContact, RunSource, RuntimeOptions, RuntimeParts, StartRun, TicketDesk,
+};
 use tucan_store::{Store, StoreOptions};
+use tucan_testkit::TenantSpec;
 
 const REPLIES: usize = 2_000;
 const STARTS: usize = 500;
@@ -23,38 +25,24 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
 }
 
 async fn bench(label: &str, store: Store) -> (String, [f64; 5]) {
-    let plan = store
-        .platform()
-        .create_plan(&NewPlan {
-            name: format!("bench-{}", new_id()),
-            limits: PlanLimits {
-                users: 1,
-                connections: 1,
-                queues: 1,
-                flows: 10,
-                plugins: 0,
-            },
-            features: PlanFeatures {
-                campaigns: false,
-                plugins: false,
-                api_access: true,
-                webhooks: false,
-            },
-        })
-        .await
-        .unwrap();
-    let tenant = Tenant {
-        id: new_id(),
+    let db = TenantSpec {
         name: "bench".into(),
-        plan_id: plan.id,
-        status: TenantStatus::Active,
         timezone: "UTC".into(),
-        country: "BR".into(),
-        created_at: Utc::now(),
-    };
-    store.platform().insert_tenant(&tenant).await.unwrap();
-    store.migrate_tenant(&tenant.id).await.unwrap();
-    let db = store.tenant(&tenant.id).await.unwrap();
+        limits: PlanLimits {
+            users: 1,
+            connections: 1,
+            queues: 1,
+            flows: 10,
+            plugins: 0,
+        },
+        features: PlanFeatures {
+            webhooks: false,
+            ..tucan_testkit::features()
+        },
+        ..TenantSpec::default()
+    }
+    .create(&store)
+    .await;
     let bus: Arc<dyn JobBus> = Arc::new(EmbeddedBus::new(
         store.jobs(),
         BusOptions::default(),
@@ -62,10 +50,14 @@ async fn bench(label: &str, store: Store) -> (String, [f64; 5]) {
     ));
     let timers = Timers::new(store.jobs(), bus.clone());
     let rt = FlowRuntime::new(
-        store.clone(),
-        bus,
-        timers,
-        Arc::new(Registry::builtin()),
+        RuntimeParts {
+            store: store.clone(),
+            bus,
+            timers,
+            registry: Arc::new(Registry::builtin()),
+            desk: no_inbox(),
+            plugins: None,
+        },
         RuntimeOptions::default(),
     );
     let doc: FlowDocument = serde_json::from_value(json!({
@@ -150,7 +142,7 @@ async fn main() {
         .expect("no other subscriber");
     let dir = std::env::temp_dir().join(format!("tucan-runtime-bench-{}", new_id()));
     let mut rows = Vec::new();
-    rows.push(bench("embedded mem://", Store::memory().await.unwrap()).await);
+    rows.push(bench("embedded mem://", tucan_testkit::memory_store().await).await);
     let kv = Store::connect(&StoreOptions {
         url: format!("surrealkv://{}", dir.display()),
         namespace: "tucan".into(),
@@ -177,4 +169,25 @@ async fn main() {
             v[0], v[1], v[2], v[3], v[4]
         );
     }
+}
+
+/// The desk type of a runtime without an inbox.
+struct NoInbox;
+
+#[async_trait::async_trait]
+impl TicketDesk for NoInbox {
+    async fn apply(
+        &self,
+        _db: &tucan_store::TenantDb,
+        _run: &tucan_store::RunRow,
+        _effect: &tucan_engine::Effect,
+    ) -> Result<String, String> {
+        Err("no inbox in this process".into())
+    }
+}
+
+/// No inbox: these runs have no tickets, so nothing asks for one; a ticket effect would stay
+/// pending (the desk is gone), never pass for done.
+fn no_inbox() -> std::sync::Weak<dyn TicketDesk> {
+    std::sync::Weak::<NoInbox>::new()
 }

@@ -9,8 +9,9 @@ use tucan_bus::{Lane, NewJob};
 use tucan_engine::{Effect, Resume};
 use tucan_model::ErrorCode;
 use tucan_model::contact::check_custom_fields;
-use tucan_store::{ContactFields, RunRow, StoreError, StoreResult, TenantDb};
+use tucan_store::{ContactFields, RunRow, StoreError, TenantDb};
 
+use crate::error::{RuntimeError, RuntimeResult};
 use crate::jobs::{HTTP_KIND, PLUGIN_KIND, RESUME_KIND};
 use crate::runtime::{FlowRuntime, ParentLink, RunContact, RunSource, StartRun, TestContact};
 
@@ -41,7 +42,7 @@ impl From<tucan_bus::BusError> for Unfinished {
 impl FlowRuntime {
     /// Carry out the run's pending effects (claimed, so two sweeper jobs for one run do not
     /// both carry them out); returns how many finished. The sweeper's path, after a crash.
-    pub async fn carry_out(&self, db: &TenantDb, run_id: &str) -> StoreResult<usize> {
+    pub async fn carry_out(&self, db: &TenantDb, run_id: &str) -> RuntimeResult<usize> {
         let pending = db.claim_pending_effects(run_id, 120).await?;
         if pending.is_empty() {
             return Ok(0);
@@ -61,7 +62,7 @@ impl FlowRuntime {
         db: &TenantDb,
         run: &RunRow,
         effects: Vec<(u64, u32, String, String, String)>,
-    ) -> StoreResult<usize> {
+    ) -> RuntimeResult<usize> {
         let mut done = Vec::with_capacity(effects.len());
         let mut left = None;
         for (seq, n, key, kind, body) in effects {
@@ -89,7 +90,7 @@ impl FlowRuntime {
         }
         db.finish_effects(&run.id, &done).await?;
         match left {
-            Some(why) => Err(StoreError::Backend(why)),
+            Some(why) => Err(RuntimeError::EffectPending(why)),
             None => Ok(done.len()),
         }
     }
@@ -122,15 +123,12 @@ impl FlowRuntime {
         effect: &Effect,
     ) -> Result<String, Unfinished> {
         let tenant = db.tenant_id().to_string();
-        let desk = self
-            .desk
-            .read()
-            .expect("desk lock poisoned")
-            .as_ref()
-            .and_then(std::sync::Weak::upgrade);
-        if let (Some(desk), false, true) = (&desk, run.test, run.ticket_id.is_some())
-            && effect.is_ticket_effect()
-        {
+        if !run.test && run.ticket_id.is_some() && effect.is_ticket_effect() {
+            let Some(desk) = self.desk.upgrade() else {
+                return Err(Unfinished::Later(
+                    "the inbox of this process has stopped".into(),
+                ));
+            };
             return desk.apply(db, run, effect).await.map_err(Unfinished::Later);
         }
         Ok(match effect {
@@ -258,7 +256,7 @@ impl FlowRuntime {
         };
         let mut fields = match db.get_contact(id).await {
             Ok(c) => ContactFields::from(c),
-            Err(StoreError::Problem(p)) if p.code == ErrorCode::NotFound => {
+            Err(StoreError::NotFound(_)) => {
                 return Ok("failed: the contact was deleted".into());
             }
             Err(e) => return Err(e.into()),
@@ -280,8 +278,10 @@ impl FlowRuntime {
         }
         match db.save_contact(id, &fields).await {
             Ok(_) => Ok(format!("contact {field} set")),
-            Err(StoreError::Problem(p)) => Ok(format!("failed: {}", p.message)),
-            Err(e) => Err(e.into()),
+            Err(e) => match e.refusal() {
+                Some(why) => Ok(format!("failed: {why}")),
+                None => Err(e.into()),
+            },
         }
     }
 
@@ -320,7 +320,7 @@ impl FlowRuntime {
         };
         let mut fields = match db.get_contact(id).await {
             Ok(c) => ContactFields::from(c),
-            Err(StoreError::Problem(p)) if p.code == ErrorCode::NotFound => {
+            Err(StoreError::NotFound(_)) => {
                 return Ok("failed: the contact was deleted".into());
             }
             Err(e) => return Err(e.into()),
@@ -418,12 +418,12 @@ impl FlowRuntime {
         key: &str,
         flow_id: &str,
         vars: serde_json::Map<String, Value>,
-    ) -> StoreResult<()> {
+    ) -> RuntimeResult<()> {
         let run = db.get_run(parent_id).await?;
         let fail = |why: String| async move {
             self.resume_parent(db, parent_id, seq, key, "failed", json!({ "error": why }))
                 .await
-                .map_err(|Unfinished::Later(e)| StoreError::Backend(e))
+                .map_err(|Unfinished::Later(e)| RuntimeError::EffectPending(e))
         };
         if run.depth + 1 > MAX_DEPTH {
             return fail(format!("sub-flows nest at most {MAX_DEPTH} deep")).await;
@@ -431,8 +431,8 @@ impl FlowRuntime {
         let id = crate::schedule::tick_run_id(run.started_at.timestamp_millis(), key);
         match db.get_run(&id).await {
             Ok(_) => return Ok(()),
-            Err(StoreError::Problem(p)) if p.code == ErrorCode::NotFound => {}
-            Err(e) => return Err(e),
+            Err(StoreError::NotFound(_)) => {}
+            Err(e) => return Err(e.into()),
         }
         let contact = match (&run.contact_id, &run.contact) {
             (Some(c), _) => RunContact::Stored(c.clone()),
@@ -464,8 +464,10 @@ impl FlowRuntime {
             .await;
         match started {
             Ok(_) => Ok(()),
-            Err(StoreError::Problem(p)) => fail(p.message).await,
-            Err(e) => Err(e),
+            Err(e) => match e.refusal() {
+                Some(why) => fail(why).await,
+                None => Err(e),
+            },
         }
     }
 }

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use tucan_engine::Resume;
-use tucan_store::{RunRow, StoreError, StoreResult, TenantDb};
+use tucan_store::{RunRow, StoreResult, TenantDb};
 
 /// What gives flows their plugin node types and carries out plugin calls: the plugin host.
 #[async_trait::async_trait]
@@ -37,9 +37,9 @@ pub enum CallLater {
     /// The tenant has its most plugin calls running in this process.
     #[error("the company's plugin calls are all busy")]
     Busy,
-    /// The database did not answer.
-    #[error(transparent)]
-    Unavailable(StoreError),
+    /// The database did not answer, or the plugin could not be loaded for now.
+    #[error("{0}")]
+    Unavailable(String),
 }
 
 /// What carries out a run's messages and ticket actions on its ticket: the inbox.

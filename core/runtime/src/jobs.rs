@@ -19,9 +19,9 @@ use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 use tucan_bus::{Handlers, Job, JobError, JobHandler, Lane, NewJob, now_ms};
 use tucan_engine::Resume;
-use tucan_model::ErrorCode;
 use tucan_store::{StoreError, TenantDb};
 
+use crate::error::{RuntimeError, RuntimeResult};
 use crate::runtime::{CallLater, FlowRuntime};
 
 pub const RESUME_KIND: &str = "flow.resume";
@@ -56,7 +56,7 @@ impl FlowRuntime {
     }
 
     /// Publish `flow.effects` for every run whose effects have been pending too long.
-    pub async fn sweep(&self) -> Result<usize, StoreError> {
+    pub async fn sweep(&self) -> RuntimeResult<usize> {
         let mut published = 0;
         for tenant in self.store.platform().tenant_ids().await? {
             let db = self.store.tenant(&tenant).await?;
@@ -71,10 +71,7 @@ impl FlowRuntime {
                 .collect();
             published += jobs.len();
             if !jobs.is_empty() {
-                self.bus
-                    .publish_many(jobs)
-                    .await
-                    .map_err(|e| StoreError::Backend(e.to_string()))?;
+                self.bus.publish_many(jobs).await?;
             }
         }
         Ok(published)
@@ -99,18 +96,16 @@ impl FlowRuntime {
 /// A missing run or tenant means there is nothing left to do; anything else may pass.
 fn retry_or_drop(e: StoreError) -> JobError {
     match e {
-        StoreError::Problem(p) if p.code == ErrorCode::NotFound => {
-            JobError::Fatal(format!("dropped: {}", p.message))
-        }
+        StoreError::NotFound(what) => JobError::Fatal(format!("dropped: {what} not found")),
         other => JobError::Retry(other.to_string()),
     }
 }
 
-fn settle(r: Result<(), StoreError>) -> Result<(), JobError> {
-    match r {
+fn settle<E: Into<RuntimeError>>(r: Result<(), E>) -> Result<(), JobError> {
+    match r.map_err(Into::into) {
         Ok(()) => Ok(()),
         // The run is gone (flow deleted): nothing to resume.
-        Err(StoreError::Problem(p)) if p.code == ErrorCode::NotFound => Ok(()),
+        Err(e) if e.is_not_found() => Ok(()),
         Err(e) => Err(JobError::Retry(e.to_string())),
     }
 }
@@ -207,7 +202,7 @@ impl JobHandler for PluginJob {
         let run = match db.get_run(&p.run_id).await {
             Ok(run) if run.status == "waiting" && run.seq == p.seq => run,
             Ok(_) => return Ok(()),
-            Err(e) => return settle(Err(e)),
+            Err(e) => return settle::<StoreError>(Err(e)),
         };
         let resume = match self.0.plugin_host() {
             Some(host) => match host.call(&db, &run, &p.effect).await {
@@ -224,7 +219,7 @@ impl JobHandler for PluginJob {
                         .await
                         .map_err(|e| JobError::Retry(e.to_string()));
                 }
-                Err(CallLater::Unavailable(e)) => return settle(Err(e)),
+                Err(CallLater::Unavailable(why)) => return Err(JobError::Retry(why)),
             },
             None => Resume::Plugin {
                 port: None,

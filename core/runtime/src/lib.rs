@@ -6,6 +6,7 @@
 
 mod cache;
 mod effects;
+mod error;
 mod facts;
 mod hooks;
 mod jobs;
@@ -14,11 +15,12 @@ mod schedule;
 mod triggers;
 
 pub use cache::FlowCache;
+pub use error::{RuntimeError, RuntimeResult};
 pub use facts::TenantSettings;
 pub use jobs::{EFFECTS_KIND, HTTP_KIND, PLUGIN_KIND, RESUME_KIND, SUBFLOW_KIND};
 pub use runtime::{
     CallLater, FlowRuntime, ParentLink, PluginCalls, RunContact, RunSource, RuntimeOptions,
-    StartRun, Stepped, TestContact, TicketDesk,
+    RuntimeParts, StartRun, Stepped, TestContact, TicketDesk,
 };
 pub use schedule::SCHEDULE_KIND;
 pub use triggers::TriggerEvent;

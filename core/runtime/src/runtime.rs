@@ -14,14 +14,15 @@ use tucan_engine::{
     Advance, CompiledFlow, Env, FlowDocument, Registry, Resume, RunState, RunStatus, Scripts,
     advance, compile,
 };
+use tucan_model::ErrorCode;
 use tucan_model::hours::Schedule;
 use tucan_model::ids::new_id;
-use tucan_model::{ErrorCode, Problem};
 use tucan_store::{
     EffectWrite, NewRun, RunRow, RunWrite, StepWrite, Store, StoreError, StoreResult, TenantDb,
 };
 
 use crate::cache::FlowCache;
+use crate::error::{RuntimeError, RuntimeResult};
 use crate::facts::{Published, TenantFacts, TenantSettings};
 pub use crate::hooks::{CallLater, PluginCalls, TicketDesk};
 use crate::triggers::TriggerEvent;
@@ -134,10 +135,23 @@ pub struct FlowRuntime {
     facts: TenantFacts,
     pub(crate) http: OutboundHttp,
     pub(crate) opts: RuntimeOptions,
-    /// The inbox, which carries out message and ticket effects (attached after both exist).
-    pub(crate) desk: std::sync::RwLock<Option<std::sync::Weak<dyn TicketDesk>>>,
+    /// The inbox, which carries out message and ticket effects of runs with a ticket.
+    pub(crate) desk: std::sync::Weak<dyn TicketDesk>,
     /// The plugin host: plugin node types and their calls.
-    pub(crate) plugins: std::sync::RwLock<Option<Arc<dyn PluginCalls>>>,
+    pub(crate) plugins: Option<Arc<dyn PluginCalls>>,
+}
+
+/// What a runtime is built from.
+pub struct RuntimeParts {
+    pub store: Store,
+    pub bus: Arc<dyn JobBus>,
+    pub timers: Timers,
+    pub registry: Arc<Registry>,
+    /// Carries out the message and ticket effects of runs with a ticket: the inbox, which
+    /// holds the runtime, hence a weak reference (see `tucan_inbox::Inbox::new`).
+    pub desk: std::sync::Weak<dyn TicketDesk>,
+    /// Plugin node types and their calls; none when this process runs no plugins.
+    pub plugins: Option<Arc<dyn PluginCalls>>,
 }
 
 impl std::fmt::Debug for FlowRuntime {
@@ -146,10 +160,6 @@ impl std::fmt::Debug for FlowRuntime {
             .field("cached_flows", &self.cache.len())
             .finish()
     }
-}
-
-pub(crate) fn problem(code: ErrorCode, message: impl Into<String>) -> StoreError {
-    StoreError::Problem(Problem::new(code, message))
 }
 
 fn status_name(s: RunStatus) -> String {
@@ -181,35 +191,24 @@ fn ended(s: RunStatus) -> bool {
 }
 
 impl FlowRuntime {
-    pub fn new(
-        store: Store,
-        bus: Arc<dyn JobBus>,
-        timers: Timers,
-        registry: Arc<Registry>,
-        opts: RuntimeOptions,
-    ) -> Arc<Self> {
+    pub fn new(parts: RuntimeParts, opts: RuntimeOptions) -> Arc<Self> {
         Arc::new(FlowRuntime {
-            store,
-            bus,
-            timers,
-            registry,
+            store: parts.store,
+            bus: parts.bus,
+            timers: parts.timers,
+            registry: parts.registry,
             scripts: Scripts::default(),
             cache: FlowCache::new(opts.cache_capacity),
             facts: TenantFacts::default(),
             http: OutboundHttp::new(opts.allow_internal_http),
             opts,
-            desk: std::sync::RwLock::new(None),
-            plugins: std::sync::RwLock::new(None),
+            desk: parts.desk,
+            plugins: parts.plugins,
         })
     }
 
-    /// Take plugin node types and calls from `plugins` from now on.
-    pub fn attach_plugins(&self, plugins: Arc<dyn PluginCalls>) {
-        *self.plugins.write().expect("plugins lock poisoned") = Some(plugins);
-    }
-
     pub(crate) fn plugin_host(&self) -> Option<Arc<dyn PluginCalls>> {
-        self.plugins.read().expect("plugins lock poisoned").clone()
+        self.plugins.clone()
     }
 
     /// The registry to compile `doc` with: the built-in node types, plus the plugin node
@@ -218,7 +217,7 @@ impl FlowRuntime {
         &self,
         db: &TenantDb,
         doc: &FlowDocument,
-    ) -> StoreResult<Arc<Registry>> {
+    ) -> RuntimeResult<Arc<Registry>> {
         let kinds: Vec<String> = doc
             .nodes
             .iter()
@@ -236,7 +235,7 @@ impl FlowRuntime {
     }
 
     /// The node-type catalogue of a tenant: built-ins and its enabled plugins' node types.
-    pub async fn catalogue(&self, db: &TenantDb) -> StoreResult<Vec<tucan_engine::NodeSpec>> {
+    pub async fn catalogue(&self, db: &TenantDb) -> RuntimeResult<Vec<tucan_engine::NodeSpec>> {
         let mut specs = self.registry.catalogue();
         if let Some(host) = self.plugin_host() {
             specs.extend(host.catalogue(db).await?.iter().map(|t| t.spec()));
@@ -246,7 +245,7 @@ impl FlowRuntime {
 
     /// Pin each plugin node of `doc` to its plugin's current version (`…@1.2.0`), as a
     /// flow version is published; a plugin that is unknown or disabled is an error.
-    pub async fn pin_plugins(&self, db: &TenantDb, doc: &mut FlowDocument) -> StoreResult<()> {
+    pub async fn pin_plugins(&self, db: &TenantDb, doc: &mut FlowDocument) -> RuntimeResult<()> {
         for node in doc.nodes.iter_mut() {
             let Some((plugin, name, None)) =
                 tucan_engine::PluginNodeType::parse_kind(&node.node_type)
@@ -258,22 +257,14 @@ impl FlowRuntime {
                 None => None,
             };
             let Some(version) = current else {
-                return Err(problem(
-                    ErrorCode::InvalidFlow,
-                    format!(
-                        "node {}: plugin {plugin} is not installed or is disabled",
-                        node.id
-                    ),
-                ));
+                return Err(RuntimeError::InvalidFlow(format!(
+                    "node {}: plugin {plugin} is not installed or is disabled",
+                    node.id
+                )));
             };
             node.node_type = format!("plugin.{plugin}.{name}@{version}");
         }
         Ok(())
-    }
-
-    /// Hand message and ticket effects to `desk` from now on.
-    pub fn attach_desk(&self, desk: std::sync::Weak<dyn TicketDesk>) {
-        *self.desk.write().expect("desk lock poisoned") = Some(desk);
     }
 
     pub fn registry(&self) -> &Arc<Registry> {
@@ -289,22 +280,19 @@ impl FlowRuntime {
         &self.store
     }
 
-    async fn compile_text(&self, db: &TenantDb, text: &str) -> StoreResult<CompiledFlow> {
+    async fn compile_text(&self, db: &TenantDb, text: &str) -> RuntimeResult<CompiledFlow> {
         let doc: FlowDocument = serde_json::from_str(text)
-            .map_err(|e| problem(ErrorCode::InvalidFlow, format!("not a flow document: {e}")))?;
+            .map_err(|e| RuntimeError::InvalidFlow(format!("not a flow document: {e}")))?;
         let registry = self.registry_for(db, &doc).await?;
         compile(&doc, &registry, &self.scripts).map_err(|problems| {
             let first = problems
                 .first()
                 .map(|p| p.message.clone())
                 .unwrap_or_default();
-            problem(
-                ErrorCode::InvalidFlow,
-                format!(
-                    "the flow has {} problem(s), the first: {first}; validate it for the list",
-                    problems.len()
-                ),
-            )
+            RuntimeError::InvalidFlow(format!(
+                "the flow has {} problem(s), the first: {first}; validate it for the list",
+                problems.len()
+            ))
         })
     }
 
@@ -313,7 +301,7 @@ impl FlowRuntime {
         db: &TenantDb,
         flow_id: &str,
         version: u32,
-    ) -> StoreResult<(Arc<CompiledFlow>, String)> {
+    ) -> RuntimeResult<(Arc<CompiledFlow>, String)> {
         let key = format!("{}:{flow_id}:{version}", db.tenant_id());
         if let Some(hit) = self.cache.get(&key) {
             return Ok(hit);
@@ -324,7 +312,12 @@ impl FlowRuntime {
         Ok((flow, row.hash))
     }
 
-    async fn draft(&self, db: &TenantDb, text: &str, hash: &str) -> StoreResult<Arc<CompiledFlow>> {
+    async fn draft(
+        &self,
+        db: &TenantDb,
+        text: &str,
+        hash: &str,
+    ) -> RuntimeResult<Arc<CompiledFlow>> {
         let mut key = format!("{}:draft:{hash}", db.tenant_id());
         // A draft's plugin nodes follow their plugins' current versions: an upgrade is a
         // different compiled flow.
@@ -343,7 +336,7 @@ impl FlowRuntime {
     }
 
     /// The compiled flow a run follows.
-    pub async fn flow_of(&self, db: &TenantDb, run: &RunRow) -> StoreResult<Arc<CompiledFlow>> {
+    pub async fn flow_of(&self, db: &TenantDb, run: &RunRow) -> RuntimeResult<Arc<CompiledFlow>> {
         if run.test {
             let text = match &run.document {
                 Some(t) => t.clone(),
@@ -355,12 +348,12 @@ impl FlowRuntime {
         }
     }
 
-    async fn env(&self, db: &TenantDb, run: &RunRow) -> StoreResult<Env> {
+    async fn env(&self, db: &TenantDb, run: &RunRow) -> RuntimeResult<Env> {
         let contact = if let Some(id) = &run.contact_id {
             match db.get_contact(id).await {
                 Ok(c) => serde_json::to_value(c)?,
-                Err(StoreError::Problem(p)) if p.code == ErrorCode::NotFound => Value::Null,
-                Err(e) => return Err(e),
+                Err(StoreError::NotFound(_)) => Value::Null,
+                Err(e) => return Err(e.into()),
             }
         } else if let Some(text) = &run.contact {
             serde_json::from_str(text)?
@@ -410,23 +403,19 @@ impl FlowRuntime {
 
     /// Start a run and take its first steps; effects are carried out before this returns
     /// (the ones that wait, like timers and HTTP requests, are handed to the bus).
-    pub async fn start(&self, db: &TenantDb, req: StartRun) -> StoreResult<RunRow> {
+    pub async fn start(&self, db: &TenantDb, req: StartRun) -> RuntimeResult<RunRow> {
         let flow_row = db.get_flow(&req.flow_id).await?;
         let (flow, version, hash, document) = match req.source {
             RunSource::Published { version } => {
-                let version = version.or(flow_row.published_version).ok_or_else(|| {
-                    problem(
-                        ErrorCode::FlowNotPublished,
-                        "the flow has no published version",
-                    )
-                })?;
+                let version = version
+                    .or(flow_row.published_version)
+                    .ok_or(RuntimeError::FlowNotPublished)?;
                 let (flow, hash) = self.published(db, &req.flow_id, version).await?;
                 (flow, version, hash, None)
             }
             RunSource::Draft => {
-                let doc: FlowDocument = serde_json::from_str(&flow_row.draft).map_err(|e| {
-                    problem(ErrorCode::InvalidFlow, format!("not a flow document: {e}"))
-                })?;
+                let doc: FlowDocument = serde_json::from_str(&flow_row.draft)
+                    .map_err(|e| RuntimeError::InvalidFlow(format!("not a flow document: {e}")))?;
                 let hash = doc.content_hash();
                 let flow = self.draft(db, &flow_row.draft, &hash).await?;
                 (flow, 0, hash, Some(flow_row.draft.clone()))
@@ -518,9 +507,13 @@ impl FlowRuntime {
             },
             &write,
         )
-        .await?;
+        .await
+        .map_err(|e| match e {
+            StoreError::Problem(p) if p.code == ErrorCode::RunActive => RuntimeError::RunActive,
+            other => other.into(),
+        })?;
         self.carry_out_logged(db, &run, &write.effects).await;
-        db.get_run(&run.id).await
+        Ok(db.get_run(&run.id).await?)
     }
 
     /// Advance a waiting run with `resume`. With `expect_seq`, only if the run is still at
@@ -531,7 +524,7 @@ impl FlowRuntime {
         run_id: &str,
         resume: Resume,
         expect_seq: Option<u64>,
-    ) -> StoreResult<Stepped> {
+    ) -> RuntimeResult<Stepped> {
         for _ in 0..MAX_RACES {
             let run = db.get_run(run_id).await?;
             if run.status != "waiting" || expect_seq.is_some_and(|s| s != run.seq) {
@@ -551,18 +544,19 @@ impl FlowRuntime {
                 return Ok(Stepped::Advanced(Box::new(written(run, &write))));
             }
         }
-        Err(StoreError::Backend(format!(
-            "run {run_id} kept moving; gave up after {MAX_RACES} tries"
-        )))
+        Err(RuntimeError::Contended {
+            run: run_id.to_string(),
+            tries: MAX_RACES,
+        })
     }
 
     /// Cancel a run that has not ended. `RUN_NOT_WAITING` when it has.
-    pub async fn cancel(&self, db: &TenantDb, run_id: &str) -> StoreResult<RunRow> {
+    pub async fn cancel(&self, db: &TenantDb, run_id: &str) -> RuntimeResult<RunRow> {
         for _ in 0..MAX_RACES {
             let run = db.get_run(run_id).await?;
             let mut state: RunState = serde_json::from_str(&run.state)?;
             if ended(state.status) {
-                return Err(problem(ErrorCode::RunNotWaiting, "the run has ended"));
+                return Err(RuntimeError::RunEnded);
             }
             state.status = RunStatus::Cancelled;
             state.waiting = None;
@@ -572,12 +566,13 @@ impl FlowRuntime {
             let write = self.to_write(&run, None, &state, &Advance::default(), &Resume::Start)?;
             if db.write_run(&write).await? {
                 self.carry_out_logged(db, &run, &write.effects).await;
-                return db.get_run(run_id).await;
+                return Ok(db.get_run(run_id).await?);
             }
         }
-        Err(StoreError::Backend(format!(
-            "run {run_id} kept moving; gave up after {MAX_RACES} tries"
-        )))
+        Err(RuntimeError::Contended {
+            run: run_id.to_string(),
+            tries: MAX_RACES,
+        })
     }
 
     fn to_write(
@@ -587,7 +582,7 @@ impl FlowRuntime {
         state: &RunState,
         adv: &Advance,
         input: &Resume,
-    ) -> StoreResult<RunWrite> {
+    ) -> RuntimeResult<RunWrite> {
         let last = adv.trace.len().saturating_sub(1);
         let mut steps = Vec::with_capacity(adv.trace.len());
         for (i, t) in adv.trace.iter().enumerate() {

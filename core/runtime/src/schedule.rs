@@ -13,8 +13,9 @@ use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 use tucan_bus::{Job, JobError, JobHandler, Lane, NewJob, now_ms};
 use tucan_engine::cron::Cron;
-use tucan_model::ErrorCode;
-use tucan_store::{StoreError, StoreResult, TenantDb};
+use tucan_store::{StoreError, TenantDb};
+
+use crate::error::RuntimeResult;
 
 use crate::runtime::{FlowRuntime, RunContact, RunSource, StartRun};
 use crate::triggers::TriggerEvent;
@@ -41,7 +42,7 @@ fn timer_name(tenant: &str, flow_id: &str, node: &str) -> String {
 impl FlowRuntime {
     /// Arm the next tick of every schedule trigger of the flow's published version; returns
     /// how many were armed.
-    pub async fn arm_schedules(&self, db: &TenantDb, flow_id: &str) -> StoreResult<usize> {
+    pub async fn arm_schedules(&self, db: &TenantDb, flow_id: &str) -> RuntimeResult<usize> {
         let Some(version) = db.get_flow(flow_id).await?.published_version else {
             return Ok(0);
         };
@@ -64,7 +65,7 @@ impl FlowRuntime {
         node: &str,
         config: &Value,
         after: DateTime<Utc>,
-    ) -> StoreResult<bool> {
+    ) -> RuntimeResult<bool> {
         let Ok(cron) = Cron::parse(config["cron"].as_str().unwrap_or_default()) else {
             return Ok(false);
         };
@@ -86,19 +87,22 @@ impl FlowRuntime {
         )
         .tenant(tenant)
         .key(format!("{name}:{due_ms}"));
-        self.timers
-            .schedule(&name, due_ms, &job)
-            .await
-            .map_err(|e| StoreError::Backend(e.to_string()))?;
+        self.timers.schedule(&name, due_ms, &job).await?;
         Ok(true)
     }
 
     /// One tick: arm the next tick, then start this tick's run (unless it exists).
-    async fn tick(&self, db: &TenantDb, flow_id: &str, node: &str, due_ms: i64) -> StoreResult<()> {
+    async fn tick(
+        &self,
+        db: &TenantDb,
+        flow_id: &str,
+        node: &str,
+        due_ms: i64,
+    ) -> RuntimeResult<()> {
         let flow = match db.get_flow(flow_id).await {
             Ok(f) => f,
-            Err(StoreError::Problem(p)) if p.code == ErrorCode::NotFound => return Ok(()),
-            Err(e) => return Err(e),
+            Err(StoreError::NotFound(_)) => return Ok(()),
+            Err(e) => return Err(e.into()),
         };
         let Some(version) = flow.published_version else {
             return Ok(());
@@ -122,7 +126,7 @@ impl FlowRuntime {
         );
         match db.get_run(&id).await {
             Ok(_) => {}
-            Err(StoreError::Problem(p)) if p.code == ErrorCode::NotFound => {
+            Err(StoreError::NotFound(_)) => {
                 self.start(
                     db,
                     StartRun {
@@ -143,7 +147,7 @@ impl FlowRuntime {
                 )
                 .await?;
             }
-            Err(e) => return Err(e),
+            Err(e) => return Err(e.into()),
         }
         Ok(())
     }

@@ -8,10 +8,10 @@ use tucan_engine::{
     CompiledFlow, MessageEvent, Resume, TicketEventData, message_trigger_matches,
     ticket_trigger_matches,
 };
-use tucan_model::ErrorCode;
-use tucan_store::{StoreError, StoreResult, TenantDb};
+use tucan_store::TenantDb;
 
-use crate::runtime::{FlowRuntime, RunContact, RunSource, StartRun, Stepped, problem};
+use crate::error::{RuntimeError, RuntimeResult};
+use crate::runtime::{FlowRuntime, RunContact, RunSource, StartRun, Stepped};
 
 /// What happened, for the triggers that listen to it.
 #[derive(Debug, Clone)]
@@ -66,7 +66,7 @@ impl FlowRuntime {
         db: &TenantDb,
         flow_id: &str,
         node: &str,
-    ) -> StoreResult<Option<String>> {
+    ) -> RuntimeResult<Option<String>> {
         let flow = db.get_flow(flow_id).await?;
         let Some(version) = flow.published_version else {
             return Ok(None);
@@ -88,7 +88,7 @@ impl FlowRuntime {
         contact_id: &str,
         ticket_id: Option<&str>,
         event: &MessageEvent,
-    ) -> StoreResult<Vec<String>> {
+    ) -> RuntimeResult<Vec<String>> {
         self.on_message_with(db, contact_id, ticket_id, event, None)
             .await
     }
@@ -102,7 +102,7 @@ impl FlowRuntime {
         ticket_id: Option<&str>,
         event: &MessageEvent,
         runs_waiting: Option<bool>,
-    ) -> StoreResult<Vec<String>> {
+    ) -> RuntimeResult<Vec<String>> {
         let mut moved = Vec::new();
         let waiting = match runs_waiting {
             Some(false) => Vec::new(),
@@ -147,7 +147,7 @@ impl FlowRuntime {
         contact_id: &str,
         ticket_id: &str,
         event: &TicketEventData,
-    ) -> StoreResult<Vec<String>> {
+    ) -> RuntimeResult<Vec<String>> {
         self.start_triggered(
             db,
             contact_id,
@@ -163,7 +163,7 @@ impl FlowRuntime {
         contact_id: &str,
         ticket_id: Option<&str>,
         event: &TriggerEvent,
-    ) -> StoreResult<Vec<String>> {
+    ) -> RuntimeResult<Vec<String>> {
         let mut started = Vec::new();
         for (flow_id, version) in self.published_flows(db).await?.iter().cloned() {
             let (flow, _) = self.published(db, &flow_id, version).await?;
@@ -190,7 +190,7 @@ impl FlowRuntime {
                 .await;
             match run {
                 Ok(run) => started.push(run.id),
-                Err(StoreError::Problem(p)) if p.code == ErrorCode::RunActive => {}
+                Err(RuntimeError::RunActive) => {}
                 Err(e) => return Err(e),
             }
         }
@@ -203,7 +203,7 @@ pub(crate) fn pick_trigger(
     flow: &CompiledFlow,
     event: Option<&TriggerEvent>,
     test: bool,
-) -> StoreResult<usize> {
+) -> RuntimeResult<usize> {
     match event {
         Some(ev) => flow
             .triggers
@@ -211,21 +211,24 @@ pub(crate) fn pick_trigger(
             .copied()
             .find(|&t| ev.starts(&flow.nodes[t]))
             .ok_or_else(|| {
-                problem(
-                    ErrorCode::InvalidParam,
-                    format!("no {} trigger of the flow matches", ev.name()),
-                )
+                RuntimeError::NoTrigger(format!("no {} trigger of the flow matches", ev.name()))
             }),
         None => flow
             .triggers
             .iter()
             .copied()
             .find(|&t| flow.nodes[t].kind == "trigger.manual")
-            .or_else(|| if test { flow.triggers.first().copied() } else { None })
+            .or_else(|| {
+                if test {
+                    flow.triggers.first().copied()
+                } else {
+                    None
+                }
+            })
             .ok_or_else(|| {
-                problem(
-                    ErrorCode::InvalidParam,
-                    "the flow has no manual trigger; add one to start it by hand or through the API",
+                RuntimeError::NoTrigger(
+                    "the flow has no manual trigger; add one to start it by hand or through the API"
+                        .into(),
                 )
             }),
     }

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use tucan_api::mailer::LogMailer;
 use tucan_api::{ApiSettings, AppState};
-use tucan_model::tenancy::{NewPlan, NewTenant, NewTenantAdmin, PlanFeatures, PlanLimits};
+use tucan_model::tenancy::{NewTenant, NewTenantAdmin, PlanFeatures, PlanLimits};
 use tucan_store::{ContactFields, Store, StoreOptions};
 
 /// The allocator the `tucanlink` binary runs with.
@@ -153,26 +153,23 @@ async fn contact_search() {
     .await
     .unwrap();
     store.migrate().await.unwrap();
-    let plan = store
-        .platform()
-        .create_plan(&NewPlan {
-            name: "bench".into(),
-            limits: PlanLimits {
-                users: 10,
-                connections: 1,
-                queues: 10,
-                flows: 10,
-                plugins: 1,
-            },
-            features: PlanFeatures {
-                campaigns: true,
-                plugins: true,
-                api_access: true,
-                webhooks: true,
-            },
-        })
-        .await
-        .unwrap();
+    let plan = tucan_testkit::plan(
+        &store,
+        PlanLimits {
+            users: 10,
+            connections: 1,
+            queues: 10,
+            flows: 10,
+            plugins: 1,
+        },
+        PlanFeatures {
+            campaigns: true,
+            plugins: true,
+            api_access: true,
+            webhooks: true,
+        },
+    )
+    .await;
     let password = "bench password 123".to_string();
     let new = NewTenant {
         name: "Bench".into(),
@@ -234,7 +231,14 @@ async fn contact_search() {
         tucan_bus::BusOptions::default(),
         Arc::default(),
     ));
-    let state = AppState::new(store.clone(), settings, Arc::new(LogMailer::default()), bus);
+    let services = tucan_api::Services::build(&store, bus.clone(), Default::default());
+    let state = AppState::new(
+        store.clone(),
+        settings,
+        Arc::new(LogMailer::default()),
+        bus,
+        services,
+    );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let acceptor = tucan_api::Listener::from_tokio(listener).unwrap();

@@ -380,16 +380,18 @@ async fn openapi(config: &Config, out: &std::path::Path, check: bool) -> anyhow:
     let mut config = config.clone();
     config.database.url = "mem://".into();
     let store = Store::memory().await?;
-    let bus = Arc::new(EmbeddedBus::new(
+    let bus: Arc<dyn tucan_bus::JobBus> = Arc::new(EmbeddedBus::new(
         store.jobs(),
         BusOptions::default(),
         Arc::default(),
     ));
+    let services = crate::jobs::services(&config, &store, bus.clone());
     let state = runtime::app_state(
         &config,
         store,
         b"openapi-generation-only-secret-0123456789".to_vec(),
         bus,
+        services,
     );
     let spec = format!("{}\n", tucan_api::openapi_json(&state));
     if check {

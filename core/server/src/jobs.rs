@@ -6,16 +6,15 @@ use std::time::Duration;
 
 use anyhow::Context;
 use tokio_util::sync::CancellationToken;
+use tucan_api::{ServiceOptions, Services};
 use tucan_bus::http_job::{self, HttpDelivery};
 use tucan_bus::net::OutboundHttp;
 use tucan_bus::{
     Backoff, BusMetrics, BusOptions, DeadLetters, EmbeddedBus, Handlers, JobBus, Lane, RabbitBus,
-    RabbitOptions, Timers, Worker, WorkerOptions,
+    RabbitOptions, Worker, WorkerOptions,
 };
-use tucan_engine::Registry;
-use tucan_inbox::{Inbox, InboxOptions};
-use tucan_plugins::PluginHost;
-use tucan_runtime::{FlowRuntime, RuntimeOptions};
+use tucan_inbox::InboxOptions;
+use tucan_runtime::RuntimeOptions;
 use tucan_store::Store;
 
 use crate::config::Config;
@@ -56,41 +55,23 @@ pub async fn open_bus(config: &Config, store: &Store) -> anyhow::Result<Arc<dyn 
     Ok(Arc::new(rabbit))
 }
 
-/// The flow runtime and the inbox the API and the workers of this process share.
-#[derive(Clone, Debug)]
-pub struct Services {
-    pub runtime: Arc<FlowRuntime>,
-    pub inbox: Arc<Inbox>,
-    pub plugins: Arc<PluginHost>,
-}
-
+/// The flow runtime, inbox and plugin host the API and the workers of this process share.
 pub fn services(config: &Config, store: &Store, bus: Arc<dyn JobBus>) -> Services {
-    let runtime = FlowRuntime::new(
-        store.clone(),
-        bus.clone(),
-        Timers::new(store.jobs(), bus.clone()),
-        Arc::new(Registry::builtin()),
-        RuntimeOptions {
-            allow_internal_http: config.outbound_http.allow_internal,
-            ..RuntimeOptions::default()
-        },
-    );
-    let inbox = Inbox::new(
-        store.clone(),
+    Services::build(
+        store,
         bus,
-        runtime.clone(),
-        InboxOptions {
-            media_dir: config.data_dir.join("media"),
-            ..InboxOptions::default()
+        ServiceOptions {
+            runtime: RuntimeOptions {
+                allow_internal_http: config.outbound_http.allow_internal,
+                ..RuntimeOptions::default()
+            },
+            inbox: InboxOptions {
+                media_dir: config.data_dir.join("media"),
+                ..InboxOptions::default()
+            },
+            plugins_allow_internal_http: config.outbound_http.allow_internal,
         },
-    );
-    let plugins = PluginHost::new(OutboundHttp::new(config.outbound_http.allow_internal));
-    runtime.attach_plugins(plugins.clone());
-    Services {
-        runtime,
-        inbox,
-        plugins,
-    }
+    )
 }
 
 /// Every job kind this build can run.

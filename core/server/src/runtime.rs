@@ -10,7 +10,7 @@ use rand::Rng;
 use tokio_util::sync::CancellationToken;
 use tucan_api::accounts;
 use tucan_api::mailer::LogMailer;
-use tucan_api::{ApiSettings, AppState};
+use tucan_api::{ApiSettings, AppState, Services};
 use tucan_bus::JobBus;
 use tucan_model::tenancy::{NewPlan, PlanFeatures, PlanLimits};
 use tucan_model::user::{NewUser, Role};
@@ -61,6 +61,7 @@ pub fn app_state(
     store: Store,
     jwt_secret: Vec<u8>,
     bus: Arc<dyn JobBus>,
+    services: Services,
 ) -> AppState {
     let settings = ApiSettings {
         jwt_secret,
@@ -77,7 +78,7 @@ pub fn app_state(
     let mailer = LogMailer {
         include_body: config.mode == Mode::Development,
     };
-    AppState::new(store, settings, Arc::new(mailer), bus)
+    AppState::new(store, settings, Arc::new(mailer), bus, services)
 }
 
 /// A random password of 20 letters and digits.
@@ -195,9 +196,13 @@ pub async fn serve(config: Config, with_workers: bool) -> anyhow::Result<()> {
     }
     let bus = jobs::open_bus(&config, &store).await?;
     let services = jobs::services(&config, &store, bus.clone());
-    let state = app_state(&config, store.clone(), secret, bus.clone())
-        .with_runtime(services.runtime.clone(), services.inbox.clone())
-        .with_plugins(services.plugins.clone());
+    let state = app_state(
+        &config,
+        store.clone(),
+        secret,
+        bus.clone(),
+        services.clone(),
+    );
     let listener = tokio::net::TcpListener::bind(&config.http.bind)
         .await
         .with_context(|| format!("binding {}", config.http.bind))?;

@@ -13,7 +13,7 @@ use surrealdb::engine::any::{self, Any};
 use surrealdb::opt::auth::Root;
 use tokio::sync::Semaphore;
 use tucan_model::ids::{is_valid_id, tenant_database};
-use tucan_model::{ErrorCode, Problem};
+use tucan_model::{ErrorCode, Resource};
 
 use crate::error::{StoreError, StoreResult};
 use crate::jobs::JobsDb;
@@ -145,7 +145,7 @@ impl Store {
     /// an authenticated context (see the API's `TenantCtx`).
     pub async fn tenant(&self, tenant_id: &str) -> StoreResult<TenantDb> {
         if !is_valid_id(tenant_id) {
-            return Err(Problem::not_found("tenant").into());
+            return Err(StoreError::NotFound(Resource::Tenant));
         }
         let cached = self
             .tenants
@@ -234,17 +234,10 @@ pub(crate) async fn execute(db: &Surreal<Any>, sql: &str, vars: Value) -> StoreR
 /// it was not executed; the cause is the one that does not (when the commit itself failed,
 /// as on a write conflict, there is only the not-executed kind).
 fn first_error(errors: std::collections::HashMap<usize, surrealdb::Error>) -> Option<StoreError> {
-    let mut errors: Vec<(usize, String)> = errors
-        .into_iter()
-        .map(|(i, e)| (i, e.to_string()))
-        .collect();
-    // Statements before the failing one say "not executed due to a failed transaction",
-    // those after it "…cancelled transaction": neither is the cause.
-    errors.sort_by_key(|(i, m)| (m.contains("not executed due to"), *i));
     errors
         .into_iter()
-        .next()
-        .map(|(_, m)| StoreError::Backend(m))
+        .min_by_key(|(i, e)| (crate::error::is_consequence(e), *i))
+        .map(|(_, e)| crate::error::classify(&e))
 }
 
 /// Rows of the last statement of `sql`.
@@ -323,16 +316,16 @@ pub(crate) async fn fetch_one<T: DeserializeOwned>(
     Ok(fetch(db, sql, vars).await?.into_iter().next())
 }
 
-/// Like [`fetch_one`], but a missing row is `NOT_FOUND` for `what`.
+/// Like [`fetch_one`], but a missing row is [`StoreError::NotFound`] for `what`.
 pub(crate) async fn fetch_found<T: DeserializeOwned>(
     db: &Surreal<Any>,
     sql: &str,
     vars: Value,
-    what: &str,
+    what: Resource,
 ) -> StoreResult<T> {
     fetch_one(db, sql, vars)
         .await?
-        .ok_or_else(|| Problem::not_found(what).into())
+        .ok_or(StoreError::NotFound(what))
 }
 
 /// A count from `SELECT count() FROM … GROUP ALL`.
@@ -360,11 +353,11 @@ fn bare_key(record: &str) -> String {
 }
 
 /// Reject ids that cannot be ours before they reach a query; they name nothing.
-pub(crate) fn check_id(id: &str, what: &str) -> StoreResult<()> {
+pub(crate) fn check_id(id: &str, what: Resource) -> StoreResult<()> {
     if is_valid_id(id) {
         Ok(())
     } else {
-        Err(Problem::not_found(what).into())
+        Err(StoreError::NotFound(what))
     }
 }
 

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use surrealdb::Surreal;
 use surrealdb::engine::any::Any;
+use tucan_model::Resource;
 use tucan_model::ids::new_id;
 use tucan_model::tenancy::{NewPlan, Plan, PlanPatch, Tenant, TenantPatch};
 use tucan_model::{ErrorCode, Problem};
@@ -75,12 +76,12 @@ impl PlatformDb {
     }
 
     pub async fn get_plan(&self, id: &str) -> StoreResult<Plan> {
-        check_id(id, "plan")?;
+        check_id(id, Resource::Plan)?;
         fetch_found(
             &self.db,
             "SELECT * FROM type::record('plan', $id)",
             json!({ "id": id }),
-            "plan",
+            Resource::Plan,
         )
         .await
     }
@@ -88,7 +89,7 @@ impl PlatformDb {
     pub async fn create_plan(&self, plan: &NewPlan) -> StoreResult<Plan> {
         let sql = "CREATE type::record('plan', $id) CONTENT { name: $name, limits: $limits, features: $features }";
         let vars = json!({ "id": new_id(), "name": plan.name, "limits": plan.limits, "features": plan.features });
-        fetch_found(&self.db, sql, vars, "plan")
+        fetch_found(&self.db, sql, vars, Resource::Plan)
             .await
             .map_err(|e| e.on_unique(ErrorCode::NameTaken, "a plan with this name exists"))
     }
@@ -106,7 +107,7 @@ impl PlatformDb {
         }
         let sql = "UPDATE type::record('plan', $id) MERGE { name: $name, limits: $limits, features: $features }";
         let vars = json!({ "id": id, "name": plan.name, "limits": plan.limits, "features": plan.features });
-        fetch_found(&self.db, sql, vars, "plan")
+        fetch_found(&self.db, sql, vars, Resource::Plan)
             .await
             .map_err(|e| e.on_unique(ErrorCode::NameTaken, "a plan with this name exists"))
     }
@@ -149,12 +150,12 @@ impl PlatformDb {
     }
 
     pub async fn get_tenant(&self, id: &str) -> StoreResult<Tenant> {
-        check_id(id, "tenant")?;
+        check_id(id, Resource::Tenant)?;
         fetch_found(
             &self.db,
             "SELECT * FROM type::record('tenant', $id)",
             json!({ "id": id }),
-            "tenant",
+            Resource::Tenant,
         )
         .await
     }
@@ -165,7 +166,13 @@ impl PlatformDb {
             .await
             .map_err(|_| Problem::new(ErrorCode::InvalidField, "plan_id names no plan"))?;
         let sql = "CREATE type::record('tenant', $id) CONTENT { name: $name, plan_id: $plan_id, status: $status, timezone: $timezone, country: $country }";
-        fetch_found(&self.db, sql, serde_json::to_value(tenant)?, "tenant").await
+        fetch_found(
+            &self.db,
+            sql,
+            serde_json::to_value(tenant)?,
+            Resource::Tenant,
+        )
+        .await
     }
 
     pub async fn update_tenant(&self, id: &str, patch: &TenantPatch) -> StoreResult<Tenant> {
@@ -189,12 +196,12 @@ impl PlatformDb {
             t.country = v.clone();
         }
         let sql = "UPDATE type::record('tenant', $id) MERGE { name: $name, plan_id: $plan_id, status: $status, timezone: $timezone, country: $country }";
-        fetch_found(&self.db, sql, serde_json::to_value(&t)?, "tenant").await
+        fetch_found(&self.db, sql, serde_json::to_value(&t)?, Resource::Tenant).await
     }
 
     /// Remove a tenant record whose creation failed part-way (its database stays empty).
     pub async fn delete_tenant_record(&self, id: &str) -> StoreResult<()> {
-        check_id(id, "tenant")?;
+        check_id(id, Resource::Tenant)?;
         rows(
             &self.db,
             "DELETE type::record('tenant', $id)",

@@ -15,7 +15,8 @@ use super::platform::{Created, Deleted};
 use crate::auth::principal::scope_name;
 use crate::auth::tokens::{new_api_key, token_hash};
 use crate::auth::{Auth, Scope, TenantCtx};
-use crate::error::{ApiError, ApiResult};
+use crate::error::status::{AUTHED, BODY, NOT_FOUND};
+use crate::error::{ApiError, ApiResult, Reply};
 use crate::state::AppState;
 
 #[derive(Debug, Object)]
@@ -51,7 +52,7 @@ impl ApiKeysApi {
 impl ApiKeysApi {
     /// List the tenant's API keys (never their secrets).
     #[oai(path = "/", method = "get")]
-    async fn list_api_keys(&self, auth: Auth) -> ApiResult<Json<Vec<ApiKey>>> {
+    async fn list_api_keys(&self, auth: Auth) -> Reply<Json<Vec<ApiKey>>, { AUTHED }> {
         let ctx = self.admin_ctx(&auth).await?;
         Ok(Json(ctx.db.list_api_keys().await?))
     }
@@ -62,13 +63,12 @@ impl ApiKeysApi {
         &self,
         auth: Auth,
         body: Json<NewApiKey>,
-    ) -> ApiResult<Created<CreatedApiKey>> {
+    ) -> Reply<Created<CreatedApiKey>, { AUTHED | BODY }> {
         let ctx = self.admin_ctx(&auth).await?;
         if body.scopes.is_empty() {
-            return Err(ApiError::new(
-                ErrorCode::InvalidField,
-                "give the key at least one scope",
-            ));
+            return Err(
+                ApiError::new(ErrorCode::InvalidField, "give the key at least one scope").into(),
+            );
         }
         let secret = new_api_key();
         let id = new_id();
@@ -94,7 +94,11 @@ impl ApiKeysApi {
 
     /// Revoke an API key; it stops working at once.
     #[oai(path = "/:id", method = "delete")]
-    async fn delete_api_key(&self, auth: Auth, id: Path<String>) -> ApiResult<Deleted> {
+    async fn delete_api_key(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+    ) -> Reply<Deleted, { AUTHED | NOT_FOUND }> {
         let ctx = self.admin_ctx(&auth).await?;
         ctx.db.delete_api_key(&id).await?;
         self.state

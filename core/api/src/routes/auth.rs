@@ -16,7 +16,10 @@ use crate::accounts::{account_user, set_password};
 use crate::auth::Auth;
 use crate::auth::password::{decoy_hash, verify_password};
 use crate::auth::tokens::{random_token, token_hash};
-use crate::error::{ApiError, ApiResult};
+use crate::error::status::{
+    ALWAYS, AUTHED, BODY, FORBIDDEN, NOT_FOUND, TOO_MANY_REQUESTS, UNAUTHORIZED,
+};
+use crate::error::{ApiError, ApiResult, Reply};
 use crate::mailer::Mail;
 use crate::state::AppState;
 
@@ -96,13 +99,18 @@ pub struct AuthApi {
 impl AuthApi {
     /// Sign in with email and password.
     #[oai(path = "/login", method = "post")]
-    async fn login(&self, body: Json<Login>, addr: &RemoteAddr) -> ApiResult<Json<Session>> {
+    async fn login(
+        &self,
+        body: Json<Login>,
+        addr: &RemoteAddr,
+    ) -> Reply<Json<Session>, { ALWAYS | BODY | UNAUTHORIZED | FORBIDDEN | TOO_MANY_REQUESTS }>
+    {
         let state = &self.state;
         let ip = client_ip(addr);
         let email =
             normalize_email(&body.email).unwrap_or_else(|_| body.email.trim().to_lowercase());
         if state.ip_limiter.is_limited(&ip) || state.account_limiter.is_limited(&email) {
-            return Err(too_many_attempts());
+            return Err(too_many_attempts().into());
         }
         state.ip_limiter.record(&ip);
 
@@ -118,22 +126,24 @@ impl AuthApi {
         let ok = verify_password(body.0.password, hash).await && row.is_some();
         let (Some(account), Some(row), true) = (account, row, ok) else {
             state.account_limiter.record(&email);
-            return Err(ApiError::new(
-                ErrorCode::InvalidCredentials,
-                "wrong email or password",
-            ));
+            return Err(
+                ApiError::new(ErrorCode::InvalidCredentials, "wrong email or password").into(),
+            );
         };
         state.account_limiter.clear(&email);
         if let Some(tid) = &account.tenant_id {
             check_tenant_active(state, tid).await?;
         }
-        self.open_session(&account, row, &new_id()).await.map(Json)
+        Ok(Json(self.open_session(&account, row, &new_id()).await?))
     }
 
     /// Trade a refresh token for a new access token and a new refresh token. Presenting a
     /// refresh token twice ends the whole session (someone else may hold a copy).
     #[oai(path = "/refresh", method = "post")]
-    async fn refresh(&self, body: Json<RefreshRequest>) -> ApiResult<Json<Session>> {
+    async fn refresh(
+        &self,
+        body: Json<RefreshRequest>,
+    ) -> Reply<Json<Session>, { ALWAYS | BODY | UNAUTHORIZED | FORBIDDEN }> {
         let platform = self.state.store.platform();
         let invalid = || {
             ApiError::new(
@@ -146,7 +156,7 @@ impl AuthApi {
             .await?
             .ok_or_else(invalid)?;
         if row.revoked || row.expires_at < Utc::now() {
-            return Err(invalid());
+            return Err(invalid().into());
         }
         if row.used || !platform.use_refresh_token(&row.id).await? {
             platform.revoke_refresh_family(&row.family).await?;
@@ -154,7 +164,8 @@ impl AuthApi {
             return Err(ApiError::new(
                 ErrorCode::RefreshTokenReused,
                 "this refresh token was already used; sign in again",
-            ));
+            )
+            .into());
         }
         let account = Account {
             email: String::new(),
@@ -175,14 +186,15 @@ impl AuthApi {
             return Err(ApiError::new(
                 ErrorCode::RefreshTokenReused,
                 "this session was ended because a refresh token was reused; sign in again",
-            ));
+            )
+            .into());
         }
         Ok(Json(session))
     }
 
     /// End the session the refresh token belongs to.
     #[oai(path = "/logout", method = "post")]
-    async fn logout(&self, body: Json<RefreshRequest>) -> ApiResult<Done> {
+    async fn logout(&self, body: Json<RefreshRequest>) -> Reply<Done, { ALWAYS | BODY }> {
         let platform = self.state.store.platform();
         if let Some(row) = platform
             .find_refresh_token(&token_hash(&body.refresh_token))
@@ -195,7 +207,7 @@ impl AuthApi {
 
     /// The signed-in user.
     #[oai(path = "/me", method = "get")]
-    async fn me(&self, auth: Auth) -> ApiResult<Json<User>> {
+    async fn me(&self, auth: Auth) -> Reply<Json<User>, { AUTHED | NOT_FOUND }> {
         let p = auth.user()?;
         let account = p.account();
         let row = account_user(&self.state.store, &account).await?;
@@ -205,7 +217,11 @@ impl AuthApi {
     /// Change the signed-in user's own name or language (any role; email, role and ticket
     /// limit are an admin's to change).
     #[oai(path = "/me", method = "patch")]
-    async fn update_me(&self, auth: Auth, body: Json<ProfilePatch>) -> ApiResult<Json<User>> {
+    async fn update_me(
+        &self,
+        auth: Auth,
+        body: Json<ProfilePatch>,
+    ) -> Reply<Json<User>, { AUTHED | BODY | NOT_FOUND }> {
         let p = auth.user()?;
         let account = p.account();
         let mut row = account_user(&self.state.store, &account).await?;
@@ -237,7 +253,11 @@ impl AuthApi {
     /// Change the signed-in user's password. Every session ends, this one included: sign in
     /// again with the new password.
     #[oai(path = "/password", method = "post")]
-    async fn change_password(&self, auth: Auth, body: Json<PasswordChange>) -> ApiResult<Done> {
+    async fn change_password(
+        &self,
+        auth: Auth,
+        body: Json<PasswordChange>,
+    ) -> Reply<Done, { AUTHED | BODY | NOT_FOUND }> {
         let p = auth.user()?;
         let account = p.account();
         let row = account_user(&self.state.store, &account).await?;
@@ -245,7 +265,8 @@ impl AuthApi {
             return Err(ApiError::new(
                 ErrorCode::InvalidCredentials,
                 "the current password is wrong",
-            ));
+            )
+            .into());
         }
         set_password(&self.state.store, &account, body.0.new_password).await?;
         Ok(Done::NoContent)
@@ -254,11 +275,15 @@ impl AuthApi {
     /// Ask for a password reset link by email. Answers the same whether or not the email has
     /// an account.
     #[oai(path = "/forgot", method = "post")]
-    async fn forgot(&self, body: Json<ForgotPassword>, addr: &RemoteAddr) -> ApiResult<Accepted> {
+    async fn forgot(
+        &self,
+        body: Json<ForgotPassword>,
+        addr: &RemoteAddr,
+    ) -> Reply<Accepted, { ALWAYS | BODY | TOO_MANY_REQUESTS }> {
         // Shares the per-IP budget with sign-in, so it cannot be used to flood mailboxes.
         let ip = client_ip(addr);
         if self.state.ip_limiter.is_limited(&ip) {
-            return Err(too_many_attempts());
+            return Err(too_many_attempts().into());
         }
         self.state.ip_limiter.record(&ip);
         let Ok(email) = normalize_email(&body.email) else {
@@ -277,7 +302,10 @@ impl AuthApi {
 
     /// Set a new password with the token from the reset email. The token works once.
     #[oai(path = "/reset", method = "post")]
-    async fn reset(&self, body: Json<ResetPassword>) -> ApiResult<Done> {
+    async fn reset(
+        &self,
+        body: Json<ResetPassword>,
+    ) -> Reply<Done, { ALWAYS | BODY | UNAUTHORIZED | NOT_FOUND }> {
         tucan_model::user::check_password(&body.new_password)?;
         let account = self
             .state

@@ -21,7 +21,8 @@ use tucan_store::SimWrite;
 use super::ApiTags;
 use super::platform::{Created, Deleted};
 use crate::auth::{Auth, Scope, TenantCtx};
-use crate::error::{ApiError, ApiResult};
+use crate::error::status::{AUTHED, BAD_REQUEST, BODY, CONFLICT, NOT_FOUND};
+use crate::error::{ApiError, ApiResult, Reply};
 use crate::state::AppState;
 
 pub struct ConnectionsApi {
@@ -111,7 +112,7 @@ impl ConnectionsApi {
 impl ConnectionsApi {
     /// List connections.
     #[oai(path = "/", method = "get")]
-    async fn list_connections(&self, auth: Auth) -> ApiResult<Json<Vec<Connection>>> {
+    async fn list_connections(&self, auth: Auth) -> Reply<Json<Vec<Connection>>, { AUTHED }> {
         let ctx = auth.tenant(&self.state, Scope::ConnectionsRead).await?;
         let all = ctx.db.list_connections().await?;
         Ok(Json(all.into_iter().map(|c| shown(&ctx, c)).collect()))
@@ -124,7 +125,7 @@ impl ConnectionsApi {
         &self,
         auth: Auth,
         body: Json<NewConnection>,
-    ) -> ApiResult<Created<Connection>> {
+    ) -> Reply<Created<Connection>, { AUTHED | BODY | CONFLICT }> {
         let ctx = auth.tenant(&self.state, Scope::ConnectionsWrite).await?;
         ctx.require(Role::Admin)?;
         ctx.check_limit(LimitKind::Connections, ctx.db.count_connections().await?)?;
@@ -148,7 +149,11 @@ impl ConnectionsApi {
 
     /// Get a connection, with its status and (for admins, while pairing) its pairing code.
     #[oai(path = "/:id", method = "get")]
-    async fn get_connection(&self, auth: Auth, id: Path<String>) -> ApiResult<Json<Connection>> {
+    async fn get_connection(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+    ) -> Reply<Json<Connection>, { AUTHED | NOT_FOUND }> {
         let ctx = auth.tenant(&self.state, Scope::ConnectionsRead).await?;
         Ok(Json(shown(&ctx, ctx.db.get_connection(&id).await?)))
     }
@@ -160,7 +165,7 @@ impl ConnectionsApi {
         auth: Auth,
         id: Path<String>,
         body: Json<ConnectionPatch>,
-    ) -> ApiResult<Json<Connection>> {
+    ) -> Reply<Json<Connection>, { AUTHED | BODY | NOT_FOUND }> {
         let ctx = auth.tenant(&self.state, Scope::ConnectionsWrite).await?;
         ctx.require(Role::Admin)?;
         let mut c = ctx.db.get_connection(&id).await?;
@@ -194,7 +199,11 @@ impl ConnectionsApi {
 
     /// Remove a connection (its tickets and messages stay).
     #[oai(path = "/:id", method = "delete")]
-    async fn delete_connection(&self, auth: Auth, id: Path<String>) -> ApiResult<Deleted> {
+    async fn delete_connection(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+    ) -> Reply<Deleted, { AUTHED | NOT_FOUND }> {
         let ctx = auth.tenant(&self.state, Scope::ConnectionsWrite).await?;
         ctx.require(Role::Admin)?;
         let conn = ctx.db.get_connection(&id).await?;
@@ -205,7 +214,11 @@ impl ConnectionsApi {
 
     /// Connect (or reconnect) a connection.
     #[oai(path = "/:id/connect", method = "post")]
-    async fn connect(&self, auth: Auth, id: Path<String>) -> ApiResult<Json<Connection>> {
+    async fn connect(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+    ) -> Reply<Json<Connection>, { AUTHED | NOT_FOUND }> {
         let ctx = auth.tenant(&self.state, Scope::ConnectionsWrite).await?;
         ctx.require(Role::Admin)?;
         let conn = ctx.db.get_connection(&id).await?;
@@ -214,7 +227,11 @@ impl ConnectionsApi {
 
     /// Disconnect a connection.
     #[oai(path = "/:id/disconnect", method = "post")]
-    async fn disconnect(&self, auth: Auth, id: Path<String>) -> ApiResult<Json<Connection>> {
+    async fn disconnect(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+    ) -> Reply<Json<Connection>, { AUTHED | NOT_FOUND }> {
         let ctx = auth.tenant(&self.state, Scope::ConnectionsWrite).await?;
         ctx.require(Role::Admin)?;
         let conn = ctx.db.get_connection(&id).await?;
@@ -227,7 +244,7 @@ impl ConnectionsApi {
         &self,
         auth: Auth,
         id: Path<String>,
-    ) -> ApiResult<Json<Vec<StatusChange>>> {
+    ) -> Reply<Json<Vec<StatusChange>>, { AUTHED | NOT_FOUND }> {
         let ctx = auth.tenant(&self.state, Scope::ConnectionsRead).await?;
         ctx.db.get_connection(&id).await?;
         Ok(Json(ctx.db.connection_history(&id).await?))
@@ -241,7 +258,7 @@ impl ConnectionsApi {
         auth: Auth,
         id: Path<String>,
         body: Json<SimInbound>,
-    ) -> ApiResult<Accepted<SimDelivery>> {
+    ) -> Reply<Accepted<SimDelivery>, { AUTHED | BODY | NOT_FOUND }> {
         let (ctx, conn) = self.simulator(&auth, &id).await?;
         let body = body.0;
         let phone = normalize_phone(&body.from, &ctx.tenant.country)?;
@@ -260,7 +277,8 @@ impl ConnectionsApi {
             return Err(ApiError::new(
                 ErrorCode::InvalidField,
                 "send a file either as media_base64 or as media_url",
-            ));
+            )
+            .into());
         }
         let has_file = file.is_some() || body.media_url.is_some();
         let kind = body.kind.unwrap_or(MessageKind::Text);
@@ -268,13 +286,11 @@ impl ConnectionsApi {
             return Err(ApiError::new(
                 ErrorCode::InvalidField,
                 "a media message needs media_base64 or media_url",
-            ));
+            )
+            .into());
         }
         if !has_file && body.text.trim().is_empty() {
-            return Err(ApiError::new(
-                ErrorCode::InvalidField,
-                "text must not be empty",
-            ));
+            return Err(ApiError::new(ErrorCode::InvalidField, "text must not be empty").into());
         }
         let group = match body.group {
             Some(g) => Some(GroupChat {
@@ -289,7 +305,8 @@ impl ConnectionsApi {
                 return Err(ApiError::new(
                     ErrorCode::InvalidField,
                     "id must have 1-100 characters",
-                ));
+                )
+                .into());
             }
             None => format!("sim-in-{}", new_id()),
         };
@@ -342,7 +359,7 @@ impl ConnectionsApi {
         auth: Auth,
         id: Path<String>,
         body: Json<SimTyping>,
-    ) -> ApiResult<Json<SimTypingResult>> {
+    ) -> Reply<Json<SimTypingResult>, { AUTHED | BODY | NOT_FOUND }> {
         let (ctx, conn) = self.simulator(&auth, &id).await?;
         let phone = normalize_phone(&body.phone, &ctx.tenant.country)?;
         let group = body.group.as_deref().map(check_group_id).transpose()?;
@@ -361,7 +378,7 @@ impl ConnectionsApi {
         &self,
         auth: Auth,
         id: Path<String>,
-    ) -> ApiResult<Json<Vec<SimMessage>>> {
+    ) -> Reply<Json<Vec<SimMessage>>, { AUTHED | BAD_REQUEST | NOT_FOUND }> {
         let (ctx, conn) = self.simulator(&auth, &id).await?;
         Ok(Json(ctx.db.sim_phones(&conn.id).await?))
     }
@@ -374,7 +391,7 @@ impl ConnectionsApi {
         auth: Auth,
         id: Path<String>,
         phone: Path<String>,
-    ) -> ApiResult<Json<Vec<SimMessage>>> {
+    ) -> Reply<Json<Vec<SimMessage>>, { AUTHED | BAD_REQUEST | NOT_FOUND }> {
         let (ctx, conn) = self.simulator(&auth, &id).await?;
         let chat = sim_chat_of(&phone, &ctx.tenant.country)?;
         Ok(Json(ctx.db.sim_chat(&conn.id, &chat).await?))
@@ -388,7 +405,7 @@ impl ConnectionsApi {
         auth: Auth,
         id: Path<String>,
         body: Json<SimRead>,
-    ) -> ApiResult<Json<SimReadResult>> {
+    ) -> Reply<Json<SimReadResult>, { AUTHED | BODY | NOT_FOUND }> {
         let (ctx, conn) = self.simulator(&auth, &id).await?;
         let chat = sim_chat_of(&body.phone, &ctx.tenant.country)?;
         let ids = ctx.db.sim_mark_read(&conn.id, &chat).await?;

@@ -17,7 +17,8 @@ use super::ApiTags;
 use super::platform::{Created, Deleted};
 use crate::auth::{Auth, Scope, TenantCtx};
 use crate::csv_io;
-use crate::error::{ApiError, ApiResult};
+use crate::error::status::{AUTHED, BAD_REQUEST, BODY, CONFLICT, NOT_FOUND};
+use crate::error::{ApiError, ApiResult, Reply};
 use crate::state::AppState;
 
 #[derive(ApiRequest)]
@@ -55,7 +56,7 @@ impl ContactsApi {
             validator(minimum(value = "1"), maximum(value = "500"))
         )]
         limit: Query<u32>,
-    ) -> ApiResult<Json<ContactPage>> {
+    ) -> Reply<Json<ContactPage>, { AUTHED | BAD_REQUEST }> {
         let ctx = auth.tenant(&self.state, Scope::ContactsRead).await?;
         let q = ContactQuery {
             search: search.0,
@@ -72,7 +73,7 @@ impl ContactsApi {
         &self,
         auth: Auth,
         body: Json<NewContact>,
-    ) -> ApiResult<Created<Contact>> {
+    ) -> Reply<Created<Contact>, { AUTHED | BODY | CONFLICT }> {
         let ctx = auth.tenant(&self.state, Scope::ContactsWrite).await?;
         let new = body.0;
         let fields = ContactFields {
@@ -92,7 +93,11 @@ impl ContactsApi {
     /// Import contacts from CSV (supervisors and admins). Rows whose phone matches an existing contact update it;
     /// bad rows are reported by line and skipped.
     #[oai(path = "/import", method = "post")]
-    async fn import_contacts(&self, auth: Auth, body: CsvUpload) -> ApiResult<Json<ImportReport>> {
+    async fn import_contacts(
+        &self,
+        auth: Auth,
+        body: CsvUpload,
+    ) -> Reply<Json<ImportReport>, { AUTHED | BODY }> {
         let ctx = auth.tenant(&self.state, Scope::ContactsWrite).await?;
         ctx.require(Role::Supervisor)?;
         let CsvUpload::Csv(text) = body;
@@ -101,7 +106,7 @@ impl ContactsApi {
 
     /// Export every contact as CSV (the same columns the import reads).
     #[oai(path = "/export", method = "get")]
-    async fn export_contacts(&self, auth: Auth) -> ApiResult<CsvDownload> {
+    async fn export_contacts(&self, auth: Auth) -> Reply<CsvDownload, { AUTHED }> {
         let ctx = auth.tenant(&self.state, Scope::ContactsRead).await?;
         ctx.require(Role::Supervisor)?;
         Ok(CsvDownload::Csv(PlainText(csv_io::export(&ctx).await?)))
@@ -109,7 +114,11 @@ impl ContactsApi {
 
     /// Get a contact.
     #[oai(path = "/:id", method = "get")]
-    async fn get_contact(&self, auth: Auth, id: Path<String>) -> ApiResult<Json<Contact>> {
+    async fn get_contact(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+    ) -> Reply<Json<Contact>, { AUTHED | NOT_FOUND }> {
         let ctx = auth.tenant(&self.state, Scope::ContactsRead).await?;
         Ok(Json(ctx.db.get_contact(&id).await?))
     }
@@ -122,7 +131,7 @@ impl ContactsApi {
         auth: Auth,
         id: Path<String>,
         body: Json<ContactPatch>,
-    ) -> ApiResult<Json<Contact>> {
+    ) -> Reply<Json<Contact>, { AUTHED | BODY | NOT_FOUND | CONFLICT }> {
         let ctx = auth.tenant(&self.state, Scope::ContactsWrite).await?;
         let mut fields: ContactFields = ctx.db.get_contact(&id).await?.into();
         apply_patch(&ctx, &mut fields, body.0)?;
@@ -131,7 +140,11 @@ impl ContactsApi {
 
     /// Delete a contact (supervisors and admins).
     #[oai(path = "/:id", method = "delete")]
-    async fn delete_contact(&self, auth: Auth, id: Path<String>) -> ApiResult<Deleted> {
+    async fn delete_contact(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+    ) -> Reply<Deleted, { AUTHED | NOT_FOUND }> {
         let ctx = auth.tenant(&self.state, Scope::ContactsWrite).await?;
         ctx.require(Role::Supervisor)?;
         ctx.db.delete_contact(&id).await?;

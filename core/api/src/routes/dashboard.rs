@@ -11,7 +11,8 @@ use tucan_model::{ErrorCode, Problem};
 
 use super::ApiTags;
 use crate::auth::{Auth, Scope};
-use crate::error::ApiResult;
+use crate::error::Reply;
+use crate::error::status::{AUTHED, BAD_REQUEST};
 use crate::state::AppState;
 
 /// Longest window the dashboard covers, in days.
@@ -30,7 +31,7 @@ impl DashboardApi {
         &self,
         auth: Auth,
         days: Query<Option<u32>>,
-    ) -> ApiResult<Json<Dashboard>> {
+    ) -> Reply<Json<Dashboard>, { AUTHED | BAD_REQUEST }> {
         let ctx = auth.tenant(&self.state, Scope::TicketsRead).await?;
         ctx.require(Role::Supervisor)?;
         let days = days.0.unwrap_or(14);

@@ -18,7 +18,8 @@ use tucan_store::{FlowRow, FlowVersionRow};
 use super::ApiTags;
 use super::platform::{Created, Deleted};
 use crate::auth::{Auth, Scope, TenantCtx};
-use crate::error::{ApiError, ApiResult};
+use crate::error::status::{AUTHED, BAD_REQUEST, BODY, CONFLICT, NOT_FOUND};
+use crate::error::{ApiError, ApiResult, Reply};
 use crate::state::AppState;
 
 #[derive(Debug, Object)]
@@ -263,7 +264,7 @@ impl FlowsApi {
 impl FlowsApi {
     /// The node types flows can use, with their config schemas and ports.
     #[oai(path = "/node-types", method = "get")]
-    async fn list_node_types(&self, auth: Auth) -> ApiResult<Json<Vec<NodeType>>> {
+    async fn list_node_types(&self, auth: Auth) -> Reply<Json<Vec<NodeType>>, { AUTHED }> {
         let ctx = self.reader(&auth).await?;
         Ok(Json(
             self.state
@@ -289,7 +290,7 @@ impl FlowsApi {
 
     /// List the tenant's flows.
     #[oai(path = "/flows", method = "get")]
-    async fn list_flows(&self, auth: Auth) -> ApiResult<Json<Vec<Flow>>> {
+    async fn list_flows(&self, auth: Auth) -> Reply<Json<Vec<Flow>>, { AUTHED }> {
         let ctx = self.reader(&auth).await?;
         Ok(Json(
             ctx.db
@@ -303,7 +304,11 @@ impl FlowsApi {
 
     /// Create a flow with a draft (which may still have problems).
     #[oai(path = "/flows", method = "post")]
-    async fn create_flow(&self, auth: Auth, body: Json<NewFlow>) -> ApiResult<Created<Flow>> {
+    async fn create_flow(
+        &self,
+        auth: Auth,
+        body: Json<NewFlow>,
+    ) -> Reply<Created<Flow>, { AUTHED | BODY | CONFLICT }> {
         let ctx = self.writer(&auth).await?;
         ctx.check_limit(LimitKind::Flows, ctx.db.count_flows().await?)?;
         let doc = body.document.clone().unwrap_or_else(empty_document);
@@ -319,7 +324,11 @@ impl FlowsApi {
 
     /// Get a flow with its draft.
     #[oai(path = "/flows/:id", method = "get")]
-    async fn get_flow(&self, auth: Auth, id: Path<String>) -> ApiResult<Json<Flow>> {
+    async fn get_flow(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+    ) -> Reply<Json<Flow>, { AUTHED | NOT_FOUND }> {
         let ctx = self.reader(&auth).await?;
         Ok(Json(flow_view(ctx.db.get_flow(&id).await?)))
     }
@@ -331,7 +340,7 @@ impl FlowsApi {
         auth: Auth,
         id: Path<String>,
         body: Json<FlowPatch>,
-    ) -> ApiResult<Json<Flow>> {
+    ) -> Reply<Json<Flow>, { AUTHED | BODY | NOT_FOUND | CONFLICT }> {
         let ctx = self.writer(&auth).await?;
         let draft = match &body.document {
             Some(doc) => {
@@ -354,7 +363,11 @@ impl FlowsApi {
 
     /// Delete a flow and its versions; its waiting runs are cancelled.
     #[oai(path = "/flows/:id", method = "delete")]
-    async fn delete_flow(&self, auth: Auth, id: Path<String>) -> ApiResult<Deleted> {
+    async fn delete_flow(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+    ) -> Reply<Deleted, { AUTHED | NOT_FOUND | CONFLICT }> {
         let ctx = self.writer(&auth).await?;
         ctx.db.get_flow(&id).await?;
         // Runs still waiting in it end as cancelled (their contacts are free again).
@@ -382,7 +395,11 @@ impl FlowsApi {
 
     /// Check the draft: every problem, each with its node, edge and field.
     #[oai(path = "/flows/:id/validate", method = "post")]
-    async fn validate_flow(&self, auth: Auth, id: Path<String>) -> ApiResult<Json<Validation>> {
+    async fn validate_flow(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+    ) -> Reply<Json<Validation>, { AUTHED | NOT_FOUND }> {
         let ctx = self.reader(&auth).await?;
         let doc = Self::stored_draft(&ctx.db.get_flow(&id).await?)?;
         let problems = self.validate(&ctx, &doc).await?;
@@ -394,7 +411,11 @@ impl FlowsApi {
 
     /// Freeze the draft as a new immutable version that new runs start on.
     #[oai(path = "/flows/:id/publish", method = "post")]
-    async fn publish_flow(&self, auth: Auth, id: Path<String>) -> ApiResult<PublishResponse> {
+    async fn publish_flow(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+    ) -> Reply<PublishResponse, { AUTHED | BAD_REQUEST | NOT_FOUND }> {
         let ctx = self.writer(&auth).await?;
         let row = ctx.db.get_flow(&id).await?;
         let doc = Self::stored_draft(&row)?;
@@ -435,7 +456,7 @@ impl FlowsApi {
         &self,
         auth: Auth,
         id: Path<String>,
-    ) -> ApiResult<Json<Vec<FlowVersion>>> {
+    ) -> Reply<Json<Vec<FlowVersion>>, { AUTHED | NOT_FOUND }> {
         let ctx = self.reader(&auth).await?;
         Ok(Json(
             ctx.db
@@ -454,7 +475,7 @@ impl FlowsApi {
         auth: Auth,
         id: Path<String>,
         version: Path<u32>,
-    ) -> ApiResult<Json<FlowVersion>> {
+    ) -> Reply<Json<FlowVersion>, { AUTHED | BAD_REQUEST | NOT_FOUND }> {
         let ctx = self.reader(&auth).await?;
         Ok(Json(version_view(
             ctx.db.get_flow_version(&id, version.0).await?,
@@ -469,7 +490,7 @@ impl FlowsApi {
         id: Path<String>,
         version: Path<u32>,
         against: Query<Option<u32>>,
-    ) -> ApiResult<Json<FlowDiff>> {
+    ) -> Reply<Json<FlowDiff>, { AUTHED | BAD_REQUEST | NOT_FOUND }> {
         let ctx = self.reader(&auth).await?;
         let old = ctx.db.get_flow_version(&id, version.0).await?;
         let old: FlowDocument =
@@ -489,7 +510,7 @@ impl FlowsApi {
         auth: Auth,
         id: Path<String>,
         version: Path<u32>,
-    ) -> ApiResult<Json<Flow>> {
+    ) -> Reply<Json<Flow>, { AUTHED | BAD_REQUEST | NOT_FOUND }> {
         let ctx = self.writer(&auth).await?;
         let v = ctx.db.get_flow_version(&id, version.0).await?;
         Ok(Json(flow_view(

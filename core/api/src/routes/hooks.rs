@@ -14,7 +14,8 @@ use tucan_runtime::{RunContact, RunSource, StartRun, TriggerEvent};
 use tucan_store::{ContactFields, TenantDb};
 
 use super::ApiTags;
-use crate::error::{ApiError, ApiResult};
+use crate::error::status::{ALWAYS, BODY, CONFLICT, FORBIDDEN, NOT_FOUND, UNAUTHORIZED};
+use crate::error::{ApiError, ApiResult, Reply};
 use crate::state::AppState;
 
 #[derive(Debug, Object)]
@@ -36,7 +37,7 @@ pub struct HooksApi {
 }
 
 fn not_found() -> ApiError {
-    ApiError::new(ErrorCode::NotFound, "no such webhook")
+    ApiError::new(ErrorCode::WebhookNotFound, "no such webhook")
 }
 
 /// Equal secrets, compared through their digests (no early exit on the secret itself).
@@ -102,7 +103,8 @@ impl HooksApi {
         node_id: Path<String>,
         #[oai(name = "X-Tucan-Secret")] secret: Header<Option<String>>,
         body: Json<Value>,
-    ) -> ApiResult<HookResponse> {
+    ) -> Reply<HookResponse, { ALWAYS | BODY | UNAUTHORIZED | FORBIDDEN | NOT_FOUND | CONFLICT }>
+    {
         let platform = self.state.store.platform();
         let tenant = platform
             .get_tenant(&tenant_id)
@@ -112,7 +114,8 @@ impl HooksApi {
             return Err(ApiError::new(
                 ErrorCode::TenantSuspended,
                 "this company's account is suspended",
-            ));
+            )
+            .into());
         }
         let db = self.state.store.tenant(&tenant.id).await?;
         let expected = self
@@ -127,10 +130,9 @@ impl HooksApi {
             .as_deref()
             .is_some_and(|s| same_secret(s, &expected))
         {
-            return Err(ApiError::new(
-                ErrorCode::Unauthorized,
-                "missing or wrong X-Tucan-Secret",
-            ));
+            return Err(
+                ApiError::new(ErrorCode::Unauthorized, "missing or wrong X-Tucan-Secret").into(),
+            );
         }
         let payload = body.0;
         let contact = match payload_contact(&db, &payload, &tenant.country).await? {

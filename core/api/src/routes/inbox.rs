@@ -14,7 +14,8 @@ use tucan_model::user::Role;
 use super::ApiTags;
 use super::platform::{Created, Deleted};
 use crate::auth::{Auth, Scope};
-use crate::error::ApiResult;
+use crate::error::Reply;
+use crate::error::status::{AUTHED, BODY, CONFLICT, NOT_FOUND};
 use crate::state::AppState;
 
 pub struct TagsApi {
@@ -25,14 +26,18 @@ pub struct TagsApi {
 impl TagsApi {
     /// List tags.
     #[oai(path = "/", method = "get")]
-    async fn list_tags(&self, auth: Auth) -> ApiResult<Json<Vec<Tag>>> {
+    async fn list_tags(&self, auth: Auth) -> Reply<Json<Vec<Tag>>, { AUTHED }> {
         let ctx = auth.tenant(&self.state, Scope::TagsRead).await?;
         Ok(Json(ctx.db.list_tags().await?))
     }
 
     /// Create a tag (supervisors and admins).
     #[oai(path = "/", method = "post")]
-    async fn create_tag(&self, auth: Auth, body: Json<NewTag>) -> ApiResult<Created<Tag>> {
+    async fn create_tag(
+        &self,
+        auth: Auth,
+        body: Json<NewTag>,
+    ) -> Reply<Created<Tag>, { AUTHED | BODY | CONFLICT }> {
         let ctx = auth.tenant(&self.state, Scope::TagsWrite).await?;
         ctx.require(Role::Supervisor)?;
         Ok(Created::Created(Json(
@@ -44,7 +49,11 @@ impl TagsApi {
 
     /// Get a tag.
     #[oai(path = "/:id", method = "get")]
-    async fn get_tag(&self, auth: Auth, id: Path<String>) -> ApiResult<Json<Tag>> {
+    async fn get_tag(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+    ) -> Reply<Json<Tag>, { AUTHED | NOT_FOUND }> {
         let ctx = auth.tenant(&self.state, Scope::TagsRead).await?;
         Ok(Json(ctx.db.get_tag(&id).await?))
     }
@@ -56,7 +65,7 @@ impl TagsApi {
         auth: Auth,
         id: Path<String>,
         body: Json<TagPatch>,
-    ) -> ApiResult<Json<Tag>> {
+    ) -> Reply<Json<Tag>, { AUTHED | BODY | NOT_FOUND | CONFLICT }> {
         let ctx = auth.tenant(&self.state, Scope::TagsWrite).await?;
         ctx.require(Role::Supervisor)?;
         let mut tag = ctx.db.get_tag(&id).await?;
@@ -71,7 +80,11 @@ impl TagsApi {
 
     /// Delete a tag; it is taken off every contact.
     #[oai(path = "/:id", method = "delete")]
-    async fn delete_tag(&self, auth: Auth, id: Path<String>) -> ApiResult<Deleted> {
+    async fn delete_tag(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+    ) -> Reply<Deleted, { AUTHED | NOT_FOUND }> {
         let ctx = auth.tenant(&self.state, Scope::TagsWrite).await?;
         ctx.require(Role::Supervisor)?;
         ctx.db.delete_tag(&id).await?;
@@ -87,14 +100,18 @@ pub struct QueuesApi {
 impl QueuesApi {
     /// List queues.
     #[oai(path = "/", method = "get")]
-    async fn list_queues(&self, auth: Auth) -> ApiResult<Json<Vec<Queue>>> {
+    async fn list_queues(&self, auth: Auth) -> Reply<Json<Vec<Queue>>, { AUTHED }> {
         let ctx = auth.tenant(&self.state, Scope::QueuesRead).await?;
         Ok(Json(ctx.db.list_queues().await?))
     }
 
     /// Create a queue (admins; counts against the plan's queue limit).
     #[oai(path = "/", method = "post")]
-    async fn create_queue(&self, auth: Auth, body: Json<NewQueue>) -> ApiResult<Created<Queue>> {
+    async fn create_queue(
+        &self,
+        auth: Auth,
+        body: Json<NewQueue>,
+    ) -> Reply<Created<Queue>, { AUTHED | BODY | CONFLICT }> {
         let ctx = auth.tenant(&self.state, Scope::QueuesWrite).await?;
         ctx.require(Role::Admin)?;
         ctx.check_limit(LimitKind::Queues, ctx.db.count_queues().await?)?;
@@ -110,7 +127,11 @@ impl QueuesApi {
 
     /// Get a queue.
     #[oai(path = "/:id", method = "get")]
-    async fn get_queue(&self, auth: Auth, id: Path<String>) -> ApiResult<Json<Queue>> {
+    async fn get_queue(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+    ) -> Reply<Json<Queue>, { AUTHED | NOT_FOUND }> {
         let ctx = auth.tenant(&self.state, Scope::QueuesRead).await?;
         Ok(Json(ctx.db.get_queue(&id).await?))
     }
@@ -122,7 +143,7 @@ impl QueuesApi {
         auth: Auth,
         id: Path<String>,
         body: Json<QueuePatch>,
-    ) -> ApiResult<Json<Queue>> {
+    ) -> Reply<Json<Queue>, { AUTHED | BODY | NOT_FOUND | CONFLICT }> {
         let ctx = auth.tenant(&self.state, Scope::QueuesWrite).await?;
         ctx.require(Role::Admin)?;
         let mut q = ctx.db.get_queue(&id).await?;
@@ -147,7 +168,11 @@ impl QueuesApi {
 
     /// Delete a queue.
     #[oai(path = "/:id", method = "delete")]
-    async fn delete_queue(&self, auth: Auth, id: Path<String>) -> ApiResult<Deleted> {
+    async fn delete_queue(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+    ) -> Reply<Deleted, { AUTHED | NOT_FOUND }> {
         let ctx = auth.tenant(&self.state, Scope::QueuesWrite).await?;
         ctx.require(Role::Admin)?;
         ctx.db.delete_queue(&id).await?;
@@ -160,7 +185,7 @@ impl QueuesApi {
         &self,
         auth: Auth,
         user_id: Path<String>,
-    ) -> ApiResult<Json<Vec<Queue>>> {
+    ) -> Reply<Json<Vec<Queue>>, { AUTHED | NOT_FOUND }> {
         let ctx = auth.tenant(&self.state, Scope::QueuesRead).await?;
         if ctx.principal.user_id != *user_id {
             ctx.require(Role::Supervisor)?;
@@ -178,7 +203,7 @@ pub struct QuickRepliesApi {
 impl QuickRepliesApi {
     /// List quick replies.
     #[oai(path = "/", method = "get")]
-    async fn list_quick_replies(&self, auth: Auth) -> ApiResult<Json<Vec<QuickReply>>> {
+    async fn list_quick_replies(&self, auth: Auth) -> Reply<Json<Vec<QuickReply>>, { AUTHED }> {
         let ctx = auth.tenant(&self.state, Scope::QuickRepliesRead).await?;
         Ok(Json(ctx.db.list_quick_replies().await?))
     }
@@ -189,7 +214,7 @@ impl QuickRepliesApi {
         &self,
         auth: Auth,
         body: Json<NewQuickReply>,
-    ) -> ApiResult<Created<QuickReply>> {
+    ) -> Reply<Created<QuickReply>, { AUTHED | BODY | CONFLICT }> {
         let ctx = auth.tenant(&self.state, Scope::QuickRepliesWrite).await?;
         ctx.require(Role::Supervisor)?;
         let shortcut = check_shortcut(&body.shortcut)?;
@@ -200,7 +225,11 @@ impl QuickRepliesApi {
 
     /// Get a quick reply.
     #[oai(path = "/:id", method = "get")]
-    async fn get_quick_reply(&self, auth: Auth, id: Path<String>) -> ApiResult<Json<QuickReply>> {
+    async fn get_quick_reply(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+    ) -> Reply<Json<QuickReply>, { AUTHED | NOT_FOUND }> {
         let ctx = auth.tenant(&self.state, Scope::QuickRepliesRead).await?;
         Ok(Json(ctx.db.get_quick_reply(&id).await?))
     }
@@ -212,7 +241,7 @@ impl QuickRepliesApi {
         auth: Auth,
         id: Path<String>,
         body: Json<QuickReplyPatch>,
-    ) -> ApiResult<Json<QuickReply>> {
+    ) -> Reply<Json<QuickReply>, { AUTHED | BODY | NOT_FOUND | CONFLICT }> {
         let ctx = auth.tenant(&self.state, Scope::QuickRepliesWrite).await?;
         ctx.require(Role::Supervisor)?;
         let mut r = ctx.db.get_quick_reply(&id).await?;
@@ -227,7 +256,11 @@ impl QuickRepliesApi {
 
     /// Delete a quick reply.
     #[oai(path = "/:id", method = "delete")]
-    async fn delete_quick_reply(&self, auth: Auth, id: Path<String>) -> ApiResult<Deleted> {
+    async fn delete_quick_reply(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+    ) -> Reply<Deleted, { AUTHED | NOT_FOUND }> {
         let ctx = auth.tenant(&self.state, Scope::QuickRepliesWrite).await?;
         ctx.require(Role::Supervisor)?;
         ctx.db.delete_quick_reply(&id).await?;

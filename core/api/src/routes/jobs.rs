@@ -5,13 +5,15 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 use tucan_bus::{BusError, DeadLetter};
+use tucan_model::Resource;
 use tucan_model::user::Role;
 use tucan_model::{ErrorCode, Problem};
 
 use super::ApiTags;
 use super::platform::Deleted;
 use crate::auth::{Auth, Scope};
-use crate::error::{ApiError, ApiResult};
+use crate::error::status::{AUTHED, BAD_REQUEST, NOT_FOUND};
+use crate::error::{ApiError, ApiResult, Reply};
 use crate::state::AppState;
 
 /// A job that used its attempts or failed for good.
@@ -99,7 +101,7 @@ impl JobsApi {
         let dead = self.state.dead_letters.get(id).await?;
         match dead {
             Some(d) if scope.is_none() || d.tenant == scope => Ok(d),
-            _ => Err(Problem::not_found("dead job").into()),
+            _ => Err(Problem::not_found(Resource::DeadJob).into()),
         }
     }
 
@@ -140,7 +142,7 @@ impl JobsApi {
             validator(minimum(value = "1"), maximum(value = "500"))
         )]
         limit: Query<u32>,
-    ) -> ApiResult<Json<DeadJobPage>> {
+    ) -> Reply<Json<DeadJobPage>, { AUTHED | BAD_REQUEST }> {
         let tenant = match self.scope(&auth).await? {
             Some(own) => Some(own),
             None => tenant_id.0,
@@ -153,14 +155,22 @@ impl JobsApi {
 
     /// Get one dead job.
     #[oai(path = "/dead/:id", method = "get")]
-    async fn get_dead_job(&self, auth: Auth, id: Path<String>) -> ApiResult<Json<DeadJob>> {
+    async fn get_dead_job(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+    ) -> Reply<Json<DeadJob>, { AUTHED | NOT_FOUND }> {
         Ok(Json(view(self.visible(&auth, &id).await?)))
     }
 
     /// Publish a dead job again with fresh attempts (same idempotency key, so an effect that
     /// did happen is not repeated by a receiver that honours it).
     #[oai(path = "/dead/:id/replay", method = "post")]
-    async fn replay_dead_job(&self, auth: Auth, id: Path<String>) -> ApiResult<Json<ReplayedJob>> {
+    async fn replay_dead_job(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+    ) -> Reply<Json<ReplayedJob>, { AUTHED | NOT_FOUND }> {
         self.visible(&auth, &id).await?;
         match self
             .state
@@ -169,13 +179,17 @@ impl JobsApi {
             .await?
         {
             Some(job_id) => Ok(Json(ReplayedJob { job_id })),
-            None => Err(Problem::not_found("dead job").into()),
+            None => Err(Problem::not_found(Resource::DeadJob).into()),
         }
     }
 
     /// Delete a dead job for good.
     #[oai(path = "/dead/:id", method = "delete")]
-    async fn delete_dead_job(&self, auth: Auth, id: Path<String>) -> ApiResult<Deleted> {
+    async fn delete_dead_job(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+    ) -> Reply<Deleted, { AUTHED | NOT_FOUND }> {
         self.visible(&auth, &id).await?;
         self.state.dead_letters.discard(&id).await?;
         Ok(Deleted::NoContent)

@@ -8,7 +8,8 @@ use tucan_model::dashboard::Colleague;
 
 use super::ApiTags;
 use crate::auth::{Auth, Scope};
-use crate::error::ApiResult;
+use crate::error::Reply;
+use crate::error::status::{AUTHED, BODY};
 use crate::state::AppState;
 
 pub struct PeopleApi {
@@ -32,7 +33,7 @@ pub enum PresenceSet {
 impl PeopleApi {
     /// Whether the signed-in user is online for automatic assignment.
     #[oai(path = "/presence", method = "get")]
-    async fn get_presence(&self, auth: Auth) -> ApiResult<Json<Presence>> {
+    async fn get_presence(&self, auth: Auth) -> Reply<Json<Presence>, { AUTHED }> {
         let user = auth.user()?.user_id.clone();
         let ctx = auth.tenant(&self.state, Scope::TicketsRead).await?;
         Ok(Json(Presence {
@@ -43,7 +44,11 @@ impl PeopleApi {
     /// Go online or offline for automatic assignment; going online hands the agent the
     /// tickets waiting in its queues, up to its limit.
     #[oai(path = "/presence", method = "put")]
-    async fn set_presence(&self, auth: Auth, body: Json<Presence>) -> ApiResult<PresenceSet> {
+    async fn set_presence(
+        &self,
+        auth: Auth,
+        body: Json<Presence>,
+    ) -> Reply<PresenceSet, { AUTHED | BODY }> {
         let user = auth.user()?.user_id.clone();
         let ctx = auth.tenant(&self.state, Scope::TicketsWrite).await?;
         ctx.db.set_online(&user, body.online).await?;
@@ -56,7 +61,7 @@ impl PeopleApi {
     /// The company's users with their role, whether they are online and their open tickets:
     /// whom a ticket can be transferred to. Any role.
     #[oai(path = "/agents", method = "get")]
-    async fn list_agents(&self, auth: Auth) -> ApiResult<Json<Vec<Colleague>>> {
+    async fn list_agents(&self, auth: Auth) -> Reply<Json<Vec<Colleague>>, { AUTHED }> {
         let ctx = auth.tenant(&self.state, Scope::TicketsRead).await?;
         Ok(Json(ctx.db.colleagues().await?))
     }

@@ -9,7 +9,8 @@ use tucan_model::user::User;
 use super::ApiTags;
 use crate::accounts::create_tenant;
 use crate::auth::Auth;
-use crate::error::ApiResult;
+use crate::error::Reply;
+use crate::error::status::{AUTHED, BODY, CONFLICT, NOT_FOUND};
 use crate::state::AppState;
 
 #[derive(Debug, Object)]
@@ -41,14 +42,18 @@ pub struct PlatformApi {
 impl PlatformApi {
     /// List plans.
     #[oai(path = "/plans", method = "get")]
-    async fn list_plans(&self, auth: Auth) -> ApiResult<Json<Vec<Plan>>> {
+    async fn list_plans(&self, auth: Auth) -> Reply<Json<Vec<Plan>>, { AUTHED }> {
         auth.platform_admin()?;
         Ok(Json(self.state.store.platform().list_plans().await?))
     }
 
     /// Create a plan.
     #[oai(path = "/plans", method = "post")]
-    async fn create_plan(&self, auth: Auth, body: Json<NewPlan>) -> ApiResult<Created<Plan>> {
+    async fn create_plan(
+        &self,
+        auth: Auth,
+        body: Json<NewPlan>,
+    ) -> Reply<Created<Plan>, { AUTHED | BODY | CONFLICT }> {
         auth.platform_admin()?;
         Ok(Created::Created(Json(
             self.state.store.platform().create_plan(&body).await?,
@@ -57,7 +62,11 @@ impl PlatformApi {
 
     /// Get a plan.
     #[oai(path = "/plans/:id", method = "get")]
-    async fn get_plan(&self, auth: Auth, id: Path<String>) -> ApiResult<Json<Plan>> {
+    async fn get_plan(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+    ) -> Reply<Json<Plan>, { AUTHED | NOT_FOUND }> {
         auth.platform_admin()?;
         Ok(Json(self.state.store.platform().get_plan(&id).await?))
     }
@@ -69,7 +78,7 @@ impl PlatformApi {
         auth: Auth,
         id: Path<String>,
         body: Json<PlanPatch>,
-    ) -> ApiResult<Json<Plan>> {
+    ) -> Reply<Json<Plan>, { AUTHED | BODY | NOT_FOUND | CONFLICT }> {
         auth.platform_admin()?;
         Ok(Json(
             self.state.store.platform().update_plan(&id, &body).await?,
@@ -78,7 +87,11 @@ impl PlatformApi {
 
     /// Delete a plan no tenant is on.
     #[oai(path = "/plans/:id", method = "delete")]
-    async fn delete_plan(&self, auth: Auth, id: Path<String>) -> ApiResult<Deleted> {
+    async fn delete_plan(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+    ) -> Reply<Deleted, { AUTHED | NOT_FOUND | CONFLICT }> {
         auth.platform_admin()?;
         self.state.store.platform().delete_plan(&id).await?;
         Ok(Deleted::NoContent)
@@ -86,7 +99,7 @@ impl PlatformApi {
 
     /// List tenants.
     #[oai(path = "/tenants", method = "get")]
-    async fn list_tenants(&self, auth: Auth) -> ApiResult<Json<Vec<Tenant>>> {
+    async fn list_tenants(&self, auth: Auth) -> Reply<Json<Vec<Tenant>>, { AUTHED }> {
         auth.platform_admin()?;
         Ok(Json(self.state.store.platform().list_tenants().await?))
     }
@@ -97,7 +110,7 @@ impl PlatformApi {
         &self,
         auth: Auth,
         body: Json<NewTenant>,
-    ) -> ApiResult<Created<CreatedTenant>> {
+    ) -> Reply<Created<CreatedTenant>, { AUTHED | BODY | CONFLICT }> {
         auth.platform_admin()?;
         let (tenant, admin) = create_tenant(&self.state.store, body.0).await?;
         Ok(Created::Created(Json(CreatedTenant { tenant, admin })))
@@ -105,7 +118,11 @@ impl PlatformApi {
 
     /// Get a tenant.
     #[oai(path = "/tenants/:id", method = "get")]
-    async fn get_tenant(&self, auth: Auth, id: Path<String>) -> ApiResult<Json<Tenant>> {
+    async fn get_tenant(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+    ) -> Reply<Json<Tenant>, { AUTHED | NOT_FOUND }> {
         auth.platform_admin()?;
         Ok(Json(self.state.store.platform().get_tenant(&id).await?))
     }
@@ -117,7 +134,7 @@ impl PlatformApi {
         auth: Auth,
         id: Path<String>,
         body: Json<TenantPatch>,
-    ) -> ApiResult<Json<Tenant>> {
+    ) -> Reply<Json<Tenant>, { AUTHED | BODY | NOT_FOUND }> {
         auth.platform_admin()?;
         Ok(Json(
             self.state

@@ -17,7 +17,8 @@ use tucan_store::{PluginRow, PluginVersionRow};
 use super::ApiTags;
 use super::platform::{Created, Deleted};
 use crate::auth::{Auth, Scope, TenantCtx};
-use crate::error::{ApiError, ApiResult};
+use crate::error::status::{AUTHED, BODY, CONFLICT, NOT_FOUND};
+use crate::error::{ApiError, ApiResult, Reply};
 use crate::state::AppState;
 
 pub struct PluginsApi {
@@ -116,12 +117,16 @@ impl PluginsApi {
     /// plugin is new). The module must export a function per node type and import only the
     /// host functions the manifest grants; the version becomes the plugin's current one.
     #[oai(path = "/", method = "post")]
-    async fn upload(&self, auth: Auth, body: Json<PluginUploadBody>) -> ApiResult<Created<Plugin>> {
+    async fn upload(
+        &self,
+        auth: Auth,
+        body: Json<PluginUploadBody>,
+    ) -> Reply<Created<Plugin>, { AUTHED | BODY | CONFLICT }> {
         let ctx = self.admin(&auth).await?;
         let manifest: PluginManifest = serde_json::from_value(body.manifest.clone())
             .map_err(|e| invalid(format!("the manifest does not fit the schema: {e}")))?;
         if body.module.len() > MAX_MODULE_BYTES / 3 * 4 + 4 {
-            return Err(invalid("the module is over 7 MiB"));
+            return Err(invalid("the module is over 7 MiB").into());
         }
         let wasm = base64::engine::general_purpose::STANDARD
             .decode(body.module.trim())
@@ -140,7 +145,7 @@ impl PluginsApi {
 
     /// List the company's plugins.
     #[oai(path = "/", method = "get")]
-    async fn list(&self, auth: Auth) -> ApiResult<Json<Vec<Plugin>>> {
+    async fn list(&self, auth: Auth) -> Reply<Json<Vec<Plugin>>, { AUTHED }> {
         let ctx = self.reader(&auth).await?;
         let mut out = Vec::new();
         for row in ctx.db.list_plugins().await? {
@@ -151,7 +156,11 @@ impl PluginsApi {
 
     /// Get a plugin with its current manifest.
     #[oai(path = "/:id", method = "get")]
-    async fn get(&self, auth: Auth, id: Path<String>) -> ApiResult<Json<Plugin>> {
+    async fn get(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+    ) -> Reply<Json<Plugin>, { AUTHED | NOT_FOUND }> {
         let ctx = self.reader(&auth).await?;
         let row = ctx.db.get_plugin(&id).await?;
         Ok(Json(self.view(&ctx, row).await?))
@@ -159,7 +168,11 @@ impl PluginsApi {
 
     /// Every version kept, newest first.
     #[oai(path = "/:id/versions", method = "get")]
-    async fn versions(&self, auth: Auth, id: Path<String>) -> ApiResult<Json<Vec<PluginVersion>>> {
+    async fn versions(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+    ) -> Reply<Json<Vec<PluginVersion>>, { AUTHED | NOT_FOUND }> {
         let ctx = self.reader(&auth).await?;
         ctx.db.get_plugin(&id).await?;
         let versions = ctx.db.plugin_versions(&id).await?;
@@ -171,7 +184,11 @@ impl PluginsApi {
     /// Disable a plugin: its node types leave the catalogue and runs reaching them fail with
     /// `PLUGIN_DISABLED` until it is enabled again.
     #[oai(path = "/:id/disable", method = "post")]
-    async fn disable(&self, auth: Auth, id: Path<String>) -> ApiResult<Json<Plugin>> {
+    async fn disable(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+    ) -> Reply<Json<Plugin>, { AUTHED | NOT_FOUND }> {
         let ctx = self.admin(&auth).await?;
         let row = ctx.db.set_plugin_enabled(&id, false).await?;
         self.state.plugins.evict(ctx.db.tenant_id(), &id);
@@ -180,7 +197,11 @@ impl PluginsApi {
 
     /// Enable a disabled plugin.
     #[oai(path = "/:id/enable", method = "post")]
-    async fn enable(&self, auth: Auth, id: Path<String>) -> ApiResult<Json<Plugin>> {
+    async fn enable(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+    ) -> Reply<Json<Plugin>, { AUTHED | NOT_FOUND }> {
         let ctx = self.admin(&auth).await?;
         let row = ctx.db.set_plugin_enabled(&id, true).await?;
         Ok(Json(self.view(&ctx, row).await?))
@@ -190,7 +211,11 @@ impl PluginsApi {
     /// while the published version of a flow has one of its nodes: publish those flows
     /// without it first. A removed version can be uploaded again only with the same module.
     #[oai(path = "/:id", method = "delete")]
-    async fn remove(&self, auth: Auth, id: Path<String>) -> ApiResult<Deleted> {
+    async fn remove(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+    ) -> Reply<Deleted, { AUTHED | NOT_FOUND | CONFLICT }> {
         let ctx = self.admin(&auth).await?;
         ctx.db.get_plugin(&id).await?;
         let users = ctx.db.flows_using_plugin(&id).await?;
@@ -198,7 +223,8 @@ impl PluginsApi {
             return Err(ApiError::new(
                 ErrorCode::PluginInUse,
                 format!("published flows use plugin {}: {}", id.0, users.join(", ")),
-            ));
+            )
+            .into());
         }
         ctx.db.delete_plugin(&id).await?;
         self.state.plugins.evict(ctx.db.tenant_id(), &id);

@@ -17,7 +17,8 @@ use tucan_store::{EffectRow, RunQuery, RunRow, StepRow, TenantDb};
 use super::ApiTags;
 use super::platform::Created;
 use crate::auth::{Auth, TenantCtx};
-use crate::error::{ApiError, ApiResult};
+use crate::error::status::{AUTHED, BAD_REQUEST, BODY, CONFLICT, NOT_FOUND};
+use crate::error::{ApiError, ApiResult, Reply};
 use crate::state::AppState;
 
 const STATUSES: [&str; 5] = ["running", "waiting", "completed", "failed", "cancelled"];
@@ -276,7 +277,7 @@ impl RunsApi {
         auth: Auth,
         id: Path<String>,
         body: Json<StartRunRequest>,
-    ) -> ApiResult<Created<RunDetail>> {
+    ) -> Reply<Created<RunDetail>, { AUTHED | BODY | NOT_FOUND | CONFLICT }> {
         let ctx = self.writer(&auth).await?;
         let body = body.0;
         let contact = match body.contact_id {
@@ -314,7 +315,7 @@ impl RunsApi {
         auth: Auth,
         id: Path<String>,
         body: Json<TestRunRequest>,
-    ) -> ApiResult<Created<RunDetail>> {
+    ) -> Reply<Created<RunDetail>, { AUTHED | BODY | NOT_FOUND }> {
         let ctx = self.writer(&auth).await?;
         let body = body.0;
         let customer = body.customer.map_or_else(
@@ -367,14 +368,15 @@ impl RunsApi {
         auth: Auth,
         id: Path<String>,
         body: Json<ReplyRequest>,
-    ) -> ApiResult<Json<RunDetail>> {
+    ) -> Reply<Json<RunDetail>, { AUTHED | BODY | NOT_FOUND | CONFLICT }> {
         let ctx = self.writer(&auth).await?;
         let run = ctx.db.get_run(&id).await?;
         if !run.test {
             return Err(ApiError::new(
                 ErrorCode::InvalidParam,
                 "replies through the API go to test runs; a contact's replies arrive through its channel",
-            ));
+            )
+            .into());
         }
         let resume = Resume::Reply { text: body.0.text };
         match self
@@ -387,7 +389,8 @@ impl RunsApi {
             Stepped::NotApplicable => Err(ApiError::new(
                 ErrorCode::RunNotWaiting,
                 "the run does not wait for a reply",
-            )),
+            )
+            .into()),
         }
     }
 
@@ -407,7 +410,7 @@ impl RunsApi {
             validator(minimum(value = "1"), maximum(value = "200"))
         )]
         limit: Query<u32>,
-    ) -> ApiResult<Json<RunPage>> {
+    ) -> Reply<Json<RunPage>, { AUTHED | BAD_REQUEST }> {
         let ctx = self.reader(&auth).await?;
         if let Some(s) = &status.0
             && !STATUSES.contains(&s.as_str())
@@ -415,7 +418,8 @@ impl RunsApi {
             return Err(ApiError::new(
                 ErrorCode::InvalidParam,
                 format!("status is one of {}", STATUSES.join(", ")),
-            ));
+            )
+            .into());
         }
         let rows = ctx
             .db
@@ -439,7 +443,11 @@ impl RunsApi {
 
     /// A run with its full trace and conversation.
     #[oai(path = "/runs/:id", method = "get")]
-    async fn get_run(&self, auth: Auth, id: Path<String>) -> ApiResult<Json<RunDetail>> {
+    async fn get_run(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+    ) -> Reply<Json<RunDetail>, { AUTHED | NOT_FOUND }> {
         let ctx = self.reader(&auth).await?;
         let row = ctx.db.get_run(&id).await?;
         Ok(Json(run_detail(&ctx.db, row).await?))
@@ -447,7 +455,11 @@ impl RunsApi {
 
     /// Cancel a run that has not ended. `RUN_NOT_WAITING` when it has.
     #[oai(path = "/runs/:id/cancel", method = "post")]
-    async fn cancel_run(&self, auth: Auth, id: Path<String>) -> ApiResult<Json<RunDetail>> {
+    async fn cancel_run(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+    ) -> Reply<Json<RunDetail>, { AUTHED | NOT_FOUND | CONFLICT }> {
         let ctx = self.writer(&auth).await?;
         let row = self.state.runtime.cancel(&ctx.db, &id).await?;
         Ok(Json(run_detail(&ctx.db, row).await?))

@@ -12,7 +12,8 @@ use tucan_model::{ErrorCode, Problem};
 
 use super::ApiTags;
 use crate::auth::{Auth, Scope};
-use crate::error::ApiResult;
+use crate::error::Reply;
+use crate::error::status::{AUTHED, BODY, NOT_FOUND};
 use crate::state::AppState;
 
 pub struct SettingsApi {
@@ -23,7 +24,7 @@ pub struct SettingsApi {
 impl SettingsApi {
     /// All settings with their current values.
     #[oai(path = "/", method = "get")]
-    async fn list_settings(&self, auth: Auth) -> ApiResult<Json<Vec<Setting>>> {
+    async fn list_settings(&self, auth: Auth) -> Reply<Json<Vec<Setting>>, { AUTHED }> {
         let ctx = auth.tenant(&self.state, Scope::SettingsRead).await?;
         Ok(Json(effective_settings(&ctx.db.stored_settings().await?)))
     }
@@ -35,7 +36,7 @@ impl SettingsApi {
         &self,
         auth: Auth,
         body: Json<BTreeMap<String, Value>>,
-    ) -> ApiResult<Json<Vec<Setting>>> {
+    ) -> Reply<Json<Vec<Setting>>, { AUTHED | BODY }> {
         let ctx = auth.tenant(&self.state, Scope::SettingsWrite).await?;
         ctx.require(Role::Admin)?;
         if body.is_empty() {
@@ -52,14 +53,22 @@ impl SettingsApi {
 
     /// One setting.
     #[oai(path = "/:key", method = "get")]
-    async fn get_setting(&self, auth: Auth, key: Path<String>) -> ApiResult<Json<Setting>> {
+    async fn get_setting(
+        &self,
+        auth: Auth,
+        key: Path<String>,
+    ) -> Reply<Json<Setting>, { AUTHED | NOT_FOUND }> {
         let ctx = auth.tenant(&self.state, Scope::SettingsRead).await?;
         effective_settings(&ctx.db.stored_settings().await?)
             .into_iter()
             .find(|s| s.key == *key)
             .map(Json)
             .ok_or_else(|| {
-                Problem::new(ErrorCode::NotFound, format!("unknown setting '{}'", key.0)).into()
+                Problem::new(
+                    ErrorCode::SettingNotFound,
+                    format!("unknown setting '{}'", key.0),
+                )
+                .into()
             })
     }
 }

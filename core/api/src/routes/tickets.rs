@@ -20,7 +20,8 @@ use tucan_store::{MediaRow, TicketQuery, Visibility};
 use super::ApiTags;
 use super::platform::Created;
 use crate::auth::{Auth, Scope, TenantCtx};
-use crate::error::{ApiError, ApiResult};
+use crate::error::status::{AUTHED, BAD_REQUEST, BODY, CONFLICT, NOT_FOUND};
+use crate::error::{ApiError, ApiResult, Reply};
 use crate::state::AppState;
 
 pub struct TicketsApi {
@@ -110,7 +111,7 @@ pub(crate) async fn visible_ticket(ctx: &TenantCtx, id: &str) -> ApiResult<Ticke
     let ticket = ctx.db.get_ticket(id).await?;
     match visibility(ctx).await? {
         Some(v) if !v.sees(ticket.queue_id.as_deref(), ticket.user_id.as_deref()) => {
-            Err(ApiError::new(ErrorCode::NotFound, "ticket not found"))
+            Err(ApiError::new(ErrorCode::TicketNotFound, "ticket not found"))
         }
         _ => Ok(ticket),
     }
@@ -150,7 +151,7 @@ impl TicketsApi {
             validator(minimum(value = "1"), maximum(value = "200"))
         )]
         limit: Query<u32>,
-    ) -> ApiResult<Json<TicketPageView>> {
+    ) -> Reply<Json<TicketPageView>, { AUTHED | BAD_REQUEST }> {
         let ctx = auth.tenant(&self.state, Scope::TicketsRead).await?;
         let page = ctx
             .db
@@ -180,7 +181,7 @@ impl TicketsApi {
         &self,
         auth: Auth,
         queue_id: Query<Option<String>>,
-    ) -> ApiResult<Json<StatusCounts>> {
+    ) -> Reply<Json<StatusCounts>, { AUTHED }> {
         let ctx = auth.tenant(&self.state, Scope::TicketsRead).await?;
         let visible = visibility(&ctx).await?;
         Ok(Json(
@@ -192,7 +193,11 @@ impl TicketsApi {
 
     /// Get a ticket.
     #[oai(path = "/api/tickets/:id", method = "get")]
-    async fn get_ticket(&self, auth: Auth, id: Path<String>) -> ApiResult<Json<Ticket>> {
+    async fn get_ticket(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+    ) -> Reply<Json<Ticket>, { AUTHED | NOT_FOUND }> {
         let ctx = auth.tenant(&self.state, Scope::TicketsRead).await?;
         Ok(Json(visible_ticket(&ctx, &id).await?))
     }
@@ -210,7 +215,7 @@ impl TicketsApi {
             validator(minimum(value = "1"), maximum(value = "200"))
         )]
         limit: Query<u32>,
-    ) -> ApiResult<Json<MessagePageView>> {
+    ) -> Reply<Json<MessagePageView>, { AUTHED | BAD_REQUEST | NOT_FOUND }> {
         let ctx = auth.tenant(&self.state, Scope::TicketsRead).await?;
         visible_ticket(&ctx, &id).await?;
         let page = ctx
@@ -232,7 +237,7 @@ impl TicketsApi {
         auth: Auth,
         id: Path<String>,
         body: Json<NewMessage>,
-    ) -> ApiResult<Created<Message>> {
+    ) -> Reply<Created<Message>, { AUTHED | BODY | NOT_FOUND | CONFLICT }> {
         let ctx = auth.tenant(&self.state, Scope::TicketsWrite).await?;
         visible_ticket(&ctx, &id).await?;
         let m = self
@@ -250,7 +255,7 @@ impl TicketsApi {
         auth: Auth,
         id: Path<String>,
         body: Json<NewNote>,
-    ) -> ApiResult<Created<Message>> {
+    ) -> Reply<Created<Message>, { AUTHED | BODY | NOT_FOUND }> {
         let ctx = auth.tenant(&self.state, Scope::TicketsWrite).await?;
         visible_ticket(&ctx, &id).await?;
         let actor = Actor::user(&ctx.principal.user_id);
@@ -264,8 +269,12 @@ impl TicketsApi {
 
     /// Take a pending ticket (it becomes open, with the caller as its agent).
     #[oai(path = "/api/tickets/:id/accept", method = "post")]
-    async fn accept_ticket(&self, auth: Auth, id: Path<String>) -> ApiResult<Json<Ticket>> {
-        self.act(auth, &id, TicketAction::Accept).await
+    async fn accept_ticket(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+    ) -> Reply<Json<Ticket>, { AUTHED | NOT_FOUND | CONFLICT }> {
+        Ok(self.act(auth, &id, TicketAction::Accept).await?)
     }
 
     /// Move a ticket to a queue (pending there, or handed out by the queue's strategy)
@@ -276,51 +285,69 @@ impl TicketsApi {
         auth: Auth,
         id: Path<String>,
         body: Json<Transfer>,
-    ) -> ApiResult<Json<Ticket>> {
+    ) -> Reply<Json<Ticket>, { AUTHED | BODY | NOT_FOUND | CONFLICT }> {
         let t = body.0;
         let action = TicketAction::Transfer {
             queue_id: t.queue_id,
             user_id: t.user_id,
         };
-        self.act(auth, &id, action).await
+        Ok(self.act(auth, &id, action).await?)
     }
 
     /// Put an open ticket back in its queue's pending list.
     #[oai(path = "/api/tickets/:id/return", method = "post")]
-    async fn return_ticket(&self, auth: Auth, id: Path<String>) -> ApiResult<Json<Ticket>> {
-        self.act(auth, &id, TicketAction::Return).await
+    async fn return_ticket(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+    ) -> Reply<Json<Ticket>, { AUTHED | NOT_FOUND | CONFLICT }> {
+        Ok(self.act(auth, &id, TicketAction::Return).await?)
     }
 
     /// Close a ticket (flows with a "ticket closed" trigger run, e.g. a rating survey).
     #[oai(path = "/api/tickets/:id/close", method = "post")]
-    async fn close_ticket(&self, auth: Auth, id: Path<String>) -> ApiResult<Json<Ticket>> {
-        self.act(auth, &id, TicketAction::Close).await
+    async fn close_ticket(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+    ) -> Reply<Json<Ticket>, { AUTHED | NOT_FOUND | CONFLICT }> {
+        Ok(self.act(auth, &id, TicketAction::Close).await?)
     }
 
     /// Reopen a closed ticket with the caller as its agent.
     #[oai(path = "/api/tickets/:id/reopen", method = "post")]
-    async fn reopen_ticket(&self, auth: Auth, id: Path<String>) -> ApiResult<Json<Ticket>> {
-        self.act(auth, &id, TicketAction::Reopen).await
+    async fn reopen_ticket(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+    ) -> Reply<Json<Ticket>, { AUTHED | NOT_FOUND | CONFLICT }> {
+        Ok(self.act(auth, &id, TicketAction::Reopen).await?)
     }
 
     /// Mark the customer's messages read (the unread counter drops to zero).
     #[oai(path = "/api/tickets/:id/read", method = "post")]
-    async fn read_ticket(&self, auth: Auth, id: Path<String>) -> ApiResult<Json<Ticket>> {
-        self.act(auth, &id, TicketAction::Read).await
+    async fn read_ticket(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+    ) -> Reply<Json<Ticket>, { AUTHED | NOT_FOUND }> {
+        Ok(self.act(auth, &id, TicketAction::Read).await?)
     }
 
     /// Show the customer that the caller is writing (`composing`, `recording`) or stopped
     /// (`paused`), where the channel supports it. WhatsApp clears it by itself after a few
     /// seconds, so clients repeat `composing` while the agent keeps typing.
     #[oai(path = "/api/tickets/:id/typing", method = "post")]
-    async fn typing(&self, auth: Auth, id: Path<String>, body: Json<Typing>) -> ApiResult<Shown> {
+    async fn typing(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+        body: Json<Typing>,
+    ) -> Reply<Shown, { AUTHED | BODY | NOT_FOUND | CONFLICT }> {
         let ctx = auth.tenant(&self.state, Scope::TicketsWrite).await?;
         let ticket = visible_ticket(&ctx, &id).await?;
         if ticket.status == TicketStatus::Closed {
-            return Err(ApiError::new(
-                ErrorCode::TicketState,
-                "the ticket is closed",
-            ));
+            return Err(ApiError::new(ErrorCode::TicketState, "the ticket is closed").into());
         }
         self.state
             .inbox
@@ -336,8 +363,8 @@ impl TicketsApi {
         auth: Auth,
         id: Path<String>,
         tag_id: Path<String>,
-    ) -> ApiResult<Json<Ticket>> {
-        self.act(auth, &id, TicketAction::Tag(tag_id.0)).await
+    ) -> Reply<Json<Ticket>, { AUTHED | BAD_REQUEST | NOT_FOUND }> {
+        Ok(self.act(auth, &id, TicketAction::Tag(tag_id.0)).await?)
     }
 
     /// Take a tag off a ticket.
@@ -347,8 +374,8 @@ impl TicketsApi {
         auth: Auth,
         id: Path<String>,
         tag_id: Path<String>,
-    ) -> ApiResult<Json<Ticket>> {
-        self.act(auth, &id, TicketAction::Untag(tag_id.0)).await
+    ) -> Reply<Json<Ticket>, { AUTHED | NOT_FOUND }> {
+        Ok(self.act(auth, &id, TicketAction::Untag(tag_id.0)).await?)
     }
 
     /// The ticket's timeline: who did what, when.
@@ -357,7 +384,7 @@ impl TicketsApi {
         &self,
         auth: Auth,
         id: Path<String>,
-    ) -> ApiResult<Json<Vec<TicketLogEntry>>> {
+    ) -> Reply<Json<Vec<TicketLogEntry>>, { AUTHED | NOT_FOUND }> {
         let ctx = auth.tenant(&self.state, Scope::TicketsRead).await?;
         visible_ticket(&ctx, &id).await?;
         Ok(Json(ctx.db.ticket_log(&id).await?))
@@ -370,7 +397,7 @@ impl TicketsApi {
         auth: Auth,
         id: Path<String>,
         body: Json<NewScheduledMessage>,
-    ) -> ApiResult<Created<ScheduledMessage>> {
+    ) -> Reply<Created<ScheduledMessage>, { AUTHED | BODY | NOT_FOUND | CONFLICT }> {
         let ctx = auth.tenant(&self.state, Scope::TicketsWrite).await?;
         visible_ticket(&ctx, &id).await?;
         let s = self
@@ -393,7 +420,7 @@ impl TicketsApi {
         &self,
         auth: Auth,
         id: Path<String>,
-    ) -> ApiResult<Json<Vec<ScheduledMessage>>> {
+    ) -> Reply<Json<Vec<ScheduledMessage>>, { AUTHED | NOT_FOUND }> {
         let ctx = auth.tenant(&self.state, Scope::TicketsRead).await?;
         visible_ticket(&ctx, &id).await?;
         Ok(Json(ctx.db.list_scheduled(&id).await?))
@@ -405,7 +432,7 @@ impl TicketsApi {
         &self,
         auth: Auth,
         id: Path<String>,
-    ) -> ApiResult<Json<ScheduledMessage>> {
+    ) -> Reply<Json<ScheduledMessage>, { AUTHED | NOT_FOUND | CONFLICT }> {
         let ctx = auth.tenant(&self.state, Scope::TicketsWrite).await?;
         let s = ctx.db.get_scheduled(&id).await?;
         visible_ticket(&ctx, &s.ticket_id).await?;
@@ -420,7 +447,7 @@ impl TicketsApi {
         auth: Auth,
         filename: Query<Option<String>>,
         body: Binary<Vec<u8>>,
-    ) -> ApiResult<Created<MediaView>> {
+    ) -> Reply<Created<MediaView>, { AUTHED | BODY }> {
         let ctx = auth.tenant(&self.state, Scope::TicketsWrite).await?;
         let row = self
             .state
@@ -432,7 +459,11 @@ impl TicketsApi {
 
     /// Download a file: its uploader, and whoever may see the ticket it was sent on.
     #[oai(path = "/api/media/:id", method = "get")]
-    async fn get_media(&self, auth: Auth, id: Path<String>) -> ApiResult<MediaFile> {
+    async fn get_media(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+    ) -> Reply<MediaFile, { AUTHED | NOT_FOUND }> {
         let ctx = auth.tenant(&self.state, Scope::TicketsRead).await?;
         let row = ctx.db.get_media(&id).await?;
         let allowed = match &row.ticket_id {
@@ -442,7 +473,7 @@ impl TicketsApi {
             }
         };
         if !allowed {
-            return Err(ApiError::new(ErrorCode::NotFound, "media not found"));
+            return Err(ApiError::new(ErrorCode::MediaNotFound, "media not found").into());
         }
         let bytes = self.state.inbox.read_media(&row).await?;
         Ok(MediaFile::File(Binary(bytes), row.mime, "nosniff".into()))

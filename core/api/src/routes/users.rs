@@ -11,7 +11,8 @@ use super::ApiTags;
 use super::platform::{Created, Deleted};
 use crate::accounts;
 use crate::auth::{Auth, Scope};
-use crate::error::{ApiError, ApiResult};
+use crate::error::status::{AUTHED, BAD_REQUEST, BODY, CONFLICT, NOT_FOUND};
+use crate::error::{ApiError, Reply};
 use crate::state::AppState;
 
 pub struct UsersApi {
@@ -22,7 +23,7 @@ pub struct UsersApi {
 impl UsersApi {
     /// List the tenant's users.
     #[oai(path = "/", method = "get")]
-    async fn list_users(&self, auth: Auth) -> ApiResult<Json<Vec<User>>> {
+    async fn list_users(&self, auth: Auth) -> Reply<Json<Vec<User>>, { AUTHED }> {
         let ctx = auth.tenant(&self.state, Scope::UsersRead).await?;
         ctx.require(Role::Supervisor)?;
         Ok(Json(ctx.db.users().list().await?))
@@ -30,7 +31,11 @@ impl UsersApi {
 
     /// Create a user (counts against the plan's user limit).
     #[oai(path = "/", method = "post")]
-    async fn create_user(&self, auth: Auth, body: Json<NewUser>) -> ApiResult<Created<User>> {
+    async fn create_user(
+        &self,
+        auth: Auth,
+        body: Json<NewUser>,
+    ) -> Reply<Created<User>, { AUTHED | BODY | CONFLICT }> {
         auth.user()?;
         let ctx = auth.tenant(&self.state, Scope::UsersRead).await?;
         ctx.require(Role::Admin)?;
@@ -41,7 +46,11 @@ impl UsersApi {
 
     /// Get a user. Agents may read only themselves.
     #[oai(path = "/:id", method = "get")]
-    async fn get_user(&self, auth: Auth, id: Path<String>) -> ApiResult<Json<User>> {
+    async fn get_user(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+    ) -> Reply<Json<User>, { AUTHED | NOT_FOUND }> {
         let ctx = auth.tenant(&self.state, Scope::UsersRead).await?;
         if ctx.principal.user_id != *id {
             ctx.require(Role::Supervisor)?;
@@ -56,15 +65,14 @@ impl UsersApi {
         auth: Auth,
         id: Path<String>,
         body: Json<UserPatch>,
-    ) -> ApiResult<Json<User>> {
+    ) -> Reply<Json<User>, { AUTHED | BODY | NOT_FOUND | CONFLICT }> {
         auth.user()?;
         let ctx = auth.tenant(&self.state, Scope::UsersRead).await?;
         ctx.require(Role::Admin)?;
         if ctx.principal.user_id == *id && body.role.is_some_and(|r| r != Role::Admin) {
-            return Err(ApiError::new(
-                ErrorCode::InvalidField,
-                "you cannot lower your own role",
-            ));
+            return Err(
+                ApiError::new(ErrorCode::InvalidField, "you cannot lower your own role").into(),
+            );
         }
         Ok(Json(
             accounts::update_user(&self.state.store, &ctx.db, &id, body.0).await?,
@@ -73,15 +81,18 @@ impl UsersApi {
 
     /// Delete a user; its sessions end and it leaves every queue.
     #[oai(path = "/:id", method = "delete")]
-    async fn delete_user(&self, auth: Auth, id: Path<String>) -> ApiResult<Deleted> {
+    async fn delete_user(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+    ) -> Reply<Deleted, { AUTHED | BAD_REQUEST | NOT_FOUND }> {
         auth.user()?;
         let ctx = auth.tenant(&self.state, Scope::UsersRead).await?;
         ctx.require(Role::Admin)?;
         if ctx.principal.user_id == *id {
-            return Err(ApiError::new(
-                ErrorCode::InvalidField,
-                "you cannot delete yourself",
-            ));
+            return Err(
+                ApiError::new(ErrorCode::InvalidField, "you cannot delete yourself").into(),
+            );
         }
         accounts::delete_user(&self.state.store, &ctx.db, &id).await?;
         Ok(Deleted::NoContent)

@@ -192,17 +192,17 @@ async fn malformed_requests_get_clear_codes() {
     assert_error(
         &app.get("/api/contacts/..%2F..%2Fplatform", tok).await,
         404,
-        "NOT_FOUND",
+        "CONTACT_NOT_FOUND",
     );
     assert_error(
         &app.get("/api/contacts/contact:1", tok).await,
         404,
-        "NOT_FOUND",
+        "CONTACT_NOT_FOUND",
     );
     assert_error(
         &app.get("/api/contacts/' OR 1=1 --", tok).await,
         404,
-        "NOT_FOUND",
+        "CONTACT_NOT_FOUND",
     );
     assert_error(&app.get("/api/nothing-here", tok).await, 404, "NOT_FOUND");
     assert_error(

@@ -205,7 +205,7 @@ async fn create_normalise_search_and_page() {
     assert_error(
         &app.get(&format!("/api/contacts/{id}"), tok).await,
         404,
-        "NOT_FOUND",
+        "CONTACT_NOT_FOUND",
     );
 }
 

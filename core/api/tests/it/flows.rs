@@ -140,7 +140,7 @@ async fn drafts_validate_publish_version_diff_and_restore() {
     assert_error(
         &app.get(&format!("/api/flows/{id}/versions/9"), tok).await,
         404,
-        "NOT_FOUND",
+        "FLOW_VERSION_NOT_FOUND",
     );
 }
 
@@ -205,7 +205,7 @@ async fn bad_documents_roles_and_isolation() {
             "delete" => app.delete(&path, &b.admin_token).await,
             _ => app.post(&path, &b.admin_token, json!({})).await,
         };
-        assert_error(&r, 404, "NOT_FOUND");
+        assert_error(&r, 404, "FLOW_NOT_FOUND");
     }
     assert!(
         app.get("/api/flows", &b.admin_token)

@@ -26,6 +26,20 @@ pub struct TestApp {
     pub bus: Arc<dyn JobBus>,
 }
 
+impl Drop for TestApp {
+    /// Every answer a test got had a status its endpoint's OpenAPI entry lists (an answer
+    /// that did not is counted by the API and logged with its endpoint's error).
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            assert_eq!(
+                tucan_api::error::undeclared_statuses(),
+                0,
+                "an endpoint answered with a status its OpenAPI entry does not list; see the log"
+            );
+        }
+    }
+}
+
 /// A tenant made for a test, with its admin's token.
 pub struct TestTenant {
     pub id: String,
@@ -73,9 +87,21 @@ impl TestApp {
             Arc::default(),
         ));
         // Plugins' HTTP reaches the tests' own loopback servers.
-        let plugins = tucan_plugins::PluginHost::new(tucan_bus::net::OutboundHttp::new(true));
-        let state = AppState::new(store.clone(), settings, mailer.clone(), bus.clone())
-            .with_plugins(plugins);
+        let services = tucan_api::Services::build(
+            &store,
+            bus.clone(),
+            tucan_api::ServiceOptions {
+                plugins_allow_internal_http: true,
+                ..Default::default()
+            },
+        );
+        let state = AppState::new(
+            store.clone(),
+            settings,
+            mailer.clone(),
+            bus.clone(),
+            services,
+        );
         if workers {
             let mut handlers = tucan_bus::Handlers::default();
             state.runtime.register(&mut handlers);

@@ -200,7 +200,7 @@ async fn a_customer_writes_an_agent_takes_it_live_answers_and_closes() {
         &app.get(&format!("/api/tickets/{ticket_id}"), &other_tok)
             .await,
         404,
-        "NOT_FOUND",
+        "TICKET_NOT_FOUND",
     );
     assert_error(
         &app.post(
@@ -210,7 +210,7 @@ async fn a_customer_writes_an_agent_takes_it_live_answers_and_closes() {
         )
         .await,
         404,
-        "NOT_FOUND",
+        "TICKET_NOT_FOUND",
     );
 
     // Accept, then answer.
@@ -477,13 +477,13 @@ async fn other_tenants_see_nothing_on_rest_or_the_socket() {
     assert_error(
         &app.get(&format!("/api/tickets/{ticket}"), tok).await,
         404,
-        "NOT_FOUND",
+        "TICKET_NOT_FOUND",
     );
     assert_error(
         &app.get(&format!("/api/tickets/{ticket}/messages"), tok)
             .await,
         404,
-        "NOT_FOUND",
+        "TICKET_NOT_FOUND",
     );
     assert_error(
         &app.post(
@@ -493,18 +493,18 @@ async fn other_tenants_see_nothing_on_rest_or_the_socket() {
         )
         .await,
         404,
-        "NOT_FOUND",
+        "TICKET_NOT_FOUND",
     );
     assert_error(
         &app.post(&format!("/api/tickets/{ticket}/close"), tok, json!({}))
             .await,
         404,
-        "NOT_FOUND",
+        "TICKET_NOT_FOUND",
     );
     assert_error(
         &app.get(&format!("/api/connections/{conn}"), tok).await,
         404,
-        "NOT_FOUND",
+        "CONNECTION_NOT_FOUND",
     );
     assert_error(
         &app.post(
@@ -514,7 +514,7 @@ async fn other_tenants_see_nothing_on_rest_or_the_socket() {
         )
         .await,
         404,
-        "NOT_FOUND",
+        "CONNECTION_NOT_FOUND",
     );
     let (_, page) = app.get("/api/tickets", tok).await;
     assert!(page["items"].as_array().unwrap().is_empty());

@@ -336,7 +336,7 @@ async fn typing_reaches_who_sees_the_ticket_and_the_phone() {
         &app.post(&typing, &outsider_tok, json!({ "state": "composing" }))
             .await,
         404,
-        "NOT_FOUND",
+        "TICKET_NOT_FOUND",
     );
     let (status, _) = app
         .post(
@@ -358,7 +358,7 @@ async fn typing_reaches_who_sees_the_ticket_and_the_phone() {
         &app.post(&typing, &other.admin_token, json!({ "state": "composing" }))
             .await,
         404,
-        "NOT_FOUND",
+        "TICKET_NOT_FOUND",
     );
     assert_error(
         &app.post(
@@ -368,7 +368,7 @@ async fn typing_reaches_who_sees_the_ticket_and_the_phone() {
         )
         .await,
         404,
-        "NOT_FOUND",
+        "CONNECTION_NOT_FOUND",
     );
 }
 
@@ -413,12 +413,16 @@ async fn files_customers_send_are_kept_and_shown_only_to_who_sees_the_ticket() {
     assert_eq!(resp.headers()["content-type"], "image/png");
     assert_eq!(resp.bytes().await.unwrap().to_vec(), png);
     // Whoever does not see the ticket does not see its files; nor does another company.
-    assert_error(&app.get(&media_path, &outsider_tok).await, 404, "NOT_FOUND");
+    assert_error(
+        &app.get(&media_path, &outsider_tok).await,
+        404,
+        "MEDIA_NOT_FOUND",
+    );
     let other = app.tenant("globex").await;
     assert_error(
         &app.get(&media_path, &other.admin_token).await,
         404,
-        "NOT_FOUND",
+        "MEDIA_NOT_FOUND",
     );
 
     // A file in disguise is not kept, but the message and the reason are.

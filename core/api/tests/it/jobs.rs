@@ -62,14 +62,22 @@ async fn dead_jobs_are_listed_and_replayed_per_tenant() {
 
     // B's dead job does not exist for A, whatever the verb.
     let other = format!("/api/jobs/dead/{b_job}");
-    assert_error(&app.get(&other, &a.admin_token).await, 404, "NOT_FOUND");
+    assert_error(
+        &app.get(&other, &a.admin_token).await,
+        404,
+        "DEAD_JOB_NOT_FOUND",
+    );
     assert_error(
         &app.post(&format!("{other}/replay"), &a.admin_token, json!({}))
             .await,
         404,
-        "NOT_FOUND",
+        "DEAD_JOB_NOT_FOUND",
     );
-    assert_error(&app.delete(&other, &a.admin_token).await, 404, "NOT_FOUND");
+    assert_error(
+        &app.delete(&other, &a.admin_token).await,
+        404,
+        "DEAD_JOB_NOT_FOUND",
+    );
     // Agents do not manage jobs; platform admins see all three and filter by tenant.
     let (_, agent) = app.user(&a, "agent").await;
     assert_error(&app.get("/api/jobs/dead", &agent).await, 403, "FORBIDDEN");
@@ -103,14 +111,14 @@ async fn dead_jobs_are_listed_and_replayed_per_tenant() {
         &app.get(&format!("/api/jobs/dead/{a_job}"), &a.admin_token)
             .await,
         404,
-        "NOT_FOUND",
+        "DEAD_JOB_NOT_FOUND",
     );
     // B's own admin deletes B's.
     assert_eq!(
         app.delete(&other, &b.admin_token).await.0,
         StatusCode::NO_CONTENT
     );
-    assert_error(&app.get(&other, &app.root).await, 404, "NOT_FOUND");
+    assert_error(&app.get(&other, &app.root).await, 404, "DEAD_JOB_NOT_FOUND");
 }
 
 #[tokio::test]

@@ -65,7 +65,7 @@ async fn plans_and_tenants_are_managed_by_platform_admins() {
         &app.get(&format!("/api/platform/plans/{spare}"), &app.root)
             .await,
         404,
-        "NOT_FOUND",
+        "PLAN_NOT_FOUND",
     );
 
     // Tenant users cannot reach platform endpoints; platform admins cannot reach tenant data.

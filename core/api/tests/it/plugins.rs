@@ -115,7 +115,7 @@ async fn uploads_are_checked_gated_and_kept_per_company() {
         &app.get("/api/plugins/doc-validator", &stranger.admin_token)
             .await,
         404,
-        "NOT_FOUND",
+        "PLUGIN_NOT_FOUND",
     );
     assert_error(
         &app.post(
@@ -125,7 +125,7 @@ async fn uploads_are_checked_gated_and_kept_per_company() {
         )
         .await,
         404,
-        "NOT_FOUND",
+        "PLUGIN_NOT_FOUND",
     );
     let (_, types) = app.get("/api/node-types", &stranger.admin_token).await;
     assert!(

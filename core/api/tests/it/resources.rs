@@ -373,7 +373,7 @@ async fn settings_are_typed() {
     assert_error(
         &app.get("/api/settings/no_such_key", tok).await,
         404,
-        "NOT_FOUND",
+        "SETTING_NOT_FOUND",
     );
 
     let (_, agent) = app.user(&t, "agent").await;

@@ -225,7 +225,7 @@ async fn manual_runs_list_trace_cancel_and_refuse_what_they_cannot_do() {
         )
         .await,
         404,
-        "NOT_FOUND",
+        "CONTACT_NOT_FOUND",
     );
     assert_error(
         &app.post(
@@ -247,7 +247,7 @@ async fn manual_runs_list_trace_cancel_and_refuse_what_they_cannot_do() {
         400,
         "INVALID_PARAM",
     );
-    assert_error(&app.get("/api/runs/zzz", tok).await, 404, "NOT_FOUND");
+    assert_error(&app.get("/api/runs/zzz", tok).await, 404, "RUN_NOT_FOUND");
 
     // A second run without a contact, then the list and its filters.
     let (_, other) = app
@@ -405,13 +405,13 @@ async fn runs_are_invisible_to_other_tenants_and_closed_to_agents() {
     assert_error(
         &app.get(&format!("/api/runs/{run_id}"), tok).await,
         404,
-        "NOT_FOUND",
+        "RUN_NOT_FOUND",
     );
     assert_error(
         &app.post(&format!("/api/runs/{run_id}/cancel"), tok, json!({}))
             .await,
         404,
-        "NOT_FOUND",
+        "RUN_NOT_FOUND",
     );
     assert_error(
         &app.post(
@@ -421,19 +421,19 @@ async fn runs_are_invisible_to_other_tenants_and_closed_to_agents() {
         )
         .await,
         404,
-        "NOT_FOUND",
+        "RUN_NOT_FOUND",
     );
     assert_error(
         &app.post(&format!("/api/flows/{id}/runs"), tok, json!({}))
             .await,
         404,
-        "NOT_FOUND",
+        "FLOW_NOT_FOUND",
     );
     assert_error(
         &app.post(&format!("/api/flows/{id}/test-runs"), tok, json!({}))
             .await,
         404,
-        "NOT_FOUND",
+        "FLOW_NOT_FOUND",
     );
     let (_, page) = app.get("/api/runs", tok).await;
     assert_eq!(page["items"], json!([]));
@@ -508,7 +508,7 @@ async fn an_inbound_webhook_starts_its_flow_for_the_named_contact_and_nothing_el
     assert_error(
         &send(hook(&a.id, "hook"), Some(secret), body.clone()).await,
         404,
-        "NOT_FOUND",
+        "WEBHOOK_NOT_FOUND",
     );
     app.post(
         &format!("/api/flows/{id}/publish"),
@@ -536,12 +536,12 @@ async fn an_inbound_webhook_starts_its_flow_for_the_named_contact_and_nothing_el
     assert_error(
         &send(hook(&a.id, "manual"), Some(secret), body.clone()).await,
         404,
-        "NOT_FOUND",
+        "WEBHOOK_NOT_FOUND",
     );
     assert_error(
         &send(hook(&b.id, "hook"), Some(secret), body.clone()).await,
         404,
-        "NOT_FOUND",
+        "WEBHOOK_NOT_FOUND",
     );
     assert_error(
         &send(
@@ -551,7 +551,7 @@ async fn an_inbound_webhook_starts_its_flow_for_the_named_contact_and_nothing_el
         )
         .await,
         404,
-        "NOT_FOUND",
+        "WEBHOOK_NOT_FOUND",
     );
     assert_error(
         &send(

@@ -9,7 +9,9 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::ports;
-use crate::registry::{ConfigProblem, NodeSpec, NodeType, PreparedNode, schema_of, typed_config};
+use crate::registry::{
+    ConfigProblem, NodeError, NodeSpec, NodeType, PreparedNode, schema_of, typed_config,
+};
 use crate::script::Scripts;
 use crate::step::{Effect, Outcome, Resume, StepCx, WaitFor};
 
@@ -49,7 +51,7 @@ fn response() -> String {
 struct PreparedHttp(HttpConfig);
 
 impl PreparedNode for PreparedHttp {
-    fn run(&self, cx: &mut StepCx<'_>) -> Result<Outcome, String> {
+    fn run(&self, cx: &mut StepCx<'_>) -> Result<Outcome, NodeError> {
         let c = &self.0;
         if let Some(Resume::Http {
             status,

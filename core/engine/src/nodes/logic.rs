@@ -7,8 +7,10 @@ use serde_json::{Map, Value};
 use tucan_model::hours::Schedule;
 
 use super::ports;
-use crate::registry::{ConfigProblem, NodeSpec, NodeType, PreparedNode, schema_of, typed_config};
-use crate::script::{Compiled, ScriptContext, Scripts, truthy};
+use crate::registry::{
+    ConfigProblem, NodeError, NodeSpec, NodeType, PreparedNode, schema_of, typed_config,
+};
+use crate::script::{Compiled, ScriptContext, ScriptError, Scripts, truthy};
 use crate::step::{Outcome, StepCx, WaitFor};
 
 fn compile_expr(
@@ -28,7 +30,7 @@ fn compile_expr(
 }
 
 /// Evaluate `code` against the step's context; the script may change `vars`.
-fn eval(cx: &mut StepCx<'_>, code: &Compiled) -> Result<Value, String> {
+fn eval(cx: &mut StepCx<'_>, code: &Compiled) -> Result<Value, ScriptError> {
     let sc = ScriptContext {
         vars: Value::Object(cx.vars.clone()),
         contact: cx.contact.clone(),
@@ -75,7 +77,7 @@ struct ConditionConfig {
 struct PreparedCondition(Compiled);
 
 impl PreparedNode for PreparedCondition {
-    fn run(&self, cx: &mut StepCx<'_>) -> Result<Outcome, String> {
+    fn run(&self, cx: &mut StepCx<'_>) -> Result<Outcome, NodeError> {
         let v = eval(cx, &self.0)?;
         Ok(Outcome::Next(
             if truthy(&v) { "true" } else { "false" }.into(),
@@ -130,7 +132,7 @@ struct PreparedSwitch {
 }
 
 impl PreparedNode for PreparedSwitch {
-    fn run(&self, cx: &mut StepCx<'_>) -> Result<Outcome, String> {
+    fn run(&self, cx: &mut StepCx<'_>) -> Result<Outcome, NodeError> {
         let v = eval(cx, &self.expr)?;
         let key = match v {
             Value::String(s) => s,
@@ -205,7 +207,7 @@ struct PreparedSet {
 }
 
 impl PreparedNode for PreparedSet {
-    fn run(&self, cx: &mut StepCx<'_>) -> Result<Outcome, String> {
+    fn run(&self, cx: &mut StepCx<'_>) -> Result<Outcome, NodeError> {
         let v = match &self.expr {
             Some(e) => eval(cx, e)?,
             None => Value::String(cx.render(&self.value)),
@@ -274,7 +276,7 @@ struct ScriptConfig {
 struct PreparedScript(Compiled);
 
 impl PreparedNode for PreparedScript {
-    fn run(&self, cx: &mut StepCx<'_>) -> Result<Outcome, String> {
+    fn run(&self, cx: &mut StepCx<'_>) -> Result<Outcome, NodeError> {
         if let Value::Object(values) = eval(cx, &self.0)? {
             cx.vars.extend(values);
         }
@@ -332,7 +334,7 @@ struct RandomSplitConfig {
 struct PreparedSplit(Vec<Branch>);
 
 impl PreparedNode for PreparedSplit {
-    fn run(&self, cx: &mut StepCx<'_>) -> Result<Outcome, String> {
+    fn run(&self, cx: &mut StepCx<'_>) -> Result<Outcome, NodeError> {
         let total: u32 = self.0.iter().map(|b| b.weight).sum();
         let mut pick = cx.random() * f64::from(total);
         for b in &self.0 {
@@ -398,17 +400,20 @@ struct PreparedWait {
 }
 
 impl PreparedNode for PreparedWait {
-    fn run(&self, cx: &mut StepCx<'_>) -> Result<Outcome, String> {
+    fn run(&self, cx: &mut StepCx<'_>) -> Result<Outcome, NodeError> {
         if cx.resume.is_some() {
             return Ok(Outcome::Next("out".into()));
         }
         let at_ms = match (&self.seconds, &self.until_var) {
             (Some(s), _) => cx.now_ms + (*s as i64) * 1000,
-            (None, Some(var)) => cx
-                .vars
-                .get(var)
-                .and_then(Value::as_i64)
-                .ok_or_else(|| format!("variable `{var}` holds no time"))?,
+            (None, Some(var)) => {
+                cx.vars
+                    .get(var)
+                    .and_then(Value::as_i64)
+                    .ok_or_else(|| NodeError::NotATime {
+                        variable: var.clone(),
+                    })?
+            }
             (None, None) => cx.now_ms,
         };
         cx.effects.push(crate::step::Effect::Timer {
@@ -463,7 +468,7 @@ pub struct End;
 struct PreparedEnd;
 
 impl PreparedNode for PreparedEnd {
-    fn run(&self, _: &mut StepCx<'_>) -> Result<Outcome, String> {
+    fn run(&self, _: &mut StepCx<'_>) -> Result<Outcome, NodeError> {
         Ok(Outcome::End)
     }
 
@@ -502,7 +507,7 @@ struct BusinessHoursConfig {
 struct PreparedHours(Option<Schedule>);
 
 impl PreparedNode for PreparedHours {
-    fn run(&self, cx: &mut StepCx<'_>) -> Result<Outcome, String> {
+    fn run(&self, cx: &mut StepCx<'_>) -> Result<Outcome, NodeError> {
         let at = chrono::DateTime::from_timestamp_millis(cx.now_ms).unwrap_or_default();
         let open = match self.0.as_ref().or(cx.business_hours) {
             Some(s) => s.is_open(at, cx.timezone),
@@ -564,7 +569,7 @@ fn subflow_var() -> String {
 struct PreparedSubflow(SubflowConfig);
 
 impl PreparedNode for PreparedSubflow {
-    fn run(&self, cx: &mut StepCx<'_>) -> Result<Outcome, String> {
+    fn run(&self, cx: &mut StepCx<'_>) -> Result<Outcome, NodeError> {
         let c = &self.0;
         match cx.resume.cloned() {
             Some(crate::step::Resume::Subflow { status, vars }) => {
@@ -592,7 +597,7 @@ impl PreparedNode for PreparedSubflow {
                 });
                 Ok(Outcome::Wait(WaitFor::Effect { key }))
             }
-            Some(_) => Err("resumed by something other than its sub-flow".into()),
+            Some(_) => Err(NodeError::NotFromSubflow),
         }
     }
 

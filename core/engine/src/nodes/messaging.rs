@@ -6,7 +6,9 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::ports;
-use crate::registry::{ConfigProblem, NodeSpec, NodeType, PreparedNode, schema_of, typed_config};
+use crate::registry::{
+    ConfigProblem, NodeError, NodeSpec, NodeType, PreparedNode, schema_of, typed_config,
+};
 use crate::script::Scripts;
 use crate::step::{Effect, Outcome, Resume, StepCx, WaitFor};
 
@@ -49,7 +51,7 @@ struct SendTextConfig {
 struct PreparedSend(String);
 
 impl PreparedNode for PreparedSend {
-    fn run(&self, cx: &mut StepCx<'_>) -> Result<Outcome, String> {
+    fn run(&self, cx: &mut StepCx<'_>) -> Result<Outcome, NodeError> {
         let text = cx.render(&self.0);
         send(cx, "send", text);
         Ok(Outcome::Next("out".into()))
@@ -123,11 +125,11 @@ pub enum MediaKind {
 struct PreparedMedia(SendMediaConfig);
 
 impl PreparedNode for PreparedMedia {
-    fn run(&self, cx: &mut StepCx<'_>) -> Result<Outcome, String> {
+    fn run(&self, cx: &mut StepCx<'_>) -> Result<Outcome, NodeError> {
         let c = &self.0;
         let url = cx.render(&c.url);
         if !(url.starts_with("https://") || url.starts_with("http://")) {
-            return Err(format!("the media URL `{url}` is not an http(s) URL"));
+            return Err(NodeError::MediaUrl { url });
         }
         let effect = Effect::SendMedia {
             key: cx.effect_key("media"),
@@ -284,7 +286,7 @@ fn wait_reply(cx: &mut StepCx<'_>, timeout_seconds: Option<u64>) -> Outcome {
 }
 
 impl PreparedNode for PreparedAsk {
-    fn run(&self, cx: &mut StepCx<'_>) -> Result<Outcome, String> {
+    fn run(&self, cx: &mut StepCx<'_>) -> Result<Outcome, NodeError> {
         let c = &self.0;
         let tries = TRIES.to_string();
         match cx.resume.cloned() {
@@ -295,7 +297,7 @@ impl PreparedNode for PreparedAsk {
                 Ok(wait_reply(cx, c.timeout_seconds))
             }
             Some(Resume::Http { .. } | Resume::Subflow { .. } | Resume::Plugin { .. }) => {
-                Err("resumed by an answer it did not ask for".into())
+                Err(NodeError::UnexpectedAnswer)
             }
             Some(Resume::Timer) => {
                 cx.vars.remove(&tries);
@@ -401,7 +403,7 @@ impl PreparedMenu {
 }
 
 impl PreparedNode for PreparedMenu {
-    fn run(&self, cx: &mut StepCx<'_>) -> Result<Outcome, String> {
+    fn run(&self, cx: &mut StepCx<'_>) -> Result<Outcome, NodeError> {
         let c = &self.0;
         let tries = TRIES.to_string();
         match cx.resume.cloned() {
@@ -412,7 +414,7 @@ impl PreparedNode for PreparedMenu {
                 Ok(wait_reply(cx, c.timeout_seconds))
             }
             Some(Resume::Http { .. } | Resume::Subflow { .. } | Resume::Plugin { .. }) => {
-                Err("resumed by an answer it did not ask for".into())
+                Err(NodeError::UnexpectedAnswer)
             }
             Some(Resume::Timer) => {
                 cx.vars.remove(&tries);

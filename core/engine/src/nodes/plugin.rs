@@ -5,7 +5,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::registry::{ConfigProblem, NodeSpec, NodeType, PreparedNode};
+use crate::registry::{ConfigProblem, NodeError, NodeSpec, NodeType, PreparedNode};
 use crate::script::Scripts;
 use crate::step::{Effect, Outcome, Resume, StepCx, WaitFor};
 
@@ -71,17 +71,17 @@ fn render_all(cx: &StepCx<'_>, v: &Value) -> Value {
 }
 
 impl PreparedNode for PreparedPlugin {
-    fn run(&self, cx: &mut StepCx<'_>) -> Result<Outcome, String> {
+    fn run(&self, cx: &mut StepCx<'_>) -> Result<Outcome, NodeError> {
         if let Some(Resume::Plugin {
             port, vars, error, ..
         }) = cx.resume.cloned()
         {
-            if let Some(e) = error {
-                return Err(e);
+            if let Some(message) = error {
+                return Err(NodeError::Plugin { message });
             }
             let port = port.unwrap_or_default();
             if !self.decl.outputs.contains(&port) {
-                return Err(format!("PLUGIN_BAD_OUTPUT: no port {port:?}"));
+                return Err(NodeError::PluginPort { port });
             }
             cx.vars.extend(vars);
             return Ok(Outcome::Next(port));

@@ -7,7 +7,9 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::ports;
-use crate::registry::{ConfigProblem, NodeSpec, NodeType, PreparedNode, schema_of, typed_config};
+use crate::registry::{
+    ConfigProblem, NodeError, NodeSpec, NodeType, PreparedNode, schema_of, typed_config,
+};
 use crate::script::Scripts;
 use crate::step::{Effect, Outcome, StepCx};
 
@@ -42,7 +44,7 @@ fn non_empty(field: &str, v: &str) -> Result<(), Vec<ConfigProblem>> {
 struct Emit(Box<dyn Fn(&StepCx<'_>) -> Effect + Send + Sync>);
 
 impl PreparedNode for Emit {
-    fn run(&self, cx: &mut StepCx<'_>) -> Result<Outcome, String> {
+    fn run(&self, cx: &mut StepCx<'_>) -> Result<Outcome, NodeError> {
         let effect = (self.0)(cx);
         cx.effects.push(effect);
         Ok(Outcome::Next("out".into()))

@@ -6,14 +6,16 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::ports;
-use crate::registry::{ConfigProblem, NodeSpec, NodeType, PreparedNode, schema_of, typed_config};
+use crate::registry::{
+    ConfigProblem, NodeError, NodeSpec, NodeType, PreparedNode, schema_of, typed_config,
+};
 use crate::script::Scripts;
 use crate::step::{Outcome, StepCx};
 
 struct PassOn;
 
 impl PreparedNode for PassOn {
-    fn run(&self, _: &mut StepCx<'_>) -> Result<Outcome, String> {
+    fn run(&self, _: &mut StepCx<'_>) -> Result<Outcome, NodeError> {
         Ok(Outcome::Next("out".into()))
     }
 
@@ -110,7 +112,7 @@ impl NodeType for MessageReceived {
     ) -> Result<Box<dyn PreparedNode>, Vec<ConfigProblem>> {
         let c: MessageReceivedConfig = typed_config(config)?;
         if let Some(re) = &c.regex {
-            compile_regex(re).map_err(|e| vec![ConfigProblem::field("regex", e)])?;
+            compile_regex(re).map_err(|e| vec![ConfigProblem::field("regex", e.to_string())])?;
         }
         Ok(Box::new(PassOn))
     }
@@ -252,7 +254,7 @@ impl NodeType for Schedule {
         let c: ScheduleConfig = typed_config(config)?;
         let mut problems = Vec::new();
         if let Err(e) = crate::cron::Cron::parse(&c.cron) {
-            problems.push(ConfigProblem::field("cron", e));
+            problems.push(ConfigProblem::field("cron", e.to_string()));
         }
         if let Some(tz) = &c.timezone
             && tz.parse::<chrono_tz::Tz>().is_err()
@@ -270,15 +272,26 @@ impl NodeType for Schedule {
     }
 }
 
-fn compile_regex(pattern: &str) -> Result<regex::Regex, String> {
+/// Why a trigger's message pattern is refused.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub(crate) enum PatternError {
+    /// Empty, or longer than 500 bytes.
+    #[error("a pattern has 1 to 500 characters")]
+    Length,
+    /// Not a regular expression the `regex` crate accepts (or too big once compiled).
+    #[error("invalid pattern: {0}")]
+    Invalid(#[source] regex::Error),
+}
+
+fn compile_regex(pattern: &str) -> Result<regex::Regex, PatternError> {
     if pattern.is_empty() || pattern.len() > 500 {
-        return Err("a pattern has 1 to 500 characters".into());
+        return Err(PatternError::Length);
     }
     regex::RegexBuilder::new(pattern)
         .case_insensitive(true)
         .size_limit(1 << 20)
         .build()
-        .map_err(|e| format!("invalid pattern: {e}"))
+        .map_err(PatternError::Invalid)
 }
 
 /// An incoming message, as the trigger filters see it.
@@ -365,6 +378,29 @@ mod tests {
             MessageReceived
                 .prepare(&json!({ "regex": "(" }), &Scripts::default())
                 .is_err()
+        );
+    }
+
+    #[test]
+    fn bad_patterns_say_why() {
+        assert_eq!(compile_regex("").unwrap_err(), PatternError::Length);
+        assert!(matches!(
+            compile_regex(&"a".repeat(501)),
+            Err(PatternError::Length)
+        ));
+        let e = compile_regex("(").unwrap_err();
+        assert!(matches!(e, PatternError::Invalid(_)), "{e:?}");
+        assert!(e.to_string().starts_with("invalid pattern: "), "{e}");
+        let Err(problems) = MessageReceived.prepare(&json!({ "regex": "" }), &Scripts::default())
+        else {
+            panic!("an empty pattern is refused");
+        };
+        assert_eq!(
+            problems,
+            [ConfigProblem::field(
+                "regex",
+                "a pattern has 1 to 500 characters"
+            )]
         );
     }
 }

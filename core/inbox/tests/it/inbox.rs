@@ -14,12 +14,11 @@ use tucan_inbox::{
     Actor, Channel, ChannelError, Inbox, InboxOptions, Incoming, Outgoing, TicketAction,
 };
 use tucan_model::ids::new_id;
-use tucan_model::tenancy::{NewPlan, PlanFeatures, PlanLimits, Tenant, TenantStatus};
 use tucan_model::ticket::{
     ChannelKind, Connection, MessageKind, MessageStatus, NewConnection, TicketStatus,
 };
-use tucan_runtime::{FlowRuntime, RuntimeOptions};
-use tucan_store::{OutgoingWrite, Store, TenantDb};
+use tucan_runtime::{FlowRuntime, RuntimeOptions, RuntimeParts};
+use tucan_store::{OutgoingWrite, TenantDb};
 
 pub(crate) struct Rig {
     pub(crate) db: TenantDb,
@@ -35,39 +34,8 @@ impl Drop for Rig {
 }
 
 pub(crate) async fn rig() -> Rig {
-    let store = Store::memory().await.unwrap();
-    let plan = store
-        .platform()
-        .create_plan(&NewPlan {
-            name: format!("plan-{}", new_id()),
-            limits: PlanLimits {
-                users: 5,
-                connections: 5,
-                queues: 5,
-                flows: 5,
-                plugins: 0,
-            },
-            features: PlanFeatures {
-                campaigns: false,
-                plugins: false,
-                api_access: true,
-                webhooks: true,
-            },
-        })
-        .await
-        .unwrap();
-    let tenant = Tenant {
-        id: new_id(),
-        name: "Acme".into(),
-        plan_id: plan.id,
-        status: TenantStatus::Active,
-        timezone: "America/Sao_Paulo".into(),
-        country: "BR".into(),
-        created_at: Utc::now(),
-    };
-    store.platform().insert_tenant(&tenant).await.unwrap();
-    store.migrate_tenant(&tenant.id).await.unwrap();
-    let db = store.tenant(&tenant.id).await.unwrap();
+    let store = tucan_testkit::memory_store().await;
+    let db = tucan_testkit::tenant(&store).await;
     let bus: Arc<dyn JobBus> = Arc::new(EmbeddedBus::new(
         store.jobs(),
         BusOptions {
@@ -81,19 +49,26 @@ pub(crate) async fn rig() -> Rig {
         },
         Arc::default(),
     ));
-    let runtime = FlowRuntime::new(
-        store.clone(),
-        bus.clone(),
-        Timers::new(store.jobs(), bus.clone()),
-        Arc::new(Registry::builtin()),
-        RuntimeOptions::default(),
-    );
+    let timers = Timers::new(store.jobs(), bus.clone());
     let inbox = Inbox::new(
         store.clone(),
         bus.clone(),
-        runtime.clone(),
+        |desk| {
+            FlowRuntime::new(
+                RuntimeParts {
+                    store: store.clone(),
+                    bus: bus.clone(),
+                    timers,
+                    registry: Arc::new(Registry::builtin()),
+                    desk,
+                    plugins: None,
+                },
+                RuntimeOptions::default(),
+            )
+        },
         InboxOptions::default(),
     );
+    let runtime = inbox.runtime().clone();
     let mut handlers = Handlers::default();
     runtime.register(&mut handlers);
     inbox.register(&mut handlers);

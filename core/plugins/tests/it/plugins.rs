@@ -2,16 +2,15 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
 use serde_json::{Map, Value, json};
 use tucan_bus::net::OutboundHttp;
-use tucan_model::ids::new_id;
-use tucan_model::tenancy::{NewPlan, PlanFeatures, PlanLimits, Tenant, TenantStatus};
+use tucan_model::tenancy::{PlanFeatures, PlanLimits};
 use tucan_plugins::{
     CallState, LoadedPlugin, MemoryKv, NodeOutput, PluginCall, PluginError, PluginHost,
     PluginManifest,
 };
 use tucan_store::{Store, TenantDb};
+use tucan_testkit::TenantSpec;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -267,39 +266,21 @@ async fn the_example_plugins_answer_as_documented() {
     assert_eq!(out.vars["score"], 2);
 }
 
+/// A company whose plan allows five plugins.
 async fn tenant(store: &Store) -> TenantDb {
-    let plan = store
-        .platform()
-        .create_plan(&NewPlan {
-            name: format!("plan-{}", new_id()),
-            limits: PlanLimits {
-                users: 5,
-                connections: 5,
-                queues: 5,
-                flows: 5,
-                plugins: 5,
-            },
-            features: PlanFeatures {
-                campaigns: false,
-                plugins: true,
-                api_access: true,
-                webhooks: true,
-            },
-        })
-        .await
-        .unwrap();
-    let tenant = Tenant {
-        id: new_id(),
-        name: "Acme".into(),
-        plan_id: plan.id,
-        status: TenantStatus::Active,
-        timezone: "America/Sao_Paulo".into(),
-        country: "BR".into(),
-        created_at: Utc::now(),
-    };
-    store.platform().insert_tenant(&tenant).await.unwrap();
-    store.migrate_tenant(&tenant.id).await.unwrap();
-    store.tenant(&tenant.id).await.unwrap()
+    TenantSpec {
+        limits: PlanLimits {
+            plugins: 5,
+            ..tucan_testkit::limits()
+        },
+        features: PlanFeatures {
+            plugins: true,
+            ..tucan_testkit::features()
+        },
+        ..TenantSpec::default()
+    }
+    .create(store)
+    .await
 }
 
 fn probe(version: &str) -> PluginCall {
@@ -316,7 +297,7 @@ fn probe(version: &str) -> PluginCall {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stored_data_belongs_to_one_company_and_versions_are_kept() {
-    let store = Store::memory().await.unwrap();
+    let store = tucan_testkit::memory_store().await;
     let host = PluginHost::new(OutboundHttp::new(false));
     let (a, b) = (tenant(&store).await, tenant(&store).await);
     let (m, wasm) = fixture("kv_probe");
@@ -380,7 +361,7 @@ fn call_of(plugin: &str) -> PluginCall {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_key_value_writes_never_pass_the_quota_nor_duplicate_a_key() {
-    let store = Store::memory().await.unwrap();
+    let store = tucan_testkit::memory_store().await;
     let db = tenant(&store).await;
     // 30 writers of distinct entries against a 1,000-byte quota.
     let value = json!("x".repeat(94));
@@ -418,7 +399,7 @@ async fn concurrent_key_value_writes_never_pass_the_quota_nor_duplicate_a_key() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_removed_version_comes_back_only_with_the_same_module() {
-    let store = Store::memory().await.unwrap();
+    let store = tucan_testkit::memory_store().await;
     let db = tenant(&store).await;
     let host = PluginHost::new(OutboundHttp::new(false));
     let (m, wasm) = fixture("echo");
@@ -464,7 +445,7 @@ async fn slow_crm(delay: Duration) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_company_runs_only_its_share_of_plugin_calls_at_once() {
-    let store = Store::memory().await.unwrap();
+    let store = tucan_testkit::memory_store().await;
     let (a, b) = (tenant(&store).await, tenant(&store).await);
     let limits = tucan_plugins::PluginLimits {
         calls_per_tenant: 1,

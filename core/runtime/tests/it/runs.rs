@@ -7,8 +7,9 @@ use poem::{Route, Server, handler, post};
 use serde_json::{Map, Value, json};
 use tucan_engine::Resume;
 use tucan_model::ErrorCode;
-use tucan_runtime::{RunContact, RunSource, RuntimeOptions, StartRun, Stepped, TestContact};
-use tucan_store::StoreError;
+use tucan_runtime::{
+    RunContact, RunSource, RuntimeError, RuntimeOptions, StartRun, Stepped, TestContact,
+};
 
 use crate::support::{Rig, line};
 
@@ -30,10 +31,10 @@ fn reply(text: &str) -> Resume {
     Resume::Reply { text: text.into() }
 }
 
-pub fn code(e: StoreError) -> ErrorCode {
-    match e {
-        StoreError::Problem(p) => p.code,
-        other => panic!("expected a problem, got {other}"),
+pub fn code(e: RuntimeError) -> ErrorCode {
+    match e.to_problem() {
+        Some(p) => p.code,
+        None => panic!("expected a refusal, got {e}"),
     }
 }
 
@@ -150,7 +151,7 @@ async fn a_run_waits_for_the_reply_then_applies_its_effects_to_the_contact() {
 
 #[tokio::test]
 async fn a_timed_wait_survives_a_restart_and_a_stale_timer_changes_nothing() {
-    let store = tucan_store::Store::memory().await.unwrap();
+    let store = tucan_testkit::memory_store().await;
     let db = crate::support::tenant(&store).await;
     // The first process starts the run and goes away before the timer is due.
     let first = Rig::on(store.clone(), db.clone(), RuntimeOptions::default(), false).await;

@@ -3,7 +3,6 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 use tucan_bus::{
@@ -11,10 +10,10 @@ use tucan_bus::{
     WorkerOptions,
 };
 use tucan_engine::{FlowDocument, Registry};
-use tucan_model::ids::new_id;
-use tucan_model::tenancy::{NewPlan, PlanFeatures, PlanLimits, Tenant, TenantStatus};
-use tucan_runtime::{FlowRuntime, RuntimeOptions};
+use tucan_model::tenancy::PlanLimits;
+use tucan_runtime::{FlowRuntime, RuntimeOptions, RuntimeParts, TicketDesk};
 use tucan_store::{ContactFields, RunRow, Store, TenantDb};
+use tucan_testkit::TenantSpec;
 
 pub struct Rig {
     pub db: TenantDb,
@@ -28,39 +27,18 @@ impl Drop for Rig {
     }
 }
 
+/// A tenant whose plan allows one connection and 50 flows.
 pub async fn tenant(store: &Store) -> TenantDb {
-    let plan = store
-        .platform()
-        .create_plan(&NewPlan {
-            name: format!("plan-{}", new_id()),
-            limits: PlanLimits {
-                users: 5,
-                connections: 1,
-                queues: 5,
-                flows: 50,
-                plugins: 0,
-            },
-            features: PlanFeatures {
-                campaigns: false,
-                plugins: false,
-                api_access: true,
-                webhooks: true,
-            },
-        })
-        .await
-        .unwrap();
-    let tenant = Tenant {
-        id: new_id(),
-        name: "Acme".into(),
-        plan_id: plan.id,
-        status: TenantStatus::Active,
-        timezone: "America/Sao_Paulo".into(),
-        country: "BR".into(),
-        created_at: Utc::now(),
-    };
-    store.platform().insert_tenant(&tenant).await.unwrap();
-    store.migrate_tenant(&tenant.id).await.unwrap();
-    store.tenant(&tenant.id).await.unwrap()
+    TenantSpec {
+        limits: PlanLimits {
+            connections: 1,
+            flows: 50,
+            ..tucan_testkit::limits()
+        },
+        ..TenantSpec::default()
+    }
+    .create(store)
+    .await
 }
 
 pub fn bus_options() -> BusOptions {
@@ -77,7 +55,7 @@ pub fn bus_options() -> BusOptions {
 
 impl Rig {
     pub async fn new(opts: RuntimeOptions) -> Rig {
-        let store = Store::memory().await.unwrap();
+        let store = tucan_testkit::memory_store().await;
         let db = tenant(&store).await;
         Rig::on(store, db, opts, true).await
     }
@@ -92,10 +70,14 @@ impl Rig {
         ));
         let timers = Timers::new(store.jobs(), bus.clone());
         let runtime = FlowRuntime::new(
-            store.clone(),
-            bus.clone(),
-            timers.clone(),
-            Arc::new(Registry::builtin()),
+            RuntimeParts {
+                store: store.clone(),
+                bus: bus.clone(),
+                timers: timers.clone(),
+                registry: Arc::new(Registry::builtin()),
+                desk: no_inbox(),
+                plugins: None,
+            },
             RuntimeOptions {
                 allow_internal_http: true,
                 ..opts
@@ -207,4 +189,25 @@ fn port_out(kind: &str) -> &'static str {
         "integrations.http_request" => "success",
         _ => "out",
     }
+}
+
+/// The desk type of a runtime without an inbox.
+struct NoInbox;
+
+#[async_trait::async_trait]
+impl TicketDesk for NoInbox {
+    async fn apply(
+        &self,
+        _db: &tucan_store::TenantDb,
+        _run: &tucan_store::RunRow,
+        _effect: &tucan_engine::Effect,
+    ) -> Result<String, String> {
+        Err("no inbox in this process".into())
+    }
+}
+
+/// No inbox: these runs have no tickets, so nothing asks for one; a ticket effect would stay
+/// pending (the desk is gone), never pass for done.
+pub fn no_inbox() -> std::sync::Weak<dyn TicketDesk> {
+    std::sync::Weak::<NoInbox>::new()
 }

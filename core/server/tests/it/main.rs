@@ -200,7 +200,7 @@ fn admin_cli_creates_tenants_and_resets_passwords() {
         "--tenant",
         "0123",
     ]);
-    assert!(!ok && text.contains("NOT_FOUND"), "{text}");
+    assert!(!ok && text.contains("TENANT_NOT_FOUND"), "{text}");
     let (ok, text) = run(&["admin", "reset-password", "--email", "sup@acme.test"]);
     assert!(ok, "{text}");
     let new_password = text

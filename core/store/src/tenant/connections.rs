@@ -1,14 +1,15 @@
 //! Connections (the company's WhatsApp numbers), with their status history.
 
 use serde_json::json;
+use tucan_model::ErrorCode;
+use tucan_model::Resource;
 use tucan_model::ids::new_id;
 use tucan_model::ticket::{Connection, ConnectionStatus, NewConnection, StatusChange};
-use tucan_model::{ErrorCode, Problem};
 
 use super::TenantDb;
 use super::events::CONNECTION_EVENT;
 use crate::db::{check_id, count, execute, fetch, fetch_found, returned};
-use crate::error::{StoreError, StoreResult};
+use crate::error::{StoreError, StoreResult, throw};
 use crate::platform::strip_nulls;
 
 fn phone_in_use(e: crate::StoreError) -> crate::StoreError {
@@ -35,12 +36,12 @@ impl TenantDb {
     }
 
     pub async fn get_connection(&self, id: &str) -> StoreResult<Connection> {
-        check_id(id, "connection")?;
+        check_id(id, Resource::Connection)?;
         fetch_found(
             self.raw(),
             "SELECT * FROM type::record('connection', $id)",
             json!({ "id": id }),
-            "connection",
+            Resource::Connection,
         )
         .await
     }
@@ -58,7 +59,7 @@ impl TenantDb {
             self.raw(),
             "CREATE type::record('connection', $id) CONTENT $c",
             json!({ "id": new_id(), "c": content }),
-            "connection",
+            Resource::Connection,
         )
         .await
         .map_err(phone_in_use)
@@ -75,7 +76,7 @@ impl TenantDb {
             self.raw(),
             sql,
             json!({ "id": c.id, "c": content }),
-            "connection",
+            Resource::Connection,
         )
         .await
         .map_err(phone_in_use)
@@ -100,11 +101,11 @@ impl TenantDb {
         pairing: Option<&str>,
         detail: &str,
     ) -> StoreResult<Connection> {
-        check_id(id, "connection")?;
+        check_id(id, Resource::Connection)?;
         let sql = format!(
             "BEGIN TRANSACTION;
 LET $c = (UPDATE ONLY type::record('connection', $id) SET status = $status, pairing = $pairing ?? NONE, updated_at = time::now() RETURN AFTER);
-IF $c = NONE {{ THROW 'connection not found' }};
+IF $c = NONE {{ THROW 'connection_not_found' }};
 CREATE connection_status CONTENT {{ connection_id: $id, status: $status, detail: $detail }};
 {CONNECTION_EVENT}
 RETURN $c;
@@ -115,16 +116,16 @@ COMMIT TRANSACTION;"
         });
         match returned(self.raw(), &sql, vars).await {
             Ok(Some(c)) => Ok(c),
-            Ok(None) => Err(Problem::not_found("connection").into()),
-            Err(StoreError::Backend(m)) if m.contains("connection not found") => {
-                Err(Problem::not_found("connection").into())
+            Ok(None) => Err(StoreError::NotFound(Resource::Connection)),
+            Err(e) if e.is_thrown(throw::CONNECTION_NOT_FOUND) => {
+                Err(StoreError::NotFound(Resource::Connection))
             }
             Err(e) => Err(e),
         }
     }
 
     pub async fn connection_history(&self, id: &str) -> StoreResult<Vec<StatusChange>> {
-        check_id(id, "connection")?;
+        check_id(id, Resource::Connection)?;
         fetch(
             self.raw(),
             "SELECT status, detail, at FROM connection_status WHERE connection_id = $id ORDER BY at DESC LIMIT 100",

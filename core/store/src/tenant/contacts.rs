@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
+use tucan_model::Resource;
 use tucan_model::contact::{Contact, ContactPage, search_text};
 use tucan_model::ids::new_id;
 use tucan_model::{ErrorCode, Problem};
@@ -89,7 +90,9 @@ impl Cursor {
             }
             Ok(Cursor::Offset(n))
         } else {
-            check_id(raw, "cursor").map_err(|_| invalid())?;
+            if !tucan_model::ids::is_valid_id(raw) {
+                return Err(invalid().into());
+            }
             Ok(Cursor::After(raw.to_string()))
         }
     }
@@ -184,12 +187,12 @@ impl TenantDb {
     }
 
     pub async fn get_contact(&self, id: &str) -> StoreResult<Contact> {
-        check_id(id, "contact")?;
+        check_id(id, Resource::Contact)?;
         fetch_found(
             self.raw(),
             "SELECT * FROM type::record('contact', $id)",
             json!({ "id": id }),
-            "contact",
+            Resource::Contact,
         )
         .await
     }
@@ -210,14 +213,14 @@ impl TenantDb {
             self.raw(),
             sql,
             json!({ "id": new_id(), "c": fields.to_content() }),
-            "contact",
+            Resource::Contact,
         )
         .await
         .map_err(phone_taken)
     }
 
     pub async fn save_contact(&self, id: &str, fields: &ContactFields) -> StoreResult<Contact> {
-        check_id(id, "contact")?;
+        check_id(id, Resource::Contact)?;
         check_ids_exist(self.raw(), "tag", &fields.tags, "tag").await?;
         // An unbound `$c.email` is NONE, which removes the field.
         let sql = "UPDATE type::record('contact', $id) SET name = $c.name, phone = $c.phone, email = $c.email, \
@@ -226,7 +229,7 @@ impl TenantDb {
             self.raw(),
             sql,
             json!({ "id": id, "c": fields.to_content() }),
-            "contact",
+            Resource::Contact,
         )
         .await
         .map_err(phone_taken)

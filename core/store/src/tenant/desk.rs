@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use tucan_model::Resource;
 use tucan_model::ids::new_id;
 use tucan_model::ticket::ScheduledMessage;
 
@@ -28,7 +29,7 @@ pub struct MediaRow {
 impl TenantDb {
     /// An agent goes online (takes tickets from round-robin and least-busy queues) or off.
     pub async fn set_online(&self, user_id: &str, online: bool) -> StoreResult<()> {
-        check_id(user_id, "user")?;
+        check_id(user_id, Resource::User)?;
         execute(
             self.raw(),
             "UPDATE type::record('user', $id) SET online = $on",
@@ -71,18 +72,18 @@ impl TenantDb {
             self.raw(),
             "CREATE type::record('scheduled_message', $id) CONTENT { ticket_id: $t, user_id: $u, body: $b, send_at: <datetime> $at }",
             json!({ "id": new_id(), "t": ticket_id, "u": user_id, "b": body, "at": send_at }),
-            "scheduled message",
+            Resource::ScheduledMessage,
         )
         .await
     }
 
     pub async fn get_scheduled(&self, id: &str) -> StoreResult<ScheduledMessage> {
-        check_id(id, "scheduled message")?;
+        check_id(id, Resource::ScheduledMessage)?;
         fetch_found(
             self.raw(),
             "SELECT * FROM type::record('scheduled_message', $id)",
             json!({ "id": id }),
-            "scheduled message",
+            Resource::ScheduledMessage,
         )
         .await
     }
@@ -123,25 +124,25 @@ impl TenantDb {
             self.raw(),
             "CREATE type::record('media', $id) CONTENT $c",
             json!({ "id": row.id, "c": content }),
-            "media",
+            Resource::Media,
         )
         .await
     }
 
     pub async fn get_media(&self, id: &str) -> StoreResult<MediaRow> {
-        check_id(id, "media")?;
+        check_id(id, Resource::Media)?;
         fetch_found(
             self.raw(),
             "SELECT * FROM type::record('media', $id)",
             json!({ "id": id }),
-            "media",
+            Resource::Media,
         )
         .await
     }
 
     /// Remove a file's row; the row it was, if any.
     pub async fn delete_media(&self, id: &str) -> StoreResult<Option<MediaRow>> {
-        check_id(id, "media")?;
+        check_id(id, Resource::Media)?;
         fetch_one(
             self.raw(),
             "DELETE type::record('media', $id) RETURN BEFORE",

@@ -15,7 +15,7 @@ use tucan_model::ids::{floor_id, new_id};
 
 use super::TenantDb;
 use crate::db::{execute, normalize_ids};
-use crate::error::{StoreError, StoreResult};
+use crate::error::StoreResult;
 
 /// The event of a ticket change; expects `$t` (the ticket after the change) and `$ev_t`.
 pub(crate) const TICKET_EVENT: &str = "CREATE type::record('inbox_event', $ev_t) CONTENT { kind: 'ticket', ticket_id: record::id($t.id), queue_id: $t.queue_id, user_id: $t.user_id, status: $t.status, prev_queue_id: $before.queue_id, prev_user_id: $before.user_id, prev_status: $before.status, connection_id: $t.connection_id, data: $t };";
@@ -137,7 +137,7 @@ impl LiveEvents {
         loop {
             let n = match self.stream.next().await? {
                 Ok(n) => n,
-                Err(e) => return Some(Err(StoreError::Backend(e.to_string()))),
+                Err(e) => return Some(Err(crate::error::classify(&e))),
             };
             self.id = Some(n.query_id);
             if n.action == Action::Create {

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::json;
 use tucan_model::ErrorCode;
+use tucan_model::Resource;
 use tucan_model::ids::new_id;
 
 use super::TenantDb;
@@ -72,12 +73,12 @@ impl TenantDb {
     }
 
     pub async fn get_flow(&self, id: &str) -> StoreResult<FlowRow> {
-        check_id(id, "flow")?;
+        check_id(id, Resource::Flow)?;
         fetch_found(
             self.raw(),
             &format!("SELECT {FLOW_FIELDS} FROM type::record('flow', $id)"),
             json!({ "id": id }),
-            "flow",
+            Resource::Flow,
         )
         .await
     }
@@ -192,12 +193,12 @@ COMMIT TRANSACTION;",
     }
 
     pub async fn get_flow_version(&self, id: &str, version: u32) -> StoreResult<FlowVersionRow> {
-        check_id(id, "flow")?;
+        check_id(id, Resource::Flow)?;
         fetch_found(
             self.raw(),
             &format!("SELECT {VERSION_FIELDS} FROM type::record('flow_version', [$id, $version])"),
             json!({ "id": id, "version": version }),
-            "flow version",
+            Resource::FlowVersion,
         )
         .await
     }

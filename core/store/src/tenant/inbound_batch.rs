@@ -307,7 +307,7 @@ RETURN {{ contacts: $cs, seen: (SELECT record::id(id) AS key, message_id FROM $d
     /// that their contacts are still there under the same name, then inserts the
     /// first-delivery rows (a concurrent delivery makes that fail) and the messages, updates
     /// each ticket once if it is unchanged since the lookup, and inserts the events. A
-    /// contact renamed or gone, or a ticket changed, throws `ticket moved or changed`.
+    /// contact renamed or gone, or a ticket changed, throws `ticket_moved`.
     ///
     /// A ticket unchanged is still its contact's live one on the connection: every write
     /// of `ticket_live` (a close releases it, a reopen or a new ticket takes it) is in a
@@ -321,12 +321,12 @@ RETURN {{ contacts: $cs, seen: (SELECT record::id(id) AS key, message_id FROM $d
         };
         let sql = format!(
             "BEGIN TRANSACTION;
-IF (SELECT VALUE name FROM array::map($owners, |$c| type::record('contact', $c))) != array::map($expect, |$t| $name[$t]) {{ THROW 'ticket moved or changed' }};
+IF (SELECT VALUE name FROM array::map($owners, |$c| type::record('contact', $c))) != array::map($expect, |$t| $name[$t]) {{ THROW 'ticket_moved' }};
 INSERT INTO dedupe $dedupes RETURN NONE;
 {attach}LET $ms = array::map($messages, |$m| object::extend($m, {{ created_at: <datetime> $stamp, updated_at: <datetime> $stamp }}));
 INSERT INTO message $ms RETURN NONE;
 LET $up = (UPDATE array::map($expect, |$t| type::record('ticket', $t)) SET unread = $unread[record::id(id)], last_message = $preview[record::id(id)], activity = $activity[record::id(id)], contact_name = $name[record::id(id)], last_message_at = <datetime> $stamp, updated_at = <datetime> $stamp WHERE updated_at = <datetime> $versions[record::id(id)] RETURN VALUE id);
-IF array::len($up) != array::len($expect) {{ THROW 'ticket moved or changed' }};
+IF array::len($up) != array::len($expect) {{ THROW 'ticket_moved' }};
 INSERT INTO inbox_event $events RETURN NONE;
 RETURN {{ waiting: (SELECT VALUE contact_id FROM run WITH INDEX run_contact WHERE contact_id IN $contacts AND status = 'waiting') }};
 COMMIT TRANSACTION;"

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 use tucan_model::ErrorCode;
+use tucan_model::Resource;
 use tucan_model::ids::new_id;
 use tucan_model::inbox::{NewQueue, Queue, QuickReply, Tag};
 
@@ -19,12 +20,12 @@ impl TenantDb {
     }
 
     pub async fn get_tag(&self, id: &str) -> StoreResult<Tag> {
-        check_id(id, "tag")?;
+        check_id(id, Resource::Tag)?;
         fetch_found(
             self.raw(),
             "SELECT * FROM type::record('tag', $id)",
             json!({ "id": id }),
-            "tag",
+            Resource::Tag,
         )
         .await
     }
@@ -35,7 +36,7 @@ impl TenantDb {
             self.raw(),
             sql,
             json!({ "id": new_id(), "name": name, "color": color }),
-            "tag",
+            Resource::Tag,
         )
         .await
         .map_err(|e| e.on_unique(ErrorCode::NameTaken, "a tag with this name exists"))
@@ -47,7 +48,7 @@ impl TenantDb {
             self.raw(),
             sql,
             json!({ "id": tag.id, "name": tag.name, "color": tag.color }),
-            "tag",
+            Resource::Tag,
         )
         .await
         .map_err(|e| e.on_unique(ErrorCode::NameTaken, "a tag with this name exists"))
@@ -82,12 +83,12 @@ impl TenantDb {
     }
 
     pub async fn get_queue(&self, id: &str) -> StoreResult<Queue> {
-        check_id(id, "queue")?;
+        check_id(id, Resource::Queue)?;
         fetch_found(
             self.raw(),
             "SELECT * FROM type::record('queue', $id)",
             json!({ "id": id }),
-            "queue",
+            Resource::Queue,
         )
         .await
     }
@@ -96,7 +97,7 @@ impl TenantDb {
         check_ids_exist(self.raw(), "user", &q.user_ids, "user").await?;
         let sql = "CREATE type::record('queue', $id) CONTENT { name: $name, color: $color, greeting: $greeting, user_ids: $user_ids, strategy: $strategy }";
         let vars = json!({ "id": new_id(), "name": q.name, "color": q.color, "greeting": q.greeting, "user_ids": dedup(&q.user_ids), "strategy": q.strategy });
-        fetch_found(self.raw(), sql, vars, "queue")
+        fetch_found(self.raw(), sql, vars, Resource::Queue)
             .await
             .map_err(|e| e.on_unique(ErrorCode::NameTaken, "a queue with this name exists"))
     }
@@ -105,7 +106,7 @@ impl TenantDb {
         check_ids_exist(self.raw(), "user", &q.user_ids, "user").await?;
         let sql = "UPDATE type::record('queue', $id) MERGE { name: $name, color: $color, greeting: $greeting, user_ids: $user_ids, strategy: $strategy }";
         let vars = json!({ "id": q.id, "name": q.name, "color": q.color, "greeting": q.greeting, "user_ids": dedup(&q.user_ids), "strategy": q.strategy });
-        let q = fetch_found(self.raw(), sql, vars, "queue")
+        let q = fetch_found(self.raw(), sql, vars, Resource::Queue)
             .await
             .map_err(|e| e.on_unique(ErrorCode::NameTaken, "a queue with this name exists"))?;
         // Who serves the queue decides who sees its tickets.
@@ -147,12 +148,12 @@ impl TenantDb {
     }
 
     pub async fn get_quick_reply(&self, id: &str) -> StoreResult<QuickReply> {
-        check_id(id, "quick reply")?;
+        check_id(id, Resource::QuickReply)?;
         fetch_found(
             self.raw(),
             "SELECT * FROM type::record('quick_reply', $id)",
             json!({ "id": id }),
-            "quick reply",
+            Resource::QuickReply,
         )
         .await
     }
@@ -167,7 +168,7 @@ impl TenantDb {
             self.raw(),
             sql,
             json!({ "id": new_id(), "shortcut": shortcut, "message": message }),
-            "quick reply",
+            Resource::QuickReply,
         )
         .await
         .map_err(|e| {
@@ -184,7 +185,7 @@ impl TenantDb {
             self.raw(),
             sql,
             json!({ "id": r.id, "shortcut": r.shortcut, "message": r.message }),
-            "quick reply",
+            Resource::QuickReply,
         )
         .await
         .map_err(|e| {

@@ -2,6 +2,7 @@
 //! platform's lookup table, so a presented key finds its tenant in one indexed read.
 
 use serde_json::json;
+use tucan_model::Resource;
 use tucan_model::api_key::ApiKey;
 
 use super::TenantDb;
@@ -14,12 +15,12 @@ impl TenantDb {
     }
 
     pub async fn get_api_key(&self, id: &str) -> StoreResult<ApiKey> {
-        check_id(id, "API key")?;
+        check_id(id, Resource::ApiKey)?;
         fetch_found(
             self.raw(),
             "SELECT * FROM type::record('api_key', $id)",
             json!({ "id": id }),
-            "API key",
+            Resource::ApiKey,
         )
         .await
     }
@@ -35,7 +36,7 @@ impl TenantDb {
         let sql = "CREATE type::record('api_key', $id) CONTENT { name: $name, prefix: $prefix, scopes: $scopes, created_by: $by }";
         let vars =
             json!({ "id": id, "name": name, "prefix": prefix, "scopes": scopes, "by": created_by });
-        fetch_found(self.raw(), sql, vars, "API key").await
+        fetch_found(self.raw(), sql, vars, Resource::ApiKey).await
     }
 
     pub async fn touch_api_key(&self, id: &str) -> StoreResult<()> {

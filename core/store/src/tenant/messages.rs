@@ -5,6 +5,7 @@
 
 use serde::Serialize;
 use serde_json::{Value, json};
+use tucan_model::Resource;
 use tucan_model::contact::Contact;
 use tucan_model::ids::new_id;
 use tucan_model::ticket::{
@@ -17,7 +18,7 @@ use super::TenantDb;
 use super::events::{MESSAGE_AND_TICKET_EVENT, MESSAGE_EVENT};
 use super::tickets::ticket_error;
 use crate::db::{check_id, fetch, fetch_found, fetch_one, returned};
-use crate::error::{StoreError, StoreResult};
+use crate::error::{StoreError, StoreResult, throw};
 use crate::platform::strip_nulls;
 
 /// A message that arrived on a connection.
@@ -139,11 +140,10 @@ impl TenantDb {
             };
             match self.write_inbound(w, &target).await {
                 Ok(outcome) => return Ok(outcome),
-                Err(StoreError::Backend(m))
-                    if m.contains("already exists")
-                        || m.contains("ticket moved")
-                        || m.contains("conflict")
-                        || m.contains("failed transaction") =>
+                Err(e)
+                    if e.is_conflict()
+                        || e.is_thrown(throw::TICKET_MOVED)
+                        || matches!(e, StoreError::UniqueViolation { .. }) =>
                 {
                     // A concurrent delivery of the same message, or another message that
                     // opened the ticket first: look again.
@@ -250,7 +250,7 @@ SELECT VALUE ticket_id FROM type::record('ticket_live', [$contact, $c]);",
             None => None,
         };
         let (tid, opening) = match target {
-            Target::Existing(id) => (id.clone(), "IF (SELECT VALUE ticket_id FROM ONLY type::record('ticket_live', [$contact, $conn])) != $tid { THROW 'ticket moved' };\n".to_string()),
+            Target::Existing(id) => (id.clone(), "IF (SELECT VALUE ticket_id FROM ONLY type::record('ticket_live', [$contact, $conn])) != $tid { THROW 'ticket_moved' };\n".to_string()),
             Target::Reopen(id) => (id.clone(), "CREATE type::record('ticket_live', [$contact, $conn]) CONTENT { ticket_id: $tid };\nUPDATE type::record('ticket', $tid) SET status = 'pending', user_id = NONE, closed_at = NONE WHERE status = 'closed';\nCREATE type::record('ticket_log', $log) CONTENT { ticket_id: $tid, actor: 'customer', action: 'reopened', detail: '{}' };\n".to_string()),
             Target::New(id) => (id.clone(), "CREATE type::record('ticket_live', [$contact, $conn]) CONTENT { ticket_id: $tid };\nCREATE type::record('ticket', $tid) CONTENT $ticket;\nCREATE type::record('ticket_log', $log) CONTENT { ticket_id: $tid, actor: 'customer', action: 'created', detail: $created };\n".to_string()),
         };
@@ -308,7 +308,7 @@ COMMIT TRANSACTION;"
     /// Write a message to the customer (status `pending`, for the sender job) or an internal
     /// note, with its events. With a `dedupe_key` seen before, returns the first message.
     pub async fn create_outgoing(&self, w: &OutgoingWrite) -> StoreResult<Message> {
-        check_id(&w.ticket_id, "ticket")?;
+        check_id(&w.ticket_id, Resource::Ticket)?;
         if let Some(key) = &w.dedupe_key {
             let seen: Option<Value> = fetch_one(
                 self.raw(),
@@ -341,7 +341,7 @@ COMMIT TRANSACTION;"
         let closed_check = if w.allow_closed || w.note {
             ""
         } else {
-            "IF $t0.status = 'closed' { THROW 'ticket state: closed' };"
+            "IF $t0.status = 'closed' { THROW 'ticket_state:closed' };"
         };
         let ticket_update = if w.note {
             "LET $t = $t0;"
@@ -361,7 +361,7 @@ COMMIT TRANSACTION;"
             "BEGIN TRANSACTION;
 {dedupe}
 LET $t0 = (SELECT * FROM ONLY type::record('ticket', $tid));
-IF $t0 = NONE {{ THROW 'ticket not found' }};
+IF $t0 = NONE {{ THROW 'ticket_not_found' }};
 {closed_check}
 LET $m = (CREATE ONLY type::record('message', $mid) CONTENT object::extend($message, {{ ticket_id: $tid, contact_id: $t0.contact_id, connection_id: $t0.connection_id }}) RETURN AFTER);
 {ticket_update}
@@ -379,7 +379,7 @@ COMMIT TRANSACTION;"
         match returned(self.raw(), &sql, vars).await {
             Ok(Some(m)) => Ok(m),
             Ok(None) => Err(StoreError::Backend("message write returned nothing".into())),
-            Err(StoreError::Backend(m)) if m.contains("dedupe") && m.contains("already exists") => {
+            Err(e) if e.is_unique_violation_of("dedupe") => {
                 let key = w.dedupe_key.clone().unwrap_or_default();
                 let id: Option<Value> = fetch_one(
                     self.raw(),
@@ -397,12 +397,12 @@ COMMIT TRANSACTION;"
     }
 
     pub async fn get_message(&self, id: &str) -> StoreResult<Message> {
-        check_id(id, "message")?;
+        check_id(id, Resource::Message)?;
         fetch_found(
             self.raw(),
             "SELECT * FROM type::record('message', $id)",
             json!({ "id": id }),
-            "message",
+            Resource::Message,
         )
         .await
     }
@@ -429,7 +429,7 @@ COMMIT TRANSACTION;"
         channel_id: Option<&str>,
         error: Option<&str>,
     ) -> StoreResult<Option<Message>> {
-        check_id(id, "message")?;
+        check_id(id, Resource::Message)?;
         let from: Vec<MessageStatus> = match status {
             MessageStatus::Sent => vec![MessageStatus::Pending],
             MessageStatus::Delivered => vec![MessageStatus::Pending, MessageStatus::Sent],
@@ -457,7 +457,7 @@ COMMIT TRANSACTION;"
         });
         match returned(self.raw(), &sql, vars).await {
             Ok(m) => Ok(m),
-            Err(StoreError::Backend(m)) if m.contains("unchanged") => Ok(None),
+            Err(e) if e.is_thrown(throw::UNCHANGED) => Ok(None),
             Err(e) => Err(e),
         }
     }
@@ -470,8 +470,8 @@ COMMIT TRANSACTION;"
         before: &str,
         limit: u32,
     ) -> StoreResult<Vec<Message>> {
-        check_id(ticket_id, "ticket")?;
-        check_id(before, "message")?;
+        check_id(ticket_id, Resource::Ticket)?;
+        check_id(before, Resource::Message)?;
         fetch(
             self.raw(),
             "SELECT * FROM message WHERE ticket_id = $t AND status = 'pending' AND direction = 'out' AND id < type::record('message', $before) ORDER BY id ASC LIMIT $limit",
@@ -487,7 +487,7 @@ COMMIT TRANSACTION;"
         before: Option<&str>,
         limit: u32,
     ) -> StoreResult<MessagePage> {
-        check_id(ticket_id, "ticket")?;
+        check_id(ticket_id, Resource::Ticket)?;
         let limit = limit.clamp(1, 200);
         let mut cond = "ticket_id = $t".to_string();
         if let Some(b) = before {

@@ -5,11 +5,12 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use tucan_model::Resource;
 use tucan_model::{ErrorCode, Problem};
 
 use super::TenantDb;
 use crate::db::{count, execute, fetch, fetch_found, fetch_one, rows};
-use crate::error::{StoreError, StoreResult};
+use crate::error::{StoreError, StoreResult, throw};
 
 /// A plugin: its current version and state.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -63,7 +64,7 @@ fn check_slug(id: &str) -> StoreResult<()> {
     if ok {
         Ok(())
     } else {
-        Err(Problem::not_found("plugin").into())
+        Err(StoreError::NotFound(Resource::Plugin))
     }
 }
 
@@ -84,7 +85,7 @@ impl TenantDb {
         check_slug(&u.id)?;
         let sql = "BEGIN TRANSACTION;
 LET $retired = (SELECT VALUE sha256 FROM type::record('plugin_tombstone', [$id, $version]));
-IF array::len($retired) > 0 AND $retired[0] != $sha { THROW 'plugin version retired' };
+IF array::len($retired) > 0 AND $retired[0] != $sha { THROW 'plugin_version_retired' };
 CREATE type::record('plugin_version', $vid) CONTENT { plugin_id: $id, version: $version, manifest: $manifest, module: $module, sha256: $sha, size: $size, uploaded_by: $by };
 UPSERT type::record('plugin', $id) MERGE { name: $name, current: $version, updated_at: time::now() };
 RETURN (SELECT * FROM ONLY type::record('plugin', $id));
@@ -97,7 +98,7 @@ COMMIT TRANSACTION;";
         match crate::db::returned(self.raw(), sql, vars).await {
             Ok(Some(row)) => Ok(row),
             Ok(None) => Err(StoreError::Backend("plugin write returned nothing".into())),
-            Err(e) if e.to_string().contains("plugin version retired") => Err(Problem::new(
+            Err(e) if e.is_thrown(throw::PLUGIN_VERSION_RETIRED) => Err(Problem::new(
                 ErrorCode::NameTaken,
                 format!(
                     "version {} of {} was removed with other code; flows may still name it, so it cannot come back changed: raise the version",
@@ -105,7 +106,7 @@ COMMIT TRANSACTION;";
                 ),
             )
             .into()),
-            Err(e) if e.to_string().contains("already exists") => Err(Problem::new(
+            Err(e) if e.is_unique_violation_of("plugin_version") => Err(Problem::new(
                 ErrorCode::NameTaken,
                 format!(
                     "version {} of {} is already uploaded; versions never change, raise the version",
@@ -127,7 +128,7 @@ COMMIT TRANSACTION;";
             self.raw(),
             "SELECT * FROM type::record('plugin', $id)",
             json!({ "id": id }),
-            "plugin",
+            Resource::Plugin,
         )
         .await
     }
@@ -153,7 +154,7 @@ COMMIT TRANSACTION;";
             json!({ "vid": format!("{id}@{version}") }),
         )
         .await?;
-        version_row(row.ok_or_else(|| Problem::not_found("plugin version"))?)
+        version_row(row.ok_or_else(|| StoreError::NotFound(Resource::PluginVersion))?)
     }
 
     pub async fn set_plugin_enabled(&self, id: &str, enabled: bool) -> StoreResult<PluginRow> {
@@ -162,7 +163,7 @@ COMMIT TRANSACTION;";
             self.raw(),
             "UPDATE type::record('plugin', $id) SET enabled = $on, updated_at = time::now() RETURN AFTER",
             json!({ "id": id, "on": enabled }),
-            "plugin",
+            Resource::Plugin,
         )
         .await
     }
@@ -246,7 +247,7 @@ COMMIT TRANSACTION;",
         let sql = "BEGIN TRANSACTION;
 LET $old = math::sum(SELECT VALUE size FROM type::record('plugin_kv', [$p, $k]));
 LET $used = math::sum(SELECT VALUE used FROM type::record('plugin_kv_usage', $p));
-IF $used - $old + $size > $quota { THROW 'plugin data quota' };
+IF $used - $old + $size > $quota { THROW 'plugin_data_quota' };
 UPSERT type::record('plugin_kv_usage', $p) SET used = $used - $old + $size;
 UPSERT type::record('plugin_kv', [$p, $k]) CONTENT { plugin_id: $p, key: $k, data: $v, size: $size };
 RETURN true;
@@ -254,7 +255,7 @@ COMMIT TRANSACTION;";
         let vars = json!({ "p": plugin, "k": key, "v": text, "size": size, "quota": quota });
         match crate::db::returned::<bool>(self.raw(), sql, vars).await {
             Ok(_) => Ok(true),
-            Err(e) if e.to_string().contains("plugin data quota") => Ok(false),
+            Err(e) if e.is_thrown(throw::PLUGIN_DATA_QUOTA) => Ok(false),
             Err(e) => Err(e),
         }
     }

@@ -7,11 +7,12 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use tucan_model::Resource;
 use tucan_model::{ErrorCode, Problem};
 
 use super::TenantDb;
 use crate::db::{check_id, execute, fetch, fetch_found, rows};
-use crate::error::{StoreError, StoreResult};
+use crate::error::{StoreError, StoreResult, throw};
 use crate::platform::strip_nulls;
 
 /// The largest sequence number a range scan covers.
@@ -161,9 +162,6 @@ pub struct RunQuery {
 
 const RUN_FIELDS: &str = "record::id(id) AS id, flow_id, version, hash, test, contact_id, ticket_id, contact, trigger, active_key, clock_offset_ms, parent_run, parent_seq, depth, status, seq, node, waiting, state, error, started_at, updated_at, ended_at";
 
-/// The message SurrealDB gives when a write loses the race for a run.
-const MOVED: &str = "run moved on";
-
 impl TenantDb {
     /// Create a run together with its first advance. `RUN_ACTIVE` when the contact already
     /// has an active run of the flow.
@@ -220,9 +218,7 @@ COMMIT TRANSACTION;"
             _ => false,
         };
         created.map_err(|e| {
-            if raced
-                || matches!(&e, StoreError::Backend(m) if m.contains("run_active") && m.contains("already exists"))
-            {
+            if raced || e.is_unique_violation_of("run_active") {
                 StoreError::problem(
                     ErrorCode::RunActive,
                     "the contact already has an active run of this flow",
@@ -239,7 +235,7 @@ COMMIT TRANSACTION;"
         let sql = format!(
             "BEGIN TRANSACTION;
 LET $moved = (UPDATE type::record('run', $id) SET status = $status, seq = $seq, node = $node, waiting = $waiting ?? NONE, state = $state, error = $error ?? NONE, updated_at = time::now(), ended_at = IF $ended {{ time::now() }} ELSE {{ NONE }} WHERE seq = $expect RETURN VALUE seq);
-IF array::len($moved) = 0 {{ THROW '{MOVED}' }};
+IF array::len($moved) = 0 {{ THROW 'run_moved' }};
 {WRITE_TRACE}
 COMMIT TRANSACTION;"
         );
@@ -256,19 +252,19 @@ COMMIT TRANSACTION;"
         vars["release"] = json!(w.ended && w.active_key.is_some());
         match execute(self.raw(), &sql, vars).await {
             Ok(()) => Ok(true),
-            Err(StoreError::Backend(m)) if m.contains(MOVED) => Ok(false),
+            Err(e) if e.is_thrown(throw::RUN_MOVED) => Ok(false),
             Err(e) if e.is_conflict() => Ok(false),
             Err(e) => Err(e),
         }
     }
 
     pub async fn get_run(&self, id: &str) -> StoreResult<RunRow> {
-        check_id(id, "run")?;
+        check_id(id, Resource::Run)?;
         fetch_found(
             self.raw(),
             &format!("SELECT {RUN_FIELDS}, document FROM type::record('run', $id)"),
             json!({ "id": id }),
-            "run",
+            Resource::Run,
         )
         .await
     }
@@ -276,8 +272,9 @@ COMMIT TRANSACTION;"
     /// A page of runs, newest first.
     pub async fn list_runs(&self, q: &RunQuery) -> StoreResult<Vec<RunRow>> {
         if let Some(c) = &q.cursor {
-            check_id(c, "cursor")
-                .map_err(|_| Problem::new(ErrorCode::InvalidParam, "cursor is not valid"))?;
+            if !tucan_model::ids::is_valid_id(c) {
+                return Err(Problem::new(ErrorCode::InvalidParam, "cursor is not valid").into());
+            }
         }
         let mut filters = Vec::new();
         if q.flow_id.is_some() {
@@ -328,7 +325,7 @@ COMMIT TRANSACTION;"
     }
 
     pub async fn run_steps(&self, run_id: &str) -> StoreResult<Vec<StepRow>> {
-        check_id(run_id, "run")?;
+        check_id(run_id, Resource::Run)?;
         fetch(
             self.raw(),
             &format!("SELECT record::id(id)[1] AS seq, node, port, input, micros, error, vars, at FROM run_step:[$id, 0]..=[$id, {SEQ_MAX}]"),
@@ -339,7 +336,7 @@ COMMIT TRANSACTION;"
 
     /// The run's effects in the order they were asked for; only pending ones when `pending`.
     pub async fn run_effects(&self, run_id: &str, pending: bool) -> StoreResult<Vec<EffectRow>> {
-        check_id(run_id, "run")?;
+        check_id(run_id, Resource::Run)?;
         let filter = if pending { "WHERE pending = true" } else { "" };
         fetch(
             self.raw(),
@@ -378,7 +375,7 @@ COMMIT TRANSACTION;"
         run_id: &str,
         secs: u64,
     ) -> StoreResult<Vec<EffectRow>> {
-        check_id(run_id, "run")?;
+        check_id(run_id, Resource::Run)?;
         let mut rows: Vec<EffectRow> = fetch(
             self.raw(),
             "UPDATE run_effect SET claimed_until = time::now() + type::duration($secs) WHERE pending = true AND record::id(id)[0] = $id AND (claimed_until = NONE OR claimed_until < time::now()) RETURN record::id(id)[1] AS seq, record::id(id)[2] AS n, key, kind, body, pending, result, done_at",

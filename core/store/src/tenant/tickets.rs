@@ -3,14 +3,15 @@
 //! connection]` names the one ticket not closed of a contact on a connection.
 
 use serde_json::{Value, json};
+use tucan_model::ErrorCode;
+use tucan_model::Resource;
 use tucan_model::ids::new_id;
 use tucan_model::ticket::{Ticket, TicketLogEntry, TicketStatus};
-use tucan_model::{ErrorCode, Problem};
 
 use super::TenantDb;
 use super::events::TICKET_EVENT;
 use crate::db::{check_id, fetch, fetch_found, returned};
-use crate::error::{StoreError, StoreResult};
+use crate::error::{StoreError, StoreResult, throw};
 
 /// What an agent may see: tickets of these queues, and the agent's own.
 #[derive(Debug, Clone)]
@@ -79,16 +80,14 @@ pub struct TicketChange {
     pub detail: Value,
 }
 
-const STATE_ERROR: &str = "ticket state: ";
-
 impl TenantDb {
     pub async fn get_ticket(&self, id: &str) -> StoreResult<Ticket> {
-        check_id(id, "ticket")?;
+        check_id(id, Resource::Ticket)?;
         fetch_found(
             self.raw(),
             "SELECT * FROM type::record('ticket', $id)",
             json!({ "id": id }),
-            "ticket",
+            Resource::Ticket,
         )
         .await
     }
@@ -157,7 +156,7 @@ impl TenantDb {
 
     /// Apply one action; `TICKET_STATE` when the ticket's status does not allow it.
     pub async fn change_ticket(&self, c: &TicketChange) -> StoreResult<Ticket> {
-        check_id(&c.ticket_id, "ticket")?;
+        check_id(&c.ticket_id, Resource::Ticket)?;
         let mut sets = vec!["updated_at = time::now()".to_string()];
         if c.status.is_some() {
             sets.push("status = $status".into());
@@ -198,8 +197,8 @@ impl TenantDb {
         let sql = format!(
             "BEGIN TRANSACTION;
 LET $before = (SELECT * FROM ONLY type::record('ticket', $id));
-IF $before = NONE {{ THROW 'ticket not found' }};
-IF array::len($allowed) > 0 AND $before.status NOTINSIDE $allowed {{ THROW string::concat('{STATE_ERROR}', $before.status) }};
+IF $before = NONE {{ THROW 'ticket_not_found' }};
+IF array::len($allowed) > 0 AND $before.status NOTINSIDE $allowed {{ THROW string::concat('ticket_state:', $before.status) }};
 LET $t = (UPDATE ONLY type::record('ticket', $id) SET {} RETURN AFTER);
 {live}
 {log}
@@ -217,7 +216,7 @@ COMMIT TRANSACTION;",
         });
         match returned(self.raw(), &sql, vars).await {
             Ok(Some(t)) => Ok(t),
-            Ok(None) => Err(Problem::not_found("ticket").into()),
+            Ok(None) => Err(StoreError::NotFound(Resource::Ticket)),
             Err(e) => Err(ticket_error(e)),
         }
     }
@@ -237,7 +236,7 @@ COMMIT TRANSACTION;",
 
     /// Ids of a queue's pending tickets, the longest waiting first.
     pub async fn pending_in_queue(&self, queue_id: &str, limit: u32) -> StoreResult<Vec<String>> {
-        check_id(queue_id, "queue")?;
+        check_id(queue_id, Resource::Queue)?;
         let rows = crate::db::rows(
             self.raw(),
             "SELECT id, activity FROM ticket WHERE queue_id = $q AND status = 'pending' ORDER BY activity ASC LIMIT $limit",
@@ -333,26 +332,20 @@ COMMIT TRANSACTION;",
 /// Map a failed ticket transaction to what the client should hear.
 pub(crate) fn ticket_error(e: StoreError) -> StoreError {
     match &e {
-        StoreError::Backend(m) if m.contains("ticket not found") => {
-            Problem::not_found("ticket").into()
+        StoreError::Thrown { code, .. } if code == throw::TICKET_NOT_FOUND => {
+            StoreError::NotFound(Resource::Ticket)
         }
-        StoreError::Backend(m) if m.contains(STATE_ERROR) => {
-            let status = m
-                .split(STATE_ERROR)
-                .nth(1)
-                .unwrap_or("")
-                .trim_matches(|c: char| !c.is_ascii_alphabetic());
+        StoreError::Thrown { code, detail } if code == throw::TICKET_STATE => {
+            let status = detail.as_deref().unwrap_or("");
             StoreError::problem(
                 ErrorCode::TicketState,
                 format!("the ticket is {status}; this action does not apply"),
             )
         }
-        StoreError::Backend(m) if m.contains("ticket_live") && m.contains("already exists") => {
-            StoreError::problem(
-                ErrorCode::TicketState,
-                "the contact has another ticket open on this connection",
-            )
-        }
+        StoreError::UniqueViolation { index } if index == "ticket_live" => StoreError::problem(
+            ErrorCode::TicketState,
+            "the contact has another ticket open on this connection",
+        ),
         _ => e,
     }
 }

@@ -7,10 +7,11 @@ use serde_json::json;
 use surrealdb::Surreal;
 use surrealdb::engine::any::Any;
 use tucan_model::ErrorCode;
+use tucan_model::Resource;
 use tucan_model::user::{Role, User};
 
 use crate::db::{check_id, count, fetch, fetch_found, rows};
-use crate::error::StoreResult;
+use crate::error::{StoreError, StoreResult};
 
 /// A user record as stored, with its password hash.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -56,19 +57,20 @@ impl<'a> UserTable<'a> {
 
     pub async fn insert(&self, row: &UserRow) -> StoreResult<User> {
         let sql = "CREATE type::record('user', $id) CONTENT { name: $name, email: $email, role: $role, password_hash: $password_hash, max_tickets: $max_tickets, language: $language }";
-        let created: UserRow = fetch_found(self.db, sql, serde_json::to_value(row)?, "user")
-            .await
-            .map_err(|e| e.on_unique(ErrorCode::EmailTaken, "this email is already in use"))?;
+        let created: UserRow =
+            fetch_found(self.db, sql, serde_json::to_value(row)?, Resource::User)
+                .await
+                .map_err(|e| e.on_unique(ErrorCode::EmailTaken, "this email is already in use"))?;
         Ok(created.into_user(self.tenant_id.clone()))
     }
 
     pub async fn get_row(&self, id: &str) -> StoreResult<UserRow> {
-        check_id(id, "user")?;
+        check_id(id, Resource::User)?;
         fetch_found(
             self.db,
             "SELECT * FROM type::record('user', $id)",
             json!({ "id": id }),
-            "user",
+            Resource::User,
         )
         .await
     }
@@ -93,18 +95,18 @@ impl<'a> UserTable<'a> {
     /// Write back the editable fields of `row` (name, email, role, limits, language).
     pub async fn save(&self, row: &UserRow) -> StoreResult<User> {
         let sql = "UPDATE type::record('user', $id) MERGE { name: $name, email: $email, role: $role, max_tickets: $max_tickets, language: $language }";
-        let saved: UserRow = fetch_found(self.db, sql, serde_json::to_value(row)?, "user")
+        let saved: UserRow = fetch_found(self.db, sql, serde_json::to_value(row)?, Resource::User)
             .await
             .map_err(|e| e.on_unique(ErrorCode::EmailTaken, "this email is already in use"))?;
         Ok(saved.into_user(self.tenant_id.clone()))
     }
 
     pub async fn set_password(&self, id: &str, password_hash: &str) -> StoreResult<()> {
-        check_id(id, "user")?;
+        check_id(id, Resource::User)?;
         let sql = "UPDATE type::record('user', $id) SET password_hash = $h, password_changed_at = time::now() RETURN AFTER";
         let updated = rows(self.db, sql, json!({ "id": id, "h": password_hash })).await?;
         if updated.is_empty() {
-            return Err(tucan_model::Problem::not_found("user").into());
+            return Err(StoreError::NotFound(Resource::User));
         }
         Ok(())
     }

@@ -1,0 +1,62 @@
+//! The services a process runs, built once and shared by the API and the workers: the flow
+//! runtime, the inbox that carries out its runs' messages and ticket actions, and the
+//! plugin host that provides its plugin nodes.
+
+use std::sync::Arc;
+
+use tucan_bus::net::OutboundHttp;
+use tucan_bus::{JobBus, Timers};
+use tucan_engine::Registry;
+use tucan_inbox::{Inbox, InboxOptions};
+use tucan_plugins::PluginHost;
+use tucan_runtime::{FlowRuntime, PluginCalls, RuntimeOptions, RuntimeParts};
+use tucan_store::Store;
+
+/// How the services are set up.
+#[derive(Debug, Clone, Default)]
+pub struct ServiceOptions {
+    pub runtime: RuntimeOptions,
+    pub inbox: InboxOptions,
+    /// Let plugins' HTTP reach loopback and private addresses.
+    pub plugins_allow_internal_http: bool,
+}
+
+/// The flow runtime, the inbox and the plugin host of this process.
+#[derive(Clone, Debug)]
+pub struct Services {
+    pub runtime: Arc<FlowRuntime>,
+    pub inbox: Arc<Inbox>,
+    pub plugins: Arc<PluginHost>,
+}
+
+impl Services {
+    pub fn build(store: &Store, bus: Arc<dyn JobBus>, opts: ServiceOptions) -> Services {
+        let plugins = PluginHost::new(OutboundHttp::new(opts.plugins_allow_internal_http));
+        let calls: Arc<dyn PluginCalls> = plugins.clone();
+        let timers = Timers::new(store.jobs(), bus.clone());
+        let runtime_opts = opts.runtime;
+        let inbox = Inbox::new(
+            store.clone(),
+            bus.clone(),
+            |desk| {
+                FlowRuntime::new(
+                    RuntimeParts {
+                        store: store.clone(),
+                        bus,
+                        timers,
+                        registry: Arc::new(Registry::builtin()),
+                        desk,
+                        plugins: Some(calls),
+                    },
+                    runtime_opts,
+                )
+            },
+            opts.inbox,
+        );
+        Services {
+            runtime: inbox.runtime().clone(),
+            inbox,
+            plugins,
+        }
+    }
+}
