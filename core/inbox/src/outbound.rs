@@ -10,7 +10,8 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use serde_json::json;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use tucan_bus::{Handlers, Job, JobError, JobHandler, Lane, NewJob};
 use tucan_model::ErrorCode;
 use tucan_model::ticket::{Message, MessageStatus, ScheduledMessage, TicketStatus};
@@ -35,6 +36,32 @@ pub(crate) fn register(inbox: &Arc<Inbox>, handlers: &mut Handlers) {
     handlers.register(SCHEDULED_KIND, Arc::new(ScheduledJob(inbox.clone())));
 }
 
+/// The payload of a `message.send` job.
+#[derive(Debug, Serialize, Deserialize)]
+struct SendPayload {
+    message_id: String,
+    /// The job came back at its paced slot (see [`Inbox::deliver`]).
+    #[serde(default)]
+    paced: bool,
+}
+
+/// The payload of a `message.scheduled` job: the scheduled message's id.
+#[derive(Debug, Serialize, Deserialize)]
+struct ScheduledPayload {
+    id: String,
+}
+
+/// The payload of `job`, or a fatal error naming the job's kind: a redelivery cannot mend it.
+fn payload<T: DeserializeOwned>(job: &Job) -> Result<T, JobError> {
+    serde_json::from_value(job.payload.clone())
+        .map_err(|e| JobError::Fatal(format!("invalid {} payload: {e}", job.kind)))
+}
+
+/// A payload as a job carries it.
+fn to_payload<T: Serialize>(p: &T) -> serde_json::Value {
+    serde_json::to_value(p).expect("job payloads are plain data")
+}
+
 fn retry_or_drop<E: Into<InboxError>>(e: E) -> JobError {
     let e = e.into();
     if e.is_not_found() {
@@ -53,7 +80,10 @@ impl Inbox {
         let job = NewJob::new(
             Lane::Messages,
             SEND_KIND,
-            json!({ "message_id": message.id }),
+            to_payload(&SendPayload {
+                message_id: message.id.clone(),
+                paced: false,
+            }),
         )
         .tenant(db.tenant_id())
         .key(format!("send:{}", message.id))
@@ -65,9 +95,9 @@ impl Inbox {
     /// The send job of `message_id`. Under the ticket's turn, older messages of the ticket
     /// still pending go first, so the customer reads them in the order they were written,
     /// whichever job a worker happens to pick up first.
-    async fn send_now(&self, db: &TenantDb, job: &Job, message_id: &str) -> Result<(), JobError> {
+    async fn send_now(&self, db: &TenantDb, job: &Job, p: &SendPayload) -> Result<(), JobError> {
+        let (message_id, paced) = (p.message_id.as_str(), p.paced);
         let m = db.get_message(message_id).await.map_err(retry_or_drop)?;
-        let paced = job.payload["paced"].as_bool().unwrap_or(false);
         if paced {
             self.deferred
                 .lock()
@@ -186,7 +216,10 @@ impl Inbox {
         let job = NewJob::new(
             Lane::Messages,
             SEND_KIND,
-            json!({ "message_id": message_id, "paced": true }),
+            to_payload(&SendPayload {
+                message_id: message_id.to_string(),
+                paced: true,
+            }),
         )
         .tenant(db.tenant_id())
         .key(format!("send:{message_id}"))
@@ -235,9 +268,13 @@ impl Inbox {
             .create_scheduled(ticket_id, user_id, body, send_at)
             .await?;
         let name = format!("smsg:{}:{}", db.tenant_id(), s.id);
-        let job = NewJob::new(Lane::Messages, SCHEDULED_KIND, json!({ "id": s.id }))
-            .tenant(db.tenant_id())
-            .key(name.clone());
+        let job = NewJob::new(
+            Lane::Messages,
+            SCHEDULED_KIND,
+            to_payload(&ScheduledPayload { id: s.id.clone() }),
+        )
+        .tenant(db.tenant_id())
+        .key(name.clone());
         self.runtime
             .timers()
             .schedule(&name, send_at.timestamp_millis(), &job)
@@ -293,11 +330,9 @@ impl JobHandler for SendJob {
             .tenant
             .as_deref()
             .ok_or_else(|| JobError::Fatal("a send job needs a tenant".into()))?;
-        let id = job.payload["message_id"]
-            .as_str()
-            .ok_or_else(|| JobError::Fatal("a send job needs a message_id".into()))?;
+        let p: SendPayload = payload(job)?;
         let db = self.0.store.tenant(tenant).await.map_err(retry_or_drop)?;
-        self.0.send_now(&db, job, id).await
+        self.0.send_now(&db, job, &p).await
     }
 }
 
@@ -310,10 +345,11 @@ impl JobHandler for ScheduledJob {
             .tenant
             .as_deref()
             .ok_or_else(|| JobError::Fatal("a scheduled message job needs a tenant".into()))?;
-        let id = job.payload["id"]
-            .as_str()
-            .ok_or_else(|| JobError::Fatal("a scheduled message job needs an id".into()))?;
+        let p: ScheduledPayload = payload(job)?;
         let db = self.0.store.tenant(tenant).await.map_err(retry_or_drop)?;
-        self.0.send_scheduled(&db, id).await.map_err(retry_or_drop)
+        self.0
+            .send_scheduled(&db, &p.id)
+            .await
+            .map_err(retry_or_drop)
     }
 }

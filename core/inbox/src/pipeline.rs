@@ -47,7 +47,7 @@ where
             Ok(c) => return Ok(c),
             Err(StoreError::Problem(p)) if p.code == ErrorCode::ContactExists => continue,
             Err(e) if e.is_conflict() => continue,
-            Err(e) => return Err(e.into()),
+            Err(e) => return Err(e),
         }
     }
     Err(StoreError::Conflict)

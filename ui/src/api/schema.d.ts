@@ -142,24 +142,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description No such resource in the caller's tenant. */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description The body (or an uploaded file) is larger than allowed. */
                 413: {
                     headers: {
@@ -274,24 +256,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description No such resource in the caller's tenant. */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description The body (or an uploaded file) is larger than allowed. */
                 413: {
                     headers: {
@@ -303,15 +267,6 @@ export interface paths {
                 };
                 /** @description The body's type (or an uploaded file's content) is not accepted. */
                 415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -384,42 +339,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description No valid credentials. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Authenticated, but not allowed (role, scope, plan limit or feature). */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description No such resource in the caller's tenant. */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description The body (or an uploaded file) is larger than allowed. */
                 413: {
                     headers: {
@@ -431,15 +350,6 @@ export interface paths {
                 };
                 /** @description The body's type (or an uploaded file's content) is not accepted. */
                 415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -498,15 +408,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["User"];
                     };
                 };
-                /** @description The request is malformed or a value is invalid. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description No valid credentials. */
                 401: {
                     headers: {
@@ -527,42 +428,6 @@ export interface paths {
                 };
                 /** @description No such resource in the caller's tenant. */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -656,15 +521,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description The body (or an uploaded file) is larger than allowed. */
                 413: {
                     headers: {
@@ -676,15 +532,6 @@ export interface paths {
                 };
                 /** @description The body's type (or an uploaded file's content) is not accepted. */
                 415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -783,15 +630,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description The body (or an uploaded file) is larger than allowed. */
                 413: {
                     headers: {
@@ -803,15 +641,6 @@ export interface paths {
                 };
                 /** @description The body's type (or an uploaded file's content) is not accepted. */
                 415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -880,42 +709,6 @@ export interface paths {
                 };
                 /** @description The request is malformed or a value is invalid. */
                 400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description No valid credentials. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Authenticated, but not allowed (role, scope, plan limit or feature). */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description No such resource in the caller's tenant. */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1024,26 +817,8 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Authenticated, but not allowed (role, scope, plan limit or feature). */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description No such resource in the caller's tenant. */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1062,15 +837,6 @@ export interface paths {
                 };
                 /** @description The body's type (or an uploaded file's content) is not accepted. */
                 415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1129,15 +895,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["Plan"][];
                     };
                 };
-                /** @description The request is malformed or a value is invalid. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description No valid credentials. */
                 401: {
                     headers: {
@@ -1149,51 +906,6 @@ export interface paths {
                 };
                 /** @description Authenticated, but not allowed (role, scope, plan limit or feature). */
                 403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description No such resource in the caller's tenant. */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1272,15 +984,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description No such resource in the caller's tenant. */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description The write conflicts with existing data (duplicate email, name…). */
                 409: {
                     headers: {
@@ -1301,15 +1004,6 @@ export interface paths {
                 };
                 /** @description The body's type (or an uploaded file's content) is not accepted. */
                 415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1370,15 +1064,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["Plan"];
                     };
                 };
-                /** @description The request is malformed or a value is invalid. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description No valid credentials. */
                 401: {
                     headers: {
@@ -1399,42 +1084,6 @@ export interface paths {
                 };
                 /** @description No such resource in the caller's tenant. */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1483,15 +1132,6 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description The request is malformed or a value is invalid. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description No valid credentials. */
                 401: {
                     headers: {
@@ -1521,33 +1161,6 @@ export interface paths {
                 };
                 /** @description The write conflicts with existing data (duplicate email, name…). */
                 409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1664,15 +1277,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Too many attempts; try again later. */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description Something failed on our side; the message carries no internals. */
                 500: {
                     headers: {
@@ -1720,15 +1324,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["Tenant"][];
                     };
                 };
-                /** @description The request is malformed or a value is invalid. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description No valid credentials. */
                 401: {
                     headers: {
@@ -1740,51 +1335,6 @@ export interface paths {
                 };
                 /** @description Authenticated, but not allowed (role, scope, plan limit or feature). */
                 403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description No such resource in the caller's tenant. */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1863,15 +1413,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description No such resource in the caller's tenant. */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description The write conflicts with existing data (duplicate email, name…). */
                 409: {
                     headers: {
@@ -1892,15 +1433,6 @@ export interface paths {
                 };
                 /** @description The body's type (or an uploaded file's content) is not accepted. */
                 415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1961,15 +1493,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["Tenant"];
                     };
                 };
-                /** @description The request is malformed or a value is invalid. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description No valid credentials. */
                 401: {
                     headers: {
@@ -1990,42 +1513,6 @@ export interface paths {
                 };
                 /** @description No such resource in the caller's tenant. */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2118,15 +1605,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description The body (or an uploaded file) is larger than allowed. */
                 413: {
                     headers: {
@@ -2138,15 +1616,6 @@ export interface paths {
                 };
                 /** @description The body's type (or an uploaded file's content) is not accepted. */
                 415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2201,15 +1670,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["User"][];
                     };
                 };
-                /** @description The request is malformed or a value is invalid. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description No valid credentials. */
                 401: {
                     headers: {
@@ -2221,51 +1681,6 @@ export interface paths {
                 };
                 /** @description Authenticated, but not allowed (role, scope, plan limit or feature). */
                 403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description No such resource in the caller's tenant. */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2344,15 +1759,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description No such resource in the caller's tenant. */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description The write conflicts with existing data (duplicate email, name…). */
                 409: {
                     headers: {
@@ -2373,15 +1779,6 @@ export interface paths {
                 };
                 /** @description The body's type (or an uploaded file's content) is not accepted. */
                 415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2442,15 +1839,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["User"];
                     };
                 };
-                /** @description The request is malformed or a value is invalid. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description No valid credentials. */
                 401: {
                     headers: {
@@ -2471,42 +1859,6 @@ export interface paths {
                 };
                 /** @description No such resource in the caller's tenant. */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2584,42 +1936,6 @@ export interface paths {
                 };
                 /** @description No such resource in the caller's tenant. */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2736,15 +2052,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Too many attempts; try again later. */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description Something failed on our side; the message carries no internals. */
                 500: {
                     headers: {
@@ -2827,51 +2134,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description No such resource in the caller's tenant. */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description Something failed on our side; the message carries no internals. */
                 500: {
                     headers: {
@@ -2943,15 +2205,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description No such resource in the caller's tenant. */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description The write conflicts with existing data (duplicate email, name…). */
                 409: {
                     headers: {
@@ -2972,15 +2225,6 @@ export interface paths {
                 };
                 /** @description The body's type (or an uploaded file's content) is not accepted. */
                 415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3075,24 +2319,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description No such resource in the caller's tenant. */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description The body (or an uploaded file) is larger than allowed. */
                 413: {
                     headers: {
@@ -3104,15 +2330,6 @@ export interface paths {
                 };
                 /** @description The body's type (or an uploaded file's content) is not accepted. */
                 415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3172,15 +2389,6 @@ export interface paths {
                         "text/csv; charset=utf-8": string;
                     };
                 };
-                /** @description The request is malformed or a value is invalid. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description No valid credentials. */
                 401: {
                     headers: {
@@ -3192,51 +2400,6 @@ export interface paths {
                 };
                 /** @description Authenticated, but not allowed (role, scope, plan limit or feature). */
                 403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description No such resource in the caller's tenant. */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3299,15 +2462,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["Contact"];
                     };
                 };
-                /** @description The request is malformed or a value is invalid. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description No valid credentials. */
                 401: {
                     headers: {
@@ -3328,42 +2482,6 @@ export interface paths {
                 };
                 /** @description No such resource in the caller's tenant. */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3412,15 +2530,6 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description The request is malformed or a value is invalid. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description No valid credentials. */
                 401: {
                     headers: {
@@ -3441,42 +2550,6 @@ export interface paths {
                 };
                 /** @description No such resource in the caller's tenant. */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3596,15 +2669,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Too many attempts; try again later. */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description Something failed on our side; the message carries no internals. */
                 500: {
                     headers: {
@@ -3652,15 +2716,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["Tag"][];
                     };
                 };
-                /** @description The request is malformed or a value is invalid. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description No valid credentials. */
                 401: {
                     headers: {
@@ -3672,51 +2727,6 @@ export interface paths {
                 };
                 /** @description Authenticated, but not allowed (role, scope, plan limit or feature). */
                 403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description No such resource in the caller's tenant. */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3795,15 +2805,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description No such resource in the caller's tenant. */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description The write conflicts with existing data (duplicate email, name…). */
                 409: {
                     headers: {
@@ -3824,15 +2825,6 @@ export interface paths {
                 };
                 /** @description The body's type (or an uploaded file's content) is not accepted. */
                 415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3893,15 +2885,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["Tag"];
                     };
                 };
-                /** @description The request is malformed or a value is invalid. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description No valid credentials. */
                 401: {
                     headers: {
@@ -3922,42 +2905,6 @@ export interface paths {
                 };
                 /** @description No such resource in the caller's tenant. */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4006,15 +2953,6 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description The request is malformed or a value is invalid. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description No valid credentials. */
                 401: {
                     headers: {
@@ -4035,42 +2973,6 @@ export interface paths {
                 };
                 /** @description No such resource in the caller's tenant. */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4187,15 +3089,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Too many attempts; try again later. */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description Something failed on our side; the message carries no internals. */
                 500: {
                     headers: {
@@ -4243,15 +3136,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["Queue"][];
                     };
                 };
-                /** @description The request is malformed or a value is invalid. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description No valid credentials. */
                 401: {
                     headers: {
@@ -4263,51 +3147,6 @@ export interface paths {
                 };
                 /** @description Authenticated, but not allowed (role, scope, plan limit or feature). */
                 403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description No such resource in the caller's tenant. */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4386,15 +3225,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description No such resource in the caller's tenant. */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description The write conflicts with existing data (duplicate email, name…). */
                 409: {
                     headers: {
@@ -4415,15 +3245,6 @@ export interface paths {
                 };
                 /** @description The body's type (or an uploaded file's content) is not accepted. */
                 415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4484,15 +3305,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["Queue"];
                     };
                 };
-                /** @description The request is malformed or a value is invalid. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description No valid credentials. */
                 401: {
                     headers: {
@@ -4513,42 +3325,6 @@ export interface paths {
                 };
                 /** @description No such resource in the caller's tenant. */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4597,15 +3373,6 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description The request is malformed or a value is invalid. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description No valid credentials. */
                 401: {
                     headers: {
@@ -4626,42 +3393,6 @@ export interface paths {
                 };
                 /** @description No such resource in the caller's tenant. */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4778,15 +3509,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Too many attempts; try again later. */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description Something failed on our side; the message carries no internals. */
                 500: {
                     headers: {
@@ -4836,15 +3558,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["Queue"][];
                     };
                 };
-                /** @description The request is malformed or a value is invalid. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description No valid credentials. */
                 401: {
                     headers: {
@@ -4865,42 +3578,6 @@ export interface paths {
                 };
                 /** @description No such resource in the caller's tenant. */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4961,15 +3638,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["QuickReply"][];
                     };
                 };
-                /** @description The request is malformed or a value is invalid. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description No valid credentials. */
                 401: {
                     headers: {
@@ -4981,51 +3649,6 @@ export interface paths {
                 };
                 /** @description Authenticated, but not allowed (role, scope, plan limit or feature). */
                 403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description No such resource in the caller's tenant. */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5104,15 +3727,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description No such resource in the caller's tenant. */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description The write conflicts with existing data (duplicate email, name…). */
                 409: {
                     headers: {
@@ -5133,15 +3747,6 @@ export interface paths {
                 };
                 /** @description The body's type (or an uploaded file's content) is not accepted. */
                 415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5202,15 +3807,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["QuickReply"];
                     };
                 };
-                /** @description The request is malformed or a value is invalid. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description No valid credentials. */
                 401: {
                     headers: {
@@ -5231,42 +3827,6 @@ export interface paths {
                 };
                 /** @description No such resource in the caller's tenant. */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5315,15 +3875,6 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description The request is malformed or a value is invalid. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description No valid credentials. */
                 401: {
                     headers: {
@@ -5344,42 +3895,6 @@ export interface paths {
                 };
                 /** @description No such resource in the caller's tenant. */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5496,15 +4011,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Too many attempts; try again later. */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description Something failed on our side; the message carries no internals. */
                 500: {
                     headers: {
@@ -5552,15 +4058,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["Setting"][];
                     };
                 };
-                /** @description The request is malformed or a value is invalid. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description No valid credentials. */
                 401: {
                     headers: {
@@ -5572,51 +4069,6 @@ export interface paths {
                 };
                 /** @description Authenticated, but not allowed (role, scope, plan limit or feature). */
                 403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description No such resource in the caller's tenant. */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5703,24 +4155,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description No such resource in the caller's tenant. */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description The body (or an uploaded file) is larger than allowed. */
                 413: {
                     headers: {
@@ -5732,15 +4166,6 @@ export interface paths {
                 };
                 /** @description The body's type (or an uploaded file's content) is not accepted. */
                 415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5797,15 +4222,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["Setting"];
                     };
                 };
-                /** @description The request is malformed or a value is invalid. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description No valid credentials. */
                 401: {
                     headers: {
@@ -5826,42 +4242,6 @@ export interface paths {
                 };
                 /** @description No such resource in the caller's tenant. */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5922,15 +4302,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["ApiKey"][];
                     };
                 };
-                /** @description The request is malformed or a value is invalid. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description No valid credentials. */
                 401: {
                     headers: {
@@ -5942,51 +4313,6 @@ export interface paths {
                 };
                 /** @description Authenticated, but not allowed (role, scope, plan limit or feature). */
                 403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description No such resource in the caller's tenant. */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6065,24 +4391,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description No such resource in the caller's tenant. */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description The body (or an uploaded file) is larger than allowed. */
                 413: {
                     headers: {
@@ -6094,15 +4402,6 @@ export interface paths {
                 };
                 /** @description The body's type (or an uploaded file's content) is not accepted. */
                 415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6165,15 +4464,6 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description The request is malformed or a value is invalid. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description No valid credentials. */
                 401: {
                     headers: {
@@ -6194,42 +4484,6 @@ export interface paths {
                 };
                 /** @description No such resource in the caller's tenant. */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6321,51 +4575,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description No such resource in the caller's tenant. */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description Something failed on our side; the message carries no internals. */
                 500: {
                     headers: {
@@ -6421,15 +4630,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["DeadJob"];
                     };
                 };
-                /** @description The request is malformed or a value is invalid. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description No valid credentials. */
                 401: {
                     headers: {
@@ -6450,42 +4650,6 @@ export interface paths {
                 };
                 /** @description No such resource in the caller's tenant. */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6534,15 +4698,6 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description The request is malformed or a value is invalid. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description No valid credentials. */
                 401: {
                     headers: {
@@ -6563,42 +4718,6 @@ export interface paths {
                 };
                 /** @description No such resource in the caller's tenant. */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6663,15 +4782,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["ReplayedJob"];
                     };
                 };
-                /** @description The request is malformed or a value is invalid. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description No valid credentials. */
                 401: {
                     headers: {
@@ -6692,42 +4802,6 @@ export interface paths {
                 };
                 /** @description No such resource in the caller's tenant. */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6786,15 +4860,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["NodeType"][];
                     };
                 };
-                /** @description The request is malformed or a value is invalid. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description No valid credentials. */
                 401: {
                     headers: {
@@ -6806,51 +4871,6 @@ export interface paths {
                 };
                 /** @description Authenticated, but not allowed (role, scope, plan limit or feature). */
                 403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description No such resource in the caller's tenant. */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6911,15 +4931,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["Flow"][];
                     };
                 };
-                /** @description The request is malformed or a value is invalid. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description No valid credentials. */
                 401: {
                     headers: {
@@ -6931,51 +4942,6 @@ export interface paths {
                 };
                 /** @description Authenticated, but not allowed (role, scope, plan limit or feature). */
                 403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description No such resource in the caller's tenant. */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7054,15 +5020,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description No such resource in the caller's tenant. */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description The write conflicts with existing data (duplicate email, name…). */
                 409: {
                     headers: {
@@ -7083,15 +5040,6 @@ export interface paths {
                 };
                 /** @description The body's type (or an uploaded file's content) is not accepted. */
                 415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7152,15 +5100,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["Flow"];
                     };
                 };
-                /** @description The request is malformed or a value is invalid. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description No valid credentials. */
                 401: {
                     headers: {
@@ -7181,42 +5120,6 @@ export interface paths {
                 };
                 /** @description No such resource in the caller's tenant. */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7265,15 +5168,6 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description The request is malformed or a value is invalid. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description No valid credentials. */
                 401: {
                     headers: {
@@ -7303,33 +5197,6 @@ export interface paths {
                 };
                 /** @description The write conflicts with existing data (duplicate email, name…). */
                 409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7446,15 +5313,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Too many attempts; try again later. */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description Something failed on our side; the message carries no internals. */
                 500: {
                     headers: {
@@ -7506,15 +5364,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["Validation"];
                     };
                 };
-                /** @description The request is malformed or a value is invalid. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description No valid credentials. */
                 401: {
                     headers: {
@@ -7535,42 +5384,6 @@ export interface paths {
                 };
                 /** @description No such resource in the caller's tenant. */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7670,33 +5483,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description The draft has problems; nothing was published. */
                 422: {
                     headers: {
@@ -7704,15 +5490,6 @@ export interface paths {
                     };
                     content: {
                         "application/json; charset=utf-8": components["schemas"]["Validation"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                     };
                 };
                 /** @description Something failed on our side; the message carries no internals. */
@@ -7768,15 +5545,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["FlowVersion"][];
                     };
                 };
-                /** @description The request is malformed or a value is invalid. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description No valid credentials. */
                 401: {
                     headers: {
@@ -7797,42 +5565,6 @@ export interface paths {
                 };
                 /** @description No such resource in the caller's tenant. */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7925,42 +5657,6 @@ export interface paths {
                 };
                 /** @description No such resource in the caller's tenant. */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8062,42 +5758,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description Something failed on our side; the message carries no internals. */
                 500: {
                     headers: {
@@ -8185,42 +5845,6 @@ export interface paths {
                 };
                 /** @description No such resource in the caller's tenant. */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8354,15 +5978,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Too many attempts; try again later. */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description Something failed on our side; the message carries no internals. */
                 500: {
                     headers: {
@@ -8462,15 +6077,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description The body (or an uploaded file) is larger than allowed. */
                 413: {
                     headers: {
@@ -8482,15 +6088,6 @@ export interface paths {
                 };
                 /** @description The body's type (or an uploaded file's content) is not accepted. */
                 415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8624,15 +6221,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Too many attempts; try again later. */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description Something failed on our side; the message carries no internals. */
                 500: {
                     headers: {
@@ -8718,51 +6306,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description No such resource in the caller's tenant. */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description Something failed on our side; the message carries no internals. */
                 500: {
                     headers: {
@@ -8818,15 +6361,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["RunDetail"];
                     };
                 };
-                /** @description The request is malformed or a value is invalid. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description No valid credentials. */
                 401: {
                     headers: {
@@ -8847,42 +6381,6 @@ export interface paths {
                 };
                 /** @description No such resource in the caller's tenant. */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8947,15 +6445,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["RunDetail"];
                     };
                 };
-                /** @description The request is malformed or a value is invalid. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description No valid credentials. */
                 401: {
                     headers: {
@@ -8985,33 +6474,6 @@ export interface paths {
                 };
                 /** @description The write conflicts with existing data (duplicate email, name…). */
                 409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -9150,15 +6612,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Too many attempts; try again later. */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description Something failed on our side; the message carries no internals. */
                 500: {
                     headers: {
@@ -9251,51 +6704,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description No such resource in the caller's tenant. */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description Something failed on our side; the message carries no internals. */
                 500: {
                     headers: {
@@ -9354,15 +6762,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["StatusCounts"];
                     };
                 };
-                /** @description The request is malformed or a value is invalid. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description No valid credentials. */
                 401: {
                     headers: {
@@ -9374,51 +6773,6 @@ export interface paths {
                 };
                 /** @description Authenticated, but not allowed (role, scope, plan limit or feature). */
                 403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description No such resource in the caller's tenant. */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -9481,15 +6835,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["Ticket"];
                     };
                 };
-                /** @description The request is malformed or a value is invalid. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description No valid credentials. */
                 401: {
                     headers: {
@@ -9510,42 +6855,6 @@ export interface paths {
                 };
                 /** @description No such resource in the caller's tenant. */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -9643,42 +6952,6 @@ export interface paths {
                 };
                 /** @description No such resource in the caller's tenant. */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -9799,15 +7072,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Too many attempts; try again later. */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description Something failed on our side; the message carries no internals. */
                 500: {
                     headers: {
@@ -9904,15 +7168,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description The body (or an uploaded file) is larger than allowed. */
                 413: {
                     headers: {
@@ -9924,15 +7179,6 @@ export interface paths {
                 };
                 /** @description The body's type (or an uploaded file's content) is not accepted. */
                 415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -9995,15 +7241,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["Ticket"];
                     };
                 };
-                /** @description The request is malformed or a value is invalid. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description No valid credentials. */
                 401: {
                     headers: {
@@ -10033,33 +7270,6 @@ export interface paths {
                 };
                 /** @description The write conflicts with existing data (duplicate email, name…). */
                 409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10192,15 +7402,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Too many attempts; try again later. */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description Something failed on our side; the message carries no internals. */
                 500: {
                     headers: {
@@ -10256,15 +7457,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["Ticket"];
                     };
                 };
-                /** @description The request is malformed or a value is invalid. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description No valid credentials. */
                 401: {
                     headers: {
@@ -10294,33 +7486,6 @@ export interface paths {
                 };
                 /** @description The write conflicts with existing data (duplicate email, name…). */
                 409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10383,15 +7548,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["Ticket"];
                     };
                 };
-                /** @description The request is malformed or a value is invalid. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description No valid credentials. */
                 401: {
                     headers: {
@@ -10421,33 +7577,6 @@ export interface paths {
                 };
                 /** @description The write conflicts with existing data (duplicate email, name…). */
                 409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10510,15 +7639,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["Ticket"];
                     };
                 };
-                /** @description The request is malformed or a value is invalid. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description No valid credentials. */
                 401: {
                     headers: {
@@ -10548,33 +7668,6 @@ export interface paths {
                 };
                 /** @description The write conflicts with existing data (duplicate email, name…). */
                 409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10637,15 +7730,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["Ticket"];
                     };
                 };
-                /** @description The request is malformed or a value is invalid. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description No valid credentials. */
                 401: {
                     headers: {
@@ -10666,42 +7750,6 @@ export interface paths {
                 };
                 /** @description No such resource in the caller's tenant. */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10834,15 +7882,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Too many attempts; try again later. */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description Something failed on our side; the message carries no internals. */
                 500: {
                     headers: {
@@ -10934,42 +7973,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description Something failed on our side; the message carries no internals. */
                 500: {
                     headers: {
@@ -11012,15 +8015,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["Ticket"];
                     };
                 };
-                /** @description The request is malformed or a value is invalid. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description No valid credentials. */
                 401: {
                     headers: {
@@ -11041,42 +8035,6 @@ export interface paths {
                 };
                 /** @description No such resource in the caller's tenant. */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -11136,15 +8094,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["TicketLogEntry"][];
                     };
                 };
-                /** @description The request is malformed or a value is invalid. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description No valid credentials. */
                 401: {
                     headers: {
@@ -11165,42 +8114,6 @@ export interface paths {
                 };
                 /** @description No such resource in the caller's tenant. */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -11263,15 +8176,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["ScheduledMessage"][];
                     };
                 };
-                /** @description The request is malformed or a value is invalid. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description No valid credentials. */
                 401: {
                     headers: {
@@ -11292,42 +8196,6 @@ export interface paths {
                 };
                 /** @description No such resource in the caller's tenant. */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -11444,15 +8312,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Too many attempts; try again later. */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description Something failed on our side; the message carries no internals. */
                 500: {
                     headers: {
@@ -11508,15 +8367,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["ScheduledMessage"];
                     };
                 };
-                /** @description The request is malformed or a value is invalid. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description No valid credentials. */
                 401: {
                     headers: {
@@ -11546,33 +8396,6 @@ export interface paths {
                 };
                 /** @description The write conflicts with existing data (duplicate email, name…). */
                 409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -11670,24 +8493,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description No such resource in the caller's tenant. */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description The body (or an uploaded file) is larger than allowed. */
                 413: {
                     headers: {
@@ -11699,15 +8504,6 @@ export interface paths {
                 };
                 /** @description The body's type (or an uploaded file's content) is not accepted. */
                 415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -11771,15 +8567,6 @@ export interface paths {
                         "application/octet-stream": string;
                     };
                 };
-                /** @description The request is malformed or a value is invalid. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description No valid credentials. */
                 401: {
                     headers: {
@@ -11800,42 +8587,6 @@ export interface paths {
                 };
                 /** @description No such resource in the caller's tenant. */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -11896,15 +8647,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["Connection"][];
                     };
                 };
-                /** @description The request is malformed or a value is invalid. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description No valid credentials. */
                 401: {
                     headers: {
@@ -11916,51 +8658,6 @@ export interface paths {
                 };
                 /** @description Authenticated, but not allowed (role, scope, plan limit or feature). */
                 403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description No such resource in the caller's tenant. */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -12042,15 +8739,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description No such resource in the caller's tenant. */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description The write conflicts with existing data (duplicate email, name…). */
                 409: {
                     headers: {
@@ -12071,15 +8759,6 @@ export interface paths {
                 };
                 /** @description The body's type (or an uploaded file's content) is not accepted. */
                 415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -12140,15 +8819,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["Connection"];
                     };
                 };
-                /** @description The request is malformed or a value is invalid. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description No valid credentials. */
                 401: {
                     headers: {
@@ -12169,42 +8839,6 @@ export interface paths {
                 };
                 /** @description No such resource in the caller's tenant. */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -12253,15 +8887,6 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description The request is malformed or a value is invalid. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description No valid credentials. */
                 401: {
                     headers: {
@@ -12282,42 +8907,6 @@ export interface paths {
                 };
                 /** @description No such resource in the caller's tenant. */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -12407,15 +8996,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description The body (or an uploaded file) is larger than allowed. */
                 413: {
                     headers: {
@@ -12427,15 +9007,6 @@ export interface paths {
                 };
                 /** @description The body's type (or an uploaded file's content) is not accepted. */
                 415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -12494,15 +9065,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["Connection"];
                     };
                 };
-                /** @description The request is malformed or a value is invalid. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description No valid credentials. */
                 401: {
                     headers: {
@@ -12523,42 +9085,6 @@ export interface paths {
                 };
                 /** @description No such resource in the caller's tenant. */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -12621,15 +9147,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["Connection"];
                     };
                 };
-                /** @description The request is malformed or a value is invalid. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description No valid credentials. */
                 401: {
                     headers: {
@@ -12650,42 +9167,6 @@ export interface paths {
                 };
                 /** @description No such resource in the caller's tenant. */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -12746,15 +9227,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["StatusChange"][];
                     };
                 };
-                /** @description The request is malformed or a value is invalid. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description No valid credentials. */
                 401: {
                     headers: {
@@ -12775,42 +9247,6 @@ export interface paths {
                 };
                 /** @description No such resource in the caller's tenant. */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -12919,15 +9355,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description The body (or an uploaded file) is larger than allowed. */
                 413: {
                     headers: {
@@ -12939,15 +9366,6 @@ export interface paths {
                 };
                 /** @description The body's type (or an uploaded file's content) is not accepted. */
                 415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -13054,15 +9472,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description The body (or an uploaded file) is larger than allowed. */
                 413: {
                     headers: {
@@ -13074,15 +9483,6 @@ export interface paths {
                 };
                 /** @description The body's type (or an uploaded file's content) is not accepted. */
                 415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -13182,42 +9582,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description Something failed on our side; the message carries no internals. */
                 500: {
                     headers: {
@@ -13306,42 +9670,6 @@ export interface paths {
                 };
                 /** @description No such resource in the caller's tenant. */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -13449,15 +9777,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description The body (or an uploaded file) is larger than allowed. */
                 413: {
                     headers: {
@@ -13469,15 +9788,6 @@ export interface paths {
                 };
                 /** @description The body's type (or an uploaded file's content) is not accepted. */
                 415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -13536,15 +9846,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["Plugin"][];
                     };
                 };
-                /** @description The request is malformed or a value is invalid. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description No valid credentials. */
                 401: {
                     headers: {
@@ -13556,51 +9857,6 @@ export interface paths {
                 };
                 /** @description Authenticated, but not allowed (role, scope, plan limit or feature). */
                 403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description No such resource in the caller's tenant. */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -13683,15 +9939,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description No such resource in the caller's tenant. */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description The write conflicts with existing data (duplicate email, name…). */
                 409: {
                     headers: {
@@ -13712,15 +9959,6 @@ export interface paths {
                 };
                 /** @description The body's type (or an uploaded file's content) is not accepted. */
                 415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -13781,15 +10019,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["Plugin"];
                     };
                 };
-                /** @description The request is malformed or a value is invalid. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description No valid credentials. */
                 401: {
                     headers: {
@@ -13810,42 +10039,6 @@ export interface paths {
                 };
                 /** @description No such resource in the caller's tenant. */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -13898,15 +10091,6 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description The request is malformed or a value is invalid. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description No valid credentials. */
                 401: {
                     headers: {
@@ -13936,33 +10120,6 @@ export interface paths {
                 };
                 /** @description The write conflicts with existing data (duplicate email, name…). */
                 409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -14022,15 +10179,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["PluginVersion"][];
                     };
                 };
-                /** @description The request is malformed or a value is invalid. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description No valid credentials. */
                 401: {
                     headers: {
@@ -14051,42 +10199,6 @@ export interface paths {
                 };
                 /** @description No such resource in the caller's tenant. */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -14154,15 +10266,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["Plugin"];
                     };
                 };
-                /** @description The request is malformed or a value is invalid. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description No valid credentials. */
                 401: {
                     headers: {
@@ -14183,42 +10286,6 @@ export interface paths {
                 };
                 /** @description No such resource in the caller's tenant. */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -14281,15 +10348,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["Plugin"];
                     };
                 };
-                /** @description The request is malformed or a value is invalid. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description No valid credentials. */
                 401: {
                     headers: {
@@ -14310,42 +10368,6 @@ export interface paths {
                 };
                 /** @description No such resource in the caller's tenant. */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -14436,51 +10458,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description No such resource in the caller's tenant. */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description Something failed on our side; the message carries no internals. */
                 500: {
                     headers: {
@@ -14534,15 +10511,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["Presence"];
                     };
                 };
-                /** @description The request is malformed or a value is invalid. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description No valid credentials. */
                 401: {
                     headers: {
@@ -14554,51 +10522,6 @@ export interface paths {
                 };
                 /** @description Authenticated, but not allowed (role, scope, plan limit or feature). */
                 403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description No such resource in the caller's tenant. */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -14677,24 +10600,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description No such resource in the caller's tenant. */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description The body (or an uploaded file) is larger than allowed. */
                 413: {
                     headers: {
@@ -14706,15 +10611,6 @@ export interface paths {
                 };
                 /** @description The body's type (or an uploaded file's content) is not accepted. */
                 415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -14777,15 +10673,6 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["Colleague"][];
                     };
                 };
-                /** @description The request is malformed or a value is invalid. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
                 /** @description No valid credentials. */
                 401: {
                     headers: {
@@ -14797,51 +10684,6 @@ export interface paths {
                 };
                 /** @description Authenticated, but not allowed (role, scope, plan limit or feature). */
                 403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description No such resource in the caller's tenant. */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body (or an uploaded file) is larger than allowed. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The body's type (or an uploaded file's content) is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Too many attempts; try again later. */
-                429: {
                     headers: {
                         [name: string]: unknown;
                     };

@@ -35,7 +35,7 @@ use tucan_model::ErrorCode;
 use tucan_model::ids::{floor_id, id_time};
 use tucan_model::tenancy::TenantStatus;
 use tucan_model::user::Role;
-use tucan_store::{InboxEvent, TenantDb, Visibility};
+use tucan_store::{EventKind, InboxEvent, TenantDb, Visibility};
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -138,7 +138,7 @@ fn delivery(view: &View, perms: &Perms, ev: &InboxEvent) -> Delivery {
     let now = perms.sees(ev.queue_id.as_deref(), ev.user_id.as_deref());
     match view {
         View::Tickets { status } => {
-            if ev.kind != "ticket" {
+            if ev.kind != EventKind::Ticket {
                 return Delivery::Nothing;
             }
             let wanted = |s: &Option<String>| {
@@ -161,15 +161,15 @@ fn delivery(view: &View, perms: &Perms, ev: &InboxEvent) -> Delivery {
                 Delivery::Nothing
             } else if now {
                 Delivery::Full
-            } else if ev.kind == "ticket" && before {
+            } else if ev.kind == EventKind::Ticket && before {
                 Delivery::Gone
             } else {
                 Delivery::Nothing
             }
         }
-        View::Connections if ev.kind == "connection" => Delivery::Full,
+        View::Connections if ev.kind == EventKind::Connection => Delivery::Full,
         View::Simulator { connection_id }
-            if ev.kind == "sim"
+            if ev.kind == EventKind::Sim
                 && perms.role >= Role::Supervisor
                 && ev.connection_id.as_deref() == Some(connection_id.as_str()) =>
         {
@@ -182,7 +182,7 @@ fn delivery(view: &View, perms: &Perms, ev: &InboxEvent) -> Delivery {
 /// The `event` object a subscription receives of `ev`, as JSON text.
 fn event_body(ev: &InboxEvent, how: &Delivery, perms: &Perms) -> String {
     let mut data = ev.data.clone();
-    if ev.kind == "connection" && perms.role < Role::Admin {
+    if ev.kind == EventKind::Connection && perms.role < Role::Admin {
         // The pairing code links a phone to the number: admins only.
         if let Some(d) = data.as_object_mut() {
             d.remove("pairing");
@@ -203,7 +203,7 @@ fn event_body(ev: &InboxEvent, how: &Delivery, perms: &Perms) -> String {
 /// True when every subscription that receives `ev` in full receives the same text: all but
 /// a connection's, whose pairing code only admins see.
 fn same_for_all(ev: &InboxEvent, how: &Delivery) -> bool {
-    matches!(how, Delivery::Full) && ev.kind != "connection"
+    matches!(how, Delivery::Full) && ev.kind != EventKind::Connection
 }
 
 /// The message a subscription `sub` receives, around an event's text.
@@ -388,7 +388,7 @@ impl Session {
     }
 
     async fn on_event(&mut self, ev: &SharedEvent) -> Vec<String> {
-        if ev.kind == "access" {
+        if ev.kind == EventKind::Access {
             self.perms = self.reload().await;
             return Vec::new();
         }
@@ -428,11 +428,11 @@ impl Session {
                 if !seen.insert(ev.id.clone()) {
                     continue;
                 }
-                if ev.kind == "access" {
+                if ev.kind == EventKind::Access {
                     self.perms = self.reload().await;
                     continue;
                 }
-                if ev.kind == "typing" {
+                if ev.kind == EventKind::Typing {
                     // Who was writing a while ago is news no more.
                     continue;
                 }

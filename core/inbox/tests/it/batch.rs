@@ -2,7 +2,9 @@
 //! batch, and a writer's memory of its customers between batches.
 
 use tucan_model::ticket::{MessageKind, TicketStatus};
-use tucan_store::{ContactFields, InboundMemo, QuickInbound, QuickOutcome, TenantDb, TicketChange};
+use tucan_store::{
+    ContactFields, EventKind, InboundMemo, QuickInbound, QuickOutcome, TenantDb, TicketChange,
+};
 
 use super::inbox::{rig, text};
 
@@ -110,20 +112,23 @@ async fn messages_arriving_together_are_each_stored_once() {
     let events = r.db.events_after("0", 500).await.unwrap().events;
     let message_events: std::collections::HashSet<String> = events
         .iter()
-        .filter(|e| e.kind == "message")
+        .filter(|e| e.kind == EventKind::Message)
         .filter_map(|e| e.data["id"].as_str().map(String::from))
         .collect();
-    let message_event_count = events.iter().filter(|e| e.kind == "message").count();
+    let message_event_count = events
+        .iter()
+        .filter(|e| e.kind == EventKind::Message)
+        .count();
     assert_eq!(message_events.len(), 32);
     assert_eq!(message_event_count, 32);
     // Each message's event comes right after its ticket's, under its own id.
     for (i, e) in events
         .iter()
         .enumerate()
-        .filter(|(_, e)| e.kind == "message")
+        .filter(|(_, e)| e.kind == EventKind::Message)
     {
         let ticket = &events[i - 1];
-        assert_eq!(ticket.kind, "ticket");
+        assert_eq!(ticket.kind, EventKind::Ticket);
         assert_eq!(ticket.ticket_id, e.ticket_id);
         assert_eq!(ticket.data["id"].as_str(), e.ticket_id.as_deref());
         assert!(ticket.id < e.id);
@@ -132,11 +137,9 @@ async fn messages_arriving_together_are_each_stored_once() {
     // message's preview and one more unread than the event before, also when several of
     // its messages were written together.
     let mut unread = 0;
-    for (i, e) in events
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| e.kind == "message" && e.ticket_id.as_deref() == Some(known.id.as_str()))
-    {
+    for (i, e) in events.iter().enumerate().filter(|(_, e)| {
+        e.kind == EventKind::Message && e.ticket_id.as_deref() == Some(known.id.as_str())
+    }) {
         let ticket = &events[i - 1];
         assert_eq!(ticket.data["last_message"], e.data["body"]);
         let n = ticket.data["unread"].as_u64().unwrap();
@@ -196,7 +199,7 @@ async fn one_batch_writes_several_messages_of_a_ticket_in_order() {
         .iter()
         .enumerate()
         .filter(|(_, e)| {
-            e.kind == "message"
+            e.kind == EventKind::Message
                 && e.ticket_id.as_deref() == Some(first.ticket.id.as_str())
                 && e.data["direction"] == "in"
         })
@@ -298,7 +301,7 @@ async fn a_writer_remembers_its_customers_and_notices_when_they_changed() {
     let events = r.db.events_after("0", 100).await.unwrap().events;
     let bodies: Vec<&str> = events
         .iter()
-        .filter(|e| e.kind == "message" && e.data["direction"] == "in")
+        .filter(|e| e.kind == EventKind::Message && e.data["direction"] == "in")
         .filter_map(|e| e.data["body"].as_str())
         .collect();
     assert_eq!(bodies, ["oi", "body of r-1", "body of r-2", "body of r-3"]);

@@ -659,3 +659,25 @@ async fn cancelling_a_called_flow_hands_failed_back_to_its_caller() {
     let done = rig.until(&run.id, |r| r.status == "completed").await;
     assert_eq!(rig.sent(&done.id).await, ["the call ended "]);
 }
+
+#[tokio::test]
+async fn a_message_of_a_run_with_a_ticket_waits_for_the_inbox_and_never_passes_for_sent() {
+    let rig = Rig::new(RuntimeOptions::default()).await;
+    let flow = rig
+        .publish(
+            "hello",
+            line(&[("hello", "messaging.send_text", json!({ "text": "Olá!" }))]),
+        )
+        .await;
+    let contact = rig.contact("Ana", "+5511987654321").await;
+    let mut start = manual(&flow, RunContact::Stored(contact));
+    start.ticket_id = Some(tucan_model::ids::new_id());
+    let run = rig.runtime.start(&rig.db, start).await.unwrap();
+    assert_eq!(run.status, "completed");
+    // This runtime's inbox is gone: the message stays pending for a later attempt.
+    let pending = rig.db.run_effects(&run.id, true).await.unwrap();
+    assert_eq!(pending.len(), 1, "{pending:?}");
+    assert_eq!(pending[0].kind, "send_text");
+    assert!(pending[0].result.is_none());
+    assert_eq!(rig.db.run_effects(&run.id, false).await.unwrap().len(), 1);
+}

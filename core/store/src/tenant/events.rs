@@ -31,14 +31,28 @@ pub(crate) const MESSAGE_AND_TICKET_EVENT: &str = "CREATE type::record('inbox_ev
 /// The event of a connection change; expects `$c` and `$ev_c`.
 pub(crate) const CONNECTION_EVENT: &str = "CREATE type::record('inbox_event', $ev_c) CONTENT { kind: 'connection', connection_id: record::id($c.id), data: $c };";
 
+/// What an event of the stream is about; written by the statements above as its name in
+/// lower case (`'ticket'`, `'sim'`…).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    Ticket,
+    Message,
+    Connection,
+    /// Who may see what changed (queues, roles); sockets re-read their permissions.
+    Access,
+    /// A customer writing, or stopped.
+    Typing,
+    /// The simulator's phone.
+    Sim,
+}
+
 /// One change, as the stream carries it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct InboxEvent {
     /// Time-ordered; a reconnecting client resumes after the last id it saw.
     pub id: String,
-    /// `ticket`, `message`, `connection`, `access` (who may see what changed) or `sim`
-    /// (the simulator's phone).
-    pub kind: String,
+    pub kind: EventKind,
     pub ticket_id: Option<String>,
     /// The ticket's queue, agent and status when the event happened (for visibility).
     pub queue_id: Option<String>,
@@ -89,7 +103,7 @@ impl InboxEvent {
         };
         let ticket = InboxEvent {
             id: ticket_event,
-            kind: "ticket".into(),
+            kind: EventKind::Ticket,
             ticket_id: event.ticket_id.clone(),
             queue_id: event.queue_id.clone(),
             user_id: event.user_id.clone(),
@@ -299,7 +313,7 @@ mod tests {
         let mut live = db.live_events().await.unwrap();
         db.append_access_event().await.unwrap();
         let ev = live.next().await.unwrap().unwrap();
-        assert_eq!(ev.kind, "access");
+        assert_eq!(ev.kind, EventKind::Access);
         live.kill().await;
         assert_eq!(lives(&db).await, 0);
     }

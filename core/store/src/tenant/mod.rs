@@ -22,7 +22,7 @@ use surrealdb::engine::any::Any;
 
 pub use contacts::{ContactFields, ContactQuery};
 pub use desk::MediaRow;
-pub use events::{EventPage, InboxEvent, LiveEvents};
+pub use events::{EventKind, EventPage, InboxEvent, LiveEvents};
 pub use flows::{FlowRow, FlowVersionRow};
 pub use inbound_batch::{InboundMemo, QuickInbound, QuickOutcome};
 pub use messages::{InboundLookup, InboundOutcome, InboundWrite, MessagePage, OutgoingWrite};

@@ -154,7 +154,7 @@ COMMIT TRANSACTION;";
             json!({ "vid": format!("{id}@{version}") }),
         )
         .await?;
-        version_row(row.ok_or_else(|| StoreError::NotFound(Resource::PluginVersion))?)
+        version_row(row.ok_or(StoreError::NotFound(Resource::PluginVersion))?)
     }
 
     pub async fn set_plugin_enabled(&self, id: &str, enabled: bool) -> StoreResult<PluginRow> {

@@ -271,10 +271,10 @@ COMMIT TRANSACTION;"
 
     /// A page of runs, newest first.
     pub async fn list_runs(&self, q: &RunQuery) -> StoreResult<Vec<RunRow>> {
-        if let Some(c) = &q.cursor {
-            if !tucan_model::ids::is_valid_id(c) {
-                return Err(Problem::new(ErrorCode::InvalidParam, "cursor is not valid").into());
-            }
+        if let Some(c) = &q.cursor
+            && !tucan_model::ids::is_valid_id(c)
+        {
+            return Err(Problem::new(ErrorCode::InvalidParam, "cursor is not valid").into());
         }
         let mut filters = Vec::new();
         if q.flow_id.is_some() {
