@@ -7,11 +7,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/work/target}"
 
+echo "== prepare: RabbitMQ running, Debian's chromium installed"
+tests/prepare.sh
+
 echo "== example plugins: AssemblyScript → Wasm, import checks, smoke tests"
 (cd plugins && npm test --silent)
 
-echo "== web app: install, API types up to date, type check and build"
-(cd ui && npm ci --no-audit --no-fund --loglevel=error && npm run --silent check:api && npm run --silent build)
+echo "== web app: install, API types up to date, unit tests, type check and build"
+(cd ui && npm ci --no-audit --no-fund --loglevel=error && npm run --silent check:api && npm run --silent test:unit && npm run --silent build)
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
@@ -26,11 +29,6 @@ echo "== OpenAPI document up to date"
 TUCAN__LOG__LEVEL=off cargo run --quiet -p tucan-server --bin tucanlink -- openapi --check
 
 echo "== browser tests (screenshots in tests/screenshots/)"
-CHROMIUM="${CHROMIUM_BIN:-/usr/bin/chromium}"
-if [ ! -x "$CHROMIUM" ]; then
-  echo "!! the browser tests need Debian's chromium at $CHROMIUM (apt-get install chromium, as .ci/run does, or set CHROMIUM_BIN)" >&2
-  exit 1
-fi
 cargo build --quiet -p tucan-server --bin tucanlink
 # A failed run is run once more (and says so), so one timing hiccup of a headless browser on
 # a loaded 2-core machine does not sink CI; a real failure fails both runs.

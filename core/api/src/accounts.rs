@@ -6,7 +6,9 @@
 use chrono::Utc;
 use tucan_model::Resource;
 use tucan_model::ids::new_id;
-use tucan_model::tenancy::{NewTenant, NewTenantAdmin, Tenant, TenantStatus};
+use tucan_model::tenancy::{
+    NewTenant, NewTenantAdmin, Tenant, TenantStatus, check_country, check_timezone,
+};
 use tucan_model::user::{
     NewUser, Role, User, UserPatch, check_language, check_password, normalize_email,
 };
@@ -49,6 +51,7 @@ pub async fn create_user(
         max_tickets: new.max_tickets,
         language: new.language,
         password_changed_at: Utc::now(),
+        password_must_change: false,
         created_at: Utc::now(),
     };
     let platform = store.platform();
@@ -74,6 +77,8 @@ pub async fn create_user(
 /// Create a tenant, its database and its first admin.
 pub async fn create_tenant(store: &Store, new: NewTenant) -> ApiResult<(Tenant, User)> {
     // Check the admin before anything is written, so a bad request leaves nothing behind.
+    check_timezone("timezone", &new.timezone)?;
+    check_country("country", &new.country)?;
     let email = normalize_email(&new.admin.email)?;
     check_password(&new.admin.password)?;
     if store.platform().find_account(&email).await?.is_some() {
@@ -193,24 +198,64 @@ pub async fn delete_user(store: &Store, tenant: &TenantDb, id: &str) -> ApiResul
 
 /// Set a new password for the account, ending its other sessions.
 pub async fn set_password(store: &Store, account: &Account, password: String) -> ApiResult<()> {
-    check_password(&password)?;
-    let hash = hash_password(password).await?;
+    write_password(store, account, password, false).await
+}
+
+/// Give the user a password someone else has seen (printed by the admin CLI): it signs in
+/// once and must then be replaced; every session ends.
+pub async fn set_given_password(
+    store: &Store,
+    account: &Account,
+    password: String,
+) -> ApiResult<()> {
+    write_password(store, account, password, true).await
+}
+
+/// Mark the user's password as given to them (the first admin's, printed at the first start).
+pub async fn require_password_change(store: &Store, account: &Account) -> ApiResult<()> {
     match &account.tenant_id {
         Some(tid) => {
             store
                 .tenant(tid)
                 .await?
                 .users()
-                .set_password(&account.user_id, &hash)
+                .require_password_change(&account.user_id)
                 .await?
         }
         None => {
             store
                 .platform()
                 .admins()
-                .set_password(&account.user_id, &hash)
+                .require_password_change(&account.user_id)
                 .await?
         }
+    }
+    Ok(())
+}
+
+async fn write_password(
+    store: &Store,
+    account: &Account,
+    password: String,
+    given: bool,
+) -> ApiResult<()> {
+    check_password(&password)?;
+    let hash = hash_password(password).await?;
+    let (tenant, platform);
+    let users = match &account.tenant_id {
+        Some(tid) => {
+            tenant = store.tenant(tid).await?;
+            tenant.users()
+        }
+        None => {
+            platform = store.platform();
+            platform.admins()
+        }
+    };
+    if given {
+        users.set_given_password(&account.user_id, &hash).await?;
+    } else {
+        users.set_password(&account.user_id, &hash).await?;
     }
     store
         .platform()

@@ -18,6 +18,9 @@ pub struct ErrorBody {
     pub code: String,
     /// What went wrong, for people.
     pub message: String,
+    /// The request field at fault, when one is (e.g. `timezone`).
+    #[oai(skip_serializing_if_is_none)]
+    pub field: Option<String>,
 }
 
 /// Error responses of the API.
@@ -62,6 +65,7 @@ impl ApiError {
         let body = Json(ErrorBody {
             code: code.as_str().to_string(),
             message: message.into(),
+            field: None,
         });
         match code.http_status() {
             400 | 405 => ApiError::BadRequest(body),
@@ -102,6 +106,21 @@ impl ApiError {
             ApiError::TooManyRequests(_) => 429,
             ApiError::Internal(_) => 500,
             ApiError::Unavailable(_) => 503,
+        }
+    }
+
+    fn body_mut(&mut self) -> &mut ErrorBody {
+        match self {
+            ApiError::BadRequest(b)
+            | ApiError::Unauthorized(b)
+            | ApiError::Forbidden(b)
+            | ApiError::NotFound(b)
+            | ApiError::Conflict(b)
+            | ApiError::TooLarge(b)
+            | ApiError::UnsupportedMediaType(b)
+            | ApiError::TooManyRequests(b)
+            | ApiError::Internal(b)
+            | ApiError::Unavailable(b) => &mut b.0,
         }
     }
 
@@ -215,7 +234,9 @@ impl<const S: u32> poem_openapi::ApiResponse for Fails<S> {
 
 impl From<Problem> for ApiError {
     fn from(p: Problem) -> Self {
-        ApiError::new(p.code, p.message)
+        let mut e = ApiError::new(p.code, p.message);
+        e.body_mut().field = p.field;
+        e
     }
 }
 

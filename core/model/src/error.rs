@@ -31,6 +31,8 @@ pub enum ErrorCode {
     PlanLimitReached,
     FeatureDisabled,
     TenantSuspended,
+    /// The user signed in with a password given to them and must choose their own first.
+    PasswordChangeRequired,
     // 404
     /// No such route (unknown resources have their own codes, below).
     NotFound,
@@ -89,7 +91,11 @@ impl ErrorCode {
             }
             Unauthorized | InvalidCredentials | TokenExpired | TokenInvalid
             | RefreshTokenInvalid | RefreshTokenReused | ResetTokenInvalid => 401,
-            Forbidden | PlanLimitReached | FeatureDisabled | TenantSuspended => 403,
+            Forbidden
+            | PlanLimitReached
+            | FeatureDisabled
+            | TenantSuspended
+            | PasswordChangeRequired => 403,
             NotFound
             | TenantNotFound
             | PlanNotFound
@@ -148,6 +154,7 @@ impl ErrorCode {
             PlanLimitReached => "PLAN_LIMIT_REACHED",
             FeatureDisabled => "FEATURE_DISABLED",
             TenantSuspended => "TENANT_SUSPENDED",
+            PasswordChangeRequired => "PASSWORD_CHANGE_REQUIRED",
             NotFound => "NOT_FOUND",
             TenantNotFound => "TENANT_NOT_FOUND",
             PlanNotFound => "PLAN_NOT_FOUND",
@@ -298,6 +305,8 @@ impl std::fmt::Display for ErrorCode {
 pub struct Problem {
     pub code: ErrorCode,
     pub message: String,
+    /// The request field at fault, when one is (`timezone`, `admin.email`…).
+    pub field: Option<String>,
 }
 
 impl Problem {
@@ -305,6 +314,15 @@ impl Problem {
         Self {
             code,
             message: message.into(),
+            field: None,
+        }
+    }
+
+    /// `INVALID_FIELD` for `field`, the message saying what is wrong with it.
+    pub fn invalid_field(field: &str, message: impl Into<String>) -> Self {
+        Self {
+            field: Some(field.to_string()),
+            ..Self::new(ErrorCode::InvalidField, message)
         }
     }
 

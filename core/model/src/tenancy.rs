@@ -205,3 +205,67 @@ pub struct TenantPatch {
     #[cfg_attr(feature = "openapi", oai(validator(pattern = "^[A-Z]{2}$")))]
     pub country: Option<String>,
 }
+
+/// The officially assigned ISO 3166-1 alpha-2 country codes, sorted.
+pub const COUNTRIES: [&str; 249] = [
+    "AD", "AE", "AF", "AG", "AI", "AL", "AM", "AO", "AQ", "AR", "AS", "AT", "AU", "AW", "AX", "AZ",
+    "BA", "BB", "BD", "BE", "BF", "BG", "BH", "BI", "BJ", "BL", "BM", "BN", "BO", "BQ", "BR", "BS",
+    "BT", "BV", "BW", "BY", "BZ", "CA", "CC", "CD", "CF", "CG", "CH", "CI", "CK", "CL", "CM", "CN",
+    "CO", "CR", "CU", "CV", "CW", "CX", "CY", "CZ", "DE", "DJ", "DK", "DM", "DO", "DZ", "EC", "EE",
+    "EG", "EH", "ER", "ES", "ET", "FI", "FJ", "FK", "FM", "FO", "FR", "GA", "GB", "GD", "GE", "GF",
+    "GG", "GH", "GI", "GL", "GM", "GN", "GP", "GQ", "GR", "GS", "GT", "GU", "GW", "GY", "HK", "HM",
+    "HN", "HR", "HT", "HU", "ID", "IE", "IL", "IM", "IN", "IO", "IQ", "IR", "IS", "IT", "JE", "JM",
+    "JO", "JP", "KE", "KG", "KH", "KI", "KM", "KN", "KP", "KR", "KW", "KY", "KZ", "LA", "LB", "LC",
+    "LI", "LK", "LR", "LS", "LT", "LU", "LV", "LY", "MA", "MC", "MD", "ME", "MF", "MG", "MH", "MK",
+    "ML", "MM", "MN", "MO", "MP", "MQ", "MR", "MS", "MT", "MU", "MV", "MW", "MX", "MY", "MZ", "NA",
+    "NC", "NE", "NF", "NG", "NI", "NL", "NO", "NP", "NR", "NU", "NZ", "OM", "PA", "PE", "PF", "PG",
+    "PH", "PK", "PL", "PM", "PN", "PR", "PS", "PT", "PW", "PY", "QA", "RE", "RO", "RS", "RU", "RW",
+    "SA", "SB", "SC", "SD", "SE", "SG", "SH", "SI", "SJ", "SK", "SL", "SM", "SN", "SO", "SR", "SS",
+    "ST", "SV", "SX", "SY", "SZ", "TC", "TD", "TF", "TG", "TH", "TJ", "TK", "TL", "TM", "TN", "TO",
+    "TR", "TT", "TV", "TW", "TZ", "UA", "UG", "UM", "US", "UY", "UZ", "VA", "VC", "VE", "VG", "VI",
+    "VN", "VU", "WF", "WS", "YE", "YT", "ZA", "ZM", "ZW",
+];
+
+/// `INVALID_FIELD` on `field` unless `tz` names a zone of the IANA time zone database
+/// (`America/Sao_Paulo`, `UTC`…).
+pub fn check_timezone(field: &str, tz: &str) -> Result<(), crate::Problem> {
+    tz.parse::<chrono_tz::Tz>().map(drop).map_err(|_| {
+        crate::Problem::invalid_field(
+            field,
+            format!(
+                "{field}: '{tz}' is not a time zone of the IANA database, such as America/Sao_Paulo"
+            ),
+        )
+    })
+}
+
+/// `INVALID_FIELD` on `field` unless `code` is an ISO 3166-1 alpha-2 country code (`BR`).
+pub fn check_country(field: &str, code: &str) -> Result<(), crate::Problem> {
+    if COUNTRIES.binary_search(&code).is_ok() {
+        Ok(())
+    } else {
+        Err(crate::Problem::invalid_field(
+            field,
+            format!("{field}: '{code}' is not an ISO 3166-1 country code, such as BR"),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod place_tests {
+    use super::*;
+
+    #[test]
+    fn time_zones_and_countries_are_checked() {
+        assert!(check_timezone("timezone", "America/Sao_Paulo").is_ok());
+        assert!(check_timezone("timezone", "UTC").is_ok());
+        let e = check_timezone("timezone", "Mars/Olympus").unwrap_err();
+        assert_eq!(e.code, crate::ErrorCode::InvalidField);
+        assert_eq!(e.field.as_deref(), Some("timezone"));
+        assert!(check_country("country", "BR").is_ok());
+        assert!(check_country("country", "AR").is_ok());
+        assert!(check_country("country", "XX").is_err());
+        assert!(check_country("country", "br").is_err());
+        assert!(COUNTRIES.windows(2).all(|w| w[0] < w[1]));
+    }
+}

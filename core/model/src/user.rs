@@ -39,6 +39,10 @@ pub struct User {
     /// Most tickets the agent handles at once (0 = no limit).
     pub max_tickets: u32,
     pub language: String,
+    /// The password was given to the user (printed at the first start, or by an operator):
+    /// until they choose their own, only their profile and the password change answer.
+    #[serde(default)]
+    pub password_must_change: bool,
     pub created_at: DateTime<Utc>,
 }
 

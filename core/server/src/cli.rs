@@ -9,7 +9,7 @@ use tucan_api::accounts;
 use tucan_bus::{BusOptions, DeadLetters, EmbeddedBus, JobBus, Lane, NewJob};
 use tucan_model::tenancy::{NewPlan, NewTenant, NewTenantAdmin, PlanFeatures, PlanLimits};
 use tucan_model::user::{NewUser, Role, normalize_email};
-use tucan_store::Store;
+use tucan_store::{Account, Store};
 
 use crate::config::Config;
 use crate::{jobs, runtime};
@@ -313,6 +313,14 @@ async fn admin(store: &Store, cmd: AdminCommand) -> anyhow::Result<()> {
                 },
             };
             let (tenant, admin) = accounts::create_tenant(store, new).await.map_err(fail)?;
+            let account = Account {
+                email: admin.email.clone(),
+                tenant_id: Some(tenant.id.clone()),
+                user_id: admin.id.clone(),
+            };
+            accounts::require_password_change(store, &account)
+                .await
+                .map_err(fail)?;
             println!("tenant {} created: {}", tenant.name, tenant.id);
             println!("admin {} password: {password}", admin.email);
         }
@@ -352,6 +360,14 @@ async fn admin(store: &Store, cmd: AdminCommand) -> anyhow::Result<()> {
             let user = accounts::create_user(store, tenant_db.as_ref(), new)
                 .await
                 .map_err(fail)?;
+            let account = Account {
+                email: user.email.clone(),
+                tenant_id: user.tenant_id.clone(),
+                user_id: user.id.clone(),
+            };
+            accounts::require_password_change(store, &account)
+                .await
+                .map_err(fail)?;
             println!("user {} ({:?}) created: {}", user.email, user.role, user.id);
             println!("password: {password}");
         }
@@ -363,10 +379,11 @@ async fn admin(store: &Store, cmd: AdminCommand) -> anyhow::Result<()> {
                 .await?
                 .with_context(|| format!("no user with email {email}"))?;
             let password = runtime::random_password();
-            accounts::set_password(store, &account, password.clone())
+            accounts::set_given_password(store, &account, password.clone())
                 .await
                 .map_err(fail)?;
             println!("new password for {email}: {password}");
+            println!("(it signs in once, to choose a new one)");
         }
     }
     Ok(())

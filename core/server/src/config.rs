@@ -151,6 +151,36 @@ pub struct UiConfig {
     pub dir: PathBuf,
 }
 
+/// Where the web app of a relative `ui.dir` is: the first of these folders holding an
+/// `index.html` — beside the config file, under the working directory, beside the binary or
+/// a folder above it, in the source tree the binary was built from — or, when none does,
+/// the working directory's (the server then says it serves no web app).
+pub fn resolve_ui_dir(dir: &Path, config_file: Option<&Path>) -> PathBuf {
+    if dir.is_absolute() {
+        return dir.to_path_buf();
+    }
+    let mut bases: Vec<PathBuf> = Vec::new();
+    if let Some(folder) = config_file.and_then(Path::parent) {
+        bases.push(folder.to_path_buf());
+    }
+    if let Ok(cwd) = std::env::current_dir() {
+        bases.push(cwd);
+    }
+    if let Some(exe_dir) = std::env::current_exe()
+        .ok()
+        .and_then(|e| e.parent().map(Path::to_path_buf))
+    {
+        bases.extend(exe_dir.ancestors().map(Path::to_path_buf));
+    }
+    bases.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."));
+    bases
+        .iter()
+        .map(|b| b.join(dir))
+        .find(|d| d.join("index.html").is_file())
+        .map(|d| d.canonicalize().unwrap_or(d))
+        .unwrap_or_else(|| dir.to_path_buf())
+}
+
 impl Default for UiConfig {
     fn default() -> Self {
         Self {
@@ -270,8 +300,9 @@ impl Config {
             figment = figment.merge(Toml::file(path));
         }
         figment = figment.merge(Env::prefixed("TUCAN__").split("__"));
-        let config: Config = figment.extract().context("invalid configuration")?;
+        let mut config: Config = figment.extract().context("invalid configuration")?;
         config.validate()?;
+        config.ui.dir = resolve_ui_dir(&config.ui.dir, file);
         Ok(config)
     }
 

@@ -14,14 +14,44 @@ use tucan_api::{ApiSettings, AppState, Services};
 use tucan_bus::JobBus;
 use tucan_model::tenancy::{NewPlan, PlanFeatures, PlanLimits};
 use tucan_model::user::{NewUser, Role};
-use tucan_store::{Store, StoreOptions};
+use tucan_store::{Account, Store, StoreOptions};
 
 use crate::config::{Config, LogFormat, Mode};
 use crate::jobs;
 
+/// The platform's own crates, whose lines a bare `log.level` is about.
+const OWN_TARGETS: [&str; 9] = [
+    "tucanlink",
+    "tucan_api",
+    "tucan_bus",
+    "tucan_engine",
+    "tucan_inbox",
+    "tucan_model",
+    "tucan_plugins",
+    "tucan_runtime",
+    "tucan_store",
+];
+
+/// The `tracing` filter for `level`: a bare level (`info`, `debug`…) is the platform's own
+/// lines at that level and every dependency's at `warn` (a storage engine's start-up
+/// chatter stays out of the log); anything else (`info,surrealdb=debug`) is taken as written.
+pub fn log_filter(level: &str) -> String {
+    let level = level.trim();
+    if level.contains([',', '=']) || level.is_empty() {
+        return level.to_string();
+    }
+    let own: Vec<String> = OWN_TARGETS.iter().map(|t| format!("{t}={level}")).collect();
+    let deps = if matches!(level, "error" | "off") {
+        level
+    } else {
+        "warn"
+    };
+    format!("{deps},{}", own.join(","))
+}
+
 pub fn init_logging(config: &Config) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(&config.log.level));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(log_filter(&config.log.level)));
     let json = match config.log.format {
         LogFormat::Json => true,
         LogFormat::Pretty => false,
@@ -175,11 +205,19 @@ async fn bootstrap_dev(config: &Config, store: &Store) -> anyhow::Result<()> {
         max_tickets: 0,
         language: "en".into(),
     };
-    accounts::create_user(store, None, new)
+    let admin = accounts::create_user(store, None, new)
         .await
         .map_err(|e| anyhow::anyhow!("creating the first admin: {e:?}"))?;
+    let account = Account {
+        email: admin.email.clone(),
+        tenant_id: None,
+        user_id: admin.id,
+    };
+    accounts::require_password_change(store, &account)
+        .await
+        .map_err(|e| anyhow::anyhow!("marking the first admin's password: {e:?}"))?;
     println!(
-        "\n  First platform admin created (shown only once):\n    email:    {}\n    password: {password}\n",
+        "\n  First platform admin created (shown only once; choose your own password at the first sign-in):\n    email:    {}\n    password: {password}\n",
         config.bootstrap.admin_email
     );
     Ok(())
@@ -219,7 +257,10 @@ pub async fn serve(config: Config, with_workers: bool) -> anyhow::Result<()> {
     });
     tracing::info!(%addr, ready_ms = started.elapsed().as_millis() as u64, "TucanLink listening");
     if state.settings.ui_dir.is_some() {
-        println!("TucanLink ready on http://{addr} (web app at /, API docs at /docs)");
+        println!(
+            "TucanLink ready on http://{addr} (web app at / from {}, API docs at /docs)",
+            config.ui.dir.display()
+        );
     } else {
         println!(
             "TucanLink ready on http://{addr} (API docs at /docs; no web app: {} has no index.html, build it with `npm ci && npm run build` in ui/)",
@@ -301,4 +342,23 @@ async fn shutdown_signal() {
     }
     #[cfg(not(unix))]
     let _ = ctrl_c.await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::log_filter;
+
+    #[test]
+    fn a_bare_level_keeps_dependencies_at_warn() {
+        let f = log_filter("info");
+        assert!(f.starts_with("warn,"), "{f}");
+        assert!(
+            f.contains("tucanlink=info") && f.contains("tucan_store=info"),
+            "{f}"
+        );
+        assert!(!f.contains("surrealdb"), "{f}");
+        assert_eq!(log_filter("info,surrealdb=debug"), "info,surrealdb=debug");
+        assert!(log_filter("error").starts_with("error,"));
+        assert!(tracing_subscriber::EnvFilter::try_new(log_filter("debug")).is_ok());
+    }
 }

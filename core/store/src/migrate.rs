@@ -128,6 +128,13 @@ DEFINE FIELD lease_until ON timer TYPE int DEFAULT 0;
 DEFINE INDEX timer_name ON timer FIELDS name UNIQUE;
 "#,
     },
+    Migration {
+        version: 2,
+        name: "users: a password given to the user (the first admin's) must be changed",
+        sql: r#"
+DEFINE FIELD password_must_change ON user TYPE bool DEFAULT false;
+"#,
+    },
 ];
 
 pub(crate) const TENANT: &[Migration] = &[
@@ -482,6 +489,13 @@ DEFINE FIELD ticket_event ON inbox_event TYPE option<string>;
         name: "inbox: tickets indexed by when they closed (the dashboard's window)",
         sql: r#"
 DEFINE INDEX ticket_closed ON ticket FIELDS closed_at;
+"#,
+    },
+    Migration {
+        version: 11,
+        name: "users: a password given to the user (by an operator) must be changed",
+        sql: r#"
+DEFINE FIELD password_must_change ON user TYPE bool DEFAULT false;
 "#,
     },
 ];

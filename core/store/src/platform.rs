@@ -8,7 +8,9 @@ use surrealdb::Surreal;
 use surrealdb::engine::any::Any;
 use tucan_model::Resource;
 use tucan_model::ids::new_id;
-use tucan_model::tenancy::{NewPlan, Plan, PlanPatch, Tenant, TenantPatch};
+use tucan_model::tenancy::{
+    NewPlan, Plan, PlanPatch, Tenant, TenantPatch, check_country, check_timezone,
+};
 use tucan_model::{ErrorCode, Problem};
 
 use crate::db::{check_id, count, fetch, fetch_found, fetch_one, rows};
@@ -176,6 +178,12 @@ impl PlatformDb {
     }
 
     pub async fn update_tenant(&self, id: &str, patch: &TenantPatch) -> StoreResult<Tenant> {
+        if let Some(tz) = &patch.timezone {
+            check_timezone("timezone", tz)?;
+        }
+        if let Some(country) = &patch.country {
+            check_country("country", country)?;
+        }
         let mut t = self.get_tenant(id).await?;
         if let Some(plan_id) = &patch.plan_id {
             self.get_plan(plan_id)

@@ -86,6 +86,8 @@ pub struct Principal {
     pub role: Role,
     /// Set when the caller is an API key: its id and scopes.
     pub api_key: Option<(String, Vec<Scope>)>,
+    /// The user signed in with a password given to them and has not chosen their own yet.
+    pub password_must_change: bool,
 }
 
 impl Principal {
@@ -112,8 +114,20 @@ async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<Principal> 
     let state = req
         .data::<AppState>()
         .ok_or_else(|| poem::Error::from(ApiError::internal()))?;
-    Ok(authenticate(state, &bearer.token).await?)
+    let principal = authenticate(state, &bearer.token).await?;
+    if principal.password_must_change && !PASSWORD_CHANGE_PATHS.contains(&req.uri().path()) {
+        return Err(ApiError::new(
+            ErrorCode::PasswordChangeRequired,
+            "this password was given to you; choose your own (POST /api/auth/password) first",
+        )
+        .into());
+    }
+    Ok(principal)
 }
+
+/// What a user whose password must change may still do: see and edit their profile, change
+/// the password, sign out.
+const PASSWORD_CHANGE_PATHS: [&str; 3] = ["/api/auth/me", "/api/auth/password", "/api/auth/logout"];
 
 async fn authenticate(state: &AppState, token: &str) -> ApiResult<Principal> {
     if token.starts_with(API_KEY_PREFIX) {
@@ -144,6 +158,7 @@ async fn authenticate(state: &AppState, token: &str) -> ApiResult<Principal> {
         tenant_id: claims.tid,
         role: row.role,
         api_key: None,
+        password_must_change: row.password_must_change,
     })
 }
 
@@ -180,6 +195,7 @@ async fn authenticate_api_key(state: &AppState, key: &str) -> ApiResult<Principa
         tenant_id: Some(lookup.tenant_id),
         role: creator.role,
         api_key: Some((row.id, scopes)),
+        password_must_change: false,
     })
 }
 

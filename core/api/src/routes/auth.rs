@@ -4,11 +4,11 @@ use chrono::{Duration, Utc};
 use poem::web::RemoteAddr;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
-use tucan_model::ErrorCode;
 use tucan_model::ids::new_id;
 use tucan_model::required_text;
 use tucan_model::tenancy::TenantStatus;
 use tucan_model::user::{User, check_language, normalize_email};
+use tucan_model::{ErrorCode, Problem};
 use tucan_store::{Account, NewRefreshToken, UserRow};
 
 use super::ApiTags;
@@ -261,6 +261,13 @@ impl AuthApi {
         let p = auth.user()?;
         let account = p.account();
         let row = account_user(&self.state.store, &account).await?;
+        if body.0.new_password == body.0.current_password {
+            return Err(Problem::invalid_field(
+                "new_password",
+                "the new password must differ from the current one",
+            )
+            .into());
+        }
         if !verify_password(body.0.current_password, row.password_hash).await {
             return Err(ApiError::new(
                 ErrorCode::InvalidCredentials,

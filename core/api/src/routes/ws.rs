@@ -66,7 +66,7 @@ impl Perms {
             return None;
         }
         let row = db.users().get_row(user_id).await.ok()?;
-        if iat_ms < row.password_changed_at.timestamp_millis() {
+        if iat_ms < row.password_changed_at.timestamp_millis() || row.password_must_change {
             return None;
         }
         let visibility = if row.role >= Role::Supervisor {

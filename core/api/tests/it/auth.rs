@@ -338,3 +338,65 @@ async fn sign_in_attempts_are_limited_per_account_and_ip() {
         .await;
     assert_error(&r, 429, "TOO_MANY_ATTEMPTS");
 }
+
+#[tokio::test]
+async fn a_given_password_must_be_replaced_before_anything_else() {
+    let app = TestApp::start().await;
+    let t = app.tenant("Acme").await;
+    let (user_id, _) = app.user(&t, "agent").await;
+    let (status, user) = app
+        .get(&format!("/api/users/{user_id}"), &t.admin_token)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{user}");
+    // An operator hands out a password (as the admin CLI and the first start do).
+    let account = tucan_store::Account {
+        email: user["email"].as_str().unwrap().to_string(),
+        tenant_id: Some(t.id.clone()),
+        user_id: user_id.clone(),
+    };
+    tucan_api::accounts::set_given_password(&app.store, &account, "given password 123".into())
+        .await
+        .unwrap();
+    let session = app.login(&account.email, "given password 123").await;
+    assert_eq!(session["user"]["password_must_change"], true, "{session}");
+    let token = session["access_token"].as_str().unwrap().to_string();
+
+    // Only the profile, the password change and signing out answer.
+    assert_error(
+        &app.get("/api/tickets", &token).await,
+        403,
+        "PASSWORD_CHANGE_REQUIRED",
+    );
+    assert_error(
+        &app.get("/api/contacts", &token).await,
+        403,
+        "PASSWORD_CHANGE_REQUIRED",
+    );
+    let (status, me) = app.get("/api/auth/me", &token).await;
+    assert_eq!(status, StatusCode::OK, "{me}");
+    assert_eq!(me["password_must_change"], true);
+    let same = app
+        .post(
+            "/api/auth/password",
+            &token,
+            json!({ "current_password": "given password 123", "new_password": "given password 123" }),
+        )
+        .await;
+    assert_error(&same, 400, "INVALID_FIELD");
+    assert_eq!(same.1["field"], "new_password");
+    let (status, body) = app
+        .post(
+            "/api/auth/password",
+            &token,
+            json!({ "current_password": "given password 123", "new_password": "my own password 456" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+
+    // Signed in with their own password, the user works as before.
+    let session = app.login(&account.email, "my own password 456").await;
+    assert_eq!(session["user"]["password_must_change"], false, "{session}");
+    let token = session["access_token"].as_str().unwrap();
+    let (status, body) = app.get("/api/tickets", token).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}

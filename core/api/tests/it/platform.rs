@@ -291,3 +291,68 @@ async fn api_keys_need_the_plan_feature_and_their_scopes() {
         "TOKEN_INVALID",
     );
 }
+
+#[tokio::test]
+async fn time_zones_and_countries_must_be_real() {
+    let app = TestApp::start().await;
+    let plan = app.plan(3, 2, &[]).await;
+    let new = |timezone: &str, country: &str| {
+        json!({
+            "name": "Marte", "plan_id": plan, "timezone": timezone, "country": country,
+            "admin": { "name": "Ana", "email": "ana@marte.example", "password": PASSWORD },
+        })
+    };
+    let (_, before) = app.get("/api/platform/tenants", &app.root).await;
+    let bad = app
+        .post(
+            "/api/platform/tenants",
+            &app.root,
+            new("Mars/Olympus", "BR"),
+        )
+        .await;
+    assert_error(&bad, 400, "INVALID_FIELD");
+    assert_eq!(bad.1["field"], "timezone", "{}", bad.1);
+    let bad = app
+        .post(
+            "/api/platform/tenants",
+            &app.root,
+            new("America/Sao_Paulo", "XX"),
+        )
+        .await;
+    assert_error(&bad, 400, "INVALID_FIELD");
+    assert_eq!(bad.1["field"], "country", "{}", bad.1);
+    // Nothing was written: the admin's email is still free and no company appeared.
+    let (_, after) = app.get("/api/platform/tenants", &app.root).await;
+    assert_eq!(before, after);
+    let (status, created) = app
+        .post(
+            "/api/platform/tenants",
+            &app.root,
+            new("America/Argentina/Buenos_Aires", "AR"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+
+    let t = app.tenant_on("Acme", &plan).await;
+    let path = format!("/api/platform/tenants/{}", t.id);
+    let bad = app
+        .patch(&path, &app.root, json!({ "timezone": "Europe/Atlantis" }))
+        .await;
+    assert_error(&bad, 400, "INVALID_FIELD");
+    assert_eq!(bad.1["field"], "timezone");
+    let bad = app
+        .patch(&path, &app.root, json!({ "country": "ZZ" }))
+        .await;
+    assert_error(&bad, 400, "INVALID_FIELD");
+    assert_eq!(bad.1["field"], "country");
+    let (status, tenant) = app
+        .patch(
+            &path,
+            &app.root,
+            json!({ "timezone": "Europe/Lisbon", "country": "PT" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{tenant}");
+    assert_eq!(tenant["timezone"], "Europe/Lisbon");
+    assert_eq!(tenant["country"], "PT");
+}

@@ -193,7 +193,11 @@ impl NodeType for SendMedia {
 #[serde(rename_all = "snake_case")]
 pub enum Validation {
     Any,
+    /// A number, stored as one: `12345` stays an integer, `12,5` becomes 12.5.
     Number,
+    /// A code of digits such as an order number, a CPF or a CEP, stored as text with every
+    /// digit and leading zeros (`012.345.678-90` → `01234567890`).
+    Digits,
     Email,
     Phone,
     /// A date, `YYYY-MM-DD` or `DD/MM/YYYY` (stored as `YYYY-MM-DD`).
@@ -239,16 +243,34 @@ fn two() -> u32 {
 
 struct PreparedAsk(AskConfig);
 
+/// A number as written: an integer when it has no fraction (so `12345` reads back as
+/// `12345`), else a decimal, with a comma or a point before the fraction.
+fn number(t: &str) -> Option<Value> {
+    let t = t.replace(',', ".");
+    let digits = t.strip_prefix(['-', '+']).unwrap_or(&t);
+    if !digits.is_empty()
+        && digits.chars().all(|c| c.is_ascii_digit())
+        && let Ok(n) = t.parse::<i64>()
+    {
+        return Some(Value::from(n));
+    }
+    let n = t.parse::<f64>().ok().filter(|n| n.is_finite())?;
+    serde_json::Number::from_f64(n).map(Value::Number)
+}
+
 /// The answer as it will be stored, or `None` if it does not validate.
 fn validate(v: &Validation, options: &[String], text: &str) -> Option<Value> {
     let t = text.trim();
     match v {
         Validation::Any => (!t.is_empty()).then(|| Value::String(t.into())),
-        Validation::Number => t
-            .replace(',', ".")
-            .parse::<f64>()
-            .ok()
-            .and_then(|n| serde_json::Number::from_f64(n).map(Value::Number)),
+        Validation::Number => number(t),
+        Validation::Digits => {
+            let digits: String = t.chars().filter(char::is_ascii_digit).collect();
+            let only_separators = t
+                .chars()
+                .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '.' | '-' | '/'));
+            (!digits.is_empty() && only_separators).then_some(Value::String(digits))
+        }
         Validation::Email => {
             let (user, domain) = t.split_once('@')?;
             (!user.is_empty() && domain.contains('.') && !t.contains(' '))
@@ -497,6 +519,33 @@ mod tests {
             Some(serde_json::json!(12.5))
         );
         assert_eq!(validate(&Validation::Number, &[], "twelve"), None);
+        // Integers stay integers, so a template prints them as written.
+        assert_eq!(
+            validate(&Validation::Number, &[], "12345"),
+            Some(serde_json::json!(12345))
+        );
+        assert_eq!(
+            validate(&Validation::Number, &[], "12345")
+                .unwrap()
+                .to_string(),
+            "12345"
+        );
+        assert_eq!(
+            validate(&Validation::Number, &[], "-7"),
+            Some(serde_json::json!(-7))
+        );
+        assert_eq!(validate(&Validation::Number, &[], "inf"), None);
+        // Codes keep every digit, leading zeros included.
+        assert_eq!(
+            validate(&Validation::Digits, &[], " 012.345.678-90 "),
+            Some("01234567890".into())
+        );
+        assert_eq!(
+            validate(&Validation::Digits, &[], "00012345678901234567"),
+            Some("00012345678901234567".into())
+        );
+        assert_eq!(validate(&Validation::Digits, &[], "12a4"), None);
+        assert_eq!(validate(&Validation::Digits, &[], "--"), None);
         assert_eq!(
             validate(&Validation::Email, &[], "Ana@Example.com"),
             Some("ana@example.com".into())

@@ -81,9 +81,14 @@ pub struct MessageReceivedConfig {
     /// Only messages on this connection; any when absent.
     #[serde(default)]
     pub connection_id: Option<String>,
-    /// Only messages equal to one of these words (case and accents ignored).
+    /// Only messages that match one of these keywords (case and accents ignored), as
+    /// `keyword_match` says.
     #[serde(default)]
     pub keywords: Vec<String>,
+    /// How a keyword matches a message: the whole message (the default), a word or words
+    /// anywhere in it, or its first word(s).
+    #[serde(default)]
+    pub keyword_match: KeywordMatch,
     /// Only messages matching this regular expression.
     #[serde(default)]
     pub regex: Option<String>,
@@ -93,6 +98,46 @@ pub struct MessageReceivedConfig {
     /// Only outside the tenant's business hours.
     #[serde(default)]
     pub outside_business_hours: bool,
+}
+
+/// How the keywords of a message trigger match a message.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum KeywordMatch {
+    /// The message is the keyword, nothing more (`menu`).
+    #[default]
+    WholeMessage,
+    /// The keyword is a word, or words in a row, of the message (`quero ver meu pedido`
+    /// matches `pedido`, not `pedidos`).
+    ContainsWord,
+    /// The message begins with the keyword's word(s) (`pedido 123` matches `pedido`).
+    StartsWith,
+}
+
+impl KeywordMatch {
+    /// Whether `text` matches `keyword` this way.
+    pub fn matches(self, keyword: &str, text: &str) -> bool {
+        let (keyword, text) = (fold(keyword), fold(text));
+        if self == KeywordMatch::WholeMessage {
+            return keyword == text;
+        }
+        let want = words(&keyword);
+        let have = words(&text);
+        if want.is_empty() {
+            return false;
+        }
+        match self {
+            KeywordMatch::StartsWith => have.starts_with(&want),
+            _ => have.windows(want.len()).any(|w| w == want.as_slice()),
+        }
+    }
+}
+
+/// The words of a folded text: runs of letters and digits.
+fn words(text: &str) -> Vec<&str> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect()
 }
 
 impl NodeType for MessageReceived {
@@ -335,7 +380,12 @@ pub fn message_trigger_matches(config: &Value, event: &MessageEvent) -> bool {
     {
         return false;
     }
-    if !c.keywords.is_empty() && !c.keywords.iter().any(|k| fold(k) == fold(&event.text)) {
+    if !c.keywords.is_empty()
+        && !c
+            .keywords
+            .iter()
+            .any(|k| c.keyword_match.matches(k, &event.text))
+    {
         return false;
     }
     match &c.regex {
@@ -374,6 +424,31 @@ mod tests {
             &ev("x")
         ));
         assert!(message_trigger_matches(&json!({}), &ev("anything")));
+        // The modes: whole message (the default), a word anywhere, the first word(s).
+        let contains = json!({ "keywords": ["pedido"], "keyword_match": "contains_word" });
+        assert!(message_trigger_matches(
+            &contains,
+            &ev("quero ver meu pedido")
+        ));
+        assert!(message_trigger_matches(
+            &contains,
+            &ev("Pedido 123, por favor")
+        ));
+        assert!(!message_trigger_matches(&contains, &ev("meus pedidos")));
+        assert!(!message_trigger_matches(
+            &json!({ "keywords": ["pedido"] }),
+            &ev("quero ver meu pedido")
+        ));
+        let phrase = json!({ "keywords": ["segunda via"], "keyword_match": "contains_word" });
+        assert!(message_trigger_matches(
+            &phrase,
+            &ev("Quero a SEGUNDA VIA do boleto")
+        ));
+        assert!(!message_trigger_matches(&phrase, &ev("via segunda")));
+        let starts = json!({ "keywords": ["ola"], "keyword_match": "starts_with" });
+        assert!(message_trigger_matches(&starts, &ev("Olá, tudo bem?")));
+        assert!(!message_trigger_matches(&starts, &ev("bom dia, olá")));
+        assert!(!message_trigger_matches(&starts, &ev("olaf")));
         assert!(
             MessageReceived
                 .prepare(&json!({ "regex": "(" }), &Scripts::default())

@@ -86,6 +86,17 @@ fn login(port: u16, email: &str, password: &str) -> u16 {
     String::from_utf8_lossy(&out.stdout).parse().unwrap_or(0)
 }
 
+/// The body of a sign-in.
+fn login_body(port: u16, email: &str, password: &str) -> String {
+    let body = format!(r#"{{"email":"{email}","password":"{password}"}}"#);
+    let out = Command::new("curl")
+        .args(["-s", "-H", "content-type: application/json", "-d", &body])
+        .arg(format!("http://127.0.0.1:{port}/api/auth/login"))
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 #[test]
 fn production_refuses_to_start_without_a_secret() {
     let dir = tempfile::tempdir().unwrap();
@@ -117,6 +128,12 @@ fn development_bootstraps_once_with_a_random_admin_password() {
     assert_ne!(password, "admin");
     assert_eq!(login(port, "admin@tucanlink.local", &password), 200);
     assert_eq!(login(port, "admin@tucanlink.local", "admin"), 401);
+    // The printed password signs in once, to choose a new one.
+    let session = login_body(port, "admin@tucanlink.local", &password);
+    assert!(
+        session.contains(r#""password_must_change":true"#),
+        "{session}"
+    );
     stop(child);
 
     #[cfg(unix)]
@@ -261,3 +278,79 @@ fn config_layers_and_unknown_keys() {
 
 mod crash;
 mod runs;
+
+/// `text` without its terminal colour codes.
+fn plain(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[test]
+fn the_web_app_is_found_beside_the_config_and_the_start_log_is_the_platforms_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("conf");
+    std::fs::create_dir_all(conf.join("site")).unwrap();
+    std::fs::write(
+        conf.join("site/index.html"),
+        "<!doctype html><title>hello-site</title>",
+    )
+    .unwrap();
+    let file = conf.join("tucanlink.toml");
+    std::fs::write(&file, "[ui]\ndir = \"site\"\n").unwrap();
+    let elsewhere = dir.path().join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let log = dir.path().join("stderr.log");
+    let port = free_port();
+    let mut child = tucanlink(&dir.path().join("data"))
+        .current_dir(&elsewhere)
+        .args(["--config", file.to_str().unwrap(), "serve"])
+        .env("TUCAN__HTTP__BIND", format!("127.0.0.1:{port}"))
+        .env("TUCAN__LOG__LEVEL", "info")
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let ready = loop {
+        let mut line = String::new();
+        assert!(reader.read_line(&mut line).unwrap() > 0, "serve exited");
+        if line.contains("TucanLink ready") {
+            break line;
+        }
+    };
+    let site = conf.join("site").canonicalize().unwrap();
+    assert!(
+        ready.contains(&site.display().to_string()),
+        "the ready line names the folder served: {ready}"
+    );
+    let page = Command::new("curl")
+        .args(["-s", &format!("http://127.0.0.1:{port}/")])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&page.stdout).contains("hello-site"));
+    stop(child);
+
+    let text = plain(&std::fs::read_to_string(&log).unwrap());
+    let info: Vec<&str> = text.lines().filter(|l| l.contains(" INFO ")).collect();
+    assert!(!info.is_empty(), "the platform's own start lines: {text}");
+    for line in info {
+        let target = line.split(" INFO ").nth(1).unwrap_or_default().trim_start();
+        assert!(
+            target.starts_with("tucan"),
+            "a dependency's line at INFO: {line}"
+        );
+    }
+}

@@ -54,16 +54,35 @@ async fn a_waiting_run_finishes_after_the_platform_is_killed_and_restarted() {
     let port = free_port();
     let (first, _) = serve(dir.path(), port);
     let http = reqwest::Client::new();
-    let login: Value = http
-        .post(format!("http://127.0.0.1:{port}/api/auth/login"))
-        .json(&json!({ "email": "ana@acme.test", "password": password }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = login["access_token"].as_str().unwrap().to_string();
+    let sign_in = |password: String| {
+        let http = http.clone();
+        async move {
+            let login: Value = http
+                .post(format!("http://127.0.0.1:{port}/api/auth/login"))
+                .json(&json!({ "email": "ana@acme.test", "password": password }))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            login["access_token"].as_str().unwrap().to_string()
+        }
+    };
+    // The printed password signs in once, to choose the admin's own.
+    let given = sign_in(password.clone()).await;
+    let own = "Ana's own password 123".to_string();
+    let (status, body) = call(
+        &http,
+        port,
+        &given,
+        reqwest::Method::POST,
+        "/api/auth/password",
+        Some(json!({ "current_password": password, "new_password": own })),
+    )
+    .await;
+    assert_eq!(status, 204, "{body}");
+    let token = sign_in(own).await;
     let doc = json!({
         "nodes": [
             { "id": "start", "type": "trigger.manual" },

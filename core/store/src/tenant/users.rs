@@ -25,6 +25,10 @@ pub struct UserRow {
     pub language: String,
     #[serde(default = "Utc::now")]
     pub password_changed_at: DateTime<Utc>,
+    /// The password was given to the user (printed at the first start, or by an operator)
+    /// and must be replaced before anything else.
+    #[serde(default)]
+    pub password_must_change: bool,
     #[serde(default = "Utc::now")]
     pub created_at: DateTime<Utc>,
 }
@@ -39,6 +43,7 @@ impl UserRow {
             role: self.role,
             max_tickets: self.max_tickets,
             language: self.language,
+            password_must_change: self.password_must_change,
             created_at: self.created_at,
         }
     }
@@ -103,8 +108,35 @@ impl<'a> UserTable<'a> {
 
     pub async fn set_password(&self, id: &str, password_hash: &str) -> StoreResult<()> {
         check_id(id, Resource::User)?;
-        let sql = "UPDATE type::record('user', $id) SET password_hash = $h, password_changed_at = time::now() RETURN AFTER";
-        let updated = rows(self.db, sql, json!({ "id": id, "h": password_hash })).await?;
+        self.write_password(id, password_hash, false).await
+    }
+
+    /// Give the user a password someone else chose or saw (printed by the server or the
+    /// admin CLI): it works once to sign in, and must then be replaced.
+    pub async fn set_given_password(&self, id: &str, password_hash: &str) -> StoreResult<()> {
+        self.write_password(id, password_hash, true).await
+    }
+
+    /// Mark the user's current password as given to them (see
+    /// [`UserTable::set_given_password`]).
+    pub async fn require_password_change(&self, id: &str) -> StoreResult<()> {
+        check_id(id, Resource::User)?;
+        let sql = "UPDATE type::record('user', $id) SET password_must_change = true RETURN AFTER";
+        if rows(self.db, sql, json!({ "id": id })).await?.is_empty() {
+            return Err(StoreError::NotFound(Resource::User));
+        }
+        Ok(())
+    }
+
+    async fn write_password(&self, id: &str, password_hash: &str, given: bool) -> StoreResult<()> {
+        check_id(id, Resource::User)?;
+        let sql = "UPDATE type::record('user', $id) SET password_hash = $h, password_changed_at = time::now(), password_must_change = $given RETURN AFTER";
+        let updated = rows(
+            self.db,
+            sql,
+            json!({ "id": id, "h": password_hash, "given": given }),
+        )
+        .await?;
         if updated.is_empty() {
             return Err(StoreError::NotFound(Resource::User));
         }
