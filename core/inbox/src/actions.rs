@@ -368,7 +368,7 @@ impl Inbox {
                     return Err(unknown("media"));
                 }
                 (
-                    crate::media::kind_of(&m.mime),
+                    tucan_channels::media::kind_of(&m.mime),
                     Some(Media {
                         id: Some(m.id.clone()),
                         url: None,

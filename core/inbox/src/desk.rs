@@ -61,7 +61,7 @@ impl Inbox {
                 let file = Media {
                     id: None,
                     url: Some(url.clone()),
-                    mime: crate::media::mime_for_kind(kind).to_string(),
+                    mime: tucan_channels::media::mime_for_kind(kind).to_string(),
                     filename: filename.clone(),
                     size: 0,
                 };

@@ -7,35 +7,32 @@
 
 mod actions;
 mod batch;
-pub mod channel;
 mod desk;
 mod error;
 mod hub;
 pub mod media;
 mod outbound;
 mod pacer;
+mod phones;
 mod pipeline;
-mod simulator;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use tucan_bus::{Handlers, JobBus};
+use tucan_channels::{Channel, ChannelSet, ChannelSink, Simulator};
 use tucan_model::ticket::{ChannelKind, ChatState, Connection, ConnectionStatus, Ticket};
 use tucan_runtime::{FlowRuntime, TicketDesk};
 use tucan_store::{Store, TenantDb};
 
 pub use actions::{Actor, TicketAction};
-pub use channel::{
-    Channel, ChannelError, ChannelEvent, ChannelSet, ChannelSink, Incoming, IncomingFile, Outgoing,
-};
 pub use error::{InboxError, InboxResult};
 pub use hub::{Hub, SharedEvent};
 pub use outbound::{SCHEDULED_KIND, SEND_KIND};
 
 use crate::pacer::Pacer;
-use crate::simulator::Simulator;
+use crate::phones::StorePhones;
 
 #[derive(Debug, Clone)]
 pub struct InboxOptions {
@@ -134,18 +131,25 @@ impl Inbox {
         if let Some(ch) = self.channels.get(tenant, &conn.id) {
             return ch;
         }
-        let sink: Weak<dyn ChannelSink> = self.me.clone();
         let channel: Arc<dyn Channel> = match conn.kind {
-            ChannelKind::Simulator => Arc::new(Simulator {
-                store: self.store.clone(),
-                tenant: tenant.to_string(),
-                connection_id: conn.id.clone(),
-                sink,
-                receipt_delay: self.opts.simulator_receipt_delay,
-            }),
+            ChannelKind::Simulator => Arc::new(self.simulator(tenant, conn)),
         };
         self.channels.insert(tenant, &conn.id, channel.clone());
         channel
+    }
+
+    /// The simulator channel of a connection of kind `simulator`: the way the API plays its
+    /// customers (what they write reaches the inbox through the channel's sink, as a
+    /// WhatsApp message does).
+    pub fn simulator(&self, tenant: &str, conn: &Connection) -> Simulator {
+        let sink: Weak<dyn ChannelSink> = self.me.clone();
+        Simulator {
+            tenant: tenant.to_string(),
+            connection_id: conn.id.clone(),
+            phones: Arc::new(StorePhones(self.store.clone())),
+            sink,
+            receipt_delay: self.opts.simulator_receipt_delay,
+        }
     }
 
     /// Use `channel` for a connection in this process (a channel made outside the inbox).

@@ -18,8 +18,8 @@ use tucan_model::ticket::{Message, MessageStatus, ScheduledMessage, TicketStatus
 use tucan_store::{OutgoingWrite, StoreError, TenantDb};
 
 use crate::Inbox;
-use crate::channel::{ChannelError, Outgoing};
 use crate::error::{InboxError, InboxResult};
+use tucan_channels::{ChannelError, Outgoing};
 
 pub const SEND_KIND: &str = "message.send";
 /// Longest pacing wait a send job sleeps; a longer one becomes a timer.

@@ -20,9 +20,9 @@ use tucan_store::{
 };
 
 use crate::Inbox;
-use crate::channel::{ChannelEvent, ChannelSink, Incoming};
 use crate::error::{InboxError, InboxResult};
-use crate::media::kind_of;
+use tucan_channels::media::kind_of;
+use tucan_channels::{ChannelEvent, ChannelSink, Incoming, SinkError, Taken};
 
 /// Who files customers send are kept for (`media.created_by`).
 const CUSTOMER: &str = "customer";
@@ -481,44 +481,36 @@ impl Inbox {
             .append_typing_event(&contact.id, connection_id, &phone, state.as_str())
             .await?)
     }
-
-    /// Receipts for several outgoing messages of a connection (the simulator's phone read
-    /// them, say).
-    pub async fn receipts(
-        &self,
-        tenant: &str,
-        connection_id: &str,
-        channel_ids: Vec<String>,
-        status: MessageStatus,
-    ) {
-        for channel_id in channel_ids {
-            self.channel_event(
-                tenant,
-                connection_id,
-                ChannelEvent::Receipt { channel_id, status },
-            )
-            .await;
-        }
-    }
 }
 
 #[async_trait]
 impl ChannelSink for Inbox {
-    async fn channel_event(&self, tenant: &str, connection_id: &str, event: ChannelEvent) {
+    async fn channel_event(
+        &self,
+        tenant: &str,
+        connection_id: &str,
+        event: ChannelEvent,
+    ) -> Result<Taken, SinkError> {
         let result = async {
             let db = self.store.tenant(tenant).await?;
             match event {
                 ChannelEvent::Message(inc) => {
                     let conn = db.get_connection(connection_id).await?;
-                    self.receive(&db, &conn, *inc).await.map(|_| ())
+                    let out = self.receive(&db, &conn, *inc).await?;
+                    Ok(Taken::Message {
+                        message_id: out.message.id,
+                        ticket_id: out.ticket.id,
+                        duplicate: out.duplicate,
+                    })
                 }
-                ChannelEvent::Receipt { channel_id, status } => {
-                    self.receipt(&db, connection_id, &channel_id, status).await
-                }
+                ChannelEvent::Receipt { channel_id, status } => self
+                    .receipt(&db, connection_id, &channel_id, status)
+                    .await
+                    .map(|()| Taken::Applied),
                 ChannelEvent::Typing { from, group, state } => self
                     .customer_typing(&db, connection_id, &from, group.as_deref(), state)
                     .await
-                    .map(|_| ()),
+                    .map(|_| Taken::Applied),
                 ChannelEvent::Status {
                     status,
                     pairing,
@@ -526,24 +518,28 @@ impl ChannelSink for Inbox {
                 } => db
                     .set_connection_status(connection_id, status, pairing.as_deref(), &detail)
                     .await
-                    .map(|_| ())
+                    .map(|_| Taken::Applied)
                     .map_err(InboxError::from),
             }
         }
         .await;
-        match result {
-            Ok(()) => {}
-            // A group chat of a company that takes none: ignored as it asked.
-            Err(InboxError::Disabled(_)) => {
-                tracing::debug!(
-                    tenant,
-                    connection = connection_id,
-                    "group chat message ignored"
-                );
+        result.map_err(|e| {
+            match &e {
+                // A group chat of a company that takes none: refused as it asked.
+                InboxError::Disabled(_) => {
+                    tracing::debug!(tenant, connection = connection_id, "group chat message refused")
+                }
+                e if e.refusal().is_some() => {
+                    tracing::info!(tenant, connection = connection_id, error = %e, "channel event refused")
+                }
+                e => {
+                    tracing::warn!(tenant, connection = connection_id, error = %e, "channel event not taken")
+                }
             }
-            Err(e) => {
-                tracing::warn!(tenant, connection = connection_id, error = %e, "channel event not taken")
+            match e.to_problem() {
+                Some(p) if e.refusal().is_some() => SinkError::Refused(p),
+                _ => SinkError::Failed(e.to_string()),
             }
-        }
+        })
     }
 }

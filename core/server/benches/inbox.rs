@@ -28,7 +28,7 @@ use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 use tucan_api::mailer::LogMailer;
 use tucan_api::{ApiSettings, AppState};
-use tucan_inbox::Incoming;
+use tucan_channels::Incoming;
 use tucan_model::ids::{id_time, new_id};
 use tucan_model::tenancy::{NewTenant, NewTenantAdmin, PlanFeatures, PlanLimits};
 use tucan_model::ticket::{ChannelKind, Connection, MessageKind, NewConnection};

@@ -5,18 +5,16 @@ use base64::Engine as _;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
-use tucan_inbox::media::{kind_of, sniff};
-use tucan_inbox::{Incoming, IncomingFile};
-use tucan_model::ids::new_id;
+use tucan_channels::simulator::{CustomerMessage, SimError};
+use tucan_channels::{ChannelError, IncomingFile, SinkError, Taken};
 use tucan_model::phone::{check_group_id, normalize_phone};
 use tucan_model::tenancy::LimitKind;
 use tucan_model::ticket::{
-    ChannelKind, Connection, ConnectionPatch, GroupChat, MessageKind, NewConnection, SimInbound,
-    SimMessage, SimRead, SimTyping, StatusChange,
+    ChannelKind, Connection, ConnectionPatch, GroupChat, NewConnection, SimInbound, SimMessage,
+    SimRead, SimTyping, StatusChange,
 };
 use tucan_model::user::Role;
-use tucan_model::{ErrorCode, required_text};
-use tucan_store::SimWrite;
+use tucan_model::{ErrorCode, Problem, required_text};
 
 use super::ApiTags;
 use super::platform::{Created, Deleted};
@@ -27,6 +25,33 @@ use crate::state::AppState;
 
 pub struct ConnectionsApi {
     pub state: AppState,
+}
+
+/// What the API answers when a played customer's message is not taken.
+fn sim_error(e: SimError) -> ApiError {
+    match e {
+        SimError::Invalid { field, message } => Problem::invalid_field(field, message).into(),
+        SimError::Phone(e) => channel_error(e),
+        SimError::Inbox(SinkError::Refused(p)) => p.into(),
+        SimError::Inbox(SinkError::Failed(why)) => {
+            tracing::error!(error = %why, "simulated message not taken");
+            ApiError::internal()
+        }
+    }
+}
+
+/// A channel's failure: the channel unavailable (try again), or the request refused.
+fn channel_error(e: ChannelError) -> ApiError {
+    match e {
+        ChannelError::Unavailable(why) => {
+            tracing::warn!(error = %why, "channel unavailable");
+            ApiError::new(
+                ErrorCode::Unavailable,
+                "the channel is not available; try again",
+            )
+        }
+        ChannelError::Rejected(why) => ApiError::new(ErrorCode::InvalidField, why),
+    }
 }
 
 /// A chat of the simulated phone: a group's id, or a number read in the company's country.
@@ -267,31 +292,12 @@ impl ConnectionsApi {
                 bytes: base64::engine::general_purpose::STANDARD
                     .decode(data.trim())
                     .map_err(|_| {
-                        ApiError::new(ErrorCode::InvalidField, "media_base64 is not base64")
+                        Problem::invalid_field("media_base64", "media_base64 is not base64")
                     })?,
                 filename: body.filename.clone(),
             }),
             None => None,
         };
-        if file.is_some() && body.media_url.is_some() {
-            return Err(ApiError::new(
-                ErrorCode::InvalidField,
-                "send a file either as media_base64 or as media_url",
-            )
-            .into());
-        }
-        let has_file = file.is_some() || body.media_url.is_some();
-        let kind = body.kind.unwrap_or(MessageKind::Text);
-        if kind != MessageKind::Text && !has_file {
-            return Err(ApiError::new(
-                ErrorCode::InvalidField,
-                "a media message needs media_base64 or media_url",
-            )
-            .into());
-        }
-        if !has_file && body.text.trim().is_empty() {
-            return Err(ApiError::new(ErrorCode::InvalidField, "text must not be empty").into());
-        }
         let group = match body.group {
             Some(g) => Some(GroupChat {
                 id: check_group_id(&g.id)?,
@@ -299,54 +305,36 @@ impl ConnectionsApi {
             }),
             None => None,
         };
-        let channel_id = match &body.id {
-            Some(id) if !id.is_empty() && id.len() <= 100 => id.clone(),
-            Some(_) => {
-                return Err(ApiError::new(
-                    ErrorCode::InvalidField,
-                    "id must have 1-100 characters",
-                )
-                .into());
-            }
-            None => format!("sim-in-{}", new_id()),
-        };
-        // A group's messages are one chat on the simulated phone, as on WhatsApp.
-        let chat = group.as_ref().map_or(phone.as_str(), |g| g.id.as_str());
-        // The phone shows a file as what it is.
-        let shown_kind = match (&file, body.kind) {
-            (Some(f), None) => sniff(&f.bytes).map_or(MessageKind::Document, kind_of),
-            _ => kind,
-        };
-        ctx.db
-            .sim_record(&SimWrite {
-                connection_id: &conn.id,
-                phone: chat,
-                direction: "in",
-                kind: shown_kind,
-                body: &body.text,
-                media_url: body.media_url.as_deref(),
-                quoted: body.quoted.as_deref(),
-                id: Some(&channel_id),
+        let delivered = self
+            .state
+            .inbox
+            .simulator(ctx.db.tenant_id(), &conn)
+            .customer_writes(CustomerMessage {
+                from: phone,
+                name: body.name,
+                kind: body.kind,
+                text: body.text,
+                file,
+                media_url: body.media_url,
+                quoted: body.quoted,
+                group,
+                id: body.id,
             })
-            .await?;
-        let incoming = Incoming {
-            channel_id: channel_id.clone(),
-            from: phone,
-            push_name: body.name,
-            kind,
-            body: body.text,
-            media_url: body.media_url,
-            mime: None,
-            file,
-            quoted: body.quoted,
-            group,
+            .await
+            .map_err(sim_error)?;
+        let Taken::Message {
+            message_id,
+            ticket_id,
+            duplicate,
+        } = delivered.taken
+        else {
+            return Err(ApiError::internal().into());
         };
-        let out = self.state.inbox.receive(&ctx.db, &conn, incoming).await?;
         Ok(Accepted::Accepted(Json(SimDelivery {
-            message_id: out.message.id,
-            ticket_id: out.ticket.id,
-            duplicate: out.duplicate,
-            channel_id,
+            message_id,
+            ticket_id,
+            duplicate,
+            channel_id: delivered.channel_id,
         })))
     }
 
@@ -408,17 +396,13 @@ impl ConnectionsApi {
     ) -> Reply<Json<SimReadResult>, { AUTHED | BODY | NOT_FOUND }> {
         let (ctx, conn) = self.simulator(&auth, &id).await?;
         let chat = sim_chat_of(&body.phone, &ctx.tenant.country)?;
-        let ids = ctx.db.sim_mark_read(&conn.id, &chat).await?;
-        let read = ids.len() as u32;
-        self.state
+        let read = self
+            .state
             .inbox
-            .receipts(
-                ctx.db.tenant_id(),
-                &conn.id,
-                ids,
-                tucan_model::ticket::MessageStatus::Read,
-            )
-            .await;
-        Ok(Json(SimReadResult { read }))
+            .simulator(ctx.db.tenant_id(), &conn)
+            .customer_reads(&chat)
+            .await
+            .map_err(channel_error)?;
+        Ok(Json(SimReadResult { read: read as u32 }))
     }
 }

@@ -9,10 +9,9 @@ use tokio_util::sync::CancellationToken;
 use tucan_bus::{
     Backoff, BusOptions, EmbeddedBus, Handlers, JobBus, Lane, Timers, Worker, WorkerOptions,
 };
+use tucan_channels::{Channel, ChannelError, Incoming, Outgoing};
 use tucan_engine::Registry;
-use tucan_inbox::{
-    Actor, Channel, ChannelError, Inbox, InboxOptions, Incoming, Outgoing, TicketAction,
-};
+use tucan_inbox::{Actor, Inbox, InboxOptions, TicketAction};
 use tucan_model::ids::new_id;
 use tucan_model::ticket::{
     ChannelKind, Connection, MessageKind, MessageStatus, NewConnection, TicketStatus,

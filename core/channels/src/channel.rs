@@ -1,12 +1,9 @@
-//! What every channel (a way to reach WhatsApp) offers the inbox: connect, status and
-//! pairing, send, and the events it reports back (messages, receipts, status changes).
-//! The simulator (`simulator.rs`) is the one built in; WhatsApp Web and the Cloud API plug
-//! in the same way.
-
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+//! What every channel (a way to reach WhatsApp) offers the inbox — connect, status and
+//! pairing, send — and the one door back: the events it reports to the inbox's
+//! [`ChannelSink`] (messages, receipts, typing, status changes).
 
 use async_trait::async_trait;
+use tucan_model::Problem;
 use tucan_model::ticket::{ChatState, ConnectionStatus, GroupChat, MessageKind, MessageStatus};
 
 /// A message to send to a customer.
@@ -111,48 +108,40 @@ pub trait Channel: Send + Sync {
     }
 }
 
-/// Where channels report what happens on a connection.
+/// What the inbox made of an event a channel reported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Taken {
+    /// A customer's message is stored on its ticket (`duplicate`: the channel had delivered
+    /// it before, and this is the first delivery's message).
+    Message {
+        message_id: String,
+        ticket_id: String,
+        duplicate: bool,
+    },
+    /// A receipt, typing or status change was applied (or had nothing to change).
+    Applied,
+}
+
+/// Why the inbox did not take an event.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum SinkError {
+    /// The event asks for something the company or the data refuses (a group chat where
+    /// none are taken, an unknown connection…): telling the channel again changes nothing.
+    #[error("{0}")]
+    Refused(Problem),
+    /// The inbox could not take it now (the database did not answer): worth reporting again.
+    #[error("not taken: {0}")]
+    Failed(String),
+}
+
+/// Where channels report what happens on a connection: the inbox, the one way in for every
+/// channel's messages, receipts, typing and status.
 #[async_trait]
 pub trait ChannelSink: Send + Sync {
-    async fn channel_event(&self, tenant: &str, connection_id: &str, event: ChannelEvent);
-}
-
-/// Channels by (tenant, connection).
-type ChannelMap = HashMap<(String, String), Arc<dyn Channel>>;
-
-/// The open channels of this process, by tenant and connection.
-#[derive(Default, Clone)]
-pub struct ChannelSet {
-    open: Arc<Mutex<ChannelMap>>,
-}
-
-impl std::fmt::Debug for ChannelSet {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let n = self.open.lock().map(|m| m.len()).unwrap_or(0);
-        f.debug_struct("ChannelSet").field("open", &n).finish()
-    }
-}
-
-impl ChannelSet {
-    pub fn get(&self, tenant: &str, connection_id: &str) -> Option<Arc<dyn Channel>> {
-        self.open
-            .lock()
-            .expect("channel set poisoned")
-            .get(&(tenant.to_string(), connection_id.to_string()))
-            .cloned()
-    }
-
-    pub fn insert(&self, tenant: &str, connection_id: &str, channel: Arc<dyn Channel>) {
-        self.open
-            .lock()
-            .expect("channel set poisoned")
-            .insert((tenant.to_string(), connection_id.to_string()), channel);
-    }
-
-    pub fn remove(&self, tenant: &str, connection_id: &str) -> Option<Arc<dyn Channel>> {
-        self.open
-            .lock()
-            .expect("channel set poisoned")
-            .remove(&(tenant.to_string(), connection_id.to_string()))
-    }
+    async fn channel_event(
+        &self,
+        tenant: &str,
+        connection_id: &str,
+        event: ChannelEvent,
+    ) -> Result<Taken, SinkError>;
 }
