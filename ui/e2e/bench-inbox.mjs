@@ -15,7 +15,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { loadavg, cpus } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { apiAs, launchBrowser, setupTenant, signIn, startPlatform, uiSignIn, UI_DIR } from './harness.mjs';
+import { apiAs, launchBrowser, platformSignIn, setupTenant, startPlatform, uiSignIn, UI_DIR } from './harness.mjs';
 
 const TICKETS = Number(process.env.BENCH_TICKETS || 1000);
 const REPS = Number(process.env.BENCH_REPS || 5);
@@ -159,7 +159,7 @@ async function main() {
   const platform = await startPlatform();
   let browser;
   try {
-    const root = await signIn(platform.baseUrl, platform.adminEmail, platform.adminPassword);
+    const root = await platformSignIn(platform);
     const tenant = await setupTenant(platform.baseUrl, root.access_token, { name: 'Bench Inbox' });
     const admin = apiAs(platform.baseUrl, tenant.adminToken);
     const queue = await admin.post('/api/queues', { name: 'Suporte', color: '#2e9e6b', user_ids: [tenant.adminId] });

@@ -3,12 +3,12 @@
 //! badge and each member's name on its messages, one of them written on the simulator's phone);
 //! the inbox's filter of group chats and one-to-one ones, for the list and its live updates;
 //! "typing…" both ways (the customer's on the agent's screen, the agent's on the phone); and
-//! files the customer sends (a picture shown in the conversation, a refused file with its
-//! reason, a picture attached on the phone).
+//! files: the customer's (a picture shown in the conversation, a refused file with its
+//! reason, a picture attached on the phone) and a picture the agent sends, shown on the phone.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { deflateSync } from 'node:zlib';
-import { apiAs, eventually, launchBrowser, screenshot, setupTenant, signIn, startPlatform, uiSignIn } from './harness.mjs';
+import { apiAs, eventually, launchBrowser, platformSignIn, screenshot, setupTenant, startPlatform, uiSignIn } from './harness.mjs';
 
 /** A PNG of `size`×`size` pixels of one colour, as base64. */
 function png(size, [r, g, b]) {
@@ -52,7 +52,7 @@ let connSeq = 0;
 
 before(async () => {
   platform = await startPlatform();
-  const root = await signIn(platform.baseUrl, platform.adminEmail, platform.adminPassword);
+  const root = await platformSignIn(platform);
   tenant = await setupTenant(platform.baseUrl, root.access_token, { name: 'Mercado Arara' });
   admin = apiAs(platform.baseUrl, tenant.adminToken);
   // The texts checked below are the English ones (a Brazilian company's admin starts in Portuguese).
@@ -286,7 +286,7 @@ test('typing shows both ways: the customer on the agent screen, the agent on the
   assert.deepEqual(errors.map(String), []);
 });
 
-test('the customer sends files: a picture shows in the conversation, a refused file says why', async () => {
+test("files: the customer's picture shows in the conversation, a refused file says why, the agent's picture shows on the phone", async () => {
   const CUSTOMER = '+5511977778888';
   const { conn, messages } = await simulator('Loja Arquivos');
   const sent = await admin.post(messages, { from: CUSTOMER, name: 'Paulo Reis', text: 'Segue a foto', media_base64: PNG, filename: 'pedido.png' });
@@ -323,6 +323,19 @@ test('the customer sends files: a picture shows in the conversation, a refused f
   await phone.locator('[data-testid=sim-message][data-direction=in]', { hasText: 'O recibo' }).locator('img').waitFor({ timeout: 10_000 });
   const receipt = page.locator('[data-testid=message][data-direction=in]', { hasText: 'O recibo' });
   await receipt.locator('.media img').waitFor({ timeout: 10_000 });
+
+  // A picture the agent sends shows on the customer's phone (fetched there with the user's token).
+  await page.locator('[data-testid=accept-bar], [data-testid=composer-input]').first().waitFor({ timeout: 10_000 });
+  const acceptBar = page.locator('[data-testid=accept-bar]');
+  if (await acceptBar.isVisible()) await acceptBar.click();
+  await page.locator('[data-testid=composer-input]').waitFor({ timeout: 10_000 });
+  await page.setInputFiles('[data-testid=composer-file-input]', { name: 'cupom.png', mimeType: 'image/png', buffer: Buffer.from(png(PNG_SIZE, [235, 140, 31]), 'base64') });
+  await page.locator('[data-testid=attachment]', { hasText: 'cupom.png' }).waitFor({ timeout: 10_000 });
+  await page.fill('[data-testid=composer-input]', 'Seu cupom');
+  await page.click('[data-testid=send]');
+  const coupon = phone.locator('[data-testid=sim-message][data-direction=out]', { hasText: 'Seu cupom' }).locator('img');
+  await coupon.waitFor({ timeout: 10_000 });
+  await eventually(async () => (await coupon.evaluate((el) => el.complete && el.naturalWidth)) === PNG_SIZE, { what: 'the picture on the phone to load' });
   await screenshot(page, 'conversation-files');
   assert.deepEqual(await errorToasts(phone), []);
   assert.deepEqual(await errorToasts(page), []);

@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { apiAs, eventually, launchBrowser, REPO_DIR, screenshot, setupTenant, signIn, startPlatform, uiSignIn } from './harness.mjs';
+import { apiAs, eventually, launchBrowser, platformSignIn, REPO_DIR, screenshot, setupTenant, startPlatform, uiSignIn } from './harness.mjs';
 
 let platform;
 let tenant;
@@ -18,7 +18,7 @@ const pageErrors = [];
 
 before(async () => {
   platform = await startPlatform();
-  const root = await signIn(platform.baseUrl, platform.adminEmail, platform.adminPassword);
+  const root = await platformSignIn(platform);
   tenant = await setupTenant(platform.baseUrl, root.access_token, { name: 'Flow Studio' });
   api = apiAs(platform.baseUrl, tenant.adminToken);
   browser = await launchBrowser();

@@ -3,6 +3,7 @@
 //! drives a headless Chromium with playwright-core.
 //!
 //!   const platform = await startPlatform();
+//!   const rootToken = (await platformSignIn(platform)).access_token;
 //!   const tenant = await setupTenant(platform.baseUrl, rootToken, { name: 'Acme' });
 //!   const browser = await launchBrowser();
 //!   ...
@@ -40,7 +41,9 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /**
  * Starts the server binary (env TUCANLINK_BIN, else debug/tucanlink under CARGO_TARGET_DIR or
  * the repository's target/) and waits until `/readyz` answers. Resolves to `{ baseUrl, adminEmail, adminPassword, stop() }`;
- * the admin is the first platform admin the development start creates. `baseUrl` serves
+ * the admin is the first platform admin the development start creates, and `adminPassword`
+ * the password it printed: a given one, to be replaced at the first sign-in (`platformSignIn`
+ * over the API, `uiChoosePassword` in the app). `baseUrl` serves
  * the app and the API on one origin (when the binary does not serve ui/dist itself, a small
  * front from `serveUi` does, and `apiUrl` is the server's own address).
  * Options: `{ env }` extra environment, `{ log: true }` to mirror the server's output.
@@ -251,6 +254,29 @@ export async function signIn(baseUrl, email, password) {
   return apiAs(baseUrl).post('/api/auth/login', { email, password });
 }
 
+/** The password a user chooses in place of `given` (the policy's 10 to 128 characters, not `given`). */
+export function ownPassword(given) {
+  return `${given}-own`;
+}
+
+/**
+ * Signs the first platform admin in over the API and answers the session. The password
+ * printed at the first start is a given one: the first time, the admin chooses their own
+ * (`POST /api/auth/password`, which ends every session) and signs in again with it, and
+ * `platform.adminPassword` becomes that password.
+ */
+export async function platformSignIn(platform) {
+  const session = await signIn(platform.baseUrl, platform.adminEmail, platform.adminPassword);
+  if (!session.user?.password_must_change) return session;
+  const chosen = ownPassword(platform.adminPassword);
+  await apiAs(platform.baseUrl, session.access_token).post('/api/auth/password', {
+    current_password: platform.adminPassword,
+    new_password: chosen,
+  });
+  platform.adminPassword = chosen;
+  return signIn(platform.baseUrl, platform.adminEmail, chosen);
+}
+
 let tenantSeq = 0;
 
 /**
@@ -339,4 +365,24 @@ export async function uiSignIn(page, baseUrl, email, password) {
   await page.fill('input[name=password]', password);
   await page.click('button[type=submit]');
   await page.waitForURL((url) => !url.pathname.startsWith('/login'), { timeout: 15_000 });
+}
+
+/**
+ * On the "Choose your password" screen (shown instead of the app after signing in with a
+ * password given to the user), types the given password and `chosen` twice, saves, and waits
+ * until the screen gives way to the app.
+ */
+export async function uiChoosePassword(page, given, chosen) {
+  const form = page.locator('[data-testid="choose-password"]');
+  await form.waitFor({ timeout: 15_000 });
+  await form.locator('input[name=current_password]').fill(given);
+  await form.locator('input[name=new_password]').fill(chosen);
+  await form.locator('input[name=repeat_password]').fill(chosen);
+  await form.locator('[data-testid="choose-password-submit"]').click();
+  try {
+    await form.waitFor({ state: 'detached', timeout: 15_000 });
+  } catch {
+    const shown = await form.innerText().catch(() => '');
+    throw new Error(`the password screen stayed after saving: ${shown}`);
+  }
 }

@@ -6,7 +6,7 @@
 //! app to Spanish on the profile page, which stays after a reload and on another device.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { apiAs, eventually, launchBrowser, screenshot, setupTenant, signIn, startPlatform, uiSignIn } from './harness.mjs';
+import { apiAs, eventually, launchBrowser, platformSignIn, screenshot, setupTenant, signIn, startPlatform, uiSignIn } from './harness.mjs';
 
 const CUSTOMER = '+5511987654321';
 
@@ -17,7 +17,7 @@ let admin;
 
 before(async () => {
   platform = await startPlatform();
-  const root = await signIn(platform.baseUrl, platform.adminEmail, platform.adminPassword);
+  const root = await platformSignIn(platform);
   tenant = await setupTenant(platform.baseUrl, root.access_token, { name: 'Padaria Tucano' });
   admin = apiAs(platform.baseUrl, tenant.adminToken);
   browser = await launchBrowser();
@@ -47,7 +47,9 @@ test('a wrong password is refused with a visible error', async () => {
   await page.click('button[type=submit]');
   const error = page.locator('[data-testid=login-error]');
   await error.waitFor({ timeout: 10_000 });
-  assert.match(await error.innerText(), /INVALID_CREDENTIALS/);
+  // The code is for programs; people read a sentence in their language.
+  assert.equal(await error.getAttribute('data-code'), 'INVALID_CREDENTIALS');
+  assert.equal((await error.innerText()).trim(), 'The email or password is not right.');
   assert.equal(new URL(page.url()).pathname, '/login');
   await page.context().close();
   assert.deepEqual(errors.map(String), []);

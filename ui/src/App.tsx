@@ -1,15 +1,17 @@
 //! The routes of the app. Sign-in pages are open; everything else needs a session and the
-//! right role. Each area loads on first use, so the sign-in page stays small.
+//! right role, and a user who signed in with a password given to them chooses their own
+//! first. Each area loads on first use, so the sign-in page stays small.
 import { lazy, Suspense, type ComponentType, type ReactNode } from 'react';
 import { Link, Navigate, Route, Routes, useLocation } from 'react-router-dom';
 import { useT } from './i18n';
-import { hasRole, homePath, nextPath, useAuth } from './shell/auth';
+import { hasRole, homePath, mustChangePassword, nextPath, useAuth } from './shell/auth';
 import { Layout } from './shell/Layout';
 import { shellText } from './shell/messages';
 import { EmptyState, Spinner } from './shell/ui';
 import { LoginPage } from './auth/LoginPage';
 import { ForgotPage } from './auth/ForgotPage';
 import { ResetPage } from './auth/ResetPage';
+import { ChoosePasswordPage } from './auth/ChoosePasswordPage';
 
 /** A page of a lazily loaded module, picked by its export name. */
 function page<M extends Record<string, unknown>>(load: () => Promise<M>, name: keyof M & string) {
@@ -45,12 +47,16 @@ const PlansPage = page(loadAdmin, 'PlansPage');
 
 type Need = 'any' | 'agent' | 'supervisor' | 'admin' | 'platform';
 
-/** Renders `children` for a signed-in user with the needed role; else redirects. */
+/**
+ * Renders `children` for a signed-in user with the needed role; else redirects. A user who
+ * must choose a password of their own sees that screen instead, at the same address.
+ */
 function Guard({ need, children }: { need: Need; children: ReactNode }) {
   const { user, ready } = useAuth();
   const location = useLocation();
   if (!ready) return <Spinner />;
   if (!user) return <Navigate to={`/login?next=${encodeURIComponent(location.pathname + location.search)}`} replace />;
+  if (mustChangePassword(user)) return <ChoosePasswordPage />;
   const allowed =
     need === 'any' ||
     (need === 'platform' ? user.role === 'platform_admin' : hasRole(user, need));

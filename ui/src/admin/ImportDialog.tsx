@@ -1,8 +1,9 @@
 //! CSV import of contacts: pick a file, check its header, upload it with a progress bar and
-//! show the import report (created, updated, failed rows with their line and error code).
+//! show the import report (created, updated, failed rows with their line and the problem).
 import { useRef, useState } from 'react';
 import { ApiError, api, tokens, type Schemas } from '../api/client';
-import { useT } from '../i18n';
+import { describeErrorCode } from '../api/messages';
+import { useLang, useT } from '../i18n';
 import { Dialog, ErrorNote, useFormat } from './common';
 import { m } from './messages';
 
@@ -73,6 +74,7 @@ const TEMPLATE = 'name,phone,email,tags,city\nAna Souza,+5511987654321,ana@examp
 
 export function ImportDialog({ onClose, onImported }: { onClose: () => void; onImported: (r: ImportReport) => void }) {
   const t = useT(m);
+  const { lang } = useLang();
   const fmt = useFormat();
   const input = useRef<HTMLInputElement>(null);
   const [picked, setPicked] = useState<Picked | null>(null);
@@ -252,17 +254,15 @@ export function ImportDialog({ onClose, onImported }: { onClose: () => void; onI
                 <thead>
                   <tr>
                     <th scope="col">{t('line')}</th>
-                    <th scope="col">{t('code')}</th>
-                    <th scope="col">{t('message')}</th>
+                    <th scope="col">{t('problem')}</th>
+                    <th scope="col">{t('details')}</th>
                   </tr>
                 </thead>
                 <tbody>
                   {report.errors.map((er, i) => (
-                    <tr key={i}>
+                    <tr key={i} data-code={er.code}>
                       <td>{er.line}</td>
-                      <td>
-                        <span className="adm-error-code">{er.code}</span>
-                      </td>
+                      <td>{describeErrorCode(er.code, undefined, lang).text}</td>
                       <td>{er.message}</td>
                     </tr>
                   ))}

@@ -1,13 +1,16 @@
 //! Platform administration of tenants: create one with its plan and first admin, edit it,
-//! suspend or reactivate it.
-import { useState } from 'react';
+//! suspend or reactivate it. The time zone and the country are picked from lists (the IANA
+//! zones the browser knows, the ISO 3166-1 countries named in the user's language).
+import { useMemo, useState } from 'react';
 import { api, type Schemas } from '../api/client';
-import { useT } from '../i18n';
+import { useLang, useT } from '../i18n';
+import { useDescribeError } from '../shell/ui';
 import {
   AdminTable,
   ConfirmDialog,
   EMAIL,
   Empty,
+  errorField,
   ErrorNote,
   FormDialog,
   FormField,
@@ -20,10 +23,22 @@ import {
   useNotice,
 } from './common';
 import { m } from './messages';
+import { countries, isCountry, timeZoneOf } from './places';
 
 type Tenant = Schemas['Tenant'];
 type Plan = Schemas['Plan'];
 type CreatedTenant = Schemas['CreatedTenant'];
+
+/** The form's field for each request field the API may name in an error. */
+const FORM_FIELD = new Map([
+  ['name', 'name'],
+  ['plan_id', 'plan'],
+  ['timezone', 'timezone'],
+  ['country', 'country'],
+  ['admin.name', 'adminName'],
+  ['admin.email', 'adminEmail'],
+  ['admin.password', 'adminPassword'],
+]);
 
 export function TenantsPage() {
   const t = useT(m);
@@ -149,6 +164,8 @@ export function TenantsPage() {
 
 function TenantDialog({ tenant, plans, onClose, onSaved }: { tenant: Tenant | null; plans: Plan[]; onClose: () => void; onSaved: (msg: string) => void }) {
   const t = useT(m);
+  const { lang } = useLang();
+  const describe = useDescribeError();
   const [name, setName] = useState(tenant?.name ?? '');
   const [planId, setPlanId] = useState(tenant?.plan_id ?? plans[0]?.id ?? '');
   const [timezone, setTimezone] = useState(tenant?.timezone ?? 'America/Sao_Paulo');
@@ -157,15 +174,19 @@ function TenantDialog({ tenant, plans, onClose, onSaved }: { tenant: Tenant | nu
   const [adminEmail, setAdminEmail] = useState('');
   const [adminPassword, setAdminPassword] = useState('');
   const [errors, setErrors] = useState<Record<string, string>>({});
-  const zones = timeZones();
+  const zones = useMemo(() => timeZones(), []);
+  const countryList = useMemo(() => countries(lang), [lang]);
 
   const save = async () => {
     const e: Record<string, string> = {};
     if (!name.trim()) e.name = t('required');
     else if (name.trim().length > 120) e.name = t('maxChars', { n: 120 });
     if (!planId) e.plan = t('required');
-    if (!timezone.trim()) e.timezone = t('required');
-    if (!/^[A-Z]{2}$/.test(country)) e.country = t('countryInvalid');
+    const typed = timezone.trim();
+    const tz = typed === tenant?.timezone ? typed : (timeZoneOf(typed, zones) ?? '');
+    if (!typed) e.timezone = t('required');
+    else if (!tz) e.timezone = t('timezoneInvalid');
+    if (!isCountry(country)) e.country = t('countryInvalid');
     if (!tenant) {
       if (!adminName.trim()) e.adminName = t('required');
       if (!EMAIL.test(adminEmail.trim())) e.adminEmail = t('emailInvalid');
@@ -174,15 +195,24 @@ function TenantDialog({ tenant, plans, onClose, onSaved }: { tenant: Tenant | nu
     }
     setErrors(e);
     if (Object.keys(e).length) return;
-    const base = { name: name.trim(), plan_id: planId, timezone: timezone.trim(), country };
-    if (tenant) {
-      await api('PATCH', `/api/platform/tenants/${tenant.id}`, { body: base });
-      onSaved(t('saved'));
-    } else {
-      const c = await api<CreatedTenant>('POST', '/api/platform/tenants', {
-        body: { ...base, admin: { name: adminName.trim(), email: adminEmail.trim(), password: adminPassword } },
-      });
-      onSaved(t('tenantCreated', { name: c.tenant.name, email: c.admin.email }));
+    const base = { name: name.trim(), plan_id: planId, timezone: tz, country };
+    try {
+      if (tenant) {
+        await api('PATCH', `/api/platform/tenants/${tenant.id}`, { body: base });
+        onSaved(t('saved'));
+      } else {
+        const c = await api<CreatedTenant>('POST', '/api/platform/tenants', {
+          body: { ...base, admin: { name: adminName.trim(), email: adminEmail.trim(), password: adminPassword } },
+        });
+        onSaved(t('tenantCreated', { name: c.tenant.name, email: c.admin.email }));
+      }
+    } catch (err) {
+      const at = FORM_FIELD.get(errorField(err) ?? '');
+      if (at) {
+        const text = at === 'timezone' ? t('timezoneInvalid') : at === 'country' ? t('countryInvalid') : describe(err).text;
+        setErrors({ [at]: text });
+      }
+      throw err;
     }
   };
 
@@ -203,10 +233,18 @@ function TenantDialog({ tenant, plans, onClose, onSaved }: { tenant: Tenant | nu
             </select>
           )}
         </FormField>
-        <FormField label={t('timezone')} error={errors.timezone}>
+        <FormField label={t('timezone')} hint={t('timezoneCompanyHint')} error={errors.timezone}>
           {(p) => (
             <>
-              <input {...p} list="adm-tenant-tz" value={timezone} onChange={(e) => setTimezone(e.target.value)} />
+              <input
+                {...p}
+                list="adm-tenant-tz"
+                autoComplete="off"
+                spellCheck={false}
+                value={timezone}
+                onChange={(e) => setTimezone(e.target.value)}
+                data-testid="tenant-timezone"
+              />
               <datalist id="adm-tenant-tz">
                 {zones.map((z) => (
                   <option key={z} value={z} />
@@ -216,7 +254,16 @@ function TenantDialog({ tenant, plans, onClose, onSaved }: { tenant: Tenant | nu
           )}
         </FormField>
         <FormField label={t('country')} hint={t('countryHint')} error={errors.country}>
-          {(p) => <input {...p} value={country} maxLength={2} className="mono" onChange={(e) => setCountry(e.target.value.toUpperCase())} />}
+          {(p) => (
+            <select {...p} value={country} onChange={(e) => setCountry(e.target.value)} data-testid="tenant-country">
+              {!isCountry(country) && <option value={country}>{country}</option>}
+              {countryList.map((c) => (
+                <option key={c.code} value={c.code}>
+                  {c.name} ({c.code})
+                </option>
+              ))}
+            </select>
+          )}
         </FormField>
       </div>
       {!tenant && (

@@ -1,7 +1,7 @@
 //! Building blocks shared by the admin and dashboard pages: loading data, API errors shown
-//! with their code, modal dialogs, confirmations, form fields, colours and dates.
+//! in the user's words, modal dialogs, confirmations, form fields, colours and dates.
 import { useCallback, useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
-import { Button, EmptyState, Modal, PageHeader as ShellPageHeader, Spinner, useToast } from '../shell/ui';
+import { Button, EmptyState, Modal, PageHeader as ShellPageHeader, Spinner, useDescribeError, useToast } from '../shell/ui';
 import { ApiError } from '../api/client';
 import { useLang, useT } from '../i18n';
 import { m } from './messages';
@@ -43,23 +43,17 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): Loaded<T> {
   return { data, error, loading, reload, setData };
 }
 
-/** The code and text of any thrown value. */
-export function describeError(e: unknown): { code: string; message: string } {
-  if (e instanceof ApiError) return { code: e.code, message: e.message };
-  if (e instanceof Error) return { code: 'ERROR', message: e.message };
-  return { code: 'ERROR', message: String(e) };
-}
-
-/** An API error: its stable code and its message, announced to screen readers. */
+/** An API error in the user's words, announced to screen readers (its code in `data-code`). */
 export function ErrorNote({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
   const t = useT(m);
+  const describe = useDescribeError();
   if (!error) return null;
-  const { code, message } = describeError(error);
+  const { code, text, detail } = describe(error);
   return (
-    <div className="error-box adm-error" role="alert" data-testid="api-error">
+    <div className="error-box adm-error" role="alert" data-testid="api-error" data-code={code}>
       <div className="adm-error-body">
-        <code className="adm-error-code">{code}</code>
-        <span>{message || t('errorUnknown')}</span>
+        <span>{text}</span>
+        {detail ? <span className="error-detail">{detail}</span> : null}
       </div>
       {onRetry && (
         <Button size="sm" onClick={onRetry}>
@@ -166,7 +160,7 @@ export function Dialog({
   );
 }
 
-/** A dialog holding a form: submit runs `onSubmit`, errors from it are shown with their code. */
+/** A dialog holding a form: submit runs `onSubmit`, errors from it are shown under the fields. */
 export function FormDialog({
   title,
   submitLabel,
@@ -391,12 +385,12 @@ export function passwordProblem(p: string): 'passwordLength' | 'passwordRepeat' 
   return undefined;
 }
 
-/** Every IANA time zone the browser knows, for pickers. */
-export function timeZones(): string[] {
-  const intl = Intl as unknown as { supportedValuesOf?: (k: string) => string[] };
-  try {
-    return intl.supportedValuesOf?.('timeZone') ?? [];
-  } catch {
-    return [];
-  }
+export { timeZones } from './places';
+
+/**
+ * The request field an API error names (`timezone`, `admin.email`…), when it names one.
+ * A form marks that field with it.
+ */
+export function errorField(e: unknown): string | undefined {
+  return e instanceof ApiError ? e.field : undefined;
 }

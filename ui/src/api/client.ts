@@ -17,6 +17,25 @@ export class ApiError extends Error {
   ) {
     super(message);
   }
+
+  /** The request field at fault, when the API names one (e.g. `timezone`). */
+  get field(): string | undefined {
+    const f = (this.body as { field?: unknown } | undefined)?.field;
+    return typeof f === 'string' && f ? f : undefined;
+  }
+}
+
+/** The code of the API's answer to a user who must choose a password of their own first. */
+export const PASSWORD_CHANGE_REQUIRED = 'PASSWORD_CHANGE_REQUIRED';
+
+const passwordListeners = new Set<() => void>();
+
+/** Called when the API answers `PASSWORD_CHANGE_REQUIRED`: the app asks for a new password. */
+export function onPasswordChangeRequired(l: () => void): () => void {
+  passwordListeners.add(l);
+  return () => {
+    passwordListeners.delete(l);
+  };
 }
 
 const ACCESS = 'tucan.access';
@@ -77,13 +96,13 @@ export interface RequestOptions {
   text?: boolean;
 }
 
-/** Calls the API at `path` (starting with `/api/`) and returns the parsed answer. */
-export async function api<T = unknown>(method: Method, path: string, opts: RequestOptions = {}): Promise<T> {
+/** Sends one request with the user's token; on a 401, refreshes the session once and retries. */
+async function request(method: Method, path: string, opts: RequestOptions = {}): Promise<Response> {
   const url = new URL(path, window.location.origin);
   for (const [k, v] of Object.entries(opts.query ?? {})) {
     if (v !== undefined && v !== null && v !== '') url.searchParams.set(k, String(v));
   }
-  const send = () => {
+  const send = async () => {
     const headers: Record<string, string> = {};
     const access = tokens.access();
     if (access) headers.authorization = `Bearer ${access}`;
@@ -95,38 +114,67 @@ export async function api<T = unknown>(method: Method, path: string, opts: Reque
       headers['content-type'] = 'application/json';
       body = JSON.stringify(opts.body);
     }
-    return fetch(url, { method, headers, body });
+    try {
+      return await fetch(url, { method, headers, body });
+    } catch (e) {
+      throw new ApiError(0, 'NETWORK', e instanceof Error ? e.message : String(e));
+    }
   };
   let res = await send();
   if (res.status === 401 && tokens.refresh() && !path.startsWith('/api/auth/')) {
     if (await refreshOnce()) res = await send();
     else tokens.clear();
   }
-  if (!res.ok) {
-    let code = 'HTTP_' + res.status;
-    let message = res.statusText;
-    let body: unknown;
-    try {
-      const e = await res.json();
-      body = e;
-      code = e.code ?? code;
-      message = e.message ?? message;
-    } catch {
-      /* not JSON */
-    }
-    throw new ApiError(res.status, code, message, body);
+  return res;
+}
+
+/** The `ApiError` of an answer that is not a success. */
+async function failure(res: Response): Promise<ApiError> {
+  let code = 'HTTP_' + res.status;
+  let message = res.statusText;
+  let body: unknown;
+  try {
+    const e = await res.json();
+    body = e;
+    code = e.code ?? code;
+    message = e.message ?? message;
+  } catch {
+    /* not JSON */
   }
+  if (res.status === 403 && code === PASSWORD_CHANGE_REQUIRED) passwordListeners.forEach((l) => l());
+  return new ApiError(res.status, code, message, body);
+}
+
+/** Calls the API at `path` (starting with `/api/`) and returns the parsed answer. */
+export async function api<T = unknown>(method: Method, path: string, opts: RequestOptions = {}): Promise<T> {
+  const res = await request(method, path, opts);
+  if (!res.ok) throw await failure(res);
   if (opts.text) return (await res.text()) as T;
   if (res.status === 204) return undefined as T;
   const ct = res.headers.get('content-type') ?? '';
   return (ct.includes('json') ? await res.json() : await res.text()) as T;
 }
 
-/** A URL for a stored media file that an <img>/<audio> can load (fetches it with the token). */
-export async function mediaUrl(id: string): Promise<string> {
-  const res = await fetch(`/api/media/${encodeURIComponent(id)}`, {
-    headers: { authorization: `Bearer ${tokens.access() ?? ''}` },
-  });
-  if (!res.ok) throw new ApiError(res.status, 'HTTP_' + res.status, res.statusText);
-  return URL.createObjectURL(await res.blob());
+/** Whether `url` is a stored file of the API (`/api/media/…`), which needs the user's token. */
+export function isApiMedia(url: string | undefined | null): url is string {
+  if (!url) return false;
+  try {
+    const u = new URL(url, window.location.origin);
+    return u.origin === window.location.origin && u.pathname.startsWith('/api/media/');
+  } catch {
+    return false;
+  }
+}
+
+/** The path of a stored file. */
+export function mediaPath(id: string): string {
+  return `/api/media/${encodeURIComponent(id)}`;
+}
+
+/** Downloads a file of the API (e.g. `/api/media/…`) with the user's token, as a Blob. */
+export async function apiBlob(path: string): Promise<Blob> {
+  const u = new URL(path, window.location.origin);
+  const res = await request('GET', u.pathname + u.search);
+  if (!res.ok) throw await failure(res);
+  return res.blob();
 }

@@ -10975,6 +10975,8 @@ export interface components {
             code: string;
             /** @description What went wrong, for people. */
             message: string;
+            /** @description The request field at fault, when one is (e.g. `timezone`). */
+            field?: string;
         };
         /** Flow */
         Flow: {
@@ -11943,6 +11945,11 @@ export interface components {
              */
             max_tickets: number;
             language: string;
+            /**
+             * @description The password was given to the user (printed at the first start, or by an operator):
+             *     until they choose their own, only their profile and the password change answer.
+             */
+            password_must_change: boolean;
             /** Format: date-time */
             created_at: string;
         };

@@ -1,9 +1,9 @@
 //! Asks for a password reset link by email (the answer is the same whether or not the email exists).
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router-dom';
-import { api } from '../api/client';
+import { ApiError, api } from '../api/client';
 import { useT } from '../i18n';
-import { Button, Field, errorText } from '../shell/ui';
+import { Button, ErrorMessage, Field } from '../shell/ui';
 import { AuthFrame } from './AuthFrame';
 import { authText } from './messages';
 
@@ -12,7 +12,7 @@ export function ForgotPage() {
   const [email, setEmail] = useState('');
   const [busy, setBusy] = useState(false);
   const [sent, setSent] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -22,7 +22,7 @@ export function ForgotPage() {
       await api('POST', '/api/auth/forgot', { body: { email: email.trim() } });
       setSent(true);
     } catch (err) {
-      setError(errorText(err));
+      setError(err);
     } finally {
       setBusy(false);
     }
@@ -40,8 +40,8 @@ export function ForgotPage() {
             <input type="email" autoComplete="email" required autoFocus value={email} onChange={(e) => setEmail(e.target.value)} />
           </Field>
           {error ? (
-            <div className="notice notice-error" role="alert">
-              {error}
+            <div className="notice notice-error" role="alert" data-code={error instanceof ApiError ? error.code : undefined}>
+              <ErrorMessage error={error} />
             </div>
           ) : null}
           <Button type="submit" variant="primary" className="btn-block" loading={busy} disabled={!email}>

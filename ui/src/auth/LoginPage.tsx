@@ -1,10 +1,10 @@
-//! Sign-in with email and password; a refused sign-in shows why (with the API's code).
+//! Sign-in with email and password; a refused sign-in says why, in the user's language.
 import { useState, type FormEvent } from 'react';
 import { Link, useLocation, useNavigate } from 'react-router-dom';
 import { ApiError } from '../api/client';
 import { useT } from '../i18n';
 import { nextPath, useAuth } from '../shell/auth';
-import { Button, Field, errorText } from '../shell/ui';
+import { Button, ErrorMessage, Field } from '../shell/ui';
 import { AuthFrame } from './AuthFrame';
 import { authText } from './messages';
 
@@ -17,7 +17,7 @@ export function LoginPage() {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<{ code: string; text: string } | null>(null);
+  const [error, setError] = useState<unknown>(null);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -27,16 +27,7 @@ export function LoginPage() {
       const user = await signIn(email.trim(), password);
       navigate(nextPath(user, location.search), { replace: true });
     } catch (err) {
-      const code = err instanceof ApiError ? err.code : 'NETWORK';
-      const text =
-        code === 'INVALID_CREDENTIALS'
-          ? t('badCredentials')
-          : code === 'TOO_MANY_ATTEMPTS'
-            ? t('tooMany')
-            : code === 'TENANT_SUSPENDED'
-              ? t('suspended')
-              : errorText(err);
-      setError({ code, text });
+      setError(err);
       setBusy(false);
     }
   };
@@ -52,8 +43,8 @@ export function LoginPage() {
           <input name="password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
         </Field>
         {error ? (
-          <div className="notice notice-error" role="alert" data-testid="login-error">
-            <code>{error.code}</code> {error.text}
+          <div className="notice notice-error" role="alert" data-testid="login-error" data-code={error instanceof ApiError ? error.code : undefined}>
+            <ErrorMessage error={error} />
           </div>
         ) : null}
         <Button type="submit" variant="primary" className="btn-block" loading={busy} disabled={!email || !password}>

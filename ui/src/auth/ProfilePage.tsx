@@ -3,11 +3,11 @@
 //! again.
 import { useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router-dom';
-import { api, tokens, type Schemas, type User } from '../api/client';
+import { ApiError, api, tokens, type Schemas, type User } from '../api/client';
 import { LANGS, useLang, useT, type Lang } from '../i18n';
 import { appLang, useAuth } from '../shell/auth';
 import { useRoleName } from '../shell/Layout';
-import { Avatar, Button, Field, PageHeader, useToast } from '../shell/ui';
+import { Avatar, Button, ErrorMessage, Field, PageHeader, useToast } from '../shell/ui';
 import { authText } from './messages';
 
 /** The body of `PATCH /api/auth/me`: what users may change of themselves. */
@@ -27,6 +27,7 @@ export function ProfilePage() {
   const [next, setNext] = useState('');
   const [repeat, setRepeat] = useState('');
   const [changing, setChanging] = useState(false);
+  const [nextRefused, setNextRefused] = useState<ApiError | null>(null);
 
   if (!user) return null;
 
@@ -62,7 +63,8 @@ export function ProfilePage() {
       tokens.clear();
       navigate('/login', { replace: true, state: { notice: t('passwordChanged') } });
     } catch (err) {
-      toast.error(err);
+      if (err instanceof ApiError && err.field === 'new_password') setNextRefused(err);
+      else toast.error(err);
       setChanging(false);
     }
   };
@@ -112,11 +114,30 @@ export function ProfilePage() {
             <p className="muted small">{t('passwordHint')}</p>
             <input type="email" autoComplete="username" value={user.email} readOnly hidden />
             <Field label={t('currentPassword')}>
-              <input type="password" autoComplete="current-password" value={current} onChange={(e) => setCurrent(e.target.value)} required />
+              <input
+                type="password"
+                autoComplete="current-password"
+                value={current}
+                onChange={(e) => {
+                  setCurrent(e.target.value);
+                  setNextRefused(null);
+                }}
+                required
+              />
             </Field>
             <div className="grid-2">
-              <Field label={t('newPassword')} error={next && next.length < 10 ? t('tooShort') : undefined}>
-                <input type="password" autoComplete="new-password" value={next} onChange={(e) => setNext(e.target.value)} required />
+              <Field label={t('newPassword')} error={next && next.length < 10 ? t('tooShort') : nextRefused ? <ErrorMessage error={nextRefused} /> : undefined}>
+                <input
+                  type="password"
+                  autoComplete="new-password"
+                  value={next}
+                  onChange={(e) => {
+                    setNext(e.target.value);
+                    setNextRefused(null);
+                  }}
+                  aria-invalid={nextRefused ? true : undefined}
+                  required
+                />
               </Field>
               <Field label={t('repeatPassword')} error={repeat && repeat !== next ? t('mismatch') : undefined}>
                 <input type="password" autoComplete="new-password" value={repeat} onChange={(e) => setRepeat(e.target.value)} required />

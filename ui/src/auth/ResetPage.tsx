@@ -3,7 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { ApiError, api } from '../api/client';
 import { useT } from '../i18n';
-import { Button, Field, errorText } from '../shell/ui';
+import { Button, ErrorMessage, Field } from '../shell/ui';
 import { AuthFrame } from './AuthFrame';
 import { authText } from './messages';
 
@@ -15,7 +15,7 @@ export function ResetPage() {
   const [password, setPassword] = useState('');
   const [repeat, setRepeat] = useState('');
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
 
   const mismatch = repeat.length > 0 && password !== repeat;
   const short = password.length > 0 && password.length < 10;
@@ -29,7 +29,7 @@ export function ResetPage() {
       await api('POST', '/api/auth/reset', { body: { token, new_password: password } });
       navigate('/login', { replace: true, state: { notice: t('resetDone') } });
     } catch (err) {
-      setError(err instanceof ApiError ? `${err.code}: ${err.message}` : errorText(err));
+      setError(err);
       setBusy(false);
     }
   };
@@ -49,8 +49,8 @@ export function ResetPage() {
             <input type="password" autoComplete="new-password" required value={repeat} onChange={(e) => setRepeat(e.target.value)} />
           </Field>
           {error ? (
-            <div className="notice notice-error" role="alert">
-              {error}
+            <div className="notice notice-error" role="alert" data-code={error instanceof ApiError ? error.code : undefined}>
+              <ErrorMessage error={error} />
             </div>
           ) : null}
           <Button type="submit" variant="primary" className="btn-block" loading={busy} disabled={!password || password !== repeat || password.length < 10}>

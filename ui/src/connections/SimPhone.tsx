@@ -6,6 +6,7 @@ import { api, type Schemas } from '../api/client';
 import { useT } from '../i18n';
 import { Icons } from '../shell/icons';
 import { live } from '../shell/live';
+import { MediaLink, useMediaSrc } from '../shell/media';
 import { useTypingShown, useTypingSignal, type ChatState } from '../shell/typing';
 import { Avatar, Button, CloseIcon, EmptyState, IconButton, Spinner, useFormat, useToast } from '../shell/ui';
 import { Tick } from '../inbox/MessageBubble';
@@ -35,6 +36,19 @@ function readBase64(f: File): Promise<string> {
     r.onerror = () => fail(r.error);
     r.readAsDataURL(f);
   });
+}
+
+/**
+ * A file of a message on the phone: a picture shown, anything else a link. A file the
+ * platform keeps (`/api/media/…`) is fetched with the user's token.
+ */
+function SimFile({ url, kind }: { url: string; kind: SimMessage['kind'] }) {
+  const t = useT(connText);
+  const { src, failed } = useMediaSrc(kind === 'image' ? url : undefined);
+  if (kind !== 'image') return <MediaLink url={url}>📎 {kind}</MediaLink>;
+  if (failed) return <span className="small">📎 {t('fileFailed')}</span>;
+  if (!src) return <Spinner inline />;
+  return <img src={src} alt="" />;
 }
 
 export function SimPhone({ connection, chat }: { connection: Schemas['Connection']; chat: SimChat }) {
@@ -173,15 +187,7 @@ export function SimPhone({ connection, chat }: { connection: Schemas['Connection
   };
 
   const fileOf = (m: SimMessage) => {
-    if (m.media_url) {
-      return m.kind === 'image' ? (
-        <img src={m.media_url} alt="" />
-      ) : (
-        <a href={m.media_url} target="_blank" rel="noreferrer">
-          📎 {m.kind}
-        </a>
-      );
-    }
+    if (m.media_url) return <SimFile url={m.media_url} kind={m.kind} />;
     const local = sentFiles.get(m.id);
     if (local) return local.image ? <img src={local.url} alt={local.name} /> : <span>📎 {local.name}</span>;
     // A file sent without a caption, from another page or device.

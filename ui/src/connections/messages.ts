@@ -89,6 +89,7 @@ export const connText = dict({
     caption: 'Add a caption',
     file: 'File',
     fileTooBig: 'Files up to 16 MB.',
+    fileFailed: 'The file could not be loaded.',
   },
   es: {
     title: 'Conexiones',
@@ -177,6 +178,7 @@ export const connText = dict({
     caption: 'Añade un texto',
     file: 'Archivo',
     fileTooBig: 'Archivos de hasta 16 MB.',
+    fileFailed: 'No se pudo cargar el archivo.',
   },
   'pt-BR': {
     title: 'Conexões',
@@ -265,5 +267,6 @@ export const connText = dict({
     caption: 'Adicione uma legenda',
     file: 'Arquivo',
     fileTooBig: 'Arquivos de até 16 MB.',
+    fileFailed: 'Não foi possível carregar o arquivo.',
   },
 });

@@ -279,6 +279,7 @@ export function Composer({ ticketId, contactName, quoting, onCancelQuote, onSent
               type="file"
               hidden
               accept="image/jpeg,image/png,image/gif,image/webp,application/pdf,audio/ogg,audio/mpeg,video/mp4,video/webm,audio/webm"
+              data-testid="composer-file-input"
               onChange={(e) => {
                 const f = e.target.files?.[0];
                 if (f) void upload(f);

@@ -1,10 +1,10 @@
 //! One message of a conversation: the customer's on the left, ours on the right with
 //! delivery ticks, internal notes in yellow; media previews (image, audio, video, document),
 //! the quoted message it answers, and in a group chat the member who wrote.
-import { useEffect, useState } from 'react';
-import { mediaUrl } from '../api/client';
+import { mediaPath } from '../api/client';
 import { useT } from '../i18n';
 import { Icons } from '../shell/icons';
+import { MediaLink, useMediaSrc } from '../shell/media';
 import { IconButton, useFormat } from '../shell/ui';
 import { useInboxData, type Message } from './data';
 import { inboxText, type InboxKey } from './messages';
@@ -56,42 +56,37 @@ export function Tick({ status }: { status: string }) {
   );
 }
 
-/** A blob URL for a stored file (fetched with the token); revoked when no longer shown. */
-function useMedia(id: string | undefined, url: string | undefined) {
-  const [src, setSrc] = useState<string | null>(url ?? null);
-  const [failed, setFailed] = useState(false);
-  useEffect(() => {
-    if (!id) return;
-    let alive = true;
-    let made: string | null = null;
-    mediaUrl(id)
-      .then((u) => {
-        made = u;
-        if (alive) setSrc(u);
-        else URL.revokeObjectURL(u);
-      })
-      .catch(() => alive && setFailed(true));
-    return () => {
-      alive = false;
-      if (made) URL.revokeObjectURL(made);
-    };
-  }, [id]);
-  return { src, failed };
-}
-
 function formatSize(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)} KB`;
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
-/** The preview of a message's file, by its kind. */
+/**
+ * The preview of a message's file, by its kind. A stored file is fetched with the user's
+ * token: pictures, audio and video when shown, a document when its link is clicked.
+ */
 export function MediaView({ message }: { message: Message }) {
   const t = useT(inboxText);
   const media = message.media;
-  const { src, failed } = useMedia(media?.id, media?.url);
-  if (!media) return null;
+  const url = media?.id ? mediaPath(media.id) : media?.url;
+  const isDocument = message.kind !== 'image' && message.kind !== 'audio' && message.kind !== 'video';
+  const { src, failed } = useMediaSrc(isDocument ? undefined : url);
+  if (!media || !url) return null;
   const name = media.filename || t(message.kind === 'image' ? 'image' : message.kind === 'audio' ? 'audio' : message.kind === 'video' ? 'video' : 'document');
+  if (isDocument) {
+    return (
+      <MediaLink className="media media-doc" url={url} filename={media.filename || undefined} title={t('openFile')}>
+        <Icons.file />
+        <span className="stack" style={{ gap: 0 }}>
+          <span className="strong truncate">{name}</span>
+          <span className="small muted">
+            {media.mime} · {formatSize(media.size)}
+          </span>
+        </span>
+      </MediaLink>
+    );
+  }
   if (failed) return <div className="media muted small">{t('mediaFailed')}</div>;
   if (!src) return <div className="media media-placeholder"><span className="spinner" aria-hidden="true" /></div>;
   switch (message.kind) {
@@ -107,23 +102,11 @@ export function MediaView({ message }: { message: Message }) {
           <audio controls src={src} preload="metadata" aria-label={name} />
         </div>
       );
-    case 'video':
+    default:
       return (
         <div className="media">
           <video controls src={src} preload="metadata" aria-label={name} />
         </div>
-      );
-    default:
-      return (
-        <a className="media media-doc" href={src} download={media.filename || undefined} target="_blank" rel="noreferrer">
-          <Icons.file />
-          <span className="stack" style={{ gap: 0 }}>
-            <span className="strong truncate">{name}</span>
-            <span className="small muted">
-              {media.mime} · {formatSize(media.size)}
-            </span>
-          </span>
-        </a>
       );
   }
 }

@@ -1,11 +1,16 @@
 //! Who is signed in: `AuthProvider` keeps the current user (from `GET /api/auth/me`) and
 //! offers sign-in and sign-out; `useAuth()` reads it anywhere. The user's saved language
-//! becomes the app's language after sign-in.
+//! becomes the app's language after sign-in. A user who signed in with a password given to
+//! them must choose their own before anything else (`mustChangePassword`); an answer
+//! `PASSWORD_CHANGE_REQUIRED` of any call marks the user so.
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { api, tokens, type Schemas } from '../api/client';
+import { api, onPasswordChangeRequired, tokens, type Schemas } from '../api/client';
 import { useLang, type Lang } from '../i18n';
 
-type User = Schemas['User'];
+type User = Schemas['User'] & {
+  /** Signed in with a password given to them: they choose their own before using the app. */
+  password_must_change?: boolean;
+};
 export type Role = Schemas['Role'];
 
 export interface AuthValue {
@@ -29,6 +34,11 @@ const ROLE_RANK: Record<Role, number> = { agent: 0, supervisor: 1, admin: 2, pla
 export function hasRole(user: User | null | undefined, role: Exclude<Role, 'platform_admin'>): boolean {
   if (!user || user.role === 'platform_admin') return false;
   return ROLE_RANK[user.role] >= ROLE_RANK[role];
+}
+
+/** True when `user` signed in with a password given to them and must choose their own first. */
+export function mustChangePassword(user: User | null | undefined): boolean {
+  return user?.password_must_change === true;
 }
 
 /** Maps a stored language (`pt-BR`, `pt`, `es-AR`, `en`…) to one the app speaks. */
@@ -88,6 +98,11 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       stop();
     };
   }, []);
+
+  useEffect(
+    () => onPasswordChangeRequired(() => setUser((u) => (u && !u.password_must_change ? { ...u, password_must_change: true } : u))),
+    [],
+  );
 
   const signIn = useCallback(
     async (email: string, password: string) => {

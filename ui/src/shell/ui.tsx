@@ -17,7 +17,8 @@ import {
 } from 'react';
 import { createPortal } from 'react-dom';
 import { ApiError } from '../api/client';
-import { useLang, useT } from '../i18n';
+import { describeErrorCode, errorMessages, type ErrorDescription } from '../api/messages';
+import { useLang, useT, type Lang } from '../i18n';
 import { shellText } from './messages';
 
 function cx(...names: (string | false | null | undefined)[]): string {
@@ -426,11 +427,12 @@ interface ToastItem {
   id: number;
   tone: 'error' | 'success' | 'info';
   title: string;
+  detail?: string;
   code?: string;
 }
 
 export interface ToastApi {
-  /** Shows an error: an `ApiError` with its code and message, anything else as text. */
+  /** Shows an error in the user's words: an `ApiError`'s code as a sentence (see `describeError`). */
   error: (e: unknown) => void;
   success: (message: string) => void;
   info: (message: string) => void;
@@ -452,16 +454,44 @@ interface UiContextValue {
 
 const UiContext = createContext<UiContextValue | null>(null);
 
-/** The text of any error for people: an `ApiError`'s message, or the error's own text. */
-export function errorText(e: unknown): string {
-  if (e instanceof ApiError) return e.message || e.code;
-  if (e instanceof Error) return e.message;
-  return String(e);
+/** An error as people read it, with the API's code (when it has one) for data attributes. */
+export interface ErrorView extends ErrorDescription {
+  code?: string;
+}
+
+/**
+ * Any error in people's words, in `lang`: an `ApiError`'s code as a sentence (plus the
+ * server's message where it names the problem), anything else as a general sentence.
+ */
+export function describeError(e: unknown, lang: Lang): ErrorView {
+  if (e instanceof ApiError) return { code: e.code, ...describeErrorCode(e.code, e.message, lang) };
+  const detail = e instanceof Error ? e.message : e == null ? '' : String(e);
+  return { text: errorMessages[lang].UNKNOWN, detail: detail || undefined };
+}
+
+/** `const describe = useDescribeError(); describe(e).text` — `describeError` in the user's language. */
+export function useDescribeError(): (e: unknown) => ErrorView {
+  const { lang } = useLang();
+  return useCallback((e: unknown) => describeError(e, lang), [lang]);
+}
+
+/** An error's sentence and, under it, the server's detail. */
+export function ErrorMessage({ error }: { error: unknown }) {
+  const { text, detail } = useDescribeError()(error);
+  return (
+    <>
+      <span>{text}</span>
+      {detail ? <span className="error-detail">{detail}</span> : null}
+    </>
+  );
 }
 
 /** Holds the toasts and the confirmation dialog; mounted once around the app. */
 export function UiProvider({ children }: { children: ReactNode }) {
   const t = useT(shellText);
+  const describeNow = useDescribeError();
+  const describe = useRef(describeNow);
+  describe.current = describeNow;
   const [toasts, setToasts] = useState<ToastItem[]>([]);
   const [asking, setAsking] = useState<(ConfirmOptions & { resolve: (ok: boolean) => void }) | null>(null);
   const seq = useRef(0);
@@ -477,7 +507,10 @@ export function UiProvider({ children }: { children: ReactNode }) {
   );
   const toast = useMemo<ToastApi>(
     () => ({
-      error: (e) => push({ tone: 'error', title: errorText(e), code: e instanceof ApiError ? e.code : undefined }),
+      error: (e) => {
+        const { text, detail, code } = describe.current(e);
+        push({ tone: 'error', title: text, detail, code });
+      },
       success: (title) => push({ tone: 'success', title }),
       info: (title) => push({ tone: 'info', title }),
     }),
@@ -498,10 +531,10 @@ export function UiProvider({ children }: { children: ReactNode }) {
       {children}
       <div className="toasts" aria-live="polite">
         {toasts.map((x) => (
-          <div key={x.id} className={cx('toast', `toast-${x.tone}`)} role={x.tone === 'error' ? 'alert' : 'status'}>
+          <div key={x.id} className={cx('toast', `toast-${x.tone}`)} role={x.tone === 'error' ? 'alert' : 'status'} data-code={x.code}>
             <div className="toast-text">
-              {x.code ? <code className="toast-code">{x.code}</code> : null}
               <span>{x.title}</span>
+              {x.detail ? <span className="toast-detail">{x.detail}</span> : null}
             </div>
             <IconButton label={t('dismiss')} onClick={() => dismiss(x.id)}>
               <CloseIcon />
@@ -536,7 +569,7 @@ function useUi(): UiContextValue {
   return ctx;
 }
 
-/** `const toast = useToast(); toast.error(e)` — shows ApiError code and message. */
+/** `const toast = useToast(); toast.error(e)` — shows an error in the user's words. */
 export function useToast(): ToastApi {
   return useUi().toast;
 }
@@ -596,11 +629,11 @@ export function useAsync<T>(load: () => Promise<T>, deps: unknown[]): AsyncState
 export function ErrorBox({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
   const t = useT(shellText);
   return (
-    <div className="error-box" role="alert">
+    <div className="error-box" role="alert" data-code={error instanceof ApiError ? error.code : undefined}>
       <div>
         <strong>{t('pageFailed')}</strong>
         <div>
-          {error instanceof ApiError ? <code>{error.code}</code> : null} {errorText(error)}
+          <ErrorMessage error={error} />
         </div>
       </div>
       {onRetry ? (
