@@ -108,6 +108,10 @@ pub fn app(state: AppState) -> impl poem::Endpoint<Output = poem::Response> {
         .at("/api/openapi.json", spec)
         .nest("/docs", docs)
         .at("/metrics", metrics::metrics)
+        .at(
+            "/api/hooks/whatsapp/:tenant/:connection",
+            poem::get(routes::whatsapp::verify_webhook).post(routes::whatsapp::receive_webhook),
+        )
         .data(state.clone())
         .with(Tracing);
     let ui_dir = state.settings.ui_dir.clone();

@@ -14,8 +14,13 @@ pub struct Outgoing {
     pub kind: MessageKind,
     /// Text, or a media message's caption.
     pub body: String,
-    /// Where the channel fetches the file from (media messages).
+    /// Where the channel fetches the file from (media messages): a public address, or the
+    /// platform's own `/api/media/<id>` for a file it holds (then in `file` too).
     pub media_url: Option<String>,
+    /// A file the platform holds, for channels that upload it.
+    pub file: Option<IncomingFile>,
+    /// The file's type, taken from its content.
+    pub mime: Option<String>,
     pub filename: Option<String>,
     /// The channel id of the message this one answers.
     pub quoted: Option<String>,
@@ -68,6 +73,11 @@ pub enum ChannelEvent {
     Receipt {
         channel_id: String,
         status: MessageStatus,
+    },
+    /// An outgoing message the channel had taken could not be delivered.
+    Failed {
+        channel_id: String,
+        reason: String,
     },
     /// A customer is writing (or stopped); `group` when it happens in a group chat.
     Typing {

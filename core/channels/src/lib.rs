@@ -9,7 +9,9 @@
 //! - [`simulator`]: the simulator channel and the phones it plays.
 
 pub mod channel;
+pub mod cloud_api;
 pub mod media;
+pub mod secrets;
 pub mod set;
 pub mod simulator;
 

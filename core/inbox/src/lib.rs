@@ -7,6 +7,7 @@
 
 mod actions;
 mod batch;
+mod cloud;
 mod desk;
 mod error;
 mod hub;
@@ -20,13 +21,16 @@ use std::path::PathBuf;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
+use tucan_bus::net::OutboundHttp;
 use tucan_bus::{Handlers, JobBus};
+use tucan_channels::secrets::SecretKey;
 use tucan_channels::{Channel, ChannelSet, ChannelSink, Simulator};
 use tucan_model::ticket::{ChannelKind, ChatState, Connection, ConnectionStatus, Ticket};
 use tucan_runtime::{FlowRuntime, TicketDesk};
 use tucan_store::{Store, TenantDb};
 
 pub use actions::{Actor, TicketAction};
+pub use cloud::WEBHOOK_KIND;
 pub use error::{InboxError, InboxResult};
 pub use hub::{Hub, SharedEvent};
 pub use outbound::{SCHEDULED_KIND, SEND_KIND};
@@ -42,6 +46,12 @@ pub struct InboxOptions {
     pub max_media_bytes: usize,
     /// How long the simulator's phone takes to report a message delivered.
     pub simulator_receipt_delay: Duration,
+    /// Opens the sealed secrets of connections (Cloud API tokens); none on a server without
+    /// a secrets key, where such connections cannot work.
+    pub secret_key: Option<SecretKey>,
+    /// Let channels' HTTP (a Cloud API connection's Graph URL) reach loopback and private
+    /// addresses (tests, an explicit choice); refused by default.
+    pub allow_internal_http: bool,
 }
 
 impl Default for InboxOptions {
@@ -50,6 +60,8 @@ impl Default for InboxOptions {
             media_dir: std::env::temp_dir().join("tucan-media"),
             max_media_bytes: 16 * 1024 * 1024,
             simulator_receipt_delay: Duration::from_millis(50),
+            secret_key: None,
+            allow_internal_http: false,
         }
     }
 }
@@ -71,6 +83,8 @@ pub struct Inbox {
     pub(crate) batcher: batch::InboundBatcher,
     /// Senders' numbers already normalised (parsing one is most of a message's own cost).
     pub(crate) senders: pipeline::SenderNumbers,
+    /// Channels' outbound HTTP, behind the SSRF guard.
+    pub(crate) http: OutboundHttp,
     me: Weak<Inbox>,
 }
 
@@ -102,9 +116,10 @@ impl Inbox {
             pacer: Pacer::default(),
             deferred: Default::default(),
             ticket_turns: (0..64).map(|_| tokio::sync::Mutex::new(())).collect(),
-            opts,
             batcher: Default::default(),
             senders: Default::default(),
+            http: OutboundHttp::new(opts.allow_internal_http),
+            opts,
             me: me.clone(),
         })
     }
@@ -124,18 +139,31 @@ impl Inbox {
     /// Register the inbox's job kinds.
     pub fn register(self: &Arc<Self>, handlers: &mut Handlers) {
         outbound::register(self, handlers);
+        handlers.register(WEBHOOK_KIND, Arc::new(cloud::WebhookJob(self.clone())));
+    }
+
+    /// Forget the open channel of a connection (its settings changed): the next use opens it
+    /// anew.
+    pub fn forget_channel(&self, tenant: &str, connection_id: &str) {
+        self.channels.remove(tenant, connection_id);
     }
 
     /// The channel of a connection, opened in this process on first use.
-    pub(crate) fn channel_for(&self, tenant: &str, conn: &Connection) -> Arc<dyn Channel> {
+    pub(crate) async fn channel_for(
+        &self,
+        db: &TenantDb,
+        conn: &Connection,
+    ) -> InboxResult<Arc<dyn Channel>> {
+        let tenant = db.tenant_id();
         if let Some(ch) = self.channels.get(tenant, &conn.id) {
-            return ch;
+            return Ok(ch);
         }
         let channel: Arc<dyn Channel> = match conn.kind {
             ChannelKind::Simulator => Arc::new(self.simulator(tenant, conn)),
+            ChannelKind::CloudApi => Arc::new(self.cloud_api(db, conn).await?),
         };
         self.channels.insert(tenant, &conn.id, channel.clone());
-        channel
+        Ok(channel)
     }
 
     /// The simulator channel of a connection of kind `simulator`: the way the API plays its
@@ -161,7 +189,7 @@ impl Inbox {
     pub async fn connect(&self, db: &TenantDb, conn: &Connection) -> InboxResult<Connection> {
         db.set_connection_status(&conn.id, ConnectionStatus::Connecting, None, "connecting")
             .await?;
-        let channel = self.channel_for(db.tenant_id(), conn);
+        let channel = self.channel_for(db, conn).await?;
         match channel.connect().await {
             Ok(()) => Ok(db
                 .set_connection_status(&conn.id, ConnectionStatus::Connected, None, "connected")
@@ -186,7 +214,8 @@ impl Inbox {
         state: ChatState,
     ) -> InboxResult<()> {
         let conn = db.get_connection(&ticket.connection_id).await?;
-        self.channel_for(db.tenant_id(), &conn)
+        self.channel_for(db, &conn)
+            .await?
             .typing(&ticket.contact_phone, state)
             .await
             .map_err(|e| InboxError::Channel(e.to_string()))

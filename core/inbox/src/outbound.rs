@@ -14,12 +14,12 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use tucan_bus::{Handlers, Job, JobError, JobHandler, Lane, NewJob};
 use tucan_model::ErrorCode;
-use tucan_model::ticket::{Message, MessageStatus, ScheduledMessage, TicketStatus};
+use tucan_model::ticket::{ChannelKind, Message, MessageStatus, ScheduledMessage, TicketStatus};
 use tucan_store::{OutgoingWrite, StoreError, TenantDb};
 
 use crate::Inbox;
 use crate::error::{InboxError, InboxResult};
-use tucan_channels::{ChannelError, Outgoing};
+use tucan_channels::{ChannelError, IncomingFile, Outgoing};
 
 pub const SEND_KIND: &str = "message.send";
 /// Longest pacing wait a send job sleeps; a longer one becomes a timer.
@@ -183,16 +183,40 @@ impl Inbox {
                 .clone()
                 .or_else(|| media.id.as_ref().map(|id| format!("/api/media/{id}")))
         });
+        // A channel that uploads files (the Cloud API) gets the bytes of one the platform holds.
+        let stored = m.media.as_ref().and_then(|x| x.id.clone());
+        let file = match (&stored, conn.kind) {
+            (Some(id), ChannelKind::CloudApi) => match db.get_media(id).await {
+                Ok(row) => match self.read_media(&row).await {
+                    Ok(bytes) => Some(IncomingFile {
+                        bytes,
+                        filename: row.filename,
+                    }),
+                    Err(e) => return fail(format!("the file is gone: {e}")).await,
+                },
+                Err(e) if e.refusal().is_some() => return fail("the file is gone".into()).await,
+                Err(e) => return Err(retry_or_drop(e)),
+            },
+            _ => None,
+        };
         let out = Outgoing {
             to: ticket.contact_phone.clone(),
             kind: m.kind,
             body: m.body.clone(),
             media_url,
+            file,
+            mime: m.media.as_ref().map(|x| x.mime.clone()),
             filename: m.media.as_ref().and_then(|x| x.filename.clone()),
             quoted,
             key: m.id.clone(),
         };
-        let channel = self.channel_for(db.tenant_id(), &conn);
+        let channel = match self.channel_for(db, &conn).await {
+            Ok(c) => c,
+            Err(e @ InboxError::Store(_)) if e.refusal().is_none() => {
+                return Err(JobError::Retry(e.to_string()));
+            }
+            Err(e) => return fail(format!("the connection's channel cannot open: {e}")).await,
+        };
         match channel.send(&out).await {
             Ok(channel_id) => db
                 .set_message_status(message_id, MessageStatus::Sent, Some(&channel_id), None)

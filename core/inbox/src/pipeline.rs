@@ -445,10 +445,11 @@ impl Inbox {
         connection_id: &str,
         channel_id: &str,
         status: MessageStatus,
+        error: Option<&str>,
     ) -> InboxResult<()> {
         for attempt in 0..10 {
             if let Some(m) = db.message_by_channel_id(connection_id, channel_id).await? {
-                db.set_message_status(&m.id, status, None, None).await?;
+                db.set_message_status(&m.id, status, None, error).await?;
                 return Ok(());
             }
             tokio::time::sleep(std::time::Duration::from_millis(50 * (attempt + 1))).await;
@@ -504,7 +505,17 @@ impl ChannelSink for Inbox {
                     })
                 }
                 ChannelEvent::Receipt { channel_id, status } => self
-                    .receipt(&db, connection_id, &channel_id, status)
+                    .receipt(&db, connection_id, &channel_id, status, None)
+                    .await
+                    .map(|()| Taken::Applied),
+                ChannelEvent::Failed { channel_id, reason } => self
+                    .receipt(
+                        &db,
+                        connection_id,
+                        &channel_id,
+                        MessageStatus::Failed,
+                        Some(&reason),
+                    )
                     .await
                     .map(|()| Taken::Applied),
                 ChannelEvent::Typing { from, group, state } => self

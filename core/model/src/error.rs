@@ -26,6 +26,8 @@ pub enum ErrorCode {
     RefreshTokenInvalid,
     RefreshTokenReused,
     ResetTokenInvalid,
+    /// A webhook whose signature does not match its body.
+    SignatureInvalid,
     // 403
     Forbidden,
     PlanLimitReached,
@@ -90,7 +92,9 @@ impl ErrorCode {
                 400
             }
             Unauthorized | InvalidCredentials | TokenExpired | TokenInvalid
-            | RefreshTokenInvalid | RefreshTokenReused | ResetTokenInvalid => 401,
+            | RefreshTokenInvalid | RefreshTokenReused | ResetTokenInvalid | SignatureInvalid => {
+                401
+            }
             Forbidden
             | PlanLimitReached
             | FeatureDisabled
@@ -150,6 +154,7 @@ impl ErrorCode {
             RefreshTokenInvalid => "REFRESH_TOKEN_INVALID",
             RefreshTokenReused => "REFRESH_TOKEN_REUSED",
             ResetTokenInvalid => "RESET_TOKEN_INVALID",
+            SignatureInvalid => "SIGNATURE_INVALID",
             Forbidden => "FORBIDDEN",
             PlanLimitReached => "PLAN_LIMIT_REACHED",
             FeatureDisabled => "FEATURE_DISABLED",

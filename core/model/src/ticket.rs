@@ -14,6 +14,58 @@ use serde::{Deserialize, Serialize};
 pub enum ChannelKind {
     /// A built-in test number: someone plays the customer through the simulator API.
     Simulator,
+    /// Meta's WhatsApp Cloud API (Graph API and webhooks); settings in `cloud_api`.
+    CloudApi,
+}
+
+/// The Cloud API settings of a connection, as a client sends them. Secrets are sealed at
+/// rest and never shown again: a change that leaves one out keeps the one saved.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Object))]
+#[cfg_attr(feature = "openapi", oai(deny_unknown_fields))]
+pub struct CloudApiSettings {
+    /// The number's id in Meta's WhatsApp Manager.
+    #[cfg_attr(feature = "openapi", oai(validator(min_length = 1, max_length = 40)))]
+    pub phone_number_id: String,
+    /// The WhatsApp Business Account's id.
+    #[cfg_attr(feature = "openapi", oai(validator(min_length = 1, max_length = 40)))]
+    pub waba_id: String,
+    /// A system user's access token (required when the connection is created).
+    #[cfg_attr(feature = "openapi", oai(validator(min_length = 1, max_length = 1024)))]
+    #[serde(default)]
+    pub access_token: Option<String>,
+    /// The Meta app's secret, which signs the webhooks (required when created).
+    #[cfg_attr(feature = "openapi", oai(validator(min_length = 1, max_length = 256)))]
+    #[serde(default)]
+    pub app_secret: Option<String>,
+    /// What Meta's console sends to verify the webhook; made up when absent.
+    #[cfg_attr(feature = "openapi", oai(validator(min_length = 8, max_length = 128)))]
+    #[serde(default)]
+    pub verify_token: Option<String>,
+    /// The Graph API's base, with its version; Meta's when absent.
+    #[cfg_attr(feature = "openapi", oai(validator(max_length = 300)))]
+    #[serde(default)]
+    pub graph_url: Option<String>,
+}
+
+/// The Graph API base a Cloud API connection uses when none is set.
+pub const DEFAULT_GRAPH_URL: &str = "https://graph.facebook.com/v21.0";
+
+/// The Cloud API settings of a connection as the API shows them: whether each secret is
+/// set, never the secret.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Object))]
+pub struct CloudApiView {
+    pub phone_number_id: String,
+    pub waba_id: String,
+    pub graph_url: String,
+    /// To paste into Meta's console with the webhook URL.
+    pub verify_token: String,
+    pub access_token_set: bool,
+    pub app_secret_set: bool,
+    /// The URL to paste into Meta's console (from the server's `http.public_url`).
+    #[serde(default)]
+    pub webhook_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -51,6 +103,9 @@ pub struct Connection {
     pub farewell: String,
     /// Outgoing messages per minute this number may send (pacing).
     pub messages_per_minute: u32,
+    /// A Cloud API connection's settings.
+    #[serde(default)]
+    pub cloud_api: Option<CloudApiView>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -80,6 +135,9 @@ pub struct NewConnection {
     )]
     #[serde(default = "default_pace")]
     pub messages_per_minute: u32,
+    /// Required for a `cloud_api` connection.
+    #[serde(default)]
+    pub cloud_api: Option<CloudApiSettings>,
 }
 
 pub fn default_pace() -> u32 {
@@ -105,6 +163,8 @@ pub struct ConnectionPatch {
         oai(validator(minimum(value = "1"), maximum(value = "1200")))
     )]
     pub messages_per_minute: Option<u32>,
+    /// A Cloud API connection's settings (secrets left out stay as saved).
+    pub cloud_api: Option<CloudApiSettings>,
 }
 
 /// One change of a connection's status.

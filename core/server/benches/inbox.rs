@@ -154,6 +154,7 @@ async fn setup() -> Bench {
             greeting: String::new(),
             farewell: String::new(),
             messages_per_minute: 1200,
+            cloud_api: None,
         })
         .await
         .unwrap();

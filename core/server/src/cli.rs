@@ -402,7 +402,7 @@ async fn openapi(config: &Config, out: &std::path::Path, check: bool) -> anyhow:
         BusOptions::default(),
         Arc::default(),
     ));
-    let services = crate::jobs::services(&config, &store, bus.clone());
+    let services = crate::jobs::services(&config, &store, bus.clone(), None);
     let state = runtime::app_state(
         &config,
         store,

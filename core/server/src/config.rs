@@ -62,6 +62,10 @@ pub struct DatabaseConfig {
 pub struct AuthConfig {
     /// At least 32 characters. Empty: generated in development, refused in production.
     pub jwt_secret: String,
+    /// 64 hex digits (32 bytes): seals the secrets of connections (Cloud API tokens) at rest.
+    /// Empty: generated in development, refused in production. Changing it makes the saved
+    /// secrets unreadable (paste them again).
+    pub secrets_key: String,
     pub access_ttl_secs: i64,
     pub refresh_ttl_days: i64,
     pub reset_ttl_minutes: i64,
@@ -234,6 +238,7 @@ impl Default for AuthConfig {
     fn default() -> Self {
         Self {
             jwt_secret: String::new(),
+            secrets_key: String::new(),
             access_ttl_secs: 900,
             refresh_ttl_days: 30,
             reset_ttl_minutes: 60,
@@ -325,9 +330,19 @@ impl Config {
         if self.bus.max_attempts == 0 || self.bus.visibility_timeout_secs == 0 {
             bail!("bus.max_attempts and bus.visibility_timeout_secs must be at least 1");
         }
+        if !self.auth.secrets_key.is_empty()
+            && tucan_channels::secrets::SecretKey::from_hex(&self.auth.secrets_key).is_err()
+        {
+            bail!("auth.secrets_key must be 64 hex digits (32 bytes)");
+        }
         if self.mode == Mode::Production && self.auth.jwt_secret.is_empty() {
             bail!(
                 "production mode needs auth.jwt_secret (or TUCAN__AUTH__JWT_SECRET); refusing to start without it"
+            );
+        }
+        if self.mode == Mode::Production && self.auth.secrets_key.is_empty() {
+            bail!(
+                "production mode needs auth.secrets_key (or TUCAN__AUTH__SECRETS_KEY), 64 hex digits; refusing to start without it"
             );
         }
         Ok(())
@@ -350,6 +365,7 @@ impl Config {
         }
         for secret in [
             &mut c.auth.jwt_secret,
+            &mut c.auth.secrets_key,
             &mut c.database.password,
             &mut c.metrics.token,
         ] {
@@ -405,7 +421,13 @@ mod tests {
         };
         assert!(c.validate().is_err());
         c.auth.jwt_secret = "x".repeat(32);
+        let err = c.validate().unwrap_err().to_string();
+        assert!(err.contains("secrets_key"), "{err}");
+        c.auth.secrets_key = "ab".repeat(32);
         assert!(c.validate().is_ok());
+        c.auth.secrets_key = "ab".repeat(16);
+        assert!(c.validate().is_err());
+        c.auth.secrets_key = "ab".repeat(32);
         c.auth.jwt_secret = "short".into();
         assert!(c.validate().is_err());
     }

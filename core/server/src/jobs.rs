@@ -13,6 +13,7 @@ use tucan_bus::{
     Backoff, BusMetrics, BusOptions, DeadLetters, EmbeddedBus, Handlers, JobBus, Lane, RabbitBus,
     RabbitOptions, Worker, WorkerOptions,
 };
+use tucan_channels::secrets::SecretKey;
 use tucan_inbox::InboxOptions;
 use tucan_runtime::RuntimeOptions;
 use tucan_store::Store;
@@ -56,7 +57,12 @@ pub async fn open_bus(config: &Config, store: &Store) -> anyhow::Result<Arc<dyn 
 }
 
 /// The flow runtime, inbox and plugin host the API and the workers of this process share.
-pub fn services(config: &Config, store: &Store, bus: Arc<dyn JobBus>) -> Services {
+pub fn services(
+    config: &Config,
+    store: &Store,
+    bus: Arc<dyn JobBus>,
+    secret_key: Option<SecretKey>,
+) -> Services {
     Services::build(
         store,
         bus,
@@ -67,6 +73,8 @@ pub fn services(config: &Config, store: &Store, bus: Arc<dyn JobBus>) -> Service
             },
             inbox: InboxOptions {
                 media_dir: config.data_dir.join("media"),
+                secret_key,
+                allow_internal_http: config.outbound_http.allow_internal,
                 ..InboxOptions::default()
             },
             plugins_allow_internal_http: config.outbound_http.allow_internal,

@@ -12,6 +12,7 @@ use tucan_api::accounts;
 use tucan_api::mailer::LogMailer;
 use tucan_api::{ApiSettings, AppState, Services};
 use tucan_bus::JobBus;
+use tucan_channels::secrets::SecretKey;
 use tucan_model::tenancy::{NewPlan, PlanFeatures, PlanLimits};
 use tucan_model::user::{NewUser, Role};
 use tucan_store::{Account, Store, StoreOptions};
@@ -122,33 +123,69 @@ pub fn random_password() -> String {
 
 /// The configured JWT secret, or in development one generated once into the data directory.
 fn jwt_secret(config: &Config) -> anyhow::Result<Vec<u8>> {
-    if !config.auth.jwt_secret.is_empty() {
-        return Ok(config.auth.jwt_secret.clone().into_bytes());
+    let secret = dev_secret(
+        config,
+        "jwt_secret",
+        &config.auth.jwt_secret,
+        |s| s.len() >= 32,
+        || {
+            let bytes: Vec<u8> = (0..48).map(|_| rand::rngs::OsRng.r#gen::<u8>()).collect();
+            hex::encode(bytes)
+        },
+    )?;
+    Ok(secret.into_bytes())
+}
+
+/// The key that seals connections' secrets: configured, or in development generated once into
+/// the data directory.
+pub fn secrets_key(config: &Config) -> anyhow::Result<SecretKey> {
+    let hex_key = dev_secret(
+        config,
+        "secrets_key",
+        &config.auth.secrets_key,
+        |s| SecretKey::from_hex(s).is_ok(),
+        SecretKey::generate_hex,
+    )?;
+    SecretKey::from_hex(&hex_key).map_err(|e| anyhow::anyhow!("auth.secrets_key: {e}"))
+}
+
+/// A secret from the configuration, or (config validation refused production without it)
+/// the one kept under `name` in `<data_dir>/secrets.toml`, generated there the first time.
+fn dev_secret(
+    config: &Config,
+    name: &str,
+    configured: &str,
+    usable: impl Fn(&str) -> bool,
+    generate: impl FnOnce() -> String,
+) -> anyhow::Result<String> {
+    if !configured.is_empty() {
+        return Ok(configured.to_string());
     }
-    // Config validation already refused production without a secret.
     let path = config.data_dir.join("secrets.toml");
-    if let Ok(text) = std::fs::read_to_string(&path) {
-        let table: toml::Table =
-            toml::from_str(&text).with_context(|| format!("reading {}", path.display()))?;
-        if let Some(secret) = table
-            .get("jwt_secret")
-            .and_then(|v| v.as_str())
-            .filter(|s| s.len() >= 32)
-        {
-            return Ok(secret.as_bytes().to_vec());
-        }
+    let mut table = match std::fs::read_to_string(&path) {
+        Ok(text) => toml::from_str::<toml::Table>(&text)
+            .with_context(|| format!("reading {}", path.display()))?,
+        Err(_) => toml::Table::new(),
+    };
+    if let Some(secret) = table
+        .get(name)
+        .and_then(|v| v.as_str())
+        .filter(|s| usable(s))
+    {
+        return Ok(secret.to_string());
     }
-    let bytes: Vec<u8> = (0..48).map(|_| rand::rngs::OsRng.r#gen::<u8>()).collect();
-    let secret = hex::encode(bytes);
+    let secret = generate();
+    table.insert(name.to_string(), toml::Value::String(secret.clone()));
     std::fs::create_dir_all(&config.data_dir)?;
     write_private(
         &path,
         &format!(
-            "# Generated on first development start. Keep private.\njwt_secret = \"{secret}\"\n"
+            "# Generated on the first development start. Keep private.\n{}",
+            toml::to_string(&table)?
         ),
     )?;
-    tracing::info!(path = %path.display(), "generated a development JWT secret");
-    Ok(secret.into_bytes())
+    tracing::info!(path = %path.display(), name, "generated a development secret");
+    Ok(secret)
 }
 
 fn write_private(path: &Path, contents: &str) -> anyhow::Result<()> {
@@ -233,7 +270,7 @@ pub async fn serve(config: Config, with_workers: bool) -> anyhow::Result<()> {
         bootstrap_dev(&config, &store).await?;
     }
     let bus = jobs::open_bus(&config, &store).await?;
-    let services = jobs::services(&config, &store, bus.clone());
+    let services = jobs::services(&config, &store, bus.clone(), Some(secrets_key(&config)?));
     let state = app_state(
         &config,
         store.clone(),
@@ -292,7 +329,7 @@ pub async fn worker(config: Config) -> anyhow::Result<()> {
         store.clone(),
         Duration::from_secs(config.workers.maintenance_interval_secs),
     ));
-    let services = jobs::services(&config, &store, bus.clone());
+    let services = jobs::services(&config, &store, bus.clone(), Some(secrets_key(&config)?));
     jobs::run_workers(&config, bus, services, shutdown).await;
     Ok(())
 }

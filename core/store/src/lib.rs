@@ -15,8 +15,8 @@ pub use jobs::{DeadJob, DueTimer, JobsDb, LaneCounts, Lease, LeasedJob, ReadyJob
 pub use migrate::MigrationReport;
 pub use platform::{Account, ApiKeyLookup, NewRefreshToken, PlatformDb, RefreshTokenRow};
 pub use tenant::{
-    ContactFields, ContactQuery, EffectRow, EffectWrite, EventKind, EventPage, FlowRow,
-    FlowVersionRow, InboundLookup, InboundMemo, InboundOutcome, InboundWrite, InboxEvent,
+    CloudSettings, ContactFields, ContactQuery, EffectRow, EffectWrite, EventKind, EventPage,
+    FlowRow, FlowVersionRow, InboundLookup, InboundMemo, InboundOutcome, InboundWrite, InboxEvent,
     LiveEvents, LiveKey, MediaRow, MessagePage, NewRun, OutgoingWrite, PluginRow, PluginUpload,
     PluginVersionRow, QuickInbound, QuickOutcome, RunQuery, RunRow, RunWrite, SimWrite, StepRow,
     StepWrite, TenantDb, TicketChange, TicketPage, TicketQuery, UserRow, UserTable, Visibility,

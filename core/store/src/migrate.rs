@@ -498,6 +498,20 @@ DEFINE INDEX ticket_closed ON ticket FIELDS closed_at;
 DEFINE FIELD password_must_change ON user TYPE bool DEFAULT false;
 "#,
     },
+    Migration {
+        version: 12,
+        name: "connections: the Cloud API's settings, secrets sealed",
+        sql: r#"
+DEFINE FIELD cloud ON connection TYPE option<object>;
+DEFINE FIELD cloud.phone_number_id ON connection TYPE string;
+DEFINE FIELD cloud.waba_id ON connection TYPE string;
+DEFINE FIELD cloud.graph_url ON connection TYPE string;
+DEFINE FIELD cloud.verify_token ON connection TYPE string;
+DEFINE FIELD cloud.access_token ON connection TYPE string;
+DEFINE FIELD cloud.app_secret ON connection TYPE string;
+DEFINE INDEX connection_cloud_number ON connection FIELDS cloud.phone_number_id UNIQUE;
+"#,
+    },
 ];
 
 /// What a migration run did.

@@ -25,6 +25,7 @@ export const API_ERROR_CODES = [
   'REFRESH_TOKEN_INVALID',
   'REFRESH_TOKEN_REUSED',
   'RESET_TOKEN_INVALID',
+  'SIGNATURE_INVALID',
   'FORBIDDEN',
   'PLAN_LIMIT_REACHED',
   'FEATURE_DISABLED',
@@ -140,6 +141,11 @@ export const errorMessages = table<ErrorTextKey>({
     'This reset link is not valid or has expired. Ask for a new one.',
     'Este enlace para restablecer la contraseña no es válido o caducó. Pide uno nuevo.',
     'Este link de redefinição não é válido ou expirou. Peça um novo.',
+  ],
+  SIGNATURE_INVALID: [
+    "The webhook's signature does not match its content.",
+    'La firma del webhook no corresponde a su contenido.',
+    'A assinatura do webhook não corresponde ao conteúdo.',
   ],
   // 403
   FORBIDDEN: ['You are not allowed to do this.', 'No tienes permiso para hacer esto.', 'Você não tem permissão para fazer isso.'],

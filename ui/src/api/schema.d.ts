@@ -9036,6 +9036,100 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/connections/{id}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask Meta about a Cloud API number (admins): its name and quality rating, or Meta's
+         *     exact error.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["NumberCheck"];
+                    };
+                };
+                /** @description The request is malformed or a value is invalid. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description No valid credentials. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Authenticated, but not allowed (role, scope, plan limit or feature). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description No such resource in the caller's tenant. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Something failed on our side; the message carries no internals. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description A dependency (the database) is not available. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/connections/{id}/connect": {
         parameters: {
             query?: never;
@@ -10770,12 +10864,47 @@ export interface components {
          * @description What carries a connection's messages.
          * @enum {string}
          */
-        ChannelKind: "simulator";
+        ChannelKind: "simulator" | "cloud_api";
         /**
          * @description Whether someone in a chat is writing (WhatsApp's chat state).
          * @enum {string}
          */
         ChatState: "composing" | "recording" | "paused";
+        /**
+         * CloudApiSettings
+         * @description The Cloud API settings of a connection, as a client sends them. Secrets are sealed at
+         *     rest and never shown again: a change that leaves one out keeps the one saved.
+         */
+        CloudApiSettings: {
+            /** @description The number's id in Meta's WhatsApp Manager. */
+            phone_number_id: string;
+            /** @description The WhatsApp Business Account's id. */
+            waba_id: string;
+            /** @description A system user's access token (required when the connection is created). */
+            access_token?: string;
+            /** @description The Meta app's secret, which signs the webhooks (required when created). */
+            app_secret?: string;
+            /** @description What Meta's console sends to verify the webhook; made up when absent. */
+            verify_token?: string;
+            /** @description The Graph API's base, with its version; Meta's when absent. */
+            graph_url?: string;
+        };
+        /**
+         * CloudApiView
+         * @description The Cloud API settings of a connection as the API shows them: whether each secret is
+         *     set, never the secret.
+         */
+        CloudApiView: {
+            phone_number_id: string;
+            waba_id: string;
+            graph_url: string;
+            /** @description To paste into Meta's console with the webhook URL. */
+            verify_token: string;
+            access_token_set: boolean;
+            app_secret_set: boolean;
+            /** @description The URL to paste into Meta's console (from the server's `http.public_url`). */
+            webhook_url?: string;
+        };
         /**
          * Colleague
          * @description A colleague as every user of the company may see them: enough to transfer a ticket to
@@ -10821,6 +10950,8 @@ export interface components {
              * @description Outgoing messages per minute this number may send (pacing).
              */
             messages_per_minute: number;
+            /** @description A Cloud API connection's settings. */
+            cloud_api?: components["schemas"]["CloudApiView"] & unknown;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -10837,6 +10968,8 @@ export interface components {
             farewell?: string;
             /** Format: uint32 */
             messages_per_minute?: number;
+            /** @description A Cloud API connection's settings (secrets left out stay as saved). */
+            cloud_api?: components["schemas"]["CloudApiSettings"] & unknown;
         };
         /** @enum {string} */
         ConnectionStatus: "disconnected" | "connecting" | "pairing" | "connected";
@@ -11193,6 +11326,8 @@ export interface components {
              * @default 60
              */
             messages_per_minute: number;
+            /** @description Required for a `cloud_api` connection. */
+            cloud_api?: components["schemas"]["CloudApiSettings"] & unknown;
         };
         /** NewContact */
         NewContact: {
@@ -11325,6 +11460,20 @@ export interface components {
             icon?: string;
             /** @description `#rrggbb`, a hint for the editor (plugin node types). */
             color?: string;
+        };
+        /**
+         * NumberCheck
+         * @description The number as Meta shows it, or what went wrong asking.
+         */
+        NumberCheck: {
+            /** @description True when Meta answered with the number. */
+            ok: boolean;
+            verified_name?: string;
+            display_phone_number?: string;
+            /** @description `GREEN`, `YELLOW`, `RED` or `UNKNOWN`. */
+            quality_rating?: string;
+            /** @description Meta's error, as it said it. */
+            error?: string;
         };
         /** PasswordChange */
         PasswordChange: {

@@ -7,6 +7,8 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use tucan_channels::simulator::{CustomerMessage, SimError};
 use tucan_channels::{ChannelError, IncomingFile, SinkError, Taken};
+use tucan_inbox::InboxError;
+use tucan_model::ids::new_id;
 use tucan_model::phone::{check_group_id, normalize_phone};
 use tucan_model::tenancy::LimitKind;
 use tucan_model::ticket::{
@@ -92,13 +94,36 @@ pub enum Accepted<T: poem_openapi::types::ToJSON> {
     Accepted(Json<T>),
 }
 
-/// A connection as the caller may see it: the pairing code (which links a phone to the
-/// number) only for admins.
-fn shown(ctx: &TenantCtx, mut c: Connection) -> Connection {
-    if ctx.principal.role < Role::Admin {
-        c.pairing = None;
+/// The number as Meta shows it, or what went wrong asking.
+#[derive(Debug, Object)]
+pub struct NumberCheck {
+    /// True when Meta answered with the number.
+    pub ok: bool,
+    pub verified_name: Option<String>,
+    pub display_phone_number: Option<String>,
+    /// `GREEN`, `YELLOW`, `RED` or `UNKNOWN`.
+    pub quality_rating: Option<String>,
+    /// Meta's error, as it said it.
+    pub error: Option<String>,
+}
+
+impl ConnectionsApi {
+    /// A connection as the caller may see it: the pairing code (which links a phone to the
+    /// number) and the Cloud API settings only for admins; the webhook URL filled in.
+    fn shown(&self, ctx: &TenantCtx, mut c: Connection) -> Connection {
+        if ctx.principal.role < Role::Admin {
+            c.pairing = None;
+            c.cloud_api = None;
+        }
+        if let Some(view) = &mut c.cloud_api {
+            view.webhook_url = Some(format!(
+                "{}{}",
+                self.state.settings.public_url.trim_end_matches('/'),
+                crate::routes::whatsapp::webhook_path(ctx.db.tenant_id(), &c.id)
+            ));
+        }
+        c
     }
-    c
 }
 
 async fn check_refs(ctx: &TenantCtx, flow: Option<&str>, queue: Option<&str>) -> ApiResult<()> {
@@ -140,7 +165,7 @@ impl ConnectionsApi {
     async fn list_connections(&self, auth: Auth) -> Reply<Json<Vec<Connection>>, { AUTHED }> {
         let ctx = auth.tenant(&self.state, Scope::ConnectionsRead).await?;
         let all = ctx.db.list_connections().await?;
-        Ok(Json(all.into_iter().map(|c| shown(&ctx, c)).collect()))
+        Ok(Json(all.into_iter().map(|c| self.shown(&ctx, c)).collect()))
     }
 
     /// Add a connection (admins; counts against the plan's connection limit). A simulator
@@ -167,9 +192,33 @@ impl ConnectionsApi {
             default_queue_id: body.default_queue_id.clone().filter(|s| !s.is_empty()),
             ..body.0
         };
-        let conn = ctx.db.create_connection(&new).await?;
+        let id = new_id();
+        let cloud = match (new.kind, &new.cloud_api) {
+            (ChannelKind::CloudApi, Some(given)) => {
+                Some(self.state.inbox.seal_cloud_settings(&id, given, None)?)
+            }
+            (ChannelKind::CloudApi, None) => {
+                return Err(Problem::invalid_field(
+                    "cloud_api",
+                    "a cloud_api connection needs its cloud_api settings",
+                )
+                .into());
+            }
+            (_, Some(_)) => {
+                return Err(Problem::invalid_field(
+                    "cloud_api",
+                    "only a cloud_api connection takes cloud_api settings",
+                )
+                .into());
+            }
+            (_, None) => None,
+        };
+        let conn = ctx
+            .db
+            .create_connection_with(&id, &new, cloud.as_ref())
+            .await?;
         let conn = self.state.inbox.connect(&ctx.db, &conn).await?;
-        Ok(Created::Created(Json(conn)))
+        Ok(Created::Created(Json(self.shown(&ctx, conn))))
     }
 
     /// Get a connection, with its status and (for admins, while pairing) its pairing code.
@@ -180,7 +229,8 @@ impl ConnectionsApi {
         id: Path<String>,
     ) -> Reply<Json<Connection>, { AUTHED | NOT_FOUND }> {
         let ctx = auth.tenant(&self.state, Scope::ConnectionsRead).await?;
-        Ok(Json(shown(&ctx, ctx.db.get_connection(&id).await?)))
+        let conn = ctx.db.get_connection(&id).await?;
+        Ok(Json(self.shown(&ctx, conn)))
     }
 
     /// Change a connection's name, default flow and queue, greeting, farewell or pacing.
@@ -219,7 +269,66 @@ impl ConnectionsApi {
         if let Some(v) = p.messages_per_minute {
             c.messages_per_minute = v;
         }
-        Ok(Json(ctx.db.save_connection(&c).await?))
+        let c = ctx.db.save_connection(&c).await?;
+        let Some(given) = &p.cloud_api else {
+            return Ok(Json(self.shown(&ctx, c)));
+        };
+        if c.kind != ChannelKind::CloudApi {
+            return Err(Problem::invalid_field(
+                "cloud_api",
+                "only a cloud_api connection takes cloud_api settings",
+            )
+            .into());
+        }
+        let saved = ctx.db.cloud_settings(&c.id).await?;
+        let sealed = self
+            .state
+            .inbox
+            .seal_cloud_settings(&c.id, given, saved.as_ref())?;
+        let c = ctx.db.save_cloud_settings(&c.id, &sealed).await?;
+        // The next message opens the channel with the new settings; check them now.
+        self.state.inbox.forget_channel(ctx.db.tenant_id(), &c.id);
+        let c = self.state.inbox.connect(&ctx.db, &c).await?;
+        Ok(Json(self.shown(&ctx, c)))
+    }
+
+    /// Ask Meta about a Cloud API number (admins): its name and quality rating, or Meta's
+    /// exact error.
+    #[oai(path = "/:id/verify", method = "post")]
+    async fn verify_connection(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+    ) -> Reply<Json<NumberCheck>, { AUTHED | BAD_REQUEST | NOT_FOUND }> {
+        let ctx = auth.tenant(&self.state, Scope::ConnectionsWrite).await?;
+        ctx.require(Role::Admin)?;
+        let conn = ctx.db.get_connection(&id).await?;
+        if conn.kind != ChannelKind::CloudApi {
+            return Err(ApiError::new(
+                ErrorCode::InvalidParam,
+                "only Cloud API connections are checked with Meta",
+            )
+            .into());
+        }
+        Ok(Json(
+            match self.state.inbox.verify_cloud_api(&ctx.db, &conn).await {
+                Ok(n) => NumberCheck {
+                    ok: true,
+                    verified_name: Some(n.verified_name),
+                    display_phone_number: Some(n.display_phone_number),
+                    quality_rating: Some(n.quality_rating),
+                    error: None,
+                },
+                Err(InboxError::Channel(why)) => NumberCheck {
+                    ok: false,
+                    verified_name: None,
+                    display_phone_number: None,
+                    quality_rating: None,
+                    error: Some(why),
+                },
+                Err(e) => return Err(e.into()),
+            },
+        ))
     }
 
     /// Remove a connection (its tickets and messages stay).
@@ -247,7 +356,8 @@ impl ConnectionsApi {
         let ctx = auth.tenant(&self.state, Scope::ConnectionsWrite).await?;
         ctx.require(Role::Admin)?;
         let conn = ctx.db.get_connection(&id).await?;
-        Ok(Json(self.state.inbox.connect(&ctx.db, &conn).await?))
+        let conn = self.state.inbox.connect(&ctx.db, &conn).await?;
+        Ok(Json(self.shown(&ctx, conn)))
     }
 
     /// Disconnect a connection.
@@ -260,7 +370,8 @@ impl ConnectionsApi {
         let ctx = auth.tenant(&self.state, Scope::ConnectionsWrite).await?;
         ctx.require(Role::Admin)?;
         let conn = ctx.db.get_connection(&id).await?;
-        Ok(Json(self.state.inbox.disconnect(&ctx.db, &conn).await?))
+        let conn = self.state.inbox.disconnect(&ctx.db, &conn).await?;
+        Ok(Json(self.shown(&ctx, conn)))
     }
 
     /// A connection's status changes, newest first.

@@ -17,6 +17,7 @@ pub mod settings;
 pub mod system;
 pub mod tickets;
 pub mod users;
+pub mod whatsapp;
 pub mod ws;
 
 use poem_openapi::Tags;

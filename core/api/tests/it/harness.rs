@@ -92,6 +92,18 @@ impl TestApp {
             bus.clone(),
             tucan_api::ServiceOptions {
                 plugins_allow_internal_http: true,
+                // Channels reach the tests' fake Graph API on loopback; connection secrets
+                // are sealed under a key of this test server's own.
+                inbox: tucan_inbox::InboxOptions {
+                    secret_key: Some(
+                        tucan_channels::secrets::SecretKey::from_hex(
+                            &tucan_channels::secrets::SecretKey::generate_hex(),
+                        )
+                        .unwrap(),
+                    ),
+                    allow_internal_http: true,
+                    ..Default::default()
+                },
                 ..Default::default()
             },
         );

@@ -5,9 +5,11 @@ mod harness;
 
 mod auth;
 mod bad_input;
+mod cloud_api;
 mod contacts;
 mod dashboard;
 mod flows;
+mod graph_fake;
 mod inbox;
 mod inbox_chats;
 mod inbox_desk;

@@ -96,6 +96,7 @@ pub(crate) async fn rig() -> Rig {
             greeting: String::new(),
             farewell: String::new(),
             messages_per_minute: 600,
+            cloud_api: None,
         })
         .await
         .unwrap();
@@ -390,6 +391,7 @@ async fn a_paced_backlog_leaves_in_the_order_it_was_written() {
             greeting: String::new(),
             farewell: String::new(),
             messages_per_minute: 30,
+            cloud_api: None,
         })
         .await
         .unwrap();

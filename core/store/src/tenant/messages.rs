@@ -438,7 +438,8 @@ COMMIT TRANSACTION;"
                 MessageStatus::Sent,
                 MessageStatus::Delivered,
             ],
-            MessageStatus::Failed => vec![MessageStatus::Pending],
+            // A channel may take a message and fail to deliver it afterwards.
+            MessageStatus::Failed => vec![MessageStatus::Pending, MessageStatus::Sent],
             MessageStatus::Pending | MessageStatus::Received => return Ok(None),
         };
         let sql = format!(

@@ -20,6 +20,7 @@ use serde_json::json;
 use surrealdb::Surreal;
 use surrealdb::engine::any::Any;
 
+pub use connections::CloudSettings;
 pub use contacts::{ContactFields, ContactQuery};
 pub use desk::MediaRow;
 pub use events::{EventKind, EventPage, InboxEvent, LiveEvents};

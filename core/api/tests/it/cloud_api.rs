@@ -1,0 +1,364 @@
+//! A Cloud API connection against the fake Graph API (`graph_fake.rs`): settings with sealed
+//! secrets, the webhook's handshake and signature, customers' texts and files reaching a
+//! ticket once, an agent's reply reaching the number, statuses moving forward only, a rate
+//! limit retried, a revoked token marking the connection, and other companies kept out.
+
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::graph_fake::{
+    GraphFake, image_message, signature, status_update, text_message, webhook_body,
+};
+use crate::harness::{TestApp, TestTenant, assert_error};
+
+const TOKEN: &str = "EAAG-test-token";
+const APP_SECRET: &str = "app-secret-0123";
+const NUMBER_ID: &str = "106540352242922";
+
+async fn post_webhook(app: &TestApp, path: &str, body: &str, sig: Option<&str>) -> StatusCode {
+    let mut req = app
+        .http
+        .post(format!("{}{path}", app.base))
+        .header("content-type", "application/json")
+        .body(body.to_string());
+    if let Some(sig) = sig {
+        req = req.header("x-hub-signature-256", sig);
+    }
+    req.send().await.unwrap().status()
+}
+
+/// GET `path` until `ok` holds for its body (10 s at most).
+async fn until(app: &TestApp, path: &str, token: &str, ok: impl Fn(&Value) -> bool) -> Value {
+    let start = Instant::now();
+    loop {
+        let (status, body) = app.get(path, token).await;
+        if status == StatusCode::OK && ok(&body) {
+            return body;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "{path} never got there: {body}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn cloud_connection(app: &TestApp, t: &TestTenant, fake: &GraphFake) -> Value {
+    let (status, conn) = app
+        .post(
+            "/api/connections",
+            &t.admin_token,
+            json!({
+                "name": "Loja", "kind": "cloud_api", "phone": "+55 11 99999-0000",
+                "cloud_api": {
+                    "phone_number_id": NUMBER_ID, "waba_id": "102290129340398",
+                    "access_token": TOKEN, "app_secret": APP_SECRET,
+                    "graph_url": format!("{}/v21.0", fake.base),
+                },
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{conn}");
+    conn
+}
+
+#[tokio::test]
+async fn a_cloud_api_number_takes_customers_and_answers_them() {
+    let app = TestApp::start_with_workers().await;
+    let t = app.tenant("acme").await;
+    let fake = GraphFake::start(TOKEN, NUMBER_ID).await;
+
+    // Settings: secrets sealed and never shown; the number checked with Meta at once.
+    let conn = cloud_connection(&app, &t, &fake).await;
+    let text = conn.to_string();
+    assert!(
+        !text.contains(TOKEN) && !text.contains(APP_SECRET),
+        "{text}"
+    );
+    assert_eq!(conn["status"], "connected", "{conn}");
+    let cloud = &conn["cloud_api"];
+    assert_eq!(cloud["access_token_set"], true);
+    assert_eq!(cloud["app_secret_set"], true);
+    let id = conn["id"].as_str().unwrap().to_string();
+    let path = format!("/api/hooks/whatsapp/{}/{id}", t.id);
+    assert!(
+        cloud["webhook_url"].as_str().unwrap().ends_with(&path),
+        "{cloud}"
+    );
+    let verify_token = cloud["verify_token"].as_str().unwrap().to_string();
+    let (_, check) = app
+        .post(
+            &format!("/api/connections/{id}/verify"),
+            &t.admin_token,
+            json!({}),
+        )
+        .await;
+    assert_eq!(check["ok"], true, "{check}");
+    assert_eq!(check["verified_name"], "Loja Teste");
+    assert_eq!(check["quality_rating"], "GREEN");
+
+    // Meta's handshake: the challenge back only for the right token.
+    let handshake = |token: &str| {
+        format!(
+            "{}{path}?hub.mode=subscribe&hub.verify_token={token}&hub.challenge=1158201444",
+            app.base
+        )
+    };
+    let ok = app.http.get(handshake(&verify_token)).send().await.unwrap();
+    assert_eq!(ok.status(), StatusCode::OK);
+    assert_eq!(ok.text().await.unwrap(), "1158201444");
+    let wrong = app.http.get(handshake("nope-nope")).send().await.unwrap();
+    assert_eq!(wrong.status(), StatusCode::FORBIDDEN);
+
+    // A bad or missing signature is refused and writes nothing.
+    let hello = webhook_body(
+        NUMBER_ID,
+        text_message(
+            "5511987654321",
+            "Ana",
+            "wamid.in1",
+            "Oi, quero ver meu pedido",
+        ),
+    );
+    assert_eq!(
+        post_webhook(
+            &app,
+            &path,
+            &hello,
+            Some(&signature("wrong", hello.as_bytes()))
+        )
+        .await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        post_webhook(&app, &path, &hello, None).await,
+        StatusCode::UNAUTHORIZED
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (_, page) = app.get("/api/tickets", &t.admin_token).await;
+    assert!(page["items"].as_array().unwrap().is_empty(), "{page}");
+
+    // A signed one reaches a ticket; Meta's retry of it makes no second message.
+    let sig = signature(APP_SECRET, hello.as_bytes());
+    assert_eq!(
+        post_webhook(&app, &path, &hello, Some(&sig)).await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        post_webhook(&app, &path, &hello, Some(&sig)).await,
+        StatusCode::OK
+    );
+    let page = until(&app, "/api/tickets", &t.admin_token, |p| {
+        p["items"].as_array().is_some_and(|i| i.len() == 1)
+    })
+    .await;
+    let ticket = &page["items"][0];
+    assert_eq!(ticket["contact_phone"], "+5511987654321");
+    assert_eq!(ticket["contact_name"], "Ana");
+    let ticket_id = ticket["id"].as_str().unwrap().to_string();
+    let messages = format!("/api/tickets/{ticket_id}/messages");
+
+    // A photo: fetched from Meta with the token and kept like other files.
+    let png = b"\x89PNG\r\n\x1a\nfake-png-bytes".to_vec();
+    fake.add_media("MEDIA1", "image/png", png.clone());
+    let photo = webhook_body(
+        NUMBER_ID,
+        image_message(
+            "5511987654321",
+            "Ana",
+            "wamid.in2",
+            "MEDIA1",
+            "image/png",
+            "o boleto",
+        ),
+    );
+    let sig = signature(APP_SECRET, photo.as_bytes());
+    assert_eq!(
+        post_webhook(&app, &path, &photo, Some(&sig)).await,
+        StatusCode::OK
+    );
+    let page = until(&app, &messages, &t.admin_token, |p| {
+        p["items"].as_array().is_some_and(|i| i.len() == 2)
+    })
+    .await;
+    let items = page["items"].as_array().unwrap();
+    assert_eq!(items[0]["body"], "Oi, quero ver meu pedido");
+    assert_eq!(items[1]["kind"], "image");
+    assert_eq!(items[1]["body"], "o boleto");
+    let media_id = items[1]["media"]["id"].as_str().unwrap();
+    let file = app
+        .http
+        .get(format!("{}/api/media/{media_id}", app.base))
+        .bearer_auth(&t.admin_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(file.bytes().await.unwrap().to_vec(), png);
+
+    // The agent answers: the text reaches the customer's number through the Graph API.
+    let (status, _) = app
+        .post(
+            &format!("/api/tickets/{ticket_id}/accept"),
+            &t.admin_token,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, reply) = app
+        .post(
+            &messages,
+            &t.admin_token,
+            json!({ "body": "Olá Ana, já vejo" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{reply}");
+    let sent = fake.wait_sent(1, Duration::from_secs(10)).await;
+    assert_eq!(sent[0].to, "5511987654321");
+    assert_eq!(sent[0].kind, "text");
+    assert_eq!(sent[0].body["text"]["body"], "Olá Ana, já vejo");
+    let wamid = sent[0].id.clone();
+    let reply_id = reply["id"].as_str().unwrap().to_string();
+    let status_of = |page: &Value| {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["id"] == reply_id.as_str())
+            .map(|m| m["status"].as_str().unwrap_or_default().to_string())
+    };
+    until(&app, &messages, &t.admin_token, |p| {
+        status_of(p).as_deref() == Some("sent")
+    })
+    .await;
+
+    // Statuses move it forward, never back.
+    for (status, expect) in [("read", "read"), ("delivered", "read")] {
+        let body = webhook_body(
+            NUMBER_ID,
+            status_update(&wamid, "5511987654321", status, None),
+        );
+        let sig = signature(APP_SECRET, body.as_bytes());
+        assert_eq!(
+            post_webhook(&app, &path, &body, Some(&sig)).await,
+            StatusCode::OK
+        );
+        until(&app, &messages, &t.admin_token, |p| {
+            status_of(p).as_deref() == Some(expect)
+        })
+        .await;
+    }
+
+    // A rate limit is waited out, and the message goes.
+    fake.fail_next(1, 429, 130429, None, "Rate limit hit");
+    let (status, _) = app
+        .post(
+            &messages,
+            &t.admin_token,
+            json!({ "body": "Segue o boleto" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let sent = fake.wait_sent(2, Duration::from_secs(20)).await;
+    assert_eq!(sent[1].body["text"]["body"], "Segue o boleto");
+
+    // A revoked token fails the message with Meta's reason and marks the connection.
+    fake.fail_next(
+        1,
+        401,
+        190,
+        Some(463),
+        "Error validating access token: Session has expired",
+    );
+    let (_, lost) = app
+        .post(
+            &messages,
+            &t.admin_token,
+            json!({ "body": "Mais alguma coisa?" }),
+        )
+        .await;
+    let lost_id = lost["id"].as_str().unwrap().to_string();
+    let page = until(&app, &messages, &t.admin_token, |p| {
+        p["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["id"] == lost_id.as_str() && m["status"] == "failed")
+    })
+    .await;
+    let failed = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == lost_id.as_str())
+        .unwrap();
+    assert!(
+        failed["error"].as_str().unwrap().contains("access token"),
+        "{failed}"
+    );
+    let conn = until(
+        &app,
+        &format!("/api/connections/{id}"),
+        &t.admin_token,
+        |c| c["status"] == "disconnected",
+    )
+    .await;
+    assert_eq!(conn["status"], "disconnected");
+}
+
+#[tokio::test]
+async fn other_companies_cannot_see_or_feed_a_cloud_api_number() {
+    let app = TestApp::start_with_workers().await;
+    let a = app.tenant("acme").await;
+    let b = app.tenant("other").await;
+    let fake = GraphFake::start(TOKEN, NUMBER_ID).await;
+    let conn = cloud_connection(&app, &a, &fake).await;
+    let id = conn["id"].as_str().unwrap();
+    assert_error(
+        &app.get(&format!("/api/connections/{id}"), &b.admin_token)
+            .await,
+        404,
+        "CONNECTION_NOT_FOUND",
+    );
+    // The webhook URL names the company: another company's path finds nothing.
+    let hello = webhook_body(
+        NUMBER_ID,
+        text_message("5511987654321", "Ana", "wamid.x", "Oi"),
+    );
+    let sig = signature(APP_SECRET, hello.as_bytes());
+    assert_eq!(
+        post_webhook(
+            &app,
+            &format!("/api/hooks/whatsapp/{}/{id}", b.id),
+            &hello,
+            Some(&sig)
+        )
+        .await,
+        StatusCode::NOT_FOUND
+    );
+    // Settings without their secrets are refused; a simulator takes none.
+    let (status, body) = app
+        .post(
+            "/api/connections",
+            &b.admin_token,
+            json!({
+                "name": "Outra", "kind": "cloud_api", "phone": "+55 11 99999-0001",
+                "cloud_api": { "phone_number_id": "1", "waba_id": "2" },
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let (status, body) = app
+        .post(
+            "/api/connections",
+            &b.admin_token,
+            json!({
+                "name": "Sim", "kind": "simulator", "phone": "+55 11 99999-0002",
+                "cloud_api": { "phone_number_id": "1", "waba_id": "2", "access_token": "x", "app_secret": "y" },
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["field"], "cloud_api");
+}

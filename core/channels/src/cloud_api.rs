@@ -1,0 +1,617 @@
+//! Meta's WhatsApp Cloud API, following its published reference (Graph API v21): messages
+//! go out through `POST /{phone-number-id}/messages` (media uploaded first through
+//! `POST /{phone-number-id}/media` when the platform holds the file), customers' media come
+//! in through `GET /{media-id}` and its URL, and Meta's webhooks — signed with the app's
+//! secret in `X-Hub-Signature-256` — are read here into the inbox's events.
+
+use std::sync::Weak;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use serde_json::{Value, json};
+use tucan_model::ticket::{ConnectionStatus, MessageKind, MessageStatus};
+
+use crate::channel::{
+    Channel, ChannelError, ChannelEvent, ChannelSink, Incoming, IncomingFile, Outgoing,
+};
+
+/// A Cloud API connection's settings, secrets opened.
+#[derive(Clone)]
+pub struct CloudApiConfig {
+    pub phone_number_id: String,
+    pub waba_id: String,
+    pub access_token: String,
+    pub app_secret: String,
+    pub verify_token: String,
+    /// The Graph API's base with its version, e.g. `https://graph.facebook.com/v21.0`.
+    pub graph_url: String,
+}
+
+impl std::fmt::Debug for CloudApiConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CloudApiConfig")
+            .field("phone_number_id", &self.phone_number_id)
+            .field("graph_url", &self.graph_url)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The number as Meta knows it (the connection's "verify" action).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NumberInfo {
+    pub verified_name: String,
+    pub display_phone_number: String,
+    pub quality_rating: String,
+}
+
+/// What a webhook notification carries for a number.
+#[derive(Debug, Clone)]
+pub enum Notification {
+    /// A customer's message; media still to fetch by its id.
+    Message {
+        incoming: Box<Incoming>,
+        media_id: Option<String>,
+    },
+    /// What became of a message the platform sent.
+    Status {
+        channel_id: String,
+        status: MessageStatus,
+        /// Meta's code and title when it failed.
+        error: Option<String>,
+    },
+}
+
+pub struct CloudApi {
+    pub tenant: String,
+    pub connection_id: String,
+    pub config: CloudApiConfig,
+    pub http: reqwest::Client,
+    /// The inbox: a revoked token marks the connection.
+    pub sink: Weak<dyn ChannelSink>,
+}
+
+impl std::fmt::Debug for CloudApi {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CloudApi")
+            .field("connection_id", &self.connection_id)
+            .field("config", &self.config)
+            .finish()
+    }
+}
+
+/// A Graph API error as Meta answers it: `{"error": {"message", "code", "error_subcode",
+/// "error_data": {"details"}}}`.
+#[derive(Debug, Clone)]
+struct GraphError {
+    code: i64,
+    message: String,
+}
+
+impl GraphError {
+    fn from_body(status: u16, body: &Value) -> GraphError {
+        let e = &body["error"];
+        let mut message = e["message"]
+            .as_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("HTTP {status}"));
+        if let Some(details) = e["error_data"]["details"].as_str() {
+            message = format!("{message} ({details})");
+        }
+        GraphError {
+            code: e["code"].as_i64().unwrap_or(0),
+            message,
+        }
+    }
+}
+
+/// Graph codes that mean "not now": rate limits and throttling (the send is tried again
+/// with backoff).
+const RATE_LIMITED: [i64; 5] = [4, 80007, 130429, 131048, 131056];
+/// The access token expired or was revoked: the connection needs attention.
+const TOKEN_INVALID: i64 = 190;
+/// More than 24 hours since the customer last wrote: only a template may go out.
+const REENGAGEMENT: i64 = 131047;
+
+impl CloudApi {
+    fn url(&self, path: &str) -> String {
+        format!("{}/{path}", self.config.graph_url.trim_end_matches('/'))
+    }
+
+    /// A Graph call answered with JSON; a Graph error mapped to what the sender does next.
+    async fn call(&self, req: reqwest::RequestBuilder) -> Result<Value, ChannelError> {
+        let resp = req
+            .bearer_auth(&self.config.access_token)
+            .timeout(Duration::from_secs(20))
+            .send()
+            .await
+            .map_err(|e| ChannelError::Unavailable(format!("Graph API unreachable: {e}")))?;
+        let status = resp.status().as_u16();
+        let body: Value = resp.json().await.unwrap_or(Value::Null);
+        if (200..300).contains(&status) {
+            return Ok(body);
+        }
+        Err(self.graph_failure(GraphError::from_body(status, &body), status))
+    }
+
+    fn graph_failure(&self, e: GraphError, status: u16) -> ChannelError {
+        let said = format!("{} ({})", e.message, e.code);
+        if RATE_LIMITED.contains(&e.code) || status == 429 || status >= 500 {
+            return ChannelError::Unavailable(format!("Meta: {said}"));
+        }
+        if e.code == TOKEN_INVALID {
+            self.needs_attention(format!(
+                "the access token is expired or revoked; paste a new one: {said}"
+            ));
+            return ChannelError::Rejected(format!("the connection's access token: {said}"));
+        }
+        if e.code == REENGAGEMENT {
+            return ChannelError::Rejected(format!(
+                "more than 24 hours since the customer last wrote; only a template can reach them now ({})",
+                e.code
+            ));
+        }
+        ChannelError::Rejected(format!("Meta: {said}"))
+    }
+
+    /// Tell the inbox the connection cannot work until someone acts.
+    fn needs_attention(&self, detail: String) {
+        let Some(sink) = self.sink.upgrade() else {
+            return;
+        };
+        let (tenant, connection) = (self.tenant.clone(), self.connection_id.clone());
+        tokio::spawn(async move {
+            let event = ChannelEvent::Status {
+                status: ConnectionStatus::Disconnected,
+                pairing: None,
+                detail,
+            };
+            if let Err(e) = sink.channel_event(&tenant, &connection, event).await {
+                tracing::warn!(connection = %connection, error = %e, "connection status not recorded");
+            }
+        });
+    }
+
+    /// The number's name and quality as Meta shows them.
+    pub async fn verify(&self) -> Result<NumberInfo, ChannelError> {
+        let body = self
+            .call(
+                self.http
+                    .get(self.url(&self.config.phone_number_id))
+                    .query(&[(
+                        "fields",
+                        "verified_name,display_phone_number,quality_rating",
+                    )]),
+            )
+            .await?;
+        let text = |k: &str| body[k].as_str().unwrap_or_default().to_string();
+        Ok(NumberInfo {
+            verified_name: text("verified_name"),
+            display_phone_number: text("display_phone_number"),
+            quality_rating: text("quality_rating"),
+        })
+    }
+
+    /// A customer's file: its address from `GET /{media-id}`, then its bytes.
+    pub async fn fetch_media(&self, media_id: &str) -> Result<(Vec<u8>, String), ChannelError> {
+        let meta = self.call(self.http.get(self.url(media_id))).await?;
+        let url = meta["url"]
+            .as_str()
+            .ok_or_else(|| ChannelError::Rejected(format!("media {media_id} has no address")))?;
+        let mime = meta["mime_type"].as_str().unwrap_or_default().to_string();
+        let resp = self
+            .http
+            .get(url)
+            .bearer_auth(&self.config.access_token)
+            .timeout(Duration::from_secs(60))
+            .send()
+            .await
+            .map_err(|e| ChannelError::Unavailable(format!("media download: {e}")))?;
+        if !resp.status().is_success() {
+            return Err(ChannelError::Unavailable(format!(
+                "media download: HTTP {}",
+                resp.status()
+            )));
+        }
+        let bytes = resp
+            .bytes()
+            .await
+            .map_err(|e| ChannelError::Unavailable(format!("media download: {e}")))?;
+        Ok((bytes.to_vec(), mime))
+    }
+
+    /// Upload a file the platform holds; returns its media id.
+    async fn upload(&self, file: &IncomingFile, mime: &str) -> Result<String, ChannelError> {
+        let boundary = format!("tucan{}", tucan_model::ids::new_id());
+        let name = file.filename.as_deref().unwrap_or("file").replace('"', "");
+        let mut body = Vec::with_capacity(file.bytes.len() + 512);
+        for (field, value) in [("messaging_product", "whatsapp"), ("type", mime)] {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"\r\n\r\n{value}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: {mime}\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(&file.bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let answer = self
+            .call(
+                self.http
+                    .post(self.url(&format!("{}/media", self.config.phone_number_id)))
+                    .header(
+                        "content-type",
+                        format!("multipart/form-data; boundary={boundary}"),
+                    )
+                    .body(body),
+            )
+            .await?;
+        answer["id"]
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| ChannelError::Unavailable("the upload answered no media id".into()))
+    }
+
+    /// Tell Meta the customer's message was read (blue ticks on the phone).
+    pub async fn mark_read(&self, channel_id: &str) -> Result<(), ChannelError> {
+        self.call(
+            self.http
+                .post(self.url(&format!("{}/messages", self.config.phone_number_id)))
+                .json(&json!({
+                    "messaging_product": "whatsapp", "status": "read", "message_id": channel_id,
+                })),
+        )
+        .await
+        .map(drop)
+    }
+
+    async fn media_object(&self, msg: &Outgoing) -> Result<Value, ChannelError> {
+        let mut object = match (&msg.file, &msg.media_url) {
+            (Some(file), _) => {
+                let mime = msg.mime.as_deref().unwrap_or("application/octet-stream");
+                json!({ "id": self.upload(file, mime).await? })
+            }
+            (None, Some(url)) if url.starts_with("https://") || url.starts_with("http://") => {
+                json!({ "link": url })
+            }
+            _ => {
+                return Err(ChannelError::Rejected(
+                    "the file is neither held by the platform nor at a public address".into(),
+                ));
+            }
+        };
+        if !msg.body.is_empty() && msg.kind != MessageKind::Audio {
+            object["caption"] = json!(msg.body);
+        }
+        if msg.kind == MessageKind::Document
+            && let Some(name) = &msg.filename
+        {
+            object["filename"] = json!(name);
+        }
+        Ok(object)
+    }
+}
+
+/// The number in the form the Cloud API takes: digits, no `+`.
+fn wa_id(phone: &str) -> String {
+    phone.chars().filter(char::is_ascii_digit).collect()
+}
+
+#[async_trait]
+impl Channel for CloudApi {
+    async fn connect(&self) -> Result<(), ChannelError> {
+        self.verify().await.map(drop)
+    }
+
+    async fn disconnect(&self) -> Result<(), ChannelError> {
+        Ok(())
+    }
+
+    async fn send(&self, msg: &Outgoing) -> Result<String, ChannelError> {
+        let mut payload = json!({
+            "messaging_product": "whatsapp",
+            "recipient_type": "individual",
+            "to": wa_id(&msg.to),
+        });
+        let kind = match msg.kind {
+            MessageKind::Text => {
+                payload["text"] = json!({
+                    "body": msg.body,
+                    "preview_url": msg.body.contains("https://") || msg.body.contains("http://"),
+                });
+                "text"
+            }
+            MessageKind::Image => "image",
+            MessageKind::Audio => "audio",
+            MessageKind::Video => "video",
+            MessageKind::Document => "document",
+        };
+        payload["type"] = json!(kind);
+        if kind != "text" {
+            payload[kind] = self.media_object(msg).await?;
+        }
+        if let Some(quoted) = &msg.quoted {
+            payload["context"] = json!({ "message_id": quoted });
+        }
+        let answer = self
+            .call(
+                self.http
+                    .post(self.url(&format!("{}/messages", self.config.phone_number_id)))
+                    .header("Idempotency-Key", &msg.key)
+                    .json(&payload),
+            )
+            .await?;
+        answer["messages"][0]["id"]
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| ChannelError::Unavailable("Meta answered no message id".into()))
+    }
+}
+
+/// True when `header` (`sha256=<hex>`) is the HMAC-SHA256 of `body` under `app_secret`,
+/// compared in constant time.
+pub fn signature_valid(app_secret: &str, body: &[u8], header: Option<&str>) -> bool {
+    let Some(tag) = header
+        .and_then(|h| h.trim().strip_prefix("sha256="))
+        .and_then(|h| hex::decode(h).ok())
+    else {
+        return false;
+    };
+    let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, app_secret.as_bytes());
+    aws_lc_rs::hmac::verify(&key, body, &tag).is_ok()
+}
+
+/// What a webhook notification (`object: whatsapp_business_account`) says for the number
+/// `phone_number_id`; other numbers' changes and unknown fields are left out.
+pub fn notifications(body: &Value, phone_number_id: &str) -> Vec<Notification> {
+    let mut out = Vec::new();
+    let changes = body["entry"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|e| e["changes"].as_array().into_iter().flatten());
+    for change in changes {
+        let value = &change["value"];
+        if value["metadata"]["phone_number_id"].as_str() != Some(phone_number_id) {
+            continue;
+        }
+        let name_of = |wa: &str| {
+            value["contacts"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|c| c["wa_id"].as_str() == Some(wa))
+                .and_then(|c| c["profile"]["name"].as_str())
+                .map(str::to_string)
+        };
+        for m in value["messages"].as_array().into_iter().flatten() {
+            if let Some(n) = message(m, &name_of) {
+                out.push(n);
+            }
+        }
+        for s in value["statuses"].as_array().into_iter().flatten() {
+            let status = match s["status"].as_str() {
+                Some("sent") => MessageStatus::Sent,
+                Some("delivered") => MessageStatus::Delivered,
+                Some("read") => MessageStatus::Read,
+                Some("failed") => MessageStatus::Failed,
+                _ => continue,
+            };
+            let Some(id) = s["id"].as_str() else {
+                continue;
+            };
+            let error = s["errors"][0].as_object().map(|e| {
+                let code = e.get("code").and_then(Value::as_i64).unwrap_or_default();
+                let title = e
+                    .get("title")
+                    .or_else(|| e.get("message"))
+                    .and_then(Value::as_str)
+                    .unwrap_or("failed");
+                format!("Meta: {title} ({code})")
+            });
+            out.push(Notification::Status {
+                channel_id: id.to_string(),
+                status,
+                error,
+            });
+        }
+    }
+    out
+}
+
+/// One customer's message from a webhook: its kind, text and the media to fetch. Types the
+/// platform has no form for come in as readable text rather than being dropped.
+fn message(m: &Value, name_of: &dyn Fn(&str) -> Option<String>) -> Option<Notification> {
+    let id = m["id"].as_str()?;
+    let from = m["from"].as_str()?;
+    let kind_name = m["type"].as_str().unwrap_or("unknown");
+    let text_of = |v: &Value| v.as_str().unwrap_or_default().to_string();
+    let mut media_id = None;
+    let mut mime = None;
+    let (kind, body) = match kind_name {
+        "text" => (MessageKind::Text, text_of(&m["text"]["body"])),
+        "image" | "video" | "audio" | "document" | "sticker" => {
+            let media = &m[kind_name];
+            media_id = media["id"].as_str().map(str::to_string);
+            mime = media["mime_type"].as_str().map(str::to_string);
+            let kind = match kind_name {
+                "image" | "sticker" => MessageKind::Image,
+                "video" => MessageKind::Video,
+                "audio" => MessageKind::Audio,
+                _ => MessageKind::Document,
+            };
+            (kind, text_of(&media["caption"]))
+        }
+        "location" => {
+            let l = &m["location"];
+            let place = [l["name"].as_str(), l["address"].as_str()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(", ");
+            let at = format!(
+                "{}, {}",
+                l["latitude"].as_f64().unwrap_or_default(),
+                l["longitude"].as_f64().unwrap_or_default()
+            );
+            let text = if place.is_empty() {
+                format!("📍 {at}")
+            } else {
+                format!("📍 {place} ({at})")
+            };
+            (MessageKind::Text, text)
+        }
+        "contacts" => {
+            let cards: Vec<String> = m["contacts"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|c| {
+                    let name = c["name"]["formatted_name"].as_str().unwrap_or("?");
+                    let phones: Vec<&str> = c["phones"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|p| p["phone"].as_str())
+                        .collect();
+                    format!("👤 {name} {}", phones.join(" "))
+                })
+                .collect();
+            (MessageKind::Text, cards.join("\n"))
+        }
+        "reaction" => (
+            MessageKind::Text,
+            format!("{} (reaction)", text_of(&m["reaction"]["emoji"])),
+        ),
+        "interactive" => {
+            let i = &m["interactive"];
+            let reply = if i["type"] == "list_reply" {
+                &i["list_reply"]
+            } else {
+                &i["button_reply"]
+            };
+            (MessageKind::Text, text_of(&reply["title"]))
+        }
+        "button" => (MessageKind::Text, text_of(&m["button"]["text"])),
+        other => (MessageKind::Text, format!("[unsupported message: {other}]")),
+    };
+    let quoted = match kind_name {
+        "reaction" => m["reaction"]["message_id"].as_str(),
+        _ => m["context"]["id"].as_str(),
+    };
+    Some(Notification::Message {
+        incoming: Box::new(Incoming {
+            channel_id: id.to_string(),
+            from: format!("+{}", wa_id(from)),
+            push_name: name_of(from),
+            kind,
+            body,
+            media_url: None,
+            mime,
+            file: None,
+            quoted: quoted.map(str::to_string),
+            group: None,
+        }),
+        media_id,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signatures_are_checked_against_the_raw_body() {
+        let body = br#"{"object":"whatsapp_business_account"}"#;
+        let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, b"app-secret");
+        let tag = hex::encode(aws_lc_rs::hmac::sign(&key, body).as_ref());
+        assert!(signature_valid(
+            "app-secret",
+            body,
+            Some(&format!("sha256={tag}"))
+        ));
+        assert!(!signature_valid(
+            "other",
+            body,
+            Some(&format!("sha256={tag}"))
+        ));
+        assert!(!signature_valid(
+            "app-secret",
+            b"{}",
+            Some(&format!("sha256={tag}"))
+        ));
+        assert!(!signature_valid("app-secret", body, None));
+        assert!(!signature_valid("app-secret", body, Some("sha1=abc")));
+    }
+
+    #[test]
+    fn webhooks_become_messages_and_statuses_of_the_number() {
+        let body = json!({
+            "object": "whatsapp_business_account",
+            "entry": [{ "id": "WABA", "changes": [{ "field": "messages", "value": {
+                "messaging_product": "whatsapp",
+                "metadata": { "display_phone_number": "15550001111", "phone_number_id": "PN1" },
+                "contacts": [{ "profile": { "name": "Ana" }, "wa_id": "5511987654321" }],
+                "messages": [
+                    { "from": "5511987654321", "id": "wamid.1", "timestamp": "1700000000", "type": "text", "text": { "body": "Oi" } },
+                    { "from": "5511987654321", "id": "wamid.2", "timestamp": "1700000001", "type": "image",
+                      "image": { "id": "MEDIA1", "mime_type": "image/jpeg", "caption": "boleto" },
+                      "context": { "from": "15550001111", "id": "wamid.out" } },
+                    { "from": "5511987654321", "id": "wamid.3", "timestamp": "1700000002", "type": "interactive",
+                      "interactive": { "type": "button_reply", "button_reply": { "id": "1", "title": "Vendas" } } },
+                    { "from": "5511987654321", "id": "wamid.4", "timestamp": "1700000003", "type": "unsupported" }
+                ],
+                "statuses": [
+                    { "id": "wamid.out", "status": "delivered", "recipient_id": "5511987654321", "timestamp": "1700000004" },
+                    { "id": "wamid.out2", "status": "failed", "recipient_id": "5511987654321", "timestamp": "1700000005",
+                      "errors": [{ "code": 131026, "title": "Message undeliverable" }] }
+                ]
+            }}]}]
+        });
+        let got = notifications(&body, "PN1");
+        assert_eq!(got.len(), 6);
+        let Notification::Message { incoming, media_id } = &got[0] else {
+            panic!("{got:?}")
+        };
+        assert_eq!(
+            (incoming.from.as_str(), incoming.body.as_str()),
+            ("+5511987654321", "Oi")
+        );
+        assert_eq!(incoming.push_name.as_deref(), Some("Ana"));
+        assert!(media_id.is_none());
+        let Notification::Message { incoming, media_id } = &got[1] else {
+            panic!()
+        };
+        assert_eq!(incoming.kind, MessageKind::Image);
+        assert_eq!(media_id.as_deref(), Some("MEDIA1"));
+        assert_eq!(incoming.quoted.as_deref(), Some("wamid.out"));
+        let Notification::Message { incoming, .. } = &got[2] else {
+            panic!()
+        };
+        assert_eq!(incoming.body, "Vendas");
+        let Notification::Message { incoming, .. } = &got[3] else {
+            panic!()
+        };
+        assert_eq!(incoming.body, "[unsupported message: unsupported]");
+        assert!(matches!(
+            &got[4],
+            Notification::Status {
+                status: MessageStatus::Delivered,
+                ..
+            }
+        ));
+        let Notification::Status { error, .. } = &got[5] else {
+            panic!()
+        };
+        assert_eq!(
+            error.as_deref(),
+            Some("Meta: Message undeliverable (131026)")
+        );
+        assert!(notifications(&body, "OTHER").is_empty());
+    }
+}

@@ -1,0 +1,256 @@
+//! The inbox's side of Cloud API connections: their channel, opened with the connection's
+//! secrets; the `whatsapp.webhook` job that turns a verified webhook delivery into the
+//! inbox's events (customers' files fetched from Meta and kept like other media); and the
+//! number's check against the Graph API.
+
+use std::sync::{Arc, Weak};
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use tucan_bus::{Job, JobError, JobHandler, Lane, NewJob};
+use tucan_channels::cloud_api::{CloudApi, CloudApiConfig, Notification, NumberInfo};
+use tucan_channels::{ChannelError, ChannelEvent, ChannelSink, IncomingFile, SinkError};
+use tucan_model::ticket::{
+    ChannelKind, CloudApiSettings, Connection, DEFAULT_GRAPH_URL, MessageStatus,
+};
+use tucan_store::{CloudSettings, TenantDb};
+
+use crate::Inbox;
+use crate::error::{InboxError, InboxResult};
+
+/// The job that reads a Cloud API webhook delivery (its signature already checked).
+pub const WEBHOOK_KIND: &str = "whatsapp.webhook";
+
+#[derive(Debug, Serialize, Deserialize)]
+struct WebhookPayload {
+    connection_id: String,
+    /// The delivery's body, as Meta sent it.
+    body: String,
+}
+
+impl Inbox {
+    /// Seal a connection's Cloud API settings for storage: secrets given are sealed for the
+    /// connection, left-out ones kept from `saved`, the verify token made up when none is
+    /// given, the Graph URL checked against the outbound guard.
+    pub fn seal_cloud_settings(
+        &self,
+        connection_id: &str,
+        given: &CloudApiSettings,
+        saved: Option<&CloudSettings>,
+    ) -> InboxResult<CloudSettings> {
+        let key = self.opts.secret_key.as_ref().ok_or_else(|| {
+            InboxError::Channel("this server has no secrets key to keep the settings".into())
+        })?;
+        let id_ok =
+            |v: &str| !v.is_empty() && v.len() <= 40 && v.bytes().all(|b| b.is_ascii_digit());
+        if !id_ok(&given.phone_number_id) {
+            return Err(InboxError::InvalidField(
+                "cloud_api.phone_number_id: the number's id in WhatsApp Manager, digits only"
+                    .into(),
+            ));
+        }
+        if !id_ok(&given.waba_id) {
+            return Err(InboxError::InvalidField(
+                "cloud_api.waba_id: the WhatsApp Business Account's id, digits only".into(),
+            ));
+        }
+        let secret = |field: &str, value: &Option<String>, saved: Option<&String>| match (
+            value.as_deref().map(str::trim).filter(|v| !v.is_empty()),
+            saved,
+        ) {
+            (Some(v), _) => Ok(key.seal(connection_id, v)),
+            (None, Some(s)) => Ok(s.clone()),
+            (None, None) => Err(InboxError::InvalidField(format!(
+                "cloud_api.{field} is required"
+            ))),
+        };
+        let graph_url = match (&given.graph_url, saved) {
+            (Some(u), _) if !u.trim().is_empty() => {
+                let u = u.trim().trim_end_matches('/').to_string();
+                self.http.check_url(&u).map_err(|why| {
+                    InboxError::InvalidField(format!("cloud_api.graph_url: {why}"))
+                })?;
+                u
+            }
+            (_, Some(s)) => s.graph_url.clone(),
+            _ => DEFAULT_GRAPH_URL.to_string(),
+        };
+        let verify_token = match (&given.verify_token, saved) {
+            (Some(t), _) => t.clone(),
+            (None, Some(s)) => s.verify_token.clone(),
+            (None, None) => tucan_model::ids::new_id(),
+        };
+        Ok(CloudSettings {
+            phone_number_id: given.phone_number_id.clone(),
+            waba_id: given.waba_id.clone(),
+            graph_url,
+            verify_token,
+            access_token: secret(
+                "access_token",
+                &given.access_token,
+                saved.map(|s| &s.access_token),
+            )?,
+            app_secret: secret(
+                "app_secret",
+                &given.app_secret,
+                saved.map(|s| &s.app_secret),
+            )?,
+        })
+    }
+
+    /// The Cloud API channel of `conn`, its secrets opened with the server's key.
+    pub async fn cloud_api(&self, db: &TenantDb, conn: &Connection) -> InboxResult<CloudApi> {
+        if conn.kind != ChannelKind::CloudApi {
+            return Err(InboxError::InvalidParam(
+                "the connection is not a Cloud API number".into(),
+            ));
+        }
+        let stored = db.cloud_settings(&conn.id).await?.ok_or_else(|| {
+            InboxError::Channel("the connection has no Cloud API settings".into())
+        })?;
+        let key = self.opts.secret_key.as_ref().ok_or_else(|| {
+            InboxError::Channel("this server has no secrets key to open the settings".into())
+        })?;
+        let open = |sealed: &str| {
+            key.open(&conn.id, sealed)
+                .map_err(|e| InboxError::Channel(e.to_string()))
+        };
+        let sink: Weak<dyn ChannelSink> = self.me.clone();
+        Ok(CloudApi {
+            tenant: db.tenant_id().to_string(),
+            connection_id: conn.id.clone(),
+            config: CloudApiConfig {
+                phone_number_id: stored.phone_number_id,
+                waba_id: stored.waba_id,
+                access_token: open(&stored.access_token)?,
+                app_secret: open(&stored.app_secret)?,
+                verify_token: stored.verify_token,
+                graph_url: stored.graph_url,
+            },
+            http: self.http.client().clone(),
+            sink,
+        })
+    }
+
+    /// The number as Meta knows it: its name and quality, or Meta's exact error.
+    pub async fn verify_cloud_api(
+        &self,
+        db: &TenantDb,
+        conn: &Connection,
+    ) -> InboxResult<NumberInfo> {
+        self.cloud_api(db, conn)
+            .await?
+            .verify()
+            .await
+            .map_err(|e| InboxError::Channel(e.to_string()))
+    }
+
+    /// Take a webhook delivery whose signature was checked: answered at once, read by a job.
+    pub async fn queue_webhook(
+        &self,
+        tenant: &str,
+        connection_id: &str,
+        body: String,
+    ) -> InboxResult<()> {
+        let payload = WebhookPayload {
+            connection_id: connection_id.to_string(),
+            body,
+        };
+        let job = NewJob::new(
+            Lane::Messages,
+            WEBHOOK_KIND,
+            serde_json::to_value(&payload).expect("a webhook payload is plain data"),
+        )
+        .tenant(tenant)
+        .max_attempts(8);
+        self.bus.publish(job).await?;
+        Ok(())
+    }
+
+    /// Every notification of a delivery, in order; a customer's file is fetched and kept.
+    async fn read_webhook(&self, db: &TenantDb, p: &WebhookPayload) -> Result<(), JobError> {
+        let conn = match db.get_connection(&p.connection_id).await {
+            Ok(c) => c,
+            Err(e) if e.refusal().is_some() => {
+                return Err(JobError::Fatal(format!("dropped: {e}")));
+            }
+            Err(e) => return Err(JobError::Retry(e.to_string())),
+        };
+        let api = self
+            .cloud_api(db, &conn)
+            .await
+            .map_err(|e| JobError::Fatal(format!("dropped: {e}")))?;
+        let body: serde_json::Value = serde_json::from_str(&p.body)
+            .map_err(|e| JobError::Fatal(format!("not a webhook notification: {e}")))?;
+        let tenant = db.tenant_id();
+        for n in tucan_channels::cloud_api::notifications(&body, &api.config.phone_number_id) {
+            let event = match n {
+                Notification::Message {
+                    mut incoming,
+                    media_id,
+                } => {
+                    if let Some(media_id) = media_id {
+                        match api.fetch_media(&media_id).await {
+                            Ok((bytes, mime)) => {
+                                incoming.file = Some(IncomingFile {
+                                    bytes,
+                                    filename: None,
+                                });
+                                incoming.mime = Some(mime);
+                            }
+                            Err(ChannelError::Unavailable(why)) => {
+                                return Err(JobError::Retry(why));
+                            }
+                            Err(ChannelError::Rejected(why)) => {
+                                incoming.body = format!("{} [file not kept: {why}]", incoming.body)
+                                    .trim()
+                                    .to_string();
+                            }
+                        }
+                    }
+                    ChannelEvent::Message(incoming)
+                }
+                Notification::Status {
+                    channel_id,
+                    status: MessageStatus::Failed,
+                    error,
+                } => ChannelEvent::Failed {
+                    channel_id,
+                    reason: error.unwrap_or_else(|| "Meta could not deliver it".into()),
+                },
+                Notification::Status {
+                    channel_id, status, ..
+                } => ChannelEvent::Receipt { channel_id, status },
+            };
+            match self.channel_event(tenant, &conn.id, event).await {
+                Ok(_) => {}
+                Err(SinkError::Refused(p)) => {
+                    tracing::info!(connection = %conn.id, problem = %p, "webhook notification refused");
+                }
+                Err(SinkError::Failed(why)) => return Err(JobError::Retry(why)),
+            }
+        }
+        Ok(())
+    }
+}
+
+pub(crate) struct WebhookJob(pub(crate) Arc<Inbox>);
+
+#[async_trait]
+impl JobHandler for WebhookJob {
+    async fn handle(&self, job: &Job) -> Result<(), JobError> {
+        let tenant = job
+            .tenant
+            .as_deref()
+            .ok_or_else(|| JobError::Fatal("a webhook job needs a tenant".into()))?;
+        let p: WebhookPayload = serde_json::from_value(job.payload.clone())
+            .map_err(|e| JobError::Fatal(format!("invalid {WEBHOOK_KIND} payload: {e}")))?;
+        let db = self
+            .0
+            .store
+            .tenant(tenant)
+            .await
+            .map_err(|e| JobError::Fatal(format!("dropped: {e}")))?;
+        self.0.read_webhook(&db, &p).await
+    }
+}
