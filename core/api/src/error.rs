@@ -257,17 +257,23 @@ impl From<StoreError> for ApiError {
     }
 }
 
+/// A crate's failure as the client sees it: its problem, or (logged as `what` failed) an
+/// internal error that says nothing of it.
+fn shown_or_logged(problem: Option<Problem>, what: &str, e: &dyn std::fmt::Display) -> ApiError {
+    match problem {
+        Some(p) => p.into(),
+        None => {
+            tracing::error!(error = %e, "{what} failure");
+            ApiError::internal()
+        }
+    }
+}
+
 impl From<RuntimeError> for ApiError {
     fn from(e: RuntimeError) -> Self {
         match e {
             RuntimeError::Store(e) => e.into(),
-            other => match other.to_problem() {
-                Some(p) => p.into(),
-                None => {
-                    tracing::error!(error = %other, "flow runtime failure");
-                    ApiError::internal()
-                }
-            },
+            other => shown_or_logged(other.to_problem(), "flow runtime", &other),
         }
     }
 }
@@ -277,13 +283,7 @@ impl From<InboxError> for ApiError {
         match e {
             InboxError::Store(e) => e.into(),
             InboxError::Runtime(e) => e.into(),
-            other => match other.to_problem() {
-                Some(p) => p.into(),
-                None => {
-                    tracing::error!(error = %other, "inbox failure");
-                    ApiError::internal()
-                }
-            },
+            other => shown_or_logged(other.to_problem(), "inbox", &other),
         }
     }
 }
@@ -292,13 +292,7 @@ impl From<HostError> for ApiError {
     fn from(e: HostError) -> Self {
         match e {
             HostError::Store(e) => e.into(),
-            other => match other.to_problem() {
-                Some(p) => p.into(),
-                None => {
-                    tracing::error!(error = %other, "plugin host failure");
-                    ApiError::internal()
-                }
-            },
+            other => shown_or_logged(other.to_problem(), "plugin host", &other),
         }
     }
 }
