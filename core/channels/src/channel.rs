@@ -116,6 +116,12 @@ pub trait Channel: Send + Sync {
         let _ = (to, state);
         Ok(())
     }
+    /// Show the customer their message `channel_id` (and those before it) as read. Channels
+    /// without read receipts ignore it.
+    async fn mark_read(&self, channel_id: &str) -> Result<(), ChannelError> {
+        let _ = channel_id;
+        Ok(())
+    }
 }
 
 /// What the inbox made of an event a channel reported.

@@ -257,19 +257,6 @@ impl CloudApi {
             .ok_or_else(|| ChannelError::Unavailable("the upload answered no media id".into()))
     }
 
-    /// Tell Meta the customer's message was read (blue ticks on the phone).
-    pub async fn mark_read(&self, channel_id: &str) -> Result<(), ChannelError> {
-        self.call(
-            self.http
-                .post(self.url(&format!("{}/messages", self.config.phone_number_id)))
-                .json(&json!({
-                    "messaging_product": "whatsapp", "status": "read", "message_id": channel_id,
-                })),
-        )
-        .await
-        .map(drop)
-    }
-
     async fn media_object(&self, msg: &Outgoing) -> Result<Value, ChannelError> {
         let mut object = match (&msg.file, &msg.media_url) {
             (Some(file), _) => {
@@ -310,6 +297,19 @@ impl Channel for CloudApi {
 
     async fn disconnect(&self) -> Result<(), ChannelError> {
         Ok(())
+    }
+
+    /// Tell Meta the customer's message was read (blue ticks on the phone).
+    async fn mark_read(&self, channel_id: &str) -> Result<(), ChannelError> {
+        self.call(
+            self.http
+                .post(self.url(&format!("{}/messages", self.config.phone_number_id)))
+                .json(&json!({
+                    "messaging_product": "whatsapp", "status": "read", "message_id": channel_id,
+                })),
+        )
+        .await
+        .map(drop)
     }
 
     async fn send(&self, msg: &Outgoing) -> Result<String, ChannelError> {

@@ -197,6 +197,18 @@ impl Inbox {
                         self.assign_waiting(db, agent).await?;
                     }
                 }
+                TicketAction::Read => {
+                    // The customer's phone shows their messages read (where the channel can).
+                    if let Some(last) = db.last_customer_message(&ticket.id).await?
+                        && let Some(channel_id) = last.channel_id
+                    {
+                        let conn = db.get_connection(&ticket.connection_id).await?;
+                        let channel = self.channel_for(db, &conn).await?;
+                        if let Err(e) = channel.mark_read(&channel_id).await {
+                            tracing::info!(ticket = %ticket.id, error = %e, "read receipt not sent");
+                        }
+                    }
+                }
                 TicketAction::Close => {
                     if let Some(agent) = &before.user_id {
                         self.assign_waiting(db, agent).await?;

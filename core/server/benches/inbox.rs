@@ -153,7 +153,7 @@ async fn setup() -> Bench {
             default_queue_id: None,
             greeting: String::new(),
             farewell: String::new(),
-            messages_per_minute: 1200,
+            messages_per_minute: Some(1200),
             cloud_api: None,
         })
         .await

@@ -13,7 +13,7 @@ use tucan_model::phone::{check_group_id, normalize_phone};
 use tucan_model::tenancy::LimitKind;
 use tucan_model::ticket::{
     ChannelKind, Connection, ConnectionPatch, GroupChat, NewConnection, SimInbound, SimMessage,
-    SimRead, SimTyping, StatusChange,
+    SimRead, SimTyping, StatusChange, default_pace,
 };
 use tucan_model::user::Role;
 use tucan_model::{ErrorCode, Problem, required_text};
@@ -190,6 +190,7 @@ impl ConnectionsApi {
             phone: normalize_phone(&body.phone, &ctx.tenant.country)?,
             default_flow_id: body.default_flow_id.clone().filter(|s| !s.is_empty()),
             default_queue_id: body.default_queue_id.clone().filter(|s| !s.is_empty()),
+            messages_per_minute: Some(body.messages_per_minute.unwrap_or(default_pace(body.kind))),
             ..body.0
         };
         let id = new_id();

@@ -78,6 +78,8 @@ async fn a_cloud_api_number_takes_customers_and_answers_them() {
         "{text}"
     );
     assert_eq!(conn["status"], "connected", "{conn}");
+    // Paced at Meta's default throughput, 80 a second.
+    assert_eq!(conn["messages_per_minute"], 4800);
     let cloud = &conn["cloud_api"];
     assert_eq!(cloud["access_token_set"], true);
     assert_eq!(cloud["app_secret_set"], true);
@@ -196,6 +198,21 @@ async fn a_cloud_api_number_takes_customers_and_answers_them() {
         .await
         .unwrap();
     assert_eq!(file.bytes().await.unwrap().to_vec(), png);
+
+    // The agent reads them: the customer's phone shows them read.
+    let (status, _) = app
+        .post(
+            &format!("/api/tickets/{ticket_id}/read"),
+            &t.admin_token,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let start = Instant::now();
+    while !fake.marked_read().contains(&"wamid.in2".to_string()) {
+        assert!(start.elapsed() < Duration::from_secs(5), "{:?}", fake.marked_read());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 
     // The agent answers: the text reaches the customer's number through the Graph API.
     let (status, _) = app

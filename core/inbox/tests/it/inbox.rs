@@ -95,7 +95,7 @@ pub(crate) async fn rig() -> Rig {
             default_queue_id: None,
             greeting: String::new(),
             farewell: String::new(),
-            messages_per_minute: 600,
+            messages_per_minute: Some(600),
             cloud_api: None,
         })
         .await
@@ -390,7 +390,7 @@ async fn a_paced_backlog_leaves_in_the_order_it_was_written() {
             default_queue_id: None,
             greeting: String::new(),
             farewell: String::new(),
-            messages_per_minute: 30,
+            messages_per_minute: Some(30),
             cloud_api: None,
         })
         .await

@@ -482,6 +482,17 @@ COMMIT TRANSACTION;"
     }
 
     /// A page of a ticket's messages and notes going back from `before` (a message id).
+    /// The customer's latest message on a ticket (not a note, not the platform's).
+    pub async fn last_customer_message(&self, ticket_id: &str) -> StoreResult<Option<Message>> {
+        check_id(ticket_id, Resource::Ticket)?;
+        fetch_one(
+            self.raw(),
+            "SELECT * FROM message WHERE ticket_id = $t AND direction = 'in' ORDER BY id DESC LIMIT 1",
+            json!({ "t": ticket_id }),
+        )
+        .await
+    }
+
     pub async fn list_messages(
         &self,
         ticket_id: &str,
