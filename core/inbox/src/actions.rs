@@ -406,6 +406,8 @@ impl Inbox {
                 return Err(unknown("quoted message"));
             }
         }
+        self.check_window(db, &db.get_ticket(ticket_id).await?)
+            .await?;
         let message = db
             .create_outgoing(&OutgoingWrite {
                 ticket_id: ticket_id.to_string(),

@@ -11,7 +11,7 @@ use tucan_bus::{Job, JobError, JobHandler, Lane, NewJob};
 use tucan_channels::cloud_api::{CloudApi, CloudApiConfig, Notification, NumberInfo};
 use tucan_channels::{ChannelError, ChannelEvent, ChannelSink, IncomingFile, SinkError};
 use tucan_model::ticket::{
-    ChannelKind, CloudApiSettings, Connection, DEFAULT_GRAPH_URL, MessageStatus,
+    ChannelKind, CloudApiSettings, Connection, DEFAULT_GRAPH_URL, MessageStatus, Ticket,
 };
 use tucan_store::{CloudSettings, TenantDb};
 
@@ -145,6 +145,24 @@ impl Inbox {
             .map_err(|e| InboxError::Channel(e.to_string()))
     }
 
+    /// `WINDOW_CLOSED` when `ticket`'s number is on the Cloud API and its customer last wrote
+    /// there more than 24 hours ago (Meta's customer-service window): free text and files
+    /// cannot reach them then.
+    pub async fn check_window(&self, db: &TenantDb, ticket: &Ticket) -> InboxResult<()> {
+        let conn = db.get_connection(&ticket.connection_id).await?;
+        if conn.kind != ChannelKind::CloudApi {
+            return Ok(());
+        }
+        let last = db
+            .last_customer_message_at(&ticket.contact_id, &conn.id)
+            .await?;
+        if window_open(last, chrono::Utc::now()) {
+            Ok(())
+        } else {
+            Err(InboxError::WindowClosed)
+        }
+    }
+
     /// Take a webhook delivery whose signature was checked: answered at once, read by a job.
     pub async fn queue_webhook(
         &self,
@@ -234,6 +252,15 @@ impl Inbox {
     }
 }
 
+/// Whether Meta's customer-service window is open at `now` for a customer who last wrote at
+/// `last`: 24 hours from their last message.
+fn window_open(
+    last: Option<chrono::DateTime<chrono::Utc>>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> bool {
+    last.is_some_and(|at| now - at < chrono::Duration::hours(24))
+}
+
 pub(crate) struct WebhookJob(pub(crate) Arc<Inbox>);
 
 #[async_trait]
@@ -252,5 +279,21 @@ impl JobHandler for WebhookJob {
             .await
             .map_err(|e| JobError::Fatal(format!("dropped: {e}")))?;
         self.0.read_webhook(&db, &p).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{Duration, Utc};
+
+    use super::window_open;
+
+    #[test]
+    fn the_window_is_the_24_hours_after_the_customers_last_message() {
+        let now = Utc::now();
+        assert!(window_open(Some(now - Duration::hours(23)), now));
+        assert!(!window_open(Some(now - Duration::hours(24)), now));
+        assert!(!window_open(Some(now - Duration::days(3)), now));
+        assert!(!window_open(None, now), "a customer who never wrote");
     }
 }

@@ -145,6 +145,8 @@ impl Inbox {
         body: &str,
         media: Option<Media>,
     ) -> InboxResult<tucan_model::ticket::Message> {
+        let ticket = db.get_ticket(ticket_id).await?;
+        self.check_window(db, &ticket).await?;
         let m = db
             .create_outgoing(&OutgoingWrite {
                 ticket_id: ticket_id.to_string(),

@@ -27,6 +27,12 @@ pub enum InboxError {
     /// The ticket's status does not allow it (a closed ticket, a message already sent).
     #[error("{0}")]
     TicketState(String),
+    /// More than 24 hours since the customer last wrote on a Cloud API number: only a
+    /// template may reach them.
+    #[error(
+        "more than 24 hours since the customer last wrote on this number; only a template can reach them now"
+    )]
+    WindowClosed,
     /// The company's settings turn this off (group chats, say).
     #[error("{0}")]
     Disabled(String),
@@ -54,6 +60,7 @@ impl InboxError {
             InboxError::InvalidField(_) => ErrorCode::InvalidField,
             InboxError::InvalidParam(_) => ErrorCode::InvalidParam,
             InboxError::TicketState(_) => ErrorCode::TicketState,
+            InboxError::WindowClosed => ErrorCode::WindowClosed,
             InboxError::Disabled(_) => ErrorCode::FeatureDisabled,
             InboxError::FileTooLarge { .. } => ErrorCode::BodyTooLarge,
             InboxError::FileType => ErrorCode::UnsupportedMediaType,

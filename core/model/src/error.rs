@@ -71,6 +71,8 @@ pub enum ErrorCode {
     RunActive,
     RunNotWaiting,
     TicketState,
+    /// More than 24 hours since the customer last wrote on a Cloud API number.
+    WindowClosed,
     // 413
     BodyTooLarge,
     // 415
@@ -124,7 +126,7 @@ impl ErrorCode {
             | DeadJobNotFound => 404,
             MethodNotAllowed => 405,
             EmailTaken | ContactExists | NameTaken | PlanInUse | PluginInUse | FlowNotPublished
-            | RunActive | RunNotWaiting | TicketState => 409,
+            | RunActive | RunNotWaiting | TicketState | WindowClosed => 409,
             BodyTooLarge => 413,
             UnsupportedMediaType => 415,
             TooManyAttempts => 429,
@@ -192,6 +194,7 @@ impl ErrorCode {
             RunActive => "RUN_ACTIVE",
             RunNotWaiting => "RUN_NOT_WAITING",
             TicketState => "TICKET_STATE",
+            WindowClosed => "WINDOW_CLOSED",
             BodyTooLarge => "BODY_TOO_LARGE",
             UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
             TooManyAttempts => "TOO_MANY_ATTEMPTS",

@@ -512,6 +512,13 @@ DEFINE FIELD cloud.app_secret ON connection TYPE string;
 DEFINE INDEX connection_cloud_number ON connection FIELDS cloud.phone_number_id UNIQUE;
 "#,
     },
+    Migration {
+        version: 13,
+        name: "messages by contact (the Cloud API's 24-hour customer-service window)",
+        sql: r#"
+DEFINE INDEX message_contact ON message FIELDS contact_id;
+"#,
+    },
 ];
 
 /// What a migration run did.

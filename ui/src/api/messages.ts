@@ -63,6 +63,7 @@ export const API_ERROR_CODES = [
   'RUN_ACTIVE',
   'RUN_NOT_WAITING',
   'TICKET_STATE',
+  'WINDOW_CLOSED',
   'BODY_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE',
   'TOO_MANY_ATTEMPTS',
@@ -200,6 +201,11 @@ export const errorMessages = table<ErrorTextKey>({
   ],
   RUN_NOT_WAITING: ['The run has ended, or is not waiting for this.', 'La ejecución terminó, o no está esperando esto.', 'A execução terminou, ou não está aguardando isto.'],
   TICKET_STATE: ["The ticket's status does not allow this.", 'El estado del ticket no permite esto.', 'O status do ticket não permite isto.'],
+  WINDOW_CLOSED: [
+    'More than 24 hours since the customer last wrote on this WhatsApp number: only an approved template can reach them now.',
+    'Pasaron más de 24 horas desde el último mensaje del cliente en este número de WhatsApp: ahora solo una plantilla aprobada puede llegarle.',
+    'Passaram mais de 24 horas desde a última mensagem do cliente neste número de WhatsApp: agora só um modelo aprovado pode chegar a ele.',
+  ],
   // 413, 415, 429
   BODY_TOO_LARGE: ['This is too large to send.', 'Es demasiado grande para enviarlo.', 'É grande demais para enviar.'],
   UNSUPPORTED_MEDIA_TYPE: ['This type of file cannot be sent.', 'Este tipo de archivo no se puede enviar.', 'Este tipo de arquivo não pode ser enviado.'],

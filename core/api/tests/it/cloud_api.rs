@@ -210,7 +210,11 @@ async fn a_cloud_api_number_takes_customers_and_answers_them() {
     assert_eq!(status, StatusCode::OK);
     let start = Instant::now();
     while !fake.marked_read().contains(&"wamid.in2".to_string()) {
-        assert!(start.elapsed() < Duration::from_secs(5), "{:?}", fake.marked_read());
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            fake.marked_read()
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 
@@ -322,6 +326,78 @@ async fn a_cloud_api_number_takes_customers_and_answers_them() {
     )
     .await;
     assert_eq!(conn["status"], "disconnected");
+}
+
+#[tokio::test]
+async fn a_customer_who_has_not_written_in_24_hours_gets_no_free_text() {
+    let app = TestApp::start_with_workers().await;
+    let t = app.tenant("acme").await;
+    let fake = GraphFake::start(TOKEN, NUMBER_ID).await;
+    let conn = cloud_connection(&app, &t, &fake).await;
+    // A conversation the company starts: the customer has not written on this number.
+    let (_, contact) = app
+        .post(
+            "/api/contacts",
+            &t.admin_token,
+            json!({ "name": "Bia", "phone": "+5511912345678" }),
+        )
+        .await;
+    let ticket_id = tucan_model::ids::new_id();
+    let db = app.store.tenant(&t.id).await.unwrap();
+    db.import_tickets(&[json!({
+        "id": ticket_id, "contact_id": contact["id"], "contact_name": "Bia",
+        "contact_phone": "+5511912345678", "connection_id": conn["id"], "status": "open",
+        "activity": tucan_model::ids::new_id(), "tags": [],
+    })])
+    .await
+    .unwrap();
+    let refused = app
+        .post(
+            &format!("/api/tickets/{ticket_id}/messages"),
+            &t.admin_token,
+            json!({ "body": "Oi Bia!" }),
+        )
+        .await;
+    assert_error(&refused, 409, "WINDOW_CLOSED");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(fake.sent().is_empty());
+
+    // Once she writes, the window is open for 24 hours.
+    let hello = webhook_body(
+        NUMBER_ID,
+        text_message("5511912345678", "Bia", "wamid.b1", "Oi"),
+    );
+    let sig = signature(APP_SECRET, hello.as_bytes());
+    let path = format!(
+        "/api/hooks/whatsapp/{}/{}",
+        t.id,
+        conn["id"].as_str().unwrap()
+    );
+    assert_eq!(
+        post_webhook(&app, &path, &hello, Some(&sig)).await,
+        StatusCode::OK
+    );
+    let page = until(&app, "/api/tickets", &t.admin_token, |p| {
+        p["items"]
+            .as_array()
+            .is_some_and(|i| i.iter().any(|t| t["last_message"] == "Oi"))
+    })
+    .await;
+    let open = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["last_message"] == "Oi")
+        .unwrap();
+    let (status, body) = app
+        .post(
+            &format!("/api/tickets/{}/messages", open["id"].as_str().unwrap()),
+            &t.admin_token,
+            json!({ "body": "Oi Bia!" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    fake.wait_sent(1, Duration::from_secs(10)).await;
 }
 
 #[tokio::test]

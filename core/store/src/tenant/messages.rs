@@ -3,6 +3,7 @@
 //! `dedupe:[scope, key]` makes a write happen once: a channel's message id for inbound
 //! messages, an effect key for messages a flow sends.
 
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{Value, json};
 use tucan_model::Resource;
@@ -482,6 +483,22 @@ COMMIT TRANSACTION;"
     }
 
     /// A page of a ticket's messages and notes going back from `before` (a message id).
+    /// When the customer last wrote on a connection, on any of their tickets there.
+    pub async fn last_customer_message_at(
+        &self,
+        contact_id: &str,
+        connection_id: &str,
+    ) -> StoreResult<Option<DateTime<Utc>>> {
+        check_id(contact_id, Resource::Contact)?;
+        let rows: Vec<DateTime<Utc>> = fetch(
+            self.raw(),
+            "SELECT VALUE created_at FROM message WHERE contact_id = $c AND connection_id = $conn AND direction = 'in' ORDER BY created_at DESC LIMIT 1",
+            json!({ "c": contact_id, "conn": connection_id }),
+        )
+        .await?;
+        Ok(rows.into_iter().next())
+    }
+
     /// The customer's latest message on a ticket (not a note, not the platform's).
     pub async fn last_customer_message(&self, ticket_id: &str) -> StoreResult<Option<Message>> {
         check_id(ticket_id, Resource::Ticket)?;
