@@ -46,7 +46,8 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * over the API, `uiChoosePassword` in the app). `baseUrl` serves
  * the app and the API on one origin (when the binary does not serve ui/dist itself, a small
  * front from `serveUi` does, and `apiUrl` is the server's own address).
- * Options: `{ env }` extra environment, `{ log: true }` to mirror the server's output.
+ * Options: `{ env }` extra environment (or a function of `{ port, baseUrl }` answering it, for
+ * settings that name the server's own address), `{ log: true }` to mirror the server's output.
  */
 export async function startPlatform(options = {}) {
   const bin =
@@ -65,7 +66,7 @@ export async function startPlatform(options = {}) {
       TUCAN__HTTP__BIND: `127.0.0.1:${port}`,
       TUCAN__UI__DIR: uiDist,
       TUCAN__LOG__LEVEL: process.env.TUCAN__LOG__LEVEL || 'warn',
-      ...options.env,
+      ...(typeof options.env === 'function' ? options.env({ port, baseUrl }) : options.env),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

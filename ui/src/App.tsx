@@ -27,6 +27,7 @@ const loadConnections = () => import('./connections');
 const ProfilePage = page(() => import('./auth/ProfilePage'), 'ProfilePage');
 const InboxPage = page(loadInbox, 'InboxPage');
 const ConnectionsPage = page(loadConnections, 'ConnectionsPage');
+const ConnectionPage = page(loadConnections, 'ConnectionPage');
 const SimulatorPhonePage = page(loadConnections, 'SimulatorPhonePage');
 const DashboardPage = page(loadDashboard, 'DashboardPage');
 const FlowListPage = page(loadFlows, 'FlowListPage');
@@ -102,6 +103,7 @@ export function App() {
         <Route path="/inbox" element={g('agent', <InboxPage />)} />
         <Route path="/inbox/:ticketId" element={g('agent', <InboxPage />)} />
         <Route path="/connections" element={g('supervisor', <ConnectionsPage />)} />
+        <Route path="/connections/:id" element={g('supervisor', <ConnectionPage />)} />
         <Route path="/connections/:id/phone" element={g('supervisor', <SimulatorPhonePage />)} />
         <Route path="/dashboard" element={g('supervisor', <DashboardPage />)} />
         <Route path="/flows" element={g('supervisor', <FlowListPage />)} />

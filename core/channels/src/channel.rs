@@ -4,7 +4,9 @@
 
 use async_trait::async_trait;
 use tucan_model::Problem;
-use tucan_model::ticket::{ChatState, ConnectionStatus, GroupChat, MessageKind, MessageStatus};
+use tucan_model::ticket::{
+    ChatState, ConnectionStatus, GroupChat, MessageKind, MessageStatus, TemplateUse,
+};
 
 /// A message to send to a customer.
 #[derive(Debug, Clone)]
@@ -24,6 +26,9 @@ pub struct Outgoing {
     pub filename: Option<String>,
     /// The channel id of the message this one answers.
     pub quoted: Option<String>,
+    /// An approved template to send it as (channels without templates send `body`, the
+    /// template's text).
+    pub template: Option<TemplateUse>,
     /// Our message id: a channel that supports it sends once per key.
     pub key: String,
 }

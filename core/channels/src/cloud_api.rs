@@ -44,6 +44,17 @@ pub struct NumberInfo {
     pub quality_rating: String,
 }
 
+/// A message template as the account lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncedTemplate {
+    pub name: String,
+    pub language: String,
+    pub status: String,
+    pub category: String,
+    /// The text of its body component, `{{1}}`… where the variables go.
+    pub body: String,
+}
+
 /// What a webhook notification carries for a number.
 #[derive(Debug, Clone)]
 pub enum Notification {
@@ -191,6 +202,42 @@ impl CloudApi {
         })
     }
 
+    /// The account's message templates, every page of `GET /{waba-id}/message_templates`
+    /// (at most 50 pages of 100), with the text of each one's body.
+    pub async fn templates(&self) -> Result<Vec<SyncedTemplate>, ChannelError> {
+        let mut out = Vec::new();
+        let mut next = Some(format!(
+            "{}?limit=100&fields=name,language,status,category,components",
+            self.url(&format!("{}/message_templates", self.config.waba_id))
+        ));
+        for _ in 0..50 {
+            let Some(url) = next.take() else {
+                break;
+            };
+            let page = self.call(self.http.get(url)).await?;
+            for t in page["data"].as_array().into_iter().flatten() {
+                let text = |k: &str| t[k].as_str().unwrap_or_default().to_string();
+                let body = t["components"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .find(|c| c["type"].as_str() == Some("BODY"))
+                    .and_then(|c| c["text"].as_str())
+                    .unwrap_or_default()
+                    .to_string();
+                out.push(SyncedTemplate {
+                    name: text("name"),
+                    language: text("language"),
+                    status: text("status"),
+                    category: text("category"),
+                    body,
+                });
+            }
+            next = page["paging"]["next"].as_str().map(str::to_string);
+        }
+        Ok(out)
+    }
+
     /// A customer's file: its address from `GET /{media-id}`, then its bytes.
     pub async fn fetch_media(&self, media_id: &str) -> Result<(Vec<u8>, String), ChannelError> {
         let meta = self.call(self.http.get(self.url(media_id))).await?;
@@ -332,7 +379,20 @@ impl Channel for CloudApi {
             MessageKind::Document => "document",
         };
         payload["type"] = json!(kind);
-        if kind != "text" {
+        if let Some(t) = &msg.template {
+            payload.as_object_mut().map(|p| p.remove("text"));
+            payload["type"] = json!("template");
+            let mut template = json!({ "name": t.name, "language": { "code": t.language } });
+            if !t.variables.is_empty() {
+                let parameters: Vec<Value> = t
+                    .variables
+                    .iter()
+                    .map(|v| json!({ "type": "text", "text": v }))
+                    .collect();
+                template["components"] = json!([{ "type": "body", "parameters": parameters }]);
+            }
+            payload["template"] = template;
+        } else if kind != "text" {
             payload[kind] = self.media_object(msg).await?;
         }
         if let Some(quoted) = &msg.quoted {

@@ -11,9 +11,10 @@ use tucan_bus::{Job, JobError, JobHandler, Lane, NewJob};
 use tucan_channels::cloud_api::{CloudApi, CloudApiConfig, Notification, NumberInfo};
 use tucan_channels::{ChannelError, ChannelEvent, ChannelSink, IncomingFile, SinkError};
 use tucan_model::ticket::{
-    ChannelKind, CloudApiSettings, Connection, DEFAULT_GRAPH_URL, MessageStatus, Ticket,
+    ChannelKind, CloudApiSettings, Connection, DEFAULT_GRAPH_URL, Message, MessageKind,
+    MessageStatus, MessageTemplate, TemplateUse, Ticket, TicketStatus, template_variables,
 };
-use tucan_store::{CloudSettings, TenantDb};
+use tucan_store::{CloudSettings, OutgoingWrite, TenantDb};
 
 use crate::Inbox;
 use crate::error::{InboxError, InboxResult};
@@ -143,6 +144,95 @@ impl Inbox {
             .verify()
             .await
             .map_err(|e| InboxError::Channel(e.to_string()))
+    }
+
+    /// Bring a Cloud API number's templates from its Meta account; returns them.
+    pub async fn sync_templates(
+        &self,
+        db: &TenantDb,
+        conn: &Connection,
+    ) -> InboxResult<Vec<MessageTemplate>> {
+        let synced = self
+            .cloud_api(db, conn)
+            .await?
+            .templates()
+            .await
+            .map_err(|e| InboxError::Channel(e.to_string()))?;
+        let now = chrono::Utc::now();
+        let templates: Vec<MessageTemplate> = synced
+            .into_iter()
+            .filter(|t| !t.name.is_empty() && !t.language.is_empty())
+            .map(|t| MessageTemplate {
+                connection_id: conn.id.clone(),
+                variables: template_variables(&t.body),
+                name: t.name,
+                language: t.language,
+                status: t.status,
+                category: t.category,
+                body: t.body,
+                synced_at: now,
+            })
+            .collect();
+        db.replace_templates(&conn.id, &templates).await?;
+        Ok(db.list_templates(&conn.id).await?)
+    }
+
+    /// An agent sends an approved template on a ticket of a Cloud API number, its variables
+    /// filled: the one message that reaches a customer outside the 24-hour window.
+    pub async fn send_template(
+        &self,
+        db: &TenantDb,
+        ticket_id: &str,
+        user_id: &str,
+        t: &TemplateUse,
+    ) -> InboxResult<Message> {
+        let ticket = db.get_ticket(ticket_id).await?;
+        if ticket.status == TicketStatus::Closed {
+            return Err(InboxError::TicketState("the ticket is closed".into()));
+        }
+        let conn = db.get_connection(&ticket.connection_id).await?;
+        if conn.kind != ChannelKind::CloudApi {
+            return Err(InboxError::InvalidField(
+                "templates are for Cloud API numbers".into(),
+            ));
+        }
+        let template = db
+            .get_template(&conn.id, &t.name, &t.language)
+            .await?
+            .ok_or_else(|| {
+                InboxError::InvalidField(format!(
+                    "no template {} ({}) on this number; sync its templates from Meta",
+                    t.name, t.language
+                ))
+            })?;
+        if template.status != "APPROVED" {
+            return Err(InboxError::InvalidField(format!(
+                "template {} is {}, not approved",
+                t.name,
+                template.status.to_lowercase()
+            )));
+        }
+        if t.variables.len() != template.variables as usize
+            || t.variables.iter().any(|v| v.trim().is_empty())
+        {
+            return Err(InboxError::InvalidField(format!(
+                "template {} takes {} variable(s), none of them empty",
+                t.name, template.variables
+            )));
+        }
+        let message = db
+            .create_outgoing(&OutgoingWrite {
+                ticket_id: ticket_id.to_string(),
+                kind: Some(MessageKind::Text),
+                body: template.render(&t.variables),
+                template: Some(t.clone()),
+                user_id: Some(user_id.to_string()),
+                mark_read: true,
+                ..Default::default()
+            })
+            .await?;
+        self.queue_send(db, &message).await?;
+        Ok(message)
     }
 
     /// `WINDOW_CLOSED` when `ticket`'s number is on the Cloud API and its customer last wrote

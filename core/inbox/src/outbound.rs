@@ -208,6 +208,7 @@ impl Inbox {
             mime: m.media.as_ref().map(|x| x.mime.clone()),
             filename: m.media.as_ref().and_then(|x| x.filename.clone()),
             quoted,
+            template: m.template.clone(),
             key: m.id.clone(),
         };
         let channel = match self.channel_for(db, &conn).await {

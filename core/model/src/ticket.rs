@@ -336,8 +336,73 @@ pub struct Message {
     /// The member who wrote it, in a group chat.
     #[serde(default)]
     pub author: Option<MessageAuthor>,
+    /// The approved template it went out as (a Cloud API number, outside the 24-hour window).
+    #[serde(default)]
+    pub template: Option<TemplateUse>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// A template to send, or the one a message went out as: its name and language, and the
+/// values of its `{{1}}`, `{{2}}`… in order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Object))]
+#[cfg_attr(feature = "openapi", oai(deny_unknown_fields))]
+pub struct TemplateUse {
+    #[cfg_attr(feature = "openapi", oai(validator(min_length = 1, max_length = 512)))]
+    pub name: String,
+    /// As Meta names it, e.g. `pt_BR`.
+    #[cfg_attr(feature = "openapi", oai(validator(min_length = 2, max_length = 15)))]
+    pub language: String,
+    #[cfg_attr(feature = "openapi", oai(default, validator(max_items = 20)))]
+    #[serde(default)]
+    pub variables: Vec<String>,
+}
+
+/// A message template of a Cloud API number's account, as last synced from Meta.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Object))]
+pub struct MessageTemplate {
+    pub connection_id: String,
+    pub name: String,
+    pub language: String,
+    /// `APPROVED`, `PENDING`, `REJECTED`, `PAUSED`…: only approved ones go out.
+    pub status: String,
+    /// `MARKETING`, `UTILITY` or `AUTHENTICATION`.
+    pub category: String,
+    /// The text of its body, with `{{1}}`… where the variables go.
+    pub body: String,
+    /// How many variables its body takes.
+    pub variables: u32,
+    pub synced_at: DateTime<Utc>,
+}
+
+impl MessageTemplate {
+    /// The body with `values` in place of `{{1}}`, `{{2}}`…
+    pub fn render(&self, values: &[String]) -> String {
+        let mut text = self.body.clone();
+        for (i, v) in values.iter().enumerate() {
+            text = text.replace(&format!("{{{{{}}}}}", i + 1), v);
+        }
+        text
+    }
+}
+
+/// How many `{{n}}` variables a template body takes (the highest `n`).
+pub fn template_variables(body: &str) -> u32 {
+    let mut most = 0;
+    let mut rest = body;
+    while let Some(start) = rest.find("{{") {
+        let after = &rest[start + 2..];
+        let Some(end) = after.find("}}") else {
+            break;
+        };
+        if let Ok(n) = after[..end].trim().parse::<u32>() {
+            most = most.max(n);
+        }
+        rest = &after[end + 2..];
+    }
+    most
 }
 
 /// A message an agent sends.

@@ -519,6 +519,23 @@ DEFINE INDEX connection_cloud_number ON connection FIELDS cloud.phone_number_id 
 DEFINE INDEX message_contact ON message FIELDS contact_id;
 "#,
     },
+    Migration {
+        version: 14,
+        name: "Cloud API message templates, and the template a message went out as",
+        sql: r#"
+DEFINE FIELD template ON message TYPE option<object> FLEXIBLE;
+DEFINE TABLE wa_template SCHEMAFULL;
+DEFINE FIELD connection_id ON wa_template TYPE string;
+DEFINE FIELD name ON wa_template TYPE string;
+DEFINE FIELD language ON wa_template TYPE string;
+DEFINE FIELD status ON wa_template TYPE string;
+DEFINE FIELD category ON wa_template TYPE string;
+DEFINE FIELD body ON wa_template TYPE string;
+DEFINE FIELD variables ON wa_template TYPE int;
+DEFINE FIELD synced_at ON wa_template TYPE datetime DEFAULT time::now();
+DEFINE INDEX wa_template_of ON wa_template FIELDS connection_id;
+"#,
+    },
 ];
 
 /// What a migration run did.

@@ -12,8 +12,8 @@ use tucan_model::ids::new_id;
 use tucan_model::phone::{check_group_id, normalize_phone};
 use tucan_model::tenancy::LimitKind;
 use tucan_model::ticket::{
-    ChannelKind, Connection, ConnectionPatch, GroupChat, NewConnection, SimInbound, SimMessage,
-    SimRead, SimTyping, StatusChange, default_pace,
+    ChannelKind, Connection, ConnectionPatch, GroupChat, MessageTemplate, NewConnection,
+    SimInbound, SimMessage, SimRead, SimTyping, StatusChange, default_pace,
 };
 use tucan_model::user::Role;
 use tucan_model::{ErrorCode, Problem, required_text};
@@ -291,6 +291,38 @@ impl ConnectionsApi {
         self.state.inbox.forget_channel(ctx.db.tenant_id(), &c.id);
         let c = self.state.inbox.connect(&ctx.db, &c).await?;
         Ok(Json(self.shown(&ctx, c)))
+    }
+
+    /// The message templates of a Cloud API number, as last synced from Meta.
+    #[oai(path = "/:id/templates", method = "get")]
+    async fn list_templates(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+    ) -> Reply<Json<Vec<MessageTemplate>>, { AUTHED | NOT_FOUND }> {
+        let ctx = auth.tenant(&self.state, Scope::TicketsRead).await?;
+        let conn = ctx.db.get_connection(&id).await?;
+        Ok(Json(ctx.db.list_templates(&conn.id).await?))
+    }
+
+    /// Bring a Cloud API number's message templates from its Meta account (admins).
+    #[oai(path = "/:id/templates/sync", method = "post")]
+    async fn sync_templates(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+    ) -> Reply<Json<Vec<MessageTemplate>>, { AUTHED | BAD_REQUEST | NOT_FOUND }> {
+        let ctx = auth.tenant(&self.state, Scope::ConnectionsWrite).await?;
+        ctx.require(Role::Admin)?;
+        let conn = ctx.db.get_connection(&id).await?;
+        if conn.kind != ChannelKind::CloudApi {
+            return Err(ApiError::new(
+                ErrorCode::InvalidParam,
+                "only Cloud API numbers have templates",
+            )
+            .into());
+        }
+        Ok(Json(self.state.inbox.sync_templates(&ctx.db, &conn).await?))
     }
 
     /// Ask Meta about a Cloud API number (admins): its name and quality rating, or Meta's

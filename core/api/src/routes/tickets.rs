@@ -11,8 +11,8 @@ use tucan_inbox::{Actor, TicketAction};
 use tucan_model::ErrorCode;
 use tucan_model::dashboard::StatusCounts;
 use tucan_model::ticket::{
-    Message, NewMessage, NewNote, NewScheduledMessage, ScheduledMessage, Ticket, TicketLogEntry,
-    TicketStatus, Transfer, Typing,
+    Message, NewMessage, NewNote, NewScheduledMessage, ScheduledMessage, TemplateUse, Ticket,
+    TicketLogEntry, TicketStatus, Transfer, Typing,
 };
 use tucan_model::user::Role;
 use tucan_store::{MediaRow, TicketQuery, Visibility};
@@ -244,6 +244,26 @@ impl TicketsApi {
             .state
             .inbox
             .send_agent_message(&ctx.db, &id, &ctx.principal.user_id, &body)
+            .await?;
+        Ok(Created::Created(Json(m)))
+    }
+
+    /// Send an approved message template of the ticket's Cloud API number, its variables
+    /// filled (sync the number's templates first): the one message that reaches a customer
+    /// who last wrote more than 24 hours ago.
+    #[oai(path = "/api/tickets/:id/template", method = "post")]
+    async fn send_template(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+        body: Json<TemplateUse>,
+    ) -> Reply<Created<Message>, { AUTHED | BODY | NOT_FOUND | CONFLICT }> {
+        let ctx = auth.tenant(&self.state, Scope::TicketsWrite).await?;
+        visible_ticket(&ctx, &id).await?;
+        let m = self
+            .state
+            .inbox
+            .send_template(&ctx.db, &id, &ctx.principal.user_id, &body)
             .await?;
         Ok(Created::Created(Json(m)))
     }

@@ -182,9 +182,14 @@ fn delivery(view: &View, perms: &Perms, ev: &InboxEvent) -> Delivery {
 /// The `event` object a subscription receives of `ev`, as JSON text.
 fn event_body(ev: &InboxEvent, how: &Delivery, perms: &Perms) -> String {
     let mut data = ev.data.clone();
-    if ev.kind == EventKind::Connection && perms.role < Role::Admin {
+    if ev.kind == EventKind::Connection
+        && let Some(d) = data.as_object_mut()
+    {
+        // A Cloud API number's stored settings (its secrets sealed) stay on the server; admins
+        // read them, without the secrets, through the API.
+        d.remove("cloud");
         // The pairing code links a phone to the number: admins only.
-        if let Some(d) = data.as_object_mut() {
+        if perms.role < Role::Admin {
             d.remove("pairing");
         }
     }

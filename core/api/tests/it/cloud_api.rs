@@ -12,6 +12,7 @@ use crate::graph_fake::{
     GraphFake, image_message, signature, status_update, text_message, webhook_body,
 };
 use crate::harness::{TestApp, TestTenant, assert_error};
+use crate::inbox::{socket, subscribe, wait_event};
 
 const TOKEN: &str = "EAAG-test-token";
 const APP_SECRET: &str = "app-secret-0123";
@@ -362,6 +363,66 @@ async fn a_customer_who_has_not_written_in_24_hours_gets_no_free_text() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(fake.sent().is_empty());
 
+    // An approved template reaches her: the account's templates synced from Meta, then one
+    // sent with its variables.
+    fake.add_template(
+        "pedido_pronto",
+        "pt_BR",
+        "APPROVED",
+        "Olá {{1}}, seu pedido {{2}} está pronto.",
+    );
+    fake.add_template("promo", "pt_BR", "REJECTED", "Oferta!");
+    let conn_id = conn["id"].as_str().unwrap();
+    let (status, synced) = app
+        .post(
+            &format!("/api/connections/{conn_id}/templates/sync"),
+            &t.admin_token,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{synced}");
+    assert_eq!(synced.as_array().unwrap().len(), 2, "{synced}");
+    let ready = synced
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "pedido_pronto")
+        .unwrap();
+    assert_eq!(ready["variables"], 2);
+    let template_path = format!("/api/tickets/{ticket_id}/template");
+    let wrong = app
+        .post(
+            &template_path,
+            &t.admin_token,
+            json!({ "name": "pedido_pronto", "language": "pt_BR", "variables": ["Bia"] }),
+        )
+        .await;
+    assert_error(&wrong, 400, "INVALID_FIELD");
+    let rejected = app
+        .post(
+            &template_path,
+            &t.admin_token,
+            json!({ "name": "promo", "language": "pt_BR" }),
+        )
+        .await;
+    assert_error(&rejected, 400, "INVALID_FIELD");
+    let (status, sent) = app
+        .post(
+            &template_path,
+            &t.admin_token,
+            json!({ "name": "pedido_pronto", "language": "pt_BR", "variables": ["Bia", "1234"] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{sent}");
+    assert_eq!(sent["body"], "Olá Bia, seu pedido 1234 está pronto.");
+    let out = fake.wait_sent(1, Duration::from_secs(10)).await;
+    assert_eq!(out[0].kind, "template");
+    assert_eq!(out[0].to, "5511912345678");
+    let template = &out[0].body["template"];
+    assert_eq!(template["name"], "pedido_pronto");
+    assert_eq!(template["language"]["code"], "pt_BR");
+    assert_eq!(template["components"][0]["parameters"][1]["text"], "1234");
+
     // Once she writes, the window is open for 24 hours.
     let hello = webhook_body(
         NUMBER_ID,
@@ -397,7 +458,7 @@ async fn a_customer_who_has_not_written_in_24_hours_gets_no_free_text() {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
-    fake.wait_sent(1, Duration::from_secs(10)).await;
+    fake.wait_sent(2, Duration::from_secs(10)).await;
 }
 
 #[tokio::test]
@@ -408,6 +469,29 @@ async fn other_companies_cannot_see_or_feed_a_cloud_api_number() {
     let fake = GraphFake::start(TOKEN, NUMBER_ID).await;
     let conn = cloud_connection(&app, &a, &fake).await;
     let id = conn["id"].as_str().unwrap();
+    // The live stream carries the connection's changes, never its stored settings.
+    let mut ws = socket(&app, &a.admin_token).await;
+    subscribe(
+        &mut ws,
+        json!({ "type": "subscribe", "id": "c", "view": "connections" }),
+    )
+    .await;
+    let (status, _) = app
+        .post(
+            &format!("/api/connections/{id}/connect"),
+            &a.admin_token,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let ev = wait_event(&mut ws, "connection change", |e| e["kind"] == "connection").await;
+    let text = ev.to_string();
+    assert!(ev["data"].get("cloud").is_none(), "{text}");
+    let verify_token = conn["cloud_api"]["verify_token"].as_str().unwrap();
+    assert!(
+        !text.contains(verify_token) && !text.contains("v1:"),
+        "{text}"
+    );
     assert_error(
         &app.get(&format!("/api/connections/{id}"), &b.admin_token)
             .await,

@@ -32,9 +32,11 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use base64::Engine as _;
 use poem::http::StatusCode;
 use poem::listener::TcpAcceptor;
+use poem::web::Json;
 use poem::web::{Data, Multipart};
 use poem::{
-    Body, EndpointExt, FromRequest, Request, RequestBody, Response, Route, Server, handler,
+    Body, EndpointExt, FromRequest, IntoResponse, Request, RequestBody, Response, Route, Server,
+    handler,
 };
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -117,6 +119,8 @@ struct FakeState {
     media: HashMap<String, Media>,
     uploads: Vec<(String, String, Vec<u8>)>,
     read: Vec<String>,
+    /// The account's message templates, as `GET /{waba-id}/message_templates` lists them.
+    templates: Vec<Value>,
 }
 
 #[derive(Clone, Debug)]
@@ -155,6 +159,7 @@ impl GraphFake {
             media: HashMap::new(),
             uploads: Vec::new(),
             read: Vec::new(),
+            templates: Vec::new(),
         }));
         let app = Route::new().at("/*path", graph).data(state.clone());
         let acceptor = TcpAcceptor::from_tokio(listener).unwrap();
@@ -233,6 +238,46 @@ impl GraphFake {
     pub fn marked_read(&self) -> Vec<String> {
         lock(&self.state).read.clone()
     }
+
+    /// A message template of the account (Message Templates reference: `name`, `language`,
+    /// `status`, `category`, `components` with a `BODY` whose text holds `{{1}}`…).
+    pub fn add_template(&self, name: &str, language: &str, status: &str, body: &str) {
+        let id = format!("{}", 1_000_000 + lock(&self.state).templates.len());
+        lock(&self.state).templates.push(json!({
+            "name": name, "language": language, "status": status, "category": "UTILITY",
+            "components": [{ "type": "BODY", "text": body }], "id": id,
+        }));
+    }
+}
+
+/// `GET /{version}/{waba-id}/message_templates`: one page of the account's templates, with
+/// Meta's cursor paging (`paging.next` while more are left); `limit` as asked (25 by default).
+fn list_templates(state: &Shared, req: &Request) -> Response {
+    let all = lock(state).templates.clone();
+    let query: HashMap<String, String> = req
+        .uri()
+        .query()
+        .unwrap_or_default()
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let limit: usize = query
+        .get("limit")
+        .and_then(|l| l.parse().ok())
+        .unwrap_or(25);
+    let after: usize = query.get("after").and_then(|a| a.parse().ok()).unwrap_or(0);
+    let page: Vec<Value> = all.iter().skip(after).take(limit).cloned().collect();
+    let mut body = json!({ "data": page, "paging": { "cursors": { "before": after.to_string(), "after": (after + limit).to_string() } } });
+    if after + limit < all.len() {
+        let base = lock(state).base.clone();
+        body["paging"]["next"] = json!(format!(
+            "{base}{}?limit={limit}&after={}",
+            req.uri().path(),
+            after + limit
+        ));
+    }
+    Json(body).into_response()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -255,6 +300,7 @@ async fn graph(req: &Request, body: Body, Data(state): Data<&Shared>) -> Respons
         [version, rest @ ..] if is_version(version) => match (method.as_str(), rest) {
             ("POST", [id, "messages"]) => send(state, &number, id, body).await,
             ("POST", [id, "media"]) => upload(req, body, state, &number, id).await,
+            ("GET", [_waba, "message_templates"]) => list_templates(state, req),
             ("GET", [id]) => get_object(state, &number, id),
             ("DELETE", [id]) => delete_media(state, id),
             (_, [id]) => unsupported(&method, id),

@@ -422,6 +422,7 @@ fn build_rows(writes: &[(&QuickInbound, &Choice)], found: &Found, now: DateTime<
             run_id: None,
             mentions: Vec::new(),
             author: None,
+            template: None,
             created_at: now,
             updated_at: now,
         };

@@ -10,8 +10,8 @@ use tucan_model::Resource;
 use tucan_model::contact::Contact;
 use tucan_model::ids::new_id;
 use tucan_model::ticket::{
-    Direction, Media, Message, MessageAuthor, MessageKind, MessageStatus, Ticket, TicketStatus,
-    preview,
+    Direction, Media, Message, MessageAuthor, MessageKind, MessageStatus, TemplateUse, Ticket,
+    TicketStatus, preview,
 };
 use tucan_model::{ErrorCode, Problem};
 
@@ -98,6 +98,8 @@ pub struct OutgoingWrite {
     /// Who writes a note, for the ticket's timeline (written with the note, once).
     #[serde(skip)]
     pub actor: Option<String>,
+    /// The approved template it goes out as.
+    pub template: Option<TemplateUse>,
 }
 
 #[derive(Debug, Clone)]
@@ -330,6 +332,7 @@ COMMIT TRANSACTION;"
         let kind = w.kind.unwrap_or(MessageKind::Text);
         let mut message = json!({
             "direction": direction, "kind": kind, "body": w.body, "media": w.media,
+            "template": w.template,
             "quoted_id": w.quoted_id, "status": status, "user_id": w.user_id,
             "run_id": w.run_id, "mentions": w.mentions,
         });

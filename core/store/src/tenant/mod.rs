@@ -13,6 +13,7 @@ mod messages;
 mod plugins;
 mod runs;
 mod simulator;
+mod templates;
 mod tickets;
 pub(crate) mod users;
 
