@@ -29,6 +29,9 @@ pub struct Outgoing {
     /// An approved template to send it as (channels without templates send `body`, the
     /// template's text).
     pub template: Option<TemplateUse>,
+    /// Options the customer picks from: buttons or a list where the channel has them (then
+    /// the last lines of `body`, which number them, are left out), else `body` as it is.
+    pub choices: Vec<String>,
     /// Our message id: a channel that supports it sends once per key.
     pub key: String,
 }
@@ -52,6 +55,9 @@ pub struct Incoming {
     pub quoted: Option<String>,
     /// Written in a group chat.
     pub group: Option<GroupChat>,
+    /// The number of the option the customer picked (a button or list reply), which a
+    /// waiting menu takes as the answer.
+    pub choice: Option<String>,
 }
 
 /// The bytes of a file a customer sent, as the channel fetched them.

@@ -304,6 +304,50 @@ impl CloudApi {
             .ok_or_else(|| ChannelError::Unavailable("the upload answered no media id".into()))
     }
 
+    /// A menu as WhatsApp shows one: up to 3 options as reply buttons (titles of up to 20
+    /// characters), up to 10 as a list (up to 24), each with its number as the id; `None`
+    /// when the options fit neither (the numbered text goes instead).
+    fn interactive(msg: &Outgoing) -> Option<Value> {
+        let n = msg.choices.len();
+        let fits = |max: usize| {
+            msg.choices
+                .iter()
+                .all(|c| !c.is_empty() && c.chars().count() <= max)
+        };
+        // The body numbers the options on its last lines; the buttons take their place.
+        let lines: Vec<&str> = msg.body.lines().collect();
+        let prompt = lines[..lines.len().saturating_sub(n)].join("\n");
+        let prompt = if prompt.trim().is_empty() {
+            "…".to_string()
+        } else {
+            prompt
+        };
+        if (1..=3).contains(&n) && fits(20) {
+            let buttons: Vec<Value> = msg
+                .choices
+                .iter()
+                .enumerate()
+                .map(|(i, c)| json!({ "type": "reply", "reply": { "id": (i + 1).to_string(), "title": c } }))
+                .collect();
+            return Some(json!({
+                "type": "button", "body": { "text": prompt }, "action": { "buttons": buttons },
+            }));
+        }
+        if (1..=10).contains(&n) && fits(24) {
+            let rows: Vec<Value> = msg
+                .choices
+                .iter()
+                .enumerate()
+                .map(|(i, c)| json!({ "id": (i + 1).to_string(), "title": c }))
+                .collect();
+            return Some(json!({
+                "type": "list", "body": { "text": prompt },
+                "action": { "button": "Menu", "sections": [{ "title": "Menu", "rows": rows }] },
+            }));
+        }
+        None
+    }
+
     async fn media_object(&self, msg: &Outgoing) -> Result<Value, ChannelError> {
         let mut object = match (&msg.file, &msg.media_url) {
             (Some(file), _) => {
@@ -394,6 +438,10 @@ impl Channel for CloudApi {
             payload["template"] = template;
         } else if kind != "text" {
             payload[kind] = self.media_object(msg).await?;
+        } else if let Some(menu) = Self::interactive(msg) {
+            payload.as_object_mut().map(|p| p.remove("text"));
+            payload["type"] = json!("interactive");
+            payload["interactive"] = menu;
         }
         if let Some(quoted) = &msg.quoted {
             payload["context"] = json!({ "message_id": quoted });
@@ -493,6 +541,7 @@ fn message(m: &Value, name_of: &dyn Fn(&str) -> Option<String>) -> Option<Notifi
     let text_of = |v: &Value| v.as_str().unwrap_or_default().to_string();
     let mut media_id = None;
     let mut mime = None;
+    let mut choice = None;
     let (kind, body) = match kind_name {
         "text" => (MessageKind::Text, text_of(&m["text"]["body"])),
         "image" | "video" | "audio" | "document" | "sticker" => {
@@ -555,6 +604,11 @@ fn message(m: &Value, name_of: &dyn Fn(&str) -> Option<String>) -> Option<Notifi
             } else {
                 &i["button_reply"]
             };
+            // The options sent as buttons or a list carry their numbers as ids.
+            choice = reply["id"]
+                .as_str()
+                .filter(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()))
+                .map(str::to_string);
             (MessageKind::Text, text_of(&reply["title"]))
         }
         "button" => (MessageKind::Text, text_of(&m["button"]["text"])),
@@ -576,6 +630,7 @@ fn message(m: &Value, name_of: &dyn Fn(&str) -> Option<String>) -> Option<Notifi
             file: None,
             quoted: quoted.map(str::to_string),
             group: None,
+            choice,
         }),
         media_id,
     })
@@ -584,6 +639,41 @@ fn message(m: &Value, name_of: &dyn Fn(&str) -> Option<String>) -> Option<Notifi
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn menu(choices: &[&str]) -> Outgoing {
+        let mut body = "Escolha:".to_string();
+        for (i, c) in choices.iter().enumerate() {
+            body.push_str(&format!("\n{}. {c}", i + 1));
+        }
+        Outgoing {
+            to: "+5511987654321".into(),
+            kind: MessageKind::Text,
+            body,
+            media_url: None,
+            file: None,
+            mime: None,
+            filename: None,
+            quoted: None,
+            template: None,
+            choices: choices.iter().map(|c| c.to_string()).collect(),
+            key: "k".into(),
+        }
+    }
+
+    #[test]
+    fn menus_become_buttons_lists_or_stay_numbered_text() {
+        let buttons = CloudApi::interactive(&menu(&["Sim", "Não"])).unwrap();
+        assert_eq!(buttons["type"], "button");
+        assert_eq!(buttons["body"]["text"], "Escolha:");
+        assert_eq!(buttons["action"]["buttons"][1]["reply"]["id"], "2");
+        let list = CloudApi::interactive(&menu(&["a", "b", "c", "d", "e"])).unwrap();
+        assert_eq!(list["type"], "list");
+        assert_eq!(list["action"]["sections"][0]["rows"][4]["title"], "e");
+        let long = "an option far longer than a list row may be";
+        assert!(CloudApi::interactive(&menu(&["a", long])).is_none());
+        let eleven: Vec<&str> = vec!["x"; 11];
+        assert!(CloudApi::interactive(&menu(&eleven)).is_none());
+    }
 
     #[test]
     fn signatures_are_checked_against_the_raw_body() {

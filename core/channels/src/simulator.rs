@@ -195,6 +195,7 @@ impl Simulator {
                     file: m.file,
                     quoted: m.quoted,
                     group: m.group,
+                    choice: None,
                 })),
             )
             .await?;

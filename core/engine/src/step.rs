@@ -105,6 +105,11 @@ pub enum Effect {
     SendText {
         key: String,
         text: String,
+        /// Options the customer picks from (a menu): channels that can show them as buttons
+        /// or a list do; `text` numbers them for the others, and a pick comes back as its
+        /// number.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        choices: Vec<String>,
     },
     /// Send a file the channel fetches from `url` (through the SSRF guard).
     SendMedia {
@@ -115,15 +120,9 @@ pub enum Effect {
         filename: Option<String>,
     },
     /// Publish a resumption at `at_ms` (waits and reply timeouts).
-    Timer {
-        key: String,
-        at_ms: i64,
-    },
+    Timer { key: String, at_ms: i64 },
     /// Put the run's ticket in a queue (pending there).
-    RouteToQueue {
-        key: String,
-        queue: String,
-    },
+    RouteToQueue { key: String, queue: String },
     /// Set a custom field of the run's contact.
     SetContactField {
         key: String,
@@ -131,10 +130,7 @@ pub enum Effect {
         value: Value,
     },
     /// Tag the run's contact.
-    AddTag {
-        key: String,
-        tag: String,
-    },
+    AddTag { key: String, tag: String },
     /// Send an HTTP request (through the SSRF guard) and resume the run with `Resume::Http`.
     Http {
         key: String,
@@ -152,24 +148,13 @@ pub enum Effect {
         vars: Map<String, Value>,
     },
     /// Remove a tag from the run's contact.
-    RemoveTag {
-        key: String,
-        tag: String,
-    },
+    RemoveTag { key: String, tag: String },
     /// Assign the run's ticket to an agent (id or email).
-    AssignAgent {
-        key: String,
-        agent: String,
-    },
+    AssignAgent { key: String, agent: String },
     /// Add an internal note to the run's ticket.
-    AddNote {
-        key: String,
-        text: String,
-    },
+    AddNote { key: String, text: String },
     /// Close the run's ticket.
-    CloseTicket {
-        key: String,
-    },
+    CloseTicket { key: String },
     /// Call node `node` of plugin `plugin` at `version` (off the run, with its limits) and
     /// resume the run with `Resume::Plugin`.
     Plugin {

@@ -39,10 +39,15 @@ impl Inbox {
     ) -> InboxResult<String> {
         let actor = Actor::run(&run.id);
         Ok(match effect {
-            Effect::SendText { key, text } => {
-                let m = self
-                    .run_message(db, run, ticket_id, key, MessageKind::Text, text, None)
-                    .await?;
+            Effect::SendText { key, text, choices } => {
+                let w = OutgoingWrite {
+                    ticket_id: ticket_id.to_string(),
+                    kind: Some(MessageKind::Text),
+                    body: text.clone(),
+                    choices: choices.clone(),
+                    ..Default::default()
+                };
+                let m = self.run_message(db, run, key, w).await?;
                 format!("message {} queued", m.id)
             }
             Effect::SendMedia {
@@ -65,10 +70,14 @@ impl Inbox {
                     filename: filename.clone(),
                     size: 0,
                 };
-                let caption = caption.clone().unwrap_or_default();
-                let m = self
-                    .run_message(db, run, ticket_id, key, kind, &caption, Some(file))
-                    .await?;
+                let w = OutgoingWrite {
+                    ticket_id: ticket_id.to_string(),
+                    kind: Some(kind),
+                    body: caption.clone().unwrap_or_default(),
+                    media: Some(file),
+                    ..Default::default()
+                };
+                let m = self.run_message(db, run, key, w).await?;
                 format!("{} {} queued", kind.as_str(), m.id)
             }
             Effect::RouteToQueue { queue, .. } => {
@@ -134,29 +143,22 @@ impl Inbox {
         })
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// A run's message `w` on its ticket, once per effect `key`.
     async fn run_message(
         &self,
         db: &TenantDb,
         run: &RunRow,
-        ticket_id: &str,
         key: &str,
-        kind: MessageKind,
-        body: &str,
-        media: Option<Media>,
+        w: OutgoingWrite,
     ) -> InboxResult<tucan_model::ticket::Message> {
-        let ticket = db.get_ticket(ticket_id).await?;
+        let ticket = db.get_ticket(&w.ticket_id).await?;
         self.check_window(db, &ticket).await?;
         let m = db
             .create_outgoing(&OutgoingWrite {
-                ticket_id: ticket_id.to_string(),
-                kind: Some(kind),
-                body: body.to_string(),
-                media,
                 run_id: Some(run.id.clone()),
                 dedupe_key: Some(key.to_string()),
                 allow_closed: true,
-                ..Default::default()
+                ..w
             })
             .await?;
         self.queue_send(db, &m).await?;

@@ -209,6 +209,7 @@ impl Inbox {
             filename: m.media.as_ref().and_then(|x| x.filename.clone()),
             quoted,
             template: m.template.clone(),
+            choices: m.choices.clone(),
             key: m.id.clone(),
         };
         let channel = match self.channel_for(db, &conn).await {

@@ -324,7 +324,8 @@ impl Inbox {
         }
         let event = MessageEvent {
             connection_id: conn.id.clone(),
-            text: inc.body.clone(),
+            // A tapped option answers as its number.
+            text: inc.choice.clone().unwrap_or_else(|| inc.body.clone()),
             first_of_ticket: new_ticket,
             outside_business_hours: false,
         };

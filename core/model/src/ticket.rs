@@ -339,6 +339,10 @@ pub struct Message {
     /// The approved template it went out as (a Cloud API number, outside the 24-hour window).
     #[serde(default)]
     pub template: Option<TemplateUse>,
+    /// Options the customer picks from (a flow's menu), shown as buttons or a list where the
+    /// channel can.
+    #[serde(default)]
+    pub choices: Vec<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

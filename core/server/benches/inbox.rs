@@ -273,6 +273,7 @@ fn incoming(i: usize, marker: &str) -> Incoming {
         quoted: None,
         file: None,
         group: None,
+        choice: None,
     }
 }
 

@@ -536,6 +536,13 @@ DEFINE FIELD synced_at ON wa_template TYPE datetime DEFAULT time::now();
 DEFINE INDEX wa_template_of ON wa_template FIELDS connection_id;
 "#,
     },
+    Migration {
+        version: 15,
+        name: "messages: the options of a menu, for channels that show them as buttons",
+        sql: r#"
+DEFINE FIELD choices ON message TYPE array<string> DEFAULT [];
+"#,
+    },
 ];
 
 /// What a migration run did.

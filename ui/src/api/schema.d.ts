@@ -11577,6 +11577,11 @@ export interface components {
             author?: components["schemas"]["MessageAuthor"] & unknown;
             /** @description The approved template it went out as (a Cloud API number, outside the 24-hour window). */
             template?: components["schemas"]["TemplateUse"] & unknown;
+            /**
+             * @description Options the customer picks from (a flow's menu), shown as buttons or a list where the
+             *     channel can.
+             */
+            choices: string[];
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */

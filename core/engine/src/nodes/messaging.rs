@@ -35,8 +35,13 @@ fn spec(
 }
 
 fn send(cx: &mut StepCx<'_>, what: &str, text: String) {
+    send_choices(cx, what, text, Vec::new());
+}
+
+/// Send `text` with `choices` the customer picks from (see [`Effect::SendText`]).
+fn send_choices(cx: &mut StepCx<'_>, what: &str, text: String, choices: Vec<String>) {
     let key = cx.effect_key(what);
-    cx.effects.push(Effect::SendText { key, text });
+    cx.effects.push(Effect::SendText { key, text, choices });
 }
 
 pub struct SendText;
@@ -417,10 +422,14 @@ struct PreparedMenu(MenuConfig);
 impl PreparedMenu {
     fn render_menu(&self, cx: &StepCx<'_>) -> String {
         let mut text = cx.render(&self.0.text);
-        for (i, o) in self.0.options.iter().enumerate() {
-            text.push_str(&format!("\n{}. {}", i + 1, cx.render(o)));
+        for (i, o) in self.choices(cx).iter().enumerate() {
+            text.push_str(&format!("\n{}. {o}", i + 1));
         }
         text
+    }
+
+    fn choices(&self, cx: &StepCx<'_>) -> Vec<String> {
+        self.0.options.iter().map(|o| cx.render(o)).collect()
     }
 }
 
@@ -432,7 +441,8 @@ impl PreparedNode for PreparedMenu {
             None | Some(Resume::Start) => {
                 cx.vars.remove(&tries);
                 let menu = self.render_menu(cx);
-                send(cx, "menu", menu);
+                let choices = self.choices(cx);
+                send_choices(cx, "menu", menu, choices);
                 Ok(wait_reply(cx, c.timeout_seconds))
             }
             Some(Resume::Http { .. } | Resume::Subflow { .. } | Resume::Plugin { .. }) => {
@@ -469,7 +479,8 @@ impl PreparedNode for PreparedMenu {
                     cx.render(&c.invalid_message),
                     self.render_menu(cx)
                 );
-                send(cx, "invalid", msg);
+                let choices = self.choices(cx);
+                send_choices(cx, "invalid", msg, choices);
                 Ok(wait_reply(cx, c.timeout_seconds))
             }
         }

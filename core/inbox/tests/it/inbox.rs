@@ -120,6 +120,7 @@ pub(crate) fn text(from: &str, body: &str) -> Incoming {
         quoted: None,
         file: None,
         group: None,
+        choice: None,
     }
 }
 

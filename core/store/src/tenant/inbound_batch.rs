@@ -423,6 +423,7 @@ fn build_rows(writes: &[(&QuickInbound, &Choice)], found: &Found, now: DateTime<
             mentions: Vec::new(),
             author: None,
             template: None,
+            choices: Vec::new(),
             created_at: now,
             updated_at: now,
         };

@@ -100,6 +100,8 @@ pub struct OutgoingWrite {
     pub actor: Option<String>,
     /// The approved template it goes out as.
     pub template: Option<TemplateUse>,
+    /// Options the customer picks from (a flow's menu).
+    pub choices: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -332,7 +334,7 @@ COMMIT TRANSACTION;"
         let kind = w.kind.unwrap_or(MessageKind::Text);
         let mut message = json!({
             "direction": direction, "kind": kind, "body": w.body, "media": w.media,
-            "template": w.template,
+            "template": w.template, "choices": w.choices,
             "quoted_id": w.quoted_id, "status": status, "user_id": w.user_id,
             "run_id": w.run_id, "mentions": w.mentions,
         });
