@@ -135,7 +135,9 @@ impl CloudApi {
             .timeout(Duration::from_secs(20))
             .send()
             .await
-            .map_err(|e| ChannelError::Unavailable(format!("Graph API unreachable: {e}")))?;
+            .map_err(|e| {
+                ChannelError::Unavailable(format!("Graph API unreachable: {}", e.without_url()))
+            })?;
         let status = resp.status().as_u16();
         let body: Value = resp.json().await.unwrap_or(Value::Null);
         if (200..300).contains(&status) {
@@ -233,37 +235,94 @@ impl CloudApi {
                     body,
                 });
             }
-            next = page["paging"]["next"].as_str().map(str::to_string);
+            next = page["paging"]["next"]
+                .as_str()
+                .filter(|u| self.trusted(u))
+                .map(str::to_string);
         }
         Ok(out)
     }
 
-    /// A customer's file: its address from `GET /{media-id}`, then its bytes.
-    pub async fn fetch_media(&self, media_id: &str) -> Result<(Vec<u8>, String), ChannelError> {
+    /// True when `url` may receive the access token: Meta's own hosts, or the host of the
+    /// connection's Graph URL (checked by the outbound guard when it was saved). An address
+    /// in a Graph answer goes nowhere else, so a Graph URL under someone's control cannot
+    /// steer the token or the platform's requests further.
+    fn trusted(&self, url: &str) -> bool {
+        let host = |u: &str| {
+            reqwest::Url::parse(u).ok().map(|u| {
+                (
+                    u.scheme().to_string(),
+                    u.host_str().map(str::to_string),
+                    u.port_or_known_default(),
+                )
+            })
+        };
+        let Some((scheme, Some(h), port)) = host(url) else {
+            return false;
+        };
+        if scheme != "https" && scheme != "http" {
+            return false;
+        }
+        let meta = scheme == "https"
+            && [".facebook.com", ".fbsbx.com", ".whatsapp.net", ".fbcdn.net"]
+                .iter()
+                .any(|d| h.ends_with(d));
+        meta || host(&self.config.graph_url) == Some((scheme, Some(h), port))
+    }
+
+    /// A customer's file (at most `max_bytes`): its address from `GET /{media-id}`, then its
+    /// bytes.
+    pub async fn fetch_media(
+        &self,
+        media_id: &str,
+        max_bytes: usize,
+    ) -> Result<(Vec<u8>, String), ChannelError> {
         let meta = self.call(self.http.get(self.url(media_id))).await?;
         let url = meta["url"]
             .as_str()
-            .ok_or_else(|| ChannelError::Rejected(format!("media {media_id} has no address")))?;
+            .filter(|u| self.trusted(u))
+            .ok_or_else(|| {
+                ChannelError::Rejected(format!("media {media_id} has no address at Meta"))
+            })?;
         let mime = meta["mime_type"].as_str().unwrap_or_default().to_string();
-        let resp = self
+        let mut resp = self
             .http
             .get(url)
             .bearer_auth(&self.config.access_token)
             .timeout(Duration::from_secs(60))
             .send()
             .await
-            .map_err(|e| ChannelError::Unavailable(format!("media download: {e}")))?;
-        if !resp.status().is_success() {
+            .map_err(|e| {
+                ChannelError::Unavailable(format!("media download: {}", e.without_url()))
+            })?;
+        let status = resp.status();
+        if status.as_u16() == 429 || status.is_server_error() {
             return Err(ChannelError::Unavailable(format!(
-                "media download: HTTP {}",
-                resp.status()
+                "media download: HTTP {status}"
             )));
         }
-        let bytes = resp
-            .bytes()
-            .await
-            .map_err(|e| ChannelError::Unavailable(format!("media download: {e}")))?;
-        Ok((bytes.to_vec(), mime))
+        if !status.is_success() {
+            return Err(ChannelError::Rejected(format!(
+                "media download: HTTP {status}"
+            )));
+        }
+        if resp.content_length().is_some_and(|n| n > max_bytes as u64) {
+            return Err(ChannelError::Rejected(format!(
+                "the file is larger than {max_bytes} bytes"
+            )));
+        }
+        let mut bytes = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(|e| {
+            ChannelError::Unavailable(format!("media download: {}", e.without_url()))
+        })? {
+            if bytes.len() + chunk.len() > max_bytes {
+                return Err(ChannelError::Rejected(format!(
+                    "the file is larger than {max_bytes} bytes"
+                )));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        Ok((bytes, mime))
     }
 
     /// Upload a file the platform holds; returns its media id.
@@ -309,10 +368,19 @@ impl CloudApi {
     /// when the options fit neither (the numbered text goes instead).
     fn interactive(msg: &Outgoing) -> Option<Value> {
         let n = msg.choices.len();
+        // Meta refuses empty, over-long, multi-line or repeated titles: those menus go as text.
+        let distinct = msg
+            .choices
+            .iter()
+            .collect::<std::collections::BTreeSet<_>>()
+            .len()
+            == n;
         let fits = |max: usize| {
-            msg.choices
-                .iter()
-                .all(|c| !c.is_empty() && c.chars().count() <= max)
+            distinct
+                && msg
+                    .choices
+                    .iter()
+                    .all(|c| !c.trim().is_empty() && !c.contains('\n') && c.chars().count() <= max)
         };
         // The body numbers the options on its last lines; the buttons take their place.
         let lines: Vec<&str> = msg.body.lines().collect();
@@ -322,6 +390,9 @@ impl CloudApi {
         } else {
             prompt
         };
+        if prompt.chars().count() > 1024 {
+            return None;
+        }
         if (1..=3).contains(&n) && fits(20) {
             let buttons: Vec<Value> = msg
                 .choices
@@ -673,6 +744,55 @@ mod tests {
         assert!(CloudApi::interactive(&menu(&["a", long])).is_none());
         let eleven: Vec<&str> = vec!["x"; 11];
         assert!(CloudApi::interactive(&menu(&eleven)).is_none());
+        assert!(
+            CloudApi::interactive(&menu(&["Sim", "Sim"])).is_none(),
+            "repeated titles"
+        );
+    }
+
+    #[test]
+    fn the_token_goes_only_to_meta_or_the_graph_urls_host() {
+        let api = CloudApi {
+            tenant: "t".into(),
+            connection_id: "c".into(),
+            config: CloudApiConfig {
+                phone_number_id: "1".into(),
+                waba_id: "2".into(),
+                access_token: "tok".into(),
+                app_secret: "sec".into(),
+                verify_token: "verify-me".into(),
+                graph_url: "http://127.0.0.1:9000/v21.0".into(),
+            },
+            http: reqwest::Client::new(),
+            sink: std::sync::Weak::<NoSink>::new(),
+        };
+        assert!(api.trusted("https://lookaside.fbsbx.com/whatsapp_business/attachments/?mid=1"));
+        assert!(api.trusted("https://graph.facebook.com/v21.0/2/message_templates?after=x"));
+        assert!(api.trusted("http://127.0.0.1:9000/media-bytes/1"));
+        assert!(
+            !api.trusted("http://127.0.0.1:9001/media-bytes/1"),
+            "another port"
+        );
+        assert!(!api.trusted("http://169.254.169.254/latest/meta-data"));
+        assert!(!api.trusted("http://evil.facebook.com.example.net/x"));
+        assert!(
+            !api.trusted("http://graph.facebook.com/x"),
+            "Meta's hosts over https only"
+        );
+    }
+
+    struct NoSink;
+
+    #[async_trait::async_trait]
+    impl ChannelSink for NoSink {
+        async fn channel_event(
+            &self,
+            _: &str,
+            _: &str,
+            _: ChannelEvent,
+        ) -> Result<crate::channel::Taken, crate::channel::SinkError> {
+            Err(crate::channel::SinkError::Failed("no inbox".into()))
+        }
     }
 
     #[test]

@@ -197,16 +197,27 @@ impl Inbox {
                         self.assign_waiting(db, agent).await?;
                     }
                 }
-                TicketAction::Read => {
-                    // The customer's phone shows their messages read (where the channel can).
-                    if let Some(last) = db.last_customer_message(&ticket.id).await?
+                TicketAction::Read if before.unread > 0 => {
+                    // The customer's phone shows their messages read (where the channel can),
+                    // without holding up the agent's request.
+                    if let (Some(inbox), Some(last)) =
+                        (self.me.upgrade(), db.last_customer_message(&ticket.id).await?)
                         && let Some(channel_id) = last.channel_id
                     {
-                        let conn = db.get_connection(&ticket.connection_id).await?;
-                        let channel = self.channel_for(db, &conn).await?;
-                        if let Err(e) = channel.mark_read(&channel_id).await {
-                            tracing::info!(ticket = %ticket.id, error = %e, "read receipt not sent");
-                        }
+                        let (db, ticket) = (db.clone(), ticket.clone());
+                        tokio::spawn(async move {
+                            let sent = async {
+                                let conn = db.get_connection(&ticket.connection_id).await?;
+                                let channel = inbox.channel_for(&db, &conn).await?;
+                                channel
+                                    .mark_read(&channel_id)
+                                    .await
+                                    .map_err(|e| InboxError::Channel(e.to_string()))
+                            };
+                            if let Err(e) = sent.await {
+                                tracing::info!(ticket = %ticket.id, error = %e, "read receipt not sent");
+                            }
+                        });
                     }
                 }
                 TicketAction::Close => {

@@ -55,6 +55,15 @@ impl Inbox {
                 "cloud_api.waba_id: the WhatsApp Business Account's id, digits only".into(),
             ));
         }
+        // A new Graph URL takes the secrets anew: the saved token never follows the URL to a
+        // host it was not given for.
+        let moved = given
+            .graph_url
+            .as_deref()
+            .map(|u| u.trim().trim_end_matches('/'))
+            .filter(|u| !u.is_empty())
+            .is_some_and(|u| saved.is_some_and(|s| s.graph_url != u));
+        let saved = if moved { None } else { saved };
         let secret = |field: &str, value: &Option<String>, saved: Option<&String>| match (
             value.as_deref().map(str::trim).filter(|v| !v.is_empty()),
             saved,
@@ -284,10 +293,14 @@ impl Inbox {
             }
             Err(e) => return Err(JobError::Retry(e.to_string())),
         };
-        let api = self
-            .cloud_api(db, &conn)
-            .await
-            .map_err(|e| JobError::Fatal(format!("dropped: {e}")))?;
+        let api = match self.cloud_api(db, &conn).await {
+            Ok(api) => api,
+            // The database did not answer: the delivery waits rather than being lost.
+            Err(e @ InboxError::Store(_)) if e.refusal().is_none() => {
+                return Err(JobError::Retry(e.to_string()));
+            }
+            Err(e) => return Err(JobError::Fatal(format!("dropped: {e}"))),
+        };
         let body: serde_json::Value = serde_json::from_str(&p.body)
             .map_err(|e| JobError::Fatal(format!("not a webhook notification: {e}")))?;
         let tenant = db.tenant_id();
@@ -298,7 +311,7 @@ impl Inbox {
                     media_id,
                 } => {
                     if let Some(media_id) = media_id {
-                        match api.fetch_media(&media_id).await {
+                        match api.fetch_media(&media_id, self.opts.max_media_bytes).await {
                             Ok((bytes, mime)) => {
                                 incoming.file = Some(IncomingFile {
                                     bytes,

@@ -85,7 +85,7 @@ pub struct Inbox {
     pub(crate) senders: pipeline::SenderNumbers,
     /// Channels' outbound HTTP, behind the SSRF guard.
     pub(crate) http: OutboundHttp,
-    me: Weak<Inbox>,
+    pub(crate) me: Weak<Inbox>,
 }
 
 impl std::fmt::Debug for Inbox {
@@ -160,7 +160,9 @@ impl Inbox {
         }
         let channel: Arc<dyn Channel> = match conn.kind {
             ChannelKind::Simulator => Arc::new(self.simulator(tenant, conn)),
-            ChannelKind::CloudApi => Arc::new(self.cloud_api(db, conn).await?),
+            // Opened anew for each use (one read, two openings of a sealed secret): settings
+            // changed in another process take effect at once, and no old token lingers.
+            ChannelKind::CloudApi => return Ok(Arc::new(self.cloud_api(db, conn).await?)),
         };
         self.channels.insert(tenant, &conn.id, channel.clone());
         Ok(channel)

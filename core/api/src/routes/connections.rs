@@ -241,11 +241,31 @@ impl ConnectionsApi {
         auth: Auth,
         id: Path<String>,
         body: Json<ConnectionPatch>,
-    ) -> Reply<Json<Connection>, { AUTHED | BODY | NOT_FOUND }> {
+    ) -> Reply<Json<Connection>, { AUTHED | BODY | NOT_FOUND | CONFLICT }> {
         let ctx = auth.tenant(&self.state, Scope::ConnectionsWrite).await?;
         ctx.require(Role::Admin)?;
         let mut c = ctx.db.get_connection(&id).await?;
         let p = body.0;
+        // The Cloud API settings are checked and sealed before anything is written, so a
+        // refused change changes nothing.
+        let sealed = match &p.cloud_api {
+            None => None,
+            Some(_) if c.kind != ChannelKind::CloudApi => {
+                return Err(Problem::invalid_field(
+                    "cloud_api",
+                    "only a cloud_api connection takes cloud_api settings",
+                )
+                .into());
+            }
+            Some(given) => {
+                let saved = ctx.db.cloud_settings(&c.id).await?;
+                Some(
+                    self.state
+                        .inbox
+                        .seal_cloud_settings(&c.id, given, saved.as_ref())?,
+                )
+            }
+        };
         check_refs(
             &ctx,
             p.default_flow_id.as_deref(),
@@ -271,21 +291,9 @@ impl ConnectionsApi {
             c.messages_per_minute = v;
         }
         let c = ctx.db.save_connection(&c).await?;
-        let Some(given) = &p.cloud_api else {
+        let Some(sealed) = sealed else {
             return Ok(Json(self.shown(&ctx, c)));
         };
-        if c.kind != ChannelKind::CloudApi {
-            return Err(Problem::invalid_field(
-                "cloud_api",
-                "only a cloud_api connection takes cloud_api settings",
-            )
-            .into());
-        }
-        let saved = ctx.db.cloud_settings(&c.id).await?;
-        let sealed = self
-            .state
-            .inbox
-            .seal_cloud_settings(&c.id, given, saved.as_ref())?;
         let c = ctx.db.save_cloud_settings(&c.id, &sealed).await?;
         // The next message opens the channel with the new settings; check them now.
         self.state.inbox.forget_channel(ctx.db.tenant_id(), &c.id);

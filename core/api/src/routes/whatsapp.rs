@@ -10,6 +10,7 @@ use poem::{Body, IntoResponse, Request, Response, handler};
 use serde::Deserialize;
 use tucan_channels::cloud_api::signature_valid;
 use tucan_model::ErrorCode;
+use tucan_model::tenancy::TenantStatus;
 use tucan_model::ticket::{ChannelKind, Connection};
 use tucan_store::TenantDb;
 
@@ -37,6 +38,14 @@ async fn connection(
     tenant: &str,
     connection_id: &str,
 ) -> Result<(TenantDb, Connection), ApiError> {
+    // The company first: an id that names none opens no database.
+    let company = state.store.platform().get_tenant(tenant).await?;
+    if company.status == TenantStatus::Suspended {
+        return Err(ApiError::new(
+            ErrorCode::TenantSuspended,
+            "this company's account is suspended",
+        ));
+    }
     let db = state.store.tenant(tenant).await?;
     let conn = db.get_connection(connection_id).await?;
     if conn.kind != ChannelKind::CloudApi {

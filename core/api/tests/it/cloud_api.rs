@@ -598,6 +598,29 @@ async fn other_companies_cannot_see_or_feed_a_cloud_api_number() {
         .await,
         StatusCode::NOT_FOUND
     );
+    // A webhook URL naming no company opens nothing.
+    assert_eq!(
+        post_webhook(
+            &app,
+            &format!("/api/hooks/whatsapp/{}/{id}", tucan_model::ids::new_id()),
+            &hello,
+            Some(&sig)
+        )
+        .await,
+        StatusCode::NOT_FOUND
+    );
+    // The saved token never follows a new Graph URL: moving it asks for the secrets again.
+    let moved = app
+        .patch(
+            &format!("/api/connections/{id}"),
+            &a.admin_token,
+            json!({ "cloud_api": {
+                "phone_number_id": NUMBER_ID, "waba_id": "102290129340398",
+                "graph_url": "https://graph.example.net/v21.0",
+            }}),
+        )
+        .await;
+    assert_error(&moved, 400, "INVALID_FIELD");
     // Settings without their secrets are refused; a simulator takes none.
     let (status, body) = app
         .post(

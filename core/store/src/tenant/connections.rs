@@ -186,7 +186,7 @@ impl TenantDb {
         self.get_connection(id).await?;
         execute(
             self.raw(),
-            "DELETE type::record('connection', $id); DELETE connection_status WHERE connection_id = $id",
+            "DELETE type::record('connection', $id); DELETE connection_status WHERE connection_id = $id; DELETE wa_template WHERE connection_id = $id",
             json!({ "id": id }),
         )
         .await
