@@ -21,10 +21,11 @@ use crate::config::{Config, LogFormat, Mode};
 use crate::jobs;
 
 /// The platform's own crates, whose lines a bare `log.level` is about.
-const OWN_TARGETS: [&str; 9] = [
+const OWN_TARGETS: [&str; 10] = [
     "tucanlink",
     "tucan_api",
     "tucan_bus",
+    "tucan_channels",
     "tucan_engine",
     "tucan_inbox",
     "tucan_model",
