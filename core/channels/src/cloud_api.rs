@@ -545,6 +545,25 @@ pub fn signature_valid(app_secret: &str, body: &[u8], header: Option<&str>) -> b
     aws_lc_rs::hmac::verify(&key, body, &tag).is_ok()
 }
 
+/// The numbers (`metadata.phone_number_id`) a webhook notification has changes for, in
+/// order of first appearance.
+pub fn numbers_in(body: &Value) -> Vec<String> {
+    let mut numbers: Vec<String> = Vec::new();
+    let changes = body["entry"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|e| e["changes"].as_array().into_iter().flatten());
+    for change in changes {
+        if let Some(n) = change["value"]["metadata"]["phone_number_id"].as_str()
+            && !numbers.iter().any(|m| m == n)
+        {
+            numbers.push(n.to_string());
+        }
+    }
+    numbers
+}
+
 /// What a webhook notification (`object: whatsapp_business_account`) says for the number
 /// `phone_number_id`; other numbers' changes and unknown fields are left out.
 pub fn notifications(body: &Value, phone_number_id: &str) -> Vec<Notification> {

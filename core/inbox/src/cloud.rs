@@ -303,8 +303,47 @@ impl Inbox {
         };
         let body: serde_json::Value = serde_json::from_str(&p.body)
             .map_err(|e| JobError::Fatal(format!("not a webhook notification: {e}")))?;
+        // Meta sends an app's changes to one URL: a change for another of the company's
+        // numbers on the same app (the same secret signed it) goes to that number.
+        for number in tucan_channels::cloud_api::numbers_in(&body) {
+            if number == api.config.phone_number_id {
+                self.read_number(db, &api, &body).await?;
+                continue;
+            }
+            let other = match db.connection_by_cloud_number(&number).await {
+                Ok(Some(c)) => c,
+                Ok(None) => {
+                    tracing::info!(connection = %conn.id, number, "a change for a number this company does not have");
+                    continue;
+                }
+                Err(e) => return Err(JobError::Retry(e.to_string())),
+            };
+            match self.cloud_api(db, &other).await {
+                Ok(o) if o.config.app_secret == api.config.app_secret => {
+                    self.read_number(db, &o, &body).await?;
+                }
+                Ok(_) => {
+                    tracing::warn!(connection = %other.id, "a change for a number of another Meta app; dropped");
+                }
+                Err(e @ InboxError::Store(_)) if e.refusal().is_none() => {
+                    return Err(JobError::Retry(e.to_string()));
+                }
+                Err(e) => tracing::warn!(connection = %other.id, error = %e, "a change not read"),
+            }
+        }
+        Ok(())
+    }
+
+    /// The notifications of a delivery for `api`'s number, in order.
+    async fn read_number(
+        &self,
+        db: &TenantDb,
+        api: &CloudApi,
+        body: &serde_json::Value,
+    ) -> Result<(), JobError> {
         let tenant = db.tenant_id();
-        for n in tucan_channels::cloud_api::notifications(&body, &api.config.phone_number_id) {
+        let conn_id = api.connection_id.as_str();
+        for n in tucan_channels::cloud_api::notifications(body, &api.config.phone_number_id) {
             let event = match n {
                 Notification::Message {
                     mut incoming,
@@ -343,10 +382,10 @@ impl Inbox {
                     channel_id, status, ..
                 } => ChannelEvent::Receipt { channel_id, status },
             };
-            match self.channel_event(tenant, &conn.id, event).await {
+            match self.channel_event(tenant, conn_id, event).await {
                 Ok(_) => {}
                 Err(SinkError::Refused(p)) => {
-                    tracing::info!(connection = %conn.id, problem = %p, "webhook notification refused");
+                    tracing::info!(connection = conn_id, problem = %p, "webhook notification refused");
                 }
                 Err(SinkError::Failed(why)) => return Err(JobError::Retry(why)),
             }

@@ -546,6 +546,61 @@ async fn a_flows_menu_goes_out_as_buttons_and_a_tap_picks_its_option() {
 }
 
 #[tokio::test]
+async fn two_numbers_of_one_meta_app_share_its_webhook() {
+    let app = TestApp::start_with_workers().await;
+    let (status, plan) = app
+        .post(
+            "/api/platform/plans",
+            &app.root,
+            json!({
+                "name": "Two numbers",
+                "limits": { "users": 5, "connections": 2, "queues": 5, "flows": 10, "plugins": 1 },
+                "features": { "campaigns": true, "plugins": true, "api_access": true, "webhooks": true },
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{plan}");
+    let t = app.tenant_on("acme", plan["id"].as_str().unwrap()).await;
+    let fake = GraphFake::start(TOKEN, NUMBER_ID).await;
+    let first = cloud_connection(&app, &t, &fake).await;
+    // A second number of the same app (Meta sends both numbers' changes to one URL).
+    let (status, second) = app
+        .post(
+            "/api/connections",
+            &t.admin_token,
+            json!({
+                "name": "Loja 2", "kind": "cloud_api", "phone": "+55 11 99999-0002",
+                "cloud_api": {
+                    "phone_number_id": "106540352242999", "waba_id": "102290129340398",
+                    "access_token": TOKEN, "app_secret": APP_SECRET,
+                    "graph_url": format!("{}/v21.0", fake.base),
+                },
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{second}");
+    let path = format!(
+        "/api/hooks/whatsapp/{}/{}",
+        t.id,
+        first["id"].as_str().unwrap()
+    );
+    let body = webhook_body(
+        "106540352242999",
+        text_message("5511987654321", "Ana", "wamid.two", "Oi, segundo número"),
+    );
+    let sig = signature(APP_SECRET, body.as_bytes());
+    assert_eq!(
+        post_webhook(&app, &path, &body, Some(&sig)).await,
+        StatusCode::OK
+    );
+    let page = until(&app, "/api/tickets", &t.admin_token, |p| {
+        p["items"].as_array().is_some_and(|i| i.len() == 1)
+    })
+    .await;
+    assert_eq!(page["items"][0]["connection_id"], second["id"]);
+}
+
+#[tokio::test]
 async fn other_companies_cannot_see_or_feed_a_cloud_api_number() {
     let app = TestApp::start_with_workers().await;
     let a = app.tenant("acme").await;

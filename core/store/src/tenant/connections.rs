@@ -95,6 +95,20 @@ impl TenantDb {
         Ok(row.cloud)
     }
 
+    /// The company's Cloud API connection of Meta's number `phone_number_id`, if it has one.
+    pub async fn connection_by_cloud_number(
+        &self,
+        phone_number_id: &str,
+    ) -> StoreResult<Option<Connection>> {
+        let rows: Vec<ConnectionRow> = fetch(
+            self.raw(),
+            "SELECT * FROM connection WHERE cloud.phone_number_id = $p LIMIT 1",
+            json!({ "p": phone_number_id }),
+        )
+        .await?;
+        Ok(rows.into_iter().next().map(ConnectionRow::into_view))
+    }
+
     /// Replace a Cloud API connection's settings.
     pub async fn save_cloud_settings(
         &self,
