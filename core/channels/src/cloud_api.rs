@@ -53,6 +53,44 @@ pub struct SyncedTemplate {
     pub category: String,
     /// The text of its body component, `{{1}}`… where the variables go.
     pub body: String,
+    /// Why the platform cannot send it yet (a header with a variable or a file, a button
+    /// with a variable, named parameters), or `None` when it can.
+    pub unsupported: Option<String>,
+}
+
+/// Why a template's components are beyond what the platform sends (only body variables are
+/// filled), or `None` when they are not.
+fn unsupported_parts(t: &Value) -> Option<String> {
+    if t["parameter_format"].as_str() == Some("NAMED") {
+        return Some("named parameters".into());
+    }
+    for c in t["components"].as_array().into_iter().flatten() {
+        match c["type"].as_str() {
+            Some("HEADER") => match c["format"].as_str() {
+                Some("TEXT") if c["text"].as_str().is_some_and(|x| x.contains("{{")) => {
+                    return Some("a header with a variable".into());
+                }
+                Some("IMAGE" | "VIDEO" | "DOCUMENT" | "LOCATION") => {
+                    return Some("a header with a file".into());
+                }
+                _ => {}
+            },
+            Some("BUTTONS") => {
+                let variable = c["buttons"].as_array().into_iter().flatten().any(|b| {
+                    b["url"].as_str().is_some_and(|u| u.contains("{{"))
+                        || matches!(
+                            b["type"].as_str(),
+                            Some("OTP" | "COPY_CODE" | "CATALOG" | "MPM" | "FLOW")
+                        )
+                });
+                if variable {
+                    return Some("a button that takes a value".into());
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// What a webhook notification carries for a number.
@@ -209,7 +247,7 @@ impl CloudApi {
     pub async fn templates(&self) -> Result<Vec<SyncedTemplate>, ChannelError> {
         let mut out = Vec::new();
         let mut next = Some(format!(
-            "{}?limit=100&fields=name,language,status,category,components",
+            "{}?limit=100&fields=name,language,status,category,components,parameter_format",
             self.url(&format!("{}/message_templates", self.config.waba_id))
         ));
         for _ in 0..50 {
@@ -233,6 +271,7 @@ impl CloudApi {
                     status: text("status"),
                     category: text("category"),
                     body,
+                    unsupported: unsupported_parts(t),
                 });
             }
             next = page["paging"]["next"]

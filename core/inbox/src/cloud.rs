@@ -179,6 +179,7 @@ impl Inbox {
                 status: t.status,
                 category: t.category,
                 body: t.body,
+                unsupported: t.unsupported,
                 synced_at: now,
             })
             .collect();
@@ -221,11 +222,18 @@ impl Inbox {
                 template.status.to_lowercase()
             )));
         }
-        if t.variables.len() != template.variables as usize
-            || t.variables.iter().any(|v| v.trim().is_empty())
-        {
+        if let Some(why) = &template.unsupported {
             return Err(InboxError::InvalidField(format!(
-                "template {} takes {} variable(s), none of them empty",
+                "template {} has {why}, which this platform does not send yet",
+                t.name
+            )));
+        }
+        // Meta refuses values with line breaks, tabs or more than four spaces in a row.
+        let fit =
+            |v: &String| !v.trim().is_empty() && !v.contains(['\n', '\t']) && !v.contains("     ");
+        if t.variables.len() != template.variables as usize || !t.variables.iter().all(fit) {
+            return Err(InboxError::InvalidField(format!(
+                "template {} takes {} variable(s), none empty or with line breaks, tabs or runs of spaces",
                 t.name, template.variables
             )));
         }

@@ -378,17 +378,34 @@ pub struct MessageTemplate {
     pub body: String,
     /// How many variables its body takes.
     pub variables: u32,
+    /// Why the platform cannot send it (a header with a variable or a file, a button with a
+    /// value, named parameters); none when it can.
+    #[serde(default)]
+    pub unsupported: Option<String>,
     pub synced_at: DateTime<Utc>,
 }
 
 impl MessageTemplate {
-    /// The body with `values` in place of `{{1}}`, `{{2}}`…
+    /// The body with `values` in place of `{{1}}`, `{{2}}`… (in one pass: a value that
+    /// itself holds `{{2}}` stays as it is).
     pub fn render(&self, values: &[String]) -> String {
-        let mut text = self.body.clone();
-        for (i, v) in values.iter().enumerate() {
-            text = text.replace(&format!("{{{{{}}}}}", i + 1), v);
+        let mut out = String::with_capacity(self.body.len());
+        let mut rest = self.body.as_str();
+        while let Some(start) = rest.find("{{") {
+            out.push_str(&rest[..start]);
+            let after = &rest[start + 2..];
+            let Some(end) = after.find("}}") else {
+                out.push_str(&rest[start..]);
+                return out;
+            };
+            match after[..end].trim().parse::<usize>() {
+                Ok(n) if (1..=values.len()).contains(&n) => out.push_str(&values[n - 1]),
+                _ => out.push_str(&rest[start..start + 2 + end + 2]),
+            }
+            rest = &after[end + 2..];
         }
-        text
+        out.push_str(rest);
+        out
     }
 }
 
@@ -613,4 +630,34 @@ pub struct SimTyping {
 #[cfg_attr(feature = "openapi", oai(deny_unknown_fields))]
 pub struct SimRead {
     pub phone: String,
+}
+
+#[cfg(test)]
+mod template_tests {
+    use super::*;
+
+    #[test]
+    fn templates_count_and_fill_their_variables_once() {
+        let t = MessageTemplate {
+            connection_id: "c".into(),
+            name: "n".into(),
+            language: "pt_BR".into(),
+            status: "APPROVED".into(),
+            category: "UTILITY".into(),
+            body: "Olá {{1}}, pedido {{2}} ({{1}})".into(),
+            variables: template_variables("Olá {{1}}, pedido {{2}} ({{1}})"),
+            unsupported: None,
+            synced_at: Utc::now(),
+        };
+        assert_eq!(t.variables, 2);
+        assert_eq!(
+            t.render(&["Ana".into(), "12".into()]),
+            "Olá Ana, pedido 12 (Ana)"
+        );
+        assert_eq!(
+            t.render(&["{{2}}".into(), "x".into()]),
+            "Olá {{2}}, pedido x ({{2}})"
+        );
+        assert_eq!(template_variables("sem variáveis"), 0);
+    }
 }

@@ -543,6 +543,13 @@ DEFINE INDEX wa_template_of ON wa_template FIELDS connection_id;
 DEFINE FIELD choices ON message TYPE array<string> DEFAULT [];
 "#,
     },
+    Migration {
+        version: 16,
+        name: "Cloud API templates: why one cannot be sent",
+        sql: r#"
+DEFINE FIELD unsupported ON wa_template TYPE option<string>;
+"#,
+    },
 ];
 
 /// What a migration run did.

@@ -11640,6 +11640,11 @@ export interface components {
              * @description How many variables its body takes.
              */
             variables: number;
+            /**
+             * @description Why the platform cannot send it (a header with a variable or a file, a button with a
+             *     value, named parameters); none when it can.
+             */
+            unsupported?: string;
             /** Format: date-time */
             synced_at: string;
         };

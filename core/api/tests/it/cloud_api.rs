@@ -372,6 +372,14 @@ async fn a_customer_who_has_not_written_in_24_hours_gets_no_free_text() {
         "Olá {{1}}, seu pedido {{2}} está pronto.",
     );
     fake.add_template("promo", "pt_BR", "REJECTED", "Oferta!");
+    fake.add_raw_template(json!({
+        "name": "boleto", "language": "pt_BR", "status": "APPROVED", "category": "UTILITY",
+        "components": [
+            { "type": "HEADER", "format": "DOCUMENT" },
+            { "type": "BODY", "text": "Seu boleto de {{1}}" }
+        ],
+        "id": "77",
+    }));
     let conn_id = conn["id"].as_str().unwrap();
     let (status, synced) = app
         .post(
@@ -381,7 +389,7 @@ async fn a_customer_who_has_not_written_in_24_hours_gets_no_free_text() {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{synced}");
-    assert_eq!(synced.as_array().unwrap().len(), 2, "{synced}");
+    assert_eq!(synced.as_array().unwrap().len(), 3, "{synced}");
     let ready = synced
         .as_array()
         .unwrap()
@@ -406,6 +414,23 @@ async fn a_customer_who_has_not_written_in_24_hours_gets_no_free_text() {
         )
         .await;
     assert_error(&rejected, 400, "INVALID_FIELD");
+    // A header with a file is beyond what the platform sends: refused up front, not by Meta.
+    let with_file = app
+        .post(
+            &template_path,
+            &t.admin_token,
+            json!({ "name": "boleto", "language": "pt_BR", "variables": ["maio"] }),
+        )
+        .await;
+    assert_error(&with_file, 400, "INVALID_FIELD");
+    assert!(
+        with_file.1["message"]
+            .as_str()
+            .unwrap()
+            .contains("header with a file"),
+        "{}",
+        with_file.1
+    );
     let (status, sent) = app
         .post(
             &template_path,

@@ -250,6 +250,13 @@ impl GraphFake {
     }
 }
 
+impl GraphFake {
+    /// A message template given whole (its components as Meta lists them).
+    pub fn add_raw_template(&self, template: Value) {
+        lock(&self.state).templates.push(template);
+    }
+}
+
 /// `GET /{version}/{waba-id}/message_templates`: one page of the account's templates, with
 /// Meta's cursor paging (`paging.next` while more are left); `limit` as asked (25 by default).
 fn list_templates(state: &Shared, req: &Request) -> Response {

@@ -19,12 +19,14 @@ impl TenantDb {
         let rows: Vec<serde_json::Value> = templates
             .iter()
             .map(|t| {
-                json!({
+                let mut row = json!({
                     "id": [connection_id, t.name, t.language],
                     "connection_id": connection_id, "name": t.name, "language": t.language,
                     "status": t.status, "category": t.category, "body": t.body,
-                    "variables": t.variables,
-                })
+                    "variables": t.variables, "unsupported": t.unsupported,
+                });
+                crate::platform::strip_nulls(&mut row);
+                row
             })
             .collect();
         execute(
