@@ -31,6 +31,10 @@ enum Delivery {
 }
 pub const SCHEDULED_KIND: &str = "message.scheduled";
 
+/// How long a worker's claim on a message it hands to its channel lasts (past the channel's
+/// own time limit, so a claim only runs out for a worker that crashed).
+const SEND_CLAIM_SECS: u64 = 120;
+
 pub(crate) fn register(inbox: &Arc<Inbox>, handlers: &mut Handlers) {
     handlers.register(SEND_KIND, Arc::new(SendJob(inbox.clone())));
     handlers.register(SCHEDULED_KIND, Arc::new(ScheduledJob(inbox.clone())));
@@ -219,6 +223,17 @@ impl Inbox {
             }
             Err(e) => return fail(format!("the connection's channel cannot open: {e}")).await,
         };
+        // One worker at a time hands a message to its channel; another finding it claimed
+        // comes back later, when it is sent or the claim (left by a crash) has run out.
+        if !db
+            .claim_send(message_id, SEND_CLAIM_SECS)
+            .await
+            .map_err(retry_or_drop)?
+        {
+            return Err(JobError::Retry(
+                "another worker is handing it to the channel".into(),
+            ));
+        }
         match channel.send(&out).await {
             Ok(channel_id) => db
                 .set_message_status(message_id, MessageStatus::Sent, Some(&channel_id), None)
@@ -231,7 +246,12 @@ impl Inbox {
                     fail(format!("gave up after {} attempts: {why}", job.attempt)).await
                 }
                 // An earlier message keeps its own job and its own count of attempts.
-                _ => Err(JobError::Retry(why)),
+                _ => {
+                    if let Err(e) = db.release_send(message_id).await {
+                        tracing::warn!(message = message_id, error = %e, "send claim kept until it runs out");
+                    }
+                    Err(JobError::Retry(why))
+                }
             },
         }
     }

@@ -550,6 +550,13 @@ DEFINE FIELD choices ON message TYPE array<string> DEFAULT [];
 DEFINE FIELD unsupported ON wa_template TYPE option<string>;
 "#,
     },
+    Migration {
+        version: 17,
+        name: "messages: the claim of the worker handing one to its channel",
+        sql: r#"
+DEFINE FIELD send_claim ON message TYPE option<datetime>;
+"#,
+    },
 ];
 
 /// What a migration run did.

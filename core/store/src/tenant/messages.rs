@@ -488,6 +488,31 @@ COMMIT TRANSACTION;"
     }
 
     /// A page of a ticket's messages and notes going back from `before` (a message id).
+    /// Claim a pending message for handing to its channel, for `secs`: false when it is no
+    /// longer pending or another worker holds a claim that has not run out, so two workers
+    /// never send one message at once.
+    pub async fn claim_send(&self, id: &str, secs: u64) -> StoreResult<bool> {
+        check_id(id, Resource::Message)?;
+        let claimed = fetch::<Value>(
+            self.raw(),
+            "UPDATE type::record('message', $id) SET send_claim = time::now() + <duration> $for WHERE status = 'pending' AND (send_claim = NONE OR send_claim < time::now()) RETURN VALUE id",
+            json!({ "id": id, "for": format!("{secs}s") }),
+        )
+        .await?;
+        Ok(!claimed.is_empty())
+    }
+
+    /// Give up a claim (the channel could not take the message now; a retry may claim it).
+    pub async fn release_send(&self, id: &str) -> StoreResult<()> {
+        check_id(id, Resource::Message)?;
+        crate::db::execute(
+            self.raw(),
+            "UPDATE type::record('message', $id) SET send_claim = NONE",
+            json!({ "id": id }),
+        )
+        .await
+    }
+
     /// When the customer last wrote on a connection, on any of their tickets there.
     pub async fn last_customer_message_at(
         &self,

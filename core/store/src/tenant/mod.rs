@@ -83,6 +83,7 @@ mod tests {
     use tucan_model::ErrorCode;
     use tucan_model::ids::new_id;
     use tucan_model::tenancy::{NewPlan, PlanFeatures, PlanLimits, Tenant, TenantStatus};
+    use tucan_model::ticket::MessageStatus;
 
     use crate::{ContactFields, ContactQuery, Store, StoreError};
 
@@ -296,6 +297,33 @@ mod tests {
         assert_eq!(
             db.stored_settings().await.unwrap()["rating_on_close"],
             serde_json::json!(true)
+        );
+    }
+
+    #[tokio::test]
+    async fn one_worker_at_a_time_claims_a_message_to_send() {
+        let (_store, db) = tenant_store().await;
+        let id = new_id();
+        db.import_messages(&[serde_json::json!({
+            "id": id, "ticket_id": new_id(), "contact_id": new_id(), "connection_id": new_id(),
+            "direction": "out", "kind": "text", "body": "Oi", "status": "pending", "mentions": [],
+        })])
+        .await
+        .unwrap();
+        assert!(db.claim_send(&id, 60).await.unwrap());
+        assert!(
+            !db.claim_send(&id, 60).await.unwrap(),
+            "claimed by the first"
+        );
+        db.release_send(&id).await.unwrap();
+        assert!(db.claim_send(&id, 60).await.unwrap(), "released");
+        db.set_message_status(&id, MessageStatus::Sent, Some("ch-1"), None)
+            .await
+            .unwrap();
+        db.release_send(&id).await.unwrap();
+        assert!(
+            !db.claim_send(&id, 60).await.unwrap(),
+            "sent: nothing to claim"
         );
     }
 }
