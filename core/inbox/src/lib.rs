@@ -142,12 +142,6 @@ impl Inbox {
         handlers.register(WEBHOOK_KIND, Arc::new(cloud::WebhookJob(self.clone())));
     }
 
-    /// Forget the open channel of a connection (its settings changed): the next use opens it
-    /// anew.
-    pub fn forget_channel(&self, tenant: &str, connection_id: &str) {
-        self.channels.remove(tenant, connection_id);
-    }
-
     /// The channel of a connection, opened in this process on first use.
     pub(crate) async fn channel_for(
         &self,

@@ -143,6 +143,20 @@ async fn check_refs(ctx: &TenantCtx, flow: Option<&str>, queue: Option<&str>) ->
 }
 
 impl ConnectionsApi {
+    /// The Cloud API connection `id`, for an admin acting on it with Meta.
+    async fn cloud_connection(&self, auth: &Auth, id: &str) -> ApiResult<(TenantCtx, Connection)> {
+        let ctx = auth.tenant(&self.state, Scope::ConnectionsWrite).await?;
+        ctx.require(Role::Admin)?;
+        let conn = ctx.db.get_connection(id).await?;
+        if conn.kind != ChannelKind::CloudApi {
+            return Err(ApiError::new(
+                ErrorCode::InvalidParam,
+                "only Cloud API numbers are handled with Meta",
+            ));
+        }
+        Ok((ctx, conn))
+    }
+
     /// The simulator connection `id`, for a supervisor or admin playing its customers.
     async fn simulator(&self, auth: &Auth, id: &str) -> ApiResult<(TenantCtx, Connection)> {
         let ctx = auth.tenant(&self.state, Scope::ConnectionsWrite).await?;
@@ -295,8 +309,7 @@ impl ConnectionsApi {
             return Ok(Json(self.shown(&ctx, c)));
         };
         let c = ctx.db.save_cloud_settings(&c.id, &sealed).await?;
-        // The next message opens the channel with the new settings; check them now.
-        self.state.inbox.forget_channel(ctx.db.tenant_id(), &c.id);
+        // Check the new settings with Meta now (the channel opens with them on each use).
         let c = self.state.inbox.connect(&ctx.db, &c).await?;
         Ok(Json(self.shown(&ctx, c)))
     }
@@ -320,16 +333,7 @@ impl ConnectionsApi {
         auth: Auth,
         id: Path<String>,
     ) -> Reply<Json<Vec<MessageTemplate>>, { AUTHED | BAD_REQUEST | NOT_FOUND }> {
-        let ctx = auth.tenant(&self.state, Scope::ConnectionsWrite).await?;
-        ctx.require(Role::Admin)?;
-        let conn = ctx.db.get_connection(&id).await?;
-        if conn.kind != ChannelKind::CloudApi {
-            return Err(ApiError::new(
-                ErrorCode::InvalidParam,
-                "only Cloud API numbers have templates",
-            )
-            .into());
-        }
+        let (ctx, conn) = self.cloud_connection(&auth, &id).await?;
         Ok(Json(self.state.inbox.sync_templates(&ctx.db, &conn).await?))
     }
 
@@ -341,16 +345,7 @@ impl ConnectionsApi {
         auth: Auth,
         id: Path<String>,
     ) -> Reply<Json<NumberCheck>, { AUTHED | BAD_REQUEST | NOT_FOUND }> {
-        let ctx = auth.tenant(&self.state, Scope::ConnectionsWrite).await?;
-        ctx.require(Role::Admin)?;
-        let conn = ctx.db.get_connection(&id).await?;
-        if conn.kind != ChannelKind::CloudApi {
-            return Err(ApiError::new(
-                ErrorCode::InvalidParam,
-                "only Cloud API connections are checked with Meta",
-            )
-            .into());
-        }
+        let (ctx, conn) = self.cloud_connection(&auth, &id).await?;
         Ok(Json(
             match self.state.inbox.verify_cloud_api(&ctx.db, &conn).await {
                 Ok(n) => NumberCheck {

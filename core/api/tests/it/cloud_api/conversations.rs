@@ -1,0 +1,252 @@
+//! What a Cloud API number says outside free conversation: the 24-hour window and the
+//! approved templates that get past it, and a flow's menu as buttons.
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use super::{APP_SECRET, NUMBER_ID, TOKEN, cloud_connection, post_webhook, until};
+use crate::graph_fake::{GraphFake, signature, text_message, webhook_body};
+use crate::harness::{TestApp, assert_error};
+
+#[tokio::test]
+async fn a_customer_who_has_not_written_in_24_hours_gets_no_free_text() {
+    let app = TestApp::start_with_workers().await;
+    let t = app.tenant("acme").await;
+    let fake = GraphFake::start(TOKEN, NUMBER_ID).await;
+    let conn = cloud_connection(&app, &t, &fake).await;
+    // A conversation the company starts: the customer has not written on this number.
+    let (_, contact) = app
+        .post(
+            "/api/contacts",
+            &t.admin_token,
+            json!({ "name": "Bia", "phone": "+5511912345678" }),
+        )
+        .await;
+    let ticket_id = tucan_model::ids::new_id();
+    let db = app.store.tenant(&t.id).await.unwrap();
+    db.import_tickets(&[json!({
+        "id": ticket_id, "contact_id": contact["id"], "contact_name": "Bia",
+        "contact_phone": "+5511912345678", "connection_id": conn["id"], "status": "open",
+        "activity": tucan_model::ids::new_id(), "tags": [],
+    })])
+    .await
+    .unwrap();
+    let refused = app
+        .post(
+            &format!("/api/tickets/{ticket_id}/messages"),
+            &t.admin_token,
+            json!({ "body": "Oi Bia!" }),
+        )
+        .await;
+    assert_error(&refused, 409, "WINDOW_CLOSED");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(fake.sent().is_empty());
+
+    // An approved template reaches her: the account's templates synced from Meta, then one
+    // sent with its variables.
+    fake.add_template(
+        "pedido_pronto",
+        "pt_BR",
+        "APPROVED",
+        "Olá {{1}}, seu pedido {{2}} está pronto.",
+    );
+    fake.add_template("promo", "pt_BR", "REJECTED", "Oferta!");
+    fake.add_raw_template(json!({
+        "name": "boleto", "language": "pt_BR", "status": "APPROVED", "category": "UTILITY",
+        "components": [
+            { "type": "HEADER", "format": "DOCUMENT" },
+            { "type": "BODY", "text": "Seu boleto de {{1}}" }
+        ],
+        "id": "77",
+    }));
+    let conn_id = conn["id"].as_str().unwrap();
+    let (status, synced) = app
+        .post(
+            &format!("/api/connections/{conn_id}/templates/sync"),
+            &t.admin_token,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{synced}");
+    assert_eq!(synced.as_array().unwrap().len(), 3, "{synced}");
+    let ready = synced
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "pedido_pronto")
+        .unwrap();
+    assert_eq!(ready["variables"], 2);
+    let template_path = format!("/api/tickets/{ticket_id}/template");
+    let wrong = app
+        .post(
+            &template_path,
+            &t.admin_token,
+            json!({ "name": "pedido_pronto", "language": "pt_BR", "variables": ["Bia"] }),
+        )
+        .await;
+    assert_error(&wrong, 400, "INVALID_FIELD");
+    let rejected = app
+        .post(
+            &template_path,
+            &t.admin_token,
+            json!({ "name": "promo", "language": "pt_BR" }),
+        )
+        .await;
+    assert_error(&rejected, 400, "INVALID_FIELD");
+    // A header with a file is beyond what the platform sends: refused up front, not by Meta.
+    let with_file = app
+        .post(
+            &template_path,
+            &t.admin_token,
+            json!({ "name": "boleto", "language": "pt_BR", "variables": ["maio"] }),
+        )
+        .await;
+    assert_error(&with_file, 400, "INVALID_FIELD");
+    assert!(
+        with_file.1["message"]
+            .as_str()
+            .unwrap()
+            .contains("header with a file"),
+        "{}",
+        with_file.1
+    );
+    let (status, sent) = app
+        .post(
+            &template_path,
+            &t.admin_token,
+            json!({ "name": "pedido_pronto", "language": "pt_BR", "variables": ["Bia", "1234"] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{sent}");
+    assert_eq!(sent["body"], "Olá Bia, seu pedido 1234 está pronto.");
+    let out = fake.wait_sent(1, Duration::from_secs(10)).await;
+    assert_eq!(out[0].kind, "template");
+    assert_eq!(out[0].to, "5511912345678");
+    let template = &out[0].body["template"];
+    assert_eq!(template["name"], "pedido_pronto");
+    assert_eq!(template["language"]["code"], "pt_BR");
+    assert_eq!(template["components"][0]["parameters"][1]["text"], "1234");
+
+    // Once she writes, the window is open for 24 hours.
+    let hello = webhook_body(
+        NUMBER_ID,
+        text_message("5511912345678", "Bia", "wamid.b1", "Oi"),
+    );
+    let sig = signature(APP_SECRET, hello.as_bytes());
+    let path = format!(
+        "/api/hooks/whatsapp/{}/{}",
+        t.id,
+        conn["id"].as_str().unwrap()
+    );
+    assert_eq!(
+        post_webhook(&app, &path, &hello, Some(&sig)).await,
+        StatusCode::OK
+    );
+    let page = until(&app, "/api/tickets", &t.admin_token, |p| {
+        p["items"]
+            .as_array()
+            .is_some_and(|i| i.iter().any(|t| t["last_message"] == "Oi"))
+    })
+    .await;
+    let open = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["last_message"] == "Oi")
+        .unwrap();
+    let (status, body) = app
+        .post(
+            &format!("/api/tickets/{}/messages", open["id"].as_str().unwrap()),
+            &t.admin_token,
+            json!({ "body": "Oi Bia!" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    fake.wait_sent(2, Duration::from_secs(10)).await;
+}
+
+#[tokio::test]
+async fn a_flows_menu_goes_out_as_buttons_and_a_tap_picks_its_option() {
+    let app = TestApp::start_with_workers().await;
+    let t = app.tenant("acme").await;
+    let fake = GraphFake::start(TOKEN, NUMBER_ID).await;
+    let conn = cloud_connection(&app, &t, &fake).await;
+    let doc = json!({
+        "nodes": [
+            { "id": "start", "type": "trigger.message_received" },
+            { "id": "menu", "type": "messaging.menu",
+              "config": { "text": "Como posso ajudar?", "options": ["Vendas", "Suporte"] } },
+            { "id": "sales", "type": "messaging.send_text", "config": { "text": "Vendas aqui" } },
+            { "id": "help", "type": "messaging.send_text", "config": { "text": "Suporte aqui" } }
+        ],
+        "edges": [
+            { "id": "a", "source": "start", "target": "menu" },
+            { "id": "b", "source": "menu", "source_port": "1", "target": "sales" },
+            { "id": "c", "source": "menu", "source_port": "2", "target": "help" }
+        ]
+    });
+    let (status, flow) = app
+        .post(
+            "/api/flows",
+            &t.admin_token,
+            json!({ "name": "Menu", "document": doc }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{flow}");
+    let (status, published) = app
+        .post(
+            &format!("/api/flows/{}/publish", flow["id"].as_str().unwrap()),
+            &t.admin_token,
+            json!({}),
+        )
+        .await;
+    assert!(status.is_success(), "{published}");
+
+    let path = format!(
+        "/api/hooks/whatsapp/{}/{}",
+        t.id,
+        conn["id"].as_str().unwrap()
+    );
+    let hello = webhook_body(
+        NUMBER_ID,
+        text_message("5511987654321", "Ana", "wamid.m1", "Oi"),
+    );
+    let sig = signature(APP_SECRET, hello.as_bytes());
+    assert_eq!(
+        post_webhook(&app, &path, &hello, Some(&sig)).await,
+        StatusCode::OK
+    );
+    let sent = fake.wait_sent(1, Duration::from_secs(10)).await;
+    assert_eq!(sent[0].kind, "interactive", "{:?}", sent[0].body);
+    let menu = &sent[0].body["interactive"];
+    assert_eq!(menu["type"], "button");
+    assert_eq!(menu["body"]["text"], "Como posso ajudar?");
+    let buttons = menu["action"]["buttons"].as_array().unwrap();
+    assert_eq!(buttons.len(), 2);
+    assert_eq!(buttons[1]["reply"]["id"], "2");
+    assert_eq!(buttons[1]["reply"]["title"], "Suporte");
+
+    // The customer taps "Suporte": the flow goes on at option 2.
+    let tap = webhook_body(
+        NUMBER_ID,
+        json!({
+            "contacts": [{ "profile": { "name": "Ana" }, "wa_id": "5511987654321" }],
+            "messages": [{
+                "from": "5511987654321", "id": "wamid.m2", "timestamp": "1700000000",
+                "type": "interactive",
+                "interactive": { "type": "button_reply", "button_reply": { "id": "2", "title": "Suporte" } },
+                "context": { "from": "15550001111", "id": sent[0].id },
+            }],
+        }),
+    );
+    let sig = signature(APP_SECRET, tap.as_bytes());
+    assert_eq!(
+        post_webhook(&app, &path, &tap, Some(&sig)).await,
+        StatusCode::OK
+    );
+    let sent = fake.wait_sent(2, Duration::from_secs(10)).await;
+    assert_eq!(sent[1].kind, "text");
+    assert_eq!(sent[1].body["text"]["body"], "Suporte aqui");
+}
