@@ -6,6 +6,7 @@ mod harness;
 mod auth;
 mod bad_input;
 mod cloud_api;
+mod conformance;
 mod contacts;
 mod dashboard;
 mod flows;

@@ -1,5 +1,5 @@
 //! What a Cloud API number says outside free conversation: the 24-hour window and the
-//! approved templates that get past it, and a flow's menu as buttons.
+//! approved templates that get past it, with the templates the platform cannot send yet.
 
 use std::time::Duration;
 
@@ -165,88 +165,4 @@ async fn a_customer_who_has_not_written_in_24_hours_gets_no_free_text() {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     fake.wait_sent(2, Duration::from_secs(10)).await;
-}
-
-#[tokio::test]
-async fn a_flows_menu_goes_out_as_buttons_and_a_tap_picks_its_option() {
-    let app = TestApp::start_with_workers().await;
-    let t = app.tenant("acme").await;
-    let fake = GraphFake::start(TOKEN, NUMBER_ID).await;
-    let conn = cloud_connection(&app, &t, &fake).await;
-    let doc = json!({
-        "nodes": [
-            { "id": "start", "type": "trigger.message_received" },
-            { "id": "menu", "type": "messaging.menu",
-              "config": { "text": "Como posso ajudar?", "options": ["Vendas", "Suporte"] } },
-            { "id": "sales", "type": "messaging.send_text", "config": { "text": "Vendas aqui" } },
-            { "id": "help", "type": "messaging.send_text", "config": { "text": "Suporte aqui" } }
-        ],
-        "edges": [
-            { "id": "a", "source": "start", "target": "menu" },
-            { "id": "b", "source": "menu", "source_port": "1", "target": "sales" },
-            { "id": "c", "source": "menu", "source_port": "2", "target": "help" }
-        ]
-    });
-    let (status, flow) = app
-        .post(
-            "/api/flows",
-            &t.admin_token,
-            json!({ "name": "Menu", "document": doc }),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{flow}");
-    let (status, published) = app
-        .post(
-            &format!("/api/flows/{}/publish", flow["id"].as_str().unwrap()),
-            &t.admin_token,
-            json!({}),
-        )
-        .await;
-    assert!(status.is_success(), "{published}");
-
-    let path = format!(
-        "/api/hooks/whatsapp/{}/{}",
-        t.id,
-        conn["id"].as_str().unwrap()
-    );
-    let hello = webhook_body(
-        NUMBER_ID,
-        text_message("5511987654321", "Ana", "wamid.m1", "Oi"),
-    );
-    let sig = signature(APP_SECRET, hello.as_bytes());
-    assert_eq!(
-        post_webhook(&app, &path, &hello, Some(&sig)).await,
-        StatusCode::OK
-    );
-    let sent = fake.wait_sent(1, Duration::from_secs(10)).await;
-    assert_eq!(sent[0].kind, "interactive", "{:?}", sent[0].body);
-    let menu = &sent[0].body["interactive"];
-    assert_eq!(menu["type"], "button");
-    assert_eq!(menu["body"]["text"], "Como posso ajudar?");
-    let buttons = menu["action"]["buttons"].as_array().unwrap();
-    assert_eq!(buttons.len(), 2);
-    assert_eq!(buttons[1]["reply"]["id"], "2");
-    assert_eq!(buttons[1]["reply"]["title"], "Suporte");
-
-    // The customer taps "Suporte": the flow goes on at option 2.
-    let tap = webhook_body(
-        NUMBER_ID,
-        json!({
-            "contacts": [{ "profile": { "name": "Ana" }, "wa_id": "5511987654321" }],
-            "messages": [{
-                "from": "5511987654321", "id": "wamid.m2", "timestamp": "1700000000",
-                "type": "interactive",
-                "interactive": { "type": "button_reply", "button_reply": { "id": "2", "title": "Suporte" } },
-                "context": { "from": "15550001111", "id": sent[0].id },
-            }],
-        }),
-    );
-    let sig = signature(APP_SECRET, tap.as_bytes());
-    assert_eq!(
-        post_webhook(&app, &path, &tap, Some(&sig)).await,
-        StatusCode::OK
-    );
-    let sent = fake.wait_sent(2, Duration::from_secs(10)).await;
-    assert_eq!(sent[1].kind, "text");
-    assert_eq!(sent[1].body["text"]["body"], "Suporte aqui");
 }
