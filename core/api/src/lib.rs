@@ -27,6 +27,7 @@ use crate::routes::api_keys::ApiKeysApi;
 use crate::routes::auth::AuthApi;
 use crate::routes::connections::ConnectionsApi;
 use crate::routes::contacts::ContactsApi;
+use crate::routes::conversations::ConversationsApi;
 use crate::routes::dashboard::DashboardApi;
 use crate::routes::flows::FlowsApi;
 use crate::routes::hooks::HooksApi;
@@ -57,7 +58,13 @@ type Apis = (
     RunsApi,
     HooksApi,
     TicketsApi,
-    (ConnectionsApi, PluginsApi, DashboardApi, PeopleApi),
+    (
+        ConnectionsApi,
+        PluginsApi,
+        DashboardApi,
+        PeopleApi,
+        ConversationsApi,
+    ),
 );
 
 fn service(state: &AppState) -> OpenApiService<Apis, ()> {
@@ -86,6 +93,7 @@ fn service(state: &AppState) -> OpenApiService<Apis, ()> {
             PluginsApi { state: s() },
             DashboardApi { state: s() },
             PeopleApi { state: s() },
+            ConversationsApi { state: s() },
         ),
     );
     OpenApiService::new(apis, "TucanLink API", env!("CARGO_PKG_VERSION"))

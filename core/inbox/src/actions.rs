@@ -363,6 +363,32 @@ impl Inbox {
         user_id: &str,
         msg: &NewMessage,
     ) -> InboxResult<Message> {
+        let settings = self.runtime.settings_of(db).await?;
+        let signature = settings
+            .stored
+            .get("signature_on_messages")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or("enabled");
+        let signer = match (signature, msg.sign) {
+            ("enabled", _) | ("agent_choice", None | Some(true)) => {
+                Some(db.users().get_row(user_id).await?.name)
+            }
+            _ => None,
+        };
+        self.send_as(db, ticket_id, user_id, msg, signer.as_deref())
+            .await
+    }
+
+    /// A message from `user_id` (an agent, or an API client's key), its text led by the
+    /// `signer`'s name when given, as WhatsApp shows a bold line.
+    pub(crate) async fn send_as(
+        &self,
+        db: &TenantDb,
+        ticket_id: &str,
+        user_id: &str,
+        msg: &NewMessage,
+        signer: Option<&str>,
+    ) -> InboxResult<Message> {
         let mut body = msg.body.trim().to_string();
         if let Some(shortcut) = body
             .strip_prefix('/')
@@ -407,6 +433,13 @@ impl Inbox {
             return Err(InboxError::InvalidField(
                 "a message needs a body or a media_id".into(),
             ));
+        }
+        if let Some(name) = signer.map(str::trim).filter(|n| !n.is_empty()) {
+            body = if body.is_empty() {
+                format!("*{name}:*")
+            } else {
+                format!("*{name}:*\n{body}")
+            };
         }
         if let Some(q) = &msg.quoted_id {
             let quoted = db

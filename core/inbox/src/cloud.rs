@@ -201,6 +201,30 @@ impl Inbox {
             return Err(InboxError::TicketState("the ticket is closed".into()));
         }
         let conn = db.get_connection(&ticket.connection_id).await?;
+        let template = self.approved_template(db, &conn, t).await?;
+        let message = db
+            .create_outgoing(&OutgoingWrite {
+                ticket_id: ticket_id.to_string(),
+                kind: Some(MessageKind::Text),
+                body: template.render(&t.variables),
+                template: Some(t.clone()),
+                user_id: Some(user_id.to_string()),
+                mark_read: true,
+                ..Default::default()
+            })
+            .await?;
+        self.queue_send(db, &message).await?;
+        Ok(message)
+    }
+
+    /// The number's approved template `t` names, if its variables fit it and the platform
+    /// can send it.
+    pub(crate) async fn approved_template(
+        &self,
+        db: &TenantDb,
+        conn: &Connection,
+        t: &TemplateUse,
+    ) -> InboxResult<MessageTemplate> {
         if conn.kind != ChannelKind::CloudApi {
             return Err(InboxError::InvalidField(
                 "templates are for Cloud API numbers".into(),
@@ -237,19 +261,7 @@ impl Inbox {
                 t.name, template.variables
             )));
         }
-        let message = db
-            .create_outgoing(&OutgoingWrite {
-                ticket_id: ticket_id.to_string(),
-                kind: Some(MessageKind::Text),
-                body: template.render(&t.variables),
-                template: Some(t.clone()),
-                user_id: Some(user_id.to_string()),
-                mark_read: true,
-                ..Default::default()
-            })
-            .await?;
-        self.queue_send(db, &message).await?;
-        Ok(message)
+        Ok(template)
     }
 
     /// `WINDOW_CLOSED` when `ticket`'s number is on the Cloud API and its customer last wrote
@@ -257,12 +269,20 @@ impl Inbox {
     /// cannot reach them then.
     pub async fn check_window(&self, db: &TenantDb, ticket: &Ticket) -> InboxResult<()> {
         let conn = db.get_connection(&ticket.connection_id).await?;
+        self.check_window_of(db, &conn, &ticket.contact_id).await
+    }
+
+    /// [`Inbox::check_window`] for a contact on a connection, before any ticket.
+    pub(crate) async fn check_window_of(
+        &self,
+        db: &TenantDb,
+        conn: &Connection,
+        contact_id: &str,
+    ) -> InboxResult<()> {
         if conn.kind != ChannelKind::CloudApi {
             return Ok(());
         }
-        let last = db
-            .last_customer_message_at(&ticket.contact_id, &conn.id)
-            .await?;
+        let last = db.last_customer_message_at(contact_id, &conn.id).await?;
         if window_open(last, chrono::Utc::now()) {
             Ok(())
         } else {

@@ -5,27 +5,50 @@
 use async_trait::async_trait;
 use tucan_engine::{Effect, MediaKind};
 use tucan_model::ticket::{Media, MessageKind, TicketStatus};
-use tucan_runtime::TicketDesk;
+use tucan_runtime::{DeskError, TicketDesk};
 use tucan_store::{OutgoingWrite, RunRow, TenantDb};
 
 use crate::Inbox;
 use crate::actions::{Actor, TicketAction};
-use crate::error::InboxResult;
+use crate::error::{InboxError, InboxResult};
 
 #[async_trait]
 impl TicketDesk for Inbox {
-    async fn apply(&self, db: &TenantDb, run: &RunRow, effect: &Effect) -> Result<String, String> {
-        let Some(ticket_id) = &run.ticket_id else {
-            return Ok("the run has no ticket".into());
+    async fn apply(
+        &self,
+        db: &TenantDb,
+        run: &RunRow,
+        effect: &Effect,
+    ) -> Result<String, DeskError> {
+        let ticket_id = match &run.ticket_id {
+            Some(id) => id.clone(),
+            // A run started without a conversation (a webhook, by hand, on a schedule)
+            // talks on its contact's ticket; closing one it does not have does nothing.
+            None => {
+                let open = !matches!(effect, Effect::CloseTicket { .. });
+                match self
+                    .ticket_for_run(db, run, open)
+                    .await
+                    .map_err(desk_error)?
+                {
+                    Ok(Some(t)) => t.id,
+                    Ok(None) => return Ok("the contact has no open ticket to close".into()),
+                    Err(why) => return Err(DeskError::Refused(why)),
+                }
+            }
         };
-        match self.apply_effect(db, run, ticket_id, effect).await {
-            Ok(result) => Ok(result),
-            // A refusal (no such queue, the ticket is closed) is this effect's final result.
-            Err(e) => match e.refusal() {
-                Some(why) => Ok(format!("failed: {why}")),
-                None => Err(e.to_string()),
-            },
-        }
+        self.apply_effect(db, run, &ticket_id, effect)
+            .await
+            .map_err(desk_error)
+    }
+}
+
+/// A refusal (no such queue, a closed ticket, a closed window) fails the effect and its run;
+/// anything else is worth another try.
+fn desk_error(e: crate::error::InboxError) -> DeskError {
+    match e.refusal() {
+        Some(why) => DeskError::Refused(why),
+        None => DeskError::Later(e.to_string()),
     }
 }
 
@@ -87,7 +110,7 @@ impl Inbox {
                     .into_iter()
                     .find(|q| q.id == *queue || q.name.eq_ignore_ascii_case(queue));
                 let Some(q) = found else {
-                    return Ok(format!("failed: no queue named {queue}"));
+                    return Err(InboxError::InvalidField(format!("no queue named {queue}")));
                 };
                 let t = db.get_ticket(ticket_id).await?;
                 if t.queue_id.as_deref() == Some(q.id.as_str()) && t.status != TicketStatus::Closed
@@ -112,7 +135,7 @@ impl Inbox {
                     .into_iter()
                     .find(|u| u.id == *agent || u.email.eq_ignore_ascii_case(agent));
                 let Some(u) = found else {
-                    return Ok(format!("failed: no user {agent}"));
+                    return Err(InboxError::InvalidField(format!("no user {agent}")));
                 };
                 let t = db.get_ticket(ticket_id).await?;
                 if t.user_id.as_deref() == Some(u.id.as_str()) && t.status == TicketStatus::Open {

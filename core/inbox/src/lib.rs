@@ -8,6 +8,7 @@
 mod actions;
 mod batch;
 mod cloud;
+mod conversations;
 mod desk;
 mod error;
 mod hub;
@@ -31,6 +32,7 @@ use tucan_store::{Store, TenantDb};
 
 pub use actions::{Actor, TicketAction};
 pub use cloud::WEBHOOK_KIND;
+pub use conversations::{ApiSend, Customer};
 pub use error::{InboxError, InboxResult};
 pub use hub::{Hub, SharedEvent};
 pub use outbound::{SCHEDULED_KIND, SEND_KIND};

@@ -54,7 +54,7 @@ where
 }
 
 /// A name as WhatsApp gives it: trimmed, at most 200 characters, none when empty.
-fn clean_name(name: Option<&str>) -> Option<String> {
+pub(crate) fn clean_name(name: Option<&str>) -> Option<String> {
     name.map(str::trim)
         .filter(|n| !n.is_empty())
         .map(|n| n.chars().take(200).collect())
@@ -322,6 +322,9 @@ impl Inbox {
             };
             self.ticket_event(db, ticket, kind).await;
         }
+        if let Err(e) = self.out_of_hours(db, ticket).await {
+            tracing::warn!(ticket = %ticket.id, error = %e, "out-of-hours message not sent");
+        }
         let event = MessageEvent {
             connection_id: conn.id.clone(),
             // A tapped option answers as its number.
@@ -375,6 +378,52 @@ impl Inbox {
         if let Err(e) = self.auto_assign(db, &ticket.id).await {
             tracing::warn!(ticket = %ticket.id, error = %e, "assignment failed");
         }
+    }
+
+    /// While the company (or the ticket's queue, as `business_hours_scope` says) is closed,
+    /// a customer's message gets the `out_of_hours_message`, once per ticket in each closed
+    /// stretch (named by the opening that ends it).
+    async fn out_of_hours(
+        &self,
+        db: &TenantDb,
+        ticket: &tucan_model::ticket::Ticket,
+    ) -> InboxResult<()> {
+        let settings = self.runtime.settings_of(db).await?;
+        let text = |key: &str| {
+            settings
+                .stored
+                .get(key)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .trim()
+                .to_string()
+        };
+        let (scope, message) = (text("business_hours_scope"), text("out_of_hours_message"));
+        if message.is_empty() || !matches!(scope.as_str(), "company" | "queue") {
+            return Ok(());
+        }
+        let queue_hours = match (&ticket.queue_id, scope.as_str()) {
+            (Some(q), "queue") => match db.get_queue(q).await {
+                Ok(q) => q.business_hours,
+                Err(StoreError::NotFound(_)) => None,
+                Err(e) => return Err(e.into()),
+            },
+            _ => None,
+        };
+        let Some(hours) = queue_hours.or_else(|| settings.business_hours.clone()) else {
+            return Ok(());
+        };
+        let now = chrono::Utc::now();
+        if hours.is_open(now, &settings.timezone) {
+            return Ok(());
+        }
+        let stretch = hours
+            .opens_after(now, &settings.timezone)
+            .map_or(0, |t| t.timestamp());
+        let key = format!("out-of-hours:{}:{stretch}", ticket.id);
+        self.send_system(db, &ticket.id, &message, Some(key))
+            .await?;
+        Ok(())
     }
 
     /// Tell flows with a ticket-event trigger.

@@ -73,6 +73,8 @@ pub enum ErrorCode {
     TicketState,
     /// More than 24 hours since the customer last wrote on a Cloud API number.
     WindowClosed,
+    /// An `Idempotency-Key` used in the last 24 hours for a different request.
+    IdempotencyKeyReused,
     // 413
     BodyTooLarge,
     // 415
@@ -126,7 +128,7 @@ impl ErrorCode {
             | DeadJobNotFound => 404,
             MethodNotAllowed => 405,
             EmailTaken | ContactExists | NameTaken | PlanInUse | PluginInUse | FlowNotPublished
-            | RunActive | RunNotWaiting | TicketState | WindowClosed => 409,
+            | RunActive | RunNotWaiting | TicketState | WindowClosed | IdempotencyKeyReused => 409,
             BodyTooLarge => 413,
             UnsupportedMediaType => 415,
             TooManyAttempts => 429,
@@ -195,6 +197,7 @@ impl ErrorCode {
             RunNotWaiting => "RUN_NOT_WAITING",
             TicketState => "TICKET_STATE",
             WindowClosed => "WINDOW_CLOSED",
+            IdempotencyKeyReused => "IDEMPOTENCY_KEY_REUSED",
             BodyTooLarge => "BODY_TOO_LARGE",
             UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
             TooManyAttempts => "TOO_MANY_ATTEMPTS",

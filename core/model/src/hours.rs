@@ -12,6 +12,8 @@ pub const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"
 
 /// A weekly schedule.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "openapi", oai(deny_unknown_fields))]
 #[serde(deny_unknown_fields)]
 pub struct Schedule {
     /// IANA time zone, e.g. `America/Sao_Paulo`; the tenant's when absent.
@@ -76,6 +78,11 @@ impl Schedule {
         self.week.values().all(Vec::is_empty)
     }
 
+    /// Neither hours nor holidays: nothing to keep.
+    pub fn is_empty(&self) -> bool {
+        self.is_unset() && self.holidays.is_empty()
+    }
+
     /// Open at `at`? Times are read in the schedule's zone, else `default_tz`, else UTC.
     pub fn is_open(&self, at: DateTime<Utc>, default_tz: &str) -> bool {
         let tz: Tz = self
@@ -102,9 +109,60 @@ impl Schedule {
     }
 }
 
+impl Schedule {
+    /// When it next opens after `at` (closed at `at`), to the minute, looking up to 15 days
+    /// ahead; `None` when it does not open in that time (every day closed, or holidays).
+    /// A closed stretch is named by the opening that ends it.
+    pub fn opens_after(&self, at: DateTime<Utc>, default_tz: &str) -> Option<DateTime<Utc>> {
+        let start = at.with_second(0)?.with_nanosecond(0)?;
+        // Opening intervals start on whole minutes: step a quarter of an hour, then find
+        // the minute.
+        let quarter = chrono::Duration::minutes(15);
+        let mut t = start;
+        for _ in 0..(15 * 24 * 4) {
+            let next = t + quarter;
+            if self.is_open(next, default_tz) {
+                let mut m = t + chrono::Duration::minutes(1);
+                while !self.is_open(m, default_tz) {
+                    m += chrono::Duration::minutes(1);
+                }
+                return Some(m);
+            }
+            t = next;
+        }
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_closed_stretch_ends_at_the_next_opening() {
+        let s: Schedule = serde_json::from_value(serde_json::json!({
+            "timezone": "America/Sao_Paulo",
+            "week": { "mon": ["09:00-12:00", "13:30-18:00"], "tue": ["09:00-18:00"] },
+        }))
+        .unwrap();
+        // Monday 12:10 local (15:10 UTC): opens again at 13:30 local.
+        assert_eq!(
+            s.opens_after(at("2026-11-30T15:10:00Z"), "UTC"),
+            Some(at("2026-11-30T16:30:00Z"))
+        );
+        // Monday 19:00 and 23:59 local: both in the stretch ending Tuesday 09:00.
+        let night = Some(at("2026-12-01T12:00:00Z"));
+        assert_eq!(s.opens_after(at("2026-11-30T22:00:00Z"), "UTC"), night);
+        assert_eq!(s.opens_after(at("2026-12-01T02:59:00Z"), "UTC"), night);
+        // Never open: no next opening.
+        let shut = Schedule {
+            holidays: (0..20)
+                .map(|d| NaiveDate::from_ymd_opt(2026, 12, 1).unwrap() + chrono::Days::new(d))
+                .collect(),
+            ..Default::default()
+        };
+        assert_eq!(shut.opens_after(at("2026-12-01T12:00:00Z"), "UTC"), None);
+    }
 
     fn at(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)

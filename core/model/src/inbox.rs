@@ -58,6 +58,10 @@ pub struct Queue {
     /// How a ticket entering the queue finds its agent.
     #[serde(default)]
     pub strategy: AssignStrategy,
+    /// The queue's own opening hours (the company's `business_hours_scope` set to `queue`);
+    /// the company's hours apply to a queue without them.
+    #[serde(default)]
+    pub business_hours: Option<crate::hours::Schedule>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -81,6 +85,9 @@ pub struct NewQueue {
     #[cfg_attr(feature = "openapi", oai(default))]
     #[serde(default)]
     pub strategy: AssignStrategy,
+    /// The queue's own opening hours; the company's when absent.
+    #[serde(default)]
+    pub business_hours: Option<crate::hours::Schedule>,
 }
 
 /// How a ticket entering a queue finds its agent.
@@ -121,6 +128,9 @@ pub struct QueuePatch {
     /// Replaces the set of users serving the queue.
     pub user_ids: Option<Vec<String>>,
     pub strategy: Option<AssignStrategy>,
+    /// Replaces the queue's own opening hours; a schedule with no intervals and no holidays
+    /// removes them (the company's apply again).
+    pub business_hours: Option<crate::hours::Schedule>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -5,6 +5,7 @@
 
 pub mod api_key;
 pub mod contact;
+pub mod conversation;
 pub mod dashboard;
 pub mod error;
 pub mod hours;

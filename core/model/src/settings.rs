@@ -71,20 +71,6 @@ pub static SETTINGS: &[SettingDef] = &[
         "Agents see pending tickets that have no queue.",
         || Value::Bool(true),
     ),
-    boolean(
-        "reject_calls",
-        "Reject voice calls to the tenant's numbers.",
-        || Value::Bool(true),
-    ),
-    SettingDef {
-        key: "call_rejected_message",
-        ty: SettingType::Text,
-        description: "Sent to a caller whose call was rejected (empty = nothing).",
-        default: || Value::String("We cannot take calls here, please write to us.".into()),
-        min: 0,
-        max: 1000,
-        choices: &[],
-    },
     SettingDef {
         key: "ticket_reopen_window_minutes",
         ty: SettingType::Integer,
@@ -124,8 +110,8 @@ pub static SETTINGS: &[SettingDef] = &[
     SettingDef {
         key: "signature_on_messages",
         ty: SettingType::Choice,
-        description: "Prefix agent messages with the agent's name.",
-        default: || Value::String("enabled".into()),
+        description: "Lead agents' messages with the agent's name in bold: always, never, or as each agent chooses per message.",
+        default: || Value::String("disabled".into()),
         min: 0,
         max: 0,
         choices: &["enabled", "disabled", "agent_choice"],

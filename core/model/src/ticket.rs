@@ -440,6 +440,9 @@ pub struct NewMessage {
     pub media_id: Option<String>,
     /// Answer this message of the ticket.
     pub quoted_id: Option<String>,
+    /// Lead the text with the agent's name; heeded when the company's
+    /// `signature_on_messages` is `agent_choice` (signed when absent).
+    pub sign: Option<bool>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -12,6 +12,7 @@ use tucan_model::contact::check_custom_fields;
 use tucan_store::{ContactFields, RunRow, StoreError, TenantDb};
 
 use crate::error::{RuntimeError, RuntimeResult};
+use crate::hooks::DeskError;
 use crate::jobs::{HTTP_KIND, PLUGIN_KIND, RESUME_KIND};
 use crate::runtime::{FlowRuntime, ParentLink, RunContact, RunSource, StartRun, TestContact};
 
@@ -25,6 +26,8 @@ const MAX_DEPTH: u32 = 8;
 enum Unfinished {
     /// Try again later.
     Later(String),
+    /// It cannot be done: the effect and its run fail with this reason.
+    Refused(String),
 }
 
 impl From<StoreError> for Unfinished {
@@ -65,30 +68,33 @@ impl FlowRuntime {
     ) -> RuntimeResult<usize> {
         let mut done = Vec::with_capacity(effects.len());
         let mut left = None;
+        let mut refused = None;
         for (seq, n, key, kind, body) in effects {
-            if kind == RETURN_KIND {
-                match self.return_to_parent(db, &key, &body).await {
-                    Ok(r) => done.push((seq, n, r)),
-                    Err(Unfinished::Later(why)) => {
-                        left = Some(format!("effect {key} left pending: {why}"));
-                        break;
-                    }
+            let outcome = if kind == RETURN_KIND {
+                self.return_to_parent(db, &key, &body).await
+            } else {
+                match serde_json::from_str::<Effect>(&body) {
+                    Ok(effect) => self.execute(db, run, seq, &effect).await,
+                    Err(err) => Err(Unfinished::Refused(format!("unreadable effect: {err}"))),
                 }
-                continue;
-            }
-            let result = match serde_json::from_str::<Effect>(&body) {
-                Ok(effect) => match self.execute(db, run, seq, &effect).await {
-                    Ok(r) => r,
-                    Err(Unfinished::Later(why)) => {
-                        left = Some(format!("effect {key} left pending: {why}"));
-                        break;
-                    }
-                },
-                Err(err) => format!("failed: unreadable effect: {err}"),
             };
-            done.push((seq, n, result));
+            match outcome {
+                Ok(r) => done.push((seq, n, r)),
+                Err(Unfinished::Later(why)) => {
+                    left = Some(format!("effect {key} left pending: {why}"));
+                    break;
+                }
+                Err(Unfinished::Refused(why)) => {
+                    done.push((seq, n, format!("failed: {why}")));
+                    refused = Some(why);
+                }
+            }
         }
         db.finish_effects(&run.id, &done).await?;
+        if let Some(why) = refused {
+            // A step whose effect could not be carried out fails its run, visibly.
+            self.fail_for_effect(db, &run.id, &why).await?;
+        }
         match left {
             Some(why) => Err(RuntimeError::EffectPending(why)),
             None => Ok(done.len()),
@@ -123,28 +129,28 @@ impl FlowRuntime {
         effect: &Effect,
     ) -> Result<String, Unfinished> {
         let tenant = db.tenant_id().to_string();
-        if !run.test && run.ticket_id.is_some() && effect.is_ticket_effect() {
+        if !run.test && effect.is_ticket_effect() {
+            if run.ticket_id.is_none() && run.contact_id.is_none() {
+                return Err(Unfinished::Refused(
+                    "the run has no contact and no ticket to talk to".into(),
+                ));
+            }
             let Some(desk) = self.desk.upgrade() else {
                 return Err(Unfinished::Later(
                     "the inbox of this process has stopped".into(),
                 ));
             };
-            return desk.apply(db, run, effect).await.map_err(Unfinished::Later);
+            return desk.apply(db, run, effect).await.map_err(|e| match e {
+                DeskError::Later(why) => Unfinished::Later(why),
+                DeskError::Refused(why) => Unfinished::Refused(why),
+            });
         }
         Ok(match effect {
             Effect::SendText { text, .. } => {
-                if run.test {
-                    format!("shown to the tester: {} characters", text.chars().count())
-                } else {
-                    "recorded: the run has no ticket to send on".to_string()
-                }
+                format!("shown to the tester: {} characters", text.chars().count())
             }
             Effect::SendMedia { media, url, .. } => {
-                if run.test {
-                    format!("shown to the tester: {media:?} from {url}")
-                } else {
-                    "recorded: the run has no ticket to send on".to_string()
-                }
+                format!("shown to the tester: {media:?} from {url}")
             }
             Effect::Timer { key, at_ms } => {
                 let job = NewJob::new(
@@ -200,24 +206,15 @@ impl FlowRuntime {
                     .await?
                     .into_iter()
                     .find(|q| q.id == *queue || q.name.eq_ignore_ascii_case(queue));
-                match (found, &run.ticket_id) {
-                    (None, _) => format!("failed: no queue named {queue}"),
-                    (Some(q), None) => format!("queue {}: the run has no ticket", q.name),
-                    (Some(q), Some(t)) => format!("ticket {t} routed to {}", q.name),
+                // Only test runs get here (others go to the desk): nothing is moved.
+                match found {
+                    None => return Err(Unfinished::Refused(format!("no queue named {queue}"))),
+                    Some(q) => format!("test run: would go to queue {}", q.name),
                 }
             }
-            Effect::AssignAgent { agent, .. } => match &run.ticket_id {
-                None => format!("agent {agent}: the run has no ticket"),
-                Some(t) => format!("ticket {t} assigned to {agent}"),
-            },
-            Effect::AddNote { .. } => match &run.ticket_id {
-                None => "note: the run has no ticket".to_string(),
-                Some(t) => format!("note added to ticket {t}"),
-            },
-            Effect::CloseTicket { .. } => match &run.ticket_id {
-                None => "close: the run has no ticket".to_string(),
-                Some(t) => format!("ticket {t} closed"),
-            },
+            Effect::AssignAgent { agent, .. } => format!("test run: would go to agent {agent}"),
+            Effect::AddNote { .. } => "test run: note not kept".to_string(),
+            Effect::CloseTicket { .. } => "test run: no ticket to close".to_string(),
             Effect::Plugin {
                 key,
                 plugin,
@@ -257,7 +254,7 @@ impl FlowRuntime {
         let mut fields = match db.get_contact(id).await {
             Ok(c) => ContactFields::from(c),
             Err(StoreError::NotFound(_)) => {
-                return Ok("failed: the contact was deleted".into());
+                return Err(Unfinished::Refused("the contact was deleted".into()));
             }
             Err(e) => return Err(e.into()),
         };
@@ -267,19 +264,23 @@ impl FlowRuntime {
             }
             "email" => match tucan_model::user::normalize_email(&text) {
                 Ok(email) => fields.email = Some(email),
-                Err(_) => return Ok(format!("failed: {text} is not an email address")),
+                Err(_) => {
+                    return Err(Unfinished::Refused(format!(
+                        "{text} is not an email address"
+                    )));
+                }
             },
             _ => {
                 fields.custom_fields.insert(field.to_string(), text);
                 if let Err(p) = check_custom_fields(&fields.custom_fields) {
-                    return Ok(format!("failed: {}", p.message));
+                    return Err(Unfinished::Refused(p.message));
                 }
             }
         }
         match db.save_contact(id, &fields).await {
             Ok(_) => Ok(format!("contact {field} set")),
             Err(e) => match e.refusal() {
-                Some(why) => Ok(format!("failed: {why}")),
+                Some(why) => Err(Unfinished::Refused(why)),
                 None => Err(e.into()),
             },
         }
@@ -321,7 +322,7 @@ impl FlowRuntime {
         let mut fields = match db.get_contact(id).await {
             Ok(c) => ContactFields::from(c),
             Err(StoreError::NotFound(_)) => {
-                return Ok("failed: the contact was deleted".into());
+                return Err(Unfinished::Refused("the contact was deleted".into()));
             }
             Err(e) => return Err(e.into()),
         };
@@ -423,7 +424,11 @@ impl FlowRuntime {
         let fail = |why: String| async move {
             self.resume_parent(db, parent_id, seq, key, "failed", json!({ "error": why }))
                 .await
-                .map_err(|Unfinished::Later(e)| RuntimeError::EffectPending(e))
+                .map_err(|e| match e {
+                    Unfinished::Later(why) | Unfinished::Refused(why) => {
+                        RuntimeError::EffectPending(why)
+                    }
+                })
         };
         if run.depth + 1 > MAX_DEPTH {
             return fail(format!("sub-flows nest at most {MAX_DEPTH} deep")).await;

@@ -46,12 +46,25 @@ pub enum CallLater {
 #[async_trait::async_trait]
 pub trait TicketDesk: Send + Sync {
     /// Carry out `effect` (send text or media, route, assign, note, close) for `run`,
-    /// idempotently on the effect's key; the result for the run's trace. `Err` leaves the
-    /// effect pending for a later attempt.
+    /// idempotently on the effect's key, on the run's ticket or, for a run that has a contact
+    /// but no ticket, on the contact's ticket of the number it talks on (opened when needed);
+    /// the result for the run's trace.
     async fn apply(
         &self,
         db: &TenantDb,
         run: &RunRow,
         effect: &tucan_engine::Effect,
-    ) -> Result<String, String>;
+    ) -> Result<String, DeskError>;
+}
+
+/// Why a run's message or ticket action was not carried out.
+#[derive(Debug, thiserror::Error)]
+pub enum DeskError {
+    /// It may go later (the database did not answer): the effect stays pending.
+    #[error("{0}")]
+    Later(String),
+    /// It cannot be done (no number to write on, a queue that does not exist, a closed
+    /// ticket): the effect and its run fail with this reason.
+    #[error("{0}")]
+    Refused(String),
 }

@@ -19,8 +19,8 @@ pub use error::{RuntimeError, RuntimeResult};
 pub use facts::TenantSettings;
 pub use jobs::{EFFECTS_KIND, HTTP_KIND, PLUGIN_KIND, RESUME_KIND, SUBFLOW_KIND};
 pub use runtime::{
-    CallLater, FlowRuntime, ParentLink, PluginCalls, RunContact, RunSource, RuntimeOptions,
-    RuntimeParts, StartRun, Stepped, TestContact, TicketDesk,
+    CallLater, DeskError, FlowRuntime, ParentLink, PluginCalls, RunContact, RunSource,
+    RuntimeOptions, RuntimeParts, StartRun, Stepped, TestContact, TicketDesk,
 };
 pub use schedule::SCHEDULE_KIND;
 pub use triggers::TriggerEvent;

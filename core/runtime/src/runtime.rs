@@ -24,7 +24,7 @@ use tucan_store::{
 use crate::cache::FlowCache;
 use crate::error::{RuntimeError, RuntimeResult};
 use crate::facts::{Published, TenantFacts, TenantSettings};
-pub use crate::hooks::{CallLater, PluginCalls, TicketDesk};
+pub use crate::hooks::{CallLater, DeskError, PluginCalls, TicketDesk};
 use crate::triggers::TriggerEvent;
 
 /// How many times a change is re-decided when other workers keep moving the run.
@@ -567,6 +567,37 @@ impl FlowRuntime {
             if db.write_run(&write).await? {
                 self.carry_out_logged(db, &run, &write.effects).await;
                 return Ok(db.get_run(run_id).await?);
+            }
+        }
+        Err(RuntimeError::Contended {
+            run: run_id.to_string(),
+            tries: MAX_RACES,
+        })
+    }
+
+    /// One of the run's effects could not be carried out: the run fails with the reason,
+    /// a completed one too (its last steps did not do what they said). A failed or
+    /// cancelled run stays as it is.
+    pub(crate) async fn fail_for_effect(
+        &self,
+        db: &TenantDb,
+        run_id: &str,
+        why: &str,
+    ) -> RuntimeResult<()> {
+        for _ in 0..MAX_RACES {
+            let run = db.get_run(run_id).await?;
+            let mut state: RunState = serde_json::from_str(&run.state)?;
+            if matches!(state.status, RunStatus::Failed | RunStatus::Cancelled) {
+                return Ok(());
+            }
+            state.status = RunStatus::Failed;
+            state.waiting = None;
+            state.error = Some(format!("a step could not be carried out: {why}"));
+            // Its own step, so an answer to a wait it left no longer matches.
+            state.seq += 1;
+            let write = self.to_write(&run, None, &state, &Advance::default(), &Resume::Start)?;
+            if db.write_run(&write).await? {
+                return Ok(());
             }
         }
         Err(RuntimeError::Contended {

@@ -335,8 +335,9 @@ pub async fn worker(config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Periodic housekeeping: purge expired refresh and reset tokens, and inbox events older
-/// than a day (a client away longer reloads instead of resuming).
+/// Periodic housekeeping: purge expired refresh and reset tokens, inbox events older than a
+/// day (a client away longer reloads instead of resuming), and API clients'
+/// `Idempotency-Key`s older than 24 hours.
 async fn maintenance_loop(store: Store, every: Duration) {
     let mut tick = tokio::time::interval(every.max(Duration::from_secs(1)));
     loop {
@@ -356,6 +357,13 @@ async fn maintenance_loop(store: Store, every: Duration) {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(tenant, pruned = n, "old inbox events pruned"),
                 Err(e) => tracing::warn!(tenant, error = %e, "event prune failed"),
+            }
+            let forgotten = match store.tenant(&tenant).await {
+                Ok(db) => db.prune_idempotency().await,
+                Err(e) => Err(e),
+            };
+            if let Err(e) = forgotten {
+                tracing::warn!(tenant, error = %e, "idempotency key prune failed");
             }
         }
     }

@@ -16,8 +16,9 @@ pub use migrate::MigrationReport;
 pub use platform::{Account, ApiKeyLookup, NewRefreshToken, PlatformDb, RefreshTokenRow};
 pub use tenant::{
     CloudSettings, ContactFields, ContactQuery, EffectRow, EffectWrite, EventKind, EventPage,
-    FlowRow, FlowVersionRow, InboundLookup, InboundMemo, InboundOutcome, InboundWrite, InboxEvent,
-    LiveEvents, LiveKey, MediaRow, MessagePage, NewRun, OutgoingWrite, PluginRow, PluginUpload,
-    PluginVersionRow, QuickInbound, QuickOutcome, RunQuery, RunRow, RunWrite, SimWrite, StepRow,
-    StepWrite, TenantDb, TicketChange, TicketPage, TicketQuery, UserRow, UserTable, Visibility,
+    FlowRow, FlowVersionRow, IdempotentCall, InboundLookup, InboundMemo, InboundOutcome,
+    InboundWrite, InboxEvent, LiveEvents, LiveKey, MediaRow, MessagePage, NewRun, Opening,
+    OutgoingWrite, PluginRow, PluginUpload, PluginVersionRow, QuickInbound, QuickOutcome, RunQuery,
+    RunRow, RunWrite, SimWrite, StepRow, StepWrite, TenantDb, TicketChange, TicketPage,
+    TicketQuery, UserRow, UserTable, Visibility,
 };

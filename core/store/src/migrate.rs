@@ -557,6 +557,18 @@ DEFINE FIELD unsupported ON wa_template TYPE option<string>;
 DEFINE FIELD send_claim ON message TYPE option<datetime>;
 "#,
     },
+    Migration {
+        version: 18,
+        name: "API clients' Idempotency-Keys, remembered for 24 hours; queues' own hours",
+        sql: r#"
+DEFINE TABLE idempotency SCHEMAFULL;
+DEFINE FIELD request ON idempotency TYPE string;
+DEFINE FIELD message_id ON idempotency TYPE string;
+DEFINE FIELD created_at ON idempotency TYPE datetime DEFAULT time::now();
+DEFINE INDEX idempotency_created ON idempotency FIELDS created_at;
+DEFINE FIELD business_hours ON queue TYPE option<object> FLEXIBLE;
+"#,
+    },
 ];
 
 /// What a migration run did.

@@ -64,6 +64,7 @@ export const API_ERROR_CODES = [
   'RUN_NOT_WAITING',
   'TICKET_STATE',
   'WINDOW_CLOSED',
+  'IDEMPOTENCY_KEY_REUSED',
   'BODY_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE',
   'TOO_MANY_ATTEMPTS',
@@ -205,6 +206,11 @@ export const errorMessages = table<ErrorTextKey>({
     'More than 24 hours since the customer last wrote on this WhatsApp number: only an approved template can reach them now.',
     'Pasaron más de 24 horas desde el último mensaje del cliente en este número de WhatsApp: ahora solo una plantilla aprobada puede llegarle.',
     'Passaram mais de 24 horas desde a última mensagem do cliente neste número de WhatsApp: agora só um modelo aprovado pode chegar a ele.',
+  ],
+  IDEMPOTENCY_KEY_REUSED: [
+    'This Idempotency-Key was already used for a different request in the last 24 hours.',
+    'Esta Idempotency-Key ya se usó para otra solicitud en las últimas 24 horas.',
+    'Esta Idempotency-Key já foi usada para outra requisição nas últimas 24 horas.',
   ],
   // 413, 415, 429
   BODY_TOO_LARGE: ['This is too large to send.', 'Es demasiado grande para enviarlo.', 'É grande demais para enviar.'],

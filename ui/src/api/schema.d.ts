@@ -6725,7 +6725,120 @@ export interface paths {
             };
         };
         put?: never;
-        post?: never;
+        /**
+         * Start a conversation with a customer: by number (a contact is created when the
+         *     company has none) or by contact, on one of the company's numbers, with a first
+         *     message (text, a file uploaded with `POST /api/media`, or an approved template where
+         *     the channel needs one). The ticket is open and the caller's: a new one, or the
+         *     customer's live ticket on that number when it is pending or already the caller's
+         *     (`TICKET_STATE` when another agent has it). A text outside a Cloud API number's
+         *     24-hour window is refused (`WINDOW_CLOSED`) before any ticket opens.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["NewConversation"];
+                };
+            };
+            responses: {
+                /** @description Created. */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ConversationStarted"];
+                    };
+                };
+                /** @description The request is malformed or a value is invalid. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description No valid credentials. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Authenticated, but not allowed (role, scope, plan limit or feature). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description No such resource in the caller's tenant. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The write conflicts with existing data (duplicate email, name…). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The body (or an uploaded file) is larger than allowed. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The body's type (or an uploaded file's content) is not accepted. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Something failed on our side; the message carries no internals. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description A dependency (the database) is not available. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -11122,6 +11235,137 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a message to a number from one of the company's numbers: text, a file uploaded
+         *     with `POST /api/media`, or an approved template. The contact is found by number or
+         *     created; the message goes on the customer's live ticket on that number, or on a new
+         *     one that waits in the number's queue for an agent. With an `Idempotency-Key` (1–200
+         *     characters), a call repeated within 24 hours sends nothing again and answers the
+         *     first call's message with `replayed: true`; the same key with a different request is
+         *     `IDEMPOTENCY_KEY_REUSED`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "Idempotency-Key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["OutboundMessage"];
+                };
+            };
+            responses: {
+                /** @description Created. */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["OutboundSent"];
+                    };
+                };
+                /** @description The request is malformed or a value is invalid. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description No valid credentials. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Authenticated, but not allowed (role, scope, plan limit or feature). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description No such resource in the caller's tenant. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The write conflicts with existing data (duplicate email, name…). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The body (or an uploaded file) is larger than allowed. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The body's type (or an uploaded file's content) is not accepted. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Something failed on our side; the message carries no internals. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description A dependency (the database) is not available. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -11323,6 +11567,18 @@ export interface components {
             };
             /** @description Replaces all tags when given. */
             tags?: string[];
+        };
+        /**
+         * ConversationStarted
+         * @description What starting a conversation did.
+         */
+        ConversationStarted: {
+            /** @description The ticket, open and the caller's. */
+            ticket: components["schemas"]["Ticket"] & unknown;
+            /** @description The first message, `pending` until the connection sends it. */
+            message: components["schemas"]["Message"] & unknown;
+            /** @description False when the customer's live ticket on that number was taken instead of a new one. */
+            opened: boolean;
         };
         /** CreatedApiKey */
         CreatedApiKey: {
@@ -11685,6 +11941,37 @@ export interface components {
             /** @default [] */
             tags: string[];
         };
+        /**
+         * NewConversation
+         * @description An agent starts a conversation (`POST /api/tickets`): the customer by number or contact,
+         *     the company's number it goes out on, and the first message (text, a file, or an approved
+         *     template where the channel needs one).
+         */
+        NewConversation: {
+            /** @description The connection (the company's number) to write from. */
+            connection_id: string;
+            /**
+             * @description The customer's number (local numbers are read in the company's country); or
+             *     `contact_id`.
+             */
+            phone?: string;
+            /** @description A contact of the company; or `phone`. */
+            contact_id?: string;
+            /** @description The name of a contact the number creates (the number when absent). */
+            name?: string;
+            /**
+             * @description The first message, or the caption of `media_id`.
+             * @default
+             */
+            body: string;
+            /** @description A file uploaded with `POST /api/media`. */
+            media_id?: string;
+            /**
+             * @description An approved template instead of `body` (Cloud API numbers, outside the 24-hour
+             *     window).
+             */
+            template?: components["schemas"]["TemplateUse"] & unknown;
+        };
         /** NewFlow */
         NewFlow: {
             name: string;
@@ -11708,6 +11995,11 @@ export interface components {
             media_id?: string;
             /** @description Answer this message of the ticket. */
             quoted_id?: string;
+            /**
+             * @description Lead the text with the agent's name; heeded when the company's
+             *     `signature_on_messages` is `agent_choice` (signed when absent).
+             */
+            sign?: boolean;
         };
         /** NewNote */
         NewNote: {
@@ -11731,6 +12023,8 @@ export interface components {
             user_ids: string[];
             /** @default manual */
             strategy: components["schemas"]["AssignStrategy"] & unknown;
+            /** @description The queue's own opening hours; the company's when absent. */
+            business_hours?: components["schemas"]["Schedule"] & unknown;
         };
         /** NewQuickReply */
         NewQuickReply: {
@@ -11818,6 +12112,43 @@ export interface components {
             quality_rating?: string;
             /** @description Meta's error, as it said it. */
             error?: string;
+        };
+        /**
+         * OutboundMessage
+         * @description A message an API client sends to a number (`POST /api/messages`): text, a file, or a
+         *     template. The contact is found by number or created; the message goes on the contact's
+         *     live ticket on the connection, or on a new ticket that waits in the connection's queue.
+         */
+        OutboundMessage: {
+            /** @description The connection (the company's number) to send from. */
+            connection_id: string;
+            /** @description The customer's number (local numbers are read in the company's country). */
+            to: string;
+            /** @description The name of a contact the number creates. */
+            name?: string;
+            /**
+             * @description Text, or the caption of `media_id`.
+             * @default
+             */
+            body: string;
+            /** @description A file uploaded with `POST /api/media`. */
+            media_id?: string;
+            /** @description An approved template instead of `body`. */
+            template?: components["schemas"]["TemplateUse"] & unknown;
+        };
+        /**
+         * OutboundSent
+         * @description A message an API client sent, with the ticket it went on.
+         */
+        OutboundSent: {
+            message: components["schemas"]["Message"];
+            ticket_id: string;
+            contact_id: string;
+            /**
+             * @description True when this answer repeats the first call's with the same `Idempotency-Key`: the
+             *     message was not sent again.
+             */
+            replayed: boolean;
         };
         /** PasswordChange */
         PasswordChange: {
@@ -11939,6 +12270,11 @@ export interface components {
             user_ids: string[];
             /** @description How a ticket entering the queue finds its agent. */
             strategy: components["schemas"]["AssignStrategy"] & unknown;
+            /**
+             * @description The queue's own opening hours (the company's `business_hours_scope` set to `queue`);
+             *     the company's hours apply to a queue without them.
+             */
+            business_hours?: components["schemas"]["Schedule"] & unknown;
             /** Format: date-time */
             created_at: string;
         };
@@ -11964,6 +12300,11 @@ export interface components {
             /** @description Replaces the set of users serving the queue. */
             user_ids?: string[];
             strategy?: components["schemas"]["AssignStrategy"];
+            /**
+             * @description Replaces the queue's own opening hours; a schedule with no intervals and no holidays
+             *     removes them (the company's apply again).
+             */
+            business_hours?: components["schemas"]["Schedule"] & unknown;
         };
         /** QuickReply */
         QuickReply: {
@@ -12078,6 +12419,23 @@ export interface components {
             effects: components["schemas"]["RunEffect"][];
             /** Format: date-time */
             at: string;
+        };
+        /**
+         * Schedule
+         * @description A weekly schedule.
+         */
+        Schedule: {
+            /** @description IANA time zone, e.g. `America/Sao_Paulo`; the tenant's when absent. */
+            timezone?: string;
+            /**
+             * @description Opening intervals by weekday (`mon` … `sun`), each `"HH:MM-HH:MM"` (end up to
+             *     `24:00`, after the start). A day not listed is closed.
+             */
+            week: {
+                [key: string]: string[];
+            };
+            /** @description Dates (`YYYY-MM-DD`, local) closed all day. */
+            holidays: string[];
         };
         /** ScheduledMessage */
         ScheduledMessage: {

@@ -115,6 +115,9 @@ impl QueuesApi {
         let ctx = auth.tenant(&self.state, Scope::QueuesWrite).await?;
         ctx.require(Role::Admin)?;
         ctx.check_limit(LimitKind::Queues, ctx.db.count_queues().await?)?;
+        if let Some(h) = &body.business_hours {
+            check_hours(h)?;
+        }
         let q = ctx
             .db
             .create_queue(&NewQueue {
@@ -162,6 +165,10 @@ impl QueuesApi {
         }
         if let Some(v) = patch.strategy {
             q.strategy = v;
+        }
+        if let Some(v) = patch.business_hours {
+            check_hours(&v)?;
+            q.business_hours = Some(v);
         }
         Ok(Json(ctx.db.save_queue(&q).await?))
     }
@@ -266,4 +273,11 @@ impl QuickRepliesApi {
         ctx.db.delete_quick_reply(&id).await?;
         Ok(Deleted::NoContent)
     }
+}
+
+/// A queue's opening hours, checked as the company's are.
+fn check_hours(h: &tucan_model::hours::Schedule) -> Result<(), crate::error::ApiError> {
+    h.check().map_err(|why| {
+        crate::error::ApiError::from(tucan_model::Problem::invalid_field("business_hours", why))
+    })
 }

@@ -4,6 +4,7 @@ pub mod api_keys;
 pub mod auth;
 pub mod connections;
 pub mod contacts;
+pub mod conversations;
 pub mod dashboard;
 pub mod flows;
 pub mod hooks;

@@ -9,6 +9,7 @@ use poem_openapi::payload::{Binary, Json};
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use tucan_inbox::{Actor, TicketAction};
 use tucan_model::ErrorCode;
+use tucan_model::conversation::{ConversationStarted, NewConversation};
 use tucan_model::dashboard::StatusCounts;
 use tucan_model::ticket::{
     Message, NewMessage, NewNote, NewScheduledMessage, ScheduledMessage, TemplateUse, Ticket,
@@ -89,7 +90,7 @@ fn default_limit() -> u32 {
 }
 
 /// What the caller may see of the tenant's tickets: `None` is everything.
-pub(crate) async fn visibility(ctx: &TenantCtx) -> ApiResult<Option<Visibility>> {
+pub(crate) async fn visibility(state: &AppState, ctx: &TenantCtx) -> ApiResult<Option<Visibility>> {
     if ctx.principal.role >= Role::Supervisor {
         return Ok(None);
     }
@@ -100,17 +101,38 @@ pub(crate) async fn visibility(ctx: &TenantCtx) -> ApiResult<Option<Visibility>>
         .into_iter()
         .map(|q| q.id)
         .collect();
+    let settings = state.runtime.settings_of(&ctx.db).await?;
     Ok(Some(Visibility {
         user_id: ctx.principal.user_id.clone(),
         queue_ids,
+        unassigned_pending: unassigned_pending(&settings),
     }))
 }
 
+/// The company's `agents_see_unassigned_pending` (on unless turned off).
+pub(crate) fn unassigned_pending(settings: &tucan_runtime::TenantSettings) -> bool {
+    settings
+        .stored
+        .get("agents_see_unassigned_pending")
+        .and_then(serde_json::Value::as_bool)
+        .unwrap_or(true)
+}
+
 /// The ticket, if the caller may see it (404 otherwise, as for a ticket that does not exist).
-pub(crate) async fn visible_ticket(ctx: &TenantCtx, id: &str) -> ApiResult<Ticket> {
+pub(crate) async fn visible_ticket(
+    state: &AppState,
+    ctx: &TenantCtx,
+    id: &str,
+) -> ApiResult<Ticket> {
     let ticket = ctx.db.get_ticket(id).await?;
-    match visibility(ctx).await? {
-        Some(v) if !v.sees(ticket.queue_id.as_deref(), ticket.user_id.as_deref()) => {
+    match visibility(state, ctx).await? {
+        Some(v)
+            if !v.sees(
+                ticket.queue_id.as_deref(),
+                ticket.user_id.as_deref(),
+                Some(ticket.status.as_str()),
+            ) =>
+        {
             Err(ApiError::new(ErrorCode::TicketNotFound, "ticket not found"))
         }
         _ => Ok(ticket),
@@ -120,7 +142,7 @@ pub(crate) async fn visible_ticket(ctx: &TenantCtx, id: &str) -> ApiResult<Ticke
 impl TicketsApi {
     async fn act(&self, auth: Auth, id: &str, action: TicketAction) -> ApiResult<Json<Ticket>> {
         let ctx = auth.tenant(&self.state, Scope::TicketsWrite).await?;
-        visible_ticket(&ctx, id).await?;
+        visible_ticket(&self.state, &ctx, id).await?;
         let actor = Actor::user(&ctx.principal.user_id);
         Ok(Json(
             self.state.inbox.act(&ctx.db, id, &actor, action).await?,
@@ -165,7 +187,7 @@ impl TicketsApi {
                 search: search.0,
                 cursor: cursor.0,
                 limit: limit.0,
-                visible_to: visibility(&ctx).await?,
+                visible_to: visibility(&self.state, &ctx).await?,
             })
             .await?;
         Ok(Json(TicketPageView {
@@ -183,7 +205,7 @@ impl TicketsApi {
         queue_id: Query<Option<String>>,
     ) -> Reply<Json<StatusCounts>, { AUTHED }> {
         let ctx = auth.tenant(&self.state, Scope::TicketsRead).await?;
-        let visible = visibility(&ctx).await?;
+        let visible = visibility(&self.state, &ctx).await?;
         Ok(Json(
             ctx.db
                 .count_tickets(queue_id.0.as_deref(), visible.as_ref())
@@ -199,7 +221,7 @@ impl TicketsApi {
         id: Path<String>,
     ) -> Reply<Json<Ticket>, { AUTHED | NOT_FOUND }> {
         let ctx = auth.tenant(&self.state, Scope::TicketsRead).await?;
-        Ok(Json(visible_ticket(&ctx, &id).await?))
+        Ok(Json(visible_ticket(&self.state, &ctx, &id).await?))
     }
 
     /// A ticket's messages and notes, newest page first (each page oldest first); `before`
@@ -217,7 +239,7 @@ impl TicketsApi {
         limit: Query<u32>,
     ) -> Reply<Json<MessagePageView>, { AUTHED | BAD_REQUEST | NOT_FOUND }> {
         let ctx = auth.tenant(&self.state, Scope::TicketsRead).await?;
-        visible_ticket(&ctx, &id).await?;
+        visible_ticket(&self.state, &ctx, &id).await?;
         let page = ctx
             .db
             .list_messages(&id, before.0.as_deref(), limit.0)
@@ -226,6 +248,23 @@ impl TicketsApi {
             items: page.items,
             next_cursor: page.next_cursor,
         }))
+    }
+
+    /// Start a conversation with a customer: by number (a contact is created when the
+    /// company has none) or by contact, on one of the company's numbers, with a first
+    /// message (text, a file uploaded with `POST /api/media`, or an approved template where
+    /// the channel needs one). The ticket is open and the caller's: a new one, or the
+    /// customer's live ticket on that number when it is pending or already the caller's
+    /// (`TICKET_STATE` when another agent has it). A text outside a Cloud API number's
+    /// 24-hour window is refused (`WINDOW_CLOSED`) before any ticket opens.
+    #[oai(path = "/api/tickets", method = "post")]
+    async fn start_conversation(
+        &self,
+        auth: Auth,
+        body: Json<NewConversation>,
+    ) -> Reply<Created<ConversationStarted>, { AUTHED | BODY | NOT_FOUND | CONFLICT }> {
+        let started = super::conversations::start_conversation(&self.state, auth, body).await?;
+        Ok(Created::Created(Json(started)))
     }
 
     /// Send a message to the customer (text, an uploaded file with a caption, a quote). It
@@ -239,7 +278,7 @@ impl TicketsApi {
         body: Json<NewMessage>,
     ) -> Reply<Created<Message>, { AUTHED | BODY | NOT_FOUND | CONFLICT }> {
         let ctx = auth.tenant(&self.state, Scope::TicketsWrite).await?;
-        visible_ticket(&ctx, &id).await?;
+        visible_ticket(&self.state, &ctx, &id).await?;
         let m = self
             .state
             .inbox
@@ -259,7 +298,7 @@ impl TicketsApi {
         body: Json<TemplateUse>,
     ) -> Reply<Created<Message>, { AUTHED | BODY | NOT_FOUND | CONFLICT }> {
         let ctx = auth.tenant(&self.state, Scope::TicketsWrite).await?;
-        visible_ticket(&ctx, &id).await?;
+        visible_ticket(&self.state, &ctx, &id).await?;
         let m = self
             .state
             .inbox
@@ -277,7 +316,7 @@ impl TicketsApi {
         body: Json<NewNote>,
     ) -> Reply<Created<Message>, { AUTHED | BODY | NOT_FOUND }> {
         let ctx = auth.tenant(&self.state, Scope::TicketsWrite).await?;
-        visible_ticket(&ctx, &id).await?;
+        visible_ticket(&self.state, &ctx, &id).await?;
         let actor = Actor::user(&ctx.principal.user_id);
         let note = self
             .state
@@ -365,7 +404,7 @@ impl TicketsApi {
         body: Json<Typing>,
     ) -> Reply<Shown, { AUTHED | BODY | NOT_FOUND | CONFLICT }> {
         let ctx = auth.tenant(&self.state, Scope::TicketsWrite).await?;
-        let ticket = visible_ticket(&ctx, &id).await?;
+        let ticket = visible_ticket(&self.state, &ctx, &id).await?;
         if ticket.status == TicketStatus::Closed {
             return Err(ApiError::new(ErrorCode::TicketState, "the ticket is closed").into());
         }
@@ -406,7 +445,7 @@ impl TicketsApi {
         id: Path<String>,
     ) -> Reply<Json<Vec<TicketLogEntry>>, { AUTHED | NOT_FOUND }> {
         let ctx = auth.tenant(&self.state, Scope::TicketsRead).await?;
-        visible_ticket(&ctx, &id).await?;
+        visible_ticket(&self.state, &ctx, &id).await?;
         Ok(Json(ctx.db.ticket_log(&id).await?))
     }
 
@@ -419,7 +458,7 @@ impl TicketsApi {
         body: Json<NewScheduledMessage>,
     ) -> Reply<Created<ScheduledMessage>, { AUTHED | BODY | NOT_FOUND | CONFLICT }> {
         let ctx = auth.tenant(&self.state, Scope::TicketsWrite).await?;
-        visible_ticket(&ctx, &id).await?;
+        visible_ticket(&self.state, &ctx, &id).await?;
         let s = self
             .state
             .inbox
@@ -442,7 +481,7 @@ impl TicketsApi {
         id: Path<String>,
     ) -> Reply<Json<Vec<ScheduledMessage>>, { AUTHED | NOT_FOUND }> {
         let ctx = auth.tenant(&self.state, Scope::TicketsRead).await?;
-        visible_ticket(&ctx, &id).await?;
+        visible_ticket(&self.state, &ctx, &id).await?;
         Ok(Json(ctx.db.list_scheduled(&id).await?))
     }
 
@@ -455,7 +494,7 @@ impl TicketsApi {
     ) -> Reply<Json<ScheduledMessage>, { AUTHED | NOT_FOUND | CONFLICT }> {
         let ctx = auth.tenant(&self.state, Scope::TicketsWrite).await?;
         let s = ctx.db.get_scheduled(&id).await?;
-        visible_ticket(&ctx, &s.ticket_id).await?;
+        visible_ticket(&self.state, &ctx, &s.ticket_id).await?;
         Ok(Json(self.state.inbox.cancel_scheduled(&ctx.db, &id).await?))
     }
 
@@ -487,7 +526,7 @@ impl TicketsApi {
         let ctx = auth.tenant(&self.state, Scope::TicketsRead).await?;
         let row = ctx.db.get_media(&id).await?;
         let allowed = match &row.ticket_id {
-            Some(t) => visible_ticket(&ctx, t).await.is_ok(),
+            Some(t) => visible_ticket(&self.state, &ctx, t).await.is_ok(),
             None => {
                 row.created_by == ctx.principal.user_id || ctx.principal.role >= Role::Supervisor
             }

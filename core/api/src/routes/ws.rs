@@ -37,6 +37,7 @@ use tucan_model::tenancy::TenantStatus;
 use tucan_model::user::Role;
 use tucan_store::{EventKind, InboxEvent, TenantDb, Visibility};
 
+use super::tickets::unassigned_pending;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -79,9 +80,11 @@ impl Perms {
                 .into_iter()
                 .map(|q| q.id)
                 .collect();
+            let settings = state.runtime.settings_of(db).await.ok()?;
             Some(Visibility {
                 user_id: user_id.to_string(),
                 queue_ids,
+                unassigned_pending: unassigned_pending(&settings),
             })
         };
         Some(Perms {
@@ -90,8 +93,10 @@ impl Perms {
         })
     }
 
-    fn sees(&self, queue: Option<&str>, user: Option<&str>) -> bool {
-        self.visibility.as_ref().is_none_or(|v| v.sees(queue, user))
+    fn sees(&self, queue: Option<&str>, user: Option<&str>, status: Option<&str>) -> bool {
+        self.visibility
+            .as_ref()
+            .is_none_or(|v| v.sees(queue, user, status))
     }
 }
 
@@ -135,7 +140,11 @@ enum Delivery {
 }
 
 fn delivery(view: &View, perms: &Perms, ev: &InboxEvent) -> Delivery {
-    let now = perms.sees(ev.queue_id.as_deref(), ev.user_id.as_deref());
+    let now = perms.sees(
+        ev.queue_id.as_deref(),
+        ev.user_id.as_deref(),
+        ev.status.as_deref(),
+    );
     match view {
         View::Tickets { status } => {
             if ev.kind != EventKind::Ticket {
@@ -145,7 +154,11 @@ fn delivery(view: &View, perms: &Perms, ev: &InboxEvent) -> Delivery {
                 status.is_empty() || s.as_ref().is_some_and(|s| status.contains(s))
             };
             let before = ev.prev_status.is_some()
-                && perms.sees(ev.prev_queue_id.as_deref(), ev.prev_user_id.as_deref());
+                && perms.sees(
+                    ev.prev_queue_id.as_deref(),
+                    ev.prev_user_id.as_deref(),
+                    ev.prev_status.as_deref(),
+                );
             if now && (wanted(&ev.status) || wanted(&ev.prev_status)) {
                 Delivery::Full
             } else if before && wanted(&ev.prev_status) {
@@ -156,7 +169,11 @@ fn delivery(view: &View, perms: &Perms, ev: &InboxEvent) -> Delivery {
         }
         View::Ticket { ticket_id } => {
             let before = ev.prev_status.is_some()
-                && perms.sees(ev.prev_queue_id.as_deref(), ev.prev_user_id.as_deref());
+                && perms.sees(
+                    ev.prev_queue_id.as_deref(),
+                    ev.prev_user_id.as_deref(),
+                    ev.prev_status.as_deref(),
+                );
             if ev.ticket_id.as_deref() != Some(ticket_id.as_str()) {
                 Delivery::Nothing
             } else if now {

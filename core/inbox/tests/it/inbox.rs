@@ -184,6 +184,7 @@ async fn refused_and_undeliverable_messages_fail_with_their_reason() {
         body: "olá".into(),
         media_id: None,
         quoted_id: None,
+        sign: None,
     };
     let m = r
         .inbox
@@ -412,6 +413,7 @@ async fn a_paced_backlog_leaves_in_the_order_it_was_written() {
             body: format!("parte {i}"),
             media_id: None,
             quoted_id: None,
+            sign: None,
         };
         let m = r
             .inbox

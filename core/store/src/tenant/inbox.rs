@@ -11,6 +11,7 @@ use tucan_model::inbox::{NewQueue, Queue, QuickReply, Tag};
 use super::TenantDb;
 use crate::db::{check_id, check_ids_exist, execute, fetch, fetch_found, rows};
 use crate::error::StoreResult;
+use crate::platform::strip_nulls;
 
 impl TenantDb {
     // ---- tags
@@ -95,8 +96,10 @@ impl TenantDb {
 
     pub async fn create_queue(&self, q: &NewQueue) -> StoreResult<Queue> {
         check_ids_exist(self.raw(), "user", &q.user_ids, "user").await?;
-        let sql = "CREATE type::record('queue', $id) CONTENT { name: $name, color: $color, greeting: $greeting, user_ids: $user_ids, strategy: $strategy }";
-        let vars = json!({ "id": new_id(), "name": q.name, "color": q.color, "greeting": q.greeting, "user_ids": dedup(&q.user_ids), "strategy": q.strategy });
+        let mut content = json!({ "name": q.name, "color": q.color, "greeting": q.greeting, "user_ids": dedup(&q.user_ids), "strategy": q.strategy, "business_hours": own_hours(q.business_hours.as_ref()) });
+        strip_nulls(&mut content);
+        let sql = "CREATE type::record('queue', $id) CONTENT $content";
+        let vars = json!({ "id": new_id(), "content": content });
         fetch_found(self.raw(), sql, vars, Resource::Queue)
             .await
             .map_err(|e| e.on_unique(ErrorCode::NameTaken, "a queue with this name exists"))
@@ -104,8 +107,13 @@ impl TenantDb {
 
     pub async fn save_queue(&self, q: &Queue) -> StoreResult<Queue> {
         check_ids_exist(self.raw(), "user", &q.user_ids, "user").await?;
-        let sql = "UPDATE type::record('queue', $id) MERGE { name: $name, color: $color, greeting: $greeting, user_ids: $user_ids, strategy: $strategy }";
-        let vars = json!({ "id": q.id, "name": q.name, "color": q.color, "greeting": q.greeting, "user_ids": dedup(&q.user_ids), "strategy": q.strategy });
+        let hours = own_hours(q.business_hours.as_ref());
+        let sql = if hours.is_some() {
+            "UPDATE type::record('queue', $id) SET name = $name, color = $color, greeting = $greeting, user_ids = $user_ids, strategy = $strategy, business_hours = $hours"
+        } else {
+            "UPDATE type::record('queue', $id) SET name = $name, color = $color, greeting = $greeting, user_ids = $user_ids, strategy = $strategy, business_hours = NONE"
+        };
+        let vars = json!({ "id": q.id, "name": q.name, "color": q.color, "greeting": q.greeting, "user_ids": dedup(&q.user_ids), "strategy": q.strategy, "hours": hours });
         let q = fetch_found(self.raw(), sql, vars, Resource::Queue)
             .await
             .map_err(|e| e.on_unique(ErrorCode::NameTaken, "a queue with this name exists"))?;
@@ -244,4 +252,9 @@ fn dedup(ids: &[String]) -> Vec<String> {
         .filter(|id| seen.insert(id.as_str()))
         .cloned()
         .collect()
+}
+
+/// A queue's own hours, if it has any worth keeping.
+fn own_hours(h: Option<&tucan_model::hours::Schedule>) -> Option<&tucan_model::hours::Schedule> {
+    h.filter(|h| !h.is_empty())
 }

@@ -2,6 +2,7 @@
 
 mod connections;
 mod contacts;
+mod conversations;
 mod dashboard;
 mod desk;
 mod events;
@@ -23,6 +24,7 @@ use surrealdb::engine::any::Any;
 
 pub use connections::CloudSettings;
 pub use contacts::{ContactFields, ContactQuery};
+pub use conversations::{IdempotentCall, Opening};
 pub use desk::MediaRow;
 pub use events::{EventKind, EventPage, InboxEvent, LiveEvents};
 pub use flows::{FlowRow, FlowVersionRow};
@@ -285,6 +287,7 @@ mod tests {
                 greeting: "Hi!".into(),
                 user_ids: vec![],
                 strategy: Default::default(),
+                business_hours: None,
             })
             .await
             .unwrap();

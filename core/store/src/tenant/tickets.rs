@@ -18,14 +18,30 @@ use crate::error::{StoreError, StoreResult, throw};
 pub struct Visibility {
     pub user_id: String,
     pub queue_ids: Vec<String>,
+    /// Also pending tickets that are in no queue (the company's setting
+    /// `agents_see_unassigned_pending`).
+    pub unassigned_pending: bool,
 }
 
 impl Visibility {
-    pub fn sees(&self, queue_id: Option<&str>, user_id: Option<&str>) -> bool {
+    /// Whether a ticket in `queue_id`, with `user_id`, of `status` is in sight.
+    pub fn sees(
+        &self,
+        queue_id: Option<&str>,
+        user_id: Option<&str>,
+        status: Option<&str>,
+    ) -> bool {
         user_id == Some(self.user_id.as_str())
             || queue_id.is_some_and(|q| self.queue_ids.iter().any(|v| v == q))
+            || (self.unassigned_pending
+                && queue_id.is_none()
+                && user_id.is_none()
+                && status == Some("pending"))
     }
 }
+
+/// The condition [`Visibility::sees`] puts on ticket rows (`$my_queues`, `$me`, `$queueless`).
+const VISIBLE: &str = "(queue_id IN $my_queues OR user_id = $me OR ($queueless AND queue_id = NONE AND user_id = NONE AND status = 'pending'))";
 
 #[derive(Debug, Clone, Default)]
 pub struct TicketQuery {
@@ -131,12 +147,9 @@ impl TenantDb {
             bind("activity < $cursor", "cursor", json!(c));
         }
         if let Some(v) = &q.visible_to {
-            bind(
-                "(queue_id IN $my_queues OR user_id = $me)",
-                "my_queues",
-                json!(v.queue_ids),
-            );
+            bind(VISIBLE, "my_queues", json!(v.queue_ids));
             vars.insert("me".into(), json!(v.user_id));
+            vars.insert("queueless".into(), json!(v.unassigned_pending));
         }
         let filter = if conds.is_empty() {
             String::new()
@@ -260,7 +273,7 @@ COMMIT TRANSACTION;",
             conds.push("queue_id = $queue");
         }
         if visible_to.is_some() {
-            conds.push("(queue_id IN $my_queues OR user_id = $me)");
+            conds.push(VISIBLE);
         }
         let filter = if conds.is_empty() {
             String::new()
@@ -274,6 +287,7 @@ COMMIT TRANSACTION;",
                 "queue": queue_id,
                 "my_queues": visible_to.map(|v| v.queue_ids.clone()),
                 "me": visible_to.map(|v| v.user_id.clone()),
+                "queueless": visible_to.is_some_and(|v| v.unassigned_pending),
             }),
         )
         .await?;
