@@ -1,8 +1,10 @@
 //! End-to-end test of the admin, platform and dashboard pages: as a company admin create a
-//! queue and a tag, import contacts from CSV, create an API key and see its secret once, edit
-//! business hours, read the dashboard's charts against data made through the API; as the
-//! platform admin choose a password of their own at the first sign-in (the printed one is a
-//! given one), then see the tenants and plans. Screenshots of every page go to tests/screenshots.
+//! queue (give it opening hours of its own, then take them away) and a tag, import contacts
+//! from CSV, create an API key and see its secret once, edit business hours, read the
+//! dashboard's charts against data made through the API; as the platform admin choose a
+//! password of their own at the first sign-in (the printed one is a given one), then see the
+//! tenants and plans (a plan's hidden feature flags survive a save). Screenshots of every
+//! page go to tests/screenshots.
 //!
 //! Set E2E_BASE_URL (with E2E_ADMIN_EMAIL and E2E_ADMIN_PASSWORD) to run against a server that
 //! is already up instead of starting one.
@@ -142,6 +144,68 @@ test('queues: create one in the UI with agents and a strategy, and see it listed
   await noApiError(page);
   noPageErrors(page);
   await screenshot(page, 'admin-queues');
+  await page.context().close();
+});
+
+test('queues: own opening hours are saved with the queue, and clearing them sends an empty schedule', async () => {
+  const page = await asAdmin();
+  await open(page, '/admin/queues', 'queues-page');
+  const item = page.locator('[data-testid="queue-item"]', { hasText: 'Suporte Técnico' });
+  await appears(page, item);
+  const hoursOf = item.locator('[data-testid="queue-hours"]');
+  assert.equal(await hoursOf.getAttribute('data-own'), 'false');
+  assert.match(await hoursOf.innerText(), /The company's/);
+  await item.getByRole('button', { name: 'Edit Suporte Técnico' }).click();
+  const dialog = page.locator('[data-testid="queue-dialog"]');
+  await dialog.waitFor();
+  const own = dialog.locator('[data-testid="queue-own-hours"]');
+  // The note says when these hours count, and that they do not yet (the company's setting is off).
+  assert.match(await own.innerText(), /"Business hours that apply" setting is "Each queue"/);
+  assert.match(await own.innerText(), /It is "Off" now/);
+  assert.equal(await own.locator('[data-testid="week-grid"]').count(), 0, 'no grid until the queue has hours of its own');
+  await own.locator('[data-testid="queue-own-hours-toggle"]').check();
+  await own.locator('[data-testid="hours-preset"]').click();
+  await own.locator('[data-testid="add-range-sat"]').click();
+  await own.getByLabel('Saturday, interval 1, closes at').fill('13:00');
+  await own.locator('[data-testid="hours-timezone"]').fill('America/Manaus');
+  await own.locator('[data-testid="holiday-date"]').fill('2030-01-01');
+  await own.locator('[data-testid="holiday-add"]').click();
+  await own.evaluate((el) => el.scrollIntoView({ block: 'start' }));
+  await page.waitForTimeout(200);
+  await screenshot(page, 'admin-queue-hours');
+  await page.click('[data-testid="dialog-submit"]');
+  await dialog.waitFor({ state: 'detached' });
+  const saved = await eventually(async () => (await api.get('/api/queues')).find((q) => q.name === 'Suporte Técnico' && q.business_hours), {
+    what: 'the queue with its own hours',
+  });
+  assert.deepEqual(saved.business_hours.week, {
+    mon: ['09:00-18:00'],
+    tue: ['09:00-18:00'],
+    wed: ['09:00-18:00'],
+    thu: ['09:00-18:00'],
+    fri: ['09:00-18:00'],
+    sat: ['09:00-13:00'],
+  });
+  assert.equal(saved.business_hours.timezone, 'America/Manaus');
+  assert.deepEqual(saved.business_hours.holidays, ['2030-01-01']);
+  await eventually(async () => (await hoursOf.getAttribute('data-own')) === 'true', { what: 'the card to show the own hours' });
+  assert.match(await hoursOf.innerText(), /days open per week: 6/);
+
+  // Taking the hours away sends a schedule with no intervals and no holidays.
+  await item.getByRole('button', { name: 'Edit Suporte Técnico' }).click();
+  await dialog.waitFor();
+  const toggle = own.locator('[data-testid="queue-own-hours-toggle"]');
+  assert.equal(await toggle.isChecked(), true);
+  assert.equal(await own.getByLabel('Saturday, interval 1, closes at').inputValue(), '13:00');
+  await toggle.uncheck();
+  const patch = page.waitForRequest((r) => r.method() === 'PATCH' && r.url().endsWith(`/api/queues/${saved.id}`));
+  await page.click('[data-testid="dialog-submit"]');
+  assert.deepEqual(JSON.parse((await patch).postData()).business_hours, { week: {}, holidays: [] });
+  await dialog.waitFor({ state: 'detached' });
+  await eventually(async () => !(await api.get('/api/queues')).find((q) => q.id === saved.id).business_hours, { what: 'the hours to be gone' });
+  await eventually(async () => (await hoursOf.getAttribute('data-own')) === 'false', { what: "the card to show the company's hours" });
+  await noApiError(page);
+  noPageErrors(page);
   await page.context().close();
 });
 
@@ -463,6 +527,33 @@ test('dashboard: charts match the tickets and messages made through the API', as
     document.documentElement.dataset.theme = 'dark';
   });
   await screenshot(page, 'dashboard-dark');
+  noPageErrors(page);
+  await page.context().close();
+});
+
+test('plans: campaigns and webhooks stay out of sight, and saving a plan keeps them as they were', async () => {
+  const root = apiAs(platform.baseUrl, (await signIn(platform.baseUrl, platform.adminEmail, platform.adminPassword)).access_token);
+  const plan = await root.post('/api/platform/plans', {
+    name: 'Completo E2E',
+    limits: { users: 10, connections: 2, queues: 5, flows: 10, plugins: 1 },
+    features: { campaigns: true, plugins: false, api_access: true, webhooks: true },
+  });
+  const page = await signedInPage(platform.adminEmail, platform.adminPassword);
+  await open(page, '/platform/plans', 'plans-page');
+  const card = page.locator('[data-testid="plan-item"]', { hasText: 'Completo E2E' });
+  await appears(page, card);
+  assert.match(await card.innerText(), /API access/);
+  assert.doesNotMatch(await card.innerText(), /Campaigns|Webhooks/);
+  await card.getByRole('button', { name: 'Edit Completo E2E' }).click();
+  const dialog = page.locator('[data-testid="plan-dialog"]');
+  await dialog.waitFor();
+  assert.doesNotMatch(await dialog.innerText(), /Campaigns|Webhooks/);
+  await dialog.locator('[data-testid="plan-feature-plugins"]').check();
+  await page.click('[data-testid="dialog-submit"]');
+  await dialog.waitFor({ state: 'detached' });
+  const saved = (await root.get('/api/platform/plans')).find((p) => p.id === plan.id);
+  assert.deepEqual(saved.features, { campaigns: true, plugins: true, api_access: true, webhooks: true });
+  await noApiError(page);
   noPageErrors(page);
   await page.context().close();
 });

@@ -6,6 +6,7 @@ use serde_json::json;
 use tucan_engine::TicketEventKind;
 use tucan_model::ErrorCode;
 use tucan_model::inbox::AssignStrategy;
+use tucan_model::settings::value_of;
 use tucan_model::ticket::{Media, Message, MessageKind, NewMessage, Ticket, TicketStatus};
 use tucan_store::{LiveKey, OutgoingWrite, StoreError, TenantDb, TicketChange};
 
@@ -364,12 +365,8 @@ impl Inbox {
         msg: &NewMessage,
     ) -> InboxResult<Message> {
         let settings = self.runtime.settings_of(db).await?;
-        let signature = settings
-            .stored
-            .get("signature_on_messages")
-            .and_then(serde_json::Value::as_str)
-            .unwrap_or("enabled");
-        let signer = match (signature, msg.sign) {
+        let signature = value_of(&settings.stored, "signature_on_messages");
+        let signer = match (signature.as_str().unwrap_or_default(), msg.sign) {
             ("enabled", _) | ("agent_choice", None | Some(true)) => {
                 Some(db.users().get_row(user_id).await?.name)
             }

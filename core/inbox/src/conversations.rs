@@ -277,7 +277,7 @@ impl Inbox {
                     Err(StoreError::Problem(p)) if p.code == ErrorCode::ContactExists => db
                         .find_contact_by_phone(phone)
                         .await?
-                        .ok_or_else(|| InboxError::Store(StoreError::Conflict)),
+                        .ok_or(InboxError::Store(StoreError::Conflict)),
                     Err(e) => Err(e.into()),
                 }
             }

@@ -390,10 +390,8 @@ impl Inbox {
     ) -> InboxResult<()> {
         let settings = self.runtime.settings_of(db).await?;
         let text = |key: &str| {
-            settings
-                .stored
-                .get(key)
-                .and_then(Value::as_str)
+            tucan_model::settings::value_of(&settings.stored, key)
+                .as_str()
                 .unwrap_or_default()
                 .trim()
                 .to_string()

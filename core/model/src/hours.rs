@@ -22,9 +22,11 @@ pub struct Schedule {
     /// Opening intervals by weekday (`mon` … `sun`), each `"HH:MM-HH:MM"` (end up to
     /// `24:00`, after the start). A day not listed is closed.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", oai(default))]
     pub week: BTreeMap<String, Vec<String>>,
     /// Dates (`YYYY-MM-DD`, local) closed all day.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "openapi", oai(default, skip_serializing_if_is_empty))]
     pub holidays: Vec<NaiveDate>,
 }
 

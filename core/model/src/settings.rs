@@ -118,6 +118,15 @@ pub static SETTINGS: &[SettingDef] = &[
     },
 ];
 
+/// The value of `key` in `stored` (a company's saved settings), or its default.
+pub fn value_of(stored: &BTreeMap<String, Value>, key: &str) -> Value {
+    stored
+        .get(key)
+        .cloned()
+        .or_else(|| setting_def(key).map(|d| (d.default)()))
+        .unwrap_or(Value::Null)
+}
+
 /// The definition of `key`, if it is a known setting.
 pub fn setting_def(key: &str) -> Option<&'static SettingDef> {
     SETTINGS.iter().find(|d| d.key == key)

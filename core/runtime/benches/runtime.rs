@@ -55,7 +55,7 @@ async fn bench(label: &str, store: Store) -> (String, [f64; 5]) {
             bus,
             timers,
             registry: Arc::new(Registry::builtin()),
-            desk: no_inbox(),
+            desk: taking_desk(),
             plugins: None,
         },
         RuntimeOptions::default(),
@@ -79,10 +79,24 @@ async fn bench(label: &str, store: Store) -> (String, [f64; 5]) {
     db.publish_flow(&flow.id, &text, &doc.content_hash(), "bench")
         .await
         .unwrap();
-    let start = || StartRun {
+    // Each run talks to a contact of its own (a contact has one active run of a flow).
+    let mut contacts = Vec::with_capacity(STARTS + 1);
+    for i in 0..=STARTS {
+        let c = db
+            .create_contact(&tucan_store::ContactFields {
+                name: format!("Bench {i}"),
+                phone: format!("+551190{i:07}"),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        contacts.push(c.id);
+    }
+    let mut contacts = contacts.into_iter();
+    let mut start = || StartRun {
         flow_id: flow.id.clone(),
         source: RunSource::Published { version: None },
-        contact: RunContact::None,
+        contact: RunContact::Stored(contacts.next().expect("a contact per run")),
         ticket_id: None,
         vars: Map::new(),
         event: None,
@@ -171,23 +185,24 @@ async fn main() {
     }
 }
 
-/// The desk type of a runtime without an inbox.
-struct NoInbox;
+/// The desk of a runtime without an inbox: it takes every message and ticket action at once,
+/// as an inbox with a number would, and keeps nothing.
+struct TakingDesk;
 
 #[async_trait::async_trait]
-impl TicketDesk for NoInbox {
+impl TicketDesk for TakingDesk {
     async fn apply(
         &self,
         _db: &tucan_store::TenantDb,
         _run: &tucan_store::RunRow,
         _effect: &tucan_engine::Effect,
-    ) -> Result<String, String> {
-        Err("no inbox in this process".into())
+    ) -> Result<String, tucan_runtime::DeskError> {
+        Ok("taken by the desk".into())
     }
 }
 
-/// No inbox: these runs have no tickets, so nothing asks for one; a ticket effect would stay
-/// pending (the desk is gone), never pass for done.
-fn no_inbox() -> std::sync::Weak<dyn TicketDesk> {
-    std::sync::Weak::<NoInbox>::new()
+/// A desk that lives as long as the process.
+fn taking_desk() -> std::sync::Weak<dyn TicketDesk> {
+    static DESK: std::sync::OnceLock<Arc<dyn TicketDesk>> = std::sync::OnceLock::new();
+    Arc::downgrade(DESK.get_or_init(|| Arc::new(TakingDesk)))
 }

@@ -431,8 +431,10 @@ impl FlowRuntime {
             }
             RunContact::Test(c) => (None, Some(serde_json::to_string(c)?)),
         };
+        // A called flow runs inside its caller's conversation: only runs nobody called hold
+        // the contact's one active run of a flow.
         let active_key = match &contact_id {
-            Some(c) if !flow.settings.concurrent_runs && !test => {
+            Some(c) if !flow.settings.concurrent_runs && !test && req.parent.is_none() => {
                 Some([c.clone(), req.flow_id.clone()])
             }
             _ => None,

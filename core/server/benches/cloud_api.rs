@@ -69,7 +69,7 @@ struct Graph {
 }
 
 #[handler]
-async fn graph(req: &Request, body: poem::Body, Data(g): Data<&Arc<Graph>>) -> poem::Response {
+async fn graph_api(req: &Request, body: poem::Body, Data(g): Data<&Arc<Graph>>) -> poem::Response {
     use poem::IntoResponse;
     let bearer = req
         .headers()
@@ -111,7 +111,7 @@ async fn start_graph() -> (String, Arc<Graph>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let acceptor = poem::listener::TcpAcceptor::from_tokio(listener).unwrap();
-    let app = Route::new().at("/*path", graph).data(g.clone());
+    let app = Route::new().at("/*path", graph_api).data(g.clone());
     tokio::spawn(poem::Server::new_with_acceptor(acceptor).run(app));
     (format!("http://{addr}/v21.0"), g)
 }

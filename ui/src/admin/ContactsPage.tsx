@@ -1,7 +1,12 @@
-//! Contacts: search, page through, edit (with custom fields), delete, import and export CSV.
+//! Contacts: search, page through, edit (with custom fields), delete, import and export CSV,
+//! and start a conversation with one (the inbox's dialog, with the contact chosen).
 import { useEffect, useRef, useState } from 'react';
+import { useNavigate } from 'react-router-dom';
 import { api, type Schemas } from '../api/client';
 import { useT } from '../i18n';
+import { NewConversationDialog } from '../inbox/NewConversation';
+import { inboxText } from '../inbox/messages';
+import { followTicket } from '../inbox/follow';
 import { AdminTable, ColorBadge, ConfirmDialog, Empty, ErrorNote, Loading, PageHeader, useLoad, useNotice } from './common';
 import { ContactDialog } from './ContactDialog';
 import { ImportDialog } from './ImportDialog';
@@ -16,6 +21,8 @@ const PAGE = 50;
 export function ContactsPage() {
   const t = useT(m);
   const say = useNotice();
+  const ti = useT(inboxText);
+  const navigate = useNavigate();
   const tags = useLoad(() => api<Tag[]>('GET', '/api/tags'), []);
   const [search, setSearch] = useState('');
   const [query, setQuery] = useState('');
@@ -28,6 +35,7 @@ export function ContactsPage() {
   const [editing, setEditing] = useState<Contact | 'new' | null>(null);
   const [deleting, setDeleting] = useState<Contact | null>(null);
   const [importing, setImporting] = useState(false);
+  const [starting, setStarting] = useState<Contact | null>(null);
   const [exporting, setExporting] = useState(false);
   const seq = useRef(0);
 
@@ -190,6 +198,9 @@ export function ContactsPage() {
                     )}
                   </td>
                   <td className="adm-row-actions">
+                    <button className="btn" onClick={() => setStarting(c)} aria-label={t('contactStartNamed', { name: c.name })} data-testid="contact-start">
+                      {t('contactStart')}
+                    </button>
                     <button className="btn" onClick={() => setEditing(c)} aria-label={t('editNamed', { name: c.name })}>
                       {t('edit')}
                     </button>
@@ -240,6 +251,18 @@ export function ContactsPage() {
             await api('DELETE', `/api/contacts/${deleting.id}`);
             setItems((old) => old.filter((c) => c.id !== deleting.id));
             say(t('deleted'));
+          }}
+        />
+      )}
+      {starting && (
+        <NewConversationDialog
+          contact={starting}
+          onClose={() => setStarting(null)}
+          onStarted={(started) => {
+            setStarting(null);
+            const name = started.ticket.contact_name || started.ticket.contact_phone;
+            say(started.opened ? ti('ncStarted', { name }) : ti('ncJoined', { name }));
+            followTicket(navigate, started.ticket);
           }}
         />
       )}

@@ -11,7 +11,11 @@ type Features = Schemas['PlanFeatures'];
 type Tenant = Schemas['Tenant'];
 
 const LIMITS: (keyof Limits)[] = ['users', 'connections', 'queues', 'flows', 'plugins'];
-const FEATURES: (keyof Features)[] = ['campaigns', 'plugins', 'api_access', 'webhooks'];
+/**
+ * The features shown and edited. `campaigns` and `webhooks` gate nothing yet: they stay out
+ * of sight, and a saved plan keeps their values as they were.
+ */
+const FEATURES: (keyof Features)[] = ['plugins', 'api_access'];
 const MAX_LIMIT = 1_000_000;
 
 export function PlansPage() {
@@ -56,7 +60,7 @@ export function PlansPage() {
                 <ul className="adm-features" aria-label={t('features')}>
                   {FEATURES.map((k) => (
                     <li key={k} className={p.features[k] ? 'adm-feature-on' : 'adm-feature-off'}>
-                      <span aria-hidden="true">{p.features[k] ? '✓' : '✕'}</span> {t(`feature_${k}` as 'feature_campaigns')}
+                      <span aria-hidden="true">{p.features[k] ? '✓' : '✕'}</span> {t(`feature_${k}` as 'feature_plugins')}
                       <span className="sr-only">{p.features[k] ? t('included') : t('notIncluded')}</span>
                     </li>
                   ))}
@@ -109,7 +113,8 @@ function PlanDialog({ plan, onClose, onSaved }: { plan: Plan | null; onClose: ()
     const base: Limits = plan?.limits ?? { users: 5, connections: 1, queues: 5, flows: 10, plugins: 0 };
     return Object.fromEntries(LIMITS.map((k) => [k, String(base[k])])) as Record<keyof Limits, string>;
   });
-  const [features, setFeatures] = useState<Features>(plan?.features ?? { campaigns: false, plugins: false, api_access: false, webhooks: false });
+  // Every flag, the hidden ones included, so saving sends them back unchanged.
+  const [features, setFeatures] = useState<Features>(() => ({ campaigns: false, plugins: false, api_access: false, webhooks: false, ...plan?.features }));
   const [errors, setErrors] = useState<Record<string, string>>({});
 
   const save = async () => {
@@ -163,8 +168,8 @@ function PlanDialog({ plan, onClose, onSaved }: { plan: Plan | null; onClose: ()
         <div className="adm-check-grid">
           {FEATURES.map((k) => (
             <label key={k} className="adm-check">
-              <input type="checkbox" checked={features[k]} onChange={(e) => setFeatures((f) => ({ ...f, [k]: e.target.checked }))} />
-              {t(`feature_${k}` as 'feature_campaigns')}
+              <input type="checkbox" data-testid={`plan-feature-${k}`} checked={features[k]} onChange={(e) => setFeatures((f) => ({ ...f, [k]: e.target.checked }))} />
+              {t(`feature_${k}` as 'feature_plugins')}
             </label>
           ))}
         </div>

@@ -1,4 +1,6 @@
-//! Queues: where tickets wait, who serves each one, how a ticket finds its agent, the greeting.
+//! Queues: where tickets wait, who serves each one, how a ticket finds its agent, the greeting,
+//! and the queue's own opening hours (used when the company's `business_hours_scope` is
+//! `queue`; a queue without them follows the company's hours).
 import { useState } from 'react';
 import { api, type Schemas } from '../api/client';
 import { useT } from '../i18n';
@@ -17,11 +19,13 @@ import {
   useLoad,
   useNotice,
 } from './common';
-import { m } from './messages';
+import { choiceLabel, m } from './messages';
+import { HolidaysEditor, NO_HOURS, TimeZoneField, WeekGrid, WeekTools, hasHours, openDays, useScheduleDraft } from './ScheduleEditor';
 
 type Queue = Schemas['Queue'];
 type User = Schemas['User'];
 type Strategy = Schemas['AssignStrategy'];
+type Setting = Schemas['Setting'];
 
 export const STRATEGIES: Strategy[] = ['manual', 'round_robin', 'least_busy'];
 
@@ -30,6 +34,10 @@ export function QueuesPage() {
   const say = useNotice();
   const queues = useLoad(() => api<Queue[]>('GET', '/api/queues'), []);
   const users = useLoad(() => api<User[]>('GET', '/api/users'), []);
+  // Which hours apply (the company's "Business hours that apply"): the dialog says whether
+  // a queue's own hours are in use right now.
+  const settings = useLoad(() => api<Setting[]>('GET', '/api/settings').catch(() => [] as Setting[]), []);
+  const scope = settings.data?.find((x) => x.key === 'business_hours_scope');
   const { user } = useAuth();
   const isAdmin = hasRole(user, 'admin');
   const [editing, setEditing] = useState<Queue | 'new' | null>(null);
@@ -79,6 +87,12 @@ export function QueuesPage() {
                   <span className="badge">{t(`strategy_${q.strategy}` as 'strategy_manual')}</span>
                 </div>
                 <p className={q.greeting ? 'adm-quote' : 'muted'}>{q.greeting || t('noGreeting')}</p>
+                <div data-testid="queue-hours" data-own={hasHours(q.business_hours)}>
+                  <span className="adm-label">{t('queueHours')}</span>
+                  <span className="small">
+                    {hasHours(q.business_hours) ? t('queueHoursOwn', { days: openDays(q.business_hours) }) : t('queueHoursCompany')}
+                  </span>
+                </div>
                 <div>
                   <span className="adm-label">{t('agentsCount', { n: q.user_ids.length })}</span>
                   <div className="adm-chips">
@@ -109,6 +123,7 @@ export function QueuesPage() {
           queue={editing === 'new' ? null : editing}
           users={users.data ?? []}
           usersError={users.error}
+          scope={scope ? { value: String(scope.value), label: choiceLabel(t, String(scope.value)) } : undefined}
           onClose={() => setEditing(null)}
           onSaved={(msg) => {
             setEditing(null);
@@ -138,12 +153,15 @@ function QueueDialog({
   queue,
   users,
   usersError,
+  scope,
   onClose,
   onSaved,
 }: {
   queue: Queue | null;
   users: User[];
   usersError: unknown;
+  /** The company's `business_hours_scope` (value and label), when it could be read. */
+  scope?: { value: string; label: string };
   onClose: () => void;
   onSaved: (msg: string) => void;
 }) {
@@ -154,6 +172,10 @@ function QueueDialog({
   const [strategy, setStrategy] = useState<Strategy>(queue?.strategy ?? 'manual');
   const [agents, setAgents] = useState<string[]>(queue?.user_ids ?? []);
   const [errors, setErrors] = useState<Record<string, string>>({});
+  const hadHours = hasHours(queue?.business_hours);
+  const [ownHours, setOwnHours] = useState(hadHours);
+  const hours = useScheduleDraft(queue?.business_hours);
+  const [triedHours, setTriedHours] = useState(false);
 
   const save = async () => {
     const e: Record<string, string> = {};
@@ -161,12 +183,22 @@ function QueueDialog({
     else if (name.trim().length > 60) e.name = t('maxChars', { n: 60 });
     if (!HEX.test(color)) e.color = t('colorInvalid');
     if (greeting.length > 4096) e.greeting = t('maxChars', { n: 4096 });
+    if (ownHours && !hours.valid) {
+      e.hours = t('hoursFix');
+      setTriedHours(true);
+    }
     setErrors(e);
     if (Object.keys(e).length) return;
-    const body = { name: name.trim(), color, greeting, strategy, user_ids: agents };
-    if (queue) await api('PATCH', `/api/queues/${queue.id}`, { body });
-    else await api('POST', '/api/queues', { body });
-    onSaved(queue ? t('saved') : t('queueCreated', { name: body.name }));
+    const base = { name: name.trim(), color, greeting, strategy, user_ids: agents };
+    if (queue) {
+      // Without own hours, an empty schedule removes any the queue had (the company's apply).
+      const body: Schemas['QueuePatch'] = { ...base, business_hours: ownHours ? hours.schedule : NO_HOURS };
+      await api('PATCH', `/api/queues/${queue.id}`, { body });
+    } else {
+      const body: Schemas['NewQueue'] = ownHours && hasHours(hours.schedule) ? { ...base, business_hours: hours.schedule } : base;
+      await api('POST', '/api/queues', { body });
+    }
+    onSaved(queue ? t('saved') : t('queueCreated', { name: base.name }));
   };
 
   const toggle = (id: string) => setAgents((l) => (l.includes(id) ? l.filter((x) => x !== id) : [...l, id]));
@@ -209,6 +241,31 @@ function QueueDialog({
               </label>
             ))}
           </div>
+        )}
+      </fieldset>
+      <fieldset className="adm-fieldset" data-testid="queue-own-hours">
+        <legend>{t('queueOwnHours')}</legend>
+        <p className="adm-hint-box small">
+          {t('queueOwnHoursNote')}
+          {scope && scope.value !== 'queue' ? <> {t('queueOwnHoursUnused', { choice: scope.label })}</> : null}
+        </p>
+        <label className="adm-check">
+          <input type="checkbox" checked={ownHours} onChange={(e) => setOwnHours(e.target.checked)} data-testid="queue-own-hours-toggle" />
+          <span>{t('queueOwnHoursToggle')}</span>
+        </label>
+        {ownHours ? (
+          <>
+            <div className="adm-section-head">
+              <TimeZoneField value={hours.timezone} onChange={hours.setTimezone} />
+              <WeekTools setGrid={hours.setGrid} />
+            </div>
+            <WeekGrid grid={hours.grid} setGrid={hours.setGrid} tried={triedHours} compact />
+            <h3 className="adm-subhead">{t('holidays')}</h3>
+            <HolidaysEditor holidays={hours.holidays} setHolidays={hours.setHolidays} />
+            {errors.hours && <small className="error-text">{errors.hours}</small>}
+          </>
+        ) : (
+          <p className="muted small">{hadHours ? t('queueOwnHoursRemoved') : t('queueFollowsCompany')}</p>
         )}
       </fieldset>
     </FormDialog>

@@ -12430,11 +12430,15 @@ export interface components {
             /**
              * @description Opening intervals by weekday (`mon` … `sun`), each `"HH:MM-HH:MM"` (end up to
              *     `24:00`, after the start). A day not listed is closed.
+             * @default {}
              */
             week: {
                 [key: string]: string[];
             };
-            /** @description Dates (`YYYY-MM-DD`, local) closed all day. */
+            /**
+             * @description Dates (`YYYY-MM-DD`, local) closed all day.
+             * @default []
+             */
             holidays: string[];
         };
         /** ScheduledMessage */

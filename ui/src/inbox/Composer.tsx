@@ -1,7 +1,9 @@
 //! Writing to the customer (or a private note for the team): Enter sends, Shift+Enter breaks
 //! the line, `/` opens the quick replies, a file can be attached (uploaded first, then sent
 //! with its caption), emoji come from a small built-in set, and a quoted message rides along.
-//! While the agent writes a reply, the customer's phone shows "typing…".
+//! While the agent writes a reply, the customer's phone shows "typing…". When the company
+//! lets each agent choose (`signature_on_messages` = `agent_choice`), a "Sign" box (on by
+//! default, remembered on this device) says whether a reply starts with the agent's name.
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { api, type Schemas } from '../api/client';
 import { useT } from '../i18n';
@@ -22,6 +24,8 @@ const EMOJI = [
 
 type Mode = 'reply' | 'note';
 
+const SIGN_KEY = 'tucan.inbox.sign';
+
 export interface ComposerProps {
   ticketId: string;
   contactName: string;
@@ -34,7 +38,13 @@ export interface ComposerProps {
 export function Composer({ ticketId, contactName, quoting, onCancelQuote, onSent }: ComposerProps) {
   const t = useT(inboxText);
   const toast = useToast();
-  const { quickReplies } = useInboxData();
+  const { quickReplies, signature } = useInboxData();
+  const signChoice = signature === 'agent_choice';
+  const [sign, setSignState] = useState(() => localStorage.getItem(SIGN_KEY) !== '0');
+  const setSign = (on: boolean) => {
+    localStorage.setItem(SIGN_KEY, on ? '1' : '0');
+    setSignState(on);
+  };
   const author = useAuthorName();
   const [mode, setMode] = useState<Mode>('reply');
   const [text, setText] = useState('');
@@ -128,9 +138,10 @@ export function Composer({ ticketId, contactName, quoting, onCancelQuote, onSent
       if (mode === 'note') {
         m = await api<Message>('POST', `/api/tickets/${ticketId}/notes`, { body: { body: text.trim() } });
       } else {
-        m = await api<Message>('POST', `/api/tickets/${ticketId}/messages`, {
-          body: { body: text.trim(), media_id: attachment?.id, quoted_id: quoting?.id },
-        });
+        const body: Schemas['NewMessage'] = { body: text.trim(), media_id: attachment?.id, quoted_id: quoting?.id };
+        // The agent's choice counts only where the company leaves it to them.
+        if (signChoice) body.sign = sign;
+        m = await api<Message>('POST', `/api/tickets/${ticketId}/messages`, { body });
         setAttachment(null);
         onCancelQuote();
       }
@@ -239,6 +250,15 @@ export function Composer({ ticketId, contactName, quoting, onCancelQuote, onSent
         >
           {t('modeNote')}
         </button>
+        {signChoice && mode === 'reply' ? (
+          <>
+            <span className="spacer" />
+            <label className="check small composer-sign" title={t('signHint')}>
+              <input type="checkbox" checked={sign} onChange={(e) => setSign(e.target.checked)} data-testid="composer-sign" />
+              {t('sign')}
+            </label>
+          </>
+        ) : null}
       </div>
       {quoting && mode === 'reply' ? (
         <div className="composer-quote">

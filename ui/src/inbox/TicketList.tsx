@@ -1,16 +1,19 @@
 //! The left column of the inbox: tabs for waiting / open / closed tickets, filters by queue,
 //! tag, kind of chat (one-to-one or group) and text, the agent's online switch, and the list
 //! itself, kept current by the websocket. A new waiting ticket beeps and raises a desktop
-//! notification.
+//! notification. "New conversation" starts one with a customer; the list then follows the
+//! ticket it opened (as it does when another page opens one with `followTicket`).
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { Link, useNavigate } from 'react-router-dom';
+import { Link, useLocation, useNavigate } from 'react-router-dom';
 import { api, type Schemas } from '../api/client';
 import { useT } from '../i18n';
 import { Icons } from '../shell/icons';
 import { live, type LiveEvent, type LiveStatus } from '../shell/live';
 import { Avatar, Badge, Button, EmptyState, Spinner, Tabs, useFormat, useToast } from '../shell/ui';
 import { newer, useInboxData, type Ticket } from './data';
+import { followed, followTicket } from './follow';
 import { inboxText } from './messages';
+import { NewConversationDialog } from './NewConversation';
 import { askNotificationPermission, beep, desktopNotify, notificationPermission } from './notify';
 
 type Status = Schemas['TicketStatus'];
@@ -60,8 +63,9 @@ export function TicketList({ selectedId }: { selectedId?: string }) {
   const data = useInboxData();
   const toast = useToast();
   const navigate = useNavigate();
+  const location = useLocation();
   const fmt = useFormat();
-  const [status, setStatus] = useState<Status>(savedTab);
+  const [status, setStatus] = useState<Status>(() => followed(location.state)?.status ?? savedTab());
   const [queue, setQueue] = useState('');
   const [tag, setTag] = useState('');
   const [chats, setChats] = useState<ChatKind>('all');
@@ -77,6 +81,7 @@ export function TicketList({ selectedId }: { selectedId?: string }) {
   const countTimer = useRef<number | undefined>(undefined);
   const [liveStatus, setLiveStatus] = useState<LiveStatus>(live.status);
   const [permission, setPermission] = useState(notificationPermission());
+  const [starting, setStarting] = useState(false);
 
   const filters = useMemo<Filters>(
     () => ({ status, queue, tag, chats, search, mine: mine && status !== 'pending' }),
@@ -232,6 +237,28 @@ export function TicketList({ selectedId }: { selectedId?: string }) {
 
   useEffect(() => live.subscribe({ view: 'tickets' }, (ev) => onEventRef.current(ev)), []);
 
+  // A ticket opened for the agent (a conversation just started): show its tab, clear the
+  // filters that would hide it, and list it at once (its live event may come later).
+  const follow = followed(location.state);
+  useEffect(() => {
+    if (!follow) return;
+    const f = filtersRef.current;
+    if (!matches(follow, { ...f, status: follow.status }, meId)) {
+      setQueue('');
+      setTag('');
+      setChats('all');
+      setSearchInput('');
+      setSearch('');
+      setMine(false);
+    } else if (f.status === follow.status) {
+      // Same view: the list does not load again, so the ticket joins it here.
+      setTickets((list) => (list && !list.some((x) => x.id === follow.id) ? [...list, follow].sort(byActivity) : list));
+    }
+    setStatus(follow.status);
+    // Done: a reload of the page should not follow it again.
+    navigate(location.pathname, { replace: true, state: null });
+  }, [follow, meId, navigate, location.pathname]);
+
   const loadMore = async () => {
     if (!cursor) return;
     setLoadingMore(true);
@@ -261,6 +288,9 @@ export function TicketList({ selectedId }: { selectedId?: string }) {
             <span className={liveStatus === 'open' ? 'dot dot-success' : 'dot dot-warning'} />
             {liveStatus === 'open' ? t('live') : t('reconnecting')}
           </span>
+          <Button size="sm" variant="primary" icon={<Icons.plus />} onClick={() => setStarting(true)} data-testid="new-conversation-open">
+            {t('newConversation')}
+          </Button>
         </div>
         <div className="row">
           <PresenceSwitch />
@@ -316,6 +346,17 @@ export function TicketList({ selectedId }: { selectedId?: string }) {
           ]}
         />
       </div>
+      {starting ? (
+        <NewConversationDialog
+          onClose={() => setStarting(false)}
+          onStarted={(started) => {
+            setStarting(false);
+            const name = started.ticket.contact_name || started.ticket.contact_phone;
+            toast.success(started.opened ? t('ncStarted', { name }) : t('ncJoined', { name }));
+            followTicket(navigate, started.ticket);
+          }}
+        />
+      ) : null}
       {tickets === null ? (
         <Spinner />
       ) : tickets.length === 0 ? (

@@ -1,6 +1,8 @@
 //! What every part of the inbox needs to show names instead of ids: the company's queues,
 //! tags, agents (`GET /api/inbox/agents`, which every role may read) and quick replies,
-//! loaded once; the agents load again when a view needs their presence fresh.
+//! loaded once; the agents load again when a view needs their presence fresh. Also the
+//! company's `signature_on_messages` setting, which decides whether the composer offers
+//! the agent a choice to sign.
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { api, type Schemas } from '../api/client';
 import { useAuth } from '../shell/auth';
@@ -11,6 +13,10 @@ export type Queue = Schemas['Queue'];
 export type Tag = Schemas['Tag'];
 export type User = Schemas['User'];
 export type QuickReply = Schemas['QuickReply'];
+type Setting = Schemas['Setting'];
+
+/** The company's `signature_on_messages`: `enabled`, `disabled` or `agent_choice`. */
+export type Signature = 'enabled' | 'disabled' | 'agent_choice';
 
 /** A user of the company as every colleague sees them (`GET /api/inbox/agents`). */
 export type Colleague = Schemas['Colleague'];
@@ -22,6 +28,8 @@ export interface InboxData {
   /** The company's users, the signed-in one included. */
   agents: Colleague[];
   quickReplies: QuickReply[];
+  /** How agents' messages are signed (`disabled` until the settings are read, or when they cannot be). */
+  signature: Signature;
   queueName: (id?: string | null) => string | undefined;
   userName: (id?: string | null) => string | undefined;
   tag: (id: string) => Tag | undefined;
@@ -45,6 +53,7 @@ export function InboxDataProvider({ children }: { children: ReactNode }) {
   const [tags, setTags] = useState<Tag[]>([]);
   const [agents, setAgents] = useState<Colleague[]>([]);
   const [quickReplies, setQuickReplies] = useState<QuickReply[]>([]);
+  const [signature, setSignature] = useState<Signature>('disabled');
   const tenantId = user?.tenant_id;
 
   useEffect(() => {
@@ -54,12 +63,15 @@ export function InboxDataProvider({ children }: { children: ReactNode }) {
       orEmpty(api<Tag[]>('GET', '/api/tags')),
       orEmpty(api<Colleague[]>('GET', '/api/inbox/agents')),
       orEmpty(api<QuickReply[]>('GET', '/api/quick-replies')),
-    ]).then(([q, tg, a, qr]) => {
+      orEmpty(api<Setting[]>('GET', '/api/settings')),
+    ]).then(([q, tg, a, qr, st]) => {
       if (!live) return;
       setQueues(q);
       setTags(tg);
       setAgents(a);
       setQuickReplies(qr);
+      const sig = st.find((x) => x.key === 'signature_on_messages')?.value;
+      setSignature(sig === 'enabled' || sig === 'agent_choice' ? sig : 'disabled');
     });
     return () => {
       live = false;
@@ -91,12 +103,13 @@ export function InboxDataProvider({ children }: { children: ReactNode }) {
       tags,
       agents: everyone,
       quickReplies,
+      signature,
       queueName: (id) => (id ? queues.find((q) => q.id === id)?.name : undefined),
       userName: (id) => (id ? everyone.find((u) => u.id === id)?.name : undefined),
       tag: (id) => tags.find((t) => t.id === id),
       reloadAgents,
     };
-  }, [user, queues, tags, agents, quickReplies, reloadAgents]);
+  }, [user, queues, tags, agents, quickReplies, signature, reloadAgents]);
 
   if (!value) return null;
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;

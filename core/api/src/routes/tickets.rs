@@ -111,10 +111,8 @@ pub(crate) async fn visibility(state: &AppState, ctx: &TenantCtx) -> ApiResult<O
 
 /// The company's `agents_see_unassigned_pending` (on unless turned off).
 pub(crate) fn unassigned_pending(settings: &tucan_runtime::TenantSettings) -> bool {
-    settings
-        .stored
-        .get("agents_see_unassigned_pending")
-        .and_then(serde_json::Value::as_bool)
+    tucan_model::settings::value_of(&settings.stored, "agents_see_unassigned_pending")
+        .as_bool()
         .unwrap_or(true)
 }
 

@@ -21,4 +21,5 @@ mod platform;
 mod plugins;
 mod resources;
 mod runs;
+mod service_desk;
 mod web_app;

@@ -360,15 +360,15 @@ async fn settings_are_typed() {
         &app.patch(
             "/api/settings",
             tok,
-            json!({ "reject_calls": false, "no_such_key": 1 }),
+            json!({ "accept_group_chats": true, "no_such_key": 1 }),
         )
         .await,
         400,
         "UNKNOWN_SETTING",
     );
     assert_eq!(
-        app.get("/api/settings/reject_calls", tok).await.1["value"],
-        true
+        app.get("/api/settings/accept_group_chats", tok).await.1["value"],
+        false
     );
     assert_error(
         &app.get("/api/settings/no_such_key", tok).await,

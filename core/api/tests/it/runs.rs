@@ -44,6 +44,10 @@ fn last_seq(run: &Value) -> u64 {
 async fn every_template_plays_its_conversation_through_the_test_harness() {
     let app = TestApp::start().await;
     let t = app.tenant("templates").await;
+    // The queues the templates route to, as the company using them has.
+    for name in ["Sales", "Support", "Billing"] {
+        crate::inbox::queue(&app, &t, name, &[], "manual").await;
+    }
     let tok = &t.admin_token;
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../flows");
     let mut played = 0;
@@ -152,6 +156,8 @@ fn ask_flow() -> Value {
 async fn manual_runs_list_trace_cancel_and_refuse_what_they_cannot_do() {
     let app = TestApp::start().await;
     let t = app.tenant("runs").await;
+    // A number the runs talk on.
+    crate::inbox::simulator(&app, &t, "+551130000010", json!({})).await;
     let tok = &t.admin_token;
     let (_, flow) = app
         .post(
@@ -249,9 +255,20 @@ async fn manual_runs_list_trace_cancel_and_refuse_what_they_cannot_do() {
     );
     assert_error(&app.get("/api/runs/zzz", tok).await, 404, "RUN_NOT_FOUND");
 
-    // A second run without a contact, then the list and its filters.
+    // A second run for another contact, then the list and its filters.
+    let (_, bia) = app
+        .post(
+            "/api/contacts",
+            tok,
+            json!({ "name": "Bia", "phone": "+5511987650001" }),
+        )
+        .await;
     let (_, other) = app
-        .post(&format!("/api/flows/{id}/runs"), tok, json!({}))
+        .post(
+            &format!("/api/flows/{id}/runs"),
+            tok,
+            json!({ "contact_id": bia["id"] }),
+        )
         .await;
     let other_id = other["run"]["id"].as_str().unwrap().to_string();
     let (_, page) = app.get("/api/runs", tok).await;
@@ -374,6 +391,7 @@ async fn runs_are_invisible_to_other_tenants_and_closed_to_agents() {
     let app = TestApp::start().await;
     let a = app.tenant("alpha").await;
     let b = app.tenant("beta").await;
+    crate::inbox::simulator(&app, &a, "+551130000011", json!({})).await;
     let (_, flow) = app
         .post(
             "/api/flows",
@@ -388,8 +406,19 @@ async fn runs_are_invisible_to_other_tenants_and_closed_to_agents() {
         json!({}),
     )
     .await;
+    let (_, caio) = app
+        .post(
+            "/api/contacts",
+            &a.admin_token,
+            json!({ "name": "Caio", "phone": "+5511987650002" }),
+        )
+        .await;
     let (_, run) = app
-        .post(&format!("/api/flows/{id}/runs"), &a.admin_token, json!({}))
+        .post(
+            &format!("/api/flows/{id}/runs"),
+            &a.admin_token,
+            json!({ "contact_id": caio["id"] }),
+        )
         .await;
     let run_id = run["run"]["id"].as_str().unwrap().to_string();
     let (_, test) = app
@@ -474,6 +503,7 @@ async fn an_inbound_webhook_starts_its_flow_for_the_named_contact_and_nothing_el
     let app = TestApp::start().await;
     let a = app.tenant("hooked").await;
     let b = app.tenant("other").await;
+    crate::inbox::simulator(&app, &a, "+551130000012", json!({})).await;
     let secret = "s3cret-s3cret-s3cret";
     let doc = json!({
         "nodes": [

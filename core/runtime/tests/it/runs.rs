@@ -170,7 +170,7 @@ async fn a_timed_wait_survives_a_restart_and_a_stale_timer_changes_nothing() {
         .await;
     let run = first
         .runtime
-        .start(&first.db, manual(&flow, RunContact::None))
+        .start(&first.db, manual(&flow, first.someone().await))
         .await
         .unwrap();
     assert_eq!(run.status, "waiting");
@@ -201,7 +201,7 @@ async fn a_timed_wait_survives_a_restart_and_a_stale_timer_changes_nothing() {
         .await;
     let run = second
         .runtime
-        .start(&second.db, manual(&flow, RunContact::None))
+        .start(&second.db, manual(&flow, second.someone().await))
         .await
         .unwrap();
     let waiting_seq = run.seq;
@@ -320,7 +320,7 @@ async fn an_http_node_resumes_the_run_with_the_response_and_an_unreachable_url_t
         ]
     });
     let flow = rig.publish("http", doc).await;
-    let mut start = manual(&flow, RunContact::None);
+    let mut start = manual(&flow, rig.someone().await);
     start.vars.insert("host".into(), json!(addr.to_string()));
     let run = rig.runtime.start(&rig.db, start).await.unwrap();
     assert_eq!(run.status, "waiting");
@@ -328,7 +328,7 @@ async fn an_http_node_resumes_the_run_with_the_response_and_an_unreachable_url_t
     assert_eq!(rig.sent(&done.id).await, ["Order 42 is shipped"]);
     assert_eq!(ORDER_HITS.load(Ordering::SeqCst), 1);
 
-    let mut start = manual(&flow, RunContact::None);
+    let mut start = manual(&flow, rig.someone().await);
     start.vars.insert("host".into(), json!("127.0.0.1:1"));
     let run = rig.runtime.start(&rig.db, start).await.unwrap();
     let done = rig.until(&run.id, |r| r.status == "completed").await;
@@ -350,7 +350,7 @@ async fn a_runaway_script_fails_its_run_and_cancel_ends_a_waiting_one() {
         .await;
     let run = rig
         .runtime
-        .start(&rig.db, manual(&flow, RunContact::None))
+        .start(&rig.db, manual(&flow, rig.someone().await))
         .await
         .unwrap();
     assert_eq!(run.status, "failed");
@@ -375,7 +375,7 @@ async fn a_runaway_script_fails_its_run_and_cancel_ends_a_waiting_one() {
         .await;
     let run = rig
         .runtime
-        .start(&rig.db, manual(&flow, RunContact::None))
+        .start(&rig.db, manual(&flow, rig.someone().await))
         .await
         .unwrap();
     let cancelled = rig.runtime.cancel(&rig.db, &run.id).await.unwrap();
@@ -403,7 +403,7 @@ async fn a_test_run_plays_the_draft_with_a_made_up_contact() {
     // Not published: a normal run is refused, a test run plays the draft.
     let err = rig
         .runtime
-        .start(&rig.db, manual(&flow.id, RunContact::None))
+        .start(&rig.db, manual(&flow.id, rig.someone().await))
         .await
         .unwrap_err();
     assert_eq!(code(err), ErrorCode::FlowNotPublished);
@@ -457,7 +457,7 @@ async fn concurrent_replies_to_one_wait_advance_the_run_once() {
     for round in 0..10 {
         let run = rig
             .runtime
-            .start(&rig.db, manual(&flow, RunContact::None))
+            .start(&rig.db, manual(&flow, rig.someone().await))
             .await
             .unwrap();
         let seq = run.seq;
@@ -537,7 +537,7 @@ async fn a_sub_flow_runs_for_the_same_contact_and_hands_back_its_variables() {
     let broken = rig.publish("broken caller", parent_doc(&draft.id)).await;
     let run = rig
         .runtime
-        .start(&rig.db, manual(&broken, RunContact::None))
+        .start(&rig.db, manual(&broken, rig.someone().await))
         .await
         .unwrap();
     let done = rig.until(&run.id, |r| r.status == "completed").await;
@@ -579,7 +579,7 @@ async fn a_flow_calling_itself_stops_at_the_depth_limit() {
     rig.runtime.forget_published(rig.db.tenant_id());
     let run = rig
         .runtime
-        .start(&rig.db, manual(&flow.id, RunContact::None))
+        .start(&rig.db, manual(&flow.id, rig.someone().await))
         .await
         .unwrap();
     rig.until(&run.id, |r| r.status == "completed").await;
@@ -632,7 +632,7 @@ async fn cancelling_a_called_flow_hands_failed_back_to_its_caller() {
         .await;
     let run = rig
         .runtime
-        .start(&rig.db, manual(&parent, RunContact::None))
+        .start(&rig.db, manual(&parent, rig.someone().await))
         .await
         .unwrap();
     let query = tucan_store::RunQuery {

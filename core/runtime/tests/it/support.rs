@@ -11,7 +11,7 @@ use tucan_bus::{
 };
 use tucan_engine::{FlowDocument, Registry};
 use tucan_model::tenancy::PlanLimits;
-use tucan_runtime::{FlowRuntime, RuntimeOptions, RuntimeParts, TicketDesk};
+use tucan_runtime::{FlowRuntime, RunContact, RuntimeOptions, RuntimeParts, TicketDesk};
 use tucan_store::{ContactFields, RunRow, Store, TenantDb};
 use tucan_testkit::TenantSpec;
 
@@ -75,7 +75,7 @@ impl Rig {
                 bus: bus.clone(),
                 timers: timers.clone(),
                 registry: Arc::new(Registry::builtin()),
-                desk: no_inbox(),
+                desk: taking_desk(),
                 plugins: None,
             },
             RuntimeOptions {
@@ -136,6 +136,12 @@ impl Rig {
             .id
     }
 
+    /// A new contact for a run to talk to (each has its own number).
+    pub async fn someone(&self) -> RunContact {
+        let phone = format!("+5511{:09}", rand_digits());
+        RunContact::Stored(self.contact("Someone", &phone).await)
+    }
+
     /// Wait until the run satisfies `done` (workers and timers move it).
     pub async fn until(&self, run_id: &str, done: impl Fn(&RunRow) -> bool) -> RunRow {
         let deadline = Instant::now() + Duration::from_secs(10);
@@ -191,23 +197,37 @@ fn port_out(kind: &str) -> &'static str {
     }
 }
 
-/// The desk type of a runtime without an inbox.
-struct NoInbox;
+/// The desk of a runtime without an inbox: the messages and actions of a run without a
+/// ticket are taken at once, as an inbox with one number would (and nothing is kept); those
+/// of a run with a ticket wait for an inbox, which this process does not have.
+struct TakingDesk;
 
 #[async_trait::async_trait]
-impl TicketDesk for NoInbox {
+impl TicketDesk for TakingDesk {
     async fn apply(
         &self,
         _db: &tucan_store::TenantDb,
-        _run: &tucan_store::RunRow,
+        run: &tucan_store::RunRow,
         _effect: &tucan_engine::Effect,
-    ) -> Result<String, String> {
-        Err("no inbox in this process".into())
+    ) -> Result<String, tucan_runtime::DeskError> {
+        match run.ticket_id {
+            Some(_) => Err(tucan_runtime::DeskError::Later(
+                "no inbox in this process".into(),
+            )),
+            None => Ok("taken by the desk".into()),
+        }
     }
 }
 
-/// No inbox: these runs have no tickets, so nothing asks for one; a ticket effect would stay
-/// pending (the desk is gone), never pass for done.
-pub fn no_inbox() -> std::sync::Weak<dyn TicketDesk> {
-    std::sync::Weak::<NoInbox>::new()
+/// A desk that lives as long as the process.
+pub fn taking_desk() -> std::sync::Weak<dyn TicketDesk> {
+    static DESK: std::sync::OnceLock<Arc<dyn TicketDesk>> = std::sync::OnceLock::new();
+    Arc::downgrade(DESK.get_or_init(|| Arc::new(TakingDesk)))
+}
+
+/// Nine digits no other call in this process got.
+fn rand_digits() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(900_000_000);
+    NEXT.fetch_add(1, Ordering::Relaxed)
 }

@@ -115,13 +115,34 @@ async fn a_waiting_run_finishes_after_the_platform_is_killed_and_restarted() {
         Some(json!({})),
     )
     .await;
+    // The customer it talks to, on the company's number.
+    let (status, conn) = call(
+        &http,
+        port,
+        &token,
+        post.clone(),
+        "/api/connections",
+        Some(json!({ "name": "Loja", "kind": "simulator", "phone": "+551130000020" })),
+    )
+    .await;
+    assert_eq!(status, 201, "{conn}");
+    let (status, contact) = call(
+        &http,
+        port,
+        &token,
+        post.clone(),
+        "/api/contacts",
+        Some(json!({ "name": "Ana", "phone": "+5511987654321" })),
+    )
+    .await;
+    assert_eq!(status, 201, "{contact}");
     let (status, started) = call(
         &http,
         port,
         &token,
         post,
         &format!("/api/flows/{id}/runs"),
-        Some(json!({})),
+        Some(json!({ "contact_id": contact["id"] })),
     )
     .await;
     assert_eq!(status, 201, "{started}");

@@ -1,0 +1,471 @@
+//! Starting a conversation (`POST /api/tickets`): the agent picks a contact (searched with
+//! `GET /api/contacts?search=`) or types a number (and a name for a new contact), picks the
+//! company's number to write from, and writes the first message, or, on a Cloud API number,
+//! picks an approved template and fills its variables. The answer's ticket is open and the
+//! agent's; the caller opens it. Used from the inbox and from the contacts page.
+import { useEffect, useRef, useState } from 'react';
+import { ApiError, api, type Schemas } from '../api/client';
+import { useT } from '../i18n';
+import { Icons } from '../shell/icons';
+import { Avatar, Badge, Button, ErrorMessage, Field, Modal, Spinner, Tabs } from '../shell/ui';
+import { inboxText, type InboxKey } from './messages';
+
+type Contact = Schemas['Contact'];
+type Connection = Schemas['Connection'];
+type Template = Schemas['MessageTemplate'];
+export type ConversationStarted = Schemas['ConversationStarted'];
+
+/** Who to write to: a contact of the company, or a number typed in. */
+type Who = 'contact' | 'number';
+/** What the first message is: text, or (Cloud API numbers) an approved template. */
+type What = 'text' | 'template';
+
+const PHONE = /^[+\d\s().-]+$/;
+const MAX_BODY = 4096;
+
+const templateKey = (x: Pick<Template, 'name' | 'language'>) => `${x.name}\u0000${x.language}`;
+
+/** Why a template cannot be sent, or undefined when it can. */
+function templateProblem(x: Template, t: (k: InboxKey, v?: Record<string, string | number>) => string): string | undefined {
+  if (x.status.toUpperCase() !== 'APPROVED') return t('ncTemplateNotApproved', { status: x.status });
+  if (x.unsupported) return t('ncTemplateUnsupported', { reason: x.unsupported });
+  return undefined;
+}
+
+/** A template's body with its `{{n}}` replaced by the values typed so far. */
+function fill(body: string, values: string[]): string {
+  return body.replace(/\{\{\s*(\d+)\s*\}\}/g, (all, n: string) => values[Number(n) - 1]?.trim() || all);
+}
+
+export interface NewConversationProps {
+  /** A contact to write to, chosen already (the contacts page). */
+  contact?: Contact | null;
+  onClose: () => void;
+  /** Called with the server's answer once the first message is on its way. */
+  onStarted: (started: ConversationStarted) => void;
+}
+
+export function NewConversationDialog({ contact: preset, onClose, onStarted }: NewConversationProps) {
+  const t = useT(inboxText);
+  const [who, setWho] = useState<Who>('contact');
+  const [contact, setContact] = useState<Contact | null>(preset ?? null);
+  const [phone, setPhone] = useState('');
+  const [name, setName] = useState('');
+  const [connections, setConnections] = useState<Connection[] | null>(null);
+  const [connectionsError, setConnectionsError] = useState<unknown>(null);
+  const [connectionId, setConnectionId] = useState('');
+  const [what, setWhat] = useState<What>('text');
+  const [body, setBody] = useState('');
+  const [templates, setTemplates] = useState<Template[] | null>(null);
+  const [templatesError, setTemplatesError] = useState<unknown>(null);
+  const [chosenTemplate, setChosenTemplate] = useState('');
+  const [variables, setVariables] = useState<string[]>([]);
+  const [tried, setTried] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+
+  useEffect(() => {
+    let alive = true;
+    api<Connection[]>('GET', '/api/connections').then(
+      (list) => {
+        if (!alive) return;
+        setConnections(list);
+        if (list.length === 1) setConnectionId(list[0].id);
+      },
+      (e) => alive && setConnectionsError(e),
+    );
+    return () => {
+      alive = false;
+    };
+  }, []);
+
+  const connection = connections?.find((c) => c.id === connectionId);
+  const cloud = connection?.kind === 'cloud_api';
+
+  useEffect(() => {
+    setTemplates(null);
+    setTemplatesError(null);
+    setChosenTemplate('');
+    if (!cloud) {
+      setWhat('text');
+      return;
+    }
+    let alive = true;
+    api<Template[]>('GET', `/api/connections/${connectionId}/templates`).then(
+      (list) => alive && setTemplates([...list].sort((a, b) => Number(!!templateProblem(a, t)) - Number(!!templateProblem(b, t)) || a.name.localeCompare(b.name))),
+      (e) => alive && setTemplatesError(e),
+    );
+    return () => {
+      alive = false;
+    };
+    // `t` changes with the language only; the order does not depend on it.
+  }, [cloud, connectionId]);
+
+  const template = templates?.find((x) => templateKey(x) === chosenTemplate);
+  const pickTemplate = (x: Template) => {
+    setChosenTemplate(templateKey(x));
+    setVariables((old) => Array.from({ length: x.variables }, (_, i) => old[i] ?? ''));
+  };
+
+  const useTemplate = cloud && what === 'template';
+  const digits = phone.replace(/\D/g, '');
+  const problems = {
+    contact: who === 'contact' && !contact ? t('ncPickContact') : undefined,
+    phone:
+      who === 'number'
+        ? !phone.trim()
+          ? t('ncPhoneRequired')
+          : !PHONE.test(phone.trim()) || digits.length < 6 || digits.length > 15
+            ? t('ncPhoneInvalid')
+            : undefined
+        : undefined,
+    name: who === 'number' && name.trim().length > 200 ? t('ncMaxChars', { n: 200 }) : undefined,
+    connection: !connectionId ? t('ncPickConnection') : undefined,
+    body: !useTemplate ? (!body.trim() ? t('ncBodyRequired') : body.length > MAX_BODY ? t('ncMaxChars', { n: MAX_BODY }) : undefined) : undefined,
+    template: useTemplate && !template ? t('ncPickTemplate') : undefined,
+    variables: useTemplate && template && variables.some((v) => !v.trim()) ? t('ncFillVariables') : undefined,
+  };
+  const invalid = Object.values(problems).some(Boolean);
+  const shown = (k: keyof typeof problems) => (tried ? problems[k] : undefined);
+
+  const send = async () => {
+    setTried(true);
+    if (invalid || busy) return;
+    setBusy(true);
+    setError(null);
+    const req: Schemas['NewConversation'] = { connection_id: connectionId, body: useTemplate ? '' : body.trim() };
+    if (who === 'contact' && contact) req.contact_id = contact.id;
+    else {
+      req.phone = phone.trim();
+      if (name.trim()) req.name = name.trim();
+    }
+    if (useTemplate && template) req.template = { name: template.name, language: template.language, variables: variables.map((v) => v.trim()) };
+    try {
+      const started = await api<ConversationStarted>('POST', '/api/tickets', { body: req });
+      onStarted(started);
+    } catch (e) {
+      setError(e);
+      setBusy(false);
+    }
+  };
+
+  const code = error instanceof ApiError ? error.code : undefined;
+
+  return (
+    <Modal
+      title={t('ncTitle')}
+      onClose={onClose}
+      footer={
+        <>
+          <Button onClick={onClose}>{t('cancel')}</Button>
+          <Button variant="primary" icon={<Icons.send />} loading={busy} onClick={() => void send()} data-testid="nc-send">
+            {t('ncSend')}
+          </Button>
+        </>
+      }
+    >
+      <form className="stack new-conversation" data-testid="new-conversation" noValidate onSubmit={(e) => e.preventDefault()}>
+        <fieldset className="nc-section">
+          <legend className="field-label">{t('ncTo')}</legend>
+          <Tabs
+            label={t('ncTo')}
+            value={who}
+            onChange={(id) => setWho(id as Who)}
+            tabs={[
+              { id: 'contact', label: t('ncExisting') },
+              { id: 'number', label: t('ncNewNumber') },
+            ]}
+          />
+          {who === 'contact' ? (
+            <ContactPicker value={contact} onChange={setContact} error={shown('contact')} />
+          ) : (
+            <div className="grid-2">
+              <Field label={t('ncPhone')} hint={t('ncPhoneHint')} error={shown('phone')}>
+                <input
+                  type="tel"
+                  name="phone"
+                  autoComplete="off"
+                  value={phone}
+                  onChange={(e) => setPhone(e.target.value)}
+                  placeholder="+55 11 98765-4321"
+                  aria-invalid={shown('phone') ? true : undefined}
+                  data-testid="nc-phone"
+                />
+              </Field>
+              <Field label={t('ncName')} hint={t('ncNameHint')} error={shown('name')}>
+                <input name="name" autoComplete="off" value={name} maxLength={200} onChange={(e) => setName(e.target.value)} data-testid="nc-name" />
+              </Field>
+            </div>
+          )}
+        </fieldset>
+
+        <Field
+          label={t('ncConnection')}
+          error={shown('connection')}
+          hint={connection && connection.status !== 'connected' ? t('ncConnectionDown', { status: t(`connStatus_${connection.status}` as InboxKey) }) : undefined}
+        >
+          {connectionsError ? (
+            <span className="error-text">
+              <ErrorMessage error={connectionsError} />
+            </span>
+          ) : !connections ? (
+            <Spinner inline />
+          ) : connections.length === 0 ? (
+            <span className="muted small" data-testid="nc-no-connections">
+              {t('ncNoConnections')}
+            </span>
+          ) : (
+            <select value={connectionId} onChange={(e) => setConnectionId(e.target.value)} aria-invalid={shown('connection') ? true : undefined} data-testid="nc-connection">
+              {connections.length > 1 || !connectionId ? <option value="">{t('ncPickConnection')}</option> : null}
+              {connections.map((c) => (
+                <option key={c.id} value={c.id}>
+                  {c.name} · {c.phone}
+                  {c.kind === 'cloud_api' ? ` · ${t('ncCloudApi')}` : ''}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+
+        {cloud ? (
+          <div className="nc-kinds" role="radiogroup" aria-label={t('ncFirstMessage')}>
+            {(['text', 'template'] as What[]).map((k) => (
+              <label key={k} className={what === k ? 'agent-option is-selected' : 'agent-option'}>
+                <input type="radio" name="nc-what" value={k} checked={what === k} onChange={() => setWhat(k)} data-testid={`nc-what-${k}`} />
+                <span className="stack" style={{ gap: 0 }}>
+                  <span className="strong">{k === 'text' ? t('ncKindText') : t('ncKindTemplate')}</span>
+                  <span className="small muted">{k === 'text' ? t('ncKindTextHint') : t('ncKindTemplateHint')}</span>
+                </span>
+              </label>
+            ))}
+          </div>
+        ) : null}
+
+        {useTemplate ? (
+          <fieldset className="nc-section">
+            <legend className="field-label">{t('ncTemplate')}</legend>
+            {templatesError ? (
+              <span className="error-text">
+                <ErrorMessage error={templatesError} />
+              </span>
+            ) : !templates ? (
+              <Spinner inline />
+            ) : templates.length === 0 ? (
+              <p className="muted small" data-testid="nc-no-templates">
+                {t('ncNoTemplates')}
+              </p>
+            ) : (
+              <div className="agent-options nc-templates" role="radiogroup" aria-label={t('ncTemplate')} data-testid="nc-templates">
+                {templates.map((x) => {
+                  const problem = templateProblem(x, t);
+                  const selected = templateKey(x) === chosenTemplate;
+                  return (
+                    <label
+                      key={templateKey(x)}
+                      className={['agent-option', selected && 'is-selected', problem && 'is-disabled'].filter(Boolean).join(' ')}
+                      data-testid="nc-template"
+                      data-name={x.name}
+                      data-language={x.language}
+                      data-disabled={!!problem}
+                    >
+                      <input type="radio" name="nc-template" disabled={!!problem} checked={selected} onChange={() => pickTemplate(x)} />
+                      <span className="grow stack" style={{ gap: 2, minWidth: 0 }}>
+                        <span className="row gap-sm wrap">
+                          <span className="strong">{x.name}</span>
+                          <Badge>{x.language}</Badge>
+                          {x.category ? <span className="small muted">{x.category}</span> : null}
+                        </span>
+                        <span className="small muted nc-template-body">{x.body}</span>
+                        {problem ? (
+                          <span className="small nc-template-problem" data-testid="nc-template-problem">
+                            {problem}
+                          </span>
+                        ) : null}
+                      </span>
+                    </label>
+                  );
+                })}
+              </div>
+            )}
+            {shown('template') ? <span className="error-text">{shown('template')}</span> : null}
+            {template && template.variables > 0 ? (
+              <div className="stack gap-sm" data-testid="nc-variables">
+                <div className="grid-2">
+                  {variables.map((v, i) => (
+                    <Field key={i} label={t('ncVariable', { n: i + 1 })}>
+                      <input
+                        value={v}
+                        onChange={(e) => setVariables((all) => all.map((x, j) => (j === i ? e.target.value : x)))}
+                        aria-invalid={tried && !v.trim() ? true : undefined}
+                        data-testid={`nc-variable-${i + 1}`}
+                      />
+                    </Field>
+                  ))}
+                </div>
+                {shown('variables') ? <span className="error-text">{shown('variables')}</span> : null}
+              </div>
+            ) : null}
+            {template ? (
+              <div className="nc-preview" data-testid="nc-preview">
+                <span className="field-label">{t('ncPreview')}</span>
+                <div className="bubble">{fill(template.body, variables)}</div>
+              </div>
+            ) : null}
+          </fieldset>
+        ) : (
+          <Field label={t('ncMessage')} error={shown('body')} hint={cloud ? t('ncWindowHint') : undefined}>
+            <textarea
+              rows={4}
+              value={body}
+              onChange={(e) => setBody(e.target.value)}
+              placeholder={t('ncMessagePlaceholder')}
+              aria-invalid={shown('body') ? true : undefined}
+              data-testid="nc-body"
+            />
+          </Field>
+        )}
+
+        {error ? (
+          <div className="error-box nc-error" role="alert" data-testid="nc-error" data-code={code}>
+            <div className="stack gap-sm">
+              <span>
+                <ErrorMessage error={error} />
+              </span>
+              {code === 'WINDOW_CLOSED' ? <span className="nc-error-hint">{t('ncWindowClosed')}</span> : null}
+              {code === 'TICKET_STATE' ? <span className="nc-error-hint">{t('ncTicketTaken')}</span> : null}
+            </div>
+            {code === 'WINDOW_CLOSED' && cloud && what !== 'template' ? (
+              <Button
+                size="sm"
+                onClick={() => {
+                  setWhat('template');
+                  setError(null);
+                }}
+                data-testid="nc-use-template"
+              >
+                {t('ncUseTemplate')}
+              </Button>
+            ) : null}
+          </div>
+        ) : null}
+      </form>
+    </Modal>
+  );
+}
+
+/**
+ * Finds a contact by name, number or email: a search box and the matching contacts as
+ * choices; once one is chosen, it shows alone with a way to choose another.
+ */
+function ContactPicker({ value, onChange, error }: { value: Contact | null; onChange: (c: Contact | null) => void; error?: string }) {
+  const t = useT(inboxText);
+  const [input, setInput] = useState('');
+  const [query, setQuery] = useState('');
+  const [found, setFound] = useState<Contact[] | null>(null);
+  const [failed, setFailed] = useState<unknown>(null);
+  const box = useRef<HTMLInputElement>(null);
+
+  useEffect(() => {
+    const h = window.setTimeout(() => setQuery(input.trim()), 250);
+    return () => window.clearTimeout(h);
+  }, [input]);
+
+  useEffect(() => {
+    if (value) return;
+    let alive = true;
+    setFailed(null);
+    api<Schemas['ContactPage']>('GET', '/api/contacts', { query: { search: query, limit: 8 } }).then(
+      (page) => alive && setFound(page.items),
+      (e) => {
+        if (!alive) return;
+        setFound([]);
+        setFailed(e);
+      },
+    );
+    return () => {
+      alive = false;
+    };
+  }, [query, value]);
+
+  const options = found ?? [];
+
+  if (value) {
+    return (
+      <div className="agent-option is-selected nc-chosen" data-testid="nc-contact" data-contact-id={value.id}>
+        <Avatar name={value.name || value.phone} size={32} />
+        <span className="grow stack" style={{ gap: 0, minWidth: 0 }}>
+          <span className="strong truncate">{value.name || value.phone}</span>
+          <span className="small muted">{value.phone}</span>
+        </span>
+        <Button
+          size="sm"
+          variant="ghost"
+          onClick={() => {
+            onChange(null);
+            requestAnimationFrame(() => box.current?.focus());
+          }}
+          data-testid="nc-contact-change"
+        >
+          {t('ncChange')}
+        </Button>
+      </div>
+    );
+  }
+
+  return (
+    <div className="stack gap-sm">
+      <div className="search-input">
+        <Icons.search />
+        <input
+          ref={box}
+          type="search"
+          aria-label={t('ncSearchContacts')}
+          placeholder={t('ncSearchContacts')}
+          value={input}
+          onChange={(e) => setInput(e.target.value)}
+          onKeyDown={(e) => {
+            // Enter picks the only match instead of sending the form.
+            if (e.key === 'Enter') {
+              e.preventDefault();
+              if (options.length === 1) onChange(options[0]);
+            }
+          }}
+          aria-invalid={error ? true : undefined}
+          data-testid="nc-contact-search"
+        />
+      </div>
+      <div className="agent-options nc-contacts" role="listbox" aria-label={t('ncContacts')} data-testid="nc-contact-results">
+        {found === null ? (
+          <Spinner inline />
+        ) : failed ? (
+          <span className="error-text">
+            <ErrorMessage error={failed} />
+          </span>
+        ) : options.length === 0 ? (
+          <p className="muted small">{query ? t('ncNoContactMatch') : t('ncNoContacts')}</p>
+        ) : (
+          options.map((c) => (
+            <button
+              key={c.id}
+              type="button"
+              role="option"
+              aria-selected={false}
+              className="agent-option nc-contact-option"
+              onClick={() => onChange(c)}
+              data-testid="nc-contact-option"
+              data-contact-id={c.id}
+            >
+              <Avatar name={c.name || c.phone} size={28} />
+              <span className="grow stack" style={{ gap: 0, minWidth: 0, textAlign: 'left' }}>
+                <span className="truncate">{c.name || c.phone}</span>
+                <span className="small muted">{c.phone}</span>
+              </span>
+              {c.is_group ? <Badge tone="info">{t('group')}</Badge> : null}
+            </button>
+          ))
+        )}
+      </div>
+      {error ? <span className="error-text">{error}</span> : null}
+    </div>
+  );
+}
