@@ -4,15 +4,20 @@
 //! While the agent writes a reply, the customer's phone shows "typing…". When the company
 //! lets each agent choose (`signature_on_messages` = `agent_choice`), a "Sign" box (on by
 //! default, remembered on this device) says whether a reply starts with the agent's name.
+//! On a Cloud API number, "Template" sends one of the number's approved templates, its
+//! variables filled (`POST /api/tickets/{id}/template`); when a text is refused because the
+//! customer last wrote more than 24 hours ago (`WINDOW_CLOSED`), the composer says so and
+//! offers the templates.
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
-import { api, type Schemas } from '../api/client';
+import { ApiError, api, type Schemas } from '../api/client';
 import { useT } from '../i18n';
 import { Icons } from '../shell/icons';
 import { useTypingSignal } from '../shell/typing';
-import { CloseIcon, IconButton, Spinner, useToast } from '../shell/ui';
-import { useInboxData, type Message } from './data';
+import { Button, CloseIcon, ErrorMessage, IconButton, Modal, Spinner, useToast } from '../shell/ui';
+import { useConnectionKind, useInboxData, type Message } from './data';
 import { inboxText } from './messages';
 import { snippet, useAuthorName } from './MessageBubble';
+import { NO_TEMPLATE, TemplatePicker, choiceProblem, templateUse, type TemplateChoice } from './TemplatePicker';
 
 const EMOJI = [
   '😀', '😁', '😂', '🤣', '😊', '😍', '😘', '😉',
@@ -28,6 +33,8 @@ const SIGN_KEY = 'tucan.inbox.sign';
 
 export interface ComposerProps {
   ticketId: string;
+  /** The ticket's connection: on a Cloud API number the composer offers its templates. */
+  connectionId: string;
   contactName: string;
   quoting: Message | null;
   onCancelQuote: () => void;
@@ -35,7 +42,7 @@ export interface ComposerProps {
   onSent: (m: Message) => void;
 }
 
-export function Composer({ ticketId, contactName, quoting, onCancelQuote, onSent }: ComposerProps) {
+export function Composer({ ticketId, connectionId, contactName, quoting, onCancelQuote, onSent }: ComposerProps) {
   const t = useT(inboxText);
   const toast = useToast();
   const { quickReplies, signature } = useInboxData();
@@ -54,6 +61,10 @@ export function Composer({ ticketId, contactName, quoting, onCancelQuote, onSent
   const [emojiOpen, setEmojiOpen] = useState(false);
   const [qrIndex, setQrIndex] = useState(0);
   const [qrDismissed, setQrDismissed] = useState(false);
+  const cloud = useConnectionKind(connectionId) === 'cloud_api';
+  const [templateOpen, setTemplateOpen] = useState(false);
+  /** The refusal of the last text because the customer's 24-hour window is closed. */
+  const [windowClosed, setWindowClosed] = useState<ApiError | null>(null);
   const input = useRef<HTMLTextAreaElement>(null);
   const file = useRef<HTMLInputElement>(null);
   const emojiBtn = useRef<HTMLButtonElement>(null);
@@ -147,9 +158,12 @@ export function Composer({ ticketId, contactName, quoting, onCancelQuote, onSent
       }
       setText('');
       setQrDismissed(false);
+      setWindowClosed(null);
       onSent(m);
     } catch (e) {
-      toast.error(e);
+      // The text stays in the box; a template is what reaches the customer now.
+      if (mode === 'reply' && e instanceof ApiError && e.code === 'WINDOW_CLOSED') setWindowClosed(e);
+      else toast.error(e);
     } finally {
       setSending(false);
       input.current?.focus();
@@ -225,6 +239,20 @@ export function Composer({ ticketId, contactName, quoting, onCancelQuote, onSent
           )}
         </div>
       ) : null}
+      {templateOpen ? (
+        <TemplateDialog
+          ticketId={ticketId}
+          connectionId={connectionId}
+          contactName={contactName}
+          onClose={() => setTemplateOpen(false)}
+          onSent={(m) => {
+            setTemplateOpen(false);
+            setWindowClosed(null);
+            onSent(m);
+            requestAnimationFrame(() => input.current?.focus());
+          }}
+        />
+      ) : null}
       {emojiOpen ? (
         <EmojiPicker
           onPick={(e) => {
@@ -250,16 +278,42 @@ export function Composer({ ticketId, contactName, quoting, onCancelQuote, onSent
         >
           {t('modeNote')}
         </button>
+        {mode === 'reply' && (signChoice || cloud) ? <span className="spacer" /> : null}
         {signChoice && mode === 'reply' ? (
-          <>
-            <span className="spacer" />
-            <label className="check small composer-sign" title={t('signHint')}>
-              <input type="checkbox" checked={sign} onChange={(e) => setSign(e.target.checked)} data-testid="composer-sign" />
-              {t('sign')}
-            </label>
-          </>
+          <label className="check small composer-sign" title={t('signHint')}>
+            <input type="checkbox" checked={sign} onChange={(e) => setSign(e.target.checked)} data-testid="composer-sign" />
+            {t('sign')}
+          </label>
+        ) : null}
+        {cloud && mode === 'reply' ? (
+          <Button
+            size="sm"
+            variant="ghost"
+            className="composer-template"
+            icon={<Icons.template />}
+            title={t('tplButtonHint')}
+            onClick={() => setTemplateOpen(true)}
+            data-testid="composer-template"
+          >
+            {t('tplButton')}
+          </Button>
         ) : null}
       </div>
+      {windowClosed && mode === 'reply' ? (
+        <div className="composer-window" role="alert" data-testid="window-closed" data-code={windowClosed.code}>
+          <span className="grow">
+            <ErrorMessage error={windowClosed} />
+          </span>
+          {cloud ? (
+            <Button size="sm" variant="primary" icon={<Icons.template />} onClick={() => setTemplateOpen(true)} data-testid="window-use-template">
+              {t('tplUse')}
+            </Button>
+          ) : null}
+          <IconButton label={t('dismiss')} onClick={() => setWindowClosed(null)}>
+            <CloseIcon />
+          </IconButton>
+        </div>
+      ) : null}
       {quoting && mode === 'reply' ? (
         <div className="composer-quote">
           <div className="grow truncate">
@@ -330,6 +384,78 @@ export function Composer({ ticketId, contactName, quoting, onCancelQuote, onSent
         </IconButton>
       </div>
     </div>
+  );
+}
+
+/** Sending one of the number's approved templates to the ticket's customer. */
+function TemplateDialog({
+  ticketId,
+  connectionId,
+  contactName,
+  onClose,
+  onSent,
+}: {
+  ticketId: string;
+  connectionId: string;
+  contactName: string;
+  onClose: () => void;
+  onSent: (m: Message) => void;
+}) {
+  const t = useT(inboxText);
+  const [choice, setChoice] = useState<TemplateChoice>(NO_TEMPLATE);
+  const [tried, setTried] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+
+  const send = async () => {
+    setTried(true);
+    const body = templateUse(choice);
+    if (!body || choiceProblem(choice, t) || busy) return;
+    setBusy(true);
+    setError(null);
+    try {
+      onSent(await api<Message>('POST', `/api/tickets/${ticketId}/template`, { body }));
+    } catch (e) {
+      setError(e);
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Modal
+      title={t('tplTitle')}
+      onClose={onClose}
+      footer={
+        <>
+          <Button onClick={onClose}>{t('cancel')}</Button>
+          <Button variant="primary" icon={<Icons.send />} loading={busy} onClick={() => void send()} data-testid="tpl-send">
+            {t('tplSend')}
+          </Button>
+        </>
+      }
+    >
+      <form
+        className="stack"
+        data-testid="template-dialog"
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          void send();
+        }}
+      >
+        <p className="muted small template-intro">
+          <span className="strong">{contactName}</span> · {t('tplIntro')}
+        </p>
+        <TemplatePicker connectionId={connectionId} value={choice} onChange={setChoice} showErrors={tried} testId="tpl" />
+        {error ? (
+          <div className="error-box" role="alert" data-testid="tpl-error" data-code={error instanceof ApiError ? error.code : undefined}>
+            <span className="stack gap-sm">
+              <ErrorMessage error={error} />
+            </span>
+          </div>
+        ) : null}
+      </form>
+    </Modal>
   );
 }
 

@@ -324,6 +324,7 @@ export function Conversation({ ticketId, panelOpen, onTogglePanel }: Conversatio
         {canWrite ? (
           <Composer
             ticketId={ticket.id}
+            connectionId={ticket.connection_id}
             contactName={name}
             quoting={quoting}
             onCancelQuote={() => setQuoting(null)}

@@ -1,18 +1,18 @@
 //! Starting a conversation (`POST /api/tickets`): the agent picks a contact (searched with
 //! `GET /api/contacts?search=`) or types a number (and a name for a new contact), picks the
 //! company's number to write from, and writes the first message, or, on a Cloud API number,
-//! picks an approved template and fills its variables. The answer's ticket is open and the
-//! agent's; the caller opens it. Used from the inbox and from the contacts page.
+//! picks an approved template and fills its variables (`TemplatePicker`). The answer's ticket
+//! is open and the agent's; the caller opens it. Used from the inbox and from the contacts page.
 import { useEffect, useRef, useState } from 'react';
 import { ApiError, api, type Schemas } from '../api/client';
 import { useT } from '../i18n';
 import { Icons } from '../shell/icons';
 import { Avatar, Badge, Button, ErrorMessage, Field, Modal, Spinner, Tabs } from '../shell/ui';
 import { inboxText, type InboxKey } from './messages';
+import { NO_TEMPLATE, TemplatePicker, choiceProblem, templateUse, type TemplateChoice } from './TemplatePicker';
 
 type Contact = Schemas['Contact'];
 type Connection = Schemas['Connection'];
-type Template = Schemas['MessageTemplate'];
 export type ConversationStarted = Schemas['ConversationStarted'];
 
 /** Who to write to: a contact of the company, or a number typed in. */
@@ -22,20 +22,6 @@ type What = 'text' | 'template';
 
 const PHONE = /^[+\d\s().-]+$/;
 const MAX_BODY = 4096;
-
-const templateKey = (x: Pick<Template, 'name' | 'language'>) => `${x.name}\u0000${x.language}`;
-
-/** Why a template cannot be sent, or undefined when it can. */
-function templateProblem(x: Template, t: (k: InboxKey, v?: Record<string, string | number>) => string): string | undefined {
-  if (x.status.toUpperCase() !== 'APPROVED') return t('ncTemplateNotApproved', { status: x.status });
-  if (x.unsupported) return t('ncTemplateUnsupported', { reason: x.unsupported });
-  return undefined;
-}
-
-/** A template's body with its `{{n}}` replaced by the values typed so far. */
-function fill(body: string, values: string[]): string {
-  return body.replace(/\{\{\s*(\d+)\s*\}\}/g, (all, n: string) => values[Number(n) - 1]?.trim() || all);
-}
 
 export interface NewConversationProps {
   /** A contact to write to, chosen already (the contacts page). */
@@ -56,10 +42,7 @@ export function NewConversationDialog({ contact: preset, onClose, onStarted }: N
   const [connectionId, setConnectionId] = useState('');
   const [what, setWhat] = useState<What>('text');
   const [body, setBody] = useState('');
-  const [templates, setTemplates] = useState<Template[] | null>(null);
-  const [templatesError, setTemplatesError] = useState<unknown>(null);
-  const [chosenTemplate, setChosenTemplate] = useState('');
-  const [variables, setVariables] = useState<string[]>([]);
+  const [choice, setChoice] = useState<TemplateChoice>(NO_TEMPLATE);
   const [tried, setTried] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
@@ -82,30 +65,11 @@ export function NewConversationDialog({ contact: preset, onClose, onStarted }: N
   const connection = connections?.find((c) => c.id === connectionId);
   const cloud = connection?.kind === 'cloud_api';
 
+  // Another number has other templates (and only a Cloud API number has any).
   useEffect(() => {
-    setTemplates(null);
-    setTemplatesError(null);
-    setChosenTemplate('');
-    if (!cloud) {
-      setWhat('text');
-      return;
-    }
-    let alive = true;
-    api<Template[]>('GET', `/api/connections/${connectionId}/templates`).then(
-      (list) => alive && setTemplates([...list].sort((a, b) => Number(!!templateProblem(a, t)) - Number(!!templateProblem(b, t)) || a.name.localeCompare(b.name))),
-      (e) => alive && setTemplatesError(e),
-    );
-    return () => {
-      alive = false;
-    };
-    // `t` changes with the language only; the order does not depend on it.
+    setChoice(NO_TEMPLATE);
+    if (!cloud) setWhat('text');
   }, [cloud, connectionId]);
-
-  const template = templates?.find((x) => templateKey(x) === chosenTemplate);
-  const pickTemplate = (x: Template) => {
-    setChosenTemplate(templateKey(x));
-    setVariables((old) => Array.from({ length: x.variables }, (_, i) => old[i] ?? ''));
-  };
 
   const useTemplate = cloud && what === 'template';
   const digits = phone.replace(/\D/g, '');
@@ -122,8 +86,7 @@ export function NewConversationDialog({ contact: preset, onClose, onStarted }: N
     name: who === 'number' && name.trim().length > 200 ? t('ncMaxChars', { n: 200 }) : undefined,
     connection: !connectionId ? t('ncPickConnection') : undefined,
     body: !useTemplate ? (!body.trim() ? t('ncBodyRequired') : body.length > MAX_BODY ? t('ncMaxChars', { n: MAX_BODY }) : undefined) : undefined,
-    template: useTemplate && !template ? t('ncPickTemplate') : undefined,
-    variables: useTemplate && template && variables.some((v) => !v.trim()) ? t('ncFillVariables') : undefined,
+    template: useTemplate ? choiceProblem(choice, t) : undefined,
   };
   const invalid = Object.values(problems).some(Boolean);
   const shown = (k: keyof typeof problems) => (tried ? problems[k] : undefined);
@@ -139,7 +102,7 @@ export function NewConversationDialog({ contact: preset, onClose, onStarted }: N
       req.phone = phone.trim();
       if (name.trim()) req.name = name.trim();
     }
-    if (useTemplate && template) req.template = { name: template.name, language: template.language, variables: variables.map((v) => v.trim()) };
+    if (useTemplate) req.template = templateUse(choice);
     try {
       const started = await api<ConversationStarted>('POST', '/api/tickets', { body: req });
       onStarted(started);
@@ -244,73 +207,7 @@ export function NewConversationDialog({ contact: preset, onClose, onStarted }: N
         {useTemplate ? (
           <fieldset className="nc-section">
             <legend className="field-label">{t('ncTemplate')}</legend>
-            {templatesError ? (
-              <span className="error-text">
-                <ErrorMessage error={templatesError} />
-              </span>
-            ) : !templates ? (
-              <Spinner inline />
-            ) : templates.length === 0 ? (
-              <p className="muted small" data-testid="nc-no-templates">
-                {t('ncNoTemplates')}
-              </p>
-            ) : (
-              <div className="agent-options nc-templates" role="radiogroup" aria-label={t('ncTemplate')} data-testid="nc-templates">
-                {templates.map((x) => {
-                  const problem = templateProblem(x, t);
-                  const selected = templateKey(x) === chosenTemplate;
-                  return (
-                    <label
-                      key={templateKey(x)}
-                      className={['agent-option', selected && 'is-selected', problem && 'is-disabled'].filter(Boolean).join(' ')}
-                      data-testid="nc-template"
-                      data-name={x.name}
-                      data-language={x.language}
-                      data-disabled={!!problem}
-                    >
-                      <input type="radio" name="nc-template" disabled={!!problem} checked={selected} onChange={() => pickTemplate(x)} />
-                      <span className="grow stack" style={{ gap: 2, minWidth: 0 }}>
-                        <span className="row gap-sm wrap">
-                          <span className="strong">{x.name}</span>
-                          <Badge>{x.language}</Badge>
-                          {x.category ? <span className="small muted">{x.category}</span> : null}
-                        </span>
-                        <span className="small muted nc-template-body">{x.body}</span>
-                        {problem ? (
-                          <span className="small nc-template-problem" data-testid="nc-template-problem">
-                            {problem}
-                          </span>
-                        ) : null}
-                      </span>
-                    </label>
-                  );
-                })}
-              </div>
-            )}
-            {shown('template') ? <span className="error-text">{shown('template')}</span> : null}
-            {template && template.variables > 0 ? (
-              <div className="stack gap-sm" data-testid="nc-variables">
-                <div className="grid-2">
-                  {variables.map((v, i) => (
-                    <Field key={i} label={t('ncVariable', { n: i + 1 })}>
-                      <input
-                        value={v}
-                        onChange={(e) => setVariables((all) => all.map((x, j) => (j === i ? e.target.value : x)))}
-                        aria-invalid={tried && !v.trim() ? true : undefined}
-                        data-testid={`nc-variable-${i + 1}`}
-                      />
-                    </Field>
-                  ))}
-                </div>
-                {shown('variables') ? <span className="error-text">{shown('variables')}</span> : null}
-              </div>
-            ) : null}
-            {template ? (
-              <div className="nc-preview" data-testid="nc-preview">
-                <span className="field-label">{t('ncPreview')}</span>
-                <div className="bubble">{fill(template.body, variables)}</div>
-              </div>
-            ) : null}
+            <TemplatePicker connectionId={connectionId} value={choice} onChange={setChoice} showErrors={tried} testId="nc" />
           </fieldset>
         ) : (
           <Field label={t('ncMessage')} error={shown('body')} hint={cloud ? t('ncWindowHint') : undefined}>
@@ -343,7 +240,7 @@ export function NewConversationDialog({ contact: preset, onClose, onStarted }: N
                 }}
                 data-testid="nc-use-template"
               >
-                {t('ncUseTemplate')}
+                {t('tplUse')}
               </Button>
             ) : null}
           </div>

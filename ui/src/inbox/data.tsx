@@ -2,7 +2,8 @@
 //! tags, agents (`GET /api/inbox/agents`, which every role may read) and quick replies,
 //! loaded once; the agents load again when a view needs their presence fresh. Also the
 //! company's `signature_on_messages` setting, which decides whether the composer offers
-//! the agent a choice to sign.
+//! the agent a choice to sign; and what kind each ticket's connection is (the composer
+//! offers templates on Cloud API numbers).
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { api, type Schemas } from '../api/client';
 import { useAuth } from '../shell/auth';
@@ -13,6 +14,7 @@ export type Queue = Schemas['Queue'];
 export type Tag = Schemas['Tag'];
 export type User = Schemas['User'];
 export type QuickReply = Schemas['QuickReply'];
+export type ChannelKind = Schemas['ChannelKind'];
 type Setting = Schemas['Setting'];
 
 /** The company's `signature_on_messages`: `enabled`, `disabled` or `agent_choice`. */
@@ -125,4 +127,33 @@ export function useInboxData(): InboxData {
 export function newer<T extends { updated_at: string }>(old: T | undefined, next: T): T {
   if (!old) return next;
   return Date.parse(next.updated_at) >= Date.parse(old.updated_at) ? next : old;
+}
+
+/** The kinds of the connections asked about so far: a connection never changes its kind. */
+const kinds = new Map<string, Promise<ChannelKind>>();
+
+/**
+ * The kind of the connection `id` (`GET /api/connections/{id}`, once per connection);
+ * undefined until it is known, and when it cannot be read.
+ */
+export function useConnectionKind(id: string): ChannelKind | undefined {
+  const [kind, setKind] = useState<{ id: string; kind: ChannelKind } | null>(null);
+  useEffect(() => {
+    let alive = true;
+    let known = kinds.get(id);
+    if (!known) {
+      known = api<Schemas['Connection']>('GET', `/api/connections/${id}`).then((c) => c.kind);
+      kinds.set(id, known);
+      // Asked again next time, when it could not be read this time.
+      known.catch(() => kinds.delete(id));
+    }
+    known.then(
+      (k) => alive && setKind({ id, kind: k }),
+      () => alive && setKind(null),
+    );
+    return () => {
+      alive = false;
+    };
+  }, [id]);
+  return kind?.id === id ? kind.kind : undefined;
 }

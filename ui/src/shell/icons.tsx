@@ -173,6 +173,12 @@ export const Icons = {
       <path d="M14 3v5h5" />
     </Svg>
   ),
+  template: () => (
+    <Svg>
+      <path d="M5 4h14a1 1 0 0 1 1 1v11a1 1 0 0 1-1 1h-8l-4 3.5V17H5a1 1 0 0 1-1-1V5a1 1 0 0 1 1-1z" />
+      <path d="M8 8.5h8M8 12h5" />
+    </Svg>
+  ),
   plus: () => (
     <Svg>
       <path d="M12 5v14M5 12h14" />
