@@ -235,6 +235,7 @@ impl Inbox {
                         self.send_system(db, &ticket.id, &conn.farewell, Some(key))
                             .await?;
                     }
+                    self.ask_rating(db, ticket).await?;
                 }
                 _ => {}
             }

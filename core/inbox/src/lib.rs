@@ -17,6 +17,7 @@ mod outbound;
 mod pacer;
 mod phones;
 mod pipeline;
+mod ratings;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Weak};

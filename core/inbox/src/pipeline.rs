@@ -184,25 +184,34 @@ impl Inbox {
                 .and_then(Value::as_u64)
                 .unwrap_or(30) as u32
         };
-        let outcome = db
-            .record_inbound(
-                &InboundWrite {
-                    connection_id: conn.id.clone(),
-                    channel_id: inc.channel_id.clone(),
-                    contact,
-                    kind,
-                    body: inc.body.clone(),
-                    media,
-                    media_error,
-                    author,
-                    quoted_channel_id: inc.quoted.clone(),
-                    is_group: inc.group.is_some(),
-                    reopen_window_minutes: reopen,
-                    default_queue_id: conn.default_queue_id.clone(),
-                },
-                known,
-            )
-            .await;
+        let write = InboundWrite {
+            connection_id: conn.id.clone(),
+            channel_id: inc.channel_id.clone(),
+            contact,
+            kind,
+            body: inc.body.clone(),
+            media,
+            media_error,
+            author,
+            quoted_channel_id: inc.quoted.clone(),
+            is_group: inc.group.is_some(),
+            reopen_window_minutes: reopen,
+            default_queue_id: conn.default_queue_id.clone(),
+        };
+        // A known customer with no live ticket here may be answering a rating request.
+        let rated = match &known {
+            Some((None, None)) if inc.group.is_none() && !fresh_contact => {
+                self.rating_answer(db, &write).await?
+            }
+            _ => None,
+        };
+        if let Some(outcome) = rated {
+            if let Err(e) = self.thank_for_rating(db, &outcome.ticket).await {
+                tracing::warn!(ticket = %outcome.ticket.id, error = %e, "rating thanks not sent");
+            }
+            return Ok(outcome);
+        }
+        let outcome = db.record_inbound(&write, known).await;
         let outcome = match outcome {
             Ok(o) if !o.duplicate => o,
             other => {

@@ -47,8 +47,44 @@ pub struct DayCount {
     pub outbound: u64,
 }
 
+/// Customers' ratings (1 to 5) of tickets rated in the window.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Object))]
+pub struct Csat {
+    pub ratings: u64,
+    pub average: f64,
+    /// Percent of ratings of 4 or 5 (customer satisfaction, CSAT).
+    pub satisfied_percent: f64,
+}
+
+impl Csat {
+    /// The figures of `scores`; `None` when there are none.
+    pub fn of(scores: &[u8]) -> Option<Csat> {
+        if scores.is_empty() {
+            return None;
+        }
+        let n = scores.len() as f64;
+        let sum: f64 = scores.iter().map(|s| f64::from(*s)).sum();
+        let satisfied = scores.iter().filter(|s| **s >= 4).count() as f64;
+        Some(Csat {
+            ratings: scores.len() as u64,
+            average: (sum / n * 100.0).round() / 100.0,
+            satisfied_percent: (satisfied / n * 1000.0).round() / 10.0,
+        })
+    }
+}
+
+/// The ratings of one queue's tickets; `queue_id` is absent for tickets in no queue.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Object))]
+pub struct QueueCsat {
+    pub queue_id: Option<String>,
+    pub queue_name: String,
+    pub csat: Csat,
+}
+
 /// One agent's activity in the window.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(Object))]
 pub struct AgentActivity {
     pub user_id: String,
@@ -60,6 +96,8 @@ pub struct AgentActivity {
     pub closed_in_period: u64,
     /// Messages the agent sent in the window.
     pub messages_sent: u64,
+    /// Ratings of the agent's tickets rated in the window.
+    pub csat: Option<Csat>,
 }
 
 /// The dashboard over the last `days` days. Counts by status and queue are of every ticket
@@ -78,6 +116,9 @@ pub struct Dashboard {
     /// Mean time from creation to closing, for tickets closed in the window.
     pub avg_resolution_secs: Option<f64>,
     pub agents: Vec<AgentActivity>,
+    /// Every rating of the window (the company's `rating_on_close`).
+    pub csat: Option<Csat>,
+    pub csat_by_queue: Vec<QueueCsat>,
 }
 
 /// A colleague as every user of the company may see them: enough to transfer a ticket to

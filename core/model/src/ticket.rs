@@ -228,6 +228,12 @@ pub struct Ticket {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub closed_at: Option<DateTime<Utc>>,
+    /// The customer's rating (1 to 5) when asked at closing (`rating_on_close`).
+    #[serde(default)]
+    pub rating: Option<u8>,
+    /// What the customer added after the rating.
+    #[serde(default)]
+    pub rating_comment: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

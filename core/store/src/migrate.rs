@@ -569,6 +569,19 @@ DEFINE INDEX idempotency_created ON idempotency FIELDS created_at;
 DEFINE FIELD business_hours ON queue TYPE option<object> FLEXIBLE;
 "#,
     },
+    Migration {
+        version: 19,
+        name: "ratings asked when a ticket closes, and the answers",
+        sql: r#"
+DEFINE FIELD rating ON ticket TYPE option<int>;
+DEFINE FIELD rating_comment ON ticket TYPE option<string>;
+DEFINE FIELD rated_at ON ticket TYPE option<datetime>;
+DEFINE INDEX ticket_rated ON ticket FIELDS rated_at;
+DEFINE TABLE rating_wait SCHEMAFULL;
+DEFINE FIELD ticket_id ON rating_wait TYPE string;
+DEFINE FIELD expires_at ON rating_wait TYPE datetime;
+"#,
+    },
 ];
 
 /// What a migration run did.

@@ -555,3 +555,87 @@ async fn a_customer_writing_while_closed_gets_the_out_of_hours_message_once() {
         .await;
     assert!(q["business_hours"].is_null(), "{q}");
 }
+
+#[tokio::test]
+async fn closing_asks_for_a_rating_and_the_answer_stays_on_the_closed_ticket() {
+    let app = TestApp::start_with_workers().await;
+    let t = app.tenant("acme").await;
+    let conn = simulator(&app, &t, "+551130000008", json!({})).await;
+    let says = |text: &str| {
+        let body = json!({ "from": "5511911110000", "text": text });
+        let (app, t, conn) = (&app, &t, conn.clone());
+        async move { customer_says(app, t, &conn, body).await }
+    };
+    let close = |id: String| {
+        let (app, t) = (&app, &t);
+        async move {
+            let (status, body) = app
+                .post(&format!("/api/tickets/{id}/close"), &t.admin_token, json!({}))
+                .await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+        }
+    };
+    let tickets = || async {
+        let (_, page) = app.get("/api/tickets", &t.admin_token).await;
+        page["items"].as_array().unwrap().clone()
+    };
+
+    // Off by default: closing asks nothing.
+    let first = says("Oi").await["ticket_id"].as_str().unwrap().to_string();
+    close(first.clone()).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let path = format!("/api/connections/{conn}/simulator/chats/5511911110000");
+    let (_, chat) = app.get(&path, &t.admin_token).await;
+    assert!(
+        chat.as_array().unwrap().iter().all(|m| m["direction"] == "in"),
+        "{chat}"
+    );
+
+    settings(&app, &t, json!({ "rating_on_close": true, "ticket_reopen_window_minutes": 0 })).await;
+    let second = says("Voltei").await["ticket_id"].as_str().unwrap().to_string();
+    assert_ne!(second, first);
+    close(second.clone()).await;
+    let got = phone_got(&app, &t, &conn, "5511911110000", 1).await;
+    assert!(got[0].starts_with("Como você avalia"), "{got:?}");
+
+    // The answer goes on the closed ticket, which stays closed; the customer is thanked.
+    says("5 - resolveram rápido").await;
+    let got = phone_got(&app, &t, &conn, "5511911110000", 2).await;
+    assert_eq!(got[1], "Obrigado pela sua avaliação!");
+    let (_, rated) = app
+        .get(&format!("/api/tickets/{second}"), &t.admin_token)
+        .await;
+    assert_eq!(rated["status"], "closed", "{rated}");
+    assert_eq!(rated["rating"], 5);
+    assert_eq!(rated["rating_comment"], "resolveram rápido");
+    assert_eq!(tickets().await.len(), 2);
+
+    // Anything but a rating is an ordinary message, and withdraws the request.
+    let third = says("Outra dúvida").await["ticket_id"].as_str().unwrap().to_string();
+    close(third.clone()).await;
+    phone_got(&app, &t, &conn, "5511911110000", 3).await;
+    let fourth = says("quero falar com alguém").await["ticket_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_ne!(fourth, third);
+    let (_, unrated) = app
+        .get(&format!("/api/tickets/{third}"), &t.admin_token)
+        .await;
+    assert!(unrated["rating"].is_null(), "{unrated}");
+    // ... so a score sent later is not taken as one either.
+    let fifth = says("4").await["ticket_id"].as_str().unwrap().to_string();
+    assert_eq!(fifth, fourth, "an ordinary message on the live ticket");
+
+    // The dashboard shows it, for the company and for the agent who held the ticket.
+    let (_, board) = app.get("/api/dashboard?days=7", &t.admin_token).await;
+    assert_eq!(board["csat"]["ratings"], 1, "{board}");
+    assert_eq!(board["csat"]["average"], 5.0);
+    assert_eq!(board["csat"]["satisfied_percent"], 100.0);
+    assert_eq!(board["csat_by_queue"][0]["csat"]["ratings"], 1);
+    // Another company sees none of it.
+    let b = app.tenant("other").await;
+    let (_, theirs) = app.get("/api/dashboard?days=7", &b.admin_token).await;
+    assert!(theirs["csat"].is_null(), "{theirs}");
+    assert_eq!(theirs["csat_by_queue"], json!([]));
+}

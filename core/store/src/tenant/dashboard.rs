@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde_json::{Value, json};
 use tucan_model::dashboard::{
-    AgentActivity, Colleague, Dashboard, DayCount, QueueCounts, StatusCounts,
+    AgentActivity, Colleague, Csat, Dashboard, DayCount, QueueCounts, QueueCsat, StatusCounts,
 };
 use tucan_model::ids::floor_id;
 
@@ -32,6 +32,7 @@ SELECT user_id, created_at, closed_at FROM ticket WITH INDEX ticket_closed WHERE
 SELECT user_id, count() AS n FROM ticket WHERE status = 'open' AND user_id != NONE GROUP BY user_id;
 SELECT user_id, count() AS n FROM type::record('message', $floor..) WHERE created_at >= $from AND direction = 'out' AND user_id != NONE GROUP BY user_id;
 SELECT record::id(id) AS id, name, online, role FROM user ORDER BY name;
+SELECT user_id, queue_id, rating FROM ticket WITH INDEX ticket_rated WHERE rated_at >= $from;
 ";
 
 fn time(v: &Value) -> Option<DateTime<Utc>> {
@@ -59,7 +60,7 @@ impl TenantDb {
         // `created_at` decides.
         let floor = floor_id(since - Duration::hours(1));
         let vars = json!({ "since": since, "floor": floor });
-        let mut sets = row_sets(self.raw(), DASHBOARD_SQL, vars, 10).await?;
+        let mut sets = row_sets(self.raw(), DASHBOARD_SQL, vars, 11).await?;
         sets.remove(0); // the LET
         let [
             by_queue,
@@ -71,7 +72,8 @@ impl TenantDb {
             open_by_user,
             sent_by_user,
             users,
-        ] = <[Vec<Value>; 9]>::try_from(sets).unwrap_or_else(|_| unreachable!("nine statements"));
+            rated,
+        ] = <[Vec<Value>; 10]>::try_from(sets).unwrap_or_else(|_| unreachable!("ten statements"));
 
         let mut status = StatusCounts::default();
         let names: HashMap<String, String> = queues
@@ -158,11 +160,41 @@ impl TenantDb {
                 *closed_by.entry(u).or_default() += 1;
             }
         }
+        let mut scores_of: HashMap<String, Vec<u8>> = HashMap::new();
+        let mut queue_scores: BTreeMap<Option<String>, Vec<u8>> = BTreeMap::new();
+        let mut all_scores = Vec::with_capacity(rated.len());
+        for t in &rated {
+            let Some(score) = t["rating"].as_u64().and_then(|r| u8::try_from(r).ok()) else {
+                continue;
+            };
+            all_scores.push(score);
+            if let Some(u) = text(&t["user_id"]) {
+                scores_of.entry(u).or_default().push(score);
+            }
+            queue_scores
+                .entry(text(&t["queue_id"]))
+                .or_default()
+                .push(score);
+        }
+        let csat_by_queue = queue_scores
+            .into_iter()
+            .filter_map(|(queue_id, scores)| {
+                Some(QueueCsat {
+                    queue_name: queue_id
+                        .as_ref()
+                        .and_then(|id| names.get(id).cloned())
+                        .unwrap_or_default(),
+                    queue_id,
+                    csat: Csat::of(&scores)?,
+                })
+            })
+            .collect();
         let agents = users
             .iter()
             .filter_map(|u| {
                 let id = text(&u["id"])?;
                 Some(AgentActivity {
+                    csat: scores_of.get(&id).and_then(|s| Csat::of(s)),
                     name: text(&u["name"]).unwrap_or_default(),
                     online: u["online"].as_bool().unwrap_or(false),
                     open_tickets: open.get(&id).copied().unwrap_or(0),
@@ -181,6 +213,8 @@ impl TenantDb {
             avg_first_response_secs,
             avg_resolution_secs,
             agents,
+            csat: Csat::of(&all_scores),
+            csat_by_queue,
         })
     }
 

@@ -116,6 +116,13 @@ enum Target {
     Existing(String),
     Reopen(String),
     New(String),
+    /// The closed ticket that asked for a rating: the answer goes on it, and it stays
+    /// closed.
+    Rated {
+        ticket: String,
+        score: u8,
+        comment: Option<String>,
+    },
 }
 
 impl TenantDb {
@@ -211,6 +218,24 @@ SELECT VALUE ticket_id FROM type::record('ticket_live', [$contact, $c]);",
         Ok((first(0), first(1)))
     }
 
+    /// The customer's answer to a rating request: on the closed ticket that asked (it stays
+    /// closed), with the score and comment kept on the ticket, once per channel message id.
+    /// `TICKET_MOVED` when the request was answered or withdrawn meanwhile.
+    pub async fn record_rating(
+        &self,
+        w: &InboundWrite,
+        ticket_id: &str,
+        score: u8,
+        comment: Option<String>,
+    ) -> StoreResult<InboundOutcome> {
+        let target = Target::Rated {
+            ticket: ticket_id.to_string(),
+            score,
+            comment,
+        };
+        self.write_inbound(w, &target).await
+    }
+
     /// What a duplicate delivery answers: the first delivery's message and its ticket.
     pub async fn inbound_duplicate(&self, message_id: &str) -> StoreResult<InboundOutcome> {
         let message = self.get_message(message_id).await?;
@@ -258,6 +283,17 @@ SELECT VALUE ticket_id FROM type::record('ticket_live', [$contact, $c]);",
             Target::Existing(id) => (id.clone(), "IF (SELECT VALUE ticket_id FROM ONLY type::record('ticket_live', [$contact, $conn])) != $tid { THROW 'ticket_moved' };\n".to_string()),
             Target::Reopen(id) => (id.clone(), "CREATE type::record('ticket_live', [$contact, $conn]) CONTENT { ticket_id: $tid };\nUPDATE type::record('ticket', $tid) SET status = 'pending', user_id = NONE, closed_at = NONE WHERE status = 'closed';\nCREATE type::record('ticket_log', $log) CONTENT { ticket_id: $tid, actor: 'customer', action: 'reopened', detail: '{}' };\n".to_string()),
             Target::New(id) => (id.clone(), "CREATE type::record('ticket_live', [$contact, $conn]) CONTENT { ticket_id: $tid };\nCREATE type::record('ticket', $tid) CONTENT $ticket;\nCREATE type::record('ticket_log', $log) CONTENT { ticket_id: $tid, actor: 'customer', action: 'created', detail: $created };\n".to_string()),
+            Target::Rated { ticket, comment, .. } => (
+                ticket.clone(),
+                format!(
+                    "IF (SELECT VALUE ticket_id FROM ONLY type::record('rating_wait', [$contact, $conn])) != $tid {{ THROW 'ticket_moved' }};\nDELETE type::record('rating_wait', [$contact, $conn]);\nUPDATE type::record('ticket', $tid) SET rating = $score, rated_at = time::now(){};\nCREATE type::record('ticket_log', $log) CONTENT {{ ticket_id: $tid, actor: 'customer', action: 'rated', detail: $rated }};\n",
+                    if comment.is_some() { ", rating_comment = $comment" } else { "" }
+                ),
+            ),
+        };
+        let (score, comment) = match target {
+            Target::Rated { score, comment, .. } => (Some(*score), comment.clone()),
+            _ => (None, None),
         };
         let mid = new_id();
         let mut message = json!({
@@ -296,6 +332,8 @@ COMMIT TRANSACTION;"
             "preview": text, "activity": new_id(), "name": w.contact.name, "log": new_id(),
             "created": json!({ "queue_id": w.default_queue_id }).to_string(),
             "ev_t": new_id(), "ev_m": new_id(), "file": stored_file,
+            "score": score, "comment": comment,
+            "rated": json!({ "rating": score }).to_string(),
         });
         let row: Value = returned(self.raw(), &sql, vars)
             .await?

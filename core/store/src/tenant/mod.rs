@@ -12,6 +12,7 @@ mod inbox;
 mod keys;
 mod messages;
 mod plugins;
+mod ratings;
 mod runs;
 mod simulator;
 mod templates;
