@@ -78,7 +78,12 @@ impl Inbox {
         if ticket.is_group || value_of(&settings.stored, "rating_on_close") != true {
             return Ok(());
         }
-        let country = self.store.platform().get_tenant(db.tenant_id()).await?.country;
+        let country = self
+            .store
+            .platform()
+            .get_tenant(db.tenant_id())
+            .await?
+            .country;
         let key = format!(
             "rating:{}:{}",
             ticket.id,
@@ -87,8 +92,13 @@ impl Inbox {
         self.send_system(db, &ticket.id, request_text(language(&country)), Some(key))
             .await?;
         let expires = chrono::Utc::now() + Duration::hours(ANSWER_HOURS);
-        db.ask_rating(&ticket.id, &ticket.contact_id, &ticket.connection_id, expires)
-            .await?;
+        db.ask_rating(
+            &ticket.id,
+            &ticket.contact_id,
+            &ticket.connection_id,
+            expires,
+        )
+        .await?;
         Ok(())
     }
 
@@ -117,7 +127,12 @@ impl Inbox {
 
     /// Thank the customer for a rating, once per ticket.
     pub(crate) async fn thank_for_rating(&self, db: &TenantDb, ticket: &Ticket) -> InboxResult<()> {
-        let country = self.store.platform().get_tenant(db.tenant_id()).await?.country;
+        let country = self
+            .store
+            .platform()
+            .get_tenant(db.tenant_id())
+            .await?
+            .country;
         let key = format!("rated:{}", ticket.id);
         self.send_system(db, &ticket.id, thanks_text(language(&country)), Some(key))
             .await?;
@@ -138,7 +153,10 @@ mod tests {
             Some((4, Some("rápido e gentil".into())))
         );
         assert_eq!(parse_rating("3: ok"), Some((3, Some("ok".into()))));
-        assert_eq!(parse_rating("1, demorou"), Some((1, Some("demorou".into()))));
+        assert_eq!(
+            parse_rating("1, demorou"),
+            Some((1, Some("demorou".into())))
+        );
         // Not ratings: out of range, a longer number, words first, nothing.
         for text in ["0", "6", "10", "12345", "nota 5", "", "cinco"] {
             assert_eq!(parse_rating(text), None, "{text}");

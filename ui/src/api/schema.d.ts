@@ -11393,6 +11393,8 @@ export interface components {
              * @description Messages the agent sent in the window.
              */
             messages_sent: number;
+            /** @description Ratings of the agent's tickets rated in the window. */
+            csat?: components["schemas"]["Csat"] & unknown;
         };
         /** ApiKey */
         ApiKey: {
@@ -11593,6 +11595,21 @@ export interface components {
             admin: components["schemas"]["User"] & unknown;
         };
         /**
+         * Csat
+         * @description Customers' ratings (1 to 5) of tickets rated in the window.
+         */
+        Csat: {
+            /** Format: uint64 */
+            ratings: number;
+            /** Format: double */
+            average: number;
+            /**
+             * Format: double
+             * @description Percent of ratings of 4 or 5 (customer satisfaction, CSAT).
+             */
+            satisfied_percent: number;
+        };
+        /**
          * Dashboard
          * @description The dashboard over the last `days` days. Counts by status and queue are of every ticket
          *     now; the rest covers the window.
@@ -11616,6 +11633,9 @@ export interface components {
              */
             avg_resolution_secs?: number;
             agents: components["schemas"]["AgentActivity"][];
+            /** @description Every rating of the window (the company's `rating_on_close`). */
+            csat?: components["schemas"]["Csat"] & unknown;
+            csat_by_queue: components["schemas"]["QueueCsat"][];
         };
         /**
          * DayCount
@@ -12292,6 +12312,15 @@ export interface components {
             /** Format: uint64 */
             closed: number;
         };
+        /**
+         * QueueCsat
+         * @description The ratings of one queue's tickets; `queue_id` is absent for tickets in no queue.
+         */
+        QueueCsat: {
+            queue_id?: string;
+            queue_name: string;
+            csat: components["schemas"]["Csat"];
+        };
         /** QueuePatch */
         QueuePatch: {
             name?: string;
@@ -12740,6 +12769,13 @@ export interface components {
             updated_at: string;
             /** Format: date-time */
             closed_at?: string;
+            /**
+             * Format: uint8
+             * @description The customer's rating (1 to 5) when asked at closing (`rating_on_close`).
+             */
+            rating?: number;
+            /** @description What the customer added after the rating. */
+            rating_comment?: string;
         };
         /**
          * TicketLogEntry

@@ -570,7 +570,11 @@ async fn closing_asks_for_a_rating_and_the_answer_stays_on_the_closed_ticket() {
         let (app, t) = (&app, &t);
         async move {
             let (status, body) = app
-                .post(&format!("/api/tickets/{id}/close"), &t.admin_token, json!({}))
+                .post(
+                    &format!("/api/tickets/{id}/close"),
+                    &t.admin_token,
+                    json!({}),
+                )
                 .await;
             assert_eq!(status, StatusCode::OK, "{body}");
         }
@@ -587,12 +591,23 @@ async fn closing_asks_for_a_rating_and_the_answer_stays_on_the_closed_ticket() {
     let path = format!("/api/connections/{conn}/simulator/chats/5511911110000");
     let (_, chat) = app.get(&path, &t.admin_token).await;
     assert!(
-        chat.as_array().unwrap().iter().all(|m| m["direction"] == "in"),
+        chat.as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m["direction"] == "in"),
         "{chat}"
     );
 
-    settings(&app, &t, json!({ "rating_on_close": true, "ticket_reopen_window_minutes": 0 })).await;
-    let second = says("Voltei").await["ticket_id"].as_str().unwrap().to_string();
+    settings(
+        &app,
+        &t,
+        json!({ "rating_on_close": true, "ticket_reopen_window_minutes": 0 }),
+    )
+    .await;
+    let second = says("Voltei").await["ticket_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert_ne!(second, first);
     close(second.clone()).await;
     let got = phone_got(&app, &t, &conn, "5511911110000", 1).await;
@@ -611,7 +626,10 @@ async fn closing_asks_for_a_rating_and_the_answer_stays_on_the_closed_ticket() {
     assert_eq!(tickets().await.len(), 2);
 
     // Anything but a rating is an ordinary message, and withdraws the request.
-    let third = says("Outra dúvida").await["ticket_id"].as_str().unwrap().to_string();
+    let third = says("Outra dúvida").await["ticket_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     close(third.clone()).await;
     phone_got(&app, &t, &conn, "5511911110000", 3).await;
     let fourth = says("quero falar com alguém").await["ticket_id"]

@@ -70,6 +70,8 @@ fn ticket(id: &str, contact: &str) -> Ticket {
         created_at: at,
         updated_at: at,
         closed_at: None,
+        rating: None,
+        rating_comment: None,
     }
 }
 
