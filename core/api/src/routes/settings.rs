@@ -48,6 +48,10 @@ impl SettingsApi {
             .collect::<Result<BTreeMap<_, _>, Problem>>()?;
         ctx.db.put_settings(&checked).await?;
         self.state.runtime.forget_settings(ctx.db.tenant_id());
+        if checked.contains_key("agents_see_unassigned_pending") {
+            // What agents may see changed: their sockets read it again.
+            ctx.db.append_access_event().await?;
+        }
         Ok(Json(effective_settings(&ctx.db.stored_settings().await?)))
     }
 

@@ -9,7 +9,9 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::harness::{TestApp, TestTenant, assert_error};
-use crate::inbox::{customer_says, eventually, queue, simulator};
+use crate::inbox::{
+    customer_says, drain, eventually, queue, simulator, socket, subscribe, wait_event,
+};
 
 /// What the simulated phone of `digits` received on `conn`, oldest first.
 async fn phone_got(
@@ -387,22 +389,56 @@ async fn agents_see_pending_tickets_without_a_queue_as_the_setting_says() {
         p["items"].as_array().is_some_and(|i| i.len() == 1)
     })
     .await;
-    let seen = |on: bool| {
+    let seen_n = |on: bool, all: u64| {
         let (app, agent_tok) = (&app, agent_tok.clone());
         async move {
             let (_, list) = app.get("/api/tickets?status=pending", &agent_tok).await;
             let (_, counts) = app.get("/api/tickets/counts", &agent_tok).await;
-            let n = list["items"].as_array().unwrap().len();
-            assert_eq!(n, usize::from(on), "{list}");
-            assert_eq!(counts["pending"], u64::from(on), "{counts}");
+            let expected = if on { all } else { 0 };
+            let n = list["items"].as_array().unwrap().len() as u64;
+            assert_eq!(n, expected, "{list}");
+            assert_eq!(counts["pending"], expected, "{counts}");
         }
     };
-    // On by default.
+    let seen = |on: bool| seen_n(on, 1);
+    // On by default, and the agent's socket agrees.
     seen(true).await;
+    let mut ws = socket(&app, &agent_tok).await;
+    subscribe(
+        &mut ws,
+        json!({ "type": "subscribe", "id": "l", "view": "tickets" }),
+    )
+    .await;
+    customer_says(
+        &app,
+        &t,
+        &conn,
+        json!({ "from": "5511955553333", "text": "Oi de novo" }),
+    )
+    .await;
+    wait_event(&mut ws, "a queue-less pending ticket", |e| {
+        e["kind"] == "ticket" && e["data"]["last_message"] == "Oi de novo"
+    })
+    .await;
     settings(&app, &t, json!({ "agents_see_unassigned_pending": false })).await;
-    seen(false).await;
+    seen_n(false, 2).await;
+    drain(&mut ws, Duration::from_millis(300)).await;
+    customer_says(
+        &app,
+        &t,
+        &conn,
+        json!({ "from": "5511955552222", "text": "Ninguém?" }),
+    )
+    .await;
+    let events = drain(&mut ws, Duration::from_millis(600)).await;
+    assert!(
+        events
+            .iter()
+            .all(|e| e["data"]["last_message"] != "Ninguém?"),
+        "{events:?}"
+    );
     settings(&app, &t, json!({ "agents_see_unassigned_pending": true })).await;
-    seen(true).await;
+    seen_n(true, 3).await;
 }
 
 #[tokio::test]
