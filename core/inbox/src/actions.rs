@@ -165,6 +165,11 @@ impl Inbox {
         let before = db.get_ticket(ticket_id).await?;
         let mut ticket = db.change_ticket(&c).await?;
         self.after_action(db, &before, &ticket, &action).await;
+        if ticket.status != before.status
+            && let Err(e) = self.arm_autoclose(db, &ticket).await
+        {
+            tracing::warn!(ticket = %ticket.id, error = %e, "auto-close not set");
+        }
         if let Some(kind) = event {
             self.ticket_event(db, &ticket, kind).await;
         }

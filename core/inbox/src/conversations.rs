@@ -112,6 +112,9 @@ impl Inbox {
                 )));
             }
         };
+        if opened && let Err(e) = self.arm_autoclose(db, &ticket).await {
+            tracing::warn!(ticket = %ticket.id, error = %e, "auto-close not set");
+        }
         let message = self.send_opener(db, &ticket, user_id, opener, true).await?;
         Ok(ConversationStarted {
             ticket,

@@ -6,6 +6,7 @@
 //! of the live event stream.
 
 mod actions;
+mod autoclose;
 mod batch;
 mod cloud;
 mod conversations;
@@ -32,6 +33,7 @@ use tucan_runtime::{FlowRuntime, TicketDesk};
 use tucan_store::{Store, TenantDb};
 
 pub use actions::{Actor, TicketAction};
+pub use autoclose::AUTOCLOSE_KIND;
 pub use cloud::WEBHOOK_KIND;
 pub use conversations::{ApiSend, Customer};
 pub use error::{InboxError, InboxResult};
@@ -143,6 +145,10 @@ impl Inbox {
     pub fn register(self: &Arc<Self>, handlers: &mut Handlers) {
         outbound::register(self, handlers);
         handlers.register(WEBHOOK_KIND, Arc::new(cloud::WebhookJob(self.clone())));
+        handlers.register(
+            AUTOCLOSE_KIND,
+            Arc::new(autoclose::AutocloseJob(self.clone())),
+        );
     }
 
     /// The channel of a connection, opened in this process on first use.

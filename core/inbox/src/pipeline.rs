@@ -330,6 +330,9 @@ impl Inbox {
                 TicketEventKind::Reopened
             };
             self.ticket_event(db, ticket, kind).await;
+            if let Err(e) = self.arm_autoclose(db, ticket).await {
+                tracing::warn!(ticket = %ticket.id, error = %e, "auto-close not set");
+            }
         }
         if let Err(e) = self.out_of_hours(db, ticket).await {
             tracing::warn!(ticket = %ticket.id, error = %e, "out-of-hours message not sent");

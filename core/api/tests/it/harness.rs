@@ -126,6 +126,7 @@ impl TestApp {
                         (tucan_bus::Lane::Flow, 4),
                         (tucan_bus::Lane::Messages, 8),
                         (tucan_bus::Lane::Webhooks, 2),
+                        (tucan_bus::Lane::System, 1),
                     ],
                     grace: std::time::Duration::from_secs(1),
                     keep_alive: std::time::Duration::from_secs(10),

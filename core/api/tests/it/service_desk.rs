@@ -693,3 +693,111 @@ async fn closing_asks_for_a_rating_and_the_answer_stays_on_the_closed_ticket() {
     assert!(theirs["csat"].is_null(), "{theirs}");
     assert_eq!(theirs["csat_by_queue"], json!([]));
 }
+
+#[tokio::test]
+async fn a_quiet_ticket_closes_by_itself() {
+    let app = TestApp::start_with_workers().await;
+    let t = app.tenant("acme").await;
+    let conn = simulator(&app, &t, "+551130000009", json!({})).await;
+    settings(
+        &app,
+        &t,
+        json!({ "auto_close_pending_minutes": 30, "auto_close_open_minutes": 60,
+                "auto_close_message": "Encerramos por falta de resposta." }),
+    )
+    .await;
+    let timer = |ticket: &str| format!("autoclose:{}:{ticket}", t.id);
+    let fire = |ticket: &str| {
+        let job = tucan_bus::NewJob::new(
+            tucan_bus::Lane::System,
+            tucan_inbox::AUTOCLOSE_KIND,
+            json!({ "ticket_id": ticket }),
+        )
+        .tenant(&t.id);
+        let bus = app.bus.clone();
+        async move { bus.publish(job).await.unwrap() }
+    };
+
+    // A new ticket gets its timer; firing before its time moves it and closes nothing.
+    let fresh = customer_says(
+        &app,
+        &t,
+        &conn,
+        json!({ "from": "5511900001111", "text": "Oi" }),
+    )
+    .await["ticket_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(app.store.jobs().timer_exists(&timer(&fresh)).await.unwrap());
+    fire(&fresh).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let (_, still) = app
+        .get(&format!("/api/tickets/{fresh}"), &t.admin_token)
+        .await;
+    assert_eq!(still["status"], "pending", "{still}");
+    assert!(app.store.jobs().timer_exists(&timer(&fresh)).await.unwrap());
+
+    // A pending ticket quiet for its minute closes by itself, after the message: the
+    // timer fires through the timer loop as in production.
+    settings(&app, &t, json!({ "auto_close_pending_minutes": 1 })).await;
+    let quiet = customer_says(
+        &app,
+        &t,
+        &conn,
+        json!({ "from": "5511900002222", "text": "Alguém?" }),
+    )
+    .await["ticket_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let deadline = std::time::Instant::now() + Duration::from_secs(90);
+    loop {
+        let (_, ticket) = app
+            .get(&format!("/api/tickets/{quiet}"), &t.admin_token)
+            .await;
+        if ticket["status"] == "closed" {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never closed: {ticket}"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    assert_eq!(
+        phone_got(&app, &t, &conn, "5511900002222", 1).await,
+        ["Encerramos por falta de resposta."]
+    );
+
+    // Taken by an agent, the fresh ticket's timer is set for an open one.
+    app.store.jobs().cancel_timer(&timer(&fresh)).await.unwrap();
+    let (status, _) = app
+        .post(
+            &format!("/api/tickets/{fresh}/accept"),
+            &t.admin_token,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(app.store.jobs().timer_exists(&timer(&fresh)).await.unwrap());
+
+    // Turned off: nothing is set.
+    settings(
+        &app,
+        &t,
+        json!({ "auto_close_pending_minutes": 0, "auto_close_open_minutes": 0 }),
+    )
+    .await;
+    let later = customer_says(
+        &app,
+        &t,
+        &conn,
+        json!({ "from": "5511900003333", "text": "Oi" }),
+    )
+    .await["ticket_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(!app.store.jobs().timer_exists(&timer(&later)).await.unwrap());
+}
