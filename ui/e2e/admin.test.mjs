@@ -515,6 +515,8 @@ test('dashboard: charts match the tickets and messages made through the API', as
   const bar = page.locator('svg[data-testid="chart-queues"] [data-row="Financeiro"]');
   assert.equal(Number(await bar.getAttribute('data-total')), 3);
   assert.ok((await page.locator('[data-testid="agent-row"]', { hasText: 'Ana Admin' }).count()) === 1, 'the agent table lists the admin');
+  // Tall enough for every card (the page scrolls inside the app, out of a full-page shot).
+  await page.setViewportSize({ width: 1360, height: 1300 });
   await screenshot(page, 'dashboard');
   // The period selector asks again with another number of days.
   const asked = page.waitForRequest((r) => r.url().includes('/api/dashboard') && r.url().includes('days=7'));

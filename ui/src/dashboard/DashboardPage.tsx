@@ -1,14 +1,20 @@
 //! The supervisor dashboard: tickets by status and queue, messages per day, response and
-//! resolution times and agent activity over the last 7, 14 or 30 days.
+//! resolution times, customer satisfaction (CSAT) overall and by queue, and agent activity
+//! over the last 7, 14 or 30 days.
 import { useRef, useState, type KeyboardEvent } from 'react';
+import { Link } from 'react-router-dom';
 import { api, type Schemas } from '../api/client';
 import { useLang, useT } from '../i18n';
 import { ErrorNote, Loading, PageHeader, useLoad } from '../admin/common';
-import { AreaChart, BarMeter, DonutChart, StackedBarChart, type Series } from './charts';
+import { hasRole, useAuth } from '../shell/auth';
+import { Stars } from '../shell/ui';
+import { AreaChart, BarMeter, DonutChart, PercentBarChart, StackedBarChart, type Series } from './charts';
 import { d } from './messages';
 
 /** The answer of GET /api/dashboard. */
 export type Dashboard = Schemas['Dashboard'];
+/** Customers' ratings (1 to 5) in the period: how many, their average and the share of 4s and 5s. */
+export type Csat = Schemas['Csat'];
 
 const PERIODS = [7, 14, 30] as const;
 type Tr = ReturnType<typeof useT<keyof typeof d.en>>;
@@ -45,9 +51,22 @@ const STATUS: Series[] = [
   { label: 'closed', color: 'var(--success)' },
 ];
 
+/** Numbers of a CSAT in the user's language: the share ("92.5%"), the average ("4.6") and the count ("12 ratings"). */
+function csatFormat(lang: string, t: Tr) {
+  const pct = new Intl.NumberFormat(lang, { style: 'percent', maximumFractionDigits: 1 });
+  const avg = new Intl.NumberFormat(lang, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  const count = new Intl.NumberFormat(lang);
+  return {
+    pct: (v: number) => pct.format(v / 100),
+    avg: (v: number) => avg.format(v),
+    ratings: (n: number) => (n === 1 ? t('oneRating') : t('nRatings', { n: count.format(n) })),
+  };
+}
+
 export function DashboardPage() {
   const t = useT(d);
   const { lang } = useLang();
+  const { user } = useAuth();
   const [days, setDays] = useState<number>(() => Number(sessionStorage.getItem('tucan.dashboard.days')) || 14);
   const [at, setAt] = useState<Date | null>(null);
   const data = useLoad(async () => {
@@ -83,6 +102,9 @@ export function DashboardPage() {
   const agents = x?.agents ?? [];
   const maxSent = Math.max(0, ...agents.map((a) => a.messages_sent));
   const maxClosed = Math.max(0, ...agents.map((a) => a.closed_in_period));
+  const cf = csatFormat(lang, t);
+  const csat = x?.csat ?? null;
+  const csatQueues = (x?.csat_by_queue ?? []).map((q) => ({ ...q, queue_name: q.queue_name || (q.queue_id ? q.queue_id : t('noQueue')) }));
 
   return (
     <div className="page dash" data-testid="dashboard-page">
@@ -193,6 +215,54 @@ export function DashboardPage() {
             {inbound + outbound === 0 && <p className="muted dash-note">{t('noMessages')}</p>}
           </section>
 
+          <section className={csat ? 'card dash-card dash-csat' : 'card dash-card dash-csat is-empty'} aria-labelledby="dash-csat-title" data-testid="csat-card">
+            <div className="dash-card-head">
+              <h2 id="dash-csat-title">{t('csatTitle')}</h2>
+              <span className="muted small">{t('csatPeriod')}</span>
+            </div>
+            {csat ? (
+              <CsatSummary csat={csat} />
+            ) : (
+              <div className="dash-csat-empty" data-testid="csat-empty">
+                <span aria-hidden="true">
+                  <Stars value={0} label={t('noRatings')} size={22} />
+                </span>
+                <p className="strong">{t('noRatings')}</p>
+                <p className="muted small">{t('noRatingsHint')}</p>
+                {hasRole(user, 'admin') && (
+                  <Link className="btn btn-sm" to="/admin/settings">
+                    {t('openSettings')}
+                  </Link>
+                )}
+              </div>
+            )}
+          </section>
+
+          {csat && (
+            <section className="card dash-card dash-csat-queues" aria-labelledby="dash-csat-queues-title">
+              <div className="dash-card-head">
+                <h2 id="dash-csat-queues-title">{t('csatQueuesTitle')}</h2>
+                <span className="muted small">{t('csatHint')}</span>
+              </div>
+              {csatQueues.length === 0 ? (
+                <p className="muted dash-note">{t('noRatings')}</p>
+              ) : (
+                <PercentBarChart
+                  testId="chart-csat-queues"
+                  label={t('csatQueuesLabel', { list: csatQueues.map((q) => `${q.queue_name} ${cf.pct(q.csat.satisfied_percent)} (${cf.ratings(q.csat.ratings)})`).join(', ') })}
+                  formatValue={cf.pct}
+                  rows={[...csatQueues]
+                    .sort((a, b) => b.csat.ratings - a.csat.ratings || a.queue_name.localeCompare(b.queue_name))
+                    .map((q) => ({
+                      label: q.queue_name,
+                      value: q.csat.satisfied_percent,
+                      note: t('csatRowNote', { ratings: cf.ratings(q.csat.ratings), avg: cf.avg(q.csat.average) }),
+                    }))}
+                />
+              )}
+            </section>
+          )}
+
           <section className="card dash-card dash-queues" aria-labelledby="dash-queues-title">
             <div className="dash-card-head">
               <h2 id="dash-queues-title">{t('queuesChart')}</h2>
@@ -226,6 +296,9 @@ export function DashboardPage() {
                       <th scope="col">{t('openTickets')}</th>
                       <th scope="col">{t('closedInPeriod')}</th>
                       <th scope="col">{t('messagesSent')}</th>
+                      <th scope="col" title={t('csatHint')}>
+                        {t('csat')}
+                      </th>
                     </tr>
                   </thead>
                   <tbody>
@@ -253,6 +326,19 @@ export function DashboardPage() {
                               <BarMeter value={a.messages_sent} max={maxSent} label={t('ofMax', { value: a.messages_sent, max: maxSent })} />
                             </div>
                           </td>
+                          <td data-testid="agent-csat" data-value={a.csat?.satisfied_percent} data-ratings={a.csat?.ratings ?? 0}>
+                            {a.csat ? (
+                              <span className="dash-csat-cell" title={t('csatCellTitle', { avg: cf.avg(a.csat.average), ratings: cf.ratings(a.csat.ratings) })}>
+                                <span className="dash-num">{cf.pct(a.csat.satisfied_percent)}</span>
+                                <span className="muted small">{cf.ratings(a.csat.ratings)}</span>
+                              </span>
+                            ) : (
+                              <span className="muted" title={t('noRatings')}>
+                                <span aria-hidden="true">—</span>
+                                <span className="sr-only">{t('noRatings')}</span>
+                              </span>
+                            )}
+                          </td>
                         </tr>
                       ))}
                   </tbody>
@@ -264,6 +350,56 @@ export function DashboardPage() {
         </div>
       ) : null}
     </div>
+  );
+}
+
+/** The period's CSAT: satisfied and other ratings in a donut, with the share, the average and the count. */
+function CsatSummary({ csat }: { csat: Csat }) {
+  const t = useT(d);
+  const { lang } = useLang();
+  const cf = csatFormat(lang, t);
+  const satisfied = Math.round((csat.ratings * csat.satisfied_percent) / 100);
+  const others = csat.ratings - satisfied;
+  const items = [
+    { label: t('satisfied'), color: 'var(--success)', value: satisfied },
+    { label: t('notSatisfied'), color: 'var(--danger)', value: others },
+  ];
+  return (
+    <>
+      <div className="dash-donut-row">
+        <DonutChart
+          testId="chart-csat"
+          size={150}
+          label={t('csatChartLabel', { pct: cf.pct(csat.satisfied_percent), satisfied, n: csat.ratings })}
+          centerValue={cf.pct(csat.satisfied_percent)}
+          centerLabel={t('csat')}
+          segments={items}
+        />
+        <dl className="dash-csat-figures">
+          <div>
+            <dt>{t('csat')}</dt>
+            <dd className="dash-csat-big" data-testid="csat-percent" data-value={csat.satisfied_percent}>
+              {cf.pct(csat.satisfied_percent)}
+            </dd>
+            <dd className="dash-kpi-hint">{t('csatHint')}</dd>
+          </div>
+          <div>
+            <dt>{t('average')}</dt>
+            <dd data-testid="csat-average" data-value={csat.average}>
+              <span className="dash-num">{t('averageOf', { avg: cf.avg(csat.average) })}</span>
+              <Stars value={csat.average} label={t('averageStars', { avg: cf.avg(csat.average) })} />
+            </dd>
+          </div>
+          <div>
+            <dt>{t('ratings')}</dt>
+            <dd className="dash-num" data-testid="csat-ratings" data-value={csat.ratings}>
+              {new Intl.NumberFormat(lang).format(csat.ratings)}
+            </dd>
+          </div>
+        </dl>
+      </div>
+      <Legend items={items} inline />
+    </>
   );
 }
 

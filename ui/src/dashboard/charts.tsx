@@ -1,6 +1,7 @@
-//! Small SVG charts for the dashboard: a donut, horizontal stacked bars, an area/line chart
-//! over days and an inline bar meter. Each chart is an image to assistive technology
-//! (role="img", aria-label and a <title>), and draws with the theme's CSS variables.
+//! Small SVG charts for the dashboard: a donut, horizontal stacked bars, bars of shares
+//! (0–100 %), an area/line chart over days and an inline bar meter. Each chart is an image
+//! to assistive technology (role="img", aria-label and a <title>), and draws with the
+//! theme's CSS variables.
 import { useId, useState } from 'react';
 
 export interface Series {
@@ -160,6 +161,95 @@ export function StackedBarChart({ rows, series, label, testId }: { rows: BarRow[
             })}
             <text x={x(total) + 6} y={y + barH / 2 + 4} className="chart-value">
               {total}
+            </text>
+          </g>
+        );
+      })}
+    </svg>
+  );
+}
+
+/* ------------------------------------------------------------------ percent bars */
+
+export interface PercentRow {
+  label: string;
+  /** 0 to 100. */
+  value: number;
+  /** A second line under the label, e.g. how many answers the share is of. */
+  note?: string;
+}
+
+/** The colour of a satisfaction share: green from 80 %, amber from 60 %, red below. */
+export function shareColor(value: number): string {
+  return value >= 80 ? 'var(--success)' : value >= 60 ? 'var(--warning)' : 'var(--danger)';
+}
+
+/** One horizontal bar per row on a 0–100 % scale, its share written at the end of the row. */
+export function PercentBarChart({
+  rows,
+  label,
+  formatValue = (v) => `${v}%`,
+  color = shareColor,
+  testId,
+}: {
+  rows: PercentRow[];
+  label: string;
+  formatValue?: (v: number) => string;
+  color?: (v: number) => string;
+  testId?: string;
+}) {
+  const titleId = useId();
+  const width = 560;
+  const labelW = 150;
+  const valueW = 60;
+  const rowH = 42;
+  const barH = 16;
+  const top = 6;
+  const height = top + rows.length * rowH + 22;
+  const plotW = width - labelW - valueW;
+  const x = (v: number) => labelW + (Math.max(0, Math.min(100, v)) / 100) * plotW;
+  const ticks = [0, 25, 50, 75, 100];
+  return (
+    <svg
+      className="chart chart-bars"
+      viewBox={`0 0 ${width} ${height}`}
+      width="100%"
+      preserveAspectRatio="xMinYMin meet"
+      role="img"
+      aria-labelledby={titleId}
+      aria-label={label}
+      data-testid={testId}
+    >
+      <title id={titleId}>{label}</title>
+      {ticks.map((v) => (
+        <g key={v}>
+          <line x1={x(v)} x2={x(v)} y1={top - 2} y2={height - 18} className="chart-grid" />
+          <text x={x(v)} y={height - 4} textAnchor="middle" className="chart-axis">
+            {formatValue(v)}
+          </text>
+        </g>
+      ))}
+      {rows.map((r, i) => {
+        const y = top + i * rowH + (rowH - barH) / 2;
+        const mid = y + barH / 2;
+        return (
+          <g key={r.label + i} data-row={r.label} data-value={r.value}>
+            <text x={labelW - 10} y={r.note ? mid - 2 : mid + 4} textAnchor="end" className="chart-label">
+              {r.label.length > 20 ? r.label.slice(0, 19) + '…' : r.label}
+            </text>
+            {r.note && (
+              <text x={labelW - 10} y={mid + 13} textAnchor="end" className="chart-axis">
+                {r.note}
+              </text>
+            )}
+            <rect x={labelW} y={y} width={plotW} height={barH} rx="3" style={{ fill: 'var(--bg-subtle)' }} />
+            {r.value > 0 && (
+              <rect x={labelW} y={y} width={Math.max(2, x(r.value) - labelW)} height={barH} rx="3" style={{ fill: color(r.value) }}>
+                <title>{`${r.label}: ${formatValue(r.value)}${r.note ? ` · ${r.note}` : ''}`}</title>
+              </rect>
+            )}
+            <text x={width - valueW + 8} y={mid + 4} className="chart-value">
+              {formatValue(r.value)}
             </text>
           </g>
         );

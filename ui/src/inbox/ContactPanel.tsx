@@ -6,6 +6,7 @@ import { useT } from '../i18n';
 import { Avatar, Badge, CloseIcon, ErrorBox, IconButton, Spinner, useAsync, useFormat } from '../shell/ui';
 import { useInboxData, type Ticket } from './data';
 import { inboxText } from './messages';
+import { RatingBadge } from './Rating';
 
 export function ContactPanel({ ticket, onClose }: { ticket: Ticket; onClose: () => void }) {
   const t = useT(inboxText);
@@ -111,6 +112,7 @@ export function ContactPanel({ ticket, onClose }: { ticket: Ticket; onClose: () 
                   <span className="row">
                     <Badge tone={x.status === 'closed' ? 'neutral' : x.status === 'open' ? 'success' : 'warning'}>{statusLabel(x.status)}</Badge>
                     <span className="small muted">{t('createdAt', { when: fmt.date(x.created_at) })}</span>
+                    <RatingBadge ticket={x} />
                   </span>
                   <span className="small truncate">{x.last_message}</span>
                 </Link>

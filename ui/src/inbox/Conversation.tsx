@@ -1,8 +1,8 @@
 //! One ticket's conversation: its header and actions, the message history (newest page first,
 //! older pages as the agent scrolls up), live messages and delivery ticks from the
-//! websocket, the customer's "typing…" under the name, the composer, and the contact panel
-//! beside it. The customer's messages are marked read while the agent who has the ticket looks
-//! at it.
+//! websocket, the customer's "typing…" under the name, the customer's rating of a closed
+//! ticket, the composer, and the contact panel beside it. The customer's messages are marked
+//! read while the agent who has the ticket looks at it.
 import { Fragment, useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { useNavigate } from 'react-router-dom';
 import { ApiError, api, type Schemas } from '../api/client';
@@ -17,6 +17,7 @@ import { ContactPanel } from './ContactPanel';
 import { newer, useInboxData, type Message, type Ticket } from './data';
 import { MessageBubble } from './MessageBubble';
 import { inboxText } from './messages';
+import { RatingStrip } from './Rating';
 import { TicketActions } from './TicketActions';
 
 const byTime = (a: Message, b: Message) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
@@ -287,6 +288,7 @@ export function Conversation({ ticketId, panelOpen, onTogglePanel }: Conversatio
           </div>
           <TicketActions ticket={ticket} onChange={updateTicket} panelOpen={panelOpen} onTogglePanel={onTogglePanel} />
         </header>
+        <RatingStrip ticket={ticket} />
         <div style={{ position: 'relative', flex: 1, minHeight: 0, display: 'flex', flexDirection: 'column' }}>
           <div className="messages" ref={scroller} onScroll={onScroll} data-testid="messages" aria-live="polite">
             {older ? (

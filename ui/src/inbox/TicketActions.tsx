@@ -257,6 +257,7 @@ const ACTIONS: Record<string, InboxKey> = {
   untagged: 'actUntagged',
   note: 'actNote',
   assigned: 'actAssigned',
+  rated: 'actRated',
 };
 
 function TimelineModal({ ticketId, onClose }: { ticketId: string; onClose: () => void }) {
@@ -296,6 +297,7 @@ function TimelineModal({ ticketId, onClose }: { ticketId: string; onClose: () =>
     if (q) parts.push(t('inQueue', { name: data.queueName(q) ?? q }));
     if (u) parts.push(t('handledBy', { name: data.userName(u) ?? t('agent') }));
     if (tg) parts.push(data.tag(tg)?.name ?? tg);
+    if (typeof d.rating === 'number') parts.push(t('ratingScore', { n: d.rating }));
     return parts.join(' · ');
   };
 

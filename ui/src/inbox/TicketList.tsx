@@ -14,6 +14,7 @@ import { newer, useInboxData, type Ticket } from './data';
 import { followed, followTicket } from './follow';
 import { inboxText } from './messages';
 import { NewConversationDialog } from './NewConversation';
+import { RatingBadge } from './Rating';
 import { askNotificationPermission, beep, desktopNotify, notificationPermission } from './notify';
 
 type Status = Schemas['TicketStatus'];
@@ -412,8 +413,9 @@ function TicketItem({ ticket, active, when }: { ticket: Ticket; active: boolean;
               </span>
             ) : null}
           </div>
-          {ticket.is_group || queue || agent || ticket.tags.length ? (
+          {ticket.is_group || queue || agent || ticket.tags.length || ticket.rating != null ? (
             <div className="ticket-meta">
+              <RatingBadge ticket={ticket} />
               {ticket.is_group ? (
                 <Badge tone="info" title={t('groupHint')}>
                   <span data-testid="group-badge">{t('group')}</span>
