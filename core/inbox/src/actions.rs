@@ -404,7 +404,9 @@ impl Inbox {
                 .into_iter()
                 .find(|q| q.shortcut == shortcut)
             {
-                body = q.message;
+                body = self
+                    .fill_quick_reply(db, ticket_id, user_id, &q.message)
+                    .await?;
             }
         }
         let (kind, media) = match &msg.media_id {
@@ -472,6 +474,41 @@ impl Inbox {
         }
         self.queue_send(db, &message).await?;
         Ok(message)
+    }
+
+    /// A quick reply's text with `{{contact.…}}`, `{{ticket.…}}` and `{{agent.name}}` filled as
+    /// flows fill them (a missing value leaves nothing).
+    async fn fill_quick_reply(
+        &self,
+        db: &TenantDb,
+        ticket_id: &str,
+        user_id: &str,
+        text: &str,
+    ) -> InboxResult<String> {
+        if !text.contains("{{") {
+            return Ok(text.to_string());
+        }
+        let ticket = db.get_ticket(ticket_id).await?;
+        let contact =
+            serde_json::to_value(db.get_contact(&ticket.contact_id).await?).unwrap_or_default();
+        let agent = match db.users().get_row(user_id).await {
+            Ok(u) => json!({ "name": u.name }),
+            Err(_) => json!({}),
+        };
+        let ticket = serde_json::to_value(&ticket).unwrap_or_default();
+        Ok(tucan_engine::template::render(text, |path| {
+            let (root, rest) = path.split_once('.').unwrap_or((path, ""));
+            let mut v = match root {
+                "contact" => &contact,
+                "ticket" => &ticket,
+                "agent" => &agent,
+                _ => return None,
+            };
+            for part in rest.split('.').filter(|p| !p.is_empty()) {
+                v = v.get(part)?;
+            }
+            Some(v)
+        }))
     }
 
     /// An internal note; `@name`, `@first-name` or `@email` mentions a user of the tenant.

@@ -801,3 +801,71 @@ async fn a_quiet_ticket_closes_by_itself() {
         .to_string();
     assert!(!app.store.jobs().timer_exists(&timer(&later)).await.unwrap());
 }
+
+#[tokio::test]
+async fn a_quick_reply_fills_in_the_contact_the_ticket_and_the_agent() {
+    let app = TestApp::start_with_workers().await;
+    let t = app.tenant("acme").await;
+    let conn = simulator(&app, &t, "+551130000013", json!({})).await;
+    let (status, reply) = app
+        .post(
+            "/api/quick-replies",
+            &t.admin_token,
+            json!({ "shortcut": "pedido",
+                    "message": "Olá {{contact.name}}, aqui é {{ agent.name }}. Pedido {{contact.custom_fields.pedido}}{{contact.custom_fields.nada}}." }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{reply}");
+    let ticket = customer_says(
+        &app,
+        &t,
+        &conn,
+        json!({ "from": "5511900004444", "name": "Rui", "text": "E meu pedido?" }),
+    )
+    .await["ticket_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (_, contacts) = app.get("/api/contacts", &t.admin_token).await;
+    let contact_id = contacts["items"][0]["id"].as_str().unwrap();
+    let (status, saved) = app
+        .patch(
+            &format!("/api/contacts/{contact_id}"),
+            &t.admin_token,
+            json!({ "custom_fields": { "pedido": "8812" } }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    let (_, agent_tok) = app.user(&t, "agent").await;
+    app.post(
+        &format!("/api/tickets/{ticket}/accept"),
+        &agent_tok,
+        json!({}),
+    )
+    .await;
+    let (status, sent) = app
+        .post(
+            &format!("/api/tickets/{ticket}/messages"),
+            &agent_tok,
+            json!({ "body": "/pedido" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{sent}");
+    assert_eq!(sent["body"], "Olá Rui, aqui é agent. Pedido 8812.");
+    // Text an agent types is sent as typed, braces and all.
+    let (_, typed) = app
+        .post(
+            &format!("/api/tickets/{ticket}/messages"),
+            &agent_tok,
+            json!({ "body": "Use {{contact.name}} no modelo" }),
+        )
+        .await;
+    assert_eq!(typed["body"], "Use {{contact.name}} no modelo");
+    assert_eq!(
+        phone_got(&app, &t, &conn, "5511900004444", 2).await,
+        [
+            "Olá Rui, aqui é agent. Pedido 8812.",
+            "Use {{contact.name}} no modelo"
+        ]
+    );
+}
