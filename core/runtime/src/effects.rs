@@ -6,7 +6,7 @@
 
 use serde_json::{Value, json};
 use tucan_bus::{Lane, NewJob};
-use tucan_engine::{Effect, Resume};
+use tucan_engine::{Advance, Effect, Resume, RunState, RunStatus};
 use tucan_model::ErrorCode;
 use tucan_model::contact::check_custom_fields;
 use tucan_store::{ContactFields, RunRow, StoreError, TenantDb};
@@ -14,7 +14,9 @@ use tucan_store::{ContactFields, RunRow, StoreError, TenantDb};
 use crate::error::{RuntimeError, RuntimeResult};
 use crate::hooks::DeskError;
 use crate::jobs::{HTTP_KIND, PLUGIN_KIND, RESUME_KIND};
-use crate::runtime::{FlowRuntime, ParentLink, RunContact, RunSource, StartRun, TestContact};
+use crate::runtime::{
+    FlowRuntime, MAX_RACES, ParentLink, RunContact, RunSource, StartRun, TestContact,
+};
 
 /// The outbox entry a sub-flow writes when it ends: resume its caller.
 pub(crate) const RETURN_KIND: &str = "return";
@@ -99,6 +101,37 @@ impl FlowRuntime {
             Some(why) => Err(RuntimeError::EffectPending(why)),
             None => Ok(done.len()),
         }
+    }
+
+    /// One of the run's effects could not be carried out: the run fails with the reason,
+    /// a completed one too (its last steps did not do what they said). A failed or
+    /// cancelled run stays as it is.
+    pub(crate) async fn fail_for_effect(
+        &self,
+        db: &TenantDb,
+        run_id: &str,
+        why: &str,
+    ) -> RuntimeResult<()> {
+        for _ in 0..MAX_RACES {
+            let run = db.get_run(run_id).await?;
+            let mut state: RunState = serde_json::from_str(&run.state)?;
+            if matches!(state.status, RunStatus::Failed | RunStatus::Cancelled) {
+                return Ok(());
+            }
+            state.status = RunStatus::Failed;
+            state.waiting = None;
+            state.error = Some(format!("a step could not be carried out: {why}"));
+            // Its own step, so an answer to a wait it left no longer matches.
+            state.seq += 1;
+            let write = self.to_write(&run, None, &state, &Advance::default(), &Resume::Start)?;
+            if db.write_run(&write).await? {
+                return Ok(());
+            }
+        }
+        Err(RuntimeError::Contended {
+            run: run_id.to_string(),
+            tries: MAX_RACES,
+        })
     }
 
     /// Carry out the effects an advance just committed, unless effects are left to the

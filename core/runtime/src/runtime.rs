@@ -28,7 +28,7 @@ pub use crate::hooks::{CallLater, DeskError, PluginCalls, TicketDesk};
 use crate::triggers::TriggerEvent;
 
 /// How many times a change is re-decided when other workers keep moving the run.
-const MAX_RACES: usize = 8;
+pub(crate) const MAX_RACES: usize = 8;
 
 #[derive(Debug, Clone)]
 pub struct RuntimeOptions {
@@ -577,38 +577,7 @@ impl FlowRuntime {
         })
     }
 
-    /// One of the run's effects could not be carried out: the run fails with the reason,
-    /// a completed one too (its last steps did not do what they said). A failed or
-    /// cancelled run stays as it is.
-    pub(crate) async fn fail_for_effect(
-        &self,
-        db: &TenantDb,
-        run_id: &str,
-        why: &str,
-    ) -> RuntimeResult<()> {
-        for _ in 0..MAX_RACES {
-            let run = db.get_run(run_id).await?;
-            let mut state: RunState = serde_json::from_str(&run.state)?;
-            if matches!(state.status, RunStatus::Failed | RunStatus::Cancelled) {
-                return Ok(());
-            }
-            state.status = RunStatus::Failed;
-            state.waiting = None;
-            state.error = Some(format!("a step could not be carried out: {why}"));
-            // Its own step, so an answer to a wait it left no longer matches.
-            state.seq += 1;
-            let write = self.to_write(&run, None, &state, &Advance::default(), &Resume::Start)?;
-            if db.write_run(&write).await? {
-                return Ok(());
-            }
-        }
-        Err(RuntimeError::Contended {
-            run: run_id.to_string(),
-            tries: MAX_RACES,
-        })
-    }
-
-    fn to_write(
+    pub(crate) fn to_write(
         &self,
         run: &RunRow,
         flow: Option<&CompiledFlow>,
