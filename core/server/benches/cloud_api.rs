@@ -22,11 +22,12 @@ use poem::web::{Data, Json};
 use poem::{EndpointExt, Request, Route, handler};
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message as WsMessage;
+use tucan_api::AppState;
 use tucan_api::mailer::LogMailer;
-use tucan_api::{ApiSettings, AppState};
 use tucan_bus::Lane;
-use tucan_model::tenancy::{NewTenant, NewTenantAdmin, PlanFeatures, PlanLimits};
-use tucan_store::{Store, StoreOptions};
+use tucan_store::Store;
+
+mod common;
 
 /// The allocator the `tucanlink` binary runs with.
 #[global_allocator]
@@ -131,67 +132,9 @@ struct Bench {
 }
 
 async fn setup(kv: &str) -> Bench {
-    let dir = (kv == "surrealkv").then(|| tempfile::tempdir().unwrap());
-    let url = match &dir {
-        Some(d) => format!("surrealkv://{}", d.path().join("db").display()),
-        None => "mem://".into(),
-    };
-    let store = Store::connect(&StoreOptions {
-        url,
-        namespace: "tucan".into(),
-        username: None,
-        password: None,
-        max_queries: None,
-    })
-    .await
-    .unwrap();
-    store.migrate().await.unwrap();
-    let plan = tucan_testkit::plan(
-        &store,
-        PlanLimits {
-            users: 10,
-            connections: 10,
-            queues: 10,
-            flows: 10,
-            plugins: 1,
-        },
-        PlanFeatures {
-            campaigns: true,
-            plugins: true,
-            api_access: true,
-            webhooks: true,
-        },
-    )
-    .await;
-    let password = "bench password 123".to_string();
-    let (tenant, _) = tucan_api::accounts::create_tenant(
-        &store,
-        NewTenant {
-            name: "Bench".into(),
-            plan_id: plan.id,
-            timezone: "America/Sao_Paulo".into(),
-            country: "BR".into(),
-            admin: NewTenantAdmin {
-                name: "Admin".into(),
-                email: "admin@bench.test".into(),
-                password: password.clone(),
-            },
-        },
-    )
-    .await
-    .unwrap();
-    let settings = ApiSettings {
-        jwt_secret: b"benchmark-secret-0123456789abcdefghij".to_vec(),
-        access_ttl_secs: 3600,
-        refresh_ttl_days: 1,
-        reset_ttl_minutes: 60,
-        public_url: "http://bench".into(),
-        max_body_bytes: 1 << 20,
-        login_failures_per_account: 5,
-        login_attempts_per_ip: 100_000,
-        metrics_token: None,
-        ui_dir: None,
-    };
+    let (store, dir) = common::open_store(kv).await;
+    let tenant = common::company(&store).await;
+    let settings = common::api_settings();
     let bus = Arc::new(tucan_bus::EmbeddedBus::new(
         store.jobs(),
         tucan_bus::BusOptions::default(),
@@ -257,7 +200,7 @@ async fn setup(kv: &str) -> Bench {
     let http = reqwest::Client::new();
     let session: Value = http
         .post(format!("{base}/api/auth/login"))
-        .json(&json!({ "email": "admin@bench.test", "password": password }))
+        .json(&json!({ "email": common::ADMIN_EMAIL, "password": common::PASSWORD }))
         .send()
         .await
         .unwrap()

@@ -10,12 +10,13 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use tucan_api::AppState;
 use tucan_api::mailer::LogMailer;
-use tucan_api::{ApiSettings, AppState};
-use tucan_model::tenancy::{NewTenant, NewTenantAdmin, PlanFeatures, PlanLimits};
-use tucan_store::{ContactFields, Store, StoreOptions};
+use tucan_store::ContactFields;
 
 /// The allocator the `tucanlink` binary runs with.
+mod common;
+
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -137,54 +138,8 @@ async fn contact_search() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(100_000);
     let engine = std::env::var("BENCH_STORE").unwrap_or_else(|_| "surrealkv".into());
-    let dir = tempfile::tempdir().unwrap();
-    let url = if engine == "mem" {
-        "mem://".to_string()
-    } else {
-        format!("surrealkv://{}", dir.path().join("db").display())
-    };
-    let store = Store::connect(&StoreOptions {
-        url,
-        namespace: "tucan".into(),
-        username: None,
-        password: None,
-        max_queries: None,
-    })
-    .await
-    .unwrap();
-    store.migrate().await.unwrap();
-    let plan = tucan_testkit::plan(
-        &store,
-        PlanLimits {
-            users: 10,
-            connections: 1,
-            queues: 10,
-            flows: 10,
-            plugins: 1,
-        },
-        PlanFeatures {
-            campaigns: true,
-            plugins: true,
-            api_access: true,
-            webhooks: true,
-        },
-    )
-    .await;
-    let password = "bench password 123".to_string();
-    let new = NewTenant {
-        name: "Bench".into(),
-        plan_id: plan.id,
-        timezone: "America/Sao_Paulo".into(),
-        country: "BR".into(),
-        admin: NewTenantAdmin {
-            name: "Admin".into(),
-            email: "admin@bench.test".into(),
-            password: password.clone(),
-        },
-    };
-    let (tenant, _) = tucan_api::accounts::create_tenant(&store, new)
-        .await
-        .unwrap();
+    let (store, _dir) = common::open_store(&engine).await;
+    let tenant = common::company(&store).await;
     let db = store.tenant(&tenant.id).await.unwrap();
 
     let load = Instant::now();
@@ -214,18 +169,7 @@ async fn contact_search() {
     }
     let load_secs = load.elapsed().as_secs_f64();
 
-    let settings = ApiSettings {
-        jwt_secret: b"benchmark-secret-0123456789abcdefghij".to_vec(),
-        access_ttl_secs: 3600,
-        refresh_ttl_days: 1,
-        reset_ttl_minutes: 60,
-        public_url: "http://bench".into(),
-        max_body_bytes: 1 << 20,
-        login_failures_per_account: 5,
-        login_attempts_per_ip: 1000,
-        metrics_token: None,
-        ui_dir: None,
-    };
+    let settings = common::api_settings();
     let bus = Arc::new(tucan_bus::EmbeddedBus::new(
         store.jobs(),
         tucan_bus::BusOptions::default(),
@@ -247,7 +191,7 @@ async fn contact_search() {
     let base = format!("http://{addr}");
     let session: serde_json::Value = client
         .post(format!("{base}/api/auth/login"))
-        .json(&serde_json::json!({ "email": "admin@bench.test", "password": password }))
+        .json(&serde_json::json!({ "email": common::ADMIN_EMAIL, "password": common::PASSWORD }))
         .send()
         .await
         .unwrap()

@@ -26,14 +26,14 @@ use futures::{SinkExt, StreamExt};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message as WsMessage;
+use tucan_api::AppState;
 use tucan_api::mailer::LogMailer;
-use tucan_api::{ApiSettings, AppState};
 use tucan_channels::Incoming;
 use tucan_model::ids::{id_time, new_id};
-use tucan_model::tenancy::{NewTenant, NewTenantAdmin, PlanFeatures, PlanLimits};
 use tucan_model::ticket::{ChannelKind, Connection, MessageKind, NewConnection};
-use tucan_store::{Store, StoreOptions, TenantDb};
+use tucan_store::{Store, TenantDb};
 
+mod common;
 #[path = "inbox/stalls.rs"]
 mod stalls;
 
@@ -94,55 +94,8 @@ async fn setup() -> Bench {
     // its samples with: this line lines a profile up with the stall lines.
     eprintln!("store opened at {opened:?}");
     let kv = std::env::var("BENCH_STORE").unwrap_or_else(|_| "mem".into());
-    let dir = (kv == "surrealkv").then(|| tempfile::tempdir().unwrap());
-    let url = match &dir {
-        Some(d) => format!("surrealkv://{}", d.path().join("db").display()),
-        None => "mem://".into(),
-    };
-    let store = Store::connect(&StoreOptions {
-        url,
-        namespace: "tucan".into(),
-        username: None,
-        password: None,
-        max_queries: None,
-    })
-    .await
-    .unwrap();
-    store.migrate().await.unwrap();
-    let plan = tucan_testkit::plan(
-        &store,
-        PlanLimits {
-            users: 10,
-            connections: 10,
-            queues: 10,
-            flows: 10,
-            plugins: 1,
-        },
-        PlanFeatures {
-            campaigns: true,
-            plugins: true,
-            api_access: true,
-            webhooks: true,
-        },
-    )
-    .await;
-    let password = "bench password 123".to_string();
-    let (tenant, _) = tucan_api::accounts::create_tenant(
-        &store,
-        NewTenant {
-            name: "Bench".into(),
-            plan_id: plan.id,
-            timezone: "America/Sao_Paulo".into(),
-            country: "BR".into(),
-            admin: NewTenantAdmin {
-                name: "Admin".into(),
-                email: "admin@bench.test".into(),
-                password: password.clone(),
-            },
-        },
-    )
-    .await
-    .unwrap();
+    let (store, dir) = common::open_store(&kv).await;
+    let tenant = common::company(&store).await;
     let db = store.tenant(&tenant.id).await.unwrap();
     let conn = db
         .create_connection(&NewConnection {
@@ -158,18 +111,7 @@ async fn setup() -> Bench {
         })
         .await
         .unwrap();
-    let settings = ApiSettings {
-        jwt_secret: b"benchmark-secret-0123456789abcdefghij".to_vec(),
-        access_ttl_secs: 3600,
-        refresh_ttl_days: 1,
-        reset_ttl_minutes: 60,
-        public_url: "http://bench".into(),
-        max_body_bytes: 1 << 20,
-        login_failures_per_account: 5,
-        login_attempts_per_ip: 100_000,
-        metrics_token: None,
-        ui_dir: None,
-    };
+    let settings = common::api_settings();
     let bus = Arc::new(tucan_bus::EmbeddedBus::new(
         store.jobs(),
         tucan_bus::BusOptions::default(),
@@ -190,7 +132,7 @@ async fn setup() -> Bench {
     let base = format!("http://{addr}");
     let session: Value = reqwest::Client::new()
         .post(format!("{base}/api/auth/login"))
-        .json(&json!({ "email": "admin@bench.test", "password": password }))
+        .json(&json!({ "email": common::ADMIN_EMAIL, "password": common::PASSWORD }))
         .send()
         .await
         .unwrap()

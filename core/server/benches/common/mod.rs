@@ -1,0 +1,88 @@
+//! What the server's benchmarks set up alike: a migrated store on the engine they measure, a
+//! company with its admin, and the API's settings.
+
+// Not every benchmark uses every helper.
+#![allow(dead_code)]
+
+use tucan_api::ApiSettings;
+use tucan_model::tenancy::{NewTenant, NewTenantAdmin, PlanFeatures, PlanLimits, Tenant};
+use tucan_store::{Store, StoreOptions};
+
+/// The admin's password of the benchmarks' company (`admin@bench.test`).
+pub const PASSWORD: &str = "bench password 123";
+pub const ADMIN_EMAIL: &str = "admin@bench.test";
+
+/// A migrated store: `surrealkv` (on disk, in a temporary folder kept with it) or `mem`.
+pub async fn open_store(kind: &str) -> (Store, Option<tempfile::TempDir>) {
+    let dir = (kind != "mem").then(|| tempfile::tempdir().unwrap());
+    let url = match &dir {
+        Some(d) => format!("surrealkv://{}", d.path().join("db").display()),
+        None => "mem://".into(),
+    };
+    let store = Store::connect(&StoreOptions {
+        url,
+        namespace: "tucan".into(),
+        username: None,
+        password: None,
+        max_queries: None,
+    })
+    .await
+    .unwrap();
+    store.migrate().await.unwrap();
+    (store, dir)
+}
+
+/// A company on a plan with room for what the benchmarks make, its admin signing in with
+/// [`ADMIN_EMAIL`] and [`PASSWORD`].
+pub async fn company(store: &Store) -> Tenant {
+    let plan = tucan_testkit::plan(
+        store,
+        PlanLimits {
+            users: 10,
+            connections: 10,
+            queues: 10,
+            flows: 10,
+            plugins: 1,
+        },
+        PlanFeatures {
+            campaigns: true,
+            plugins: true,
+            api_access: true,
+            webhooks: true,
+        },
+    )
+    .await;
+    let (tenant, _) = tucan_api::accounts::create_tenant(
+        store,
+        NewTenant {
+            name: "Bench".into(),
+            plan_id: plan.id,
+            timezone: "America/Sao_Paulo".into(),
+            country: "BR".into(),
+            admin: NewTenantAdmin {
+                name: "Admin".into(),
+                email: ADMIN_EMAIL.into(),
+                password: PASSWORD.into(),
+            },
+        },
+    )
+    .await
+    .unwrap();
+    tenant
+}
+
+/// The API's settings for a benchmark's server.
+pub fn api_settings() -> ApiSettings {
+    ApiSettings {
+        jwt_secret: b"benchmark-secret-0123456789abcdefghij".to_vec(),
+        access_ttl_secs: 3600,
+        refresh_ttl_days: 1,
+        reset_ttl_minutes: 60,
+        public_url: "http://bench".into(),
+        max_body_bytes: 1 << 20,
+        login_failures_per_account: 5,
+        login_attempts_per_ip: 100_000,
+        metrics_token: None,
+        ui_dir: None,
+    }
+}
