@@ -7,7 +7,7 @@ import { api, type Schemas } from '../api/client';
 import { useLang, useT } from '../i18n';
 import { ErrorNote, Loading, PageHeader, useLoad } from '../admin/common';
 import { hasRole, useAuth } from '../shell/auth';
-import { Stars } from '../shell/ui';
+import { Stars } from '../shell/Stars';
 import { AreaChart, BarMeter, DonutChart, PercentBarChart, StackedBarChart, type Series } from './charts';
 import { d } from './messages';
 

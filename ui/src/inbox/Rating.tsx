@@ -2,7 +2,7 @@
 //! `rating_on_close` is on): a strip under the conversation's header with the stars, the
 //! score and the customer's comment, and a small badge for ticket lists.
 import { useT } from '../i18n';
-import { Stars } from '../shell/ui';
+import { Stars } from '../shell/Stars';
 import type { Ticket } from './data';
 import { inboxText } from './messages';
 
