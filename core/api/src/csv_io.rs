@@ -127,6 +127,7 @@ fn parse_row(
         custom_fields,
         tags,
         is_group: false,
+        ..Default::default()
     })
 }
 

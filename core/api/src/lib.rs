@@ -37,6 +37,7 @@ use crate::routes::people::PeopleApi;
 use crate::routes::platform::PlatformApi;
 use crate::routes::plugins::PluginsApi;
 use crate::routes::runs::RunsApi;
+use crate::routes::schedules::SchedulesApi;
 use crate::routes::settings::SettingsApi;
 use crate::routes::system::SystemApi;
 use crate::routes::tickets::TicketsApi;
@@ -64,6 +65,7 @@ type Apis = (
         DashboardApi,
         PeopleApi,
         ConversationsApi,
+        SchedulesApi,
     ),
 );
 
@@ -94,6 +96,7 @@ fn service(state: &AppState) -> OpenApiService<Apis, ()> {
             DashboardApi { state: s() },
             PeopleApi { state: s() },
             ConversationsApi { state: s() },
+            SchedulesApi { state: s() },
         ),
     );
     OpenApiService::new(apis, "TucanLink API", env!("CARGO_PKG_VERSION"))

@@ -8,6 +8,7 @@ use tucan_model::ErrorCode;
 use tucan_model::inbox::AssignStrategy;
 use tucan_model::settings::value_of;
 use tucan_model::ticket::{Media, Message, MessageKind, NewMessage, Ticket, TicketStatus};
+use tucan_runtime::RuntimeError;
 use tucan_store::{LiveKey, OutgoingWrite, StoreError, TenantDb, TicketChange};
 
 use crate::Inbox;
@@ -46,8 +47,9 @@ impl Actor {
 
 #[derive(Debug, Clone)]
 pub enum TicketAction {
-    /// The acting agent takes a pending ticket.
-    Accept,
+    /// The acting agent takes a pending ticket; one a flow is still talking on only with
+    /// `take_over`, which stops the flow's run.
+    Accept { take_over: bool },
     /// To a queue and/or an agent; without an agent it waits in the queue.
     Transfer {
         queue_id: Option<String>,
@@ -62,6 +64,15 @@ pub enum TicketAction {
     Read,
     Tag(String),
     Untag(String),
+}
+
+/// How a message goes out: led by whose name, and under which key it goes only once.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Sending<'a> {
+    pub signer: Option<&'a str>,
+    pub dedupe_key: Option<&'a str>,
+    /// The file is a scheduled message's own: it may go again on a later ticket.
+    pub reuse_media: bool,
 }
 
 impl Inbox {
@@ -81,12 +92,16 @@ impl Inbox {
             detail: json!({}),
             ..Default::default()
         };
+        let before = db.get_ticket(ticket_id).await?;
         let mut event = None;
         match &action {
-            TicketAction::Accept => {
+            TicketAction::Accept { take_over } => {
                 let user = actor.user_id.clone().ok_or_else(|| {
                     InboxError::InvalidParam("only a user accepts tickets".into())
                 })?;
+                if !take_over && before.bot_run_id.is_some() {
+                    return Err(InboxError::FlowTalking);
+                }
                 c.allowed = vec![Pending];
                 c.status = Some(Open);
                 c.user_id = Some(Some(user.clone()));
@@ -162,8 +177,12 @@ impl Inbox {
                 c.detail = json!({ "tag_id": tag });
             }
         }
-        let before = db.get_ticket(ticket_id).await?;
         let mut ticket = db.change_ticket(&c).await?;
+        // An agent took the ticket from a flow that was talking on it: the flow stops.
+        if let (Some(run), None, Some(_)) = (&before.bot_run_id, &ticket.bot_run_id, &actor.user_id)
+        {
+            self.stop_flow(db, run).await;
+        }
         self.after_action(db, &before, &ticket, &action).await;
         if ticket.status != before.status
             && let Err(e) = self.arm_autoclose(db, &ticket).await
@@ -178,6 +197,16 @@ impl Inbox {
             ticket = db.get_ticket(ticket_id).await?;
         }
         Ok(ticket)
+    }
+
+    /// Cancel the run of a flow an agent took a ticket from (one that ended already is left).
+    async fn stop_flow(&self, db: &TenantDb, run_id: &str) {
+        match self.runtime.cancel(db, run_id).await {
+            Ok(_) => tracing::info!(run = run_id, "flow stopped: an agent took over"),
+            Err(RuntimeError::RunEnded) => {}
+            Err(e) if e.is_not_found() => {}
+            Err(e) => tracing::warn!(run = run_id, error = %e, "flow not stopped"),
+        }
     }
 
     async fn after_action(
@@ -378,20 +407,24 @@ impl Inbox {
             }
             _ => None,
         };
-        self.send_as(db, ticket_id, user_id, msg, signer.as_deref())
-            .await
+        let how = Sending {
+            signer: signer.as_deref(),
+            ..Default::default()
+        };
+        self.send_as(db, ticket_id, user_id, msg, how).await
     }
 
     /// A message from `user_id` (an agent, or an API client's key), its text led by the
-    /// `signer`'s name when given, as WhatsApp shows a bold line.
+    /// signer's name when given, as WhatsApp shows a bold line.
     pub(crate) async fn send_as(
         &self,
         db: &TenantDb,
         ticket_id: &str,
         user_id: &str,
         msg: &NewMessage,
-        signer: Option<&str>,
+        how: Sending<'_>,
     ) -> InboxResult<Message> {
+        let signer = how.signer;
         let mut body = msg.body.trim().to_string();
         if let Some(shortcut) = body
             .strip_prefix('/')
@@ -415,7 +448,7 @@ impl Inbox {
                 // A file goes with the ticket it was first sent on; until then only its
                 // uploader may send it.
                 let usable = match m.ticket_id.as_deref() {
-                    Some(t) => t == ticket_id,
+                    Some(t) => t == ticket_id || how.reuse_media,
                     None => m.created_by == user_id,
                 };
                 if !usable {
@@ -466,6 +499,7 @@ impl Inbox {
                 quoted_id: msg.quoted_id.clone(),
                 user_id: Some(user_id.to_string()),
                 mark_read: true,
+                dedupe_key: how.dedupe_key.map(str::to_string),
                 ..Default::default()
             })
             .await?;
@@ -478,7 +512,7 @@ impl Inbox {
 
     /// A quick reply's text with `{{contact.…}}`, `{{ticket.…}}` and `{{agent.name}}` filled as
     /// flows fill them (a missing value leaves nothing).
-    async fn fill_quick_reply(
+    pub(crate) async fn fill_quick_reply(
         &self,
         db: &TenantDb,
         ticket_id: &str,

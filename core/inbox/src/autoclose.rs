@@ -1,5 +1,5 @@
 //! Auto-close of inactive tickets (the company's `auto_close_open_minutes`,
-//! `auto_close_pending_minutes` and `auto_close_message`): one durable timer per ticket, set
+//! `auto_close_pending_minutes` and `auto_close_message`, or the ticket's queue's own limits): one durable timer per ticket, set
 //! when it opens or changes hands, that reads the ticket when it fires. Still quiet long
 //! enough: the platform closes it (after the message, when there is one); otherwise the timer
 //! moves to the end of the new quiet stretch. No sweep over every ticket, and no write for
@@ -32,20 +32,32 @@ fn timer_name(tenant: &str, ticket_id: &str) -> String {
 }
 
 impl Inbox {
-    /// How long `status` may stay quiet before the ticket closes; `None` when it may not
-    /// be closed for it (the company has it off).
-    async fn quiet_limit(
-        &self,
-        db: &TenantDb,
-        status: TicketStatus,
-    ) -> InboxResult<Option<Duration>> {
-        let key = match status {
+    /// How long the ticket may stay quiet in its status before it closes: its queue's own
+    /// limit, else the company's; `None` when it may not be closed for it (off).
+    async fn quiet_limit(&self, db: &TenantDb, ticket: &Ticket) -> InboxResult<Option<Duration>> {
+        let key = match ticket.status {
             TicketStatus::Open => "auto_close_open_minutes",
             TicketStatus::Pending => "auto_close_pending_minutes",
             TicketStatus::Closed => return Ok(None),
         };
-        let settings = self.runtime.settings_of(db).await?;
-        let minutes = value_of(&settings.stored, key).as_i64().unwrap_or(0);
+        let own = match &ticket.queue_id {
+            Some(q) => match db.get_queue(q).await {
+                Ok(queue) => queue.auto_close.and_then(|a| match ticket.status {
+                    TicketStatus::Open => a.open_minutes,
+                    _ => a.pending_minutes,
+                }),
+                Err(StoreError::NotFound(_)) => None,
+                Err(e) => return Err(e.into()),
+            },
+            None => None,
+        };
+        let minutes = match own {
+            Some(m) => i64::from(m),
+            None => {
+                let settings = self.runtime.settings_of(db).await?;
+                value_of(&settings.stored, key).as_i64().unwrap_or(0)
+            }
+        };
         Ok((minutes > 0).then(|| Duration::minutes(minutes)))
     }
 
@@ -68,7 +80,7 @@ impl Inbox {
         if ticket.is_group {
             return Ok(());
         }
-        let Some(limit) = self.quiet_limit(db, ticket.status).await? else {
+        let Some(limit) = self.quiet_limit(db, ticket).await? else {
             return Ok(());
         };
         let due = self.quiet_since(db, ticket).await? + limit;
@@ -112,7 +124,7 @@ impl Inbox {
         if ticket.is_group {
             return Ok(());
         }
-        let Some(limit) = self.quiet_limit(db, ticket.status).await? else {
+        let Some(limit) = self.quiet_limit(db, &ticket).await? else {
             return Ok(());
         };
         let since = self.quiet_since(db, &ticket).await?;

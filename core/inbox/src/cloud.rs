@@ -196,6 +196,20 @@ impl Inbox {
         user_id: &str,
         t: &TemplateUse,
     ) -> InboxResult<Message> {
+        self.send_template_once(db, ticket_id, user_id, t, None)
+            .await
+    }
+
+    /// [`Inbox::send_template`] under `dedupe_key`: a second call with the key answers the
+    /// first message and sends nothing.
+    pub(crate) async fn send_template_once(
+        &self,
+        db: &TenantDb,
+        ticket_id: &str,
+        user_id: &str,
+        t: &TemplateUse,
+        dedupe_key: Option<&str>,
+    ) -> InboxResult<Message> {
         let ticket = db.get_ticket(ticket_id).await?;
         if ticket.status == TicketStatus::Closed {
             return Err(InboxError::TicketState("the ticket is closed".into()));
@@ -210,6 +224,7 @@ impl Inbox {
                 template: Some(t.clone()),
                 user_id: Some(user_id.to_string()),
                 mark_read: true,
+                dedupe_key: dedupe_key.map(str::to_string),
                 ..Default::default()
             })
             .await?;

@@ -15,7 +15,7 @@ use tucan_model::ticket::{
 use tucan_store::{ContactFields, IdempotentCall, Opening, RunRow, StoreError, TenantDb};
 
 use crate::Inbox;
-use crate::actions::{Actor, TicketAction};
+use crate::actions::{Actor, Sending, TicketAction};
 use crate::error::{InboxError, InboxResult};
 use crate::pipeline::clean_name;
 
@@ -46,7 +46,7 @@ pub struct ApiSend<'a> {
 
 /// The first message of a conversation.
 #[derive(Debug, Clone, Copy)]
-pub enum Opener<'a> {
+pub(crate) enum Opener<'a> {
     Text {
         body: &'a str,
         media_id: Option<&'a str>,
@@ -55,7 +55,7 @@ pub enum Opener<'a> {
 }
 
 impl<'a> Opener<'a> {
-    fn of(
+    pub(crate) fn of(
         body: &'a str,
         media_id: Option<&'a str>,
         template: Option<&'a TemplateUse>,
@@ -102,7 +102,7 @@ impl Inbox {
             (true, ..) => ticket,
             (false, TicketStatus::Open, Some(u)) if u == user_id => ticket,
             (false, TicketStatus::Pending, _) => {
-                self.act(db, &ticket.id, &actor, TicketAction::Accept)
+                self.act(db, &ticket.id, &actor, TicketAction::Accept { take_over: true })
                     .await?
             }
             _ => {
@@ -330,7 +330,8 @@ impl Inbox {
                 if by_agent {
                     self.send_agent_message(db, &ticket.id, user_id, &msg).await
                 } else {
-                    self.send_as(db, &ticket.id, user_id, &msg, None).await
+                    self.send_as(db, &ticket.id, user_id, &msg, Sending::default())
+                        .await
                 }
             }
         }

@@ -41,6 +41,14 @@ impl TicketDesk for Inbox {
             .await
             .map_err(desk_error)
     }
+
+    async fn release(&self, db: &TenantDb, run: &RunRow) -> Result<String, DeskError> {
+        match db.release_bot(&run.id).await {
+            Ok(Some(t)) => Ok(format!("ticket {} released", t.id)),
+            Ok(None) => Ok("no ticket held".into()),
+            Err(e) => Err(desk_error(e.into())),
+        }
+    }
 }
 
 /// A refusal (no such queue, a closed ticket, a closed window) fails the effect and its run;

@@ -33,6 +33,9 @@ pub enum InboxError {
         "more than 24 hours since the customer last wrote on this number; only a template can reach them now"
     )]
     WindowClosed,
+    /// A flow is still talking to the customer on the ticket; an agent takes over knowingly.
+    #[error("a flow is still talking to this customer; take over to stop it")]
+    FlowTalking,
     /// The company's settings turn this off (group chats, say).
     #[error("{0}")]
     Disabled(String),
@@ -61,6 +64,7 @@ impl InboxError {
             InboxError::InvalidParam(_) => ErrorCode::InvalidParam,
             InboxError::TicketState(_) => ErrorCode::TicketState,
             InboxError::WindowClosed => ErrorCode::WindowClosed,
+            InboxError::FlowTalking => ErrorCode::FlowTalking,
             InboxError::Disabled(_) => ErrorCode::FeatureDisabled,
             InboxError::FileTooLarge { .. } => ErrorCode::BodyTooLarge,
             InboxError::FileType => ErrorCode::UnsupportedMediaType,

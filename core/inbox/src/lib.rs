@@ -19,6 +19,8 @@ mod pacer;
 mod phones;
 mod pipeline;
 mod ratings;
+mod schedules;
+mod wallets;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Weak};
@@ -38,7 +40,8 @@ pub use cloud::WEBHOOK_KIND;
 pub use conversations::{ApiSend, Customer};
 pub use error::{InboxError, InboxResult};
 pub use hub::{Hub, SharedEvent};
-pub use outbound::{SCHEDULED_KIND, SEND_KIND};
+pub use outbound::SEND_KIND;
+pub use schedules::SCHEDULED_KIND;
 
 use crate::pacer::Pacer;
 use crate::phones::StorePhones;

@@ -1,23 +1,22 @@
 //! Outgoing messages: each one is a `message.send` job on the messages lane (keyed by the
 //! message id, so a redelivery sends nothing twice once the message left `pending`), paced
 //! per connection, handed to the connection's channel; the message goes `sent` with the
-//! channel's id, or `failed` with the reason. Scheduled messages are durable timers that
-//! publish `message.scheduled`.
+//! channel's id, or `failed` with the reason.
 
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use tucan_bus::{Handlers, Job, JobError, JobHandler, Lane, NewJob};
-use tucan_model::ErrorCode;
-use tucan_model::ticket::{ChannelKind, Message, MessageStatus, ScheduledMessage, TicketStatus};
-use tucan_store::{OutgoingWrite, StoreError, TenantDb};
+use tucan_model::ticket::{ChannelKind, Message, MessageStatus};
+use tucan_store::{StoreError, TenantDb};
 
 use crate::Inbox;
+use crate::schedules::SCHEDULED_KIND;
 use crate::error::{InboxError, InboxResult};
 use tucan_channels::{ChannelError, IncomingFile, Outgoing};
 
@@ -29,7 +28,6 @@ enum Delivery {
     Done,
     Deferred,
 }
-pub const SCHEDULED_KIND: &str = "message.scheduled";
 
 /// How long a worker's claim on a message it hands to its channel lasts (past the channel's
 /// own time limit, so a claim only runs out for a worker that crashed).
@@ -37,7 +35,10 @@ const SEND_CLAIM_SECS: u64 = 120;
 
 pub(crate) fn register(inbox: &Arc<Inbox>, handlers: &mut Handlers) {
     handlers.register(SEND_KIND, Arc::new(SendJob(inbox.clone())));
-    handlers.register(SCHEDULED_KIND, Arc::new(ScheduledJob(inbox.clone())));
+    handlers.register(
+        SCHEDULED_KIND,
+        Arc::new(crate::schedules::ScheduledJob(inbox.clone())),
+    );
 }
 
 /// The payload of a `message.send` job.
@@ -47,12 +48,6 @@ struct SendPayload {
     /// The job came back at its paced slot (see [`Inbox::deliver`]).
     #[serde(default)]
     paced: bool,
-}
-
-/// The payload of a `message.scheduled` job: the scheduled message's id.
-#[derive(Debug, Serialize, Deserialize)]
-struct ScheduledPayload {
-    id: String,
 }
 
 /// The payload of `job`, or a fatal error naming the job's kind: a redelivery cannot mend it.
@@ -291,80 +286,6 @@ impl Inbox {
         let i = (h.finish() % self.ticket_turns.len() as u64) as usize;
         self.ticket_turns[i].lock().await
     }
-
-    /// Send `body` on the ticket at `send_at` (a durable timer; survives restarts).
-    pub async fn schedule_message(
-        &self,
-        db: &TenantDb,
-        ticket_id: &str,
-        user_id: &str,
-        body: &str,
-        send_at: DateTime<Utc>,
-    ) -> InboxResult<ScheduledMessage> {
-        let ticket = db.get_ticket(ticket_id).await?;
-        if ticket.status == TicketStatus::Closed {
-            return Err(InboxError::TicketState("the ticket is closed".into()));
-        }
-        if send_at <= Utc::now() {
-            return Err(InboxError::InvalidField(
-                "send_at must be in the future".into(),
-            ));
-        }
-        let s = db
-            .create_scheduled(ticket_id, user_id, body, send_at)
-            .await?;
-        let name = format!("smsg:{}:{}", db.tenant_id(), s.id);
-        let job = NewJob::new(
-            Lane::Messages,
-            SCHEDULED_KIND,
-            to_payload(&ScheduledPayload { id: s.id.clone() }),
-        )
-        .tenant(db.tenant_id())
-        .key(name.clone());
-        self.runtime
-            .timers()
-            .schedule(&name, send_at.timestamp_millis(), &job)
-            .await?;
-        Ok(s)
-    }
-
-    /// Cancel a scheduled message that has not gone yet.
-    pub async fn cancel_scheduled(&self, db: &TenantDb, id: &str) -> InboxResult<ScheduledMessage> {
-        db.get_scheduled(id).await?;
-        if !db.finish_scheduled(id, "cancelled", None).await? {
-            return Err(InboxError::TicketState(
-                "the message has already been sent or cancelled".into(),
-            ));
-        }
-        Ok(db.get_scheduled(id).await?)
-    }
-
-    async fn send_scheduled(&self, db: &TenantDb, id: &str) -> InboxResult<()> {
-        let s = db.get_scheduled(id).await?;
-        if s.status != "scheduled" {
-            return Ok(());
-        }
-        let message = db
-            .create_outgoing(&OutgoingWrite {
-                ticket_id: s.ticket_id.clone(),
-                body: s.body.clone(),
-                user_id: Some(s.user_id.clone()),
-                dedupe_key: Some(format!("scheduled:{id}")),
-                ..Default::default()
-            })
-            .await;
-        match message {
-            Ok(m) => {
-                self.queue_send(db, &m).await?;
-                db.finish_scheduled(id, "sent", Some(&m.id)).await?;
-            }
-            Err(StoreError::Problem(p)) if p.code == ErrorCode::TicketState => {
-                db.finish_scheduled(id, "cancelled", None).await?;
-            }
-            Err(e) => return Err(e.into()),
-        }
-        Ok(())
-    }
 }
 
 struct SendJob(Arc<Inbox>);
@@ -379,23 +300,5 @@ impl JobHandler for SendJob {
         let p: SendPayload = payload(job)?;
         let db = self.0.store.tenant(tenant).await.map_err(retry_or_drop)?;
         self.0.send_now(&db, job, &p).await
-    }
-}
-
-struct ScheduledJob(Arc<Inbox>);
-
-#[async_trait]
-impl JobHandler for ScheduledJob {
-    async fn handle(&self, job: &Job) -> Result<(), JobError> {
-        let tenant = job
-            .tenant
-            .as_deref()
-            .ok_or_else(|| JobError::Fatal("a scheduled message job needs a tenant".into()))?;
-        let p: ScheduledPayload = payload(job)?;
-        let db = self.0.store.tenant(tenant).await.map_err(retry_or_drop)?;
-        self.0
-            .send_scheduled(&db, &p.id)
-            .await
-            .map_err(retry_or_drop)
     }
 }

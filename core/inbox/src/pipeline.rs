@@ -11,6 +11,7 @@ use tucan_model::contact::Contact;
 use tucan_model::phone::{check_group_id, normalize_phone};
 use tucan_model::ticket::{
     ChatState, Connection, GroupChat, Media, MessageAuthor, MessageKind, MessageStatus,
+    TicketStatus,
 };
 use tucan_model::{ErrorCode, Problem};
 use tucan_runtime::{RunContact, RunSource, StartRun};
@@ -334,6 +335,17 @@ impl Inbox {
                 tracing::warn!(ticket = %ticket.id, error = %e, "auto-close not set");
             }
         }
+        // A returning contact's new ticket goes to their wallet's agent, who answers it.
+        let by_owner = match outcome.opened {
+            true => match self.route_by_wallet(db, ticket).await {
+                Ok(agent) => agent.is_some(),
+                Err(e) => {
+                    tracing::warn!(ticket = %ticket.id, error = %e, "wallet routing failed");
+                    false
+                }
+            },
+            false => false,
+        };
         if let Err(e) = self.out_of_hours(db, ticket).await {
             tracing::warn!(ticket = %ticket.id, error = %e, "out-of-hours message not sent");
         }
@@ -344,24 +356,32 @@ impl Inbox {
             first_of_ticket: new_ticket,
             outside_business_hours: false,
         };
-        let moved = match self
-            .runtime
-            .on_message_with(
-                db,
-                contact_id,
-                Some(&ticket.id),
-                &event,
-                outcome.runs_waiting,
-            )
-            .await
-        {
+        // Flows still get the replies they wait for; none starts on an agent's ticket.
+        let agent_has_it = by_owner
+            || (ticket.status == TicketStatus::Open && ticket.user_id.is_some());
+        let triggered = if agent_has_it {
+            self.runtime
+                .resume_replies(db, contact_id, &event, outcome.runs_waiting)
+                .await
+        } else {
+            self.runtime
+                .on_message_with(
+                    db,
+                    contact_id,
+                    Some(&ticket.id),
+                    &event,
+                    outcome.runs_waiting,
+                )
+                .await
+        };
+        let moved = match triggered {
             Ok(runs) => runs,
             Err(e) => {
                 tracing::warn!(ticket = %ticket.id, error = %e, "message triggers failed");
                 Vec::new()
             }
         };
-        if !moved.is_empty() || !new_ticket {
+        if !moved.is_empty() || !new_ticket || by_owner {
             return;
         }
         if let Some(flow_id) = &conn.default_flow_id {

@@ -24,6 +24,12 @@ pub struct Contact {
     /// A WhatsApp group chat (its tickets hold the members' messages).
     #[serde(default)]
     pub is_group: bool,
+    /// The agent whose wallet the contact is in: with the company's `contact_wallets`
+    /// setting on, the contact's new tickets go to this agent.
+    pub owner_id: Option<String>,
+    /// The queue of the contact's wallet: new tickets wait there when the owner cannot take
+    /// them (or when there is no owner).
+    pub queue_id: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -42,6 +48,10 @@ pub struct NewContact {
     #[cfg_attr(feature = "openapi", oai(default))]
     #[serde(default)]
     pub tags: Vec<String>,
+    /// The agent whose wallet the contact is in.
+    pub owner_id: Option<String>,
+    /// The queue of the contact's wallet.
+    pub queue_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -57,6 +67,10 @@ pub struct ContactPatch {
     pub custom_fields: Option<BTreeMap<String, String>>,
     /// Replaces all tags when given.
     pub tags: Option<Vec<String>>,
+    /// The wallet's agent; an empty string takes the contact out of the agent's wallet.
+    pub owner_id: Option<String>,
+    /// The wallet's queue; an empty string removes it.
+    pub queue_id: Option<String>,
 }
 
 pub const MAX_CUSTOM_FIELDS: usize = 50;

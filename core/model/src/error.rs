@@ -75,6 +75,8 @@ pub enum ErrorCode {
     WindowClosed,
     /// An `Idempotency-Key` used in the last 24 hours for a different request.
     IdempotencyKeyReused,
+    /// A flow is still talking to the customer on the ticket: accepting takes over from it.
+    FlowTalking,
     // 413
     BodyTooLarge,
     // 415
@@ -128,7 +130,8 @@ impl ErrorCode {
             | DeadJobNotFound => 404,
             MethodNotAllowed => 405,
             EmailTaken | ContactExists | NameTaken | PlanInUse | PluginInUse | FlowNotPublished
-            | RunActive | RunNotWaiting | TicketState | WindowClosed | IdempotencyKeyReused => 409,
+            | RunActive | RunNotWaiting | TicketState | WindowClosed | IdempotencyKeyReused
+            | FlowTalking => 409,
             BodyTooLarge => 413,
             UnsupportedMediaType => 415,
             TooManyAttempts => 429,
@@ -196,6 +199,7 @@ impl ErrorCode {
             RunActive => "RUN_ACTIVE",
             RunNotWaiting => "RUN_NOT_WAITING",
             TicketState => "TICKET_STATE",
+            FlowTalking => "FLOW_TALKING",
             WindowClosed => "WINDOW_CLOSED",
             IdempotencyKeyReused => "IDEMPOTENCY_KEY_REUSED",
             BodyTooLarge => "BODY_TOO_LARGE",

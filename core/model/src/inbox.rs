@@ -62,7 +62,32 @@ pub struct Queue {
     /// the company's hours apply to a queue without them.
     #[serde(default)]
     pub business_hours: Option<crate::hours::Schedule>,
+    /// The queue's own auto-close limits; the company's settings apply where absent.
+    #[serde(default)]
+    pub auto_close: Option<QueueAutoClose>,
     pub created_at: DateTime<Utc>,
+}
+
+/// How long a ticket of the queue may stay quiet before it closes by itself, in place of the
+/// company's `auto_close_open_minutes` and `auto_close_pending_minutes` (0 = never in this
+/// queue; absent = the company's).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Object))]
+#[cfg_attr(feature = "openapi", oai(deny_unknown_fields))]
+pub struct QueueAutoClose {
+    /// Minutes without a message from the customer, for open tickets.
+    #[cfg_attr(feature = "openapi", oai(validator(maximum(value = "43200"))))]
+    pub open_minutes: Option<u32>,
+    /// Minutes without any activity, for pending tickets.
+    #[cfg_attr(feature = "openapi", oai(validator(maximum(value = "43200"))))]
+    pub pending_minutes: Option<u32>,
+}
+
+impl QueueAutoClose {
+    /// No limit of its own.
+    pub fn is_empty(&self) -> bool {
+        self.open_minutes.is_none() && self.pending_minutes.is_none()
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -88,6 +113,9 @@ pub struct NewQueue {
     /// The queue's own opening hours; the company's when absent.
     #[serde(default)]
     pub business_hours: Option<crate::hours::Schedule>,
+    /// The queue's own auto-close limits; the company's when absent.
+    #[serde(default)]
+    pub auto_close: Option<QueueAutoClose>,
 }
 
 /// How a ticket entering a queue finds its agent.
@@ -131,6 +159,8 @@ pub struct QueuePatch {
     /// Replaces the queue's own opening hours; a schedule with no intervals and no holidays
     /// removes them (the company's apply again).
     pub business_hours: Option<crate::hours::Schedule>,
+    /// Replaces the queue's own auto-close limits; one with neither limit removes them.
+    pub auto_close: Option<QueueAutoClose>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

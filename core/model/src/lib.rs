@@ -12,6 +12,7 @@ pub mod hours;
 pub mod ids;
 pub mod inbox;
 pub mod phone;
+pub mod schedule;
 pub mod settings;
 pub mod tenancy;
 pub mod ticket;

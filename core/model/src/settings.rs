@@ -135,6 +135,15 @@ pub static SETTINGS: &[SettingDef] = &[
         choices: &[],
     },
     SettingDef {
+        key: "contact_wallets",
+        ty: SettingType::Choice,
+        description: "Send a returning contact's new ticket to the agent whose wallet they are in: only while that agent is online (otherwise the wallet's queue hands it out), always, or never.",
+        default: || Value::String("disabled".into()),
+        min: 0,
+        max: 0,
+        choices: &["disabled", "owner_online", "owner"],
+    },
+    SettingDef {
         key: "signature_on_messages",
         ty: SettingType::Choice,
         description: "Lead agents' messages with the agent's name in bold: always, never, or as each agent chooses per message.",

@@ -221,6 +221,13 @@ pub struct Ticket {
     /// The last message, shortened, for lists.
     pub last_message: String,
     pub last_message_at: Option<DateTime<Utc>>,
+    /// Who wrote the last message.
+    #[serde(default)]
+    pub last_message_by: Option<Writer>,
+    /// The flow run talking to the customer on this ticket while no agent has it; set by
+    /// the run's messages, cleared when the run ends or an agent takes over.
+    #[serde(default)]
+    pub bot_run_id: Option<String>,
     /// Tag ids.
     pub tags: Vec<String>,
     /// Orders ticket lists (most recent activity first) and is their cursor.
@@ -234,6 +241,19 @@ pub struct Ticket {
     /// What the customer added after the rating.
     #[serde(default)]
     pub rating_comment: Option<String>,
+}
+
+/// Who wrote a message: the customer, an agent (or an API client), a flow, or the platform
+/// (a connection's greeting, an out-of-hours or auto-close message).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Enum))]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", oai(rename_all = "snake_case"))]
+pub enum Writer {
+    Customer,
+    Agent,
+    Bot,
+    System,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -468,30 +488,6 @@ pub struct Transfer {
     pub queue_id: Option<String>,
     /// The agent who takes it (open); without one the ticket waits in the queue (pending).
     pub user_id: Option<String>,
-}
-
-/// A message to send later on a ticket.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(Object))]
-#[cfg_attr(feature = "openapi", oai(deny_unknown_fields))]
-pub struct NewScheduledMessage {
-    #[cfg_attr(feature = "openapi", oai(validator(min_length = 1, max_length = 4096)))]
-    pub body: String,
-    pub send_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(Object))]
-pub struct ScheduledMessage {
-    pub id: String,
-    pub ticket_id: String,
-    pub body: String,
-    pub send_at: DateTime<Utc>,
-    /// `scheduled`, `sent` (with `message_id`) or `cancelled`.
-    pub status: String,
-    pub message_id: Option<String>,
-    pub user_id: String,
-    pub created_at: DateTime<Utc>,
 }
 
 /// One entry of a ticket's timeline: who did what, when.

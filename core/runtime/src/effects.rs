@@ -20,6 +20,8 @@ use crate::runtime::{
 
 /// The outbox entry a sub-flow writes when it ends: resume its caller.
 pub(crate) const RETURN_KIND: &str = "return";
+/// The outbox entry of a run with a contact that ended: its ticket is no flow's any more.
+pub(crate) const RELEASE_KIND: &str = "release";
 
 /// Sub-flows call sub-flows at most this deep.
 const MAX_DEPTH: u32 = 8;
@@ -74,6 +76,8 @@ impl FlowRuntime {
         for (seq, n, key, kind, body) in effects {
             let outcome = if kind == RETURN_KIND {
                 self.return_to_parent(db, &key, &body).await
+            } else if kind == RELEASE_KIND {
+                self.release_ticket(db, run).await
             } else {
                 match serde_json::from_str::<Effect>(&body) {
                     Ok(effect) => self.execute(db, run, seq, &effect).await,
@@ -402,6 +406,19 @@ impl FlowRuntime {
         .key(key.to_string());
         self.bus.publish(job).await?;
         Ok(())
+    }
+
+    /// The run ended: the desk lets go of the ticket it was talking on.
+    async fn release_ticket(&self, db: &TenantDb, run: &RunRow) -> Result<String, Unfinished> {
+        let Some(desk) = self.desk.upgrade() else {
+            return Err(Unfinished::Later(
+                "the inbox of this process has stopped".into(),
+            ));
+        };
+        desk.release(db, run).await.map_err(|e| match e {
+            DeskError::Later(why) => Unfinished::Later(why),
+            DeskError::Refused(why) => Unfinished::Refused(why),
+        })
     }
 
     async fn return_to_parent(

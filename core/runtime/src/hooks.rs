@@ -55,6 +55,9 @@ pub trait TicketDesk: Send + Sync {
         run: &RunRow,
         effect: &tucan_engine::Effect,
     ) -> Result<String, DeskError>;
+
+    /// `run` ended: the ticket it was talking on is no longer held by a flow. Idempotent.
+    async fn release(&self, db: &TenantDb, run: &RunRow) -> Result<String, DeskError>;
 }
 
 /// Why a run's message or ticket action was not carried out.

@@ -641,6 +641,16 @@ impl FlowRuntime {
                 body: body.to_string(),
             });
         }
+        // A run that talked to a contact lets go of their ticket when it ends.
+        if ended(state.status) && run.contact_id.is_some() && !run.test {
+            effects.push(EffectWrite {
+                seq: state.seq,
+                n: effects.len() as u32,
+                key: format!("{}:{}:release", run.id, state.seq),
+                kind: crate::effects::RELEASE_KIND.into(),
+                body: "{}".into(),
+            });
+        }
         Ok(RunWrite {
             run_id: run.id.clone(),
             expect_seq: run.seq,

@@ -103,6 +103,31 @@ impl FlowRuntime {
         event: &MessageEvent,
         runs_waiting: Option<bool>,
     ) -> RuntimeResult<Vec<String>> {
+        let moved = self
+            .resume_replies(db, contact_id, event, runs_waiting)
+            .await?;
+        if !moved.is_empty() {
+            return Ok(moved);
+        }
+        // Whether it came outside business hours is the company's schedule's to say.
+        let mut event = event.clone();
+        if let (Some(schedule), tz) = self.hours_of(db).await? {
+            let now = chrono::DateTime::from_timestamp_millis(now_ms()).unwrap_or_default();
+            event.outside_business_hours = !schedule.is_open(now, &tz);
+        }
+        self.start_triggered(db, contact_id, ticket_id, &TriggerEvent::Message(event))
+            .await
+    }
+
+    /// A customer's message reaches the contact's runs waiting for a reply (`runs_waiting`
+    /// false: the caller knows there are none); returns the runs it moved. No flow starts.
+    pub async fn resume_replies(
+        &self,
+        db: &TenantDb,
+        contact_id: &str,
+        event: &MessageEvent,
+        runs_waiting: Option<bool>,
+    ) -> RuntimeResult<Vec<String>> {
         let mut moved = Vec::new();
         let waiting = match runs_waiting {
             Some(false) => Vec::new(),
@@ -126,17 +151,7 @@ impl FlowRuntime {
                 Err(e) => tracing::warn!(run = %run.id, error = %e, "reply not delivered to run"),
             }
         }
-        if !moved.is_empty() {
-            return Ok(moved);
-        }
-        // Whether it came outside business hours is the company's schedule's to say.
-        let mut event = event.clone();
-        if let (Some(schedule), tz) = self.hours_of(db).await? {
-            let now = chrono::DateTime::from_timestamp_millis(now_ms()).unwrap_or_default();
-            event.outside_business_hours = !schedule.is_open(now, &tz);
-        }
-        self.start_triggered(db, contact_id, ticket_id, &TriggerEvent::Message(event))
-            .await
+        Ok(moved)
     }
 
     /// Something happened to a contact's ticket: start every published flow with a ticket

@@ -158,6 +158,7 @@ async fn contact_search() {
             custom_fields: Default::default(),
             tags: vec![],
             is_group: false,
+            ..Default::default()
         });
         if batch.len() == 1000 {
             db.insert_contacts(&batch).await.unwrap();

@@ -19,6 +19,7 @@ pub use tenant::{
     FlowRow, FlowVersionRow, IdempotentCall, InboundLookup, InboundMemo, InboundOutcome,
     InboundWrite, InboxEvent, LiveEvents, LiveKey, MediaRow, MessagePage, NewRun, Opening,
     OutgoingWrite, PluginRow, PluginUpload, PluginVersionRow, QuickInbound, QuickOutcome, RunQuery,
-    RunRow, RunWrite, SimWrite, StepRow, StepWrite, TenantDb, TicketChange, TicketPage,
+    RunRow, RunWrite, ScheduleClock, ScheduleEdit, ScheduleQuery, ScheduleRow, ScheduleTurn,
+    SimWrite, StepRow, StepWrite, TenantDb, TicketChange, TicketPage,
     TicketQuery, UserRow, UserTable, Visibility,
 };

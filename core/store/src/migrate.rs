@@ -582,6 +582,40 @@ DEFINE FIELD ticket_id ON rating_wait TYPE string;
 DEFINE FIELD expires_at ON rating_wait TYPE datetime;
 "#,
     },
+    Migration {
+        version: 20,
+        name: "contact wallets; messages scheduled to a contact, once or repeating; who wrote a ticket's last message and the flow talking on it; queues' own auto-close",
+        sql: r#"
+DEFINE FIELD owner_id ON contact TYPE option<string>;
+DEFINE FIELD queue_id ON contact TYPE option<string>;
+DEFINE INDEX contact_owner ON contact FIELDS owner_id;
+DEFINE FIELD last_message_by ON ticket TYPE option<string>;
+DEFINE FIELD bot_run_id ON ticket TYPE option<string>;
+DEFINE INDEX ticket_bot ON ticket FIELDS bot_run_id;
+DEFINE FIELD auto_close ON queue TYPE option<object> FLEXIBLE;
+DEFINE FIELD OVERWRITE ticket_id ON scheduled_message TYPE option<string>;
+DEFINE FIELD contact_id ON scheduled_message TYPE string;
+DEFINE FIELD contact_name ON scheduled_message TYPE string DEFAULT "";
+DEFINE FIELD connection_id ON scheduled_message TYPE string;
+DEFINE FIELD media_id ON scheduled_message TYPE option<string>;
+DEFINE FIELD template ON scheduled_message TYPE option<object> FLEXIBLE;
+DEFINE FIELD repeat ON scheduled_message TYPE string DEFAULT "none";
+DEFINE FIELD repeat_until ON scheduled_message TYPE option<datetime>;
+DEFINE FIELD first_at ON scheduled_message TYPE datetime;
+DEFINE FIELD slot ON scheduled_message TYPE int DEFAULT 0;
+DEFINE FIELD rev ON scheduled_message TYPE int DEFAULT 0;
+DEFINE FIELD sent_count ON scheduled_message TYPE int DEFAULT 0;
+DEFINE FIELD last_error ON scheduled_message TYPE option<string>;
+DEFINE INDEX scheduled_message_due ON scheduled_message FIELDS send_at;
+DEFINE INDEX scheduled_message_contact ON scheduled_message FIELDS contact_id;
+FOR $s IN (SELECT id, ticket_id, send_at, status FROM scheduled_message) {
+    LET $t = (SELECT contact_id, contact_name, connection_id FROM ONLY type::record('ticket', $s.ticket_id));
+    UPDATE $s.id SET contact_id = $t.contact_id ?? '', contact_name = $t.contact_name ?? '',
+        connection_id = $t.connection_id ?? '', first_at = $s.send_at, slot = 0, rev = 0,
+        sent_count = IF $s.status = 'sent' THEN 1 ELSE 0 END;
+};
+"#,
+    },
 ];
 
 /// What a migration run did.

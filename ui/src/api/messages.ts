@@ -65,6 +65,7 @@ export const API_ERROR_CODES = [
   'TICKET_STATE',
   'WINDOW_CLOSED',
   'IDEMPOTENCY_KEY_REUSED',
+  'FLOW_TALKING',
   'BODY_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE',
   'TOO_MANY_ATTEMPTS',
@@ -202,6 +203,7 @@ export const errorMessages = table<ErrorTextKey>({
   ],
   RUN_NOT_WAITING: ['The run has ended, or is not waiting for this.', 'La ejecución terminó, o no está esperando esto.', 'A execução terminou, ou não está aguardando isto.'],
   TICKET_STATE: ["The ticket's status does not allow this.", 'El estado del ticket no permite esto.', 'O status do ticket não permite isto.'],
+  FLOW_TALKING: ['A flow is still talking to this customer. Take over to stop it.', 'Un flujo todavía está hablando con este cliente. Tómalo para detenerlo.', 'Um fluxo ainda está conversando com este cliente. Assuma para interrompê-lo.'],
   WINDOW_CLOSED: [
     'More than 24 hours since the customer last wrote on this WhatsApp number: only an approved template can reach them now.',
     'Pasaron más de 24 horas desde el último mensaje del cliente en este número de WhatsApp: ahora solo una plantilla aprobada puede llegarle.',

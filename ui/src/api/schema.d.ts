@@ -2083,13 +2083,14 @@ export interface paths {
         };
         /**
          * List contacts, newest last, optionally matching `search` (prefixes of name words, phone
-         *     digits or email) and carrying `tag`.
+         *     digits or email), carrying `tag` and in the wallet of `owner_id`.
          */
         get: {
             parameters: {
                 query?: {
                     search?: string;
                     tag?: string;
+                    owner_id?: string;
                     cursor?: string;
                     limit?: number;
                 };
@@ -6646,7 +6647,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Tickets, most recent activity first, by status, queue, agent, contact, tag, group
+         * Tickets, most recent activity first, by status, queue, agent, contact, number
+         *     (`connection_id`), when they were opened (`since` ≤ opened < `until`), tag, group
          *     chats or not (`group`), or a search of the contact's name and number and the last
          *     message.
          */
@@ -6657,6 +6659,9 @@ export interface paths {
                     queue_id?: string;
                     user_id?: string;
                     contact_id?: string;
+                    connection_id?: string;
+                    since?: string;
+                    until?: string;
                     tag?: string;
                     group?: boolean;
                     search?: string;
@@ -7461,10 +7466,16 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Take a pending ticket (it becomes open, with the caller as its agent). */
+        /**
+         * Take a pending ticket (it becomes open, with the caller as its agent). A ticket a
+         *     flow is still talking on (`bot_run_id`) answers `FLOW_TALKING` unless `take_over`,
+         *     which stops the flow's run.
+         */
         post: {
             parameters: {
-                query?: never;
+                query?: {
+                    take_over?: boolean;
+                };
                 header?: never;
                 path: {
                     id: string;
@@ -8464,7 +8475,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Schedule a message on the ticket (sent at `send_at`, even across restarts). */
+        /**
+         * Schedule a message on the ticket (sent at `send_at`, even across restarts; see
+         *     `/api/scheduled` for messages to a contact and repeating ones).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -8545,97 +8559,6 @@ export interface paths {
                 };
                 /** @description The body's type (or an uploaded file's content) is not accepted. */
                 415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Something failed on our side; the message carries no internals. */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description A dependency (the database) is not available. */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/scheduled/{id}/cancel": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Cancel a scheduled message that has not been sent. */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ScheduledMessage"];
-                    };
-                };
-                /** @description No valid credentials. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description Authenticated, but not allowed (role, scope, plan limit or feature). */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description No such resource in the caller's tenant. */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The write conflicts with existing data (duplicate email, name…). */
-                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -11366,6 +11289,479 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/scheduled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Scheduled messages, the next to go first: an agent's own, or the company's for
+         *     supervisors and admins (`mine` narrows them to the caller's).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    status?: components["schemas"]["ScheduleStatus"];
+                    contact_id?: string;
+                    mine?: boolean;
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["SchedulePage"];
+                    };
+                };
+                /** @description The request is malformed or a value is invalid. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description No valid credentials. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Authenticated, but not allowed (role, scope, plan limit or feature). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Something failed on our side; the message carries no internals. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description A dependency (the database) is not available. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Schedule a message to a contact from one of the company's numbers: text, a file
+         *     (with its caption) or an approved template of a Cloud API number; once, or daily,
+         *     weekly or monthly at the same time in the company's time zone. When it goes, it
+         *     goes on the contact's live ticket on the number, or on a new one opened for whoever
+         *     scheduled it.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["NewSchedule"];
+                };
+            };
+            responses: {
+                /** @description Created. */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ScheduledMessage"];
+                    };
+                };
+                /** @description The request is malformed or a value is invalid. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description No valid credentials. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Authenticated, but not allowed (role, scope, plan limit or feature). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description No such resource in the caller's tenant. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The body (or an uploaded file) is larger than allowed. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The body's type (or an uploaded file's content) is not accepted. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Something failed on our side; the message carries no internals. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description A dependency (the database) is not available. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/scheduled/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A scheduled message. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ScheduledMessage"];
+                    };
+                };
+                /** @description No valid credentials. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Authenticated, but not allowed (role, scope, plan limit or feature). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description No such resource in the caller's tenant. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Something failed on our side; the message carries no internals. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description A dependency (the database) is not available. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a message that is still scheduled. A new `send_at` starts its repeats again
+         *     from there.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["SchedulePatch"];
+                };
+            };
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ScheduledMessage"];
+                    };
+                };
+                /** @description The request is malformed or a value is invalid. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description No valid credentials. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Authenticated, but not allowed (role, scope, plan limit or feature). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description No such resource in the caller's tenant. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The write conflicts with existing data (duplicate email, name…). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The body (or an uploaded file) is larger than allowed. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The body's type (or an uploaded file's content) is not accepted. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Something failed on our side; the message carries no internals. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description A dependency (the database) is not available. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/scheduled/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a scheduled message (a repeating one sends no more). */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ScheduledMessage"];
+                    };
+                };
+                /** @description No valid credentials. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Authenticated, but not allowed (role, scope, plan limit or feature). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description No such resource in the caller's tenant. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The write conflicts with existing data (duplicate email, name…). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Something failed on our side; the message carries no internals. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description A dependency (the database) is not available. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -11543,6 +11939,16 @@ export interface components {
             tags: string[];
             /** @description A WhatsApp group chat (its tickets hold the members' messages). */
             is_group: boolean;
+            /**
+             * @description The agent whose wallet the contact is in: with the company's `contact_wallets`
+             *     setting on, the contact's new tickets go to this agent.
+             */
+            owner_id?: string;
+            /**
+             * @description The queue of the contact's wallet: new tickets wait there when the owner cannot take
+             *     them (or when there is no owner).
+             */
+            queue_id?: string;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -11569,6 +11975,10 @@ export interface components {
             };
             /** @description Replaces all tags when given. */
             tags?: string[];
+            /** @description The wallet's agent; an empty string takes the contact out of the agent's wallet. */
+            owner_id?: string;
+            /** @description The wallet's queue; an empty string removes it. */
+            queue_id?: string;
         };
         /**
          * ConversationStarted
@@ -11960,6 +12370,10 @@ export interface components {
             };
             /** @default [] */
             tags: string[];
+            /** @description The agent whose wallet the contact is in. */
+            owner_id?: string;
+            /** @description The queue of the contact's wallet. */
+            queue_id?: string;
         };
         /**
          * NewConversation
@@ -12045,11 +12459,44 @@ export interface components {
             strategy: components["schemas"]["AssignStrategy"] & unknown;
             /** @description The queue's own opening hours; the company's when absent. */
             business_hours?: components["schemas"]["Schedule"] & unknown;
+            /** @description The queue's own auto-close limits; the company's when absent. */
+            auto_close?: components["schemas"]["QueueAutoClose"] & unknown;
         };
         /** NewQuickReply */
         NewQuickReply: {
             shortcut: string;
             message: string;
+        };
+        /**
+         * NewSchedule
+         * @description A message to send to a contact later, once or repeating.
+         */
+        NewSchedule: {
+            contact_id: string;
+            /** @description The number it goes from. */
+            connection_id: string;
+            /**
+             * @description Text, or the caption of `media_id`; `{{contact.name}}` and the other variables quick
+             *     replies know are filled in when it goes.
+             * @default
+             */
+            body: string;
+            /** @description A file uploaded with `POST /api/media`. */
+            media_id?: string;
+            /** @description An approved template of a Cloud API number (instead of a body and a file). */
+            template?: components["schemas"]["TemplateUse"] & unknown;
+            /**
+             * Format: date-time
+             * @description The first send.
+             */
+            send_at: string;
+            /** @default none */
+            repeat: components["schemas"]["Repeat"] & unknown;
+            /**
+             * Format: date-time
+             * @description No repeat after this moment.
+             */
+            repeat_until?: string;
         };
         /**
          * NewScheduledMessage
@@ -12295,8 +12742,28 @@ export interface components {
              *     the company's hours apply to a queue without them.
              */
             business_hours?: components["schemas"]["Schedule"] & unknown;
+            /** @description The queue's own auto-close limits; the company's settings apply where absent. */
+            auto_close?: components["schemas"]["QueueAutoClose"] & unknown;
             /** Format: date-time */
             created_at: string;
+        };
+        /**
+         * QueueAutoClose
+         * @description How long a ticket of the queue may stay quiet before it closes by itself, in place of the
+         *     company's `auto_close_open_minutes` and `auto_close_pending_minutes` (0 = never in this
+         *     queue; absent = the company's).
+         */
+        QueueAutoClose: {
+            /**
+             * Format: uint32
+             * @description Minutes without a message from the customer, for open tickets.
+             */
+            open_minutes?: number;
+            /**
+             * Format: uint32
+             * @description Minutes without any activity, for pending tickets.
+             */
+            pending_minutes?: number;
         };
         /**
          * QueueCounts
@@ -12334,6 +12801,8 @@ export interface components {
              *     removes them (the company's apply again).
              */
             business_hours?: components["schemas"]["Schedule"] & unknown;
+            /** @description Replaces the queue's own auto-close limits; one with neither limit removes them. */
+            auto_close?: components["schemas"]["QueueAutoClose"] & unknown;
         };
         /** QuickReply */
         QuickReply: {
@@ -12353,6 +12822,11 @@ export interface components {
         RefreshRequest: {
             refresh_token: string;
         };
+        /**
+         * @description How often a scheduled message goes again.
+         * @enum {string}
+         */
+        Repeat: "none" | "daily" | "weekly" | "monthly";
         /** ReplayedJob */
         ReplayedJob: {
             /** @description The id of the job published again. */
@@ -12470,16 +12944,77 @@ export interface components {
              */
             holidays: string[];
         };
+        /**
+         * SchedulePage
+         * @description A page of scheduled messages.
+         */
+        SchedulePage: {
+            items: components["schemas"]["ScheduledMessage"][];
+            /** @description Pass as `cursor` for the next page; absent on the last one. */
+            next_cursor?: string;
+        };
+        /**
+         * SchedulePatch
+         * @description A change to a scheduled message that has not gone for good. Absent fields stay.
+         */
+        SchedulePatch: {
+            connection_id?: string;
+            body?: string;
+            /** @description An empty string removes the file. */
+            media_id?: string;
+            template?: components["schemas"]["TemplateUse"];
+            /**
+             * @description Send the template no more (the body and file go instead).
+             * @default false
+             */
+            clear_template: boolean;
+            /**
+             * Format: date-time
+             * @description The next send.
+             */
+            send_at?: string;
+            repeat?: components["schemas"]["Repeat"];
+            /** Format: date-time */
+            repeat_until?: string;
+            /** @default false */
+            clear_repeat_until: boolean;
+        };
+        /**
+         * @description Where a scheduled message stands.
+         * @enum {string}
+         */
+        ScheduleStatus: "scheduled" | "sent" | "cancelled" | "failed";
         /** ScheduledMessage */
         ScheduledMessage: {
             id: string;
-            ticket_id: string;
+            /** @description Set when it was scheduled on a ticket: it goes on that ticket while it is not closed. */
+            ticket_id?: string;
+            contact_id: string;
+            /** @description The contact's name when it was scheduled or last edited. */
+            contact_name: string;
+            connection_id: string;
             body: string;
-            /** Format: date-time */
+            media_id?: string;
+            template?: components["schemas"]["TemplateUse"];
+            /**
+             * Format: date-time
+             * @description The next send (the last one once it is over).
+             */
             send_at: string;
-            /** @description `scheduled`, `sent` (with `message_id`) or `cancelled`. */
-            status: string;
+            repeat: components["schemas"]["Repeat"];
+            /** Format: date-time */
+            repeat_until?: string;
+            status: components["schemas"]["ScheduleStatus"];
+            /**
+             * Format: uint32
+             * @description How many times it went.
+             */
+            sent_count: number;
+            /** @description The last message it sent. */
             message_id?: string;
+            /** @description Why the last send did not go. */
+            last_error?: string;
+            /** @description Who scheduled it. */
             user_id: string;
             /** Format: date-time */
             created_at: string;
@@ -12759,6 +13294,13 @@ export interface components {
             last_message: string;
             /** Format: date-time */
             last_message_at?: string;
+            /** @description Who wrote the last message. */
+            last_message_by?: components["schemas"]["Writer"] & unknown;
+            /**
+             * @description The flow run talking to the customer on this ticket while no agent has it; set by
+             *     the run's messages, cleared when the run ends or an agent takes over.
+             */
+            bot_run_id?: string;
             /** @description Tag ids. */
             tags: string[];
             /** @description Orders ticket lists (most recent activity first) and is their cursor. */
@@ -12870,6 +13412,12 @@ export interface components {
             valid: boolean;
             problems: components["schemas"]["FlowProblem"][];
         };
+        /**
+         * @description Who wrote a message: the customer, an agent (or an API client), a flow, or the platform
+         *     (a connection's greeting, an out-of-hours or auto-close message).
+         * @enum {string}
+         */
+        Writer: "customer" | "agent" | "bot" | "system";
     };
     responses: never;
     parameters: never;

@@ -43,13 +43,14 @@ pub struct ContactsApi {
 #[OpenApi(prefix_path = "/api/contacts", tag = "ApiTags::Contacts")]
 impl ContactsApi {
     /// List contacts, newest last, optionally matching `search` (prefixes of name words, phone
-    /// digits or email) and carrying `tag`.
+    /// digits or email), carrying `tag` and in the wallet of `owner_id`.
     #[oai(path = "/", method = "get")]
     async fn list_contacts(
         &self,
         auth: Auth,
         search: Query<Option<String>>,
         tag: Query<Option<String>>,
+        owner_id: Query<Option<String>>,
         cursor: Query<Option<String>>,
         #[oai(
             default = "default_limit",
@@ -61,6 +62,7 @@ impl ContactsApi {
         let q = ContactQuery {
             search: search.0,
             tag: tag.0,
+            owner_id: owner_id.0,
             cursor: cursor.0,
             limit: limit.0,
         };
@@ -83,8 +85,11 @@ impl ContactsApi {
             custom_fields: new.custom_fields,
             tags: new.tags,
             is_group: false,
+            owner_id: new.owner_id.filter(|o| !o.is_empty()),
+            queue_id: new.queue_id.filter(|q| !q.is_empty()),
         };
         check_custom_fields(&fields.custom_fields)?;
+        check_wallet_owner(&ctx, None, fields.owner_id.as_deref())?;
         Ok(Created::Created(Json(
             ctx.db.create_contact(&fields).await?,
         )))
@@ -187,7 +192,31 @@ fn apply_patch(ctx: &TenantCtx, fields: &mut ContactFields, patch: ContactPatch)
             .into_iter()
             .collect();
     }
+    if let Some(owner) = patch.owner_id {
+        let owner = Some(owner).filter(|o| !o.is_empty());
+        check_wallet_owner(ctx, fields.owner_id.as_deref(), owner.as_deref())?;
+        fields.owner_id = owner;
+    }
+    if let Some(queue) = patch.queue_id {
+        fields.queue_id = Some(queue).filter(|q| !q.is_empty());
+    }
     Ok(())
+}
+
+/// Agents put contacts into their own wallet and take them out of it; supervisors and
+/// admins move any contact to any agent's wallet.
+fn check_wallet_owner(ctx: &TenantCtx, from: Option<&str>, to: Option<&str>) -> ApiResult<()> {
+    let me = ctx.principal.user_id.as_str();
+    let allowed = ctx.principal.role >= Role::Supervisor
+        || (from.is_none_or(|f| f == me) && to.is_none_or(|t| t == me));
+    if allowed {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            ErrorCode::Forbidden,
+            "agents can only put contacts into their own wallet",
+        ))
+    }
 }
 
 /// Merge an imported row into an existing contact: new values win, tags are added.

@@ -81,6 +81,7 @@ async fn payload_contact(
             custom_fields: Default::default(),
             tags: vec![],
             is_group: false,
+            ..Default::default()
         })
         .await;
     match created {

@@ -170,6 +170,9 @@ impl QueuesApi {
             check_hours(&v)?;
             q.business_hours = Some(v);
         }
+        if let Some(v) = patch.auto_close {
+            q.auto_close = Some(v);
+        }
         Ok(Json(ctx.db.save_queue(&q).await?))
     }
 

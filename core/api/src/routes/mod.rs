@@ -14,6 +14,7 @@ pub mod people;
 pub mod platform;
 pub mod plugins;
 pub mod runs;
+pub mod schedules;
 pub mod settings;
 pub mod system;
 pub mod tickets;
@@ -51,6 +52,8 @@ pub enum ApiTags {
     Runs,
     /// The shared inbox: tickets, their messages, notes, actions and timeline.
     Tickets,
+    /// Messages scheduled to contacts, once or repeating.
+    Schedules,
     /// WhatsApp numbers and the simulator that plays their customers.
     Connections,
     /// Wasm plugins that add node types to flows.

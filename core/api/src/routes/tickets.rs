@@ -12,9 +12,10 @@ use tucan_model::ErrorCode;
 use tucan_model::conversation::{ConversationStarted, NewConversation};
 use tucan_model::dashboard::StatusCounts;
 use tucan_model::ticket::{
-    Message, NewMessage, NewNote, NewScheduledMessage, ScheduledMessage, TemplateUse, Ticket,
-    TicketLogEntry, TicketStatus, Transfer, Typing,
+    Message, NewMessage, NewNote, TemplateUse, Ticket, TicketLogEntry, TicketStatus, Transfer,
+    Typing,
 };
+use tucan_model::schedule::{NewScheduledMessage, ScheduledMessage};
 use tucan_model::user::Role;
 use tucan_store::{MediaRow, TicketQuery, Visibility};
 
@@ -150,7 +151,8 @@ impl TicketsApi {
 
 #[OpenApi(tag = "ApiTags::Tickets")]
 impl TicketsApi {
-    /// Tickets, most recent activity first, by status, queue, agent, contact, tag, group
+    /// Tickets, most recent activity first, by status, queue, agent, contact, number
+    /// (`connection_id`), when they were opened (`since` ≤ opened < `until`), tag, group
     /// chats or not (`group`), or a search of the contact's name and number and the last
     /// message.
     #[allow(clippy::too_many_arguments)] // one per query parameter
@@ -162,6 +164,9 @@ impl TicketsApi {
         queue_id: Query<Option<String>>,
         user_id: Query<Option<String>>,
         contact_id: Query<Option<String>>,
+        connection_id: Query<Option<String>>,
+        since: Query<Option<DateTime<Utc>>>,
+        until: Query<Option<DateTime<Utc>>>,
         tag: Query<Option<String>>,
         group: Query<Option<bool>>,
         search: Query<Option<String>>,
@@ -180,6 +185,9 @@ impl TicketsApi {
                 queue_id: queue_id.0,
                 user_id: user_id.0,
                 contact_id: contact_id.0,
+                connection_id: connection_id.0,
+                since: since.0,
+                until: until.0,
                 tag: tag.0,
                 group: group.0,
                 search: search.0,
@@ -324,14 +332,20 @@ impl TicketsApi {
         Ok(Created::Created(Json(note)))
     }
 
-    /// Take a pending ticket (it becomes open, with the caller as its agent).
+    /// Take a pending ticket (it becomes open, with the caller as its agent). A ticket a
+    /// flow is still talking on (`bot_run_id`) answers `FLOW_TALKING` unless `take_over`,
+    /// which stops the flow's run.
     #[oai(path = "/api/tickets/:id/accept", method = "post")]
     async fn accept_ticket(
         &self,
         auth: Auth,
         id: Path<String>,
+        #[oai(default)] take_over: Query<bool>,
     ) -> Reply<Json<Ticket>, { AUTHED | NOT_FOUND | CONFLICT }> {
-        Ok(self.act(auth, &id, TicketAction::Accept).await?)
+        let action = TicketAction::Accept {
+            take_over: take_over.0,
+        };
+        Ok(self.act(auth, &id, action).await?)
     }
 
     /// Move a ticket to a queue (pending there, or handed out by the queue's strategy)
@@ -447,7 +461,8 @@ impl TicketsApi {
         Ok(Json(ctx.db.ticket_log(&id).await?))
     }
 
-    /// Schedule a message on the ticket (sent at `send_at`, even across restarts).
+    /// Schedule a message on the ticket (sent at `send_at`, even across restarts; see
+    /// `/api/scheduled` for messages to a contact and repeating ones).
     #[oai(path = "/api/tickets/:id/scheduled", method = "post")]
     async fn schedule_message(
         &self,
@@ -460,7 +475,7 @@ impl TicketsApi {
         let s = self
             .state
             .inbox
-            .schedule_message(
+            .schedule_on_ticket(
                 &ctx.db,
                 &id,
                 &ctx.principal.user_id,
@@ -481,19 +496,6 @@ impl TicketsApi {
         let ctx = auth.tenant(&self.state, Scope::TicketsRead).await?;
         visible_ticket(&self.state, &ctx, &id).await?;
         Ok(Json(ctx.db.list_scheduled(&id).await?))
-    }
-
-    /// Cancel a scheduled message that has not been sent.
-    #[oai(path = "/api/scheduled/:id/cancel", method = "post")]
-    async fn cancel_scheduled(
-        &self,
-        auth: Auth,
-        id: Path<String>,
-    ) -> Reply<Json<ScheduledMessage>, { AUTHED | NOT_FOUND | CONFLICT }> {
-        let ctx = auth.tenant(&self.state, Scope::TicketsWrite).await?;
-        let s = ctx.db.get_scheduled(&id).await?;
-        visible_ticket(&self.state, &ctx, &s.ticket_id).await?;
-        Ok(Json(self.state.inbox.cancel_scheduled(&ctx.db, &id).await?))
     }
 
     /// Upload a file to send (the body is the file). Its type is read from its content:

@@ -325,12 +325,12 @@ async fn a_cancelled_scheduled_message_never_leaves() {
     let at = Utc::now() + chrono::Duration::milliseconds(400);
     let keep = r
         .inbox
-        .schedule_message(&r.db, &out.ticket.id, &user, "fica", at)
+        .schedule_on_ticket(&r.db, &out.ticket.id, &user, "fica", at)
         .await
         .unwrap();
     let drop = r
         .inbox
-        .schedule_message(&r.db, &out.ticket.id, &user, "cancelada", at)
+        .schedule_on_ticket(&r.db, &out.ticket.id, &user, "cancelada", at)
         .await
         .unwrap();
     r.inbox.cancel_scheduled(&r.db, &drop.id).await.unwrap();
@@ -340,7 +340,7 @@ async fn a_cancelled_scheduled_message_never_leaves() {
     );
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let sent = r.db.get_scheduled(&keep.id).await.unwrap();
-    assert_eq!(sent.status, "sent");
+    assert_eq!(sent.status, tucan_model::schedule::ScheduleStatus::Sent);
     status_of(
         &r.db,
         sent.message_id.as_deref().unwrap(),

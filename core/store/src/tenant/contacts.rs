@@ -21,6 +21,8 @@ pub struct ContactQuery {
     pub search: Option<String>,
     /// Only contacts with this tag id.
     pub tag: Option<String>,
+    /// Only contacts in this agent's wallet.
+    pub owner_id: Option<String>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,
     pub limit: u32,
@@ -36,6 +38,9 @@ pub struct ContactFields {
     pub tags: Vec<String>,
     /// A WhatsApp group chat (`phone` is the group's id).
     pub is_group: bool,
+    /// The wallet's agent and queue.
+    pub owner_id: Option<String>,
+    pub queue_id: Option<String>,
 }
 
 impl ContactFields {
@@ -47,6 +52,8 @@ impl ContactFields {
             "custom_fields": self.custom_fields,
             "tags": self.tags,
             "is_group": self.is_group,
+            "owner_id": self.owner_id,
+            "queue_id": self.queue_id,
             "search": search_text(&self.name, &self.phone, self.email.as_deref()),
         });
         strip_nulls(&mut v);
@@ -63,6 +70,8 @@ impl From<Contact> for ContactFields {
             custom_fields: c.custom_fields,
             tags: c.tags,
             is_group: c.is_group,
+            owner_id: c.owner_id,
+            queue_id: c.queue_id,
         }
     }
 }
@@ -157,6 +166,10 @@ impl TenantDb {
             conds.push("tags CONTAINS $tag");
             vars.insert("tag".into(), json!(tag));
         }
+        if let Some(owner) = &q.owner_id {
+            conds.push("owner_id = $owner");
+            vars.insert("owner".into(), json!(owner));
+        }
         let filter = if conds.is_empty() {
             String::new()
         } else {
@@ -207,7 +220,7 @@ impl TenantDb {
     }
 
     pub async fn create_contact(&self, fields: &ContactFields) -> StoreResult<Contact> {
-        check_ids_exist(self.raw(), "tag", &fields.tags, "tag").await?;
+        self.check_contact_refs(fields).await?;
         let sql = "CREATE type::record('contact', $id) CONTENT $c";
         fetch_found(
             self.raw(),
@@ -221,10 +234,11 @@ impl TenantDb {
 
     pub async fn save_contact(&self, id: &str, fields: &ContactFields) -> StoreResult<Contact> {
         check_id(id, Resource::Contact)?;
-        check_ids_exist(self.raw(), "tag", &fields.tags, "tag").await?;
+        self.check_contact_refs(fields).await?;
         // An unbound `$c.email` is NONE, which removes the field.
         let sql = "UPDATE type::record('contact', $id) SET name = $c.name, phone = $c.phone, email = $c.email, \
-                   custom_fields = $c.custom_fields, tags = $c.tags, search = $c.search, updated_at = time::now()";
+                   custom_fields = $c.custom_fields, tags = $c.tags, owner_id = $c.owner_id, queue_id = $c.queue_id, \
+                   search = $c.search, updated_at = time::now()";
         fetch_found(
             self.raw(),
             sql,
@@ -261,6 +275,28 @@ impl TenantDb {
             json!({ "id": id }),
         )
         .await?;
+        Ok(())
+    }
+
+    /// The tags, wallet agent and wallet queue a contact names exist.
+    async fn check_contact_refs(&self, fields: &ContactFields) -> StoreResult<()> {
+        check_ids_exist(self.raw(), "tag", &fields.tags, "tag").await?;
+        if let Some(owner) = &fields.owner_id {
+            check_ids_exist(self.raw(), "user", std::slice::from_ref(owner), "owner").await?;
+        }
+        if let Some(queue) = &fields.queue_id {
+            check_ids_exist(self.raw(), "queue", std::slice::from_ref(queue), "queue").await?;
+        }
+        Ok(())
+    }
+
+    /// Take a removed agent's or queue's contacts out of their wallets.
+    pub(crate) async fn clear_wallets(&self, field: &str, id: &str) -> StoreResult<()> {
+        let sql = match field {
+            "owner_id" => "UPDATE contact SET owner_id = NONE WHERE owner_id = $id",
+            _ => "UPDATE contact SET queue_id = NONE WHERE queue_id = $id",
+        };
+        rows(self.raw(), sql, json!({ "id": id })).await?;
         Ok(())
     }
 

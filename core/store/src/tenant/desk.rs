@@ -1,14 +1,12 @@
-//! Agent presence, scheduled messages and stored media files.
+//! Agent presence and stored media files.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use tucan_model::Resource;
-use tucan_model::ids::new_id;
-use tucan_model::ticket::ScheduledMessage;
 
 use super::TenantDb;
-use crate::db::{check_id, execute, fetch, fetch_found, fetch_one};
+use crate::db::{check_id, execute, fetch_found, fetch_one};
 use crate::error::StoreResult;
 
 /// A file stored under the tenant's media folder.
@@ -59,58 +57,6 @@ impl TenantDb {
             .iter()
             .filter_map(|id| found.get(id).map(|m| (id.clone(), *m)))
             .collect())
-    }
-
-    pub async fn create_scheduled(
-        &self,
-        ticket_id: &str,
-        user_id: &str,
-        body: &str,
-        send_at: DateTime<Utc>,
-    ) -> StoreResult<ScheduledMessage> {
-        fetch_found(
-            self.raw(),
-            "CREATE type::record('scheduled_message', $id) CONTENT { ticket_id: $t, user_id: $u, body: $b, send_at: <datetime> $at }",
-            json!({ "id": new_id(), "t": ticket_id, "u": user_id, "b": body, "at": send_at }),
-            Resource::ScheduledMessage,
-        )
-        .await
-    }
-
-    pub async fn get_scheduled(&self, id: &str) -> StoreResult<ScheduledMessage> {
-        check_id(id, Resource::ScheduledMessage)?;
-        fetch_found(
-            self.raw(),
-            "SELECT * FROM type::record('scheduled_message', $id)",
-            json!({ "id": id }),
-            Resource::ScheduledMessage,
-        )
-        .await
-    }
-
-    pub async fn list_scheduled(&self, ticket_id: &str) -> StoreResult<Vec<ScheduledMessage>> {
-        fetch(
-            self.raw(),
-            "SELECT * FROM scheduled_message WHERE ticket_id = $t ORDER BY send_at",
-            json!({ "t": ticket_id }),
-        )
-        .await
-    }
-
-    /// Move a scheduled message from `scheduled` to `status`; false when it had already left.
-    pub async fn finish_scheduled(
-        &self,
-        id: &str,
-        status: &str,
-        message_id: Option<&str>,
-    ) -> StoreResult<bool> {
-        let rows = crate::db::rows(
-            self.raw(),
-            "UPDATE type::record('scheduled_message', $id) SET status = $s, message_id = $m ?? NONE WHERE status = 'scheduled' RETURN VALUE status",
-            json!({ "id": id, "s": status, "m": message_id }),
-        )
-        .await?;
-        Ok(!rows.is_empty())
     }
 
     pub async fn create_media(&self, row: &MediaRow) -> StoreResult<MediaRow> {

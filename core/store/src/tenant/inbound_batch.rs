@@ -16,7 +16,9 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tucan_model::ids::new_id;
-use tucan_model::ticket::{Direction, Media, Message, MessageKind, MessageStatus, Ticket};
+use tucan_model::ticket::{
+    Direction, Media, Message, MessageKind, MessageStatus, Ticket, Writer,
+};
 
 pub use memo::InboundMemo;
 
@@ -325,7 +327,7 @@ IF (SELECT VALUE name FROM array::map($owners, |$c| type::record('contact', $c))
 INSERT INTO dedupe $dedupes RETURN NONE;
 {attach}LET $ms = array::map($messages, |$m| object::extend($m, {{ created_at: <datetime> $stamp, updated_at: <datetime> $stamp }}));
 INSERT INTO message $ms RETURN NONE;
-LET $up = (UPDATE array::map($expect, |$t| type::record('ticket', $t)) SET unread = $unread[record::id(id)], last_message = $preview[record::id(id)], activity = $activity[record::id(id)], contact_name = $name[record::id(id)], last_message_at = <datetime> $stamp, updated_at = <datetime> $stamp WHERE updated_at = <datetime> $versions[record::id(id)] RETURN VALUE id);
+LET $up = (UPDATE array::map($expect, |$t| type::record('ticket', $t)) SET unread = $unread[record::id(id)], last_message = $preview[record::id(id)], last_message_by = 'customer', activity = $activity[record::id(id)], contact_name = $name[record::id(id)], last_message_at = <datetime> $stamp, updated_at = <datetime> $stamp WHERE updated_at = <datetime> $versions[record::id(id)] RETURN VALUE id);
 IF array::len($up) != array::len($expect) {{ THROW 'ticket_moved' }};
 INSERT INTO inbox_event $events RETURN NONE;
 RETURN {{ waiting: (SELECT VALUE contact_id FROM run WITH INDEX run_contact WHERE contact_id IN $contacts AND status = 'waiting') }};
@@ -441,6 +443,7 @@ fn build_rows(writes: &[(&QuickInbound, &Choice)], found: &Found, now: DateTime<
         ticket.unread += 1;
         ticket.last_message = ticket_preview(w.kind, &w.body);
         ticket.last_message_at = Some(now);
+        ticket.last_message_by = Some(Writer::Customer);
         ticket.activity = new_id();
         ticket.contact_name = contact_name.clone();
         ticket.updated_at = now;

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use tucan_model::ErrorCode;
 use tucan_model::Resource;
 use tucan_model::ids::new_id;
-use tucan_model::inbox::{NewQueue, Queue, QuickReply, Tag};
+use tucan_model::inbox::{NewQueue, Queue, QueueAutoClose, QuickReply, Tag};
 
 use super::TenantDb;
 use crate::db::{check_id, check_ids_exist, execute, fetch, fetch_found, rows};
@@ -96,7 +96,7 @@ impl TenantDb {
 
     pub async fn create_queue(&self, q: &NewQueue) -> StoreResult<Queue> {
         check_ids_exist(self.raw(), "user", &q.user_ids, "user").await?;
-        let mut content = json!({ "name": q.name, "color": q.color, "greeting": q.greeting, "user_ids": dedup(&q.user_ids), "strategy": q.strategy, "business_hours": own_hours(q.business_hours.as_ref()) });
+        let mut content = json!({ "name": q.name, "color": q.color, "greeting": q.greeting, "user_ids": dedup(&q.user_ids), "strategy": q.strategy, "business_hours": own_hours(q.business_hours.as_ref()), "auto_close": own_limits(q.auto_close.as_ref()) });
         strip_nulls(&mut content);
         let sql = "CREATE type::record('queue', $id) CONTENT $content";
         let vars = json!({ "id": new_id(), "content": content });
@@ -108,12 +108,10 @@ impl TenantDb {
     pub async fn save_queue(&self, q: &Queue) -> StoreResult<Queue> {
         check_ids_exist(self.raw(), "user", &q.user_ids, "user").await?;
         let hours = own_hours(q.business_hours.as_ref());
-        let sql = if hours.is_some() {
-            "UPDATE type::record('queue', $id) SET name = $name, color = $color, greeting = $greeting, user_ids = $user_ids, strategy = $strategy, business_hours = $hours"
-        } else {
-            "UPDATE type::record('queue', $id) SET name = $name, color = $color, greeting = $greeting, user_ids = $user_ids, strategy = $strategy, business_hours = NONE"
-        };
-        let vars = json!({ "id": q.id, "name": q.name, "color": q.color, "greeting": q.greeting, "user_ids": dedup(&q.user_ids), "strategy": q.strategy, "hours": hours });
+        let limits = own_limits(q.auto_close.as_ref());
+        // `?? NONE`: an absent schedule or limit removes the field (JSON null would not).
+        let sql = "UPDATE type::record('queue', $id) SET name = $name, color = $color, greeting = $greeting, user_ids = $user_ids, strategy = $strategy, business_hours = $hours ?? NONE, auto_close = $limits ?? NONE";
+        let vars = json!({ "id": q.id, "name": q.name, "color": q.color, "greeting": q.greeting, "user_ids": dedup(&q.user_ids), "strategy": q.strategy, "hours": hours, "limits": limits });
         let q = fetch_found(self.raw(), sql, vars, Resource::Queue)
             .await
             .map_err(|e| e.on_unique(ErrorCode::NameTaken, "a queue with this name exists"))?;
@@ -130,6 +128,7 @@ impl TenantDb {
             json!({ "id": id }),
         )
         .await?;
+        self.clear_wallets("queue_id", id).await?;
         self.append_access_event().await
     }
 
@@ -141,6 +140,7 @@ impl TenantDb {
             json!({ "u": user_id }),
         )
         .await?;
+        self.clear_wallets("owner_id", user_id).await?;
         self.append_access_event().await
     }
 
@@ -257,4 +257,12 @@ fn dedup(ids: &[String]) -> Vec<String> {
 /// A queue's own hours, if it has any worth keeping.
 fn own_hours(h: Option<&tucan_model::hours::Schedule>) -> Option<&tucan_model::hours::Schedule> {
     h.filter(|h| !h.is_empty())
+}
+
+/// A queue's auto-close limits as stored: absent when it has none of its own.
+fn own_limits(l: Option<&QueueAutoClose>) -> Option<Value> {
+    let l = l.filter(|l| !l.is_empty())?;
+    let mut v = json!(l);
+    strip_nulls(&mut v);
+    Some(v)
 }

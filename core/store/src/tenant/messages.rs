@@ -11,7 +11,7 @@ use tucan_model::contact::Contact;
 use tucan_model::ids::new_id;
 use tucan_model::ticket::{
     Direction, Media, Message, MessageAuthor, MessageKind, MessageStatus, TemplateUse, Ticket,
-    TicketStatus, preview,
+    TicketStatus, Writer, preview,
 };
 use tucan_model::{ErrorCode, Problem};
 
@@ -123,6 +123,17 @@ enum Target {
         score: u8,
         comment: Option<String>,
     },
+}
+
+impl OutgoingWrite {
+    /// Who writes it: an agent or API client (`user_id`), a flow (`run_id`), or the platform.
+    fn writer(&self) -> Writer {
+        match (&self.user_id, &self.run_id) {
+            (Some(_), _) => Writer::Agent,
+            (None, Some(_)) => Writer::Bot,
+            (None, None) => Writer::System,
+        }
+    }
 }
 
 impl TenantDb {
@@ -321,7 +332,7 @@ SELECT VALUE ticket_id FROM type::record('ticket_live', [$contact, $c]);",
             "BEGIN TRANSACTION;
 CREATE type::record('dedupe', [$conn, $cid]) CONTENT {{ message_id: $mid }};
 {opening}{attach}LET $m = (CREATE ONLY type::record('message', $mid) CONTENT $message RETURN AFTER);
-LET $t = (UPDATE ONLY type::record('ticket', $tid) SET unread += 1, last_message = $preview, last_message_at = time::now(), activity = $activity, contact_name = $name, updated_at = time::now() RETURN AFTER);
+LET $t = (UPDATE ONLY type::record('ticket', $tid) SET unread += 1, last_message = $preview, last_message_at = time::now(), last_message_by = 'customer', activity = $activity, contact_name = $name, updated_at = time::now() RETURN AFTER);
 {MESSAGE_AND_TICKET_EVENT}
 RETURN {{ m: $m, t: $t }};
 COMMIT TRANSACTION;"
@@ -387,12 +398,20 @@ COMMIT TRANSACTION;"
         } else {
             "IF $t0.status = 'closed' { THROW 'ticket_state:closed' };"
         };
+        // An agent writing takes the conversation from a flow; a flow writing on a ticket no
+        // agent has is the one talking there.
+        let bot = match w.writer() {
+            Writer::Agent => ", bot_run_id = NONE",
+            Writer::Bot => ", bot_run_id = IF $t0.user_id = NONE THEN $run ELSE bot_run_id END",
+            Writer::Customer | Writer::System => "",
+        };
+        let read = if w.mark_read { ", unread = 0" } else { "" };
         let ticket_update = if w.note {
-            "LET $t = $t0;"
-        } else if w.mark_read {
-            "LET $t = (UPDATE ONLY type::record('ticket', $tid) SET last_message = $preview, last_message_at = time::now(), activity = $activity, unread = 0, updated_at = time::now() RETURN AFTER);"
+            "LET $t = $t0;".to_string()
         } else {
-            "LET $t = (UPDATE ONLY type::record('ticket', $tid) SET last_message = $preview, last_message_at = time::now(), activity = $activity, updated_at = time::now() RETURN AFTER);"
+            format!(
+                "LET $t = (UPDATE ONLY type::record('ticket', $tid) SET last_message = $preview, last_message_at = time::now(), last_message_by = $by, activity = $activity{read}{bot}, updated_at = time::now() RETURN AFTER);"
+            )
         };
         let events = if w.note {
             format!(
@@ -417,7 +436,7 @@ COMMIT TRANSACTION;"
         let vars = json!({
             "tid": w.ticket_id, "mid": mid, "key": w.dedupe_key, "message": message,
             "preview": text, "activity": new_id(), "ev_t": new_id(), "ev_m": new_id(),
-            "log": new_id(), "actor": w.actor.as_deref().unwrap_or("system"),
+            "by": w.writer(), "run": w.run_id, "log": new_id(), "actor": w.actor.as_deref().unwrap_or("system"),
             "detail": json!({ "message_id": mid, "mentions": w.mentions }).to_string(),
         });
         match returned(self.raw(), &sql, vars).await {

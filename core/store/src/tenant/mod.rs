@@ -14,6 +14,7 @@ mod messages;
 mod plugins;
 mod ratings;
 mod runs;
+mod schedules;
 mod simulator;
 mod templates;
 mod tickets;
@@ -33,6 +34,7 @@ pub use inbound_batch::{InboundMemo, QuickInbound, QuickOutcome};
 pub use messages::{InboundLookup, InboundOutcome, InboundWrite, MessagePage, OutgoingWrite};
 pub use plugins::{PluginRow, PluginUpload, PluginVersionRow};
 pub use runs::{EffectRow, EffectWrite, NewRun, RunQuery, RunRow, RunWrite, StepRow, StepWrite};
+pub use schedules::{ScheduleClock, ScheduleEdit, ScheduleQuery, ScheduleRow, ScheduleTurn};
 pub use simulator::SimWrite;
 pub use tickets::{LiveKey, TicketChange, TicketPage, TicketQuery, Visibility};
 pub use users::{UserRow, UserTable};
@@ -135,6 +137,7 @@ mod tests {
             custom_fields: BTreeMap::new(),
             tags: vec![],
             is_group: false,
+            ..Default::default()
         }
     }
 
@@ -289,6 +292,7 @@ mod tests {
                 user_ids: vec![],
                 strategy: Default::default(),
                 business_hours: None,
+                auto_close: None,
             })
             .await
             .unwrap();

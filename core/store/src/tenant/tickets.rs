@@ -2,6 +2,7 @@
 //! writes its timeline entry and its event), and the timeline. `ticket_live:[contact,
 //! connection]` names the one ticket not closed of a contact on a connection.
 
+use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use tucan_model::ErrorCode;
 use tucan_model::Resource;
@@ -50,6 +51,12 @@ pub struct TicketQuery {
     pub user_id: Option<String>,
     /// One contact's tickets (its history).
     pub contact_id: Option<String>,
+    /// The tickets of one number.
+    pub connection_id: Option<String>,
+    /// Opened at or after this moment.
+    pub since: Option<DateTime<Utc>>,
+    /// Opened before this moment.
+    pub until: Option<DateTime<Utc>>,
     pub tag: Option<String>,
     /// Only group chats (`true`) or only one-to-one chats (`false`).
     pub group: Option<bool>,
@@ -130,6 +137,15 @@ impl TenantDb {
         if let Some(v) = &q.contact_id {
             bind("contact_id = $contact", "contact", json!(v));
         }
+        if let Some(v) = &q.connection_id {
+            bind("connection_id = $conn", "conn", json!(v));
+        }
+        if let Some(v) = &q.since {
+            bind("created_at >= <datetime> $since", "since", json!(v));
+        }
+        if let Some(v) = &q.until {
+            bind("created_at < <datetime> $until", "until", json!(v));
+        }
         if let Some(v) = &q.tag {
             bind("tags CONTAINS $tag", "tag", json!(v));
         }
@@ -184,6 +200,10 @@ impl TenantDb {
                 None => {}
             }
         }
+        // An agent taking the ticket, or its close, ends a flow's hold on it.
+        if matches!(c.user_id, Some(Some(_))) || c.status == Some(TicketStatus::Closed) {
+            sets.push("bot_run_id = NONE".into());
+        }
         if c.read {
             sets.push("unread = 0".into());
         }
@@ -232,6 +252,25 @@ COMMIT TRANSACTION;",
             Ok(None) => Err(StoreError::NotFound(Resource::Ticket)),
             Err(e) => Err(ticket_error(e)),
         }
+    }
+
+    /// A flow run ended: the ticket it was talking on is no longer a flow's. Returns the
+    /// ticket it released, if any.
+    pub async fn release_bot(&self, run_id: &str) -> StoreResult<Option<Ticket>> {
+        let sql = format!(
+            "BEGIN TRANSACTION;
+LET $before = (SELECT * FROM ONLY ticket WHERE bot_run_id = $run LIMIT 1);
+LET $t = IF $before {{ (UPDATE ONLY $before.id SET bot_run_id = NONE, updated_at = time::now() RETURN AFTER) }} ELSE {{ NONE }};
+IF $t {{ {TICKET_EVENT} }};
+RETURN $t;
+COMMIT TRANSACTION;"
+        );
+        returned(
+            self.raw(),
+            &sql,
+            json!({ "run": run_id, "ev_t": new_id() }),
+        )
+        .await
     }
 
     /// The ticket's timeline, oldest first (its latest 1,000 entries).

@@ -369,4 +369,7 @@ async fn a_run_without_a_ticket_talks_or_fails_visibly() {
     );
 }
 
+mod details;
+mod schedules;
 mod settings;
+mod wallets;

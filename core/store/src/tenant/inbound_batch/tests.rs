@@ -65,6 +65,8 @@ fn ticket(id: &str, contact: &str) -> Ticket {
         unread: 2,
         last_message: "before".into(),
         last_message_at: Some(at),
+        last_message_by: None,
+        bot_run_id: None,
         tags: Vec::new(),
         activity: "a0".into(),
         created_at: at,

@@ -1,0 +1,278 @@
+//! Inbox details: who wrote a ticket's last line, a flow's hold on a ticket and an agent
+//! taking over from it knowingly, filters by number and date, and a queue's own auto-close.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::harness::{TestApp, TestTenant, assert_error};
+use crate::inbox::{customer_says, eventually, queue, simulator};
+
+/// Publish a flow that asks every new conversation a question and waits for the answer.
+async fn asking_flow(app: &TestApp, t: &TestTenant) {
+    let doc = json!({
+        "nodes": [
+            { "id": "start", "type": "trigger.message_received" },
+            { "id": "ask", "type": "messaging.ask", "config": { "question": "Qual o seu pedido?", "variable": "order" } },
+            { "id": "bye", "type": "messaging.send_text", "config": { "text": "Anotado: {{vars.order}}" } }
+        ],
+        "edges": [
+            { "id": "e1", "source": "start", "target": "ask" },
+            { "id": "e2", "source": "ask", "source_port": "answer", "target": "bye" }
+        ]
+    });
+    let (status, flow) = app
+        .post(
+            "/api/flows",
+            &t.admin_token,
+            json!({ "name": "Pedido", "document": doc }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{flow}");
+    let id = flow["id"].as_str().unwrap();
+    let (status, out) = app
+        .post(
+            &format!("/api/flows/{id}/publish"),
+            &t.admin_token,
+            json!({}),
+        )
+        .await;
+    assert!(status.is_success(), "{out}");
+}
+
+async fn ticket(app: &TestApp, t: &TestTenant, id: &str) -> Value {
+    app.get(&format!("/api/tickets/{id}"), &t.admin_token).await.1
+}
+
+#[tokio::test]
+async fn a_ticket_a_flow_talks_on_is_marked_and_an_agent_takes_it_over_knowingly() {
+    let app = TestApp::start_with_workers().await;
+    let t = app.tenant("acme").await;
+    let conn = simulator(&app, &t, "+551130000041", json!({})).await;
+    asking_flow(&app, &t).await;
+    let (agent, agent_tok) = app.user(&t, "agent").await;
+
+    let said = customer_says(
+        &app,
+        &t,
+        &conn,
+        json!({ "from": "5511944440001", "text": "oi" }),
+    )
+    .await;
+    let id = said["ticket_id"].as_str().unwrap().to_string();
+    let held = eventually(&app, &format!("/api/tickets/{id}"), &t.admin_token, |t| {
+        t["bot_run_id"].is_string()
+    })
+    .await;
+    assert_eq!(held["last_message_by"], "bot", "{held}");
+    assert_eq!(held["last_message"], "Qual o seu pedido?");
+    let run = held["bot_run_id"].as_str().unwrap().to_string();
+
+    // Accepting by accident is refused; knowingly, the agent takes over and the flow stops.
+    let accept = format!("/api/tickets/{id}/accept");
+    assert_error(
+        &app.post(&accept, &agent_tok, json!({})).await,
+        409,
+        "FLOW_TALKING",
+    );
+    let (status, taken) = app
+        .post(&format!("{accept}?take_over=true"), &agent_tok, json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{taken}");
+    assert_eq!(taken["user_id"], agent.as_str());
+    assert!(taken["bot_run_id"].is_null(), "{taken}");
+    let stopped = eventually(&app, &format!("/api/runs/{run}"), &t.admin_token, |r| {
+        r["run"]["status"] == "cancelled"
+    })
+    .await;
+    assert_eq!(stopped["run"]["status"], "cancelled");
+    // The customer's answer now reaches the agent only.
+    customer_says(
+        &app,
+        &t,
+        &conn,
+        json!({ "from": "5511944440001", "text": "pedido 42" }),
+    )
+    .await;
+    let after = eventually(&app, &format!("/api/tickets/{id}"), &t.admin_token, |t| {
+        t["last_message"] == "pedido 42"
+    })
+    .await;
+    assert_eq!(after["last_message_by"], "customer");
+    let (status, sent) = app
+        .post(
+            &format!("/api/tickets/{id}/messages"),
+            &agent_tok,
+            json!({ "body": "Já vejo o pedido 42" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{sent}");
+    assert_eq!(ticket(&app, &t, &id).await["last_message_by"], "agent");
+    let (_, chat) = app
+        .get(
+            &format!("/api/connections/{conn}/simulator/chats/5511944440001"),
+            &t.admin_token,
+        )
+        .await;
+    assert!(
+        chat.as_array()
+            .unwrap()
+            .iter()
+            .all(|m| !m["body"].as_str().unwrap_or_default().starts_with("Anotado")),
+        "{chat}"
+    );
+
+    // A flow that ends lets go of the ticket by itself.
+    let said = customer_says(
+        &app,
+        &t,
+        &conn,
+        json!({ "from": "5511944440002", "text": "olá" }),
+    )
+    .await;
+    let other = said["ticket_id"].as_str().unwrap().to_string();
+    eventually(&app, &format!("/api/tickets/{other}"), &t.admin_token, |t| {
+        t["bot_run_id"].is_string()
+    })
+    .await;
+    customer_says(
+        &app,
+        &t,
+        &conn,
+        json!({ "from": "5511944440002", "text": "pedido 7" }),
+    )
+    .await;
+    let released = eventually(&app, &format!("/api/tickets/{other}"), &t.admin_token, |t| {
+        t["bot_run_id"].is_null() && t["last_message"] == "Anotado: pedido 7"
+    })
+    .await;
+    assert_eq!(released["last_message_by"], "bot");
+    let (status, _) = app
+        .post(&format!("/api/tickets/{other}/accept"), &agent_tok, json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn tickets_filter_by_number_and_opening_date() {
+    let app = TestApp::start_with_workers().await;
+    let t = app.tenant("acme").await;
+    let one = simulator(&app, &t, "+551130000042", json!({})).await;
+    let two = simulator(&app, &t, "+551130000043", json!({})).await;
+    let before = chrono::Utc::now();
+    for (conn, from) in [(&one, "5511944440011"), (&two, "5511944440012")] {
+        customer_says(&app, &t, conn, json!({ "from": from, "text": "oi" })).await;
+    }
+    let after = chrono::Utc::now() + chrono::Duration::seconds(1);
+    let count = |path: String| {
+        let app = &app;
+        let token = t.admin_token.clone();
+        async move {
+            let (status, page) = app.get(&path, &token).await;
+            assert_eq!(status, StatusCode::OK, "{page}");
+            page["items"].as_array().unwrap().len()
+        }
+    };
+    assert_eq!(count(format!("/api/tickets?connection_id={one}")).await, 1);
+    assert_eq!(count(format!("/api/tickets?connection_id={two}")).await, 1);
+    let at = |d: chrono::DateTime<chrono::Utc>| d.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let since = format!("/api/tickets?since={}", at(before));
+    assert_eq!(count(since).await, 2);
+    assert_eq!(count(format!("/api/tickets?since={}", at(after))).await, 0);
+    assert_eq!(count(format!("/api/tickets?until={}", at(before))).await, 0);
+    assert_error(
+        &app.get("/api/tickets?since=yesterday", &t.admin_token).await,
+        400,
+        "INVALID_PARAM",
+    );
+}
+
+#[tokio::test]
+async fn a_queue_closes_its_quiet_tickets_on_its_own_terms() {
+    let app = TestApp::start_with_workers().await;
+    let t = app.tenant("acme").await;
+    let calm = queue(&app, &t, "Calma", &[], "manual").await;
+    let timer = |ticket: &str| format!("autoclose:{}:{ticket}", t.id);
+    // The company closes nothing; the queue closes its pending tickets after 30 minutes.
+    let (status, q) = app
+        .patch(
+            &format!("/api/queues/{calm}"),
+            &t.admin_token,
+            json!({ "auto_close": { "pending_minutes": 30 } }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{q}");
+    assert_eq!(q["auto_close"]["pending_minutes"], 30);
+    let conn = simulator(
+        &app,
+        &t,
+        "+551130000044",
+        json!({ "default_queue_id": calm }),
+    )
+    .await;
+    let plain = simulator(&app, &t, "+551130000045", json!({})).await;
+    let in_queue = customer_says(
+        &app,
+        &t,
+        &conn,
+        json!({ "from": "5511944440021", "text": "oi" }),
+    )
+    .await["ticket_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let outside = customer_says(
+        &app,
+        &t,
+        &plain,
+        json!({ "from": "5511944440022", "text": "oi" }),
+    )
+    .await["ticket_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let jobs = app.store.jobs();
+    assert!(jobs.timer_exists(&timer(&in_queue)).await.unwrap());
+    assert!(!jobs.timer_exists(&timer(&outside)).await.unwrap());
+
+    // The other way round: the company closes after an hour, the queue never.
+    super::settings(&app, &t, json!({ "auto_close_pending_minutes": 60 })).await;
+    let (status, _) = app
+        .patch(
+            &format!("/api/queues/{calm}"),
+            &t.admin_token,
+            json!({ "auto_close": { "pending_minutes": 0 } }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let in_queue = customer_says(
+        &app,
+        &t,
+        &conn,
+        json!({ "from": "5511944440023", "text": "oi" }),
+    )
+    .await["ticket_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let outside = customer_says(
+        &app,
+        &t,
+        &plain,
+        json!({ "from": "5511944440024", "text": "oi" }),
+    )
+    .await["ticket_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(!jobs.timer_exists(&timer(&in_queue)).await.unwrap());
+    assert!(jobs.timer_exists(&timer(&outside)).await.unwrap());
+    // No limits of its own: the company's apply again.
+    let (_, q) = app
+        .patch(
+            &format!("/api/queues/{calm}"),
+            &t.admin_token,
+            json!({ "auto_close": {} }),
+        )
+        .await;
+    assert!(q["auto_close"].is_null(), "{q}");
+}
