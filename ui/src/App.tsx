@@ -23,9 +23,11 @@ const loadAdmin = () => import('./admin');
 const loadDashboard = () => import('./dashboard');
 const loadInbox = () => import('./inbox');
 const loadConnections = () => import('./connections');
+const loadSchedules = () => import('./schedules');
 
 const ProfilePage = page(() => import('./auth/ProfilePage'), 'ProfilePage');
 const InboxPage = page(loadInbox, 'InboxPage');
+const SchedulesPage = page(loadSchedules, 'SchedulesPage');
 const ConnectionsPage = page(loadConnections, 'ConnectionsPage');
 const ConnectionPage = page(loadConnections, 'ConnectionPage');
 const SimulatorPhonePage = page(loadConnections, 'SimulatorPhonePage');
@@ -102,6 +104,7 @@ export function App() {
         <Route path="/profile" element={g('any', <ProfilePage />)} />
         <Route path="/inbox" element={g('agent', <InboxPage />)} />
         <Route path="/inbox/:ticketId" element={g('agent', <InboxPage />)} />
+        <Route path="/schedules" element={g('agent', <SchedulesPage />)} />
         <Route path="/connections" element={g('supervisor', <ConnectionsPage />)} />
         <Route path="/connections/:id" element={g('supervisor', <ConnectionPage />)} />
         <Route path="/connections/:id/phone" element={g('supervisor', <SimulatorPhonePage />)} />

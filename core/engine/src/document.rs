@@ -34,6 +34,11 @@ pub struct FlowSettings {
     /// most one active run per flow: a trigger that fires while one is active starts nothing.
     #[serde(default)]
     pub concurrent_runs: bool,
+    /// The number (connection id) runs without a conversation write from: runs started by
+    /// a webhook, by hand or on a schedule. Without it, the number the contact last wrote
+    /// to, or the company's only one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connection_id: Option<String>,
 }
 
 impl FlowSettings {

@@ -209,9 +209,9 @@ impl Inbox {
         })
     }
 
-    /// The ticket a run without one talks on: the contact's live ticket on the number they
-    /// last talked to the company on (the company's only number for a contact who never
-    /// did), opened when `open` and there is none (pending in the number's queue). `Err`
+    /// The ticket a run without one talks on: the contact's live ticket on the number the
+    /// flow names (`settings.connection_id`), else the one they last talked to the company
+    /// on (the company's only number for a contact who never did), opened when `open` and there is none (pending in the number's queue). `Err`
     /// with the reason when the run has no one or nowhere to talk to; `Ok(None)` when there
     /// is no live ticket and `open` is false.
     pub(crate) async fn ticket_for_run(
@@ -223,7 +223,19 @@ impl Inbox {
         let Some(contact_id) = &run.contact_id else {
             return Ok(Err("the run has no contact to talk to".into()));
         };
-        let connection_id = match db.last_connection_of(contact_id).await? {
+        let named = self.runtime.flow_of(db, run).await?.settings.connection_id.clone();
+        if let Some(id) = &named
+            && let Err(StoreError::NotFound(_)) = db.get_connection(id).await
+        {
+            return Ok(Err(
+                "the number the flow writes from no longer exists".into(),
+            ));
+        }
+        let last = match named {
+            Some(id) => Some(id),
+            None => db.last_connection_of(contact_id).await?,
+        };
+        let connection_id = match last {
             Some(id) => id,
             None => {
                 let all = db.list_connections().await?;

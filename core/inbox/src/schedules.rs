@@ -133,7 +133,7 @@ impl Inbox {
             Some(m) => Some(m.to_string()),
             None => s.media_id.clone(),
         };
-        let template = match (&patch.template, patch.clear_template) {
+        let template = match (&patch.template, patch.clear_template.unwrap_or(false)) {
             (Some(t), _) => Some(t.clone()),
             (None, true) => None,
             (None, false) => s.template.clone(),
@@ -159,7 +159,7 @@ impl Inbox {
             .await?;
         let send_at = patch.send_at.unwrap_or(s.send_at);
         let repeat = patch.repeat.unwrap_or(s.repeat);
-        let repeat_until = match (patch.repeat_until, patch.clear_repeat_until) {
+        let repeat_until = match (patch.repeat_until, patch.clear_repeat_until.unwrap_or(false)) {
             (Some(u), _) => Some(u),
             (None, true) => None,
             (None, false) => s.repeat_until,
@@ -169,7 +169,12 @@ impl Inbox {
                 "a message scheduled on a ticket goes once".into(),
             ));
         }
-        check_times(send_at, repeat, repeat_until)?;
+        // A time kept as it was may have just passed (the send is on its way).
+        if patch.send_at.is_some() {
+            check_times(send_at, repeat, repeat_until)?;
+        } else {
+            check_end(send_at, repeat, repeat_until)?;
+        }
         let contact_name = match db.get_contact(&s.contact_id).await {
             Ok(c) => c.name,
             Err(_) => s.contact_name.clone(),
@@ -396,6 +401,15 @@ fn check_times(
             "send_at must be in the future".into(),
         ));
     }
+    check_end(send_at, repeat, until)
+}
+
+/// An end only for a repeating message, and after its first send.
+fn check_end(
+    send_at: DateTime<Utc>,
+    repeat: Repeat,
+    until: Option<DateTime<Utc>>,
+) -> InboxResult<()> {
     if let Some(u) = until {
         if repeat == Repeat::None {
             return Err(InboxError::InvalidField(

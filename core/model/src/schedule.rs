@@ -88,16 +88,13 @@ pub struct SchedulePatch {
     pub media_id: Option<String>,
     pub template: Option<TemplateUse>,
     /// Send the template no more (the body and file go instead).
-    #[cfg_attr(feature = "openapi", oai(default))]
-    #[serde(default)]
-    pub clear_template: bool,
+    pub clear_template: Option<bool>,
     /// The next send.
     pub send_at: Option<DateTime<Utc>>,
     pub repeat: Option<Repeat>,
     pub repeat_until: Option<DateTime<Utc>>,
-    #[cfg_attr(feature = "openapi", oai(default))]
-    #[serde(default)]
-    pub clear_repeat_until: bool,
+    /// Repeat with no end.
+    pub clear_repeat_until: Option<bool>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

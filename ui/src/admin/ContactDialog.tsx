@@ -1,4 +1,5 @@
-//! The contact form: name, phone, email, tags and a key/value editor for custom fields.
+//! The contact form: name, phone, email, tags, a key/value editor for custom fields, and the
+//! contact's wallet (the agent new tickets go to, and the queue they wait in otherwise).
 import { useId, useRef, useState } from 'react';
 import { api, type Schemas } from '../api/client';
 import { useT } from '../i18n';
@@ -7,6 +8,8 @@ import { m } from './messages';
 
 type Contact = Schemas['Contact'];
 type Tag = Schemas['Tag'];
+type Colleague = Schemas['Colleague'];
+type Queue = Schemas['Queue'];
 
 const FIELD_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 const MAX_FIELDS = 50;
@@ -20,11 +23,16 @@ interface Row {
 export function ContactDialog({
   contact,
   tags,
+  agents,
+  queues,
   onClose,
   onSaved,
 }: {
   contact: Contact | null;
   tags: Tag[];
+  /** The company's users, for the wallet's agent. */
+  agents: Colleague[];
+  queues: Queue[];
   onClose: () => void;
   onSaved: (c: Contact, created: boolean) => void;
 }) {
@@ -33,6 +41,8 @@ export function ContactDialog({
   const [phone, setPhone] = useState(contact?.phone ?? '');
   const [email, setEmail] = useState(contact?.email ?? '');
   const [chosen, setChosen] = useState<string[]>(contact?.tags ?? []);
+  const [owner, setOwner] = useState(contact?.owner_id ?? '');
+  const [queue, setQueue] = useState(contact?.queue_id ?? '');
   const nextKey = useRef(0);
   const [rows, setRows] = useState<Row[]>(() =>
     Object.entries(contact?.custom_fields ?? {}).map(([n, v]) => ({ key: nextKey.current++, name: n, value: v })),
@@ -70,10 +80,17 @@ export function ContactDialog({
     for (const r of rows) if (r.name.trim() && r.value !== '') custom_fields[r.name.trim()] = r.value;
     const body = { name: name.trim(), phone: phone.trim(), email: email.trim(), custom_fields, tags: chosen };
     if (contact) {
-      onSaved(await api<Contact>('PATCH', `/api/contacts/${contact.id}`, { body }), false);
+      // The wallet goes only when it changed ("" takes the contact out of it).
+      const patch: Schemas['ContactPatch'] = { ...body };
+      if (owner !== (contact.owner_id ?? '')) patch.owner_id = owner;
+      if (queue !== (contact.queue_id ?? '')) patch.queue_id = queue;
+      onSaved(await api<Contact>('PATCH', `/api/contacts/${contact.id}`, { body: patch }), false);
     } else {
       const { email: em, ...rest } = body;
-      onSaved(await api<Contact>('POST', '/api/contacts', { body: em ? body : rest }), true);
+      const fresh: Schemas['NewContact'] = em ? body : rest;
+      if (owner) fresh.owner_id = owner;
+      if (queue) fresh.queue_id = queue;
+      onSaved(await api<Contact>('POST', '/api/contacts', { body: fresh }), true);
     }
   };
 
@@ -95,6 +112,34 @@ export function ContactDialog({
       <FormField label={t('email')} hint={contact ? t('emailEmptyRemoves') : undefined} error={errors.email}>
         {(p) => <input {...p} type="email" value={email} onChange={(e) => setEmail(e.target.value)} />}
       </FormField>
+      <div className="grid-2">
+        <FormField label={t('walletAgent')} hint={t('walletAgentHint')}>
+          {(p) => (
+            <select {...p} value={owner} onChange={(e) => setOwner(e.target.value)} data-testid="contact-owner-select">
+              <option value="">{t('walletNone')}</option>
+              {agents.map((a) => (
+                <option key={a.id} value={a.id}>
+                  {a.name}
+                </option>
+              ))}
+              {owner && !agents.some((a) => a.id === owner) ? <option value={owner}>{owner}</option> : null}
+            </select>
+          )}
+        </FormField>
+        <FormField label={t('walletQueue')} hint={t('walletQueueHint')}>
+          {(p) => (
+            <select {...p} value={queue} onChange={(e) => setQueue(e.target.value)} data-testid="contact-queue-select">
+              <option value="">{t('walletNoQueue')}</option>
+              {queues.map((q) => (
+                <option key={q.id} value={q.id}>
+                  {q.name}
+                </option>
+              ))}
+              {queue && !queues.some((q) => q.id === queue) ? <option value={queue}>{queue}</option> : null}
+            </select>
+          )}
+        </FormField>
+      </div>
       <fieldset className="adm-fieldset">
         <legend>{t('tags')}</legend>
         {tags.length === 0 ? (

@@ -1,5 +1,7 @@
-//! Contacts: search, page through, edit (with custom fields), delete, import and export CSV,
-//! and start a conversation with one (the inbox's dialog, with the contact chosen).
+//! Contacts: search, page through, edit (with custom fields and wallet), delete, import and
+//! export CSV, start a conversation with one (the inbox's dialog, with the contact chosen) or
+//! schedule a message to one. The wallet column names each contact's agent; "My wallet" shows
+//! only the signed-in user's contacts.
 import { useEffect, useRef, useState } from 'react';
 import { useNavigate } from 'react-router-dom';
 import { api, type Schemas } from '../api/client';
@@ -7,7 +9,10 @@ import { useT } from '../i18n';
 import { NewConversationDialog } from '../inbox/NewConversation';
 import { inboxText } from '../inbox/messages';
 import { followTicket } from '../inbox/follow';
-import { AdminTable, ColorBadge, ConfirmDialog, Empty, ErrorNote, Loading, PageHeader, useLoad, useNotice } from './common';
+import { ScheduleDialog } from '../schedules/ScheduleDialog';
+import { schedText } from '../schedules/messages';
+import { useAuth } from '../shell/auth';
+import { AdminTable, ColorBadge, ConfirmDialog, Empty, ErrorNote, Loading, PageHeader, useFormat, useLoad, useNotice } from './common';
 import { ContactDialog } from './ContactDialog';
 import { ImportDialog } from './ImportDialog';
 import { m } from './messages';
@@ -15,6 +20,8 @@ import { m } from './messages';
 type Contact = Schemas['Contact'];
 type ContactPage = Schemas['ContactPage'];
 type Tag = Schemas['Tag'];
+type Colleague = Schemas['Colleague'];
+type Queue = Schemas['Queue'];
 
 const PAGE = 50;
 
@@ -22,8 +29,15 @@ export function ContactsPage() {
   const t = useT(m);
   const say = useNotice();
   const ti = useT(inboxText);
+  const ts = useT(schedText);
+  const fmt = useFormat();
   const navigate = useNavigate();
+  const me = useAuth().user?.id ?? '';
   const tags = useLoad(() => api<Tag[]>('GET', '/api/tags'), []);
+  const agents = useLoad(() => api<Colleague[]>('GET', '/api/inbox/agents'), []);
+  const queues = useLoad(() => api<Queue[]>('GET', '/api/queues'), []);
+  const [mine, setMine] = useState(false);
+  const owner = mine ? me : '';
   const [search, setSearch] = useState('');
   const [query, setQuery] = useState('');
   const [tag, setTag] = useState('');
@@ -36,6 +50,7 @@ export function ContactsPage() {
   const [deleting, setDeleting] = useState<Contact | null>(null);
   const [importing, setImporting] = useState(false);
   const [starting, setStarting] = useState<Contact | null>(null);
+  const [scheduling, setScheduling] = useState<Contact | null>(null);
   const [exporting, setExporting] = useState(false);
   const seq = useRef(0);
 
@@ -49,7 +64,7 @@ export function ContactsPage() {
     setLoading(true);
     setError(undefined);
     try {
-      const page = await api<ContactPage>('GET', '/api/contacts', { query: { search: query, tag, limit: PAGE } });
+      const page = await api<ContactPage>('GET', '/api/contacts', { query: { search: query, tag, owner_id: owner, limit: PAGE } });
       if (n !== seq.current) return;
       setItems(page.items);
       setNext(page.next_cursor);
@@ -62,7 +77,7 @@ export function ContactsPage() {
 
   useEffect(() => {
     void loadFirst();
-  }, [query, tag]);
+  }, [query, tag, owner]);
 
   const loadMore = async () => {
     if (!next) return;
@@ -70,7 +85,7 @@ export function ContactsPage() {
     setMore(true);
     setError(undefined);
     try {
-      const page = await api<ContactPage>('GET', '/api/contacts', { query: { search: query, tag, limit: PAGE, cursor: next } });
+      const page = await api<ContactPage>('GET', '/api/contacts', { query: { search: query, tag, owner_id: owner, limit: PAGE, cursor: next } });
       if (n !== seq.current) return;
       setItems((old) => [...old, ...page.items.filter((c) => !old.some((o) => o.id === c.id))]);
       setNext(page.next_cursor);
@@ -103,7 +118,8 @@ export function ContactsPage() {
   };
 
   const tagById = new Map((tags.data ?? []).map((x) => [x.id, x]));
-  const filtering = query !== '' || tag !== '';
+  const nameOf = new Map((agents.data ?? []).map((x) => [x.id, x.name]));
+  const filtering = query !== '' || tag !== '' || owner !== '';
 
   return (
     <div className="page adm" data-testid="contacts-page">
@@ -142,6 +158,10 @@ export function ContactsPage() {
             </option>
           ))}
         </select>
+        <label className="check">
+          <input type="checkbox" checked={mine} onChange={(e) => setMine(e.target.checked)} data-testid="contacts-my-wallet" />
+          {t('myWallet')}
+        </label>
         {loading && items.length > 0 && <span className="spinner spinner-inline" role="status" aria-label={t('loading')} />}
       </div>
       <ErrorNote error={error} onRetry={loadFirst} />
@@ -164,7 +184,7 @@ export function ContactsPage() {
         )
       ) : items.length > 0 ? (
         <>
-          <AdminTable testId="contacts-table" columns={[t('name'), t('phone'), t('email'), t('tags'), t('customFields')]} actions>
+          <AdminTable testId="contacts-table" columns={[t('name'), t('phone'), t('email'), t('tags'), t('wallet'), t('customFields')]} actions>
             {items.map((c) => {
               const fields = Object.entries(c.custom_fields);
               return (
@@ -184,6 +204,9 @@ export function ContactsPage() {
                       })}
                     </div>
                   </td>
+                  <td data-testid="contact-owner" data-owner-id={c.owner_id ?? ''}>
+                    {c.owner_id ? nameOf.get(c.owner_id) ?? <span className="muted">…</span> : <span className="muted">—</span>}
+                  </td>
                   <td>
                     {fields.length === 0 ? (
                       <span className="muted">—</span>
@@ -201,7 +224,10 @@ export function ContactsPage() {
                     <button className="btn" onClick={() => setStarting(c)} aria-label={t('contactStartNamed', { name: c.name })} data-testid="contact-start">
                       {t('contactStart')}
                     </button>
-                    <button className="btn" onClick={() => setEditing(c)} aria-label={t('editNamed', { name: c.name })}>
+                    <button className="btn" onClick={() => setScheduling(c)} aria-label={t('contactScheduleNamed', { name: c.name })} data-testid="contact-schedule">
+                      {t('contactSchedule')}
+                    </button>
+                    <button className="btn" onClick={() => setEditing(c)} aria-label={t('editNamed', { name: c.name })} data-testid="contact-edit">
                       {t('edit')}
                     </button>
                     <button
@@ -232,12 +258,24 @@ export function ContactsPage() {
         <ContactDialog
           contact={editing === 'new' ? null : editing}
           tags={tags.data ?? []}
+          agents={agents.data ?? []}
+          queues={queues.data ?? []}
           onClose={() => setEditing(null)}
           onSaved={(saved, created) => {
             setEditing(null);
             say(created ? t('contactCreated', { name: saved.name }) : t('saved'));
-            if (created) void loadFirst();
+            if (created || (owner && saved.owner_id !== owner)) void loadFirst();
             else setItems((old) => old.map((c) => (c.id === saved.id ? saved : c)));
+          }}
+        />
+      )}
+      {scheduling && (
+        <ScheduleDialog
+          contact={scheduling}
+          onClose={() => setScheduling(null)}
+          onSaved={(s) => {
+            setScheduling(null);
+            say(ts('created', { name: s.contact_name, when: fmt.dateTime(s.send_at) }));
           }}
         />
       )}

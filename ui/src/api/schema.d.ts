@@ -12963,11 +12963,8 @@ export interface components {
             /** @description An empty string removes the file. */
             media_id?: string;
             template?: components["schemas"]["TemplateUse"];
-            /**
-             * @description Send the template no more (the body and file go instead).
-             * @default false
-             */
-            clear_template: boolean;
+            /** @description Send the template no more (the body and file go instead). */
+            clear_template?: boolean;
             /**
              * Format: date-time
              * @description The next send.
@@ -12976,8 +12973,8 @@ export interface components {
             repeat?: components["schemas"]["Repeat"];
             /** Format: date-time */
             repeat_until?: string;
-            /** @default false */
-            clear_repeat_until: boolean;
+            /** @description Repeat with no end. */
+            clear_repeat_until?: boolean;
         };
         /**
          * @description Where a scheduled message stands.

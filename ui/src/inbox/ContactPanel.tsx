@@ -1,17 +1,28 @@
-//! The right column of a conversation: who the customer is (number, email, custom fields,
-//! tags) and their other tickets (`GET /api/tickets?contact_id=`).
+//! The right column of a conversation: who the customer is (number, email, wallet, custom
+//! fields, tags), editable in place (`ContactEditor`), a way to schedule a message to them,
+//! and their other tickets (`GET /api/tickets?contact_id=`).
+import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import { api, type Schemas } from '../api/client';
 import { useT } from '../i18n';
-import { Avatar, Badge, CloseIcon, ErrorBox, IconButton, Spinner, useAsync, useFormat } from '../shell/ui';
+import { Icons } from '../shell/icons';
+import { Avatar, Badge, Button, CloseIcon, ErrorBox, IconButton, Spinner, useAsync, useFormat, useToast } from '../shell/ui';
+import { ScheduleDialog } from '../schedules/ScheduleDialog';
+import { schedText } from '../schedules/messages';
+import { ContactEditor } from './ContactEditor';
 import { useInboxData, type Ticket } from './data';
 import { inboxText } from './messages';
+import { panelText } from './panelText';
 import { RatingBadge } from './Rating';
 
 export function ContactPanel({ ticket, onClose }: { ticket: Ticket; onClose: () => void }) {
   const t = useT(inboxText);
+  const tp = useT(panelText);
+  const ts = useT(schedText);
   const fmt = useFormat();
-  const data = useInboxData();
+  const toast = useToast();
+  const [editing, setEditing] = useState(false);
+  const [scheduling, setScheduling] = useState(false);
   const contact = useAsync(() => api<Schemas['Contact']>('GET', `/api/contacts/${ticket.contact_id}`), [ticket.contact_id]);
   const past = useAsync(
     () =>
@@ -21,7 +32,6 @@ export function ContactPanel({ ticket, onClose }: { ticket: Ticket; onClose: () 
     [ticket.contact_id, ticket.id],
   );
   const c = contact.data;
-  const fields = Object.entries(c?.custom_fields ?? {});
   const statusLabel = (s: string) => (s === 'pending' ? t('statusPending') : s === 'open' ? t('statusOpen') : t('statusClosed'));
 
   return (
@@ -45,50 +55,41 @@ export function ContactPanel({ ticket, onClose }: { ticket: Ticket; onClose: () 
         <Spinner />
       ) : (
         <>
-          <section className="panel-section">
-            <dl className="kv">
-              <dt>{c.is_group ? t('groupId') : t('phone')}</dt>
-              <dd>{c.phone}</dd>
-              {c.email ? (
-                <>
-                  <dt>{t('email')}</dt>
-                  <dd>{c.email}</dd>
-                </>
-              ) : null}
-            </dl>
-          </section>
-          <section className="panel-section">
-            <h3>{t('customFields')}</h3>
-            {fields.length === 0 ? (
-              <p className="muted small">{t('noCustomFields')}</p>
-            ) : (
-              <dl className="kv">
-                {fields.map(([k, v]) => (
-                  <div key={k} style={{ display: 'contents' }}>
-                    <dt>{k}</dt>
-                    <dd>{String(v)}</dd>
-                  </div>
-                ))}
-              </dl>
+          <div className="row wrap gap-sm cp-actions">
+            {editing ? null : (
+              <Button size="sm" onClick={() => setEditing(true)} title={tp('editDetails')} data-testid="cp-edit">
+                {tp('edit')}
+              </Button>
             )}
-          </section>
-          {c.tags.length > 0 ? (
-            <section className="panel-section">
-              <h3>{t('contactTags')}</h3>
-              <div className="row wrap">
-                {c.tags.map((id) => {
-                  const tg = data.tag(id);
-                  return (
-                    <Badge key={id} color={tg?.color}>
-                      {tg?.name ?? id}
-                    </Badge>
-                  );
-                })}
-              </div>
-            </section>
-          ) : null}
+            <Button size="sm" icon={<Icons.calendar />} onClick={() => setScheduling(true)} disabled={c.is_group} data-testid="cp-schedule">
+              {tp('schedule')}
+            </Button>
+          </div>
+          {editing ? (
+            <ContactEditor
+              contact={c}
+              onCancel={() => setEditing(false)}
+              onSaved={(saved) => {
+                contact.setData(saved);
+                setEditing(false);
+                toast.success(tp('saved'));
+              }}
+            />
+          ) : (
+            <ContactView contact={c} />
+          )}
         </>
       )}
+      {scheduling && c ? (
+        <ScheduleDialog
+          contact={c}
+          onClose={() => setScheduling(false)}
+          onSaved={(s) => {
+            setScheduling(false);
+            toast.success(ts('created', { name: s.contact_name, when: fmt.dateTime(s.send_at) }));
+          }}
+        />
+      ) : null}
       <section className="panel-section">
         <h3>{t('pastTickets')}</h3>
         {!past.data ? (
@@ -122,5 +123,69 @@ export function ContactPanel({ ticket, onClose }: { ticket: Ticket; onClose: () 
         )}
       </section>
     </aside>
+  );
+}
+
+/** The contact's details as they are: number, email, wallet, custom fields and tags. */
+function ContactView({ contact: c }: { contact: Schemas['Contact'] }) {
+  const t = useT(inboxText);
+  const tp = useT(panelText);
+  const data = useInboxData();
+  const fields = Object.entries(c.custom_fields);
+  return (
+    <>
+      <section className="panel-section">
+        <dl className="kv">
+          <dt>{c.is_group ? t('groupId') : t('phone')}</dt>
+          <dd>{c.phone}</dd>
+          {c.email ? (
+            <>
+              <dt>{t('email')}</dt>
+              <dd data-testid="cp-view-email">{c.email}</dd>
+            </>
+          ) : null}
+          <dt>{tp('wallet')}</dt>
+          <dd data-testid="cp-view-owner" data-owner-id={c.owner_id ?? ''}>
+            {c.owner_id ? (data.userName(c.owner_id) ?? c.owner_id) : <span className="muted">{tp('walletNone')}</span>}
+          </dd>
+          {c.queue_id ? (
+            <>
+              <dt>{tp('walletQueue')}</dt>
+              <dd>{data.queueName(c.queue_id) ?? c.queue_id}</dd>
+            </>
+          ) : null}
+        </dl>
+      </section>
+      <section className="panel-section">
+        <h3>{t('customFields')}</h3>
+        {fields.length === 0 ? (
+          <p className="muted small">{t('noCustomFields')}</p>
+        ) : (
+          <dl className="kv" data-testid="cp-view-fields">
+            {fields.map(([k, v]) => (
+              <div key={k} style={{ display: 'contents' }}>
+                <dt>{k}</dt>
+                <dd>{String(v)}</dd>
+              </div>
+            ))}
+          </dl>
+        )}
+      </section>
+      {c.tags.length > 0 ? (
+        <section className="panel-section">
+          <h3>{t('contactTags')}</h3>
+          <div className="row wrap" data-testid="cp-view-tags">
+            {c.tags.map((id) => {
+              const tg = data.tag(id);
+              return (
+                <Badge key={id} color={tg?.color}>
+                  {tg?.name ?? id}
+                </Badge>
+              );
+            })}
+          </div>
+        </section>
+      ) : null}
+    </>
   );
 }

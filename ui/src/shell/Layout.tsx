@@ -41,6 +41,7 @@ function navFor(user: ReturnType<typeof useAuth>['user']): NavGroup[] {
   const work: NavItem[] = [];
   if (hasRole(user, 'supervisor')) work.push({ to: '/dashboard', label: 'navDashboard', icon: Icons.dashboard });
   work.push({ to: '/inbox', label: 'navInbox', icon: Icons.inbox });
+  work.push({ to: '/schedules', label: 'navSchedules', icon: Icons.calendar });
   if (hasRole(user, 'supervisor')) work.push({ to: '/admin/contacts', label: 'navContacts', icon: Icons.contacts });
   groups.push({ label: 'groupWork', items: work });
   if (hasRole(user, 'supervisor')) {

@@ -184,4 +184,10 @@ export const Icons = {
       <path d="M12 5v14M5 12h14" />
     </Svg>
   ),
+  calendar: () => (
+    <Svg>
+      <rect x="3.5" y="5" width="17" height="15" rx="2" />
+      <path d="M3.5 10h17M8 3v4M16 3v4M12 13.5v2.5l1.8 1" />
+    </Svg>
+  ),
 };

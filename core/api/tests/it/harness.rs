@@ -230,7 +230,7 @@ impl TestApp {
                 .collect();
         let body = json!({
             "name": format!("plan-{}", tucan_model::ids::new_id()),
-            "limits": { "users": users, "connections": 1, "queues": queues, "flows": 10, "plugins": 1 },
+            "limits": { "users": users, "connections": 3, "queues": queues, "flows": 10, "plugins": 1 },
             "features": features,
         });
         let (status, plan) = self.post("/api/platform/plans", &self.root, body).await;

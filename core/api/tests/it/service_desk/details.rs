@@ -276,3 +276,57 @@ async fn a_queue_closes_its_quiet_tickets_on_its_own_terms() {
         .await;
     assert!(q["auto_close"].is_null(), "{q}");
 }
+
+#[tokio::test]
+async fn a_run_without_a_conversation_writes_from_the_number_its_flow_names() {
+    let app = TestApp::start_with_workers().await;
+    let t = app.tenant("acme").await;
+    let first = simulator(&app, &t, "+551130000046", json!({})).await;
+    let named = simulator(&app, &t, "+551130000047", json!({})).await;
+    let doc = json!({
+        "nodes": [
+            { "id": "hook", "type": "trigger.webhook", "config": { "secret": "s3cret-s3cret-s3cret" } },
+            { "id": "say", "type": "messaging.send_text", "config": { "text": "Seu pedido saiu" } }
+        ],
+        "edges": [{ "id": "e", "source": "hook", "target": "say" }],
+        "settings": { "connection_id": named }
+    });
+    let (status, flow) = app
+        .post(
+            "/api/flows",
+            &t.admin_token,
+            json!({ "name": "Aviso", "document": doc }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{flow}");
+    let id = flow["id"].as_str().unwrap();
+    let (status, out) = app
+        .post(&format!("/api/flows/{id}/publish"), &t.admin_token, json!({}))
+        .await;
+    assert!(status.is_success(), "{out}");
+    // The customer wrote to the first number before; the flow still writes from its own.
+    customer_says(
+        &app,
+        &t,
+        &first,
+        json!({ "from": "5511944440031", "text": "oi" }),
+    )
+    .await;
+    let resp = app
+        .http
+        .post(format!("{}/api/hooks/{}/{id}/hook", app.base, t.id))
+        .header("X-Tucan-Secret", "s3cret-s3cret-s3cret")
+        .json(&json!({ "contact": { "phone": "+5511944440031" } }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::ACCEPTED);
+    let chat = eventually(
+        &app,
+        &format!("/api/connections/{named}/simulator/chats/5511944440031"),
+        &t.admin_token,
+        |c| c.as_array().is_some_and(|m| !m.is_empty()),
+    )
+    .await;
+    assert_eq!(chat[0]["body"], "Seu pedido saiu", "{chat}");
+}
