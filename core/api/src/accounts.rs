@@ -192,7 +192,7 @@ pub async fn delete_user(store: &Store, tenant: &TenantDb, id: &str) -> ApiResul
     store.platform().revoke_user_refresh_tokens(id).await?;
     store.platform().release_account(id).await?;
     tenant.users().delete(id).await?;
-    tenant.remove_user_from_queues(id).await?;
+    tenant.remove_user_traces(id).await?;
     Ok(())
 }
 

@@ -426,31 +426,34 @@ impl Inbox {
     ) -> InboxResult<Message> {
         let signer = how.signer;
         let mut body = msg.body.trim().to_string();
+        let mut media_id = msg.media_id.clone();
+        // A quick reply's own file may go on any ticket, as a scheduled message's does.
+        let mut reuse_media = how.reuse_media;
         if let Some(shortcut) = body
             .strip_prefix('/')
             .filter(|s| !s.contains(char::is_whitespace))
         {
             let shortcut = shortcut.to_ascii_lowercase();
-            if let Some(q) = db
-                .list_quick_replies()
-                .await?
-                .into_iter()
-                .find(|q| q.shortcut == shortcut)
-            {
+            if let Some(q) = db.quick_reply_for(user_id, &shortcut).await? {
                 body = self
                     .fill_quick_reply(db, ticket_id, user_id, &q.message)
                     .await?;
+                if media_id.is_none() && q.media_id.is_some() {
+                    media_id = q.media_id.clone();
+                    reuse_media = true;
+                }
             }
         }
-        let (kind, media) = match &msg.media_id {
+        let (kind, media) = match &media_id {
             Some(id) => {
                 let m = db.get_media(id).await.map_err(|_| unknown("media"))?;
                 // A file goes with the ticket it was first sent on; until then only its
                 // uploader may send it.
-                let usable = match m.ticket_id.as_deref() {
-                    Some(t) => t == ticket_id || how.reuse_media,
-                    None => m.created_by == user_id,
-                };
+                let usable = reuse_media
+                    || match m.ticket_id.as_deref() {
+                        Some(t) => t == ticket_id,
+                        None => m.created_by == user_id,
+                    };
                 if !usable {
                     return Err(unknown("media"));
                 }
@@ -503,7 +506,7 @@ impl Inbox {
                 ..Default::default()
             })
             .await?;
-        if let Some(id) = &msg.media_id {
+        if let Some(id) = &media_id {
             db.attach_media(id, ticket_id).await?;
         }
         self.queue_send(db, &message).await?;
@@ -512,7 +515,7 @@ impl Inbox {
 
     /// A quick reply's text with `{{contact.…}}`, `{{ticket.…}}` and `{{agent.name}}` filled as
     /// flows fill them (a missing value leaves nothing).
-    pub(crate) async fn fill_quick_reply(
+    pub async fn fill_quick_reply(
         &self,
         db: &TenantDb,
         ticket_id: &str,

@@ -169,7 +169,16 @@ pub struct QuickReply {
     pub id: String,
     /// Typed after `/` in the composer, e.g. `hours`.
     pub shortcut: String,
+    /// The text (the file's caption when there is one); `{{contact.name}}` and the other
+    /// variables are filled in when it goes.
     pub message: String,
+    /// A file sent with it.
+    pub media_id: Option<String>,
+    /// Its owner, for a personal quick reply only they see and use; absent for the
+    /// company's shared ones. A personal shortcut wins over a shared one for its owner.
+    pub user_id: Option<String>,
+    /// `message` filled in for the ticket the list was asked for (`?ticket_id=`).
+    pub preview: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -178,8 +187,17 @@ pub struct QuickReply {
 #[cfg_attr(feature = "openapi", oai(deny_unknown_fields))]
 pub struct NewQuickReply {
     pub shortcut: String,
-    #[cfg_attr(feature = "openapi", oai(validator(min_length = 1, max_length = 4096)))]
+    /// The text, or the caption of `media_id` (which may go without one).
+    #[cfg_attr(feature = "openapi", oai(default, validator(max_length = 4096)))]
+    #[serde(default)]
     pub message: String,
+    /// A file uploaded with `POST /api/media`.
+    pub media_id: Option<String>,
+    /// Only for the caller (agents' quick replies are always their own); the company's
+    /// shared ones are for supervisors and admins to make.
+    #[cfg_attr(feature = "openapi", oai(default))]
+    #[serde(default)]
+    pub personal: bool,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -187,8 +205,10 @@ pub struct NewQuickReply {
 #[cfg_attr(feature = "openapi", oai(deny_unknown_fields))]
 pub struct QuickReplyPatch {
     pub shortcut: Option<String>,
-    #[cfg_attr(feature = "openapi", oai(validator(min_length = 1, max_length = 4096)))]
+    #[cfg_attr(feature = "openapi", oai(validator(max_length = 4096)))]
     pub message: Option<String>,
+    /// An empty string removes the file.
+    pub media_id: Option<String>,
 }
 
 /// Shortcuts are 1-32 lower-case letters, digits, `-` or `_` (typed after `/`).

@@ -584,7 +584,7 @@ DEFINE FIELD expires_at ON rating_wait TYPE datetime;
     },
     Migration {
         version: 20,
-        name: "contact wallets; messages scheduled to a contact, once or repeating; who wrote a ticket's last message and the flow talking on it; queues' own auto-close",
+        name: "contact wallets; messages scheduled to a contact, once or repeating; who wrote a ticket's last message and the flow talking on it; queues' own auto-close; quick replies with a file, and personal ones",
         sql: r#"
 DEFINE FIELD owner_id ON contact TYPE option<string>;
 DEFINE FIELD queue_id ON contact TYPE option<string>;
@@ -593,6 +593,12 @@ DEFINE FIELD last_message_by ON ticket TYPE option<string>;
 DEFINE FIELD bot_run_id ON ticket TYPE option<string>;
 DEFINE INDEX ticket_bot ON ticket FIELDS bot_run_id;
 DEFINE FIELD auto_close ON queue TYPE option<object> FLEXIBLE;
+DEFINE FIELD media_id ON quick_reply TYPE option<string>;
+DEFINE FIELD user_id ON quick_reply TYPE option<string>;
+DEFINE FIELD owner ON quick_reply TYPE string DEFAULT "";
+UPDATE quick_reply SET owner = "" WHERE owner = NONE;
+REMOVE INDEX quick_reply_shortcut ON quick_reply;
+DEFINE INDEX quick_reply_shortcut ON quick_reply FIELDS owner, shortcut UNIQUE;
 DEFINE FIELD OVERWRITE ticket_id ON scheduled_message TYPE option<string>;
 DEFINE FIELD contact_id ON scheduled_message TYPE string;
 DEFINE FIELD contact_name ON scheduled_message TYPE string DEFAULT "";

@@ -3621,10 +3621,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List quick replies. */
+        /**
+         * The company's quick replies and the caller's own. With `ticket_id`, each carries its
+         *     `preview`: its text filled in for that ticket.
+         */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    ticket_id?: string;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -3657,6 +3662,15 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                     };
                 };
+                /** @description No such resource in the caller's tenant. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
                 /** @description Something failed on our side; the message carries no internals. */
                 500: {
                     headers: {
@@ -3678,7 +3692,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create a quick reply (supervisors and admins). */
+        /**
+         * Create a quick reply: a personal one (any user; an agent's always are), or one the
+         *     whole company shares (supervisors and admins).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -3788,7 +3805,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a quick reply. */
+        /** Get a quick reply (the company's, or the caller's own). */
         get: {
             parameters: {
                 query?: never;
@@ -3857,7 +3874,7 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        /** Delete a quick reply. */
+        /** Delete a quick reply: one's own, or a shared one (supervisors and admins). */
         delete: {
             parameters: {
                 query?: never;
@@ -3925,7 +3942,7 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Change a quick reply. */
+        /** Change a quick reply: one's own, or a shared one (supervisors and admins). */
         patch: {
             parameters: {
                 query?: never;
@@ -12465,7 +12482,19 @@ export interface components {
         /** NewQuickReply */
         NewQuickReply: {
             shortcut: string;
+            /**
+             * @description The text, or the caption of `media_id` (which may go without one).
+             * @default
+             */
             message: string;
+            /** @description A file uploaded with `POST /api/media`. */
+            media_id?: string;
+            /**
+             * @description Only for the caller (agents' quick replies are always their own); the company's
+             *     shared ones are for supervisors and admins to make.
+             * @default false
+             */
+            personal: boolean;
         };
         /**
          * NewSchedule
@@ -12809,7 +12838,20 @@ export interface components {
             id: string;
             /** @description Typed after `/` in the composer, e.g. `hours`. */
             shortcut: string;
+            /**
+             * @description The text (the file's caption when there is one); `{{contact.name}}` and the other
+             *     variables are filled in when it goes.
+             */
             message: string;
+            /** @description A file sent with it. */
+            media_id?: string;
+            /**
+             * @description Its owner, for a personal quick reply only they see and use; absent for the
+             *     company's shared ones. A personal shortcut wins over a shared one for its owner.
+             */
+            user_id?: string;
+            /** @description `message` filled in for the ticket the list was asked for (`?ticket_id=`). */
+            preview?: string;
             /** Format: date-time */
             created_at: string;
         };
@@ -12817,6 +12859,8 @@ export interface components {
         QuickReplyPatch: {
             shortcut?: string;
             message?: string;
+            /** @description An empty string removes the file. */
+            media_id?: string;
         };
         /** RefreshRequest */
         RefreshRequest: {

@@ -1,12 +1,9 @@
-//! Tags, queues and quick replies.
+//! Tags and queues.
 
 use poem_openapi::OpenApi;
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
-use tucan_model::inbox::{
-    NewQueue, NewQuickReply, NewTag, Queue, QueuePatch, QuickReply, QuickReplyPatch, Tag, TagPatch,
-    check_shortcut,
-};
+use tucan_model::inbox::{NewQueue, NewTag, Queue, QueuePatch, Tag, TagPatch};
 use tucan_model::required_text;
 use tucan_model::tenancy::LimitKind;
 use tucan_model::user::Role;
@@ -202,79 +199,6 @@ impl QueuesApi {
         }
         ctx.db.users().get(&user_id).await?;
         Ok(Json(ctx.db.queues_of_user(&user_id).await?))
-    }
-}
-
-pub struct QuickRepliesApi {
-    pub state: AppState,
-}
-
-#[OpenApi(prefix_path = "/api/quick-replies", tag = "ApiTags::QuickReplies")]
-impl QuickRepliesApi {
-    /// List quick replies.
-    #[oai(path = "/", method = "get")]
-    async fn list_quick_replies(&self, auth: Auth) -> Reply<Json<Vec<QuickReply>>, { AUTHED }> {
-        let ctx = auth.tenant(&self.state, Scope::QuickRepliesRead).await?;
-        Ok(Json(ctx.db.list_quick_replies().await?))
-    }
-
-    /// Create a quick reply (supervisors and admins).
-    #[oai(path = "/", method = "post")]
-    async fn create_quick_reply(
-        &self,
-        auth: Auth,
-        body: Json<NewQuickReply>,
-    ) -> Reply<Created<QuickReply>, { AUTHED | BODY | CONFLICT }> {
-        let ctx = auth.tenant(&self.state, Scope::QuickRepliesWrite).await?;
-        ctx.require(Role::Supervisor)?;
-        let shortcut = check_shortcut(&body.shortcut)?;
-        Ok(Created::Created(Json(
-            ctx.db.create_quick_reply(&shortcut, &body.message).await?,
-        )))
-    }
-
-    /// Get a quick reply.
-    #[oai(path = "/:id", method = "get")]
-    async fn get_quick_reply(
-        &self,
-        auth: Auth,
-        id: Path<String>,
-    ) -> Reply<Json<QuickReply>, { AUTHED | NOT_FOUND }> {
-        let ctx = auth.tenant(&self.state, Scope::QuickRepliesRead).await?;
-        Ok(Json(ctx.db.get_quick_reply(&id).await?))
-    }
-
-    /// Change a quick reply.
-    #[oai(path = "/:id", method = "patch")]
-    async fn update_quick_reply(
-        &self,
-        auth: Auth,
-        id: Path<String>,
-        body: Json<QuickReplyPatch>,
-    ) -> Reply<Json<QuickReply>, { AUTHED | BODY | NOT_FOUND | CONFLICT }> {
-        let ctx = auth.tenant(&self.state, Scope::QuickRepliesWrite).await?;
-        ctx.require(Role::Supervisor)?;
-        let mut r = ctx.db.get_quick_reply(&id).await?;
-        if let Some(s) = &body.shortcut {
-            r.shortcut = check_shortcut(s)?;
-        }
-        if let Some(m) = &body.message {
-            r.message = m.clone();
-        }
-        Ok(Json(ctx.db.save_quick_reply(&r).await?))
-    }
-
-    /// Delete a quick reply.
-    #[oai(path = "/:id", method = "delete")]
-    async fn delete_quick_reply(
-        &self,
-        auth: Auth,
-        id: Path<String>,
-    ) -> Reply<Deleted, { AUTHED | NOT_FOUND }> {
-        let ctx = auth.tenant(&self.state, Scope::QuickRepliesWrite).await?;
-        ctx.require(Role::Supervisor)?;
-        ctx.db.delete_quick_reply(&id).await?;
-        Ok(Deleted::NoContent)
     }
 }
 

@@ -13,6 +13,7 @@ pub mod jobs;
 pub mod people;
 pub mod platform;
 pub mod plugins;
+pub mod quick_replies;
 pub mod runs;
 pub mod schedules;
 pub mod settings;

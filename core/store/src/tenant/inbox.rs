@@ -9,7 +9,7 @@ use tucan_model::ids::new_id;
 use tucan_model::inbox::{NewQueue, Queue, QueueAutoClose, QuickReply, Tag};
 
 use super::TenantDb;
-use crate::db::{check_id, check_ids_exist, execute, fetch, fetch_found, rows};
+use crate::db::{check_id, check_ids_exist, execute, fetch, fetch_found, fetch_one, rows};
 use crate::error::StoreResult;
 use crate::platform::strip_nulls;
 
@@ -132,8 +132,15 @@ impl TenantDb {
         self.append_access_event().await
     }
 
-    /// Take a deleted user out of every queue.
-    pub async fn remove_user_from_queues(&self, user_id: &str) -> StoreResult<()> {
+    /// Take a deleted user out of every queue and contact wallet, with their personal quick
+    /// replies.
+    pub async fn remove_user_traces(&self, user_id: &str) -> StoreResult<()> {
+        rows(
+            self.raw(),
+            "DELETE quick_reply WHERE owner = $u",
+            json!({ "u": user_id }),
+        )
+        .await?;
         rows(
             self.raw(),
             "UPDATE queue SET user_ids -= $u WHERE user_ids CONTAINS $u",
@@ -146,11 +153,27 @@ impl TenantDb {
 
     // ---- quick replies
 
-    pub async fn list_quick_replies(&self) -> StoreResult<Vec<QuickReply>> {
+    /// The company's shared quick replies and `user_id`'s own, by shortcut (one's own
+    /// first where both have it).
+    pub async fn list_quick_replies(&self, user_id: &str) -> StoreResult<Vec<QuickReply>> {
         fetch(
             self.raw(),
-            "SELECT * FROM quick_reply ORDER BY shortcut",
-            json!({}),
+            "SELECT * FROM quick_reply WHERE owner = '' OR owner = $me ORDER BY shortcut, owner DESC",
+            json!({ "me": user_id }),
+        )
+        .await
+    }
+
+    /// The quick reply `user_id` means by `shortcut`: their own, else the company's.
+    pub async fn quick_reply_for(
+        &self,
+        user_id: &str,
+        shortcut: &str,
+    ) -> StoreResult<Option<QuickReply>> {
+        fetch_one(
+            self.raw(),
+            "SELECT * FROM quick_reply WHERE shortcut = $s AND (owner = '' OR owner = $me) ORDER BY owner DESC LIMIT 1",
+            json!({ "s": shortcut, "me": user_id }),
         )
         .await
     }
@@ -166,42 +189,30 @@ impl TenantDb {
         .await
     }
 
-    pub async fn create_quick_reply(
-        &self,
-        shortcut: &str,
-        message: &str,
-    ) -> StoreResult<QuickReply> {
-        let sql = "CREATE type::record('quick_reply', $id) CONTENT { shortcut: $shortcut, message: $message }";
+    /// A quick reply as given (shortcut checked, file known); `user_id` makes it personal.
+    pub async fn create_quick_reply(&self, r: &QuickReply) -> StoreResult<QuickReply> {
+        let sql = "CREATE type::record('quick_reply', $id) CONTENT { shortcut: $shortcut, message: $message, \
+                   media_id: $media ?? NONE, user_id: $user ?? NONE, owner: $user ?? '' }";
         fetch_found(
             self.raw(),
             sql,
-            json!({ "id": new_id(), "shortcut": shortcut, "message": message }),
+            json!({ "id": new_id(), "shortcut": r.shortcut, "message": r.message, "media": r.media_id, "user": r.user_id }),
             Resource::QuickReply,
         )
         .await
-        .map_err(|e| {
-            e.on_unique(
-                ErrorCode::NameTaken,
-                "a quick reply with this shortcut exists",
-            )
-        })
+        .map_err(shortcut_taken)
     }
 
     pub async fn save_quick_reply(&self, r: &QuickReply) -> StoreResult<QuickReply> {
-        let sql = "UPDATE type::record('quick_reply', $id) MERGE { shortcut: $shortcut, message: $message }";
+        let sql = "UPDATE type::record('quick_reply', $id) SET shortcut = $shortcut, message = $message, media_id = $media ?? NONE";
         fetch_found(
             self.raw(),
             sql,
-            json!({ "id": r.id, "shortcut": r.shortcut, "message": r.message }),
+            json!({ "id": r.id, "shortcut": r.shortcut, "message": r.message, "media": r.media_id }),
             Resource::QuickReply,
         )
         .await
-        .map_err(|e| {
-            e.on_unique(
-                ErrorCode::NameTaken,
-                "a quick reply with this shortcut exists",
-            )
-        })
+        .map_err(shortcut_taken)
     }
 
     pub async fn delete_quick_reply(&self, id: &str) -> StoreResult<()> {
@@ -257,6 +268,14 @@ fn dedup(ids: &[String]) -> Vec<String> {
 /// A queue's own hours, if it has any worth keeping.
 fn own_hours(h: Option<&tucan_model::hours::Schedule>) -> Option<&tucan_model::hours::Schedule> {
     h.filter(|h| !h.is_empty())
+}
+
+/// A write that hit the unique (owner, shortcut) index.
+fn shortcut_taken(e: crate::error::StoreError) -> crate::error::StoreError {
+    e.on_unique(
+        ErrorCode::NameTaken,
+        "a quick reply with this shortcut exists",
+    )
 }
 
 /// A queue's auto-close limits as stored: absent when it has none of its own.

@@ -370,6 +370,7 @@ async fn a_run_without_a_ticket_talks_or_fails_visibly() {
 }
 
 mod details;
+mod quick_replies;
 mod schedules;
 mod settings;
 mod wallets;
