@@ -1,9 +1,10 @@
 //! The inbox end to end in a real browser against a real server: a refused sign-in shows
 //! its error; a simulated customer writes, the ticket appears live in the waiting list, the
-//! agent accepts it, answers from the composer (with a quick reply), the customer's phone
-//! gets the answer and reads it, the ticks follow, and the agent closes the ticket. Then the
-//! connections page and the simulator phone. Last, an agent renames itself and switches the
-//! app to Spanish on the profile page, which stays after a reload and on another device.
+//! agent accepts it (the list follows it to the open tickets), answers from the composer
+//! (with a quick reply), the customer's phone gets the answer and reads it, the ticks follow,
+//! and the agent closes the ticket. Then the connections page and the simulator phone. Last,
+//! an agent renames itself and switches the app to Spanish on the profile page, which stays
+//! after a reload and on another device.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { apiAs, eventually, launchBrowser, platformSignIn, screenshot, setupTenant, signIn, startPlatform, uiSignIn } from './harness.mjs';
@@ -108,8 +109,10 @@ test('a customer writes, the agent sees it live, accepts, answers and closes', a
 
   await page.click('[data-testid=accept]');
   await page.waitForSelector(`[data-testid=conversation][data-status=open]`);
-  // It left the waiting list live.
-  await item.waitFor({ state: 'detached', timeout: 10_000 });
+  // The list followed it to the open tickets, where it stays selected; the waiting count drops.
+  await page.locator('[role=tab][data-tab=open][aria-selected=true]').waitFor();
+  await page.locator(`[data-testid=ticket-item][data-ticket-id="${sent.ticket_id}"][data-status=open][aria-current=page]`).waitFor({ timeout: 10_000 });
+  await page.locator('[role=tab][data-tab=pending] .tab-count').waitFor({ state: 'detached', timeout: 5_000 });
 
   // The transfer dialog lists the company's agents with their presence and open tickets.
   await page.click('[data-testid=transfer]');

@@ -491,8 +491,8 @@ impl Inbox {
                 return Err(unknown("quoted message"));
             }
         }
-        self.check_window(db, &db.get_ticket(ticket_id).await?)
-            .await?;
+        let ticket = db.get_ticket(ticket_id).await?;
+        self.check_window(db, &ticket).await?;
         let message = db
             .create_outgoing(&OutgoingWrite {
                 ticket_id: ticket_id.to_string(),
@@ -510,6 +510,10 @@ impl Inbox {
             db.attach_media(id, ticket_id).await?;
         }
         self.queue_send(db, &message).await?;
+        // Writing on a ticket a flow was talking on takes the conversation over from it.
+        if let Some(run) = &ticket.bot_run_id {
+            self.stop_flow(db, run).await;
+        }
         Ok(message)
     }
 

@@ -12,6 +12,7 @@ import { followTicket } from '../inbox/follow';
 import { ScheduleDialog } from '../schedules/ScheduleDialog';
 import { schedText } from '../schedules/messages';
 import { useAuth } from '../shell/auth';
+import { formatPhone } from '../shell/phone';
 import { AdminTable, ColorBadge, ConfirmDialog, Empty, ErrorNote, Loading, PageHeader, useFormat, useLoad, useNotice } from './common';
 import { ContactDialog } from './ContactDialog';
 import { ImportDialog } from './ImportDialog';
@@ -190,7 +191,7 @@ export function ContactsPage() {
               return (
                 <tr key={c.id} data-testid="contact-row">
                   <td data-testid="contact-name">{c.name}</td>
-                  <td className="adm-mono-soft">{c.phone}</td>
+                  <td className="adm-mono-soft">{formatPhone(c.phone)}</td>
                   <td>{c.email || <span className="muted">—</span>}</td>
                   <td>
                     <div className="adm-chips">
@@ -298,7 +299,7 @@ export function ContactsPage() {
           onClose={() => setStarting(null)}
           onStarted={(started) => {
             setStarting(null);
-            const name = started.ticket.contact_name || started.ticket.contact_phone;
+            const name = started.ticket.contact_name || formatPhone(started.ticket.contact_phone);
             say(started.opened ? ti('ncStarted', { name }) : ti('ncJoined', { name }));
             followTicket(navigate, started.ticket);
           }}

@@ -1,6 +1,7 @@
 //! Queues: where tickets wait, who serves each one, how a ticket finds its agent, the greeting,
-//! and the queue's own opening hours (used when the company's `business_hours_scope` is
-//! `queue`; a queue without them follows the company's hours).
+//! the queue's own opening hours (used when the company's `business_hours_scope` is `queue`;
+//! a queue without them follows the company's hours), and its own auto-close limits
+//! (`QueueAutoClose`).
 import { useState } from 'react';
 import { api, type Schemas } from '../api/client';
 import { useT } from '../i18n';
@@ -20,6 +21,7 @@ import {
   useNotice,
 } from './common';
 import { choiceLabel, m } from './messages';
+import { AutoCloseFields, AutoCloseSummary, MAX_AUTO_CLOSE, useAutoCloseDraft } from './QueueAutoClose';
 import { HolidaysEditor, NO_HOURS, TimeZoneField, WeekGrid, WeekTools, hasHours, openDays, useScheduleDraft } from './ScheduleEditor';
 
 type Queue = Schemas['Queue'];
@@ -94,6 +96,10 @@ export function QueuesPage() {
                   </span>
                 </div>
                 <div>
+                  <span className="adm-label">{t('queueAutoClose')}</span>
+                  <AutoCloseSummary own={q.auto_close} />
+                </div>
+                <div>
                   <span className="adm-label">{t('agentsCount', { n: q.user_ids.length })}</span>
                   <div className="adm-chips">
                     {q.user_ids.map((id) => (
@@ -124,6 +130,7 @@ export function QueuesPage() {
           users={users.data ?? []}
           usersError={users.error}
           scope={scope ? { value: String(scope.value), label: choiceLabel(t, String(scope.value)) } : undefined}
+          settings={settings.data ?? undefined}
           onClose={() => setEditing(null)}
           onSaved={(msg) => {
             setEditing(null);
@@ -154,6 +161,7 @@ function QueueDialog({
   users,
   usersError,
   scope,
+  settings,
   onClose,
   onSaved,
 }: {
@@ -162,6 +170,8 @@ function QueueDialog({
   usersError: unknown;
   /** The company's `business_hours_scope` (value and label), when it could be read. */
   scope?: { value: string; label: string };
+  /** The company's settings (their auto-close minutes), when they could be read. */
+  settings?: Setting[];
   onClose: () => void;
   onSaved: (msg: string) => void;
 }) {
@@ -176,6 +186,8 @@ function QueueDialog({
   const [ownHours, setOwnHours] = useState(hadHours);
   const hours = useScheduleDraft(queue?.business_hours);
   const [triedHours, setTriedHours] = useState(false);
+  const autoClose = useAutoCloseDraft(queue?.auto_close);
+  const [triedAuto, setTriedAuto] = useState(false);
 
   const save = async () => {
     const e: Record<string, string> = {};
@@ -187,15 +199,21 @@ function QueueDialog({
       e.hours = t('hoursFix');
       setTriedHours(true);
     }
+    if (autoClose.problems.open || autoClose.problems.pending) {
+      e.autoClose = t('intRange', { min: 0, max: MAX_AUTO_CLOSE });
+      setTriedAuto(true);
+    }
     setErrors(e);
     if (Object.keys(e).length) return;
     const base = { name: name.trim(), color, greeting, strategy, user_ids: agents };
     if (queue) {
-      // Without own hours, an empty schedule removes any the queue had (the company's apply).
-      const body: Schemas['QueuePatch'] = { ...base, business_hours: ownHours ? hours.schedule : NO_HOURS };
+      // Without own hours, an empty schedule removes any the queue had (the company's apply);
+      // auto-close limits without either minute do the same for the queue's own limits.
+      const body: Schemas['QueuePatch'] = { ...base, business_hours: ownHours ? hours.schedule : NO_HOURS, auto_close: autoClose.value };
       await api('PATCH', `/api/queues/${queue.id}`, { body });
     } else {
-      const body: Schemas['NewQueue'] = ownHours && hasHours(hours.schedule) ? { ...base, business_hours: hours.schedule } : base;
+      const body: Schemas['NewQueue'] = ownHours && hasHours(hours.schedule) ? { ...base, business_hours: hours.schedule } : { ...base };
+      if (autoClose.any) body.auto_close = autoClose.value;
       await api('POST', '/api/queues', { body });
     }
     onSaved(queue ? t('saved') : t('queueCreated', { name: base.name }));
@@ -243,6 +261,7 @@ function QueueDialog({
           </div>
         )}
       </fieldset>
+      <AutoCloseFields draft={autoClose} settings={settings} tried={triedAuto} />
       <fieldset className="adm-fieldset" data-testid="queue-own-hours">
         <legend>{t('queueOwnHours')}</legend>
         <p className="adm-hint-box small">

@@ -6,6 +6,7 @@ import { Link } from 'react-router-dom';
 import { api, type Schemas } from '../api/client';
 import { useT } from '../i18n';
 import { Icons } from '../shell/icons';
+import { formatPhone } from '../shell/phone';
 import { Avatar, Badge, Button, CloseIcon, ErrorBox, IconButton, Spinner, useAsync, useFormat, useToast } from '../shell/ui';
 import { ScheduleDialog } from '../schedules/ScheduleDialog';
 import { schedText } from '../schedules/messages';
@@ -43,10 +44,10 @@ export function ContactPanel({ ticket, onClose }: { ticket: Ticket; onClose: () 
         </IconButton>
       </div>
       <div className="contact-head">
-        <Avatar name={c?.name || ticket.contact_name || ticket.contact_phone} size={64} />
+        <Avatar name={c?.name || ticket.contact_name || formatPhone(ticket.contact_phone)} size={64} />
         <div>
-          <h2>{c?.name || ticket.contact_name || ticket.contact_phone}</h2>
-          <div className="muted small">{c?.phone ?? ticket.contact_phone}</div>
+          <h2>{c?.name || ticket.contact_name || formatPhone(ticket.contact_phone)}</h2>
+          <div className="muted small" data-testid="cp-phone">{formatPhone(c?.phone ?? ticket.contact_phone)}</div>
         </div>
       </div>
       {contact.error ? (
@@ -137,7 +138,7 @@ function ContactView({ contact: c }: { contact: Schemas['Contact'] }) {
       <section className="panel-section">
         <dl className="kv">
           <dt>{c.is_group ? t('groupId') : t('phone')}</dt>
-          <dd>{c.phone}</dd>
+          <dd>{formatPhone(c.phone)}</dd>
           {c.email ? (
             <>
               <dt>{t('email')}</dt>

@@ -10,11 +10,14 @@ import { useT } from '../i18n';
 import { hasRole } from '../shell/auth';
 import { Icons } from '../shell/icons';
 import { live } from '../shell/live';
+import { formatPhone } from '../shell/phone';
 import { useTypingShown, type ChatState } from '../shell/typing';
 import { Avatar, Badge, Button, EmptyState, IconButton, Spinner, useFormat, useToast } from '../shell/ui';
 import { Composer } from './Composer';
+import { useAccept } from './accept';
 import { ContactPanel } from './ContactPanel';
 import { newer, useInboxData, type Message, type Ticket } from './data';
+import { BotBadge } from './lastLine';
 import { MessageBubble } from './MessageBubble';
 import { inboxText } from './messages';
 import { RatingStrip } from './Rating';
@@ -179,14 +182,13 @@ export function Conversation({ ticketId, panelOpen, onTogglePanel }: Conversatio
     return () => document.removeEventListener('visibilitychange', markRead);
   }, [ticket, mine, updateTicket]);
 
+  const takeTicket = useAccept();
   const accept = async () => {
     if (!ticket) return;
     setAccepting(true);
     try {
-      updateTicket(await api<Ticket>('POST', `/api/tickets/${ticket.id}/accept`));
-      toast.success(t('accepted'));
-    } catch (e) {
-      toast.error(e);
+      const next = await takeTicket(ticket);
+      if (next) updateTicket(next);
     } finally {
       setAccepting(false);
     }
@@ -226,7 +228,7 @@ export function Conversation({ ticketId, panelOpen, onTogglePanel }: Conversatio
     );
   }
 
-  const name = ticket.contact_name || ticket.contact_phone;
+  const name = ticket.contact_name || formatPhone(ticket.contact_phone);
   const queue = data.queues.find((q) => q.id === ticket.queue_id);
   const agentName = ticket.user_id ? (data.userName(ticket.user_id) ?? t('agent')) : undefined;
   const canWrite = ticket.status === 'open' && (mine || hasRole(data.me, 'supervisor'));
@@ -243,7 +245,7 @@ export function Conversation({ ticketId, panelOpen, onTogglePanel }: Conversatio
     const recording = typing.state === 'recording';
     if (!ticket.is_group) return t(recording ? 'recording' : 'typing');
     const member = messages.find((m) => m.author?.phone === typing.phone)?.author;
-    return t(recording ? 'memberRecording' : 'memberTyping', { name: member?.name || typing.phone });
+    return t(recording ? 'memberRecording' : 'memberTyping', { name: member?.name || formatPhone(typing.phone) });
   })();
   const statusLabel = ticket.status === 'pending' ? t('statusPending') : ticket.status === 'open' ? t('statusOpen') : t('statusClosed');
 
@@ -264,7 +266,7 @@ export function Conversation({ ticketId, panelOpen, onTogglePanel }: Conversatio
                   {typingText}
                 </span>
               ) : ticket.is_group ? null : (
-                <span>{ticket.contact_phone}</span>
+                <span data-testid="conv-phone">{formatPhone(ticket.contact_phone)}</span>
               )}
               {ticket.is_group ? (
                 <Badge tone="info" title={t('groupHint')}>
@@ -274,6 +276,7 @@ export function Conversation({ ticketId, panelOpen, onTogglePanel }: Conversatio
               <Badge tone={statusTone}>
                 <span data-testid="ticket-status">{statusLabel}</span>
               </Badge>
+              <BotBadge ticket={ticket} />
               {queue ? <Badge color={queue.color}>{queue.name}</Badge> : null}
               {agentName && ticket.status !== 'pending' ? <span>{mine ? t('withYou') : t('handledBy', { name: agentName })}</span> : null}
               {ticket.tags.map((id) => {

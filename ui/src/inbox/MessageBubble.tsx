@@ -5,6 +5,7 @@ import { mediaPath } from '../api/client';
 import { useT } from '../i18n';
 import { Icons } from '../shell/icons';
 import { MediaLink, useMediaSrc } from '../shell/media';
+import { formatPhone } from '../shell/phone';
 import { IconButton, useFormat } from '../shell/ui';
 import { useInboxData, type Message } from './data';
 import { inboxText, type InboxKey } from './messages';
@@ -135,7 +136,7 @@ export function useAuthorName() {
   const t = useT(inboxText);
   const data = useInboxData();
   return (m: Message, contactName: string) => {
-    if (m.direction === 'in') return m.author ? m.author.name || m.author.phone : contactName || t('customer');
+    if (m.direction === 'in') return m.author ? m.author.name || formatPhone(m.author.phone) : contactName || t('customer');
     if (m.user_id) return m.user_id === data.me.id ? t('you') : (data.userName(m.user_id) ?? t('agent'));
     if (m.run_id) return t('flow');
     return t('system');

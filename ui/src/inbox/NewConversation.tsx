@@ -7,6 +7,7 @@ import { useEffect, useRef, useState } from 'react';
 import { ApiError, api, type Schemas } from '../api/client';
 import { useT } from '../i18n';
 import { Icons } from '../shell/icons';
+import { formatPhone } from '../shell/phone';
 import { Avatar, Badge, Button, ErrorMessage, Field, Modal, Spinner, Tabs } from '../shell/ui';
 import { inboxText, type InboxKey } from './messages';
 import { NO_TEMPLATE, TemplatePicker, choiceProblem, templateUse, type TemplateChoice } from './TemplatePicker';
@@ -182,7 +183,7 @@ export function NewConversationDialog({ contact: preset, onClose, onStarted }: N
               {connections.length > 1 || !connectionId ? <option value="">{t('ncPickConnection')}</option> : null}
               {connections.map((c) => (
                 <option key={c.id} value={c.id}>
-                  {c.name} · {c.phone}
+                  {c.name} · {formatPhone(c.phone)}
                   {c.kind === 'cloud_api' ? ` · ${t('ncCloudApi')}` : ''}
                 </option>
               ))}
@@ -289,10 +290,10 @@ function ContactPicker({ value, onChange, error }: { value: Contact | null; onCh
   if (value) {
     return (
       <div className="agent-option is-selected nc-chosen" data-testid="nc-contact" data-contact-id={value.id}>
-        <Avatar name={value.name || value.phone} size={32} />
+        <Avatar name={value.name || formatPhone(value.phone)} size={32} />
         <span className="grow stack" style={{ gap: 0, minWidth: 0 }}>
-          <span className="strong truncate">{value.name || value.phone}</span>
-          <span className="small muted">{value.phone}</span>
+          <span className="strong truncate">{value.name || formatPhone(value.phone)}</span>
+          <span className="small muted">{formatPhone(value.phone)}</span>
         </span>
         <Button
           size="sm"
@@ -352,10 +353,10 @@ function ContactPicker({ value, onChange, error }: { value: Contact | null; onCh
               data-testid="nc-contact-option"
               data-contact-id={c.id}
             >
-              <Avatar name={c.name || c.phone} size={28} />
+              <Avatar name={c.name || formatPhone(c.phone)} size={28} />
               <span className="grow stack" style={{ gap: 0, minWidth: 0, textAlign: 'left' }}>
-                <span className="truncate">{c.name || c.phone}</span>
-                <span className="small muted">{c.phone}</span>
+                <span className="truncate">{c.name || formatPhone(c.phone)}</span>
+                <span className="small muted">{formatPhone(c.phone)}</span>
               </span>
               {c.is_group ? <Badge tone="info">{t('group')}</Badge> : null}
             </button>

@@ -1,10 +1,12 @@
-//! What an agent can do with a ticket from the conversation header: accept, transfer to a
-//! queue or an agent, return to the queue, close, reopen, tag, and read its timeline.
+//! What an agent can do with a ticket from the conversation header: accept (taking over from
+//! a flow knowingly, `useAccept`), transfer to a queue or an agent, return to the queue, close,
+//! reopen, tag, and read its timeline.
 import { useEffect, useRef, useState } from 'react';
 import { api, type Schemas } from '../api/client';
 import { useT } from '../i18n';
 import { Icons } from '../shell/icons';
 import { Button, EmptyState, Field, IconButton, Modal, Spinner, useConfirm, useFormat, useToast } from '../shell/ui';
+import { useAccept } from './accept';
 import { useInboxData, type Ticket } from './data';
 import { inboxText, type InboxKey } from './messages';
 
@@ -23,8 +25,19 @@ export function TicketActions({ ticket, onChange, panelOpen, onTogglePanel }: Ti
   const [transferring, setTransferring] = useState(false);
   const [tagsOpen, setTagsOpen] = useState(false);
   const [timelineOpen, setTimelineOpen] = useState(false);
+  const takeTicket = useAccept();
 
-  const act = async (action: 'accept' | 'return' | 'close' | 'reopen', done: InboxKey) => {
+  const accept = async () => {
+    setBusy('accept');
+    try {
+      const next = await takeTicket(ticket);
+      if (next) onChange(next);
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const act = async (action: 'return' | 'close' | 'reopen', done: InboxKey) => {
     setBusy(action);
     try {
       const next = await api<Ticket>('POST', `/api/tickets/${ticket.id}/${action}`);
@@ -44,7 +57,7 @@ export function TicketActions({ ticket, onChange, panelOpen, onTogglePanel }: Ti
   return (
     <div className="conv-actions">
       {ticket.status === 'pending' ? (
-        <Button variant="primary" size="sm" loading={busy === 'accept'} onClick={() => void act('accept', 'accepted')} data-testid="accept">
+        <Button variant="primary" size="sm" loading={busy === 'accept'} onClick={() => void accept()} data-testid="accept">
           {t('accept')}
         </Button>
       ) : null}

@@ -1,21 +1,27 @@
 //! The left column of the inbox: tabs for waiting / open / closed tickets, filters by queue,
-//! tag, kind of chat (one-to-one or group) and text, the agent's online switch, and the list
-//! itself, kept current by the websocket. A new waiting ticket beeps and raises a desktop
-//! notification. "New conversation" starts one with a customer; the list then follows the
-//! ticket it opened (as it does when another page opens one with `followTicket`).
+//! tag, kind of chat (one-to-one or group) and text, and more filters by agent, number and
+//! opening date (`TicketFilters`), the agent's online switch, and the list itself, kept
+//! current by the websocket. A new waiting ticket beeps and raises a desktop notification.
+//! "New conversation" starts one with a customer; the list then follows the ticket it opened
+//! (as it does after an accept, or when another page opens one with `followTicket`).
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { Link, useLocation, useNavigate } from 'react-router-dom';
+import { useLocation, useNavigate } from 'react-router-dom';
 import { api, type Schemas } from '../api/client';
 import { useT } from '../i18n';
+import { hasRole } from '../shell/auth';
 import { Icons } from '../shell/icons';
 import { live, type LiveEvent, type LiveStatus } from '../shell/live';
-import { Avatar, Badge, Button, EmptyState, Spinner, Tabs, useFormat, useToast } from '../shell/ui';
+import { formatPhone } from '../shell/phone';
+import { Button, EmptyState, Spinner, Tabs, useFormat, useToast } from '../shell/ui';
 import { newer, useInboxData, type Ticket } from './data';
 import { followed, followTicket } from './follow';
 import { inboxText } from './messages';
 import { NewConversationDialog } from './NewConversation';
-import { RatingBadge } from './Rating';
 import { askNotificationPermission, beep, desktopNotify, notificationPermission } from './notify';
+import { inRange, openedRange } from './openedRange';
+import { PresenceSwitch } from './Presence';
+import { NO_MORE_FILTERS, TicketFilters, moreFiltersOn, type MoreFilters } from './TicketFilters';
+import { TicketItem } from './TicketItem';
 
 type Status = Schemas['TicketStatus'];
 
@@ -28,23 +34,49 @@ interface Filters {
   tag: string;
   chats: ChatKind;
   search: string;
+  /** The agent whose tickets the list shows ('' = anyone's): the user's own with "Only mine". */
+  user: string;
+  connection: string;
+  /** When the tickets were opened (RFC 3339; either side may be open). */
+  since?: string;
+  until?: string;
+}
+
+/** What the user picked, before it becomes the `Filters` of one tab. */
+interface Choices {
+  queue: string;
+  tag: string;
+  chats: ChatKind;
+  search: string;
   mine: boolean;
+  more: MoreFilters;
+}
+
+/**
+ * The filters of the `status` tab: "Only mine" and the agent apply to the open and closed
+ * tickets (waiting ones have no agent yet), the agent only for supervisors and admins.
+ */
+function filtersOf(status: Status, c: Choices, me: string, supervisor: boolean): Filters {
+  const byAgent = status !== 'pending';
+  const user = !byAgent ? '' : c.mine ? me : supervisor ? c.more.agent : '';
+  return { status, queue: c.queue, tag: c.tag, chats: c.chats, search: c.search, user, connection: c.more.connection, ...openedRange(c.more.from, c.more.to) };
 }
 
 const TAB_KEY = 'tucan.inbox.tab';
-const ONLINE_KEY = 'tucan.inbox.online';
 
 function savedTab(): Status {
   const v = localStorage.getItem(TAB_KEY);
   return v === 'open' || v === 'closed' ? v : 'pending';
 }
 
-function matches(t: Ticket, f: Filters, me: string): boolean {
+function matches(t: Ticket, f: Filters): boolean {
   if (t.status !== f.status) return false;
   if (f.queue === '-' ? !!t.queue_id : f.queue && t.queue_id !== f.queue) return false;
   if (f.tag && !t.tags.includes(f.tag)) return false;
   if (f.chats !== 'all' && t.is_group !== (f.chats === 'group')) return false;
-  if (f.mine && t.user_id !== me) return false;
+  if (f.user && t.user_id !== f.user) return false;
+  if (f.connection && t.connection_id !== f.connection) return false;
+  if (!inRange(t.created_at, f)) return false;
   if (f.search) {
     const q = f.search.toLowerCase();
     const digits = q.replace(/\D/g, '');
@@ -73,6 +105,7 @@ export function TicketList({ selectedId }: { selectedId?: string }) {
   const [searchInput, setSearchInput] = useState('');
   const [search, setSearch] = useState('');
   const [mine, setMine] = useState(false);
+  const [more, setMore] = useState<MoreFilters>(NO_MORE_FILTERS);
   const [tickets, setTickets] = useState<Ticket[] | null>(null);
   const [cursor, setCursor] = useState<string | undefined>();
   const [loadingMore, setLoadingMore] = useState(false);
@@ -84,16 +117,17 @@ export function TicketList({ selectedId }: { selectedId?: string }) {
   const [permission, setPermission] = useState(notificationPermission());
   const [starting, setStarting] = useState(false);
 
-  const filters = useMemo<Filters>(
-    () => ({ status, queue, tag, chats, search, mine: mine && status !== 'pending' }),
-    [status, queue, tag, chats, search, mine],
-  );
+  const meId = data.me.id;
+  const supervisor = hasRole(data.me, 'supervisor');
+  const choices = useMemo<Choices>(() => ({ queue, tag, chats, search, mine, more }), [queue, tag, chats, search, mine, more]);
+  const choicesRef = useRef(choices);
+  choicesRef.current = choices;
+  const filters = useMemo<Filters>(() => filtersOf(status, choices, meId, supervisor), [status, choices, meId, supervisor]);
   const filtersRef = useRef(filters);
   filtersRef.current = filters;
   const pendingRef = useRef<Map<string, Ticket> | null>(null);
   /** Events that arrive while a list load runs, merged into its answer. */
   const inFlight = useRef<Map<string, Ticket | null> | null>(null);
-  const meId = data.me.id;
 
   useEffect(() => {
     const h = window.setTimeout(() => setSearch(searchInput.trim()), 300);
@@ -111,12 +145,15 @@ export function TicketList({ selectedId }: { selectedId?: string }) {
           tag: f.tag || undefined,
           group: f.chats === 'all' ? undefined : f.chats === 'group',
           search: f.search || undefined,
-          user_id: f.mine ? meId : undefined,
+          user_id: f.user || undefined,
+          connection_id: f.connection || undefined,
+          since: f.since,
+          until: f.until,
           cursor: after,
           limit: 50,
         },
       }),
-    [meId],
+    [],
   );
 
   useEffect(() => {
@@ -131,7 +168,7 @@ export function TicketList({ selectedId }: { selectedId?: string }) {
         const byId = new Map(page.items.filter((x) => filters.queue !== '-' || !x.queue_id).map((x) => [x.id, x]));
         for (const [id, ev] of buffer) {
           if (ev === null) byId.delete(id);
-          else if (matches(ev, filters, meId)) byId.set(id, newer(byId.get(id), ev));
+          else if (matches(ev, filters)) byId.set(id, newer(byId.get(id), ev));
           else if (byId.has(id) && newer(byId.get(id), ev) === ev) byId.delete(id);
         }
         setTickets([...byId.values()].sort(byActivity));
@@ -148,7 +185,7 @@ export function TicketList({ selectedId }: { selectedId?: string }) {
     return () => {
       alive = false;
     };
-  }, [filters, query, meId, toast]);
+  }, [filters, query, toast]);
 
   useEffect(() => {
     let alive = true;
@@ -199,7 +236,7 @@ export function TicketList({ selectedId }: { selectedId?: string }) {
         const old = list.find((x) => x.id === id);
         if (ticket && old && newer(old, ticket) !== ticket) return list;
         const rest = list.filter((x) => x.id !== id);
-        if (ticket && matches(ticket, f, meId)) {
+        if (ticket && matches(ticket, f)) {
           const next = [...rest, ticket].sort(byActivity);
           if (next.length <= MAX_ROWS) return next;
           // A burst of arrivals keeps the newest; older ones come back with "load more".
@@ -220,7 +257,7 @@ export function TicketList({ selectedId }: { selectedId?: string }) {
             beep();
             desktopNotify(
               t('newTicketTitle'),
-              t('newTicketBody', { name: ticket.contact_name || ticket.contact_phone, text: ticket.last_message }),
+              t('newTicketBody', { name: ticket.contact_name || formatPhone(ticket.contact_phone), text: ticket.last_message }),
               ticket.id,
               () => navigate(`/inbox/${ticket.id}`),
             );
@@ -231,26 +268,28 @@ export function TicketList({ selectedId }: { selectedId?: string }) {
         setPending(new Map(known));
       }
     },
-    [meId, navigate, t, recount],
+    [navigate, t, recount],
   );
   const onEventRef = useRef(onEvent);
   onEventRef.current = onEvent;
 
   useEffect(() => live.subscribe({ view: 'tickets' }, (ev) => onEventRef.current(ev)), []);
 
-  // A ticket opened for the agent (a conversation just started): show its tab, clear the
-  // filters that would hide it, and list it at once (its live event may come later).
+  // A ticket opened for the agent (a conversation just started, a ticket accepted): show its
+  // tab, clear the filters that would hide it, and list it at once (its live event may come
+  // later).
   const follow = followed(location.state);
   useEffect(() => {
     if (!follow) return;
     const f = filtersRef.current;
-    if (!matches(follow, { ...f, status: follow.status }, meId)) {
+    if (!matches(follow, filtersOf(follow.status, choicesRef.current, meId, supervisor))) {
       setQueue('');
       setTag('');
       setChats('all');
       setSearchInput('');
       setSearch('');
       setMine(false);
+      setMore(NO_MORE_FILTERS);
     } else if (f.status === follow.status) {
       // Same view: the list does not load again, so the ticket joins it here.
       setTickets((list) => (list && !list.some((x) => x.id === follow.id) ? [...list, follow].sort(byActivity) : list));
@@ -258,7 +297,7 @@ export function TicketList({ selectedId }: { selectedId?: string }) {
     setStatus(follow.status);
     // Done: a reload of the page should not follow it again.
     navigate(location.pathname, { replace: true, state: null });
-  }, [follow, meId, navigate, location.pathname]);
+  }, [follow, meId, supervisor, navigate, location.pathname]);
 
   const loadMore = async () => {
     if (!cursor) return;
@@ -277,7 +316,8 @@ export function TicketList({ selectedId }: { selectedId?: string }) {
     }
   };
 
-  const filtered = !!(queue || tag || chats !== 'all' || search || filters.mine);
+  const agentApplies = supervisor && status !== 'pending';
+  const filtered = !!(queue || tag || chats !== 'all' || search || filters.user || moreFiltersOn(more, agentApplies));
   const emptyText = filtered ? t('emptyFiltered') : status === 'pending' ? t('emptyPending') : status === 'open' ? t('emptyOpen') : t('emptyClosed');
 
   return (
@@ -330,9 +370,25 @@ export function TicketList({ selectedId }: { selectedId?: string }) {
             <option value="group">{t('groupChats')}</option>
           </select>
         </div>
+        <TicketFilters
+          value={more}
+          agentApplies={agentApplies}
+          onChange={(next) => {
+            // An agent chosen stands instead of "Only mine", and the other way round.
+            if (next.agent && next.agent !== more.agent) setMine(false);
+            setMore(next);
+          }}
+        />
         {status !== 'pending' ? (
           <label className="check small">
-            <input type="checkbox" checked={mine} onChange={(e) => setMine(e.target.checked)} />
+            <input
+              type="checkbox"
+              checked={mine}
+              onChange={(e) => {
+                setMine(e.target.checked);
+                if (e.target.checked) setMore((m) => ({ ...m, agent: '' }));
+              }}
+            />
             {t('mineOnly')}
           </label>
         ) : null}
@@ -352,7 +408,7 @@ export function TicketList({ selectedId }: { selectedId?: string }) {
           onClose={() => setStarting(false)}
           onStarted={(started) => {
             setStarting(false);
-            const name = started.ticket.contact_name || started.ticket.contact_phone;
+            const name = started.ticket.contact_name || formatPhone(started.ticket.contact_phone);
             toast.success(started.opened ? t('ncStarted', { name }) : t('ncJoined', { name }));
             followTicket(navigate, started.ticket);
           }}
@@ -377,132 +433,5 @@ export function TicketList({ selectedId }: { selectedId?: string }) {
         </ul>
       )}
     </section>
-  );
-}
-
-function TicketItem({ ticket, active, when }: { ticket: Ticket; active: boolean; when: string }) {
-  const t = useT(inboxText);
-  const data = useInboxData();
-  const queue = data.queues.find((q) => q.id === ticket.queue_id);
-  const agent = ticket.user_id && ticket.status !== 'pending' ? data.userName(ticket.user_id) : undefined;
-  const name = ticket.contact_name || ticket.contact_phone;
-  const cls = ['ticket-item', active && 'is-active', ticket.unread > 0 && 'has-unread'].filter(Boolean).join(' ');
-  return (
-    <li>
-      <Link
-        to={`/inbox/${ticket.id}`}
-        className={cls}
-        aria-current={active ? 'page' : undefined}
-        data-testid="ticket-item"
-        data-ticket-id={ticket.id}
-        data-status={ticket.status}
-        data-unread={ticket.unread}
-        data-group={ticket.is_group}
-      >
-        <Avatar name={name} />
-        <div className="ticket-main">
-          <div className="ticket-top">
-            <span className="ticket-name truncate">{name}</span>
-            <span className="ticket-time">{when}</span>
-          </div>
-          <div className="ticket-preview">
-            <span className="truncate">{ticket.last_message}</span>
-            {ticket.unread > 0 ? (
-              <span className="unread-badge" data-testid="unread-badge" aria-label={t('unread', { n: ticket.unread })}>
-                {ticket.unread}
-              </span>
-            ) : null}
-          </div>
-          {ticket.is_group || queue || agent || ticket.tags.length || ticket.rating != null ? (
-            <div className="ticket-meta">
-              <RatingBadge ticket={ticket} />
-              {ticket.is_group ? (
-                <Badge tone="info" title={t('groupHint')}>
-                  <span data-testid="group-badge">{t('group')}</span>
-                </Badge>
-              ) : null}
-              {queue ? <Badge color={queue.color}>{queue.name}</Badge> : null}
-              {agent ? <Badge>{agent}</Badge> : null}
-              {ticket.tags.map((id) => {
-                const tg = data.tag(id);
-                return tg ? (
-                  <Badge key={id} color={tg.color}>
-                    {tg.name}
-                  </Badge>
-                ) : null;
-              })}
-            </div>
-          ) : null}
-        </div>
-      </Link>
-    </li>
-  );
-}
-
-/** What `GET /api/inbox/presence` answers: the signed-in user's own presence. */
-type Presence = Schemas['Presence'];
-
-/**
- * The agent's online switch (automatic assignment only hands tickets to online agents). It
- * shows the presence saved on the server; the copy on this device only bridges the moment
- * until the server answers, or stands in when it cannot be read.
- */
-function PresenceSwitch() {
-  const t = useT(inboxText);
-  const toast = useToast();
-  const [online, setOnline] = useState(() => localStorage.getItem(ONLINE_KEY) === '1');
-  const [busy, setBusy] = useState(false);
-  const changed = useRef(false);
-
-  const remember = (value: boolean) => {
-    localStorage.setItem(ONLINE_KEY, value ? '1' : '0');
-    setOnline(value);
-  };
-
-  const set = useCallback(
-    async (value: boolean, quiet = false) => {
-      changed.current = true;
-      setBusy(true);
-      try {
-        await api('PUT', '/api/inbox/presence', { body: { online: value } });
-        remember(value);
-      } catch (e) {
-        if (!quiet) toast.error(e);
-      } finally {
-        setBusy(false);
-      }
-    },
-    [toast],
-  );
-
-  useEffect(() => {
-    let alive = true;
-    api<Presence>('GET', '/api/inbox/presence')
-      .then((p) => {
-        if (alive && !changed.current) remember(p.online);
-      })
-      .catch(() => {
-        // The saved state cannot be read: go back to what this device last chose.
-        if (alive && !changed.current && localStorage.getItem(ONLINE_KEY) === '1') void set(true, true);
-      });
-    return () => {
-      alive = false;
-    };
-  }, [set]);
-
-  return (
-    <span className="presence" title={t('presenceHint')}>
-      <button
-        type="button"
-        role="switch"
-        className="switch"
-        aria-checked={online}
-        aria-label={t('online')}
-        disabled={busy}
-        data-testid="presence"
-        onClick={() => void set(!online)}
-      />
-      <span className={online ? 'strong' : 'muted'}>{online ? t('online') : t('offline')}</span>
-    </span>
   );
 }

@@ -48,6 +48,7 @@ pub struct WsParams {
 
 /// What a socket's user may see, as of the last check.
 struct Perms {
+    user_id: String,
     role: Role,
     /// `None`: everything of the tenant.
     visibility: Option<Visibility>,
@@ -88,6 +89,7 @@ impl Perms {
             })
         };
         Some(Perms {
+            user_id: user_id.to_string(),
             role: row.role,
             visibility,
         })
@@ -114,6 +116,8 @@ enum View {
     Simulator {
         connection_id: String,
     },
+    /// Notes that mention the caller, on any ticket.
+    Mentions,
 }
 
 #[derive(Debug, Deserialize)]
@@ -185,6 +189,9 @@ fn delivery(view: &View, perms: &Perms, ev: &InboxEvent) -> Delivery {
             }
         }
         View::Connections if ev.kind == EventKind::Connection => Delivery::Full,
+        View::Mentions if ev.kind == EventKind::Message && mentions(ev, &perms.user_id) => {
+            Delivery::Full
+        }
         View::Simulator { connection_id }
             if ev.kind == EventKind::Sim
                 && perms.role >= Role::Supervisor
@@ -194,6 +201,15 @@ fn delivery(view: &View, perms: &Perms, ev: &InboxEvent) -> Delivery {
         }
         _ => Delivery::Nothing,
     }
+}
+
+/// A note of the event names `user_id` among its mentions (a note is written once, so its
+/// first event is the only one that carries them).
+fn mentions(ev: &InboxEvent, user_id: &str) -> bool {
+    ev.data["direction"] == "note"
+        && ev.data["mentions"]
+            .as_array()
+            .is_some_and(|m| m.iter().any(|u| u == user_id))
 }
 
 /// The `event` object a subscription receives of `ev`, as JSON text.

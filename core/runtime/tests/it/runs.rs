@@ -258,8 +258,9 @@ async fn effects_left_by_a_crash_are_carried_out_once_by_the_sweeper() {
         .await
         .unwrap();
     assert_eq!(run.status, "completed");
-    // The step committed, the effects did not happen yet.
-    assert_eq!(rig.db.run_effects(&run.id, true).await.unwrap().len(), 2);
+    // The step committed, the effects did not happen yet (the two steps', and the ended
+    // run's release of its contact's ticket).
+    assert_eq!(rig.db.run_effects(&run.id, true).await.unwrap().len(), 3);
     assert!(rig.db.get_contact(&contact).await.unwrap().tags.is_empty());
 
     tokio::time::sleep(Duration::from_millis(1100)).await;
@@ -674,10 +675,12 @@ async fn a_message_of_a_run_with_a_ticket_waits_for_the_inbox_and_never_passes_f
     start.ticket_id = Some(tucan_model::ids::new_id());
     let run = rig.runtime.start(&rig.db, start).await.unwrap();
     assert_eq!(run.status, "completed");
-    // This runtime's inbox is gone: the message stays pending for a later attempt.
+    // This runtime's inbox is gone: the message stays pending for a later attempt, and the
+    // run's release of the ticket after it.
     let pending = rig.db.run_effects(&run.id, true).await.unwrap();
-    assert_eq!(pending.len(), 1, "{pending:?}");
+    assert_eq!(pending.len(), 2, "{pending:?}");
     assert_eq!(pending[0].kind, "send_text");
     assert!(pending[0].result.is_none());
-    assert_eq!(rig.db.run_effects(&run.id, false).await.unwrap().len(), 1);
+    assert_eq!(pending[1].kind, "release");
+    assert_eq!(rig.db.run_effects(&run.id, false).await.unwrap().len(), 2);
 }

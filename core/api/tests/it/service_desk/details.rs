@@ -330,3 +330,52 @@ async fn a_run_without_a_conversation_writes_from_the_number_its_flow_names() {
     .await;
     assert_eq!(chat[0]["body"], "Seu pedido saiu", "{chat}");
 }
+
+#[tokio::test]
+async fn a_mentioned_agent_hears_of_the_note_live() {
+    let app = TestApp::start_with_workers().await;
+    let t = app.tenant("acme").await;
+    let conn = simulator(&app, &t, "+551130000048", json!({})).await;
+    let (carla, carla_tok) = app.user(&t, "agent").await;
+    let (_, other_tok) = app.user(&t, "agent").await;
+    let (status, _) = app
+        .patch(
+            &format!("/api/users/{carla}"),
+            &t.admin_token,
+            json!({ "name": "Carla Souza" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let mut hers = crate::inbox::socket(&app, &carla_tok).await;
+    let mut theirs = crate::inbox::socket(&app, &other_tok).await;
+    for ws in [&mut hers, &mut theirs] {
+        crate::inbox::subscribe(ws, json!({ "type": "subscribe", "id": "m", "view": "mentions" }))
+            .await;
+    }
+    let ticket = customer_says(
+        &app,
+        &t,
+        &conn,
+        json!({ "from": "5511944440041", "text": "oi" }),
+    )
+    .await["ticket_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (status, note) = app
+        .post(
+            &format!("/api/tickets/{ticket}/notes"),
+            &t.admin_token,
+            json!({ "body": "@carla pode ver este cliente?" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{note}");
+    let heard = crate::inbox::wait_event(&mut hers, "the note that mentions Carla", |e| {
+        e["kind"] == "message" && e["data"]["id"] == note["id"]
+    })
+    .await;
+    assert_eq!(heard["ticket_id"], ticket.as_str());
+    let others =
+        crate::inbox::drain(&mut theirs, std::time::Duration::from_millis(500)).await;
+    assert!(others.is_empty(), "{others:?}");
+}
