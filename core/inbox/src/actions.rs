@@ -49,7 +49,9 @@ impl Actor {
 pub enum TicketAction {
     /// The acting agent takes a pending ticket; one a flow is still talking on only with
     /// `take_over`, which stops the flow's run.
-    Accept { take_over: bool },
+    Accept {
+        take_over: bool,
+    },
     /// To a queue and/or an agent; without an agent it waits in the queue.
     Transfer {
         queue_id: Option<String>,

@@ -102,8 +102,13 @@ impl Inbox {
             (true, ..) => ticket,
             (false, TicketStatus::Open, Some(u)) if u == user_id => ticket,
             (false, TicketStatus::Pending, _) => {
-                self.act(db, &ticket.id, &actor, TicketAction::Accept { take_over: true })
-                    .await?
+                self.act(
+                    db,
+                    &ticket.id,
+                    &actor,
+                    TicketAction::Accept { take_over: true },
+                )
+                .await?
             }
             _ => {
                 return Err(InboxError::TicketState(format!(
@@ -223,12 +228,18 @@ impl Inbox {
         let Some(contact_id) = &run.contact_id else {
             return Ok(Err("the run has no contact to talk to".into()));
         };
-        let named = self.runtime.flow_of(db, run).await?.settings.connection_id.clone();
+        let named = self
+            .runtime
+            .flow_of(db, run)
+            .await?
+            .settings
+            .connection_id
+            .clone();
         if let Some(id) = &named
             && let Err(StoreError::NotFound(_)) = db.get_connection(id).await
         {
             return Ok(Err(
-                "the number the flow writes from no longer exists".into(),
+                "the number the flow writes from no longer exists".into()
             ));
         }
         let last = match named {

@@ -16,8 +16,8 @@ use tucan_model::ticket::{ChannelKind, Message, MessageStatus};
 use tucan_store::{StoreError, TenantDb};
 
 use crate::Inbox;
-use crate::schedules::SCHEDULED_KIND;
 use crate::error::{InboxError, InboxResult};
+use crate::schedules::SCHEDULED_KIND;
 use tucan_channels::{ChannelError, IncomingFile, Outgoing};
 
 pub const SEND_KIND: &str = "message.send";

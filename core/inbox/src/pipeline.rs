@@ -357,8 +357,8 @@ impl Inbox {
             outside_business_hours: false,
         };
         // Flows still get the replies they wait for; none starts on an agent's ticket.
-        let agent_has_it = by_owner
-            || (ticket.status == TicketStatus::Open && ticket.user_id.is_some());
+        let agent_has_it =
+            by_owner || (ticket.status == TicketStatus::Open && ticket.user_id.is_some());
         let triggered = if agent_has_it {
             self.runtime
                 .resume_replies(db, contact_id, &event, outcome.runs_waiting)

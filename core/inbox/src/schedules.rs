@@ -12,9 +12,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use tucan_bus::{Job, JobError, JobHandler, Lane, NewJob};
-use tucan_model::schedule::{
-    NewSchedule, Repeat, SchedulePatch, ScheduleStatus, ScheduledMessage,
-};
+use tucan_model::schedule::{NewSchedule, Repeat, SchedulePatch, ScheduleStatus, ScheduledMessage};
 use tucan_model::ticket::{Message, NewMessage, TemplateUse, TicketStatus};
 use tucan_store::{Opening, ScheduleEdit, ScheduleRow, ScheduleTurn, TenantDb};
 
@@ -159,7 +157,10 @@ impl Inbox {
             .await?;
         let send_at = patch.send_at.unwrap_or(s.send_at);
         let repeat = patch.repeat.unwrap_or(s.repeat);
-        let repeat_until = match (patch.repeat_until, patch.clear_repeat_until.unwrap_or(false)) {
+        let repeat_until = match (
+            patch.repeat_until,
+            patch.clear_repeat_until.unwrap_or(false),
+        ) {
             (Some(u), _) => Some(u),
             (None, true) => None,
             (None, false) => s.repeat_until,

@@ -5,9 +5,9 @@
 
 use serde_json::json;
 use tucan_engine::TicketEventKind;
+use tucan_model::ErrorCode;
 use tucan_model::settings::value_of;
 use tucan_model::ticket::{Ticket, TicketStatus};
-use tucan_model::ErrorCode;
 use tucan_store::{StoreError, TenantDb, TicketChange};
 
 use crate::Inbox;

@@ -20,6 +20,6 @@ pub use tenant::{
     InboundWrite, InboxEvent, LiveEvents, LiveKey, MediaRow, MessagePage, NewRun, Opening,
     OutgoingWrite, PluginRow, PluginUpload, PluginVersionRow, QuickInbound, QuickOutcome, RunQuery,
     RunRow, RunWrite, ScheduleClock, ScheduleEdit, ScheduleQuery, ScheduleRow, ScheduleTurn,
-    SimWrite, StepRow, StepWrite, TenantDb, TicketChange, TicketPage,
-    TicketQuery, UserRow, UserTable, Visibility,
+    SimWrite, StepRow, StepWrite, TenantDb, TicketChange, TicketPage, TicketQuery, UserRow,
+    UserTable, Visibility,
 };

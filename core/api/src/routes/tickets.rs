@@ -11,11 +11,11 @@ use tucan_inbox::{Actor, TicketAction};
 use tucan_model::ErrorCode;
 use tucan_model::conversation::{ConversationStarted, NewConversation};
 use tucan_model::dashboard::StatusCounts;
+use tucan_model::schedule::{NewScheduledMessage, ScheduledMessage};
 use tucan_model::ticket::{
     Message, NewMessage, NewNote, TemplateUse, Ticket, TicketLogEntry, TicketStatus, Transfer,
     Typing,
 };
-use tucan_model::schedule::{NewScheduledMessage, ScheduledMessage};
 use tucan_model::user::Role;
 use tucan_store::{MediaRow, TicketQuery, Visibility};
 

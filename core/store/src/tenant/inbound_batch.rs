@@ -16,9 +16,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tucan_model::ids::new_id;
-use tucan_model::ticket::{
-    Direction, Media, Message, MessageKind, MessageStatus, Ticket, Writer,
-};
+use tucan_model::ticket::{Direction, Media, Message, MessageKind, MessageStatus, Ticket, Writer};
 
 pub use memo::InboundMemo;
 

@@ -175,8 +175,7 @@ impl TenantDb {
         let sql = format!(
             "SELECT * FROM scheduled_message{filter} ORDER BY send_at, id LIMIT $limit START $start"
         );
-        let mut items: Vec<ScheduledMessage> =
-            fetch(self.raw(), &sql, Value::Object(vars)).await?;
+        let mut items: Vec<ScheduledMessage> = fetch(self.raw(), &sql, Value::Object(vars)).await?;
         let next_cursor = (items.len() > limit as usize).then(|| {
             items.truncate(limit as usize);
             format!("{CURSOR_PREFIX}{}", start + u64::from(limit))

@@ -265,12 +265,7 @@ IF $t {{ {TICKET_EVENT} }};
 RETURN $t;
 COMMIT TRANSACTION;"
         );
-        returned(
-            self.raw(),
-            &sql,
-            json!({ "run": run_id, "ev_t": new_id() }),
-        )
-        .await
+        returned(self.raw(), &sql, json!({ "run": run_id, "ev_t": new_id() })).await
     }
 
     /// The ticket's timeline, oldest first (its latest 1,000 entries).

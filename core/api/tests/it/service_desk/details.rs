@@ -39,8 +39,18 @@ async fn asking_flow(app: &TestApp, t: &TestTenant) {
     assert!(status.is_success(), "{out}");
 }
 
+/// A customer of `from` writes "oi" on `conn`; returns their ticket's id.
+async fn opens(app: &TestApp, t: &TestTenant, conn: &str, from: &str) -> String {
+    customer_says(app, t, conn, json!({ "from": from, "text": "oi" })).await["ticket_id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
 async fn ticket(app: &TestApp, t: &TestTenant, id: &str) -> Value {
-    app.get(&format!("/api/tickets/{id}"), &t.admin_token).await.1
+    app.get(&format!("/api/tickets/{id}"), &t.admin_token)
+        .await
+        .1
 }
 
 #[tokio::test]
@@ -114,10 +124,10 @@ async fn a_ticket_a_flow_talks_on_is_marked_and_an_agent_takes_it_over_knowingly
         )
         .await;
     assert!(
-        chat.as_array()
-            .unwrap()
-            .iter()
-            .all(|m| !m["body"].as_str().unwrap_or_default().starts_with("Anotado")),
+        chat.as_array().unwrap().iter().all(|m| !m["body"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("Anotado")),
         "{chat}"
     );
 
@@ -130,9 +140,12 @@ async fn a_ticket_a_flow_talks_on_is_marked_and_an_agent_takes_it_over_knowingly
     )
     .await;
     let other = said["ticket_id"].as_str().unwrap().to_string();
-    eventually(&app, &format!("/api/tickets/{other}"), &t.admin_token, |t| {
-        t["bot_run_id"].is_string()
-    })
+    eventually(
+        &app,
+        &format!("/api/tickets/{other}"),
+        &t.admin_token,
+        |t| t["bot_run_id"].is_string(),
+    )
     .await;
     customer_says(
         &app,
@@ -141,15 +154,46 @@ async fn a_ticket_a_flow_talks_on_is_marked_and_an_agent_takes_it_over_knowingly
         json!({ "from": "5511944440002", "text": "pedido 7" }),
     )
     .await;
-    let released = eventually(&app, &format!("/api/tickets/{other}"), &t.admin_token, |t| {
-        t["bot_run_id"].is_null() && t["last_message"] == "Anotado: pedido 7"
-    })
+    let released = eventually(
+        &app,
+        &format!("/api/tickets/{other}"),
+        &t.admin_token,
+        |t| t["bot_run_id"].is_null() && t["last_message"] == "Anotado: pedido 7",
+    )
     .await;
     assert_eq!(released["last_message_by"], "bot");
     let (status, _) = app
-        .post(&format!("/api/tickets/{other}/accept"), &agent_tok, json!({}))
+        .post(
+            &format!("/api/tickets/{other}/accept"),
+            &agent_tok,
+            json!({}),
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
+
+    // Writing on a ticket a flow holds takes it over too: the flow stops.
+    let third = opens(&app, &t, &conn, "5511944440003").await;
+    let held = eventually(
+        &app,
+        &format!("/api/tickets/{third}"),
+        &t.admin_token,
+        |t| t["bot_run_id"].is_string(),
+    )
+    .await;
+    let run = held["bot_run_id"].as_str().unwrap().to_string();
+    let (status, _) = app
+        .post(
+            &format!("/api/tickets/{third}/messages"),
+            &t.admin_token,
+            json!({ "body": "Deixa comigo" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert!(ticket(&app, &t, &third).await["bot_run_id"].is_null());
+    eventually(&app, &format!("/api/runs/{run}"), &t.admin_token, |r| {
+        r["run"]["status"] == "cancelled"
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -174,13 +218,15 @@ async fn tickets_filter_by_number_and_opening_date() {
     };
     assert_eq!(count(format!("/api/tickets?connection_id={one}")).await, 1);
     assert_eq!(count(format!("/api/tickets?connection_id={two}")).await, 1);
-    let at = |d: chrono::DateTime<chrono::Utc>| d.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let at =
+        |d: chrono::DateTime<chrono::Utc>| d.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     let since = format!("/api/tickets?since={}", at(before));
     assert_eq!(count(since).await, 2);
     assert_eq!(count(format!("/api/tickets?since={}", at(after))).await, 0);
     assert_eq!(count(format!("/api/tickets?until={}", at(before))).await, 0);
     assert_error(
-        &app.get("/api/tickets?since=yesterday", &t.admin_token).await,
+        &app.get("/api/tickets?since=yesterday", &t.admin_token)
+            .await,
         400,
         "INVALID_PARAM",
     );
@@ -210,26 +256,8 @@ async fn a_queue_closes_its_quiet_tickets_on_its_own_terms() {
     )
     .await;
     let plain = simulator(&app, &t, "+551130000045", json!({})).await;
-    let in_queue = customer_says(
-        &app,
-        &t,
-        &conn,
-        json!({ "from": "5511944440021", "text": "oi" }),
-    )
-    .await["ticket_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let outside = customer_says(
-        &app,
-        &t,
-        &plain,
-        json!({ "from": "5511944440022", "text": "oi" }),
-    )
-    .await["ticket_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let in_queue = opens(&app, &t, &conn, "5511944440021").await;
+    let outside = opens(&app, &t, &plain, "5511944440022").await;
     let jobs = app.store.jobs();
     assert!(jobs.timer_exists(&timer(&in_queue)).await.unwrap());
     assert!(!jobs.timer_exists(&timer(&outside)).await.unwrap());
@@ -244,26 +272,8 @@ async fn a_queue_closes_its_quiet_tickets_on_its_own_terms() {
         )
         .await;
     assert_eq!(status, StatusCode::OK);
-    let in_queue = customer_says(
-        &app,
-        &t,
-        &conn,
-        json!({ "from": "5511944440023", "text": "oi" }),
-    )
-    .await["ticket_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let outside = customer_says(
-        &app,
-        &t,
-        &plain,
-        json!({ "from": "5511944440024", "text": "oi" }),
-    )
-    .await["ticket_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let in_queue = opens(&app, &t, &conn, "5511944440023").await;
+    let outside = opens(&app, &t, &plain, "5511944440024").await;
     assert!(!jobs.timer_exists(&timer(&in_queue)).await.unwrap());
     assert!(jobs.timer_exists(&timer(&outside)).await.unwrap());
     // No limits of its own: the company's apply again.
@@ -301,7 +311,11 @@ async fn a_run_without_a_conversation_writes_from_the_number_its_flow_names() {
     assert_eq!(status, StatusCode::CREATED, "{flow}");
     let id = flow["id"].as_str().unwrap();
     let (status, out) = app
-        .post(&format!("/api/flows/{id}/publish"), &t.admin_token, json!({}))
+        .post(
+            &format!("/api/flows/{id}/publish"),
+            &t.admin_token,
+            json!({}),
+        )
         .await;
     assert!(status.is_success(), "{out}");
     // The customer wrote to the first number before; the flow still writes from its own.
@@ -349,19 +363,13 @@ async fn a_mentioned_agent_hears_of_the_note_live() {
     let mut hers = crate::inbox::socket(&app, &carla_tok).await;
     let mut theirs = crate::inbox::socket(&app, &other_tok).await;
     for ws in [&mut hers, &mut theirs] {
-        crate::inbox::subscribe(ws, json!({ "type": "subscribe", "id": "m", "view": "mentions" }))
-            .await;
+        crate::inbox::subscribe(
+            ws,
+            json!({ "type": "subscribe", "id": "m", "view": "mentions" }),
+        )
+        .await;
     }
-    let ticket = customer_says(
-        &app,
-        &t,
-        &conn,
-        json!({ "from": "5511944440041", "text": "oi" }),
-    )
-    .await["ticket_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let ticket = opens(&app, &t, &conn, "5511944440041").await;
     let (status, note) = app
         .post(
             &format!("/api/tickets/{ticket}/notes"),
@@ -375,7 +383,6 @@ async fn a_mentioned_agent_hears_of_the_note_live() {
     })
     .await;
     assert_eq!(heard["ticket_id"], ticket.as_str());
-    let others =
-        crate::inbox::drain(&mut theirs, std::time::Duration::from_millis(500)).await;
+    let others = crate::inbox::drain(&mut theirs, std::time::Duration::from_millis(500)).await;
     assert!(others.is_empty(), "{others:?}");
 }

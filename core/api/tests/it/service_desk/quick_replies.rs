@@ -50,7 +50,10 @@ async fn personal_quick_replies_files_and_previews() {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{own}");
-    assert!(own["user_id"].is_string(), "an agent's reply is personal: {own}");
+    assert!(
+        own["user_id"].is_string(),
+        "an agent's reply is personal: {own}"
+    );
     assert_error(
         &app.post(
             "/api/quick-replies",
@@ -99,7 +102,8 @@ async fn personal_quick_replies_files_and_previews() {
     let own_path = format!("/api/quick-replies/{}", own["id"].as_str().unwrap());
     for result in [
         app.get(&own_path, &rui_tok).await,
-        app.patch(&own_path, &rui_tok, json!({ "message": "x" })).await,
+        app.patch(&own_path, &rui_tok, json!({ "message": "x" }))
+            .await,
         app.delete(&own_path, &rui_tok).await,
     ] {
         assert_error(&result, 404, "QUICK_REPLY_NOT_FOUND");
@@ -107,7 +111,8 @@ async fn personal_quick_replies_files_and_previews() {
     // Nor may an agent change the company's.
     let shared_path = format!("/api/quick-replies/{}", shared["id"].as_str().unwrap());
     assert_error(
-        &app.patch(&shared_path, &ana_tok, json!({ "message": "x" })).await,
+        &app.patch(&shared_path, &ana_tok, json!({ "message": "x" }))
+            .await,
         403,
         "FORBIDDEN",
     );
@@ -125,7 +130,11 @@ async fn personal_quick_replies_files_and_previews() {
         .unwrap()
         .to_string();
     let (status, _) = app
-        .post(&format!("/api/tickets/{ticket}/accept"), &ana_tok, json!({}))
+        .post(
+            &format!("/api/tickets/{ticket}/accept"),
+            &ana_tok,
+            json!({}),
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
     let (status, previews) = app
@@ -134,10 +143,7 @@ async fn personal_quick_replies_files_and_previews() {
     assert_eq!(status, StatusCode::OK, "{previews}");
     let previews = previews.as_array().unwrap();
     assert_eq!(previews.len(), 3, "{previews:?}");
-    let mine = previews
-        .iter()
-        .find(|q| q["id"] == own["id"])
-        .unwrap();
+    let mine = previews.iter().find(|q| q["id"] == own["id"]).unwrap();
     assert_eq!(mine["preview"], "Oi Bia, aqui é a agent");
     for body in ["/oi", "/cardapio"] {
         let (status, sent) = app

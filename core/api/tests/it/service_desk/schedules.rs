@@ -80,7 +80,8 @@ async fn a_message_scheduled_to_a_contact_goes_once_or_repeats_and_can_be_edited
     // Gone for good: no edit, no cancel.
     let path = format!("/api/scheduled/{once}");
     assert_error(
-        &app.patch(&path, &agent_tok, json!({ "body": "tarde" })).await,
+        &app.patch(&path, &agent_tok, json!({ "body": "tarde" }))
+            .await,
         409,
         "TICKET_STATE",
     );
@@ -116,7 +117,11 @@ async fn a_message_scheduled_to_a_contact_goes_once_or_repeats_and_can_be_edited
     let got = phone_got(&app, &t, &conn, "5511977770001", 2).await;
     assert_eq!(got[1], "Bom dia!");
     let (status, s) = app
-        .post(&format!("/api/scheduled/{daily}/cancel"), &agent_tok, json!({}))
+        .post(
+            &format!("/api/scheduled/{daily}/cancel"),
+            &agent_tok,
+            json!({}),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{s}");
     assert_eq!(s["status"], "cancelled");
@@ -131,7 +136,11 @@ async fn a_message_scheduled_to_a_contact_goes_once_or_repeats_and_can_be_edited
         .await;
     let never = s["id"].as_str().unwrap().to_string();
     let (status, _) = app
-        .post(&format!("/api/scheduled/{never}/cancel"), &agent_tok, json!({}))
+        .post(
+            &format!("/api/scheduled/{never}/cancel"),
+            &agent_tok,
+            json!({}),
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
@@ -162,13 +171,20 @@ async fn a_message_scheduled_to_a_contact_goes_once_or_repeats_and_can_be_edited
         "SCHEDULED_MESSAGE_NOT_FOUND",
     );
     assert_error(
-        &app.post(&format!("/api/scheduled/{never}/cancel"), &other_tok, json!({}))
-            .await,
+        &app.post(
+            &format!("/api/scheduled/{never}/cancel"),
+            &other_tok,
+            json!({}),
+        )
+        .await,
         404,
         "SCHEDULED_MESSAGE_NOT_FOUND",
     );
     let (_, all) = app
-        .get(&format!("/api/scheduled?contact_id={lia}&status=cancelled"), &t.admin_token)
+        .get(
+            &format!("/api/scheduled?contact_id={lia}&status=cancelled"),
+            &t.admin_token,
+        )
         .await;
     assert_eq!(all["items"].as_array().unwrap().len(), 2, "{all}");
     let (_, only_mine) = app.get("/api/scheduled?mine=true", &t.admin_token).await;

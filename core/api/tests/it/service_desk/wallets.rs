@@ -90,8 +90,12 @@ async fn a_returning_contact_goes_to_the_agent_whose_wallet_they_are_in() {
         "FORBIDDEN",
     );
     assert_error(
-        &app.patch(&contact, &t.admin_token, json!({ "owner_id": "0190f0c0a0b0c0d0e0f0a0b0c0d0e0f0" }))
-            .await,
+        &app.patch(
+            &contact,
+            &t.admin_token,
+            json!({ "owner_id": "0190f0c0a0b0c0d0e0f0a0b0c0d0e0f0" }),
+        )
+        .await,
         400,
         "INVALID_FIELD",
     );
@@ -112,10 +116,7 @@ async fn a_returning_contact_goes_to_the_agent_whose_wallet_they_are_in() {
 
     // The owner online: straight to them.
     online(&app, &owner_tok, true).await;
-    let t3 = writes_and_lands(&app, &t, &conn, "sou eu de novo", |x| {
-        x["status"] == "open"
-    })
-    .await;
+    let t3 = writes_and_lands(&app, &t, &conn, "sou eu de novo", |x| x["status"] == "open").await;
     assert_eq!(t3["user_id"], owner.as_str());
     assert_eq!(t3["queue_id"], sales.as_str());
     let (_, timeline) = app
