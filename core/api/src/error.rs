@@ -297,6 +297,25 @@ impl From<HostError> for ApiError {
     }
 }
 
+impl From<tucan_webhooks::WebhookError> for ApiError {
+    fn from(e: tucan_webhooks::WebhookError) -> Self {
+        use tucan_webhooks::WebhookError as W;
+        match e {
+            W::Store(e) => e.into(),
+            W::Invalid(p) => ApiError::from(p),
+            W::NoSecretsKey => shown_or_logged(
+                Some(tucan_model::Problem::new(
+                    ErrorCode::Unavailable,
+                    e.to_string(),
+                )),
+                "webhooks",
+                &e,
+            ),
+            other => shown_or_logged(None, "webhooks", &other),
+        }
+    }
+}
+
 fn json_error(status: poem::http::StatusCode, code: ErrorCode, message: String) -> Response {
     let body = serde_json::json!({ "code": code.as_str(), "message": message });
     Response::builder()

@@ -43,6 +43,7 @@ use crate::routes::settings::SettingsApi;
 use crate::routes::system::SystemApi;
 use crate::routes::tickets::TicketsApi;
 use crate::routes::users::UsersApi;
+use crate::routes::webhooks::WebhooksApi;
 
 type Apis = (
     SystemApi,
@@ -67,6 +68,7 @@ type Apis = (
         PeopleApi,
         ConversationsApi,
         SchedulesApi,
+        WebhooksApi,
     ),
 );
 
@@ -98,6 +100,7 @@ fn service(state: &AppState) -> OpenApiService<Apis, ()> {
             PeopleApi { state: s() },
             ConversationsApi { state: s() },
             SchedulesApi { state: s() },
+            WebhooksApi { state: s() },
         ),
     );
     OpenApiService::new(apis, "TucanLink API", env!("CARGO_PKG_VERSION"))

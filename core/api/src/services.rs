@@ -1,6 +1,6 @@
 //! The services a process runs, built once and shared by the API and the workers: the flow
-//! runtime, the inbox that carries out its runs' messages and ticket actions, and the
-//! plugin host that provides its plugin nodes.
+//! runtime, the inbox that carries out its runs' messages and ticket actions, the plugin host
+//! that provides its plugin nodes, and the outgoing webhooks every one of them reports to.
 
 use std::sync::Arc;
 
@@ -11,6 +11,7 @@ use tucan_inbox::{Inbox, InboxOptions};
 use tucan_plugins::PluginHost;
 use tucan_runtime::{FlowRuntime, PluginCalls, RuntimeOptions, RuntimeParts};
 use tucan_store::Store;
+use tucan_webhooks::{WebhookOptions, Webhooks};
 
 /// How the services are set up.
 #[derive(Debug, Clone, Default)]
@@ -19,6 +20,7 @@ pub struct ServiceOptions {
     pub inbox: InboxOptions,
     /// Let plugins' HTTP reach loopback and private addresses.
     pub plugins_allow_internal_http: bool,
+    pub webhooks: WebhookOptions,
 }
 
 /// The flow runtime, the inbox and the plugin host of this process.
@@ -27,6 +29,7 @@ pub struct Services {
     pub runtime: Arc<FlowRuntime>,
     pub inbox: Arc<Inbox>,
     pub plugins: Arc<PluginHost>,
+    pub webhooks: Arc<Webhooks>,
 }
 
 impl Services {
@@ -35,6 +38,14 @@ impl Services {
         let calls: Arc<dyn PluginCalls> = plugins.clone();
         let timers = Timers::new(store.jobs(), bus.clone());
         let runtime_opts = opts.runtime;
+        let webhooks = Webhooks::new(
+            store.clone(),
+            bus.clone(),
+            opts.inbox.secret_key.clone(),
+            opts.webhooks,
+        );
+        let mut inbox_opts = opts.inbox;
+        inbox_opts.webhooks = Some(webhooks.clone());
         let inbox = Inbox::new(
             store.clone(),
             bus.clone(),
@@ -51,12 +62,13 @@ impl Services {
                     runtime_opts,
                 )
             },
-            opts.inbox,
+            inbox_opts,
         );
         Services {
             runtime: inbox.runtime().clone(),
             inbox,
             plugins,
+            webhooks,
         }
     }
 }

@@ -52,6 +52,8 @@ pub struct AppState {
     pub inbox: Arc<Inbox>,
     /// Uploaded plugins and their calls.
     pub plugins: Arc<PluginHost>,
+    /// The company's outgoing webhooks.
+    pub webhooks: Arc<tucan_webhooks::Webhooks>,
 }
 
 impl AppState {
@@ -68,6 +70,7 @@ impl AppState {
             runtime: services.runtime,
             inbox: services.inbox,
             plugins: services.plugins,
+            webhooks: services.webhooks,
             bus,
             store,
             tokens: TokenKeys::new(&settings.jwt_secret, settings.access_ttl_secs),

@@ -191,8 +191,12 @@ impl Inbox {
         {
             tracing::warn!(ticket = %ticket.id, error = %e, "auto-close not set");
         }
-        if let Some(kind) = event {
-            self.ticket_event(db, &ticket, kind).await;
+        match event {
+            Some(kind) => self.ticket_event(db, &ticket, kind).await,
+            None if !matches!(action, TicketAction::Read) => {
+                self.announce_ticket_change(db, &ticket).await;
+            }
+            None => {}
         }
         if matches!(action, TicketAction::Transfer { user_id: None, .. }) {
             // The queue's strategy may have handed it to an agent meanwhile.

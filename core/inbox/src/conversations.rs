@@ -4,6 +4,7 @@
 //! ticket on the number or opens one, under the key inbound messages take.
 
 use sha2::{Digest, Sha256};
+use tucan_engine::TicketEventKind;
 use tucan_model::ErrorCode;
 use tucan_model::contact::Contact;
 use tucan_model::conversation::{
@@ -117,8 +118,12 @@ impl Inbox {
                 )));
             }
         };
-        if opened && let Err(e) = self.arm_autoclose(db, &ticket).await {
-            tracing::warn!(ticket = %ticket.id, error = %e, "auto-close not set");
+        if opened {
+            if let Err(e) = self.arm_autoclose(db, &ticket).await {
+                tracing::warn!(ticket = %ticket.id, error = %e, "auto-close not set");
+            }
+            self.announce_ticket(db, &ticket, TicketEventKind::Opened)
+                .await;
         }
         let message = self.send_opener(db, &ticket, user_id, opener, true).await?;
         Ok(ConversationStarted {
@@ -163,7 +168,7 @@ impl Inbox {
             .await?;
         self.check_opener(db, &conn, &contact, opener).await?;
         let actor = format!("api:{user_id}");
-        let (ticket, _) = db
+        let (ticket, opened) = db
             .open_conversation(&Opening {
                 contact: &contact,
                 connection_id: &conn.id,
@@ -172,6 +177,10 @@ impl Inbox {
                 actor: &actor,
             })
             .await?;
+        if opened {
+            self.announce_ticket(db, &ticket, TicketEventKind::Opened)
+                .await;
+        }
         let message = self
             .send_opener(db, &ticket, user_id, opener, false)
             .await?;

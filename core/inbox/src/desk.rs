@@ -42,6 +42,10 @@ impl TicketDesk for Inbox {
             .map_err(desk_error)
     }
 
+    async fn run_ended(&self, db: &TenantDb, run_id: &str, status: &str) {
+        self.announce_run(db, run_id, status).await;
+    }
+
     async fn release(&self, db: &TenantDb, run: &RunRow) -> Result<String, DeskError> {
         match db.release_bot(&run.id).await {
             Ok(Some(t)) => Ok(format!("ticket {} released", t.id)),

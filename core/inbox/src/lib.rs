@@ -6,6 +6,7 @@
 //! of the live event stream.
 
 mod actions;
+mod announce;
 mod autoclose;
 mod batch;
 mod cloud;
@@ -33,6 +34,7 @@ use tucan_channels::{Channel, ChannelSet, ChannelSink, Simulator};
 use tucan_model::ticket::{ChannelKind, ChatState, Connection, ConnectionStatus, Ticket};
 use tucan_runtime::{FlowRuntime, TicketDesk};
 use tucan_store::{Store, TenantDb};
+use tucan_webhooks::Webhooks;
 
 pub use actions::{Actor, TicketAction};
 pub use autoclose::AUTOCLOSE_KIND;
@@ -60,6 +62,8 @@ pub struct InboxOptions {
     /// Let channels' HTTP (a Cloud API connection's Graph URL) reach loopback and private
     /// addresses (tests, an explicit choice); refused by default.
     pub allow_internal_http: bool,
+    /// Where the company's events go out (messages, tickets, flow runs); none sends nothing.
+    pub webhooks: Option<Arc<Webhooks>>,
 }
 
 impl Default for InboxOptions {
@@ -70,6 +74,7 @@ impl Default for InboxOptions {
             simulator_receipt_delay: Duration::from_millis(50),
             secret_key: None,
             allow_internal_http: false,
+            webhooks: None,
         }
     }
 }

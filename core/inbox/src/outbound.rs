@@ -147,10 +147,14 @@ impl Inbox {
             return Ok(Delivery::Done);
         }
         let fail = |why: String| async move {
-            db.set_message_status(message_id, MessageStatus::Failed, None, Some(&why))
+            let changed = db
+                .set_message_status(message_id, MessageStatus::Failed, None, Some(&why))
                 .await
-                .map(|_| Delivery::Done)
-                .map_err(retry_or_drop)
+                .map_err(retry_or_drop)?;
+            if let Some(m) = changed {
+                self.announce_status(db, &m).await;
+            }
+            Ok(Delivery::Done)
         };
         let ticket = db.get_ticket(&m.ticket_id).await.map_err(retry_or_drop)?;
         let conn = match db.get_connection(&ticket.connection_id).await {
@@ -230,11 +234,16 @@ impl Inbox {
             ));
         }
         match channel.send(&out).await {
-            Ok(channel_id) => db
-                .set_message_status(message_id, MessageStatus::Sent, Some(&channel_id), None)
-                .await
-                .map(|_| Delivery::Done)
-                .map_err(retry_or_drop),
+            Ok(channel_id) => {
+                let changed = db
+                    .set_message_status(message_id, MessageStatus::Sent, Some(&channel_id), None)
+                    .await
+                    .map_err(retry_or_drop)?;
+                if let Some(m) = changed {
+                    self.announce_status(db, &m).await;
+                }
+                Ok(Delivery::Done)
+            }
             Err(ChannelError::Rejected(why)) => fail(why).await,
             Err(ChannelError::Unavailable(why)) => match job {
                 Some(job) if job.attempt >= job.max_attempts => {

@@ -308,6 +308,7 @@ impl Inbox {
         let ticket = &outcome.ticket;
         let contact_id = &ticket.contact_id;
         let new_ticket = outcome.opened || outcome.reopened;
+        self.announce_received(db, &outcome.message, ticket).await;
         if ticket.is_group {
             // Flows talk to one customer; a group chat waits for an agent.
             if new_ticket && let Err(e) = self.auto_assign(db, &ticket.id).await {
@@ -474,6 +475,7 @@ impl Inbox {
         {
             tracing::warn!(ticket = %ticket.id, error = %e, "ticket-event triggers failed");
         }
+        self.announce_ticket(db, ticket, kind).await;
     }
 
     /// The contact with this number, which a lookup just did not find: created (true), or
@@ -491,7 +493,10 @@ impl Inbox {
             ..Default::default()
         };
         match db.create_contact(&new).await {
-            Ok(c) => return Ok((c, true)),
+            Ok(c) => {
+                self.announce_contact(db, &c, true).await;
+                return Ok((c, true));
+            }
             Err(StoreError::Problem(p)) if p.code == ErrorCode::ContactExists => {}
             Err(e) if e.is_conflict() => {}
             Err(e) => return Err(e.into()),
@@ -529,7 +534,9 @@ impl Inbox {
     ) -> InboxResult<()> {
         for attempt in 0..10 {
             if let Some(m) = db.message_by_channel_id(connection_id, channel_id).await? {
-                db.set_message_status(&m.id, status, None, error).await?;
+                if let Some(changed) = db.set_message_status(&m.id, status, None, error).await? {
+                    self.announce_status(db, &changed).await;
+                }
                 return Ok(());
             }
             tokio::time::sleep(std::time::Duration::from_millis(50 * (attempt + 1))).await;

@@ -59,6 +59,8 @@ pub enum ErrorCode {
     PluginNotFound,
     PluginVersionNotFound,
     DeadJobNotFound,
+    WebhookEndpointNotFound,
+    WebhookDeliveryNotFound,
     // 405
     MethodNotAllowed,
     // 409
@@ -127,7 +129,9 @@ impl ErrorCode {
             | WebhookNotFound
             | PluginNotFound
             | PluginVersionNotFound
-            | DeadJobNotFound => 404,
+            | DeadJobNotFound
+            | WebhookEndpointNotFound
+            | WebhookDeliveryNotFound => 404,
             MethodNotAllowed => 405,
             EmailTaken | ContactExists | NameTaken | PlanInUse | PluginInUse | FlowNotPublished
             | RunActive | RunNotWaiting | TicketState | WindowClosed | IdempotencyKeyReused
@@ -189,6 +193,8 @@ impl ErrorCode {
             PluginNotFound => "PLUGIN_NOT_FOUND",
             PluginVersionNotFound => "PLUGIN_VERSION_NOT_FOUND",
             DeadJobNotFound => "DEAD_JOB_NOT_FOUND",
+            WebhookEndpointNotFound => "WEBHOOK_ENDPOINT_NOT_FOUND",
+            WebhookDeliveryNotFound => "WEBHOOK_DELIVERY_NOT_FOUND",
             MethodNotAllowed => "METHOD_NOT_ALLOWED",
             EmailTaken => "EMAIL_TAKEN",
             ContactExists => "CONTACT_EXISTS",
@@ -242,6 +248,8 @@ pub enum Resource {
     Plugin,
     PluginVersion,
     DeadJob,
+    WebhookEndpoint,
+    WebhookDelivery,
 }
 
 impl Resource {
@@ -270,6 +278,8 @@ impl Resource {
             Plugin => ErrorCode::PluginNotFound,
             PluginVersion => ErrorCode::PluginVersionNotFound,
             DeadJob => ErrorCode::DeadJobNotFound,
+            WebhookEndpoint => ErrorCode::WebhookEndpointNotFound,
+            WebhookDelivery => ErrorCode::WebhookDeliveryNotFound,
         }
     }
 
@@ -298,6 +308,8 @@ impl Resource {
             Plugin => "plugin",
             PluginVersion => "plugin version",
             DeadJob => "dead job",
+            WebhookEndpoint => "webhook endpoint",
+            WebhookDelivery => "webhook delivery",
         }
     }
 }

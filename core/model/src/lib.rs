@@ -17,6 +17,7 @@ pub mod settings;
 pub mod tenancy;
 pub mod ticket;
 pub mod user;
+pub mod webhook;
 
 /// Trim `value` and check it is 1..=`max` characters; `field` names it in the error.
 pub fn required_text(field: &str, value: &str, max: usize) -> Result<String, Problem> {

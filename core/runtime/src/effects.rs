@@ -9,7 +9,7 @@ use tucan_bus::{Lane, NewJob};
 use tucan_engine::{Advance, Effect, Resume, RunState, RunStatus};
 use tucan_model::ErrorCode;
 use tucan_model::contact::check_custom_fields;
-use tucan_store::{ContactFields, RunRow, StoreError, TenantDb};
+use tucan_store::{ContactFields, RunRow, RunWrite, StoreError, TenantDb};
 
 use crate::error::{RuntimeError, RuntimeResult};
 use crate::hooks::DeskError;
@@ -129,6 +129,9 @@ impl FlowRuntime {
             state.seq += 1;
             let write = self.to_write(&run, None, &state, &Advance::default(), &Resume::Start)?;
             if db.write_run(&write).await? {
+                if let Some(desk) = self.desk.upgrade() {
+                    desk.run_ended(db, &run.id, &write.status).await;
+                }
                 return Ok(());
             }
         }
@@ -140,6 +143,17 @@ impl FlowRuntime {
 
     /// Carry out the effects an advance just committed, unless effects are left to the
     /// sweeper (`inline_effects` off).
+    /// What follows an advance just written: its effects carried out, and the company told
+    /// when the run ended.
+    pub(crate) async fn committed(&self, db: &TenantDb, run: &RunRow, write: &RunWrite) {
+        self.carry_out_logged(db, run, &write.effects).await;
+        if write.ended
+            && let Some(desk) = self.desk.upgrade()
+        {
+            desk.run_ended(db, &run.id, &write.status).await;
+        }
+    }
+
     pub(crate) async fn carry_out_logged(
         &self,
         db: &TenantDb,

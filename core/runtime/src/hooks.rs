@@ -58,6 +58,10 @@ pub trait TicketDesk: Send + Sync {
 
     /// `run` ended: the ticket it was talking on is no longer held by a flow. Idempotent.
     async fn release(&self, db: &TenantDb, run: &RunRow) -> Result<String, DeskError>;
+
+    /// A run was just written ended with `status` (`completed`, `failed`, `cancelled`): the
+    /// company hears of it, if the run still stands so (its effects may have failed it since).
+    async fn run_ended(&self, _db: &TenantDb, _run_id: &str, _status: &str) {}
 }
 
 /// Why a run's message or ticket action was not carried out.

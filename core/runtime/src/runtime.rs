@@ -514,7 +514,7 @@ impl FlowRuntime {
             StoreError::Problem(p) if p.code == ErrorCode::RunActive => RuntimeError::RunActive,
             other => other.into(),
         })?;
-        self.carry_out_logged(db, &run, &write.effects).await;
+        self.committed(db, &run, &write).await;
         Ok(db.get_run(&run.id).await?)
     }
 
@@ -542,7 +542,7 @@ impl FlowRuntime {
             }
             let write = self.to_write(&run, Some(&flow), &state, &adv, &resume)?;
             if db.write_run(&write).await? {
-                self.carry_out_logged(db, &run, &write.effects).await;
+                self.committed(db, &run, &write).await;
                 return Ok(Stepped::Advanced(Box::new(written(run, &write))));
             }
         }
@@ -567,7 +567,7 @@ impl FlowRuntime {
             state.seq += 1;
             let write = self.to_write(&run, None, &state, &Advance::default(), &Resume::Start)?;
             if db.write_run(&write).await? {
-                self.carry_out_logged(db, &run, &write.effects).await;
+                self.committed(db, &run, &write).await;
                 return Ok(db.get_run(run_id).await?);
             }
         }

@@ -78,6 +78,10 @@ pub fn services(
                 ..InboxOptions::default()
             },
             plugins_allow_internal_http: config.outbound_http.allow_internal,
+            webhooks: tucan_webhooks::WebhookOptions {
+                allow_internal: config.outbound_http.allow_internal,
+                ..Default::default()
+            },
         },
     )
 }
@@ -89,6 +93,7 @@ pub fn handlers(config: &Config, services: &Services) -> Handlers {
     handlers.register(http_job::KIND, Arc::new(HttpDelivery::new(http)));
     services.runtime.register(&mut handlers);
     services.inbox.register(&mut handlers);
+    services.webhooks.register(&mut handlers);
     handlers
 }
 

@@ -622,6 +622,41 @@ FOR $s IN (SELECT id, ticket_id, send_at, status FROM scheduled_message) {
 };
 "#,
     },
+    Migration {
+        version: 21,
+        name: "outgoing webhooks: endpoints and their delivery log",
+        sql: r#"
+DEFINE TABLE webhook_endpoint SCHEMAFULL;
+DEFINE FIELD url ON webhook_endpoint TYPE string;
+DEFINE FIELD description ON webhook_endpoint TYPE string DEFAULT "";
+DEFINE FIELD events ON webhook_endpoint TYPE array<string>;
+DEFINE FIELD connection_id ON webhook_endpoint TYPE option<string>;
+DEFINE FIELD queue_id ON webhook_endpoint TYPE option<string>;
+DEFINE FIELD tag_id ON webhook_endpoint TYPE option<string>;
+DEFINE FIELD enabled ON webhook_endpoint TYPE bool DEFAULT true;
+DEFINE FIELD disabled_reason ON webhook_endpoint TYPE option<string>;
+DEFINE FIELD failing_since ON webhook_endpoint TYPE option<datetime>;
+DEFINE FIELD secret ON webhook_endpoint TYPE string;
+DEFINE FIELD previous_secret ON webhook_endpoint TYPE option<string>;
+DEFINE FIELD previous_until ON webhook_endpoint TYPE option<datetime>;
+DEFINE FIELD created_at ON webhook_endpoint TYPE datetime DEFAULT time::now();
+DEFINE TABLE webhook_delivery SCHEMAFULL;
+DEFINE FIELD endpoint_id ON webhook_delivery TYPE string;
+DEFINE FIELD event_id ON webhook_delivery TYPE string;
+DEFINE FIELD event_type ON webhook_delivery TYPE string;
+DEFINE FIELD payload ON webhook_delivery TYPE string;
+DEFINE FIELD status ON webhook_delivery TYPE string DEFAULT "pending";
+DEFINE FIELD attempts ON webhook_delivery TYPE int DEFAULT 0;
+DEFINE FIELD response_status ON webhook_delivery TYPE option<int>;
+DEFINE FIELD response_excerpt ON webhook_delivery TYPE option<string>;
+DEFINE FIELD error ON webhook_delivery TYPE option<string>;
+DEFINE FIELD duration_ms ON webhook_delivery TYPE option<int>;
+DEFINE FIELD next_attempt_at ON webhook_delivery TYPE option<datetime>;
+DEFINE FIELD created_at ON webhook_delivery TYPE datetime DEFAULT time::now();
+DEFINE FIELD updated_at ON webhook_delivery TYPE datetime DEFAULT time::now();
+DEFINE INDEX webhook_delivery_endpoint ON webhook_delivery FIELDS endpoint_id;
+"#,
+    },
 ];
 
 /// What a migration run did.

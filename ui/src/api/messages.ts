@@ -53,6 +53,8 @@ export const API_ERROR_CODES = [
   'PLUGIN_NOT_FOUND',
   'PLUGIN_VERSION_NOT_FOUND',
   'DEAD_JOB_NOT_FOUND',
+  'WEBHOOK_ENDPOINT_NOT_FOUND',
+  'WEBHOOK_DELIVERY_NOT_FOUND',
   'METHOD_NOT_ALLOWED',
   'EMAIL_TAKEN',
   'CONTACT_EXISTS',
@@ -187,6 +189,8 @@ export const errorMessages = table<ErrorTextKey>({
   PLUGIN_NOT_FOUND: ['The plugin was not found.', 'No se encontró el plugin.', 'O plugin não foi encontrado.'],
   PLUGIN_VERSION_NOT_FOUND: ['This version of the plugin was not found.', 'No se encontró esta versión del plugin.', 'Esta versão do plugin não foi encontrada.'],
   DEAD_JOB_NOT_FOUND: ['The failed job was not found.', 'No se encontró la tarea fallida.', 'A tarefa com falha não foi encontrada.'],
+  WEBHOOK_ENDPOINT_NOT_FOUND: ['The webhook endpoint was not found.', 'No se encontró el endpoint de webhook.', 'O endpoint de webhook não foi encontrado.'],
+  WEBHOOK_DELIVERY_NOT_FOUND: ['The webhook delivery was not found.', 'No se encontró el envío del webhook.', 'O envio do webhook não foi encontrado.'],
   // 405
   METHOD_NOT_ALLOWED: ['This action is not available here.', 'Esta acción no está disponible aquí.', 'Esta ação não está disponível aqui.'],
   // 409

@@ -90,9 +90,12 @@ impl ContactsApi {
         };
         check_custom_fields(&fields.custom_fields)?;
         check_wallet_owner(&ctx, None, fields.owner_id.as_deref())?;
-        Ok(Created::Created(Json(
-            ctx.db.create_contact(&fields).await?,
-        )))
+        let contact = ctx.db.create_contact(&fields).await?;
+        self.state
+            .inbox
+            .announce_contact(&ctx.db, &contact, true)
+            .await;
+        Ok(Created::Created(Json(contact)))
     }
 
     /// Import contacts from CSV (supervisors and admins). Rows whose phone matches an existing contact update it;
@@ -140,7 +143,12 @@ impl ContactsApi {
         let ctx = auth.tenant(&self.state, Scope::ContactsWrite).await?;
         let mut fields: ContactFields = ctx.db.get_contact(&id).await?.into();
         apply_patch(&ctx, &mut fields, body.0)?;
-        Ok(Json(ctx.db.save_contact(&id, &fields).await?))
+        let contact = ctx.db.save_contact(&id, &fields).await?;
+        self.state
+            .inbox
+            .announce_contact(&ctx.db, &contact, false)
+            .await;
+        Ok(Json(contact))
     }
 
     /// Delete a contact (supervisors and admins).

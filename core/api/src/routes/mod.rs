@@ -20,6 +20,7 @@ pub mod settings;
 pub mod system;
 pub mod tickets;
 pub mod users;
+pub mod webhooks;
 pub mod whatsapp;
 pub mod ws;
 
@@ -55,6 +56,8 @@ pub enum ApiTags {
     Tickets,
     /// Messages scheduled to contacts, once or repeating.
     Schedules,
+    /// Outgoing webhooks: endpoints, signing secrets and the delivery log.
+    Webhooks,
     /// WhatsApp numbers and the simulator that plays their customers.
     Connections,
     /// Wasm plugins that add node types to flows.

@@ -104,6 +104,12 @@ impl TestApp {
                     allow_internal_http: true,
                     ..Default::default()
                 },
+                // Endpoints on loopback, and retries a test can wait for.
+                webhooks: tucan_webhooks::WebhookOptions {
+                    allow_internal: true,
+                    retry_delays: vec![std::time::Duration::from_millis(300); 7],
+                    ..Default::default()
+                },
                 ..Default::default()
             },
         );
@@ -118,6 +124,7 @@ impl TestApp {
             let mut handlers = tucan_bus::Handlers::default();
             state.runtime.register(&mut handlers);
             state.inbox.register(&mut handlers);
+            state.webhooks.register(&mut handlers);
             let worker = tucan_bus::Worker::new(
                 bus.clone(),
                 handlers,

@@ -23,3 +23,4 @@ mod resources;
 mod runs;
 mod service_desk;
 mod web_app;
+mod webhooks;

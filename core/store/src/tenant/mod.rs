@@ -19,6 +19,7 @@ mod simulator;
 mod templates;
 mod tickets;
 pub(crate) mod users;
+mod webhooks;
 
 use serde_json::json;
 use surrealdb::Surreal;
@@ -38,6 +39,7 @@ pub use schedules::{ScheduleClock, ScheduleEdit, ScheduleQuery, ScheduleRow, Sch
 pub use simulator::SimWrite;
 pub use tickets::{LiveKey, TicketChange, TicketPage, TicketQuery, Visibility};
 pub use users::{UserRow, UserTable};
+pub use webhooks::{DeliveryAttempt, EndpointSecrets};
 
 use crate::db::count;
 use crate::error::StoreResult;

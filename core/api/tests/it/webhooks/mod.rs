@@ -1,0 +1,325 @@
+//! Outgoing webhooks end to end: events a company subscribes to reach a local receiver
+//! signed as Standard Webhooks says, with filters, retries on the schedule, 410 turning an
+//! endpoint off, secret rotation, the delivery log and redelivery; only admins of companies
+//! whose plan has webhooks manage them, and other companies see none.
+
+mod receiver;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::harness::{TestApp, TestTenant, assert_error};
+use crate::inbox::{customer_says, eventually, simulator};
+use receiver::Receiver;
+
+async fn endpoint(app: &TestApp, t: &TestTenant, body: Value) -> (String, String) {
+    let (status, made) = app.post("/api/webhooks", &t.admin_token, body).await;
+    assert_eq!(status, StatusCode::CREATED, "{made}");
+    let secret = made["secret"].as_str().unwrap().to_string();
+    assert!(secret.starts_with("whsec_"), "{made}");
+    (made["endpoint"]["id"].as_str().unwrap().to_string(), secret)
+}
+
+async fn deliveries(app: &TestApp, t: &TestTenant, id: &str) -> Vec<Value> {
+    let (status, page) = app
+        .get(&format!("/api/webhooks/{id}/deliveries"), &t.admin_token)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    page["items"].as_array().unwrap().clone()
+}
+
+#[tokio::test]
+async fn subscribed_events_arrive_signed_and_filtered() {
+    let app = TestApp::start_with_workers().await;
+    let t = app.tenant("acme").await;
+    let conn = simulator(&app, &t, "+551130000061", json!({})).await;
+    let other = simulator(&app, &t, "+551130000062", json!({})).await;
+    let rx = Receiver::start().await;
+    let elsewhere = Receiver::start().await;
+    let (id, secret) = endpoint(
+        &app,
+        &t,
+        json!({ "url": rx.url, "description": "CRM", "events": ["contact.created", "ticket.created", "message.received", "message.sent"] }),
+    )
+    .await;
+    // Only the other number's events: none of these.
+    endpoint(
+        &app,
+        &t,
+        json!({ "url": elsewhere.url, "events": ["*"], "connection_id": other }),
+    )
+    .await;
+    let (_, list) = app.get("/api/webhooks", &t.admin_token).await;
+    assert_eq!(list.as_array().unwrap().len(), 2);
+    assert!(list[0].get("secret").is_none(), "{list}");
+
+    customer_says(
+        &app,
+        &t,
+        &conn,
+        json!({ "from": "5511922220001", "name": "Lia", "text": "Quero um orçamento" }),
+    )
+    .await;
+    let calls = rx.wait_calls(3).await;
+    for call in &calls {
+        assert!(call.signed_by(&secret), "{call:?}");
+        assert!((chrono::Utc::now().timestamp() - call.timestamp).abs() < 60);
+    }
+    let received = rx.of_type("message.received");
+    assert_eq!(received.len(), 1, "{calls:?}");
+    let body = received[0].json();
+    assert_eq!(body["data"]["message"]["body"], "Quero um orçamento");
+    assert!(body["timestamp"].is_string());
+    assert_eq!(
+        rx.of_type("contact.created")[0].json()["data"]["contact"]["name"],
+        "Lia"
+    );
+    let ticket = rx.of_type("ticket.created")[0].json()["data"]["ticket"].clone();
+    assert_eq!(ticket["connection_id"], conn.as_str());
+
+    // An agent's answer goes out: message.sent.
+    let ticket_id = ticket["id"].as_str().unwrap();
+    let (status, _) = app
+        .post(
+            &format!("/api/tickets/{ticket_id}/messages"),
+            &t.admin_token,
+            json!({ "body": "Claro!" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    rx.wait_calls(4).await;
+    let sent = rx.of_type("message.sent");
+    assert_eq!(sent[0].json()["data"]["message"]["body"], "Claro!");
+    // Each call has its own id; the log says how each went.
+    let ids: std::collections::BTreeSet<String> = rx.calls().iter().map(|c| c.id.clone()).collect();
+    assert_eq!(ids.len(), 4);
+    let log = eventually(
+        &app,
+        &format!("/api/webhooks/{id}/deliveries"),
+        &t.admin_token,
+        |p| {
+            p["items"]
+                .as_array()
+                .is_some_and(|i| i.len() == 4 && i.iter().all(|d| d["status"] == "succeeded"))
+        },
+    )
+    .await;
+    assert_eq!(log["items"][0]["response_status"], 200);
+    assert_eq!(log["items"][0]["attempts"], 1);
+    assert!(elsewhere.calls().is_empty(), "{:?}", elsewhere.calls());
+}
+
+#[tokio::test]
+async fn failures_are_retried_410_turns_off_and_secrets_rotate() {
+    let app = TestApp::start_with_workers().await;
+    let t = app.tenant("acme").await;
+    let rx = Receiver::start().await;
+    let (id, secret) = endpoint(
+        &app,
+        &t,
+        json!({ "url": rx.url, "events": ["contact.created"] }),
+    )
+    .await;
+
+    // Two failures, then success: the third attempt delivers the same event.
+    rx.answer(&[500, 503]);
+    let (status, _) = app
+        .post(
+            &format!("/api/webhooks/{id}/test"),
+            &t.admin_token,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let calls = rx.wait_calls(3).await;
+    assert!(calls.iter().all(|c| c.id == calls[0].id), "{calls:?}");
+    assert_eq!(calls[0].json()["type"], "webhook.test");
+    let log = eventually(
+        &app,
+        &format!("/api/webhooks/{id}/deliveries"),
+        &t.admin_token,
+        |p| p["items"][0]["status"] == "succeeded",
+    )
+    .await;
+    assert_eq!(log["items"][0]["attempts"], 3);
+
+    // Rotation: for the overlap, both secrets sign.
+    let (status, rotated) = app
+        .post(
+            &format!("/api/webhooks/{id}/rotate-secret"),
+            &t.admin_token,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{rotated}");
+    let new_secret = rotated["secret"].as_str().unwrap().to_string();
+    assert_ne!(new_secret, secret);
+    let (status, _) = app
+        .post(
+            "/api/contacts",
+            &t.admin_token,
+            json!({ "name": "Rui", "phone": "+5511922220002" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let call = rx.wait_calls(4).await[3].clone();
+    assert_eq!(call.json()["type"], "contact.created");
+    assert_eq!(call.signatures.len(), 2, "{call:?}");
+    assert!(call.signed_by(&new_secret) && call.signed_by(&secret));
+
+    // Sent again by hand: same event id, a delivery of its own.
+    let first = deliveries(&app, &t, &id).await[0].clone();
+    let (status, again) = app
+        .post(
+            &format!(
+                "/api/webhooks/{id}/deliveries/{}/redeliver",
+                first["id"].as_str().unwrap()
+            ),
+            &t.admin_token,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{again}");
+    let calls = rx.wait_calls(5).await;
+    assert_eq!(calls[4].id, first["event_id"].as_str().unwrap());
+
+    // 410: the receiver wants no more; the endpoint is turned off and says why.
+    rx.answer(&[410]);
+    app.post(
+        "/api/contacts",
+        &t.admin_token,
+        json!({ "name": "Bia", "phone": "+5511922220003" }),
+    )
+    .await;
+    let off = eventually(&app, &format!("/api/webhooks/{id}"), &t.admin_token, |e| {
+        e["enabled"] == false
+    })
+    .await;
+    assert!(
+        off["disabled_reason"].as_str().unwrap().contains("410"),
+        "{off}"
+    );
+    app.post(
+        "/api/contacts",
+        &t.admin_token,
+        json!({ "name": "Caio", "phone": "+5511922220004" }),
+    )
+    .await;
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    assert_eq!(rx.calls().len(), 6, "nothing after the 410");
+    // Turned on again, it works and the reason is gone.
+    let (status, on) = app
+        .patch(
+            &format!("/api/webhooks/{id}"),
+            &t.admin_token,
+            json!({ "enabled": true }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{on}");
+    assert!(on["disabled_reason"].is_null(), "{on}");
+}
+
+#[tokio::test]
+async fn flow_runs_are_announced() {
+    let app = TestApp::start_with_workers().await;
+    let t = app.tenant("acme").await;
+    let rx = Receiver::start().await;
+    endpoint(
+        &app,
+        &t,
+        json!({ "url": rx.url, "events": ["flow.run.completed", "flow.run.failed"] }),
+    )
+    .await;
+    let doc = json!({
+        "nodes": [
+            { "id": "start", "type": "trigger.manual" },
+            { "id": "set", "type": "logic.set_variable", "config": { "name": "x", "value": "1" } }
+        ],
+        "edges": [{ "id": "e", "source": "start", "target": "set" }]
+    });
+    let (status, flow) = app
+        .post(
+            "/api/flows",
+            &t.admin_token,
+            json!({ "name": "Calc", "document": doc }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{flow}");
+    let flow_id = flow["id"].as_str().unwrap();
+    let (status, out) = app
+        .post(
+            &format!("/api/flows/{flow_id}/publish"),
+            &t.admin_token,
+            json!({}),
+        )
+        .await;
+    assert!(status.is_success(), "{out}");
+    let (status, run) = app
+        .post(
+            &format!("/api/flows/{flow_id}/runs"),
+            &t.admin_token,
+            json!({}),
+        )
+        .await;
+    assert!(status.is_success(), "{run}");
+    let call = rx.wait_calls(1).await[0].json();
+    assert_eq!(call["type"], "flow.run.completed");
+    assert_eq!(call["data"]["run"]["flow_id"], flow_id);
+}
+
+#[tokio::test]
+async fn only_admins_on_plans_with_webhooks_manage_them_and_each_company_its_own() {
+    let app = TestApp::start_with_workers().await;
+    let t = app.tenant("acme").await;
+    let other = app.tenant("globex").await;
+    let rx = Receiver::start().await;
+    let (id, _) = endpoint(&app, &t, json!({ "url": rx.url, "events": ["*"] })).await;
+    let (_, agent_tok) = app.user(&t, "agent").await;
+    assert_error(
+        &app.get("/api/webhooks", &agent_tok).await,
+        403,
+        "FORBIDDEN",
+    );
+    let path = format!("/api/webhooks/{id}");
+    for result in [
+        app.get(&path, &other.admin_token).await,
+        app.patch(&path, &other.admin_token, json!({ "enabled": false }))
+            .await,
+        app.delete(&path, &other.admin_token).await,
+        app.post(&format!("{path}/test"), &other.admin_token, json!({}))
+            .await,
+        app.get(&format!("{path}/deliveries"), &other.admin_token)
+            .await,
+    ] {
+        assert_error(&result, 404, "WEBHOOK_ENDPOINT_NOT_FOUND");
+    }
+    let (_, theirs) = app.get("/api/webhooks", &other.admin_token).await;
+    assert_eq!(theirs, json!([]));
+    // Bad input.
+    for body in [
+        json!({ "url": rx.url, "events": ["ticket.exploded"] }),
+        json!({ "url": "ftp://example.com/x", "events": ["*"] }),
+        json!({ "url": rx.url, "events": ["*"], "queue_id": "0190f0c0a0b0c0d0e0f0a0b0c0d0e0f0" }),
+    ] {
+        assert_error(
+            &app.post("/api/webhooks", &t.admin_token, body).await,
+            400,
+            "INVALID_FIELD",
+        );
+    }
+    // A plan without webhooks.
+    let plan = app.plan(5, 5, &["webhooks"]).await;
+    let basic = app.tenant_on("basic", &plan).await;
+    assert_error(
+        &app.post(
+            "/api/webhooks",
+            &basic.admin_token,
+            json!({ "url": rx.url, "events": ["*"] }),
+        )
+        .await,
+        403,
+        "FEATURE_DISABLED",
+    );
+    let (status, _) = app.delete(&path, &t.admin_token).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+}
