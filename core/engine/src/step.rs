@@ -155,6 +155,12 @@ pub enum Effect {
     AddNote { key: String, text: String },
     /// Close the run's ticket.
     CloseTicket { key: String },
+    /// Send the custom event `custom.<name>` to the company's webhook endpoints.
+    EmitEvent {
+        key: String,
+        name: String,
+        data: Map<String, Value>,
+    },
     /// Call node `node` of plugin `plugin` at `version` (off the run, with its limits) and
     /// resume the run with `Resume::Plugin`.
     Plugin {

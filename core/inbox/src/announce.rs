@@ -38,7 +38,8 @@ impl Inbox {
                     .emit(
                         db,
                         Event {
-                            kind,
+                            kind: kind.to_string(),
+                            id: None,
                             data: data(),
                             scope,
                         },

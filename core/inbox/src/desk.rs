@@ -42,6 +42,40 @@ impl TicketDesk for Inbox {
             .map_err(desk_error)
     }
 
+    async fn emit_event(
+        &self,
+        db: &TenantDb,
+        run: &RunRow,
+        key: &str,
+        name: &str,
+        data: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<String, DeskError> {
+        let Some(hooks) = &self.opts.webhooks else {
+            return Ok("no webhooks in this process".into());
+        };
+        let ticket = match &run.ticket_id {
+            Some(t) => db.get_ticket(t).await.ok(),
+            None => None,
+        };
+        let scope = tucan_webhooks::Scope {
+            connection_id: ticket.as_ref().map(|t| t.connection_id.clone()),
+            queue_id: ticket.as_ref().and_then(|t| t.queue_id.clone()),
+            tags: ticket.map(|t| t.tags).unwrap_or_default(),
+        };
+        let event = tucan_webhooks::Event {
+            kind: format!("custom.{name}"),
+            // The same step made again sends the same event id.
+            id: Some(tucan_webhooks::event_id_for(db.tenant_id(), key)),
+            data: serde_json::json!({
+                "run_id": run.id, "flow_id": run.flow_id, "contact_id": run.contact_id,
+                "ticket_id": run.ticket_id, "data": data,
+            }),
+            scope,
+        };
+        let n = hooks.emit(db, event).await;
+        Ok(format!("custom.{name} sent to {n} endpoint(s)"))
+    }
+
     async fn run_ended(&self, db: &TenantDb, run_id: &str, status: &str) {
         self.announce_run(db, run_id, status).await;
     }

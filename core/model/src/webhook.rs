@@ -152,7 +152,7 @@ pub fn check_events(events: &[String]) -> Result<Vec<String>, Problem> {
     let mut out: Vec<String> = Vec::new();
     for e in events {
         let e = e.trim();
-        if e != "*" && !EVENT_TYPES.contains(&e) {
+        if e != "*" && !EVENT_TYPES.contains(&e) && !is_custom(e) {
             return Err(Problem::new(
                 ErrorCode::InvalidField,
                 format!(
@@ -174,9 +174,25 @@ pub fn check_events(events: &[String]) -> Result<Vec<String>, Problem> {
     Ok(out)
 }
 
+/// A flow's custom event type (`custom.<name>`), or the subscription to all of them
+/// (`custom.*`).
+fn is_custom(e: &str) -> bool {
+    e.strip_prefix("custom.").is_some_and(|name| {
+        name == "*"
+            || (!name.is_empty()
+                && name.len() <= 64
+                && name.chars().all(|c| {
+                    c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-')
+                }))
+    })
+}
+
 /// Whether an endpoint subscribed to `events` wants `event_type`.
 pub fn wants(events: &[String], event_type: &str) -> bool {
-    event_type == TEST_EVENT || events.iter().any(|e| e == "*" || e == event_type)
+    event_type == TEST_EVENT
+        || events.iter().any(|e| {
+            e == "*" || e == event_type || (e == "custom.*" && event_type.starts_with("custom."))
+        })
 }
 
 #[cfg(test)]
@@ -193,5 +209,9 @@ mod tests {
         assert!(!wants(&ok, "ticket.created"));
         assert!(wants(&["*".into()], "contact.updated"));
         assert!(wants(&ok, TEST_EVENT));
+        let custom = check_events(&["custom.*".into(), "custom.order.paid".into()]).unwrap();
+        assert!(wants(&custom, "custom.lead_won"));
+        assert!(!wants(&custom[1..], "custom.lead_won"));
+        assert!(check_events(&["custom.Bad Name".into()]).is_err());
     }
 }

@@ -207,6 +207,17 @@ impl TicketDesk for TakingDesk {
     ) -> Result<String, tucan_runtime::DeskError> {
         Ok("no ticket held".into())
     }
+
+    async fn emit_event(
+        &self,
+        _db: &tucan_store::TenantDb,
+        _run: &tucan_store::RunRow,
+        _key: &str,
+        name: &str,
+        _data: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<String, tucan_runtime::DeskError> {
+        Ok(format!("custom.{name} taken by the desk"))
+    }
 }
 
 /// A desk that lives as long as the process.

@@ -266,6 +266,22 @@ impl FlowRuntime {
             Effect::AssignAgent { agent, .. } => format!("test run: would go to agent {agent}"),
             Effect::AddNote { .. } => "test run: note not kept".to_string(),
             Effect::CloseTicket { .. } => "test run: no ticket to close".to_string(),
+            Effect::EmitEvent { name, .. } if run.test => {
+                format!("test run: custom.{name} not sent")
+            }
+            Effect::EmitEvent { key, name, data } => {
+                let Some(desk) = self.desk.upgrade() else {
+                    return Err(Unfinished::Later(
+                        "the inbox of this process has stopped".into(),
+                    ));
+                };
+                desk.emit_event(db, run, key, name, data)
+                    .await
+                    .map_err(|e| match e {
+                        DeskError::Later(why) => Unfinished::Later(why),
+                        DeskError::Refused(why) => Unfinished::Refused(why),
+                    })?
+            }
             Effect::Plugin {
                 key,
                 plugin,

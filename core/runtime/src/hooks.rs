@@ -59,6 +59,17 @@ pub trait TicketDesk: Send + Sync {
     /// `run` ended: the ticket it was talking on is no longer held by a flow. Idempotent.
     async fn release(&self, db: &TenantDb, run: &RunRow) -> Result<String, DeskError>;
 
+    /// Send the run's custom event `custom.<name>` to the company's webhook endpoints,
+    /// once per effect `key`; says to how many.
+    async fn emit_event(
+        &self,
+        db: &TenantDb,
+        run: &RunRow,
+        key: &str,
+        name: &str,
+        data: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<String, DeskError>;
+
     /// A run was just written ended with `status` (`completed`, `failed`, `cancelled`): the
     /// company hears of it, if the run still stands so (its effects may have failed it since).
     async fn run_ended(&self, _db: &TenantDb, _run_id: &str, _status: &str) {}

@@ -89,8 +89,11 @@ pub struct Scope {
 /// One event of a company.
 #[derive(Debug, Clone)]
 pub struct Event {
-    /// `message.received`, `ticket.closed`, …
-    pub kind: &'static str,
+    /// `message.received`, `ticket.closed`, `custom.order.paid`…
+    pub kind: String,
+    /// The `webhook-id` every delivery of it carries; a new one when absent. An event made
+    /// again by a retried step names the same id, so receivers can tell.
+    pub id: Option<String>,
     pub data: Value,
     pub scope: Scope,
 }
@@ -182,7 +185,7 @@ impl Webhooks {
         match self.try_emit(db, &event).await {
             Ok(n) => n,
             Err(e) => {
-                tracing::warn!(event = event.kind, error = %e, "webhook event not queued");
+                tracing::warn!(event = %event.kind, error = %e, "webhook event not queued");
                 0
             }
         }
@@ -192,12 +195,12 @@ impl Webhooks {
         let endpoints = self.enabled_endpoints(db).await?;
         let targets: Vec<&WebhookEndpoint> = endpoints
             .iter()
-            .filter(|e| wants(&e.events, event.kind) && passes(e, &event.scope))
+            .filter(|e| wants(&e.events, &event.kind) && passes(e, &event.scope))
             .collect();
         if targets.is_empty() {
             return Ok(0);
         }
-        let event_id = new_id();
+        let event_id = event.id.clone().unwrap_or_else(new_id);
         let payload = json!({
             "type": event.kind,
             "timestamp": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
@@ -205,7 +208,7 @@ impl Webhooks {
         })
         .to_string();
         for e in &targets {
-            self.queue(db, &e.id, &event_id, event.kind, &payload)
+            self.queue(db, &e.id, &event_id, &event.kind, &payload)
                 .await?;
         }
         Ok(targets.len())
@@ -226,6 +229,20 @@ impl Webhooks {
         self.publish_attempt(db, &d.id, 1, None).await?;
         Ok(d)
     }
+}
+
+/// The event id of the event a flow step with effect key `key` sends: the same each time
+/// the step is carried out.
+pub fn event_id_for(tenant: &str, key: &str) -> String {
+    use base64::Engine;
+    let digest = aws_lc_rs::digest::digest(
+        &aws_lc_rs::digest::SHA256,
+        format!("{tenant}:{key}").as_bytes(),
+    );
+    format!(
+        "evt_{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest.as_ref()[..18])
+    )
 }
 
 /// Whether an event of `scope` passes the endpoint's filters.

@@ -1,5 +1,6 @@
 //! Built-in node types.
 
+mod events;
 mod http;
 mod logic;
 mod messaging;
@@ -44,6 +45,7 @@ pub(crate) fn register_builtins(r: &mut Registry) {
     r.register(Arc::new(tickets::AddNote));
     r.register(Arc::new(tickets::CloseTicket));
     r.register(Arc::new(http::HttpRequest));
+    r.register(Arc::new(events::EmitEvent));
 }
 
 fn ports(names: &[&str]) -> Vec<String> {

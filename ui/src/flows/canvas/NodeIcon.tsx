@@ -52,6 +52,7 @@ const BY_KIND: Record<string, IconName> = {
   'tickets.assign_agent': 'user',
   'tickets.add_note': 'note',
   'integrations.http_request': 'globe',
+  'integrations.emit_event': 'bell',
 };
 
 const BY_FAMILY: Record<string, IconName> = {

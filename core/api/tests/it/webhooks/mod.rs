@@ -323,3 +323,76 @@ async fn only_admins_on_plans_with_webhooks_manage_them_and_each_company_its_own
     let (status, _) = app.delete(&path, &t.admin_token).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
 }
+
+#[tokio::test]
+async fn a_flow_emits_a_custom_event() {
+    let app = TestApp::start_with_workers().await;
+    let t = app.tenant("acme").await;
+    let rx = Receiver::start().await;
+    let (_, secret) = endpoint(&app, &t, json!({ "url": rx.url, "events": ["custom.*"] })).await;
+    let doc = json!({
+        "nodes": [
+            { "id": "start", "type": "trigger.manual" },
+            { "id": "emit", "type": "integrations.emit_event",
+              "config": { "name": "order.paid", "data": { "order": "{{vars.order}}" } } }
+        ],
+        "edges": [{ "id": "e", "source": "start", "target": "emit" }],
+        "variables": [{ "name": "order", "default": "A-77" }]
+    });
+    let (status, flow) = app
+        .post(
+            "/api/flows",
+            &t.admin_token,
+            json!({ "name": "Paid", "document": doc }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{flow}");
+    let flow_id = flow["id"].as_str().unwrap();
+    let (status, out) = app
+        .post(
+            &format!("/api/flows/{flow_id}/publish"),
+            &t.admin_token,
+            json!({}),
+        )
+        .await;
+    assert!(status.is_success(), "{out}");
+    let (status, run) = app
+        .post(
+            &format!("/api/flows/{flow_id}/runs"),
+            &t.admin_token,
+            json!({}),
+        )
+        .await;
+    assert!(status.is_success(), "{run}");
+    let call = rx.wait_calls(1).await[0].clone();
+    assert!(call.signed_by(&secret));
+    assert!(call.id.starts_with("evt_"), "{call:?}");
+    let body = call.json();
+    assert_eq!(body["type"], "custom.order.paid");
+    assert_eq!(body["data"]["data"]["order"], "A-77");
+    // A name that is not one is refused when the flow is published.
+    let bad = json!({
+        "nodes": [
+            { "id": "start", "type": "trigger.manual" },
+            { "id": "emit", "type": "integrations.emit_event", "config": { "name": "Order Paid" } }
+        ],
+        "edges": [{ "id": "e", "source": "start", "target": "emit" }]
+    });
+    let (_, flow) = app
+        .post(
+            "/api/flows",
+            &t.admin_token,
+            json!({ "name": "Bad", "document": bad }),
+        )
+        .await;
+    let bad_id = flow["id"].as_str().unwrap();
+    let (status, refused) = app
+        .post(
+            &format!("/api/flows/{bad_id}/publish"),
+            &t.admin_token,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert_eq!(refused["problems"][0]["field"], "config.name");
+}
