@@ -116,7 +116,7 @@ export function App() {
         <Route path="/admin/users" element={g('supervisor', <UsersPage />)} />
         <Route path="/admin/queues" element={g('supervisor', <QueuesPage />)} />
         <Route path="/admin/tags" element={g('supervisor', <TagsPage />)} />
-        <Route path="/admin/quick-replies" element={g('supervisor', <QuickRepliesPage />)} />
+        <Route path="/admin/quick-replies" element={g('agent', <QuickRepliesPage />)} />
         <Route path="/admin/contacts" element={g('supervisor', <ContactsPage />)} />
         <Route path="/admin/business-hours" element={g('admin', <BusinessHoursPage />)} />
         <Route path="/admin/settings" element={g('admin', <SettingsPage />)} />

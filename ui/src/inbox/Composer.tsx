@@ -1,6 +1,9 @@
 //! Writing to the customer (or a private note for the team): Enter sends, Shift+Enter breaks
-//! the line, `/` opens the quick replies, a file can be attached (uploaded first, then sent
-//! with its caption), emoji come from a small built-in set, and a quoted message rides along.
+//! the line, `/` opens the quick replies (their text filled in for the ticket; a reply with a
+//! file goes in as `/shortcut`, which the server sends with its file, and the composer shows
+//! what will go), `@` in a note lists the colleagues to mention, a file can be attached
+//! (uploaded first, then sent with its caption), emoji come from a small built-in set, and a
+//! quoted message rides along.
 //! While the agent writes a reply, the customer's phone shows "typing…". When the company
 //! lets each agent choose (`signature_on_messages` = `agent_choice`), a "Sign" box (on by
 //! default, remembered on this device) says whether a reply starts with the agent's name.
@@ -8,24 +11,18 @@
 //! variables filled (`POST /api/tickets/{id}/template`); when a text is refused because the
 //! customer last wrote more than 24 hours ago (`WINDOW_CLOSED`), the composer says so and
 //! offers the templates.
-import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { ApiError, api, type Schemas } from '../api/client';
 import { useT } from '../i18n';
 import { Icons } from '../shell/icons';
 import { useTypingSignal } from '../shell/typing';
-import { Button, CloseIcon, ErrorMessage, IconButton, Modal, Spinner, useToast } from '../shell/ui';
-import { useConnectionKind, useInboxData, type Message } from './data';
+import { Button, CloseIcon, ErrorMessage, IconButton, Spinner, useToast } from '../shell/ui';
+import { EmojiPicker, TemplateDialog } from './ComposerDialogs';
+import { useConnectionKind, useInboxData, type Message, type QuickReply } from './data';
+import { useMentionMenu } from './MentionMenu';
 import { inboxText } from './messages';
 import { snippet, useAuthorName } from './MessageBubble';
-import { NO_TEMPLATE, TemplatePicker, choiceProblem, templateUse, type TemplateChoice } from './TemplatePicker';
-
-const EMOJI = [
-  '😀', '😁', '😂', '🤣', '😊', '😍', '😘', '😉',
-  '😎', '🤔', '😅', '😢', '😭', '😡', '😱', '🥳',
-  '👍', '👎', '👏', '🙏', '🤝', '👋', '💪', '👌',
-  '❤️', '💙', '💚', '🔥', '✨', '🎉', '✅', '❌',
-  '⭐', '📦', '🚚', '💰', '📅', '⏰', '📞', '📍',
-];
+import { QuickReplyPreview, replyText, useQuickReplyMenu } from './QuickReplyMenu';
 
 type Mode = 'reply' | 'note';
 
@@ -45,7 +42,7 @@ export interface ComposerProps {
 export function Composer({ ticketId, connectionId, contactName, quoting, onCancelQuote, onSent }: ComposerProps) {
   const t = useT(inboxText);
   const toast = useToast();
-  const { quickReplies, signature } = useInboxData();
+  const { agents, me, signature } = useInboxData();
   const signChoice = signature === 'agent_choice';
   const [sign, setSignState] = useState(() => localStorage.getItem(SIGN_KEY) !== '0');
   const setSign = (on: boolean) => {
@@ -55,12 +52,12 @@ export function Composer({ ticketId, connectionId, contactName, quoting, onCance
   const author = useAuthorName();
   const [mode, setMode] = useState<Mode>('reply');
   const [text, setText] = useState('');
+  /** Where the caret is in the box (a mention is typed right before it). */
+  const [caret, setCaret] = useState(0);
   const [attachment, setAttachment] = useState<Schemas['MediaView'] | null>(null);
   const [uploading, setUploading] = useState(false);
   const [sending, setSending] = useState(false);
   const [emojiOpen, setEmojiOpen] = useState(false);
-  const [qrIndex, setQrIndex] = useState(0);
-  const [qrDismissed, setQrDismissed] = useState(false);
   const cloud = useConnectionKind(connectionId) === 'cloud_api';
   const [templateOpen, setTemplateOpen] = useState(false);
   /** The refusal of the last text because the customer's 24-hour window is closed. */
@@ -75,22 +72,37 @@ export function Composer({ ticketId, connectionId, contactName, quoting, onCance
     api('POST', `/api/tickets/${ticketId}/typing`, { body }).catch(() => {});
   });
 
-  const qrQuery = mode === 'reply' && /^\/\S*$/.test(text) ? text.slice(1).toLowerCase() : null;
-  const qrMatches = useMemo(
-    () =>
-      qrQuery === null
-        ? []
-        : quickReplies
-            .filter((q) => q.shortcut.toLowerCase().includes(qrQuery) || q.message.toLowerCase().includes(qrQuery))
-            .sort((a, b) => Number(!a.shortcut.toLowerCase().startsWith(qrQuery)) - Number(!b.shortcut.toLowerCase().startsWith(qrQuery)))
-            .slice(0, 8),
-    [qrQuery, quickReplies],
-  );
-  const qrOpen = qrQuery !== null && !qrDismissed;
+  /** Puts `next` in the box with the caret at `at`. */
+  const place = (next: string, at: number) => {
+    setText(next);
+    setCaret(at);
+    requestAnimationFrame(() => {
+      const el = input.current;
+      el?.focus();
+      el?.setSelectionRange(at, at);
+    });
+  };
 
-  useEffect(() => {
-    setQrIndex(0);
-  }, [qrQuery]);
+  // A reply with a file goes as `/shortcut` (the server sends it with its file); any other
+  // goes in as its text, filled in for this ticket, to read and change before it goes.
+  const quick = useQuickReplyMenu({
+    ticketId,
+    enabled: mode === 'reply',
+    text,
+    onPick: (q: QuickReply) => {
+      const next = q.media_id ? `/${q.shortcut}` : replyText(q);
+      place(next, next.length);
+    },
+  });
+
+  const mention = useMentionMenu({
+    enabled: mode === 'note',
+    text,
+    caret,
+    colleagues: agents,
+    meId: me.id,
+    onPick: (start, end, insert) => place(text.slice(0, start) + insert + text.slice(end), start + insert.length),
+  });
 
   useEffect(() => {
     if (quoting) input.current?.focus();
@@ -103,22 +115,11 @@ export function Composer({ ticketId, connectionId, contactName, quoting, onCance
     el.style.height = `${Math.min(el.scrollHeight, 180)}px`;
   }, [text]);
 
-  const pickQuickReply = (message: string) => {
-    setText(message);
-    setQrDismissed(true);
-    input.current?.focus();
-  };
-
   const insert = (s: string) => {
     const el = input.current;
     const start = el?.selectionStart ?? text.length;
     const end = el?.selectionEnd ?? text.length;
-    const next = text.slice(0, start) + s + text.slice(end);
-    setText(next);
-    requestAnimationFrame(() => {
-      el?.focus();
-      el?.setSelectionRange(start + s.length, start + s.length);
-    });
+    place(text.slice(0, start) + s + text.slice(end), start + s.length);
   };
 
   const upload = async (f: File) => {
@@ -157,7 +158,7 @@ export function Composer({ ticketId, connectionId, contactName, quoting, onCance
         onCancelQuote();
       }
       setText('');
-      setQrDismissed(false);
+      setCaret(0);
       setWindowClosed(null);
       onSent(m);
     } catch (e) {
@@ -171,31 +172,17 @@ export function Composer({ ticketId, connectionId, contactName, quoting, onCance
   };
 
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
-    if (qrOpen && qrMatches.length > 0) {
-      if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
-        e.preventDefault();
-        const step = e.key === 'ArrowDown' ? 1 : -1;
-        setQrIndex((i) => (i + step + qrMatches.length) % qrMatches.length);
-        return;
-      }
-      if (e.key === 'Enter' || e.key === 'Tab') {
-        e.preventDefault();
-        pickQuickReply(qrMatches[qrIndex].message);
-        return;
-      }
-    }
+    if (e.nativeEvent.isComposing) return;
+    if (quick.onKeyDown(e) || mention.onKeyDown(e)) return;
     if (e.key === 'Escape') {
-      if (qrOpen) {
-        e.preventDefault();
-        setQrDismissed(true);
-      } else if (emojiOpen) {
+      if (emojiOpen) {
         setEmojiOpen(false);
       } else if (quoting) {
         onCancelQuote();
       }
       return;
     }
-    if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
+    if (e.key === 'Enter' && !e.shiftKey) {
       e.preventDefault();
       void send();
     }
@@ -213,32 +200,8 @@ export function Composer({ ticketId, connectionId, contactName, quoting, onCance
         }
       }}
     >
-      {qrOpen ? (
-        <div className="popover quick-replies" role="listbox" aria-label={t('quickReplies')} data-testid="quick-replies">
-          {qrMatches.length === 0 ? (
-            <div className="muted small" style={{ padding: 8 }}>
-              {t('noQuickReplies')}
-            </div>
-          ) : (
-            qrMatches.map((q, i) => (
-              <button
-                key={q.id}
-                type="button"
-                role="option"
-                aria-selected={i === qrIndex}
-                className={i === qrIndex ? 'popover-item is-active' : 'popover-item'}
-                onMouseDown={(e) => e.preventDefault()}
-                onClick={() => pickQuickReply(q.message)}
-              >
-                <span className="strong">/{q.shortcut}</span>
-                <span className="small muted truncate" style={{ maxWidth: '100%' }}>
-                  {q.message}
-                </span>
-              </button>
-            ))
-          )}
-        </div>
-      ) : null}
+      {quick.menu}
+      {mention.menu}
       {templateOpen ? (
         <TemplateDialog
           ticketId={ticketId}
@@ -326,6 +289,7 @@ export function Composer({ ticketId, connectionId, contactName, quoting, onCance
           </IconButton>
         </div>
       ) : null}
+      {quick.named && !quick.open ? <QuickReplyPreview reply={quick.named} /> : null}
       {uploading || attachment ? (
         <div className="composer-attach">
           {uploading ? (
@@ -372,130 +336,19 @@ export function Composer({ ticketId, connectionId, contactName, quoting, onCance
           placeholder={mode === 'note' ? t('placeholderNote') : t('placeholderReply')}
           onChange={(e) => {
             setText(e.target.value);
-            if (!e.target.value.startsWith('/')) setQrDismissed(false);
+            setCaret(e.target.selectionStart ?? e.target.value.length);
           }}
+          onSelect={(e) => setCaret(e.currentTarget.selectionStart ?? 0)}
+          onFocus={quick.prefetch}
           onKeyDown={onKeyDown}
           data-testid="composer-input"
           aria-autocomplete="list"
-          aria-expanded={qrOpen}
+          aria-expanded={quick.open || mention.open}
         />
         <IconButton label={mode === 'note' ? t('addNote') : t('send')} onClick={() => void send()} disabled={!canSend} className="is-active" data-testid="send">
           {sending ? <Spinner inline /> : <Icons.send />}
         </IconButton>
       </div>
-    </div>
-  );
-}
-
-/** Sending one of the number's approved templates to the ticket's customer. */
-function TemplateDialog({
-  ticketId,
-  connectionId,
-  contactName,
-  onClose,
-  onSent,
-}: {
-  ticketId: string;
-  connectionId: string;
-  contactName: string;
-  onClose: () => void;
-  onSent: (m: Message) => void;
-}) {
-  const t = useT(inboxText);
-  const [choice, setChoice] = useState<TemplateChoice>(NO_TEMPLATE);
-  const [tried, setTried] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-
-  const send = async () => {
-    setTried(true);
-    const body = templateUse(choice);
-    if (!body || choiceProblem(choice, t) || busy) return;
-    setBusy(true);
-    setError(null);
-    try {
-      onSent(await api<Message>('POST', `/api/tickets/${ticketId}/template`, { body }));
-    } catch (e) {
-      setError(e);
-      setBusy(false);
-    }
-  };
-
-  return (
-    <Modal
-      title={t('tplTitle')}
-      onClose={onClose}
-      footer={
-        <>
-          <Button onClick={onClose}>{t('cancel')}</Button>
-          <Button variant="primary" icon={<Icons.send />} loading={busy} onClick={() => void send()} data-testid="tpl-send">
-            {t('tplSend')}
-          </Button>
-        </>
-      }
-    >
-      <form
-        className="stack"
-        data-testid="template-dialog"
-        noValidate
-        onSubmit={(e) => {
-          e.preventDefault();
-          void send();
-        }}
-      >
-        <p className="muted small template-intro">
-          <span className="strong">{contactName}</span> · {t('tplIntro')}
-        </p>
-        <TemplatePicker connectionId={connectionId} value={choice} onChange={setChoice} showErrors={tried} testId="tpl" />
-        {error ? (
-          <div className="error-box" role="alert" data-testid="tpl-error" data-code={error instanceof ApiError ? error.code : undefined}>
-            <span className="stack gap-sm">
-              <ErrorMessage error={error} />
-            </span>
-          </div>
-        ) : null}
-      </form>
-    </Modal>
-  );
-}
-
-function EmojiPicker({ onPick, onClose }: { onPick: (e: string) => void; onClose: () => void }) {
-  const t = useT(inboxText);
-  const box = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    box.current?.querySelector('button')?.focus();
-    const onDown = (e: MouseEvent) => {
-      if (box.current && !box.current.contains(e.target as Node)) onClose();
-    };
-    document.addEventListener('mousedown', onDown);
-    return () => document.removeEventListener('mousedown', onDown);
-  }, [onClose]);
-  return (
-    <div
-      ref={box}
-      className="popover emoji-picker"
-      role="dialog"
-      aria-label={t('emoji')}
-      onKeyDown={(e) => {
-        if (e.key === 'Escape') {
-          e.stopPropagation();
-          onClose();
-          return;
-        }
-        const buttons = Array.from(box.current?.querySelectorAll('button') ?? []);
-        const i = buttons.indexOf(document.activeElement as HTMLButtonElement);
-        const step = { ArrowRight: 1, ArrowLeft: -1, ArrowDown: 8, ArrowUp: -8 }[e.key];
-        if (step !== undefined && i >= 0) {
-          e.preventDefault();
-          buttons[(i + step + buttons.length) % buttons.length]?.focus();
-        }
-      }}
-    >
-      {EMOJI.map((e) => (
-        <button key={e} type="button" onClick={() => onPick(e)} aria-label={e}>
-          {e}
-        </button>
-      ))}
     </div>
   );
 }

@@ -3,12 +3,13 @@
 //! company's number to write from, and writes the first message, or, on a Cloud API number,
 //! picks an approved template and fills its variables (`TemplatePicker`). The answer's ticket
 //! is open and the agent's; the caller opens it. Used from the inbox and from the contacts page.
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { ApiError, api, type Schemas } from '../api/client';
 import { useT } from '../i18n';
 import { Icons } from '../shell/icons';
 import { formatPhone } from '../shell/phone';
-import { Avatar, Badge, Button, ErrorMessage, Field, Modal, Spinner, Tabs } from '../shell/ui';
+import { ContactSearch } from '../shell/ContactSearch';
+import { Button, ErrorMessage, Field, Modal, Spinner, Tabs } from '../shell/ui';
 import { inboxText, type InboxKey } from './messages';
 import { NO_TEMPLATE, TemplatePicker, choiceProblem, templateUse, type TemplateChoice } from './TemplatePicker';
 
@@ -141,7 +142,21 @@ export function NewConversationDialog({ contact: preset, onClose, onStarted }: N
             ]}
           />
           {who === 'contact' ? (
-            <ContactPicker value={contact} onChange={setContact} error={shown('contact')} />
+            <ContactSearch
+              value={contact}
+              onPick={setContact}
+              onClear={() => setContact(null)}
+              error={shown('contact')}
+              testId="nc-contact"
+              texts={{
+                search: t('ncSearchContacts'),
+                list: t('ncContacts'),
+                noMatch: t('ncNoContactMatch'),
+                none: t('ncNoContacts'),
+                change: t('ncChange'),
+                group: t('group'),
+              }}
+            />
           ) : (
             <div className="grid-2">
               <Field label={t('ncPhone')} hint={t('ncPhoneHint')} error={shown('phone')}>
@@ -248,122 +263,5 @@ export function NewConversationDialog({ contact: preset, onClose, onStarted }: N
         ) : null}
       </form>
     </Modal>
-  );
-}
-
-/**
- * Finds a contact by name, number or email: a search box and the matching contacts as
- * choices; once one is chosen, it shows alone with a way to choose another.
- */
-function ContactPicker({ value, onChange, error }: { value: Contact | null; onChange: (c: Contact | null) => void; error?: string }) {
-  const t = useT(inboxText);
-  const [input, setInput] = useState('');
-  const [query, setQuery] = useState('');
-  const [found, setFound] = useState<Contact[] | null>(null);
-  const [failed, setFailed] = useState<unknown>(null);
-  const box = useRef<HTMLInputElement>(null);
-
-  useEffect(() => {
-    const h = window.setTimeout(() => setQuery(input.trim()), 250);
-    return () => window.clearTimeout(h);
-  }, [input]);
-
-  useEffect(() => {
-    if (value) return;
-    let alive = true;
-    setFailed(null);
-    api<Schemas['ContactPage']>('GET', '/api/contacts', { query: { search: query, limit: 8 } }).then(
-      (page) => alive && setFound(page.items),
-      (e) => {
-        if (!alive) return;
-        setFound([]);
-        setFailed(e);
-      },
-    );
-    return () => {
-      alive = false;
-    };
-  }, [query, value]);
-
-  const options = found ?? [];
-
-  if (value) {
-    return (
-      <div className="agent-option is-selected nc-chosen" data-testid="nc-contact" data-contact-id={value.id}>
-        <Avatar name={value.name || formatPhone(value.phone)} size={32} />
-        <span className="grow stack" style={{ gap: 0, minWidth: 0 }}>
-          <span className="strong truncate">{value.name || formatPhone(value.phone)}</span>
-          <span className="small muted">{formatPhone(value.phone)}</span>
-        </span>
-        <Button
-          size="sm"
-          variant="ghost"
-          onClick={() => {
-            onChange(null);
-            requestAnimationFrame(() => box.current?.focus());
-          }}
-          data-testid="nc-contact-change"
-        >
-          {t('ncChange')}
-        </Button>
-      </div>
-    );
-  }
-
-  return (
-    <div className="stack gap-sm">
-      <div className="search-input">
-        <Icons.search />
-        <input
-          ref={box}
-          type="search"
-          aria-label={t('ncSearchContacts')}
-          placeholder={t('ncSearchContacts')}
-          value={input}
-          onChange={(e) => setInput(e.target.value)}
-          onKeyDown={(e) => {
-            // Enter picks the only match instead of sending the form.
-            if (e.key === 'Enter') {
-              e.preventDefault();
-              if (options.length === 1) onChange(options[0]);
-            }
-          }}
-          aria-invalid={error ? true : undefined}
-          data-testid="nc-contact-search"
-        />
-      </div>
-      <div className="agent-options nc-contacts" role="listbox" aria-label={t('ncContacts')} data-testid="nc-contact-results">
-        {found === null ? (
-          <Spinner inline />
-        ) : failed ? (
-          <span className="error-text">
-            <ErrorMessage error={failed} />
-          </span>
-        ) : options.length === 0 ? (
-          <p className="muted small">{query ? t('ncNoContactMatch') : t('ncNoContacts')}</p>
-        ) : (
-          options.map((c) => (
-            <button
-              key={c.id}
-              type="button"
-              role="option"
-              aria-selected={false}
-              className="agent-option nc-contact-option"
-              onClick={() => onChange(c)}
-              data-testid="nc-contact-option"
-              data-contact-id={c.id}
-            >
-              <Avatar name={c.name || formatPhone(c.phone)} size={28} />
-              <span className="grow stack" style={{ gap: 0, minWidth: 0, textAlign: 'left' }}>
-                <span className="truncate">{c.name || formatPhone(c.phone)}</span>
-                <span className="small muted">{formatPhone(c.phone)}</span>
-              </span>
-              {c.is_group ? <Badge tone="info">{t('group')}</Badge> : null}
-            </button>
-          ))
-        )}
-      </div>
-      {error ? <span className="error-text">{error}</span> : null}
-    </div>
   );
 }

@@ -1,9 +1,9 @@
 //! What every part of the inbox needs to show names instead of ids: the company's queues,
-//! tags, agents (`GET /api/inbox/agents`, which every role may read) and quick replies,
-//! loaded once; the agents load again when a view needs their presence fresh. Also the
-//! company's `signature_on_messages` setting, which decides whether the composer offers
-//! the agent a choice to sign; and what kind each ticket's connection is (the composer
-//! offers templates on Cloud API numbers).
+//! tags and agents (`GET /api/inbox/agents`, which every role may read), loaded once; the
+//! agents load again when a view needs their presence fresh (the composer reads the quick
+//! replies itself, filled in for its ticket). Also the company's `signature_on_messages`
+//! setting, which decides whether the composer offers the agent a choice to sign; and what
+//! kind each ticket's connection is (the composer offers templates on Cloud API numbers).
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { api, type Schemas } from '../api/client';
 import { useAuth } from '../shell/auth';
@@ -29,7 +29,6 @@ export interface InboxData {
   tags: Tag[];
   /** The company's users, the signed-in one included. */
   agents: Colleague[];
-  quickReplies: QuickReply[];
   /** How agents' messages are signed (`disabled` until the settings are read, or when they cannot be). */
   signature: Signature;
   queueName: (id?: string | null) => string | undefined;
@@ -54,7 +53,6 @@ export function InboxDataProvider({ children }: { children: ReactNode }) {
   const [queues, setQueues] = useState<Queue[]>([]);
   const [tags, setTags] = useState<Tag[]>([]);
   const [agents, setAgents] = useState<Colleague[]>([]);
-  const [quickReplies, setQuickReplies] = useState<QuickReply[]>([]);
   const [signature, setSignature] = useState<Signature>('disabled');
   const tenantId = user?.tenant_id;
 
@@ -64,14 +62,12 @@ export function InboxDataProvider({ children }: { children: ReactNode }) {
       orEmpty(api<Queue[]>('GET', '/api/queues')),
       orEmpty(api<Tag[]>('GET', '/api/tags')),
       orEmpty(api<Colleague[]>('GET', '/api/inbox/agents')),
-      orEmpty(api<QuickReply[]>('GET', '/api/quick-replies')),
       orEmpty(api<Setting[]>('GET', '/api/settings')),
-    ]).then(([q, tg, a, qr, st]) => {
+    ]).then(([q, tg, a, st]) => {
       if (!live) return;
       setQueues(q);
       setTags(tg);
       setAgents(a);
-      setQuickReplies(qr);
       const sig = st.find((x) => x.key === 'signature_on_messages')?.value;
       setSignature(sig === 'enabled' || sig === 'agent_choice' ? sig : 'disabled');
     });
@@ -104,14 +100,13 @@ export function InboxDataProvider({ children }: { children: ReactNode }) {
       queues,
       tags,
       agents: everyone,
-      quickReplies,
       signature,
       queueName: (id) => (id ? queues.find((q) => q.id === id)?.name : undefined),
       userName: (id) => (id ? everyone.find((u) => u.id === id)?.name : undefined),
       tag: (id) => tags.find((t) => t.id === id),
       reloadAgents,
     };
-  }, [user, queues, tags, agents, quickReplies, signature, reloadAgents]);
+  }, [user, queues, tags, agents, signature, reloadAgents]);
 
   if (!value) return null;
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;

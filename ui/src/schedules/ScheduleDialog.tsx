@@ -9,9 +9,9 @@ import { ApiError, api, type Schemas } from '../api/client';
 import { useT } from '../i18n';
 import { inboxText } from '../inbox/messages';
 import { NO_TEMPLATE, TemplatePicker, choiceProblem, templateUse, type Template, type TemplateChoice } from '../inbox/TemplatePicker';
+import { ContactSearch, type ChosenContact } from '../shell/ContactSearch';
 import { Icons } from '../shell/icons';
 import { Button, CloseIcon, ErrorMessage, Field, IconButton, Modal, Spinner } from '../shell/ui';
-import { ContactPicker, type PickedContact } from './ContactPicker';
 import { schedText } from './messages';
 import { REPEATS, draftOf, endOfDay, nextHour, newSchedule, parseLocal, schedulePatch, toLocalInput, type Draft, type Repeat, type Scheduled } from './plan';
 import './schedules.css';
@@ -37,7 +37,7 @@ export function ScheduleDialog({ schedule, contact: preset, onClose, onSaved }: 
   const ti = useT(inboxText);
   const editing = schedule ?? null;
   const was = editing ? draftOf(editing) : null;
-  const [contact, setContact] = useState<PickedContact | null>(() =>
+  const [contact, setContact] = useState<ChosenContact | null>(() =>
     editing ? { id: editing.contact_id, name: editing.contact_name } : preset ? { id: preset.id, name: preset.name, phone: preset.phone } : null,
   );
   const [connections, setConnections] = useState<Connection[] | null>(null);
@@ -195,7 +195,22 @@ export function ScheduleDialog({ schedule, contact: preset, onClose, onSaved }: 
       >
         <fieldset className="nc-section">
           <legend className="field-label">{t('contact')}</legend>
-          <ContactPicker value={contact} onChange={setContact} fixed={!!editing} error={shown('contact')} />
+          <ContactSearch
+            value={contact}
+            onPick={(c) => setContact({ id: c.id, name: c.name, phone: c.phone })}
+            onClear={() => setContact(null)}
+            fixed={!!editing}
+            error={shown('contact')}
+            testId="sd-contact"
+            texts={{
+              search: t('searchContacts'),
+              list: t('contacts'),
+              noMatch: t('noContactMatch'),
+              none: t('noContacts'),
+              change: t('change'),
+              group: t('group'),
+            }}
+          />
         </fieldset>
 
         <Field label={t('connection')} error={shown('connection')} hint={connection && connection.status !== 'connected' ? t('connectionDown') : undefined}>

@@ -1,12 +1,15 @@
 //! The signed-in frame of the app: a sidebar with the pages the user's role may open, the
 //! theme toggle, the language picker (saved on the account too) and the user's menu; the
-//! page renders beside it. On a narrow screen the sidebar slides in from a top bar.
+//! page renders beside it. On a narrow screen the sidebar slides in from a top bar. A company
+//! user hears of the notes that mention them here, whatever page is open (`useMentions`); the
+//! Inbox entry counts the unread ones.
 import { useEffect, useState, type ReactNode } from 'react';
 import { NavLink, Link, Outlet, useLocation } from 'react-router-dom';
 import { LANGS, useLang, useT, type Lang } from '../i18n';
 import { api } from '../api/client';
 import { appLang, hasRole, useAuth } from './auth';
 import { Icons } from './icons';
+import { useMentions } from './mentions';
 import { shellText } from './messages';
 import { useTheme } from './theme';
 import { Avatar, IconButton } from './ui';
@@ -42,6 +45,8 @@ function navFor(user: ReturnType<typeof useAuth>['user']): NavGroup[] {
   if (hasRole(user, 'supervisor')) work.push({ to: '/dashboard', label: 'navDashboard', icon: Icons.dashboard });
   work.push({ to: '/inbox', label: 'navInbox', icon: Icons.inbox });
   work.push({ to: '/schedules', label: 'navSchedules', icon: Icons.calendar });
+  // Agents keep quick replies of their own; supervisors find them under administration.
+  if (!hasRole(user, 'supervisor')) work.push({ to: '/admin/quick-replies', label: 'navQuickReplies', icon: Icons.quickReplies });
   if (hasRole(user, 'supervisor')) work.push({ to: '/admin/contacts', label: 'navContacts', icon: Icons.contacts });
   groups.push({ label: 'groupWork', items: work });
   if (hasRole(user, 'supervisor')) {
@@ -87,6 +92,7 @@ export function Layout() {
   const [open, setOpen] = useState(false);
   const location = useLocation();
   const roleName = useRoleName();
+  const mentions = useMentions(user && user.role !== 'platform_admin' ? user.id : null);
 
   useEffect(() => setOpen(false), [location.pathname]);
 
@@ -127,6 +133,12 @@ export function Layout() {
                 <NavLink key={item.to} to={item.to}>
                   <span className="nav-icon">{item.icon()}</span>
                   {t(item.label)}
+                  {item.to === '/inbox' && mentions.count > 0 ? (
+                    <span className="nav-count" title={t('mentionsUnread', { n: mentions.count })} data-testid="mentions-badge" data-count={mentions.count}>
+                      <span aria-hidden="true">@{mentions.count}</span>
+                      <span className="sr-only">{t('mentionsUnread', { n: mentions.count })}</span>
+                    </span>
+                  ) : null}
                 </NavLink>
               ))}
             </div>

@@ -8,6 +8,8 @@ export type LiveView =
   | { view: 'tickets'; status?: string[] }
   | { view: 'ticket'; ticket_id: string }
   | { view: 'connections' }
+  /** Internal notes that mention the signed-in user, on any ticket. */
+  | { view: 'mentions' }
   | { view: 'simulator'; connection_id: string };
 
 /** One event as the server sends it; `data` is the ticket, message, connection or phone message after the change. */
@@ -64,9 +66,13 @@ class LiveSocket {
     };
   }
 
-  /** Hears when the socket opens or drops (a view may show "reconnecting…"). */
+  /**
+   * Hears the socket's status now, then each time it opens or drops (a view may show
+   * "reconnecting…"). The socket may have opened for another view already.
+   */
   onStatus(l: (s: LiveStatus) => void): () => void {
     this.statusListeners.add(l);
+    l(this.status);
     return () => {
       this.statusListeners.delete(l);
     };

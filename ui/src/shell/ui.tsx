@@ -423,12 +423,33 @@ export function Avatar({ name, size = 36 }: { name: string; size?: number }) {
 
 /* ------------------------------------------------------------------ toasts and confirmations */
 
+/** A notice that leads somewhere: a link (its `href` for a new tab, `onClick` for here). */
+export interface ToastAction {
+  label: string;
+  href: string;
+  onClick: () => void;
+}
+
+/** A notice with more than a sentence: a detail line, a link, a test id, a longer life. */
+export interface NoticeOptions {
+  title: string;
+  detail?: string;
+  action?: ToastAction;
+  /** The notice's `data-testid`. */
+  testId?: string;
+  /** How long it stays, in milliseconds (default 4.5 s; 12 s when it has a link). */
+  duration?: number;
+}
+
 interface ToastItem {
   id: number;
   tone: 'error' | 'success' | 'info';
   title: string;
   detail?: string;
   code?: string;
+  action?: ToastAction;
+  testId?: string;
+  duration?: number;
 }
 
 export interface ToastApi {
@@ -436,6 +457,8 @@ export interface ToastApi {
   error: (e: unknown) => void;
   success: (message: string) => void;
   info: (message: string) => void;
+  /** An informative notice with a detail line and, optionally, a link. */
+  notice: (n: NoticeOptions) => void;
 }
 
 interface ConfirmOptions {
@@ -501,7 +524,7 @@ export function UiProvider({ children }: { children: ReactNode }) {
     (item: Omit<ToastItem, 'id'>) => {
       const id = ++seq.current;
       setToasts((all) => [...all.slice(-4), { ...item, id }]);
-      window.setTimeout(() => dismiss(id), item.tone === 'error' ? 9000 : 4500);
+      window.setTimeout(() => dismiss(id), item.duration ?? (item.tone === 'error' ? 9000 : item.action ? 12000 : 4500));
     },
     [dismiss],
   );
@@ -513,6 +536,7 @@ export function UiProvider({ children }: { children: ReactNode }) {
       },
       success: (title) => push({ tone: 'success', title }),
       info: (title) => push({ tone: 'info', title }),
+      notice: (n) => push({ tone: 'info', ...n }),
     }),
     [push],
   );
@@ -531,10 +555,25 @@ export function UiProvider({ children }: { children: ReactNode }) {
       {children}
       <div className="toasts" aria-live="polite">
         {toasts.map((x) => (
-          <div key={x.id} className={cx('toast', `toast-${x.tone}`)} role={x.tone === 'error' ? 'alert' : 'status'} data-code={x.code}>
+          <div key={x.id} className={cx('toast', `toast-${x.tone}`)} role={x.tone === 'error' ? 'alert' : 'status'} data-code={x.code} data-testid={x.testId}>
             <div className="toast-text">
               <span>{x.title}</span>
               {x.detail ? <span className="toast-detail">{x.detail}</span> : null}
+              {x.action ? (
+                <a
+                  className="toast-action"
+                  href={x.action.href}
+                  onClick={(e) => {
+                    if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+                    e.preventDefault();
+                    dismiss(x.id);
+                    x.action?.onClick();
+                  }}
+                  data-testid={x.testId ? `${x.testId}-open` : undefined}
+                >
+                  {x.action.label}
+                </a>
+              ) : null}
             </div>
             <IconButton label={t('dismiss')} onClick={() => dismiss(x.id)}>
               <CloseIcon />
