@@ -155,6 +155,13 @@ pub enum Effect {
     AddNote { key: String, text: String },
     /// Close the run's ticket.
     CloseTicket { key: String },
+    /// Answer the inbound webhook call that started the run.
+    RespondWebhook {
+        key: String,
+        status: u16,
+        headers: std::collections::BTreeMap<String, String>,
+        body: String,
+    },
     /// Send the custom event `custom.<name>` to the company's webhook endpoints.
     EmitEvent {
         key: String,

@@ -266,6 +266,26 @@ impl FlowRuntime {
             Effect::AssignAgent { agent, .. } => format!("test run: would go to agent {agent}"),
             Effect::AddNote { .. } => "test run: note not kept".to_string(),
             Effect::CloseTicket { .. } => "test run: no ticket to close".to_string(),
+            Effect::RespondWebhook { status, .. } if run.test => {
+                format!("test run: would answer {status}")
+            }
+            Effect::RespondWebhook {
+                status,
+                headers,
+                body,
+                ..
+            } => {
+                let answer = crate::answers::HookAnswer {
+                    status: *status,
+                    headers: headers.clone(),
+                    body: body.clone(),
+                };
+                if self.answers.answer(&run.id, answer) {
+                    format!("answered the call with {status}")
+                } else {
+                    "no call waits for this answer (it was answered 202 already)".to_string()
+                }
+            }
             Effect::EmitEvent { name, .. } if run.test => {
                 format!("test run: custom.{name} not sent")
             }

@@ -4,6 +4,7 @@
 //! between the two leaves the effects pending; a sweeper finds them and carries them out,
 //! and every effect is idempotent on its key, so nothing is lost or done twice.
 
+mod answers;
 mod cache;
 mod effects;
 mod error;
@@ -14,6 +15,7 @@ mod runtime;
 mod schedule;
 mod triggers;
 
+pub use answers::HookAnswer;
 pub use cache::FlowCache;
 pub use error::{RuntimeError, RuntimeResult};
 pub use facts::TenantSettings;
@@ -23,4 +25,4 @@ pub use runtime::{
     RuntimeOptions, RuntimeParts, StartRun, Stepped, TestContact, TicketDesk,
 };
 pub use schedule::SCHEDULE_KIND;
-pub use triggers::TriggerEvent;
+pub use triggers::{TriggerEvent, WebhookTarget};

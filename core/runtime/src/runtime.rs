@@ -21,6 +21,7 @@ use tucan_store::{
     EffectWrite, NewRun, RunRow, RunWrite, StepWrite, Store, StoreError, StoreResult, TenantDb,
 };
 
+use crate::answers::HookAnswer;
 use crate::cache::FlowCache;
 use crate::error::{RuntimeError, RuntimeResult};
 use crate::facts::{Published, TenantFacts, TenantSettings};
@@ -139,6 +140,8 @@ pub struct FlowRuntime {
     pub(crate) desk: std::sync::Weak<dyn TicketDesk>,
     /// The plugin host: plugin node types and their calls.
     pub(crate) plugins: Option<Arc<dyn PluginCalls>>,
+    /// Inbound webhook calls waiting for their run's answer.
+    pub(crate) answers: crate::answers::Answers,
 }
 
 /// What a runtime is built from.
@@ -204,7 +207,18 @@ impl FlowRuntime {
             opts,
             desk: parts.desk,
             plugins: parts.plugins,
+            answers: Default::default(),
         })
+    }
+
+    /// Wait for the answer of run `run_id` (started next, under that id) to an inbound
+    /// webhook call; `forget_answer` when the call stops waiting.
+    pub fn expect_answer(&self, run_id: &str) -> tokio::sync::oneshot::Receiver<HookAnswer> {
+        self.answers.expect(run_id)
+    }
+
+    pub fn forget_answer(&self, run_id: &str) {
+        self.answers.forget(run_id);
     }
 
     pub(crate) fn plugin_host(&self) -> Option<Arc<dyn PluginCalls>> {

@@ -58,25 +58,49 @@ impl TriggerEvent {
     }
 }
 
+/// An inbound webhook node, as a call to it needs it.
+#[derive(Debug, Clone)]
+pub struct WebhookTarget {
+    pub secret: String,
+    /// How long the call waits for the flow's "Respond to webhook" step; `None` when the flow
+    /// has none (the call is answered 202 at once).
+    pub wait_for_answer: Option<std::time::Duration>,
+}
+
 impl FlowRuntime {
-    /// The secret of the inbound webhook trigger `node` in the flow's published version;
-    /// `None` when there is no such trigger.
-    pub async fn webhook_secret(
+    /// What an inbound call to webhook node `node` of the flow's published version needs:
+    /// the node's secret, and whether (and how long) the call waits for the flow's answer.
+    /// `None` when the flow is not published or has no such webhook node.
+    pub async fn webhook_target(
         &self,
         db: &TenantDb,
         flow_id: &str,
         node: &str,
-    ) -> RuntimeResult<Option<String>> {
+    ) -> RuntimeResult<Option<WebhookTarget>> {
         let flow = db.get_flow(flow_id).await?;
         let Some(version) = flow.published_version else {
             return Ok(None);
         };
         let (compiled, _) = self.published(db, flow_id, version).await?;
-        Ok(compiled
+        let Some(n) = compiled
             .node_index(node)
             .map(|i| &compiled.nodes[i])
             .filter(|n| n.kind == "trigger.webhook")
-            .and_then(|n| n.config["secret"].as_str().map(str::to_string)))
+        else {
+            return Ok(None);
+        };
+        let Some(secret) = n.config["secret"].as_str() else {
+            return Ok(None);
+        };
+        let answers = compiled
+            .nodes
+            .iter()
+            .any(|n| n.kind == "integrations.respond_webhook");
+        let wait_ms = n.config["respond_timeout_ms"].as_u64().unwrap_or(10_000);
+        Ok(Some(WebhookTarget {
+            secret: secret.to_string(),
+            wait_for_answer: answers.then(|| std::time::Duration::from_millis(wait_ms)),
+        }))
     }
 
     /// A message from a contact: it answers the runs waiting for the contact's reply; when

@@ -6537,7 +6537,9 @@ export interface paths {
         /**
          * Start a flow at its inbound webhook trigger. The JSON body is in `vars.payload`; with
          *     a `contact` object (`phone`, optional `name`) the run is for that contact, created if
-         *     new. `UNAUTHORIZED` for a missing or wrong `X-Tucan-Secret`.
+         *     new. A flow with a "Respond to webhook" step answers the call itself when the step
+         *     comes within the trigger's `respond_timeout_ms`; otherwise 202 with the run's id.
+         *     `UNAUTHORIZED` for a missing or wrong `X-Tucan-Secret`.
          */
         post: {
             parameters: {
@@ -6558,7 +6560,20 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description The run started. */
+                /**
+                 * @description The flow's "Respond to webhook" step answered: its body, with the status and headers
+                 *     it set (the status may be any from 200 to 599; `content-type` is
+                 *     `application/json` unless the step set another).
+                 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/octet-stream": string;
+                    };
+                };
+                /** @description The run started (and the flow gave no answer in time, or has no answer step). */
                 202: {
                     headers: {
                         [name: string]: unknown;

@@ -3,14 +3,15 @@
 //! credential. Unknown tenants, flows and nodes all answer 404 alike.
 
 use poem_openapi::param::{Header, Path};
-use poem_openapi::payload::Json;
+use poem_openapi::payload::{Binary, Json, Response};
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use tucan_model::ErrorCode;
+use tucan_model::ids::new_id;
 use tucan_model::phone::normalize_phone;
 use tucan_model::tenancy::TenantStatus;
-use tucan_runtime::{RunContact, RunSource, StartRun, TriggerEvent};
+use tucan_runtime::{HookAnswer, RunContact, RunSource, StartRun, TriggerEvent};
 use tucan_store::{ContactFields, TenantDb};
 
 use super::ApiTags;
@@ -27,7 +28,12 @@ pub struct HookAccepted {
 
 #[derive(ApiResponse)]
 pub enum HookResponse {
-    /// The run started.
+    /// The flow's "Respond to webhook" step answered: its body, with the status and headers
+    /// it set (the status may be any from 200 to 599; `content-type` is
+    /// `application/json` unless the step set another).
+    #[oai(status = 200)]
+    Answered(Binary<Vec<u8>>),
+    /// The run started (and the flow gave no answer in time, or has no answer step).
     #[oai(status = 202)]
     Accepted(Json<HookAccepted>),
 }
@@ -91,11 +97,28 @@ async fn payload_contact(
     }
 }
 
+/// The flow's answer as the call's response.
+fn answered(a: HookAnswer) -> Response<HookResponse> {
+    let mut r = Response::new(HookResponse::Answered(Binary(a.body.into_bytes())));
+    if let Ok(status) = poem::http::StatusCode::from_u16(a.status) {
+        r = r.status(status);
+    }
+    if !a.headers.contains_key("content-type") {
+        r = r.header("content-type", "application/json");
+    }
+    for (name, value) in a.headers {
+        r = r.header(name, value);
+    }
+    r
+}
+
 #[OpenApi(prefix_path = "/api", tag = "ApiTags::Runs")]
 impl HooksApi {
     /// Start a flow at its inbound webhook trigger. The JSON body is in `vars.payload`; with
     /// a `contact` object (`phone`, optional `name`) the run is for that contact, created if
-    /// new. `UNAUTHORIZED` for a missing or wrong `X-Tucan-Secret`.
+    /// new. A flow with a "Respond to webhook" step answers the call itself when the step
+    /// comes within the trigger's `respond_timeout_ms`; otherwise 202 with the run's id.
+    /// `UNAUTHORIZED` for a missing or wrong `X-Tucan-Secret`.
     #[oai(path = "/hooks/:tenant_id/:flow_id/:node_id", method = "post")]
     async fn inbound_hook(
         &self,
@@ -104,8 +127,10 @@ impl HooksApi {
         node_id: Path<String>,
         #[oai(name = "X-Tucan-Secret")] secret: Header<Option<String>>,
         body: Json<Value>,
-    ) -> Reply<HookResponse, { ALWAYS | BODY | UNAUTHORIZED | FORBIDDEN | NOT_FOUND | CONFLICT }>
-    {
+    ) -> Reply<
+        Response<HookResponse>,
+        { ALWAYS | BODY | UNAUTHORIZED | FORBIDDEN | NOT_FOUND | CONFLICT },
+    > {
         let platform = self.state.store.platform();
         let tenant = platform
             .get_tenant(&tenant_id)
@@ -119,17 +144,17 @@ impl HooksApi {
             .into());
         }
         let db = self.state.store.tenant(&tenant.id).await?;
-        let expected = self
+        let target = self
             .state
             .runtime
-            .webhook_secret(&db, &flow_id, &node_id)
+            .webhook_target(&db, &flow_id, &node_id)
             .await
             .map_err(|_| not_found())?
             .ok_or_else(not_found)?;
         if !secret
             .0
             .as_deref()
-            .is_some_and(|s| same_secret(s, &expected))
+            .is_some_and(|s| same_secret(s, &target.secret))
         {
             return Err(
                 ApiError::new(ErrorCode::Unauthorized, "missing or wrong X-Tucan-Secret").into(),
@@ -140,9 +165,12 @@ impl HooksApi {
             Some(id) => RunContact::Stored(id),
             None => RunContact::None,
         };
-        let run = self
-            .state
-            .runtime
+        let runtime = &self.state.runtime;
+        let run_id = new_id();
+        let answer = target
+            .wait_for_answer
+            .map(|wait| (wait, runtime.expect_answer(&run_id)));
+        let started = runtime
             .start(
                 &db,
                 StartRun {
@@ -156,14 +184,27 @@ impl HooksApi {
                         payload,
                     }),
                     clock: None,
-                    id: None,
+                    id: Some(run_id.clone()),
                     parent: None,
                 },
             )
-            .await?;
-        Ok(HookResponse::Accepted(Json(HookAccepted {
+            .await;
+        let run = match started {
+            Ok(run) => run,
+            Err(e) => {
+                runtime.forget_answer(&run_id);
+                return Err(ApiError::from(e).into());
+            }
+        };
+        if let Some((wait, rx)) = answer {
+            match tokio::time::timeout(wait, rx).await {
+                Ok(Ok(a)) => return Ok(answered(a)),
+                _ => runtime.forget_answer(&run_id),
+            }
+        }
+        Ok(Response::new(HookResponse::Accepted(Json(HookAccepted {
             run_id: run.id,
             status: run.status,
-        })))
+        }))))
     }
 }

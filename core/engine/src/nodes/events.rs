@@ -1,6 +1,7 @@
 //! `integrations.emit_event`: sends a custom event (`custom.<name>`) with templated data to
 //! the company's outgoing webhook endpoints that subscribe to it, through the same delivery
-//! as the platform's own events.
+//! as the platform's own events. `integrations.respond_webhook`: answers the inbound webhook
+//! call that started the run (status, headers, a templated body), while the run goes on.
 
 use std::collections::BTreeMap;
 
@@ -93,5 +94,95 @@ impl NodeType for EmitEvent {
             return Err(vec![ConfigProblem::field("data", "at most 50 fields")]);
         }
         Ok(Box::new(PreparedEmit(c)))
+    }
+}
+
+pub struct RespondWebhook;
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct RespondConfig {
+    /// The answer's HTTP status (200 to 599).
+    #[serde(default = "ok")]
+    status: u16,
+    /// Header values are templates; `content-type` is `application/json` unless set here.
+    #[serde(default)]
+    headers: BTreeMap<String, String>,
+    /// A template: `{"order": "{{vars.order}}", "total": {{vars.total}}}`.
+    #[serde(default)]
+    body: String,
+}
+
+fn ok() -> u16 {
+    200
+}
+
+struct PreparedRespond(RespondConfig);
+
+impl PreparedNode for PreparedRespond {
+    fn run(&self, cx: &mut StepCx<'_>) -> Result<Outcome, NodeError> {
+        let c = &self.0;
+        let effect = Effect::RespondWebhook {
+            key: cx.effect_key("respond"),
+            status: c.status,
+            headers: c
+                .headers
+                .iter()
+                .map(|(k, v)| (k.to_ascii_lowercase(), cx.render(v)))
+                .collect(),
+            body: cx.render(&c.body),
+        };
+        cx.effects.push(effect);
+        Ok(Outcome::Next("out".into()))
+    }
+
+    fn ports(&self) -> Vec<String> {
+        ports(&["out"])
+    }
+}
+
+impl NodeType for RespondWebhook {
+    fn spec(&self) -> NodeSpec {
+        NodeSpec {
+            kind: "integrations.respond_webhook".into(),
+            category: "integrations".into(),
+            title: "Respond to webhook".into(),
+            description: "Answers the inbound webhook call that started the run (status, headers, templated body); the run goes on after it.".into(),
+            config_schema: schema_of::<RespondConfig>(),
+            outputs: ports(&["out"]),
+            trigger: false,
+            waits: false,
+            icon: None,
+            color: None,
+        }
+    }
+
+    fn prepare(
+        &self,
+        config: &Value,
+        _: &Scripts,
+    ) -> Result<Box<dyn PreparedNode>, Vec<ConfigProblem>> {
+        let c: RespondConfig = typed_config(config)?;
+        if !(200..=599).contains(&c.status) {
+            return Err(vec![ConfigProblem::field("status", "between 200 and 599")]);
+        }
+        let bad_header = c.headers.keys().find(|k| {
+            k.is_empty()
+                || k.len() > 100
+                || !k.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-')
+        });
+        if let Some(k) = bad_header {
+            return Err(vec![ConfigProblem::field(
+                "headers",
+                format!("'{k}' is not a header name"),
+            )]);
+        }
+        if c.body.len() > 100_000 {
+            return Err(vec![ConfigProblem::field(
+                "body",
+                "at most 100000 characters",
+            )]);
+        }
+        Ok(Box::new(PreparedRespond(c)))
     }
 }

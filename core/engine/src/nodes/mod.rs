@@ -46,6 +46,7 @@ pub(crate) fn register_builtins(r: &mut Registry) {
     r.register(Arc::new(tickets::CloseTicket));
     r.register(Arc::new(http::HttpRequest));
     r.register(Arc::new(events::EmitEvent));
+    r.register(Arc::new(events::RespondWebhook));
 }
 
 fn ports(names: &[&str]) -> Vec<String> {

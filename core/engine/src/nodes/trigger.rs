@@ -239,6 +239,14 @@ pub struct InboundWebhook;
 struct WebhookConfig {
     /// Shared with the caller; 16 to 200 characters.
     secret: String,
+    /// How long the call waits for a "Respond to webhook" step of the flow before it is
+    /// answered 202 with the run's id (milliseconds, 100 to 60000).
+    #[serde(default = "ten_seconds")]
+    respond_timeout_ms: u64,
+}
+
+fn ten_seconds() -> u64 {
+    10_000
 }
 
 impl NodeType for InboundWebhook {
@@ -246,7 +254,7 @@ impl NodeType for InboundWebhook {
         trigger_spec(
             "trigger.webhook",
             "Inbound webhook",
-            "Starts when another system POSTs JSON to /api/hooks/{tenant}/{flow}/{node} with the secret in the X-Tucan-Secret header. The body is in `vars.payload`; a `contact` object with a `phone` (and `name`) runs the flow for that contact.",
+            "Starts when another system POSTs JSON to /api/hooks/{tenant}/{flow}/{node} with the secret in the X-Tucan-Secret header. The body is in `vars.payload`; a `contact` object with a `phone` (and `name`) runs the flow for that contact. A \"Respond to webhook\" step answers the call (it waits up to `respond_timeout_ms`, else 202 with the run's id).",
             schema_of::<WebhookConfig>(),
         )
     }
@@ -262,6 +270,12 @@ impl NodeType for InboundWebhook {
             return Err(vec![ConfigProblem::field(
                 "secret",
                 "a secret has 16 to 200 characters",
+            )]);
+        }
+        if !(100..=60_000).contains(&c.respond_timeout_ms) {
+            return Err(vec![ConfigProblem::field(
+                "respond_timeout_ms",
+                "between 100 and 60000",
             )]);
         }
         Ok(Box::new(PassOn))

@@ -53,6 +53,7 @@ const BY_KIND: Record<string, IconName> = {
   'tickets.add_note': 'note',
   'integrations.http_request': 'globe',
   'integrations.emit_event': 'bell',
+  'integrations.respond_webhook': 'link',
 };
 
 const BY_FAMILY: Record<string, IconName> = {

@@ -396,3 +396,100 @@ async fn a_flow_emits_a_custom_event() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
     assert_eq!(refused["problems"][0]["field"], "config.name");
 }
+
+/// Publish a flow started by an inbound webhook whose steps are `steps` after the trigger
+/// (`respond_timeout_ms` on the trigger); returns the hook's URL.
+async fn answering_flow(app: &TestApp, t: &TestTenant, wait_ms: u64, steps: Value) -> String {
+    let mut nodes = vec![json!({ "id": "hook", "type": "trigger.webhook",
+        "config": { "secret": "s3cret-s3cret-s3cret", "respond_timeout_ms": wait_ms } })];
+    let mut edges = Vec::new();
+    let mut prev = "hook".to_string();
+    for (i, step) in steps.as_array().unwrap().iter().enumerate() {
+        let id = step["id"].as_str().unwrap().to_string();
+        nodes.push(step.clone());
+        edges.push(json!({ "id": format!("e{i}"), "source": prev, "target": id }));
+        prev = id;
+    }
+    let doc = json!({ "nodes": nodes, "edges": edges });
+    let (status, flow) = app
+        .post(
+            "/api/flows",
+            &t.admin_token,
+            json!({ "name": format!("API {wait_ms}"), "document": doc }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{flow}");
+    let id = flow["id"].as_str().unwrap();
+    let (status, out) = app
+        .post(
+            &format!("/api/flows/{id}/publish"),
+            &t.admin_token,
+            json!({}),
+        )
+        .await;
+    assert!(status.is_success(), "{out}");
+    format!("{}/api/hooks/{}/{id}/hook", app.base, t.id)
+}
+
+#[tokio::test]
+async fn a_flow_answers_the_call_that_started_it() {
+    let app = TestApp::start_with_workers().await;
+    let t = app.tenant("acme").await;
+    let url = answering_flow(
+        &app,
+        &t,
+        5_000,
+        json!([
+            { "id": "calc", "type": "logic.set_variable",
+              "config": { "name": "total", "value": "{{vars.payload.qty}}0" } },
+            { "id": "reply", "type": "integrations.respond_webhook",
+              "config": { "status": 201, "headers": { "X-Order": "{{vars.payload.order}}" },
+                          "body": "{\"order\": \"{{vars.payload.order}}\", \"total\": {{vars.total}}}" } },
+            { "id": "after", "type": "logic.set_variable", "config": { "name": "done", "value": "yes" } }
+        ]),
+    )
+    .await;
+    let resp = app
+        .http
+        .post(&url)
+        .header("X-Tucan-Secret", "s3cret-s3cret-s3cret")
+        .json(&json!({ "order": "A-9", "qty": 4 }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    assert_eq!(resp.headers()["x-order"], "A-9");
+    assert_eq!(resp.headers()["content-type"], "application/json");
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body, json!({ "order": "A-9", "total": 40 }));
+
+    // A flow that answers too late: the call gets 202 with the run, which goes on.
+    let slow = answering_flow(
+        &app,
+        &t,
+        300,
+        json!([
+            { "id": "pause", "type": "logic.wait", "config": { "seconds": 1 } },
+            { "id": "reply", "type": "integrations.respond_webhook", "config": { "body": "{}" } }
+        ]),
+    )
+    .await;
+    let started = std::time::Instant::now();
+    let resp = app
+        .http
+        .post(&slow)
+        .header("X-Tucan-Secret", "s3cret-s3cret-s3cret")
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::ACCEPTED);
+    assert!(started.elapsed() < std::time::Duration::from_secs(3));
+    let accepted: Value = resp.json().await.unwrap();
+    let run_id = accepted["run_id"].as_str().unwrap();
+    let run = eventually(&app, &format!("/api/runs/{run_id}"), &t.admin_token, |r| {
+        r["run"]["status"] == "completed"
+    })
+    .await;
+    assert_eq!(run["run"]["status"], "completed");
+}
