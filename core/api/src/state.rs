@@ -44,6 +44,8 @@ pub struct AppState {
     pub mailer: Arc<dyn Mailer>,
     pub account_limiter: Arc<RateLimiter>,
     pub ip_limiter: Arc<RateLimiter>,
+    /// Calls per minute to each inbound webhook node with a limit of its own.
+    pub hook_limiter: Arc<RateLimiter>,
     pub bus: Arc<dyn JobBus>,
     pub dead_letters: DeadLetters,
     /// Starts, resumes and cancels flow runs.
@@ -78,6 +80,7 @@ impl AppState {
                 settings.login_failures_per_account,
                 Duration::from_secs(15 * 60),
             )),
+            hook_limiter: Arc::new(RateLimiter::new(0, Duration::from_secs(60))),
             ip_limiter: Arc::new(RateLimiter::new(
                 settings.login_attempts_per_ip,
                 Duration::from_secs(60),

@@ -62,6 +62,10 @@ impl TriggerEvent {
 #[derive(Debug, Clone)]
 pub struct WebhookTarget {
     pub secret: String,
+    /// `secret`, `standard_webhooks` or `github`.
+    pub auth: String,
+    /// Calls accepted per minute; 0 for no limit of its own.
+    pub rate_limit_per_minute: u32,
     /// How long the call waits for the flow's "Respond to webhook" step; `None` when the flow
     /// has none (the call is answered 202 at once).
     pub wait_for_answer: Option<std::time::Duration>,
@@ -99,6 +103,8 @@ impl FlowRuntime {
         let wait_ms = n.config["respond_timeout_ms"].as_u64().unwrap_or(10_000);
         Ok(Some(WebhookTarget {
             secret: secret.to_string(),
+            auth: n.config["auth"].as_str().unwrap_or("secret").to_string(),
+            rate_limit_per_minute: n.config["rate_limit_per_minute"].as_u64().unwrap_or(0) as u32,
             wait_for_answer: answers.then(|| std::time::Duration::from_millis(wait_ms)),
         }))
     }

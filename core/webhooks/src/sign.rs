@@ -26,6 +26,17 @@ pub fn sign(secret: &str, id: &str, timestamp: i64, body: &str) -> Option<String
     Some(format!("v1,{}", STANDARD.encode(tag.as_ref())))
 }
 
+/// The lower-case hex HMAC-SHA256 of `body` keyed with the bytes of `secret` (GitHub's
+/// `X-Hub-Signature-256` after `sha256=`).
+pub fn hex_hmac(secret: &str, body: &str) -> String {
+    let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, secret.as_bytes());
+    aws_lc_rs::hmac::sign(&key, body.as_bytes())
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// The `webhook-signature` header for the secrets in force, the current one first.
 pub fn header(secrets: &[&str], id: &str, timestamp: i64, body: &str) -> String {
     secrets

@@ -6546,6 +6546,10 @@ export interface paths {
                 query?: never;
                 header?: {
                     "X-Tucan-Secret"?: string;
+                    "webhook-id"?: string;
+                    "webhook-timestamp"?: string;
+                    "webhook-signature"?: string;
+                    "X-Hub-Signature-256"?: string;
                 };
                 path: {
                     tenant_id: string;
@@ -6554,9 +6558,10 @@ export interface paths {
                 };
                 cookie?: never;
             };
+            /** @description The call's body: any JSON, kept as sent (signatures cover the exact bytes). */
             requestBody: {
                 content: {
-                    "application/json; charset=utf-8": unknown;
+                    "application/json": string;
                 };
             };
             responses: {
@@ -6638,6 +6643,15 @@ export interface paths {
                 };
                 /** @description The body's type (or an uploaded file's content) is not accepted. */
                 415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Too many attempts; try again later. */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };

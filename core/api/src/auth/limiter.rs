@@ -54,6 +54,25 @@ impl RateLimiter {
         events.entry(key.to_string()).or_default().push_back(now);
     }
 
+    /// Count one event for `key` unless it already had `max` in the window; false when it
+    /// had (the event is refused and not counted).
+    pub fn take(&self, key: &str, max: usize) -> bool {
+        let now = Instant::now();
+        let mut events = self.events.lock().expect("limiter poisoned");
+        let q = events.entry(key.to_string()).or_default();
+        while q
+            .front()
+            .is_some_and(|t| now.duration_since(*t) > self.window)
+        {
+            q.pop_front();
+        }
+        if q.len() >= max {
+            return false;
+        }
+        q.push_back(now);
+        true
+    }
+
     /// Forget `key` (after a successful sign-in).
     pub fn clear(&self, key: &str) {
         self.events.lock().expect("limiter poisoned").remove(key);

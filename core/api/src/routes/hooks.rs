@@ -1,10 +1,11 @@
 //! Inbound webhooks: another system starts a flow by POSTing JSON to the URL of one of its
-//! `trigger.webhook` nodes. No bearer: the node's secret, sent in `X-Tucan-Secret`, is the
-//! credential. Unknown tenants, flows and nodes all answer 404 alike.
+//! `trigger.webhook` nodes. No bearer: the node's secret is the credential, sent in
+//! `X-Tucan-Secret` or used to sign the body (Standard Webhooks or GitHub style), within the
+//! node's own calls per minute. Unknown tenants, flows and nodes all answer 404 alike.
 
 use poem_openapi::param::{Header, Path};
-use poem_openapi::payload::{Binary, Json, Response};
-use poem_openapi::{ApiResponse, Object, OpenApi};
+use poem_openapi::payload::{Binary, Json, PlainText, Response};
+use poem_openapi::{ApiRequest, ApiResponse, Object, OpenApi};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use tucan_model::ErrorCode;
@@ -15,7 +16,9 @@ use tucan_runtime::{HookAnswer, RunContact, RunSource, StartRun, TriggerEvent};
 use tucan_store::{ContactFields, TenantDb};
 
 use super::ApiTags;
-use crate::error::status::{ALWAYS, BODY, CONFLICT, FORBIDDEN, NOT_FOUND, UNAUTHORIZED};
+use crate::error::status::{
+    ALWAYS, BODY, CONFLICT, FORBIDDEN, NOT_FOUND, TOO_MANY_REQUESTS, UNAUTHORIZED,
+};
 use crate::error::{ApiError, ApiResult, Reply};
 use crate::state::AppState;
 
@@ -97,6 +100,68 @@ async fn payload_contact(
     }
 }
 
+/// The call's body: any JSON, kept as sent (signatures cover the exact bytes).
+#[derive(ApiRequest)]
+pub enum HookBody {
+    /// A JSON value; a `contact` object (`phone`, optional `name`) names the run's contact.
+    #[oai(content_type = "application/json")]
+    Json(PlainText<String>),
+}
+
+/// What a call shows of its knowledge of the node's secret.
+struct Proof<'a> {
+    secret: Option<&'a str>,
+    id: Option<&'a str>,
+    timestamp: Option<&'a str>,
+    signature: Option<&'a str>,
+    hub_signature: Option<&'a str>,
+}
+
+/// How far a Standard Webhooks timestamp may be from now.
+const TIMESTAMP_TOLERANCE_SECS: i64 = 300;
+
+impl Proof<'_> {
+    /// The call as the node's `auth` wants it: the secret itself, or a signature of the exact
+    /// body with it.
+    fn check(&self, auth: &str, secret: &str, body: &str) -> ApiResult<()> {
+        let refused = |why: &str| ApiError::new(ErrorCode::Unauthorized, why);
+        match auth {
+            "standard_webhooks" => {
+                let (Some(id), Some(ts), Some(sigs)) = (self.id, self.timestamp, self.signature)
+                else {
+                    return Err(refused(
+                        "webhook-id, webhook-timestamp and webhook-signature are required",
+                    ));
+                };
+                let ts: i64 = ts
+                    .parse()
+                    .map_err(|_| refused("webhook-timestamp is not a number of seconds"))?;
+                if (chrono::Utc::now().timestamp() - ts).abs() > TIMESTAMP_TOLERANCE_SECS {
+                    return Err(refused("webhook-timestamp is too far from now"));
+                }
+                let expected = tucan_webhooks::sign::sign(secret, id, ts, body)
+                    .ok_or_else(|| refused("the node's secret is not a whsec_ secret"))?;
+                if sigs.split(' ').any(|s| same_secret(s, &expected)) {
+                    Ok(())
+                } else {
+                    Err(refused("no webhook-signature matches"))
+                }
+            }
+            "github" => {
+                let expected = format!("sha256={}", tucan_webhooks::sign::hex_hmac(secret, body));
+                match self.hub_signature {
+                    Some(sig) if same_secret(sig, &expected) => Ok(()),
+                    _ => Err(refused("missing or wrong X-Hub-Signature-256")),
+                }
+            }
+            _ => match self.secret {
+                Some(s) if same_secret(s, secret) => Ok(()),
+                _ => Err(refused("missing or wrong X-Tucan-Secret")),
+            },
+        }
+    }
+}
+
 /// The flow's answer as the call's response.
 fn answered(a: HookAnswer) -> Response<HookResponse> {
     let mut r = Response::new(HookResponse::Answered(Binary(a.body.into_bytes())));
@@ -119,6 +184,7 @@ impl HooksApi {
     /// new. A flow with a "Respond to webhook" step answers the call itself when the step
     /// comes within the trigger's `respond_timeout_ms`; otherwise 202 with the run's id.
     /// `UNAUTHORIZED` for a missing or wrong `X-Tucan-Secret`.
+    #[allow(clippy::too_many_arguments)] // one per path part and header
     #[oai(path = "/hooks/:tenant_id/:flow_id/:node_id", method = "post")]
     async fn inbound_hook(
         &self,
@@ -126,11 +192,16 @@ impl HooksApi {
         flow_id: Path<String>,
         node_id: Path<String>,
         #[oai(name = "X-Tucan-Secret")] secret: Header<Option<String>>,
-        body: Json<Value>,
+        #[oai(name = "webhook-id")] webhook_id: Header<Option<String>>,
+        #[oai(name = "webhook-timestamp")] webhook_timestamp: Header<Option<String>>,
+        #[oai(name = "webhook-signature")] webhook_signature: Header<Option<String>>,
+        #[oai(name = "X-Hub-Signature-256")] hub_signature: Header<Option<String>>,
+        body: HookBody,
     ) -> Reply<
         Response<HookResponse>,
-        { ALWAYS | BODY | UNAUTHORIZED | FORBIDDEN | NOT_FOUND | CONFLICT },
+        { ALWAYS | BODY | UNAUTHORIZED | FORBIDDEN | NOT_FOUND | CONFLICT | TOO_MANY_REQUESTS },
     > {
+        let HookBody::Json(PlainText(raw)) = body;
         let platform = self.state.store.platform();
         let tenant = platform
             .get_tenant(&tenant_id)
@@ -151,16 +222,31 @@ impl HooksApi {
             .await
             .map_err(|_| not_found())?
             .ok_or_else(not_found)?;
-        if !secret
-            .0
-            .as_deref()
-            .is_some_and(|s| same_secret(s, &target.secret))
-        {
-            return Err(
-                ApiError::new(ErrorCode::Unauthorized, "missing or wrong X-Tucan-Secret").into(),
-            );
+        let proof = Proof {
+            secret: secret.0.as_deref(),
+            id: webhook_id.0.as_deref(),
+            timestamp: webhook_timestamp.0.as_deref(),
+            signature: webhook_signature.0.as_deref(),
+            hub_signature: hub_signature.0.as_deref(),
+        };
+        proof.check(&target.auth, &target.secret, &raw)?;
+        if target.rate_limit_per_minute > 0 {
+            let key = format!("{}:{}:{}", tenant.id, *flow_id, *node_id);
+            if !self
+                .state
+                .hook_limiter
+                .take(&key, target.rate_limit_per_minute as usize)
+            {
+                return Err(ApiError::new(
+                    ErrorCode::TooManyAttempts,
+                    "this webhook's calls per minute are used up; try again shortly",
+                )
+                .into());
+            }
         }
-        let payload = body.0;
+        let payload: Value = serde_json::from_str(&raw).map_err(|e| {
+            ApiError::new(ErrorCode::InvalidBody, format!("the body is not JSON: {e}"))
+        })?;
         let contact = match payload_contact(&db, &payload, &tenant.country).await? {
             Some(id) => RunContact::Stored(id),
             None => RunContact::None,

@@ -237,8 +237,18 @@ pub struct InboundWebhook;
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct WebhookConfig {
-    /// Shared with the caller; 16 to 200 characters.
+    /// Shared with the caller; 16 to 200 characters (a `whsec_…` secret for
+    /// `standard_webhooks`).
     secret: String,
+    /// How the caller proves it knows the secret: sending it in `X-Tucan-Secret`
+    /// (`secret`), signing as Standard Webhooks does (`standard_webhooks`: `webhook-id`,
+    /// `webhook-timestamp`, `webhook-signature`), or as GitHub does (`github`:
+    /// `X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the body>`).
+    #[serde(default)]
+    auth: HookAuth,
+    /// Calls accepted per minute (0: no limit of its own).
+    #[serde(default)]
+    rate_limit_per_minute: u32,
     /// How long the call waits for a "Respond to webhook" step of the flow before it is
     /// answered 202 with the run's id (milliseconds, 100 to 60000).
     #[serde(default = "ten_seconds")]
@@ -249,12 +259,22 @@ fn ten_seconds() -> u64 {
     10_000
 }
 
+/// How an inbound webhook call is authenticated.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+enum HookAuth {
+    #[default]
+    Secret,
+    StandardWebhooks,
+    Github,
+}
+
 impl NodeType for InboundWebhook {
     fn spec(&self) -> NodeSpec {
         trigger_spec(
             "trigger.webhook",
             "Inbound webhook",
-            "Starts when another system POSTs JSON to /api/hooks/{tenant}/{flow}/{node} with the secret in the X-Tucan-Secret header. The body is in `vars.payload`; a `contact` object with a `phone` (and `name`) runs the flow for that contact. A \"Respond to webhook\" step answers the call (it waits up to `respond_timeout_ms`, else 202 with the run's id).",
+            "Starts when another system POSTs JSON to /api/hooks/{tenant}/{flow}/{node} with the secret in the X-Tucan-Secret header (or signed: Standard Webhooks or GitHub style). The body is in `vars.payload`; a `contact` object with a `phone` (and `name`) runs the flow for that contact. A \"Respond to webhook\" step answers the call (it waits up to `respond_timeout_ms`, else 202 with the run's id).",
             schema_of::<WebhookConfig>(),
         )
     }
@@ -270,6 +290,18 @@ impl NodeType for InboundWebhook {
             return Err(vec![ConfigProblem::field(
                 "secret",
                 "a secret has 16 to 200 characters",
+            )]);
+        }
+        if c.auth == HookAuth::StandardWebhooks && !c.secret.starts_with("whsec_") {
+            return Err(vec![ConfigProblem::field(
+                "secret",
+                "Standard Webhooks secrets start with whsec_",
+            )]);
+        }
+        if c.rate_limit_per_minute > 100_000 {
+            return Err(vec![ConfigProblem::field(
+                "rate_limit_per_minute",
+                "at most 100000",
             )]);
         }
         if !(100..=60_000).contains(&c.respond_timeout_ms) {

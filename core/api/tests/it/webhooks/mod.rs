@@ -493,3 +493,117 @@ async fn a_flow_answers_the_call_that_started_it() {
     .await;
     assert_eq!(run["run"]["status"], "completed");
 }
+
+#[tokio::test]
+async fn inbound_calls_may_be_signed_and_are_limited() {
+    let app = TestApp::start_with_workers().await;
+    let t = app.tenant("acme").await;
+    let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    let flow = |auth: &str, secret: &str, limit: u32| {
+        json!({
+            "nodes": [
+                { "id": "hook", "type": "trigger.webhook",
+                  "config": { "secret": secret, "auth": auth, "rate_limit_per_minute": limit } },
+                { "id": "set", "type": "logic.set_variable", "config": { "name": "x", "value": "1" } }
+            ],
+            "edges": [{ "id": "e", "source": "hook", "target": "set" }]
+        })
+    };
+    let mut urls = Vec::new();
+    for (name, doc) in [
+        ("std", flow("standard_webhooks", secret, 0)),
+        ("gh", flow("github", "a-github-secret-1234", 0)),
+        ("limited", flow("secret", "s3cret-s3cret-s3cret", 2)),
+    ] {
+        let (status, f) = app
+            .post(
+                "/api/flows",
+                &t.admin_token,
+                json!({ "name": name, "document": doc }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{f}");
+        let id = f["id"].as_str().unwrap();
+        let (status, out) = app
+            .post(
+                &format!("/api/flows/{id}/publish"),
+                &t.admin_token,
+                json!({}),
+            )
+            .await;
+        assert!(status.is_success(), "{out}");
+        urls.push(format!("{}/api/hooks/{}/{id}/hook", app.base, t.id));
+    }
+    let body = r#"{"order": "A-1"}"#;
+    let post = |url: &str, headers: Vec<(&'static str, String)>| {
+        let mut req = app
+            .http
+            .post(url)
+            .header("content-type", "application/json")
+            .body(body);
+        for (k, v) in headers {
+            req = req.header(k, v);
+        }
+        async move { req.send().await.unwrap().status() }
+    };
+
+    // Standard Webhooks: signed with the secret (computed here from the specification).
+    let now = chrono::Utc::now().timestamp();
+    let sig = |ts: i64| {
+        let call = receiver::Call {
+            id: "msg_1".into(),
+            timestamp: ts,
+            signatures: Vec::new(),
+            body: body.into(),
+        };
+        call.signature_with(secret)
+    };
+    let std_headers = |ts: i64, s: String| {
+        vec![
+            ("webhook-id", "msg_1".to_string()),
+            ("webhook-timestamp", ts.to_string()),
+            ("webhook-signature", s),
+        ]
+    };
+    assert_eq!(
+        post(&urls[0], std_headers(now, sig(now))).await,
+        StatusCode::ACCEPTED
+    );
+    assert_eq!(
+        post(&urls[0], std_headers(now, format!("v1,{}", "A".repeat(44)))).await,
+        StatusCode::UNAUTHORIZED
+    );
+    // A signature from long ago is refused (a replay).
+    let old = now - 3600;
+    assert_eq!(
+        post(&urls[0], std_headers(old, sig(old))).await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(post(&urls[0], Vec::new()).await, StatusCode::UNAUTHORIZED);
+
+    // GitHub style: sha256=<hex HMAC of the body>.
+    let gh = format!(
+        "sha256={}",
+        hex::encode(receiver::hmac_sha256(
+            b"a-github-secret-1234",
+            body.as_bytes()
+        ))
+    );
+    assert_eq!(
+        post(&urls[1], vec![("X-Hub-Signature-256", gh)]).await,
+        StatusCode::ACCEPTED
+    );
+    assert_eq!(
+        post(&urls[1], vec![("X-Hub-Signature-256", "sha256=00".into())]).await,
+        StatusCode::UNAUTHORIZED
+    );
+
+    // Two calls a minute, then 429.
+    let secret_header = || vec![("X-Tucan-Secret", "s3cret-s3cret-s3cret".to_string())];
+    assert_eq!(post(&urls[2], secret_header()).await, StatusCode::ACCEPTED);
+    assert_eq!(post(&urls[2], secret_header()).await, StatusCode::ACCEPTED);
+    assert_eq!(
+        post(&urls[2], secret_header()).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}

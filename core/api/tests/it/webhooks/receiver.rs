@@ -31,8 +31,8 @@ impl Call {
         serde_json::from_str(&self.body).unwrap()
     }
 
-    /// Whether one of the call's signatures is `secret`'s.
-    pub fn signed_by(&self, secret: &str) -> bool {
+    /// The `v1,…` signature of the call under `secret`.
+    pub fn signature_with(&self, secret: &str) -> String {
         let key = STANDARD
             .decode(secret.strip_prefix("whsec_").expect("a whsec_ secret"))
             .unwrap();
@@ -40,13 +40,17 @@ impl Call {
             &key,
             format!("{}.{}.{}", self.id, self.timestamp, self.body).as_bytes(),
         );
-        let expected = format!("v1,{}", STANDARD.encode(mac));
-        self.signatures.contains(&expected)
+        format!("v1,{}", STANDARD.encode(mac))
+    }
+
+    /// Whether one of the call's signatures is `secret`'s.
+    pub fn signed_by(&self, secret: &str) -> bool {
+        self.signatures.contains(&self.signature_with(secret))
     }
 }
 
 /// HMAC-SHA256 (RFC 2104): H((K ^ opad) || H((K ^ ipad) || m)), 64-byte blocks.
-fn hmac_sha256(key: &[u8], message: &[u8]) -> Vec<u8> {
+pub fn hmac_sha256(key: &[u8], message: &[u8]) -> Vec<u8> {
     let mut block = [0u8; 64];
     if key.len() > 64 {
         block[..32].copy_from_slice(&Sha256::digest(key));
