@@ -45,6 +45,8 @@ const BusinessHoursPage = page(loadAdmin, 'BusinessHoursPage');
 const SettingsPage = page(loadAdmin, 'SettingsPage');
 const PluginsPage = page(loadAdmin, 'PluginsPage');
 const ApiKeysPage = page(loadAdmin, 'ApiKeysPage');
+const WebhooksPage = page(loadAdmin, 'WebhooksPage');
+const WebhookLogPage = page(loadAdmin, 'WebhookLogPage');
 const TenantsPage = page(loadAdmin, 'TenantsPage');
 const PlansPage = page(loadAdmin, 'PlansPage');
 
@@ -122,6 +124,8 @@ export function App() {
         <Route path="/admin/settings" element={g('admin', <SettingsPage />)} />
         <Route path="/admin/plugins" element={g('admin', <PluginsPage />)} />
         <Route path="/admin/api-keys" element={g('admin', <ApiKeysPage />)} />
+        <Route path="/admin/webhooks" element={g('admin', <WebhooksPage />)} />
+        <Route path="/admin/webhooks/:id" element={g('admin', <WebhookLogPage />)} />
         <Route path="/platform/tenants" element={g('platform', <TenantsPage />)} />
         <Route path="/platform/plans" element={g('platform', <PlansPage />)} />
         <Route path="*" element={<NotFound />} />

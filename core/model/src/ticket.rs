@@ -228,6 +228,9 @@ pub struct Ticket {
     /// the run's messages, cleared when the run ends or an agent takes over.
     #[serde(default)]
     pub bot_run_id: Option<String>,
+    /// Users a note on the ticket mentioned: they may open it, whatever their queues.
+    #[serde(default)]
+    pub mentioned: Vec<String>,
     /// Tag ids.
     pub tags: Vec<String>,
     /// Orders ticket lists (most recent activity first) and is their cursor.

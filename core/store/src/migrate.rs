@@ -624,7 +624,7 @@ FOR $s IN (SELECT id, ticket_id, send_at, status FROM scheduled_message) {
     },
     Migration {
         version: 21,
-        name: "outgoing webhooks: endpoints and their delivery log",
+        name: "outgoing webhooks: endpoints and their delivery log; users a ticket's notes mention",
         sql: r#"
 DEFINE TABLE webhook_endpoint SCHEMAFULL;
 DEFINE FIELD url ON webhook_endpoint TYPE string;
@@ -655,6 +655,7 @@ DEFINE FIELD next_attempt_at ON webhook_delivery TYPE option<datetime>;
 DEFINE FIELD created_at ON webhook_delivery TYPE datetime DEFAULT time::now();
 DEFINE FIELD updated_at ON webhook_delivery TYPE datetime DEFAULT time::now();
 DEFINE INDEX webhook_delivery_endpoint ON webhook_delivery FIELDS endpoint_id;
+DEFINE FIELD mentioned ON ticket TYPE array<string> DEFAULT [];
 "#,
     },
 ];

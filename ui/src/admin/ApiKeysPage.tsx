@@ -1,11 +1,10 @@
 //! API keys: create one with scopes (its secret is shown once, with a copy button), list, revoke.
-import { useRef, useState } from 'react';
+import { useState } from 'react';
 import { api, type Schemas } from '../api/client';
 import { useT } from '../i18n';
 import {
   AdminTable,
   ConfirmDialog,
-  Dialog,
   Empty,
   ErrorNote,
   FormDialog,
@@ -17,6 +16,7 @@ import {
   useNotice,
 } from './common';
 import { m } from './messages';
+import { SecretDialog } from './SecretDialog';
 
 type ApiKey = Schemas['ApiKey'];
 type Scope = Schemas['Scope'];
@@ -102,7 +102,17 @@ export function ApiKeysPage() {
           }}
         />
       )}
-      {created && <SecretDialog created={created} onClose={() => setCreated(null)} />}
+      {created && (
+        <SecretDialog
+          title={t('keyCreatedTitle', { name: created.key.name })}
+          secret={created.secret}
+          onClose={() => setCreated(null)}
+          testId="key-secret-dialog"
+          secretTestId="api-key-secret"
+        >
+          <p className="muted small">{t('secretUsage')}</p>
+        </SecretDialog>
+      )}
       {revoking && (
         <ConfirmDialog
           title={t('keyRevokeTitle')}
@@ -190,54 +200,5 @@ function KeyDialog({ onClose, onCreated }: { onClose: () => void; onCreated: (c:
         {errors.scopes && <small className="error-text">{errors.scopes}</small>}
       </fieldset>
     </FormDialog>
-  );
-}
-
-function SecretDialog({ created, onClose }: { created: Created; onClose: () => void }) {
-  const t = useT(m);
-  const input = useRef<HTMLInputElement>(null);
-  const [copied, setCopied] = useState<'yes' | 'no' | null>(null);
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(created.secret);
-      setCopied('yes');
-    } catch {
-      input.current?.select();
-      setCopied(document.execCommand?.('copy') ? 'yes' : 'no');
-    }
-  };
-  return (
-    <Dialog
-      title={t('keyCreatedTitle', { name: created.key.name })}
-      onClose={onClose}
-      testId="key-secret-dialog"
-      footer={
-        <button type="button" className="btn" onClick={onClose} data-testid="secret-done">
-          {t('secretDone')}
-        </button>
-      }
-    >
-      <p className="adm-warn" role="note">
-        {t('secretOnce')}
-      </p>
-      <div className="row adm-secret-row">
-        <input
-          ref={input}
-          readOnly
-          className="mono adm-secret"
-          aria-label={t('secret')}
-          value={created.secret}
-          onFocus={(e) => e.currentTarget.select()}
-          data-testid="api-key-secret"
-        />
-        <button type="button" className="btn btn-primary" onClick={copy} data-testid="copy-secret">
-          {copied === 'yes' ? t('copied') : t('copy')}
-        </button>
-      </div>
-      <span role="status" className="small muted">
-        {copied === 'no' ? t('copyFailed') : ''}
-      </span>
-      <p className="muted small">{t('secretUsage')}</p>
-    </Dialog>
   );
 }

@@ -12,10 +12,10 @@ type Tenant = Schemas['Tenant'];
 
 const LIMITS: (keyof Limits)[] = ['users', 'connections', 'queues', 'flows', 'plugins'];
 /**
- * The features shown and edited. `campaigns` and `webhooks` gate nothing yet: they stay out
- * of sight, and a saved plan keeps their values as they were.
+ * The features shown and edited. `campaigns` gates nothing yet: it stays out of sight, and a
+ * saved plan keeps its value as it was.
  */
-const FEATURES: (keyof Features)[] = ['plugins', 'api_access'];
+const FEATURES: (keyof Features)[] = ['plugins', 'api_access', 'webhooks'];
 const MAX_LIMIT = 1_000_000;
 
 export function PlansPage() {

@@ -1,5 +1,6 @@
 //! The admin area's pages, rendered by the shell under /admin/… and /platform/….
 import './admin.css';
+import './webhooks.css';
 
 export { UsersPage } from './UsersPage';
 export { QueuesPage } from './QueuesPage';
@@ -10,5 +11,7 @@ export { BusinessHoursPage } from './BusinessHoursPage';
 export { SettingsPage } from './SettingsPage';
 export { PluginsPage } from './PluginsPage';
 export { ApiKeysPage } from './ApiKeysPage';
+export { WebhooksPage } from './WebhooksPage';
+export { WebhookLogPage } from './WebhookLog';
 export { TenantsPage } from './TenantsPage';
 export { PlansPage } from './PlansPage';

@@ -14340,6 +14340,8 @@ export interface components {
              *     the run's messages, cleared when the run ends or an agent takes over.
              */
             bot_run_id?: string;
+            /** @description Users a note on the ticket mentioned: they may open it, whatever their queues. */
+            mentioned: string[];
             /** @description Tag ids. */
             tags: string[];
             /** @description Orders ticket lists (most recent activity first) and is their cursor. */

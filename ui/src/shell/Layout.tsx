@@ -70,6 +70,7 @@ function navFor(user: ReturnType<typeof useAuth>['user']): NavGroup[] {
         { to: '/admin/settings', label: 'navSettings', icon: Icons.settings },
         { to: '/admin/plugins', label: 'navPlugins', icon: Icons.plugins },
         { to: '/admin/api-keys', label: 'navApiKeys', icon: Icons.key },
+        { to: '/admin/webhooks', label: 'navWebhooks', icon: Icons.webhook },
       );
     }
     groups.push({ label: 'groupAdmin', items: admin });

@@ -92,6 +92,14 @@ export const Icons = {
       <path d="M11 12l9-9M17 6l3 3M15 8l2 2" />
     </Svg>
   ),
+  webhook: () => (
+    <Svg>
+      <circle cx="12" cy="6" r="2.5" />
+      <circle cx="6" cy="17" r="2.5" />
+      <circle cx="18" cy="17" r="2.5" />
+      <path d="M10.8 8.2 7.2 14.8M13.2 8.2l3.6 6.6M8.5 17h7" />
+    </Svg>
+  ),
   building: () => (
     <Svg>
       <rect x="4" y="3" width="16" height="18" rx="1.5" />

@@ -130,7 +130,7 @@ pub(crate) async fn visible_ticket(
                 ticket.queue_id.as_deref(),
                 ticket.user_id.as_deref(),
                 Some(ticket.status.as_str()),
-            ) =>
+            ) && !ticket.mentioned.contains(&ctx.principal.user_id) =>
         {
             Err(ApiError::new(ErrorCode::TicketNotFound, "ticket not found"))
         }

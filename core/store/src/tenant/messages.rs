@@ -406,7 +406,10 @@ COMMIT TRANSACTION;"
             Writer::Customer | Writer::System => "",
         };
         let read = if w.mark_read { ", unread = 0" } else { "" };
-        let ticket_update = if w.note {
+        let ticket_update = if w.note && !w.mentions.is_empty() {
+            // Whoever a note mentions may open the ticket from then on.
+            "LET $t = (UPDATE ONLY type::record('ticket', $tid) SET mentioned = array::union(mentioned ?? [], $mentions) RETURN AFTER);".to_string()
+        } else if w.note {
             "LET $t = $t0;".to_string()
         } else {
             format!(
@@ -436,7 +439,7 @@ COMMIT TRANSACTION;"
         let vars = json!({
             "tid": w.ticket_id, "mid": mid, "key": w.dedupe_key, "message": message,
             "preview": text, "activity": new_id(), "ev_t": new_id(), "ev_m": new_id(),
-            "by": w.writer(), "run": w.run_id, "log": new_id(), "actor": w.actor.as_deref().unwrap_or("system"),
+            "by": w.writer(), "run": w.run_id, "mentions": w.mentions, "log": new_id(), "actor": w.actor.as_deref().unwrap_or("system"),
             "detail": json!({ "message_id": mid, "mentions": w.mentions }).to_string(),
         });
         match returned(self.raw(), &sql, vars).await {

@@ -370,6 +370,18 @@ async fn a_mentioned_agent_hears_of_the_note_live() {
         .await;
     }
     let ticket = opens(&app, &t, &conn, "5511944440041").await;
+    // In a queue Carla does not serve: she cannot open it until a note mentions her.
+    let others = queue(&app, &t, "Outros", &[], "manual").await;
+    let (status, _) = app
+        .post(
+            &format!("/api/tickets/{ticket}/transfer"),
+            &t.admin_token,
+            json!({ "queue_id": others }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let path = format!("/api/tickets/{ticket}");
+    assert_error(&app.get(&path, &carla_tok).await, 404, "TICKET_NOT_FOUND");
     let (status, note) = app
         .post(
             &format!("/api/tickets/{ticket}/notes"),
@@ -383,6 +395,8 @@ async fn a_mentioned_agent_hears_of_the_note_live() {
     })
     .await;
     assert_eq!(heard["ticket_id"], ticket.as_str());
+    let (status, seen) = app.get(&path, &carla_tok).await;
+    assert_eq!(status, StatusCode::OK, "{seen}");
     let others = crate::inbox::drain(&mut theirs, std::time::Duration::from_millis(500)).await;
     assert!(others.is_empty(), "{others:?}");
 }

@@ -67,6 +67,7 @@ fn ticket(id: &str, contact: &str) -> Ticket {
         last_message_at: Some(at),
         last_message_by: None,
         bot_run_id: None,
+        mentioned: Vec::new(),
         tags: Vec::new(),
         activity: "a0".into(),
         created_at: at,
