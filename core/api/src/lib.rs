@@ -32,6 +32,7 @@ use crate::routes::dashboard::DashboardApi;
 use crate::routes::flows::FlowsApi;
 use crate::routes::hooks::HooksApi;
 use crate::routes::inbox::{QueuesApi, TagsApi};
+use crate::routes::integrations::IntegrationsApi;
 use crate::routes::jobs::JobsApi;
 use crate::routes::people::PeopleApi;
 use crate::routes::platform::PlatformApi;
@@ -69,6 +70,7 @@ type Apis = (
         ConversationsApi,
         SchedulesApi,
         WebhooksApi,
+        IntegrationsApi,
     ),
 );
 
@@ -101,6 +103,7 @@ fn service(state: &AppState) -> OpenApiService<Apis, ()> {
             ConversationsApi { state: s() },
             SchedulesApi { state: s() },
             WebhooksApi { state: s() },
+            IntegrationsApi { state: s() },
         ),
     );
     OpenApiService::new(apis, "TucanLink API", env!("CARGO_PKG_VERSION"))

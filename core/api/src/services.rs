@@ -37,7 +37,10 @@ impl Services {
         let plugins = PluginHost::new(OutboundHttp::new(opts.plugins_allow_internal_http));
         let calls: Arc<dyn PluginCalls> = plugins.clone();
         let timers = Timers::new(store.jobs(), bus.clone());
-        let runtime_opts = opts.runtime;
+        let mut runtime_opts = opts.runtime;
+        if runtime_opts.secret_key.is_none() {
+            runtime_opts.secret_key = opts.inbox.secret_key.clone();
+        }
         let webhooks = Webhooks::new(
             store.clone(),
             bus.clone(),

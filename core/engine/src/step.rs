@@ -155,6 +155,20 @@ pub enum Effect {
     AddNote { key: String, text: String },
     /// Close the run's ticket.
     CloseTicket { key: String },
+    /// Ask the company's chat completions API and resume the run with `Resume::Http` (the
+    /// provider's answer).
+    AiChat {
+        key: String,
+        system: String,
+        prompt: String,
+        /// Empty: the company's default model.
+        model: String,
+        temperature: f64,
+        max_tokens: u32,
+        /// How many of the ticket's latest messages go along.
+        history: u32,
+        timeout_ms: u64,
+    },
     /// Answer the inbound webhook call that started the run.
     RespondWebhook {
         key: String,
@@ -305,7 +319,7 @@ fn resumes(waiting: Option<&WaitFor>, resume: Option<&Resume>) -> bool {
     if let (Some(WaitFor::Effect { key }), Some(r)) = (waiting, resume) {
         let kind = key.rsplit(':').next().unwrap_or_default();
         match r {
-            Resume::Http { .. } if kind != "http" => return false,
+            Resume::Http { .. } if kind != "http" && kind != "ai" => return false,
             Resume::Subflow { .. } if kind != "subflow" => return false,
             Resume::Plugin { .. } if kind != "plugin" => return false,
             _ => {}

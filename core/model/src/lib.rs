@@ -11,6 +11,7 @@ pub mod error;
 pub mod hours;
 pub mod ids;
 pub mod inbox;
+pub mod integrations;
 pub mod phone;
 pub mod schedule;
 pub mod settings;

@@ -243,6 +243,18 @@ impl FlowRuntime {
                 self.bus.publish(job).await?;
                 format!("{method} {url} queued")
             }
+            Effect::AiChat { key, .. } => {
+                let job = NewJob::new(
+                    Lane::Webhooks,
+                    crate::ai::AI_KIND,
+                    json!({ "run_id": run.id, "seq": seq, "effect": effect }),
+                )
+                .tenant(&tenant)
+                .key(key.clone())
+                .max_attempts(3);
+                self.bus.publish(job).await?;
+                "question to the AI provider queued".to_string()
+            }
             Effect::StartSubflow { key, flow_id, vars } => {
                 self.start_subflow(db, run, seq, key, flow_id, vars).await?
             }

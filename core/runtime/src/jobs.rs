@@ -38,6 +38,7 @@ impl FlowRuntime {
     pub fn register(self: &Arc<Self>, handlers: &mut Handlers) {
         handlers.register(RESUME_KIND, Arc::new(ResumeJob(self.clone())));
         handlers.register(HTTP_KIND, Arc::new(HttpJob(self.clone())));
+        handlers.register(crate::ai::AI_KIND, Arc::new(crate::ai::AiJob(self.clone())));
         handlers.register(EFFECTS_KIND, Arc::new(EffectsJob(self.clone())));
         handlers.register(SUBFLOW_KIND, Arc::new(SubflowJob(self.clone())));
         handlers.register(PLUGIN_KIND, Arc::new(PluginJob(self.clone())));
@@ -47,7 +48,7 @@ impl FlowRuntime {
         );
     }
 
-    async fn tenant_of(&self, job: &Job) -> Result<TenantDb, JobError> {
+    pub(crate) async fn tenant_of(&self, job: &Job) -> Result<TenantDb, JobError> {
         let tenant = job
             .tenant
             .as_deref()
@@ -101,7 +102,7 @@ fn retry_or_drop(e: StoreError) -> JobError {
     }
 }
 
-fn settle<E: Into<RuntimeError>>(r: Result<(), E>) -> Result<(), JobError> {
+pub(crate) fn settle<E: Into<RuntimeError>>(r: Result<(), E>) -> Result<(), JobError> {
     match r.map_err(Into::into) {
         Ok(()) => Ok(()),
         // The run is gone (flow deleted): nothing to resume.
@@ -110,7 +111,7 @@ fn settle<E: Into<RuntimeError>>(r: Result<(), E>) -> Result<(), JobError> {
     }
 }
 
-fn payload<T: for<'de> Deserialize<'de>>(job: &Job) -> Result<T, JobError> {
+pub(crate) fn payload<T: for<'de> Deserialize<'de>>(job: &Job) -> Result<T, JobError> {
     serde_json::from_value(job.payload.clone())
         .map_err(|e| JobError::Fatal(format!("invalid {} payload: {e}", job.kind)))
 }

@@ -4,6 +4,7 @@
 //! between the two leaves the effects pending; a sweeper finds them and carries them out,
 //! and every effect is idempotent on its key, so nothing is lost or done twice.
 
+mod ai;
 mod answers;
 mod cache;
 mod effects;
@@ -15,6 +16,7 @@ mod runtime;
 mod schedule;
 mod triggers;
 
+pub use ai::{AI_KIND, ai_key_owner};
 pub use answers::HookAnswer;
 pub use cache::FlowCache;
 pub use error::{RuntimeError, RuntimeResult};

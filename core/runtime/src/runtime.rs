@@ -44,6 +44,9 @@ pub struct RuntimeOptions {
     /// Carry effects out right after the step that asked for them commits. Off, they wait
     /// for the sweeper: what a crash between the two looks like (used by tests).
     pub inline_effects: bool,
+    /// Opens the company's sealed AI provider key; none on a server without a secrets key,
+    /// where AI nodes fail with the reason.
+    pub secret_key: Option<tucan_channels::secrets::SecretKey>,
 }
 
 impl Default for RuntimeOptions {
@@ -54,6 +57,7 @@ impl Default for RuntimeOptions {
             sweep_interval: Duration::from_secs(15),
             allow_internal_http: false,
             inline_effects: true,
+            secret_key: None,
         }
     }
 }

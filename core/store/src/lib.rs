@@ -15,11 +15,11 @@ pub use jobs::{DeadJob, DueTimer, JobsDb, LaneCounts, Lease, LeasedJob, ReadyJob
 pub use migrate::MigrationReport;
 pub use platform::{Account, ApiKeyLookup, NewRefreshToken, PlatformDb, RefreshTokenRow};
 pub use tenant::{
-    CloudSettings, ContactFields, ContactQuery, DeliveryAttempt, EffectRow, EffectWrite,
-    EndpointSecrets, EventKind, EventPage, FlowRow, FlowVersionRow, IdempotentCall, InboundLookup,
-    InboundMemo, InboundOutcome, InboundWrite, InboxEvent, LiveEvents, LiveKey, MediaRow,
-    MessagePage, NewRun, Opening, OutgoingWrite, PluginRow, PluginUpload, PluginVersionRow,
-    QuickInbound, QuickOutcome, RunQuery, RunRow, RunWrite, ScheduleClock, ScheduleEdit,
-    ScheduleQuery, ScheduleRow, ScheduleTurn, SimWrite, StepRow, StepWrite, TenantDb, TicketChange,
-    TicketPage, TicketQuery, UserRow, UserTable, Visibility,
+    AiSettingsRow, CloudSettings, ContactFields, ContactQuery, DeliveryAttempt, EffectRow,
+    EffectWrite, EndpointSecrets, EventKind, EventPage, FlowRow, FlowVersionRow, IdempotentCall,
+    InboundLookup, InboundMemo, InboundOutcome, InboundWrite, InboxEvent, LiveEvents, LiveKey,
+    MediaRow, MessagePage, NewRun, Opening, OutgoingWrite, PluginRow, PluginUpload,
+    PluginVersionRow, QuickInbound, QuickOutcome, RunQuery, RunRow, RunWrite, ScheduleClock,
+    ScheduleEdit, ScheduleQuery, ScheduleRow, ScheduleTurn, SimWrite, StepRow, StepWrite, TenantDb,
+    TicketChange, TicketPage, TicketQuery, UserRow, UserTable, Visibility,
 };

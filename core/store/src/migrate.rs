@@ -624,7 +624,7 @@ FOR $s IN (SELECT id, ticket_id, send_at, status FROM scheduled_message) {
     },
     Migration {
         version: 21,
-        name: "outgoing webhooks: endpoints and their delivery log; users a ticket's notes mention",
+        name: "outgoing webhooks: endpoints and their delivery log; users a ticket's notes mention; the company's AI provider",
         sql: r#"
 DEFINE TABLE webhook_endpoint SCHEMAFULL;
 DEFINE FIELD url ON webhook_endpoint TYPE string;
@@ -656,6 +656,11 @@ DEFINE FIELD created_at ON webhook_delivery TYPE datetime DEFAULT time::now();
 DEFINE FIELD updated_at ON webhook_delivery TYPE datetime DEFAULT time::now();
 DEFINE INDEX webhook_delivery_endpoint ON webhook_delivery FIELDS endpoint_id;
 DEFINE FIELD mentioned ON ticket TYPE array<string> DEFAULT [];
+DEFINE TABLE ai_settings SCHEMAFULL;
+DEFINE FIELD base_url ON ai_settings TYPE string;
+DEFINE FIELD model ON ai_settings TYPE string;
+DEFINE FIELD api_key ON ai_settings TYPE option<string>;
+DEFINE FIELD updated_at ON ai_settings TYPE datetime DEFAULT time::now();
 "#,
     },
 ];

@@ -9,6 +9,7 @@ pub mod dashboard;
 pub mod flows;
 pub mod hooks;
 pub mod inbox;
+pub mod integrations;
 pub mod jobs;
 pub mod people;
 pub mod platform;

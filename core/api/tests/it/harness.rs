@@ -92,6 +92,11 @@ impl TestApp {
             bus.clone(),
             tucan_api::ServiceOptions {
                 plugins_allow_internal_http: true,
+                // Flows' HTTP and AI steps reach the tests' local fakes.
+                runtime: tucan_runtime::RuntimeOptions {
+                    allow_internal_http: true,
+                    ..Default::default()
+                },
                 // Channels reach the tests' fake Graph API on loopback; connection secrets
                 // are sealed under a key of this test server's own.
                 inbox: tucan_inbox::InboxOptions {
@@ -110,7 +115,6 @@ impl TestApp {
                     retry_delays: vec![std::time::Duration::from_millis(300); 7],
                     ..Default::default()
                 },
-                ..Default::default()
             },
         );
         let state = AppState::new(

@@ -3,6 +3,7 @@
 
 mod harness;
 
+mod ai;
 mod auth;
 mod bad_input;
 mod cloud_api;

@@ -1,5 +1,6 @@
 //! Built-in node types.
 
+mod ai;
 mod events;
 mod http;
 mod logic;
@@ -47,6 +48,7 @@ pub(crate) fn register_builtins(r: &mut Registry) {
     r.register(Arc::new(http::HttpRequest));
     r.register(Arc::new(events::EmitEvent));
     r.register(Arc::new(events::RespondWebhook));
+    r.register(Arc::new(ai::AiChat));
 }
 
 fn ports(names: &[&str]) -> Vec<String> {

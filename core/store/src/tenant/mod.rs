@@ -1,5 +1,6 @@
 //! One tenant's database. Every repository method here reaches only that database.
 
+mod ai;
 mod connections;
 mod contacts;
 mod conversations;
@@ -25,6 +26,7 @@ use serde_json::json;
 use surrealdb::Surreal;
 use surrealdb::engine::any::Any;
 
+pub use ai::AiSettingsRow;
 pub use connections::CloudSettings;
 pub use contacts::{ContactFields, ContactQuery};
 pub use conversations::{IdempotentCall, Opening};

@@ -54,6 +54,7 @@ const BY_KIND: Record<string, IconName> = {
   'integrations.http_request': 'globe',
   'integrations.emit_event': 'bell',
   'integrations.respond_webhook': 'link',
+  'ai.chat': 'chat',
 };
 
 const BY_FAMILY: Record<string, IconName> = {
