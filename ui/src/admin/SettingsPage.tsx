@@ -1,9 +1,11 @@
 //! The company's settings, each drawn by its type (switch, number, text, choice); changed ones
-//! are saved together with one PATCH, which checks them all before writing any.
+//! are saved together with one PATCH, which checks them all before writing any. The AI
+//! provider, kept apart from the settings, has its own card below them.
 import { useEffect, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { api, type Schemas } from '../api/client';
 import { useT } from '../i18n';
+import { AiProviderCard } from './AiProviderCard';
 import { ErrorNote, Loading, PageHeader, useLoad, useNotice } from './common';
 import { choiceLabel, m, settingText, type Tr } from './messages';
 
@@ -165,6 +167,7 @@ export function SettingsPage() {
           </div>
         </form>
       )}
+      <AiProviderCard />
     </div>
   );
 }
