@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{ErrorCode, Problem};
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[cfg_attr(feature = "openapi", derive(Object))]
 pub struct Contact {
     pub id: String,

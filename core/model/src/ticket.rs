@@ -180,7 +180,7 @@ pub struct StatusChange {
     pub at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[cfg_attr(feature = "openapi", derive(Enum))]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "openapi", oai(rename_all = "snake_case"))]
@@ -203,7 +203,7 @@ impl TicketStatus {
 }
 
 /// One conversation with a contact on a connection.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[cfg_attr(feature = "openapi", derive(Object))]
 pub struct Ticket {
     pub id: String,
@@ -248,7 +248,7 @@ pub struct Ticket {
 
 /// Who wrote a message: the customer, an agent (or an API client), a flow, or the platform
 /// (a connection's greeting, an out-of-hours or auto-close message).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[cfg_attr(feature = "openapi", derive(Enum))]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "openapi", oai(rename_all = "snake_case"))]
@@ -259,7 +259,7 @@ pub enum Writer {
     System,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[cfg_attr(feature = "openapi", derive(Enum))]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "openapi", oai(rename_all = "snake_case"))]
@@ -272,7 +272,7 @@ pub enum Direction {
     Note,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[cfg_attr(feature = "openapi", derive(Enum))]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "openapi", oai(rename_all = "snake_case"))]
@@ -298,7 +298,9 @@ impl MessageKind {
 
 /// Where a message is: an incoming one is `received`; an outgoing one goes
 /// `pending` → `sent` → `delivered` → `read`, or `failed` with the reason.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[cfg_attr(feature = "openapi", derive(Enum))]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "openapi", oai(rename_all = "snake_case"))]
@@ -325,7 +327,7 @@ impl MessageStatus {
 }
 
 /// A file attached to a message.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[cfg_attr(feature = "openapi", derive(Object))]
 pub struct Media {
     /// The stored file (`GET /api/media/{id}`), when the platform holds it.
@@ -337,7 +339,7 @@ pub struct Media {
     pub size: u64,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[cfg_attr(feature = "openapi", derive(Object))]
 pub struct Message {
     pub id: String,
@@ -378,7 +380,7 @@ pub struct Message {
 
 /// A template to send, or the one a message went out as: its name and language, and the
 /// values of its `{{1}}`, `{{2}}`… in order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[cfg_attr(feature = "openapi", derive(Object))]
 #[cfg_attr(feature = "openapi", oai(deny_unknown_fields))]
 pub struct TemplateUse {
@@ -580,7 +582,7 @@ pub struct GroupChat {
 }
 
 /// Who wrote a message in a group chat.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[cfg_attr(feature = "openapi", derive(Object))]
 pub struct MessageAuthor {
     /// The member's number, E.164.

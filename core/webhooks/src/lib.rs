@@ -8,6 +8,7 @@
 
 mod deliver;
 mod endpoints;
+mod schema;
 pub mod sign;
 
 use std::collections::HashMap;
@@ -23,6 +24,7 @@ use tucan_model::webhook::{WebhookEndpoint, wants};
 use tucan_store::{Store, StoreError, TenantDb};
 
 pub use deliver::DELIVER_KIND;
+pub use schema::events_schema;
 
 /// How long an endpoint list read for `emit` is reused before it is read again.
 const ENDPOINTS_TTL: Duration = Duration::from_secs(2);

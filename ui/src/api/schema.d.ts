@@ -11815,7 +11815,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The event types an endpoint can subscribe to (`*` subscribes to all). */
+        /**
+         * The event types an endpoint can subscribe to (`*` subscribes to all; `custom.*` and
+         *     `custom.<name>` to flows' own events). Each event's body is described by
+         *     `schemas/webhook-events.schema.json` in the project.
+         */
         get: {
             parameters: {
                 query?: never;

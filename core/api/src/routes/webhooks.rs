@@ -49,7 +49,9 @@ impl WebhooksApi {
 
 #[OpenApi(prefix_path = "/api/webhooks", tag = "ApiTags::Webhooks")]
 impl WebhooksApi {
-    /// The event types an endpoint can subscribe to (`*` subscribes to all).
+    /// The event types an endpoint can subscribe to (`*` subscribes to all; `custom.*` and
+    /// `custom.<name>` to flows' own events). Each event's body is described by
+    /// `schemas/webhook-events.schema.json` in the project.
     #[oai(path = "/events", method = "get")]
     async fn list_event_types(&self, auth: Auth) -> Reply<Json<Vec<String>>, { AUTHED }> {
         self.admin(auth, Scope::SettingsRead).await?;

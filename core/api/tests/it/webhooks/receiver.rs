@@ -128,11 +128,15 @@ impl Receiver {
         self.state.lock().unwrap().calls.clone()
     }
 
-    /// Wait until `n` calls came (panics after 10 s).
+    /// Wait until `n` calls came (panics after 10 s); each body must match the published
+    /// schema of webhook events.
     pub async fn wait_calls(&self, n: usize) -> Vec<Call> {
         for _ in 0..200 {
             let calls = self.calls();
             if calls.len() >= n {
+                for call in &calls {
+                    assert_valid_event(&call.json());
+                }
                 return calls;
             }
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
@@ -149,6 +153,28 @@ impl Receiver {
     }
 }
 
+/// `event` matches `schemas/webhook-events.schema.json` (read from the file the project
+/// publishes, checked by an independent JSON Schema validator).
+pub fn assert_valid_event(event: &Value) {
+    static VALIDATOR: std::sync::OnceLock<jsonschema::Validator> = std::sync::OnceLock::new();
+    let validator = VALIDATOR.get_or_init(|| {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../schemas/webhook-events.schema.json"
+        );
+        let schema: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        jsonschema::validator_for(&schema).unwrap()
+    });
+    let errors: Vec<String> = validator
+        .iter_errors(event)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{event} does not match the schema: {errors:?}"
+    );
+}
+
 #[test]
 fn hmac_matches_rfc_4231_case_2() {
     let mac = hmac_sha256(b"Jefe", b"what do ya want for nothing?");
@@ -156,4 +182,18 @@ fn hmac_matches_rfc_4231_case_2() {
         hex::encode(mac),
         "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
     );
+}
+
+#[test]
+fn the_schema_refuses_an_event_that_does_not_match() {
+    let result = std::panic::catch_unwind(|| {
+        assert_valid_event(&serde_json::json!({
+            "type": "ticket.closed", "timestamp": "2026-01-01T00:00:00Z", "data": { "ticket": { "id": 7 } }
+        }))
+    });
+    assert!(result.is_err(), "a ticket without its fields passed");
+    assert_valid_event(&serde_json::json!({
+        "type": "webhook.test", "timestamp": "2026-01-01T00:00:00Z",
+        "data": { "endpoint_id": "e", "message": "hi" }
+    }));
 }
