@@ -6,6 +6,8 @@ use std::sync::Mutex;
 
 use tokio::sync::oneshot;
 
+use crate::runtime::FlowRuntime;
+
 /// What a "Respond to webhook" step answers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HookAnswer {
@@ -39,5 +41,17 @@ impl Answers {
             Some(tx) => tx.send(answer).is_ok(),
             None => false,
         }
+    }
+}
+
+impl FlowRuntime {
+    /// Wait for the answer of run `run_id` (started next, under that id) to an inbound
+    /// webhook call; `forget_answer` when the call stops waiting.
+    pub fn expect_answer(&self, run_id: &str) -> oneshot::Receiver<HookAnswer> {
+        self.answers.expect(run_id)
+    }
+
+    pub fn forget_answer(&self, run_id: &str) {
+        self.answers.forget(run_id);
     }
 }

@@ -21,7 +21,6 @@ use tucan_store::{
     EffectWrite, NewRun, RunRow, RunWrite, StepWrite, Store, StoreError, StoreResult, TenantDb,
 };
 
-use crate::answers::HookAnswer;
 use crate::cache::FlowCache;
 use crate::error::{RuntimeError, RuntimeResult};
 use crate::facts::{Published, TenantFacts, TenantSettings};
@@ -213,16 +212,6 @@ impl FlowRuntime {
             plugins: parts.plugins,
             answers: Default::default(),
         })
-    }
-
-    /// Wait for the answer of run `run_id` (started next, under that id) to an inbound
-    /// webhook call; `forget_answer` when the call stops waiting.
-    pub fn expect_answer(&self, run_id: &str) -> tokio::sync::oneshot::Receiver<HookAnswer> {
-        self.answers.expect(run_id)
-    }
-
-    pub fn forget_answer(&self, run_id: &str) {
-        self.answers.forget(run_id);
     }
 
     pub(crate) fn plugin_host(&self) -> Option<Arc<dyn PluginCalls>> {

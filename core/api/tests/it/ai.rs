@@ -14,7 +14,7 @@ use poem::{EndpointExt, Request, Response, Route, Server, handler};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::harness::{TestApp, TestTenant, assert_error};
+use crate::harness::{TestApp, assert_error};
 use crate::inbox::{customer_says, eventually, simulator};
 
 #[derive(Default)]
@@ -77,27 +77,6 @@ async fn start_fake() -> (String, Arc<Mutex<Fake>>) {
     (base, fake)
 }
 
-async fn publish(app: &TestApp, t: &TestTenant, name: &str, doc: Value) -> String {
-    let (status, flow) = app
-        .post(
-            "/api/flows",
-            &t.admin_token,
-            json!({ "name": name, "document": doc }),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{flow}");
-    let id = flow["id"].as_str().unwrap();
-    let (status, out) = app
-        .post(
-            &format!("/api/flows/{id}/publish"),
-            &t.admin_token,
-            json!({}),
-        )
-        .await;
-    assert!(status.is_success(), "{out}");
-    id.to_string()
-}
-
 #[tokio::test]
 async fn an_ai_step_answers_the_customer_with_the_conversation_as_context() {
     let app = TestApp::start_with_workers().await;
@@ -124,8 +103,7 @@ async fn an_ai_step_answers_the_customer_with_the_conversation_as_context() {
         "FORBIDDEN",
     );
 
-    publish(
-        &app,
+    app.publish_flow(
         &t,
         "Assistente",
         json!({
@@ -251,8 +229,7 @@ async fn a_slow_provider_times_the_step_out() {
         Some(json!({ "base_url": base, "model": "gpt-test", "api_key": "sk-test-123" })),
     )
     .await;
-    let flow_id = publish(
-        &app,
+    let flow_id = app.publish_flow(
         &t,
         "Lento",
         json!({

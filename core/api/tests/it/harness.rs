@@ -277,6 +277,18 @@ impl TestApp {
         }
     }
 
+    /// Create a flow from `doc` and publish it; returns its id.
+    pub async fn publish_flow(&self, tenant: &TestTenant, name: &str, doc: Value) -> String {
+        let body = json!({ "name": name, "document": doc });
+        let (status, flow) = self.post("/api/flows", &tenant.admin_token, body).await;
+        assert_eq!(status, StatusCode::CREATED, "{flow}");
+        let id = flow["id"].as_str().unwrap().to_string();
+        let path = format!("/api/flows/{id}/publish");
+        let (status, out) = self.post(&path, &tenant.admin_token, json!({})).await;
+        assert!(status.is_success(), "{out}");
+        id
+    }
+
     /// Create a user in the tenant and sign it in; returns (user id, token).
     pub async fn user(&self, tenant: &TestTenant, role: &str) -> (String, String) {
         let email = format!("{role}-{}@users.test", tucan_model::ids::new_id());

@@ -20,23 +20,7 @@ async fn asking_flow(app: &TestApp, t: &TestTenant) {
             { "id": "e2", "source": "ask", "source_port": "answer", "target": "bye" }
         ]
     });
-    let (status, flow) = app
-        .post(
-            "/api/flows",
-            &t.admin_token,
-            json!({ "name": "Pedido", "document": doc }),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{flow}");
-    let id = flow["id"].as_str().unwrap();
-    let (status, out) = app
-        .post(
-            &format!("/api/flows/{id}/publish"),
-            &t.admin_token,
-            json!({}),
-        )
-        .await;
-    assert!(status.is_success(), "{out}");
+    app.publish_flow(t, "Pedido", doc).await;
 }
 
 /// A customer of `from` writes "oi" on `conn`; returns their ticket's id.
@@ -301,23 +285,7 @@ async fn a_run_without_a_conversation_writes_from_the_number_its_flow_names() {
         "edges": [{ "id": "e", "source": "hook", "target": "say" }],
         "settings": { "connection_id": named }
     });
-    let (status, flow) = app
-        .post(
-            "/api/flows",
-            &t.admin_token,
-            json!({ "name": "Aviso", "document": doc }),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{flow}");
-    let id = flow["id"].as_str().unwrap();
-    let (status, out) = app
-        .post(
-            &format!("/api/flows/{id}/publish"),
-            &t.admin_token,
-            json!({}),
-        )
-        .await;
-    assert!(status.is_success(), "{out}");
+    let id = app.publish_flow(&t, "Aviso", doc).await;
     // The customer wrote to the first number before; the flow still writes from its own.
     customer_says(
         &app,

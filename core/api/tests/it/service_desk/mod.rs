@@ -272,23 +272,7 @@ async fn webhook_flow(
     ];
     nodes.extend(steps.as_array().unwrap().iter().cloned());
     let doc = json!({ "nodes": nodes, "edges": edges });
-    let (status, flow) = app
-        .post(
-            "/api/flows",
-            &t.admin_token,
-            json!({ "name": name, "document": doc }),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{flow}");
-    let id = flow["id"].as_str().unwrap();
-    let (status, published) = app
-        .post(
-            &format!("/api/flows/{id}/publish"),
-            &t.admin_token,
-            json!({}),
-        )
-        .await;
-    assert!(status.is_success(), "{published}");
+    let id = app.publish_flow(t, name, doc).await;
     format!("{}/api/hooks/{}/{id}/hook", app.base, t.id)
 }
 

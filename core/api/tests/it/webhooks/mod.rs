@@ -237,23 +237,7 @@ async fn flow_runs_are_announced() {
         ],
         "edges": [{ "id": "e", "source": "start", "target": "set" }]
     });
-    let (status, flow) = app
-        .post(
-            "/api/flows",
-            &t.admin_token,
-            json!({ "name": "Calc", "document": doc }),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{flow}");
-    let flow_id = flow["id"].as_str().unwrap();
-    let (status, out) = app
-        .post(
-            &format!("/api/flows/{flow_id}/publish"),
-            &t.admin_token,
-            json!({}),
-        )
-        .await;
-    assert!(status.is_success(), "{out}");
+    let flow_id = app.publish_flow(&t, "Calc", doc).await;
     let (status, run) = app
         .post(
             &format!("/api/flows/{flow_id}/runs"),
@@ -339,23 +323,7 @@ async fn a_flow_emits_a_custom_event() {
         "edges": [{ "id": "e", "source": "start", "target": "emit" }],
         "variables": [{ "name": "order", "default": "A-77" }]
     });
-    let (status, flow) = app
-        .post(
-            "/api/flows",
-            &t.admin_token,
-            json!({ "name": "Paid", "document": doc }),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{flow}");
-    let flow_id = flow["id"].as_str().unwrap();
-    let (status, out) = app
-        .post(
-            &format!("/api/flows/{flow_id}/publish"),
-            &t.admin_token,
-            json!({}),
-        )
-        .await;
-    assert!(status.is_success(), "{out}");
+    let flow_id = app.publish_flow(&t, "Paid", doc).await;
     let (status, run) = app
         .post(
             &format!("/api/flows/{flow_id}/runs"),
@@ -411,23 +379,7 @@ async fn answering_flow(app: &TestApp, t: &TestTenant, wait_ms: u64, steps: Valu
         prev = id;
     }
     let doc = json!({ "nodes": nodes, "edges": edges });
-    let (status, flow) = app
-        .post(
-            "/api/flows",
-            &t.admin_token,
-            json!({ "name": format!("API {wait_ms}"), "document": doc }),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{flow}");
-    let id = flow["id"].as_str().unwrap();
-    let (status, out) = app
-        .post(
-            &format!("/api/flows/{id}/publish"),
-            &t.admin_token,
-            json!({}),
-        )
-        .await;
-    assert!(status.is_success(), "{out}");
+    let id = app.publish_flow(t, &format!("API {wait_ms}"), doc).await;
     format!("{}/api/hooks/{}/{id}/hook", app.base, t.id)
 }
 
@@ -515,23 +467,7 @@ async fn inbound_calls_may_be_signed_and_are_limited() {
         ("gh", flow("github", "a-github-secret-1234", 0)),
         ("limited", flow("secret", "s3cret-s3cret-s3cret", 2)),
     ] {
-        let (status, f) = app
-            .post(
-                "/api/flows",
-                &t.admin_token,
-                json!({ "name": name, "document": doc }),
-            )
-            .await;
-        assert_eq!(status, StatusCode::CREATED, "{f}");
-        let id = f["id"].as_str().unwrap();
-        let (status, out) = app
-            .post(
-                &format!("/api/flows/{id}/publish"),
-                &t.admin_token,
-                json!({}),
-            )
-            .await;
-        assert!(status.is_success(), "{out}");
+        let id = app.publish_flow(&t, name, doc).await;
         urls.push(format!("{}/api/hooks/{}/{id}/hook", app.base, t.id));
     }
     let body = r#"{"order": "A-1"}"#;
