@@ -34,6 +34,7 @@ use crate::routes::hooks::HooksApi;
 use crate::routes::inbox::{QueuesApi, TagsApi};
 use crate::routes::integrations::IntegrationsApi;
 use crate::routes::jobs::JobsApi;
+use crate::routes::notices::NoticesApi;
 use crate::routes::people::PeopleApi;
 use crate::routes::platform::PlatformApi;
 use crate::routes::plugins::PluginsApi;
@@ -70,6 +71,7 @@ type Apis = (
         ConversationsApi,
         SchedulesApi,
         WebhooksApi,
+        NoticesApi,
         IntegrationsApi,
     ),
 );
@@ -103,6 +105,7 @@ fn service(state: &AppState) -> OpenApiService<Apis, ()> {
             ConversationsApi { state: s() },
             SchedulesApi { state: s() },
             WebhooksApi { state: s() },
+            NoticesApi { state: s() },
             IntegrationsApi { state: s() },
         ),
     );

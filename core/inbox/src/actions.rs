@@ -101,10 +101,11 @@ impl Inbox {
                 let user = actor.user_id.clone().ok_or_else(|| {
                     InboxError::InvalidParam("only a user accepts tickets".into())
                 })?;
-                if !take_over && before.bot_run_id.is_some() {
+                // A flow talking on it, or the queue's bot holding it: only taken over.
+                if !take_over && (before.bot_run_id.is_some() || before.status == Bot) {
                     return Err(InboxError::FlowTalking);
                 }
-                c.allowed = vec![Pending];
+                c.allowed = vec![Pending, Bot];
                 c.status = Some(Open);
                 c.user_id = Some(Some(user.clone()));
                 c.action = "accepted".into();
@@ -117,8 +118,11 @@ impl Inbox {
                         "a transfer needs a queue_id, a user_id or both".into(),
                     ));
                 }
+                let mut to_bot = false;
                 if let Some(q) = queue_id {
-                    db.get_queue(q).await.map_err(|_| unknown("queue"))?;
+                    let queue = db.get_queue(q).await.map_err(|_| unknown("queue"))?;
+                    // Into another queue with a bot: the bot has it first.
+                    to_bot = queue.bot.is_some() && before.queue_id.as_deref() != Some(q.as_str());
                     c.queue_id = Some(Some(q.clone()));
                 }
                 match user_id {
@@ -129,10 +133,10 @@ impl Inbox {
                     }
                     None => {
                         c.user_id = Some(None);
-                        c.status = Some(Pending);
+                        c.status = Some(if to_bot { Bot } else { Pending });
                     }
                 }
-                c.allowed = vec![Pending, Open];
+                c.allowed = vec![Pending, Open, Bot];
                 c.action = "transferred".into();
                 c.detail = json!({ "queue_id": queue_id, "user_id": user_id });
                 event = Some(TicketEventKind::Transferred);
@@ -144,7 +148,7 @@ impl Inbox {
                 c.action = "returned".into();
             }
             TicketAction::Close => {
-                c.allowed = vec![Pending, Open];
+                c.allowed = vec![Pending, Open, Bot];
                 c.status = Some(Closed);
                 c.live = LiveKey::Release;
                 c.action = "closed".into();
@@ -228,7 +232,11 @@ impl Inbox {
                     if ticket.queue_id != before.queue_id {
                         self.queue_greeting(db, ticket).await?;
                     }
-                    self.auto_assign(db, &ticket.id).await?;
+                    if ticket.status == TicketStatus::Bot && ticket.queue_id != before.queue_id {
+                        self.bot_begins_after_transfer(db, ticket).await?;
+                    } else {
+                        self.auto_assign(db, &ticket.id).await?;
+                    }
                 }
                 TicketAction::Transfer { .. } if ticket.queue_id != before.queue_id => {
                     self.queue_greeting(db, ticket).await?;

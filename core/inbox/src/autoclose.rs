@@ -37,7 +37,8 @@ impl Inbox {
     async fn quiet_limit(&self, db: &TenantDb, ticket: &Ticket) -> InboxResult<Option<Duration>> {
         let key = match ticket.status {
             TicketStatus::Open => "auto_close_open_minutes",
-            TicketStatus::Pending => "auto_close_pending_minutes",
+            // A bot's customer who went quiet is treated as one waiting in the queue.
+            TicketStatus::Pending | TicketStatus::Bot => "auto_close_pending_minutes",
             TicketStatus::Closed => return Ok(None),
         };
         let own = match &ticket.queue_id {

@@ -78,6 +78,7 @@ impl TicketDesk for Inbox {
 
     async fn run_ended(&self, db: &TenantDb, run_id: &str, status: &str) {
         self.announce_run(db, run_id, status).await;
+        self.bot_run_ended(db, run_id, status).await;
     }
 
     async fn release(&self, db: &TenantDb, run: &RunRow) -> Result<String, DeskError> {

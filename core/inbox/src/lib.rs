@@ -9,6 +9,7 @@ mod actions;
 mod announce;
 mod autoclose;
 mod batch;
+mod bots;
 mod cloud;
 mod conversations;
 mod desk;
@@ -21,6 +22,7 @@ mod phones;
 mod pipeline;
 mod ratings;
 mod schedules;
+mod voice;
 mod wallets;
 
 use std::path::PathBuf;
@@ -38,12 +40,14 @@ use tucan_webhooks::Webhooks;
 
 pub use actions::{Actor, TicketAction};
 pub use autoclose::AUTOCLOSE_KIND;
+pub use bots::BOT_KIND;
 pub use cloud::WEBHOOK_KIND;
 pub use conversations::{ApiSend, Customer};
 pub use error::{InboxError, InboxResult};
 pub use hub::{Hub, SharedEvent};
 pub use outbound::SEND_KIND;
 pub use schedules::SCHEDULED_KIND;
+pub use voice::TRANSCRIBE_KIND;
 
 use crate::pacer::Pacer;
 use crate::phones::StorePhones;
@@ -157,6 +161,11 @@ impl Inbox {
             AUTOCLOSE_KIND,
             Arc::new(autoclose::AutocloseJob(self.clone())),
         );
+        handlers.register(
+            TRANSCRIBE_KIND,
+            Arc::new(voice::TranscribeJob(self.clone())),
+        );
+        handlers.register(BOT_KIND, Arc::new(bots::BotJob(self.clone())));
     }
 
     /// The channel of a connection, opened in this process on first use.

@@ -10,7 +10,7 @@ use tucan_engine::{MessageEvent, TicketEventData, TicketEventKind};
 use tucan_model::contact::Contact;
 use tucan_model::phone::{check_group_id, normalize_phone};
 use tucan_model::ticket::{
-    ChatState, Connection, GroupChat, Media, MessageAuthor, MessageKind, MessageStatus,
+    ChatState, Connection, GroupChat, Media, MessageAuthor, MessageKind, MessageStatus, Ticket,
     TicketStatus,
 };
 use tucan_model::{ErrorCode, Problem};
@@ -22,6 +22,7 @@ use tucan_store::{
 
 use crate::Inbox;
 use crate::error::{InboxError, InboxResult};
+use crate::voice::Handoff;
 use tucan_channels::media::kind_of;
 use tucan_channels::{ChannelEvent, ChannelSink, Incoming, SinkError, Taken};
 
@@ -185,6 +186,14 @@ impl Inbox {
                 .and_then(Value::as_u64)
                 .unwrap_or(30) as u32
         };
+        // A new ticket in a queue with a bot starts held by the bot, out of agents' sight.
+        let may_open = !matches!(&known, Some((_, Some(_))));
+        let bot_queue = may_open
+            && inc.group.is_none()
+            && self
+                .queue_bot(db, conn.default_queue_id.as_deref())
+                .await?
+                .is_some();
         let write = InboundWrite {
             connection_id: conn.id.clone(),
             channel_id: inc.channel_id.clone(),
@@ -198,6 +207,7 @@ impl Inbox {
             is_group: inc.group.is_some(),
             reopen_window_minutes: reopen,
             default_queue_id: conn.default_queue_id.clone(),
+            bot_queue,
         };
         // A known customer with no live ticket here may be answering a rating request.
         let rated = match &known {
@@ -306,7 +316,6 @@ impl Inbox {
         inc: &Incoming,
     ) {
         let ticket = &outcome.ticket;
-        let contact_id = &ticket.contact_id;
         let new_ticket = outcome.opened || outcome.reopened;
         self.announce_received(db, &outcome.message, ticket).await;
         if ticket.is_group {
@@ -350,10 +359,55 @@ impl Inbox {
         if let Err(e) = self.out_of_hours(db, ticket).await {
             tracing::warn!(ticket = %ticket.id, error = %e, "out-of-hours message not sent");
         }
-        let event = MessageEvent {
+        let handoff = Handoff {
+            message_id: outcome.message.id.clone(),
+            ticket_id: ticket.id.clone(),
             connection_id: conn.id.clone(),
             // A tapped option answers as its number.
             text: inc.choice.clone().unwrap_or_else(|| inc.body.clone()),
+            new_ticket,
+            by_owner,
+            runs_waiting: outcome.runs_waiting,
+        };
+        // A voice note reaches flows as its text when the company transcribes them.
+        if self.transcribes(db, &outcome.message).await {
+            match self.publish_transcription(db, &handoff).await {
+                Ok(()) => return,
+                Err(e) => {
+                    tracing::warn!(ticket = %ticket.id, error = %e, "voice note not queued for transcription")
+                }
+            }
+        }
+        self.to_flows(db, conn, ticket, &handoff).await;
+    }
+
+    /// A customer's message handed to flows (a waiting run's reply, a message trigger, the
+    /// number's flow for new tickets), or else to the queue's assignment.
+    pub(crate) async fn to_flows(
+        &self,
+        db: &TenantDb,
+        conn: &Connection,
+        ticket: &Ticket,
+        h: &Handoff,
+    ) {
+        let contact_id = &ticket.contact_id;
+        let (new_ticket, by_owner) = (h.new_ticket, h.by_owner);
+        // A queue's bot has the ticket before flows and agents do.
+        if new_ticket && !by_owner {
+            match self.bot_takes(db, ticket, h).await {
+                Ok(true) => return,
+                Ok(false) => {}
+                Err(e) => tracing::warn!(ticket = %ticket.id, error = %e, "queue bot not started"),
+            }
+        } else if ticket.status == TicketStatus::Bot {
+            if let Err(e) = self.to_bot(db, ticket, h).await {
+                tracing::warn!(ticket = %ticket.id, error = %e, "message not given to the queue's bot");
+            }
+            return;
+        }
+        let event = MessageEvent {
+            connection_id: conn.id.clone(),
+            text: h.text.clone(),
             first_of_ticket: new_ticket,
             outside_business_hours: false,
         };
@@ -362,17 +416,11 @@ impl Inbox {
             by_owner || (ticket.status == TicketStatus::Open && ticket.user_id.is_some());
         let triggered = if agent_has_it {
             self.runtime
-                .resume_replies(db, contact_id, &event, outcome.runs_waiting)
+                .resume_replies(db, contact_id, &event, h.runs_waiting)
                 .await
         } else {
             self.runtime
-                .on_message_with(
-                    db,
-                    contact_id,
-                    Some(&ticket.id),
-                    &event,
-                    outcome.runs_waiting,
-                )
+                .on_message_with(db, contact_id, Some(&ticket.id), &event, h.runs_waiting)
                 .await
         };
         let moved = match triggered {
@@ -393,7 +441,7 @@ impl Inbox {
                 ticket_id: Some(ticket.id.clone()),
                 vars: serde_json::Map::from_iter([(
                     "message".to_string(),
-                    Value::String(inc.body.clone()),
+                    Value::String(h.text.clone()),
                 )]),
                 event: None,
                 clock: None,

@@ -61,6 +61,7 @@ pub enum ErrorCode {
     DeadJobNotFound,
     WebhookEndpointNotFound,
     WebhookDeliveryNotFound,
+    NoticeNotFound,
     // 405
     MethodNotAllowed,
     // 409
@@ -131,7 +132,8 @@ impl ErrorCode {
             | PluginVersionNotFound
             | DeadJobNotFound
             | WebhookEndpointNotFound
-            | WebhookDeliveryNotFound => 404,
+            | WebhookDeliveryNotFound
+            | NoticeNotFound => 404,
             MethodNotAllowed => 405,
             EmailTaken | ContactExists | NameTaken | PlanInUse | PluginInUse | FlowNotPublished
             | RunActive | RunNotWaiting | TicketState | WindowClosed | IdempotencyKeyReused
@@ -195,6 +197,7 @@ impl ErrorCode {
             DeadJobNotFound => "DEAD_JOB_NOT_FOUND",
             WebhookEndpointNotFound => "WEBHOOK_ENDPOINT_NOT_FOUND",
             WebhookDeliveryNotFound => "WEBHOOK_DELIVERY_NOT_FOUND",
+            NoticeNotFound => "NOTICE_NOT_FOUND",
             MethodNotAllowed => "METHOD_NOT_ALLOWED",
             EmailTaken => "EMAIL_TAKEN",
             ContactExists => "CONTACT_EXISTS",
@@ -250,6 +253,7 @@ pub enum Resource {
     DeadJob,
     WebhookEndpoint,
     WebhookDelivery,
+    Notice,
 }
 
 impl Resource {
@@ -280,6 +284,7 @@ impl Resource {
             DeadJob => ErrorCode::DeadJobNotFound,
             WebhookEndpoint => ErrorCode::WebhookEndpointNotFound,
             WebhookDelivery => ErrorCode::WebhookDeliveryNotFound,
+            Notice => ErrorCode::NoticeNotFound,
         }
     }
 
@@ -310,6 +315,7 @@ impl Resource {
             DeadJob => "dead job",
             WebhookEndpoint => "webhook endpoint",
             WebhookDelivery => "webhook delivery",
+            Notice => "notice",
         }
     }
 }

@@ -65,7 +65,73 @@ pub struct Queue {
     /// The queue's own auto-close limits; the company's settings apply where absent.
     #[serde(default)]
     pub auto_close: Option<QueueAutoClose>,
+    /// The bot that handles the queue's new tickets before agents see them.
+    #[serde(default)]
+    pub bot: Option<QueueBot>,
     pub created_at: DateTime<Utc>,
+}
+
+/// A queue's bot: a flow of the company, or an outside endpoint (n8n, Typebot, a company's
+/// own service) that answers with messages or hands the conversation over to a human.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Object))]
+#[cfg_attr(feature = "openapi", oai(deny_unknown_fields))]
+pub struct QueueBot {
+    pub kind: QueueBotKind,
+    /// `flow`: the published flow that talks to the customer; the ticket goes to the queue's
+    /// agents when its run ends (or when it routes the ticket elsewhere).
+    #[serde(default)]
+    pub flow_id: Option<String>,
+    /// `endpoint`: called with each of the customer's messages and the conversation so far
+    /// (`POST`, JSON); answers `{"messages": ["…"], "handover": false}`.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", oai(validator(max_length = 2048)))]
+    pub url: Option<String>,
+}
+
+/// What kind of bot a queue has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Enum))]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", oai(rename_all = "snake_case"))]
+pub enum QueueBotKind {
+    Flow,
+    Endpoint,
+    /// In a patch: the queue has no bot any more.
+    None,
+}
+
+impl QueueBot {
+    /// The bot as stored: `None` for kind `none`; a flow bot names its flow, an endpoint bot
+    /// an http(s) URL.
+    pub fn checked(self) -> Result<Option<QueueBot>, Problem> {
+        let invalid = |m: &str| Problem::invalid_field("bot", m);
+        match self.kind {
+            QueueBotKind::None => Ok(None),
+            QueueBotKind::Flow => match self.flow_id.as_deref().map(str::trim) {
+                Some(f) if !f.is_empty() => Ok(Some(QueueBot {
+                    kind: QueueBotKind::Flow,
+                    flow_id: Some(f.to_string()),
+                    url: None,
+                })),
+                _ => Err(invalid("a flow bot needs a flow_id")),
+            },
+            QueueBotKind::Endpoint => {
+                let url = self.url.as_deref().map(str::trim).unwrap_or_default();
+                let rest = url
+                    .strip_prefix("https://")
+                    .or_else(|| url.strip_prefix("http://"));
+                match rest {
+                    Some(r) if !r.is_empty() && !r.starts_with('/') => Ok(Some(QueueBot {
+                        kind: QueueBotKind::Endpoint,
+                        flow_id: None,
+                        url: Some(url.to_string()),
+                    })),
+                    _ => Err(invalid("an endpoint bot needs an http(s) url")),
+                }
+            }
+        }
+    }
 }
 
 /// How long a ticket of the queue may stay quiet before it closes by itself, in place of the
@@ -116,6 +182,9 @@ pub struct NewQueue {
     /// The queue's own auto-close limits; the company's when absent.
     #[serde(default)]
     pub auto_close: Option<QueueAutoClose>,
+    /// The bot that handles the queue's new tickets before agents see them.
+    #[serde(default)]
+    pub bot: Option<QueueBot>,
 }
 
 /// How a ticket entering a queue finds its agent.
@@ -161,6 +230,8 @@ pub struct QueuePatch {
     pub business_hours: Option<crate::hours::Schedule>,
     /// Replaces the queue's own auto-close limits; one with neither limit removes them.
     pub auto_close: Option<QueueAutoClose>,
+    /// Replaces the queue's bot; kind `none` removes it.
+    pub bot: Option<QueueBot>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

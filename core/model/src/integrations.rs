@@ -1,4 +1,5 @@
-//! The company's integrations settings: its AI provider (any OpenAI-compatible API).
+//! The company's integrations settings: its AI provider (any OpenAI-compatible API), which
+//! also transcribes voice notes when a transcription model is set.
 
 #[cfg(feature = "openapi")]
 use poem_openapi::Object;
@@ -13,6 +14,8 @@ pub struct AiSettings {
     /// The model AI steps use unless they name one.
     pub model: String,
     pub api_key_set: bool,
+    /// Voice notes are transcribed with this model (e.g. `whisper-1`); none: they are not.
+    pub transcription_model: Option<String>,
 }
 
 /// The company's AI provider, as set.
@@ -27,4 +30,8 @@ pub struct AiSettingsUpdate {
     /// A new key; absent keeps the one set, an empty string removes it.
     #[cfg_attr(feature = "openapi", oai(validator(max_length = 500)))]
     pub api_key: Option<String>,
+    /// Transcribe customers' voice notes with this model (`audio/transcriptions`); absent or
+    /// empty: voice notes are not transcribed.
+    #[cfg_attr(feature = "openapi", oai(validator(max_length = 200)))]
+    pub transcription_model: Option<String>,
 }

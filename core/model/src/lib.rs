@@ -12,6 +12,7 @@ pub mod hours;
 pub mod ids;
 pub mod inbox;
 pub mod integrations;
+pub mod notice;
 pub mod phone;
 pub mod schedule;
 pub mod settings;

@@ -190,6 +190,8 @@ pub enum TicketStatus {
     /// An agent has it.
     Open,
     Closed,
+    /// Its queue's bot has it; agents see it once the bot hands it over.
+    Bot,
 }
 
 impl TicketStatus {
@@ -198,6 +200,7 @@ impl TicketStatus {
             TicketStatus::Pending => "pending",
             TicketStatus::Open => "open",
             TicketStatus::Closed => "closed",
+            TicketStatus::Bot => "bot",
         }
     }
 }
@@ -374,6 +377,9 @@ pub struct Message {
     /// channel can.
     #[serde(default)]
     pub choices: Vec<String>,
+    /// A voice note's text, once the company's provider transcribed it.
+    #[serde(default)]
+    pub transcript: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

@@ -14,6 +14,7 @@ mod hooks;
 mod jobs;
 mod runtime;
 mod schedule;
+mod transcribe;
 mod triggers;
 
 pub use ai::{AI_KIND, ai_key_owner};
@@ -27,4 +28,5 @@ pub use runtime::{
     RuntimeOptions, RuntimeParts, StartRun, Stepped, TestContact, TicketDesk,
 };
 pub use schedule::SCHEDULE_KIND;
+pub use transcribe::{Audio, MAX_AUDIO_BYTES};
 pub use triggers::{TriggerEvent, WebhookTarget};

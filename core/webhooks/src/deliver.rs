@@ -9,6 +9,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tucan_bus::{Job, JobError, JobHandler, Lane, NewJob};
+use tucan_model::notice::{NewNotice, NoticeKind, NoticeReason};
 use tucan_model::webhook::{DeliveryStatus, WebhookDelivery, WebhookEndpoint};
 use tucan_store::{DeliveryAttempt, StoreError, TenantDb};
 
@@ -98,9 +99,11 @@ impl Webhooks {
             }
             Outcome::Gone => {
                 record.status = DeliveryStatus::Failed;
+                let detail = "the receiver answered 410 Gone: it wants no more events";
                 db.disable_webhook(
                     &endpoint.id,
-                    "the receiver answered 410 Gone: it wants no more events",
+                    detail,
+                    &turned_off(&endpoint, NoticeReason::Gone, detail),
                 )
                 .await?;
                 self.forget(db.tenant_id());
@@ -111,9 +114,11 @@ impl Webhooks {
                 if failing >= self.opts.disable_after {
                     record.status = DeliveryStatus::Failed;
                     let days = self.opts.disable_after.as_secs() / 86_400;
+                    let detail = format!("its deliveries failed for {days} days");
                     db.disable_webhook(
                         &endpoint.id,
-                        &format!("its deliveries failed for {days} days"),
+                        &detail,
+                        &turned_off(&endpoint, NoticeReason::KeptFailing, &detail),
                     )
                     .await?;
                     self.forget(db.tenant_id());
@@ -251,5 +256,16 @@ impl JobHandler for DeliverJob {
             }
             Err(e) => Err(JobError::Retry(e.to_string())),
         }
+    }
+}
+
+/// The admins' notice that the platform turned `endpoint` off.
+fn turned_off(endpoint: &WebhookEndpoint, reason: NoticeReason, detail: &str) -> NewNotice {
+    NewNotice {
+        kind: NoticeKind::WebhookDisabled,
+        reason,
+        subject_id: endpoint.id.clone(),
+        subject: endpoint.url.clone(),
+        detail: detail.to_string(),
     }
 }

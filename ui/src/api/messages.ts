@@ -55,6 +55,7 @@ export const API_ERROR_CODES = [
   'DEAD_JOB_NOT_FOUND',
   'WEBHOOK_ENDPOINT_NOT_FOUND',
   'WEBHOOK_DELIVERY_NOT_FOUND',
+  'NOTICE_NOT_FOUND',
   'METHOD_NOT_ALLOWED',
   'EMAIL_TAKEN',
   'CONTACT_EXISTS',
@@ -191,6 +192,7 @@ export const errorMessages = table<ErrorTextKey>({
   DEAD_JOB_NOT_FOUND: ['The failed job was not found.', 'No se encontró la tarea fallida.', 'A tarefa com falha não foi encontrada.'],
   WEBHOOK_ENDPOINT_NOT_FOUND: ['The webhook endpoint was not found.', 'No se encontró el endpoint de webhook.', 'O endpoint de webhook não foi encontrado.'],
   WEBHOOK_DELIVERY_NOT_FOUND: ['The webhook delivery was not found.', 'No se encontró el envío del webhook.', 'O envio do webhook não foi encontrado.'],
+  NOTICE_NOT_FOUND: ['The notice was not found.', 'No se encontró el aviso.', 'O aviso não foi encontrado.'],
   // 405
   METHOD_NOT_ALLOWED: ['This action is not available here.', 'Esta acción no está disponible aquí.', 'Esta ação não está disponível aqui.'],
   // 409

@@ -115,10 +115,15 @@ impl QueuesApi {
         if let Some(h) = &body.business_hours {
             check_hours(h)?;
         }
+        let bot = match body.bot.clone() {
+            Some(b) => checked_bot(&ctx, b).await?,
+            None => None,
+        };
         let q = ctx
             .db
             .create_queue(&NewQueue {
                 name: required_text("name", &body.name, 60)?,
+                bot,
                 ..body.0
             })
             .await?;
@@ -170,6 +175,9 @@ impl QueuesApi {
         if let Some(v) = patch.auto_close {
             q.auto_close = Some(v);
         }
+        if let Some(v) = patch.bot {
+            q.bot = checked_bot(&ctx, v).await?;
+        }
         Ok(Json(ctx.db.save_queue(&q).await?))
     }
 
@@ -203,6 +211,20 @@ impl QueuesApi {
 }
 
 /// A queue's opening hours, checked as the company's are.
+/// A queue's bot as stored, its flow one of the company's.
+async fn checked_bot(
+    ctx: &crate::auth::TenantCtx,
+    bot: tucan_model::inbox::QueueBot,
+) -> Result<Option<tucan_model::inbox::QueueBot>, crate::error::ApiError> {
+    let bot = bot.checked()?;
+    if let Some(flow) = bot.as_ref().and_then(|b| b.flow_id.as_deref())
+        && ctx.db.get_flow(flow).await.is_err()
+    {
+        return Err(tucan_model::Problem::invalid_field("bot", "no such flow").into());
+    }
+    Ok(bot)
+}
+
 fn check_hours(h: &tucan_model::hours::Schedule) -> Result<(), crate::error::ApiError> {
     h.check().map_err(|why| {
         crate::error::ApiError::from(tucan_model::Problem::invalid_field("business_hours", why))

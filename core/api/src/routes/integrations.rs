@@ -1,5 +1,6 @@
-//! The company's integrations settings (admins): its AI provider, which `ai.chat` steps ask.
-//! The key is sealed at rest and never shown again.
+//! The company's integrations settings (admins): its AI provider, which `ai.chat` steps ask
+//! and which transcribes voice notes when a transcription model is set. The key is sealed at
+//! rest and never shown again.
 
 use poem_openapi::OpenApi;
 use poem_openapi::payload::Json;
@@ -24,11 +25,13 @@ fn shown(row: Option<AiSettingsRow>) -> AiSettings {
             base_url: r.base_url,
             model: r.model,
             api_key_set: r.api_key.is_some(),
+            transcription_model: r.transcription_model,
         },
         None => AiSettings {
             base_url: String::new(),
             model: String::new(),
             api_key_set: false,
+            transcription_model: None,
         },
     }
 }
@@ -78,6 +81,12 @@ impl IntegrationsApi {
             base_url,
             model: body.model.trim().to_string(),
             api_key,
+            transcription_model: body
+                .transcription_model
+                .as_deref()
+                .map(str::trim)
+                .filter(|m| !m.is_empty())
+                .map(str::to_string),
         };
         ctx.db.save_ai_settings(&row).await?;
         Ok(Json(shown(Some(row))))

@@ -11,6 +11,7 @@ pub mod hooks;
 pub mod inbox;
 pub mod integrations;
 pub mod jobs;
+pub mod notices;
 pub mod people;
 pub mod platform;
 pub mod plugins;
@@ -59,6 +60,8 @@ pub enum ApiTags {
     Schedules,
     /// Outgoing webhooks: endpoints, signing secrets and the delivery log.
     Webhooks,
+    /// What the platform tells a company's admins (an endpoint it turned off).
+    Notices,
     /// WhatsApp numbers and the simulator that plays their customers.
     Connections,
     /// Wasm plugins that add node types to flows.

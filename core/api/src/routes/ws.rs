@@ -118,6 +118,8 @@ enum View {
     },
     /// Notes that mention the caller, on any ticket.
     Mentions,
+    /// Notices to the company's admins (admins only).
+    Notices,
 }
 
 #[derive(Debug, Deserialize)]
@@ -189,6 +191,9 @@ fn delivery(view: &View, perms: &Perms, ev: &InboxEvent) -> Delivery {
             }
         }
         View::Connections if ev.kind == EventKind::Connection => Delivery::Full,
+        View::Notices if ev.kind == EventKind::Notice && perms.role >= Role::Admin => {
+            Delivery::Full
+        }
         View::Mentions if ev.kind == EventKind::Message && mentions(ev, &perms.user_id) => {
             Delivery::Full
         }

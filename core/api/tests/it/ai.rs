@@ -4,7 +4,9 @@
 //! `temperature`, `max_tokens`; the answer `{id, object: "chat.completion", created, model,
 //! choices: [{index, message: {role, content}, finish_reason}], usage: {prompt_tokens,
 //! completion_tokens, total_tokens}}`, and errors as `{error: {message, type, code}}` (401
-//! for a wrong key).
+//! for a wrong key). Voice notes go to `POST /v1/audio/transcriptions`, as OpenAI's reference
+//! for "Create transcription" says: `multipart/form-data` with `file` and `model`, answered
+//! `{"text": …}`.
 
 use std::sync::{Arc, Mutex};
 
@@ -21,6 +23,94 @@ use crate::inbox::{customer_says, eventually, simulator};
 struct Fake {
     asked: Vec<Value>,
     slow: bool,
+    /// The forms of transcription calls: (model, filename, the file's bytes).
+    heard: Vec<(String, String, Vec<u8>)>,
+    /// Transcriptions answer 500.
+    deaf: bool,
+}
+
+/// The parts of a `multipart/form-data` body: (name, filename, bytes).
+fn form_parts(content_type: &str, body: &[u8]) -> Vec<(String, String, Vec<u8>)> {
+    let boundary = content_type.split("boundary=").nth(1).unwrap_or_default();
+    let delimiter = format!("--{boundary}");
+    let text = split_at(body, delimiter.as_bytes());
+    let mut parts = Vec::new();
+    for chunk in text {
+        let Some(head_end) = chunk.windows(4).position(|w| w == b"\r\n\r\n") else {
+            continue;
+        };
+        let head = String::from_utf8_lossy(&chunk[..head_end]).to_string();
+        let mut data = chunk[head_end + 4..].to_vec();
+        if data.ends_with(b"\r\n") {
+            data.truncate(data.len() - 2);
+        }
+        let attr = |key: &str| {
+            head.split(&format!("{key}=\""))
+                .nth(1)
+                .and_then(|r| r.split('"').next())
+                .unwrap_or_default()
+                .to_string()
+        };
+        parts.push((attr("name"), attr("filename"), data));
+    }
+    parts
+}
+
+/// `body` cut at each `delimiter`.
+fn split_at<'a>(body: &'a [u8], delimiter: &[u8]) -> Vec<&'a [u8]> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    while i + delimiter.len() <= body.len() {
+        if &body[i..i + delimiter.len()] == delimiter {
+            out.push(&body[start..i]);
+            i += delimiter.len();
+            start = i;
+        } else {
+            i += 1;
+        }
+    }
+    out.push(&body[start..]);
+    out
+}
+
+#[handler]
+async fn transcriptions(
+    req: &Request,
+    body: Vec<u8>,
+    Data(fake): Data<&Arc<Mutex<Fake>>>,
+) -> Response {
+    let auth = req.header("authorization").unwrap_or_default();
+    let content_type = req.header("content-type").unwrap_or_default().to_string();
+    if auth != "Bearer sk-test-123" || !content_type.starts_with("multipart/form-data") {
+        return Response::builder()
+            .status(poem::http::StatusCode::UNAUTHORIZED)
+            .body("{}");
+    }
+    let parts = form_parts(&content_type, &body);
+    let field = |n: &str| parts.iter().find(|p| p.0 == n).cloned();
+    let (Some(model), Some(file)) = (field("model"), field("file")) else {
+        return Response::builder().status(poem::http::StatusCode::BAD_REQUEST).body(
+            json!({ "error": { "message": "file and model are required", "type": "invalid_request_error" } }).to_string(),
+        );
+    };
+    let deaf = {
+        let mut f = fake.lock().unwrap();
+        f.heard.push((
+            String::from_utf8_lossy(&model.2).into(),
+            file.1.clone(),
+            file.2.clone(),
+        ));
+        f.deaf
+    };
+    if deaf {
+        return Response::builder().status(poem::http::StatusCode::INTERNAL_SERVER_ERROR).body(
+            json!({ "error": { "message": "The server had an error", "type": "server_error" } }).to_string(),
+        );
+    }
+    Response::builder()
+        .content_type("application/json")
+        .body(json!({ "text": " Quero dois bolos de fubá, por favor. " }).to_string())
 }
 
 #[handler]
@@ -71,6 +161,7 @@ async fn start_fake() -> (String, Arc<Mutex<Fake>>) {
     let fake = Arc::new(Mutex::new(Fake::default()));
     let app = Route::new()
         .at("/v1/chat/completions", poem::post(completions))
+        .at("/v1/audio/transcriptions", poem::post(transcriptions))
         .data(fake.clone());
     let acceptor = TcpAcceptor::from_tokio(listener).unwrap();
     tokio::spawn(Server::new_with_acceptor(acceptor).run(app));
@@ -266,4 +357,137 @@ async fn a_slow_provider_times_the_step_out() {
             .contains("no answer"),
         "{done}"
     );
+}
+
+#[tokio::test]
+async fn voice_notes_are_transcribed_for_agents_and_flows() {
+    let app = TestApp::start_with_workers().await;
+    let t = app.tenant("acme").await;
+    let conn = simulator(&app, &t, "+551130000073", json!({})).await;
+    let (base, fake) = start_fake().await;
+    let (status, set) = app
+        .call(
+            reqwest::Method::PUT,
+            "/api/integrations/ai",
+            Some(&t.admin_token),
+            Some(json!({ "base_url": base, "model": "gpt-test", "api_key": "sk-test-123", "transcription_model": "whisper-1" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{set}");
+    assert_eq!(set["transcription_model"], "whisper-1");
+    app.publish_flow(
+        &t,
+        "Eco",
+        json!({
+            "nodes": [
+                { "id": "start", "type": "trigger.message_received" },
+                { "id": "echo", "type": "messaging.send_text", "config": { "text": "Você disse: {{vars.message}}" } }
+            ],
+            "edges": [{ "id": "e1", "source": "start", "target": "echo" }]
+        }),
+    )
+    .await;
+    let note: Vec<u8> = [b"OggS\x00\x02".as_slice(), &[7u8; 600]].concat();
+    let b64 = |b: &[u8]| {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.encode(b)
+    };
+    customer_says(
+        &app,
+        &t,
+        &conn,
+        json!({ "from": "5511911110031", "name": "Rui", "media_base64": b64(&note), "filename": "nota.ogg" }),
+    )
+    .await;
+    // The flow heard the words, not an empty message.
+    let chat = eventually(
+        &app,
+        &format!("/api/connections/{conn}/simulator/chats/5511911110031"),
+        &t.admin_token,
+        |c| {
+            c.as_array()
+                .is_some_and(|m| m.iter().any(|m| m["direction"] == "out"))
+        },
+    )
+    .await;
+    let out: Vec<&str> = chat
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["direction"] == "out")
+        .map(|m| m["body"].as_str().unwrap())
+        .collect();
+    assert_eq!(out, ["Você disse: Quero dois bolos de fubá, por favor."]);
+    let (model, filename, bytes) = fake.lock().unwrap().heard[0].clone();
+    assert_eq!(
+        (model.as_str(), filename.as_str()),
+        ("whisper-1", "nota.ogg")
+    );
+    assert_eq!(bytes, note, "the file as the customer sent it");
+    // Agents read the text under the audio.
+    let (_, tickets) = app.get("/api/tickets?status=pending", &t.admin_token).await;
+    let ticket = tickets["items"][0]["id"].as_str().unwrap().to_string();
+    let (_, messages) = app
+        .get(&format!("/api/tickets/{ticket}/messages"), &t.admin_token)
+        .await;
+    let voice = messages["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["kind"] == "audio")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        voice["transcript"], "Quero dois bolos de fubá, por favor.",
+        "{voice}"
+    );
+
+    // A provider that fails: the note still reaches the agents and the flow, without text.
+    fake.lock().unwrap().deaf = true;
+    customer_says(
+        &app,
+        &t,
+        &conn,
+        json!({ "from": "5511911110032", "media_base64": b64(&note) }),
+    )
+    .await;
+    let chat = eventually(
+        &app,
+        &format!("/api/connections/{conn}/simulator/chats/5511911110032"),
+        &t.admin_token,
+        |c| {
+            c.as_array()
+                .is_some_and(|m| m.iter().any(|m| m["direction"] == "out"))
+        },
+    )
+    .await;
+    assert!(chat.to_string().contains("Você disse: "), "{chat}");
+    assert_eq!(fake.lock().unwrap().heard.len(), 2);
+
+    // Without a transcription model, nothing is sent to the provider.
+    app.call(
+        reqwest::Method::PUT,
+        "/api/integrations/ai",
+        Some(&t.admin_token),
+        Some(json!({ "base_url": base, "model": "gpt-test" })),
+    )
+    .await;
+    customer_says(
+        &app,
+        &t,
+        &conn,
+        json!({ "from": "5511911110033", "media_base64": b64(&note) }),
+    )
+    .await;
+    eventually(
+        &app,
+        &format!("/api/connections/{conn}/simulator/chats/5511911110033"),
+        &t.admin_token,
+        |c| {
+            c.as_array()
+                .is_some_and(|m| m.iter().any(|m| m["direction"] == "out"))
+        },
+    )
+    .await;
+    assert_eq!(fake.lock().unwrap().heard.len(), 2);
 }

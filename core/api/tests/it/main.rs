@@ -20,6 +20,7 @@ mod jobs;
 mod people;
 mod platform;
 mod plugins;
+mod queue_bots;
 mod resources;
 mod runs;
 mod service_desk;

@@ -655,4 +655,23 @@ DEFINE FIELD api_key ON ai_settings TYPE option<string>;
 DEFINE FIELD updated_at ON ai_settings TYPE datetime DEFAULT time::now();
 "#,
     },
+    Migration {
+        version: 22,
+        name: "notices to a company's admins; voice notes' transcripts and the model that writes them; queue bots and the tickets they hold",
+        sql: r#"
+DEFINE TABLE notice SCHEMAFULL;
+DEFINE FIELD kind ON notice TYPE string;
+DEFINE FIELD reason ON notice TYPE string;
+DEFINE FIELD subject_id ON notice TYPE string;
+DEFINE FIELD subject ON notice TYPE string;
+DEFINE FIELD detail ON notice TYPE string;
+DEFINE FIELD created_at ON notice TYPE datetime DEFAULT time::now();
+DEFINE FIELD dismissed_at ON notice TYPE option<datetime>;
+DEFINE FIELD dismissed_by ON notice TYPE option<string>;
+DEFINE FIELD transcript ON message TYPE option<string>;
+DEFINE FIELD transcription_model ON ai_settings TYPE option<string>;
+DEFINE FIELD bot ON queue TYPE option<object> FLEXIBLE;
+DEFINE FIELD OVERWRITE status ON ticket TYPE string ASSERT $value IN ["pending", "open", "closed", "bot"];
+"#,
+    },
 ];

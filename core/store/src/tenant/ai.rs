@@ -14,13 +14,16 @@ pub struct AiSettingsRow {
     pub base_url: String,
     pub model: String,
     pub api_key: Option<String>,
+    /// The model voice notes are transcribed with; none: they are not.
+    #[serde(default)]
+    pub transcription_model: Option<String>,
 }
 
 impl TenantDb {
     pub async fn ai_settings(&self) -> StoreResult<Option<AiSettingsRow>> {
         fetch_one(
             self.raw(),
-            "SELECT base_url, model, api_key FROM ONLY ai_settings:company",
+            "SELECT base_url, model, api_key, transcription_model FROM ONLY ai_settings:company",
             json!({}),
         )
         .await
@@ -29,8 +32,8 @@ impl TenantDb {
     pub async fn save_ai_settings(&self, row: &AiSettingsRow) -> StoreResult<()> {
         rows(
             self.raw(),
-            "UPSERT ai_settings:company SET base_url = $b, model = $m, api_key = $k ?? NONE, updated_at = time::now()",
-            json!({ "b": row.base_url, "m": row.model, "k": row.api_key.as_ref().map(|k| Value::String(k.clone())) }),
+            "UPSERT ai_settings:company SET base_url = $b, model = $m, api_key = $k ?? NONE, transcription_model = $tm ?? NONE, updated_at = time::now()",
+            json!({ "b": row.base_url, "m": row.model, "k": row.api_key.as_ref().map(|k| Value::String(k.clone())), "tm": row.transcription_model }),
         )
         .await?;
         Ok(())

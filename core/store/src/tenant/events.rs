@@ -45,6 +45,8 @@ pub enum EventKind {
     Typing,
     /// The simulator's phone.
     Sim,
+    /// A notice to the company's admins (`data` is the notice).
+    Notice,
 }
 
 /// One change, as the stream carries it.

@@ -424,6 +424,7 @@ fn build_rows(writes: &[(&QuickInbound, &Choice)], found: &Found, now: DateTime<
             author: None,
             template: None,
             choices: Vec::new(),
+            transcript: None,
             created_at: now,
             updated_at: now,
         };

@@ -96,7 +96,7 @@ impl TenantDb {
 
     pub async fn create_queue(&self, q: &NewQueue) -> StoreResult<Queue> {
         check_ids_exist(self.raw(), "user", &q.user_ids, "user").await?;
-        let mut content = json!({ "name": q.name, "color": q.color, "greeting": q.greeting, "user_ids": dedup(&q.user_ids), "strategy": q.strategy, "business_hours": own_hours(q.business_hours.as_ref()), "auto_close": own_limits(q.auto_close.as_ref()) });
+        let mut content = json!({ "name": q.name, "color": q.color, "greeting": q.greeting, "user_ids": dedup(&q.user_ids), "strategy": q.strategy, "business_hours": own_hours(q.business_hours.as_ref()), "auto_close": own_limits(q.auto_close.as_ref()), "bot": q.bot.as_ref().map(bot_content) });
         strip_nulls(&mut content);
         let sql = "CREATE type::record('queue', $id) CONTENT $content";
         let vars = json!({ "id": new_id(), "content": content });
@@ -110,8 +110,8 @@ impl TenantDb {
         let hours = own_hours(q.business_hours.as_ref());
         let limits = own_limits(q.auto_close.as_ref());
         // `?? NONE`: an absent schedule or limit removes the field (JSON null would not).
-        let sql = "UPDATE type::record('queue', $id) SET name = $name, color = $color, greeting = $greeting, user_ids = $user_ids, strategy = $strategy, business_hours = $hours ?? NONE, auto_close = $limits ?? NONE";
-        let vars = json!({ "id": q.id, "name": q.name, "color": q.color, "greeting": q.greeting, "user_ids": dedup(&q.user_ids), "strategy": q.strategy, "hours": hours, "limits": limits });
+        let sql = "UPDATE type::record('queue', $id) SET name = $name, color = $color, greeting = $greeting, user_ids = $user_ids, strategy = $strategy, business_hours = $hours ?? NONE, auto_close = $limits ?? NONE, bot = $bot ?? NONE";
+        let vars = json!({ "id": q.id, "name": q.name, "color": q.color, "greeting": q.greeting, "user_ids": dedup(&q.user_ids), "strategy": q.strategy, "hours": hours, "limits": limits, "bot": q.bot.as_ref().map(bot_content) });
         let q = fetch_found(self.raw(), sql, vars, Resource::Queue)
             .await
             .map_err(|e| e.on_unique(ErrorCode::NameTaken, "a queue with this name exists"))?;
@@ -284,4 +284,11 @@ fn own_limits(l: Option<&QueueAutoClose>) -> Option<Value> {
     let mut v = json!(l);
     strip_nulls(&mut v);
     Some(v)
+}
+
+/// A bot as stored: without the fields its kind does not use (JSON null is not `NONE`).
+fn bot_content(bot: &tucan_model::inbox::QueueBot) -> Value {
+    let mut v = json!(bot);
+    strip_nulls(&mut v);
+    v
 }

@@ -43,6 +43,8 @@ pub struct InboundWrite {
     pub reopen_window_minutes: u32,
     /// Where a new ticket waits.
     pub default_queue_id: Option<String>,
+    /// That queue has a bot: a new ticket starts held by it (status `bot`).
+    pub bot_queue: bool,
 }
 
 /// What an inbound message finds before it is written.
@@ -317,7 +319,8 @@ SELECT VALUE ticket_id FROM type::record('ticket_live', [$contact, $c]);",
         let mut ticket = json!({
             "contact_id": w.contact.id, "contact_name": w.contact.name,
             "contact_phone": w.contact.phone, "connection_id": w.connection_id,
-            "queue_id": w.default_queue_id, "status": TicketStatus::Pending,
+            "queue_id": w.default_queue_id,
+            "status": if w.bot_queue { TicketStatus::Bot } else { TicketStatus::Pending },
             "is_group": w.is_group, "activity": new_id(),
         });
         strip_nulls(&mut ticket);

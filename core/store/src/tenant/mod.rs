@@ -12,6 +12,7 @@ mod inbound_batch;
 mod inbox;
 mod keys;
 mod messages;
+mod notices;
 mod plugins;
 mod ratings;
 mod runs;
@@ -20,6 +21,7 @@ mod simulator;
 mod templates;
 mod tickets;
 pub(crate) mod users;
+mod voice;
 mod webhooks;
 
 use serde_json::json;

@@ -32,17 +32,19 @@ impl Visibility {
         user_id: Option<&str>,
         status: Option<&str>,
     ) -> bool {
-        user_id == Some(self.user_id.as_str())
-            || queue_id.is_some_and(|q| self.queue_ids.iter().any(|v| v == q))
-            || (self.unassigned_pending
-                && queue_id.is_none()
-                && user_id.is_none()
-                && status == Some("pending"))
+        // A queue's bot holds its tickets out of agents' sight until it hands them over.
+        status != Some("bot")
+            && (user_id == Some(self.user_id.as_str())
+                || queue_id.is_some_and(|q| self.queue_ids.iter().any(|v| v == q))
+                || (self.unassigned_pending
+                    && queue_id.is_none()
+                    && user_id.is_none()
+                    && status == Some("pending")))
     }
 }
 
 /// The condition [`Visibility::sees`] puts on ticket rows (`$my_queues`, `$me`, `$queueless`).
-const VISIBLE: &str = "(queue_id IN $my_queues OR user_id = $me OR ($queueless AND queue_id = NONE AND user_id = NONE AND status = 'pending'))";
+const VISIBLE: &str = "(status != 'bot' AND (queue_id IN $my_queues OR user_id = $me OR ($queueless AND queue_id = NONE AND user_id = NONE AND status = 'pending')))";
 
 #[derive(Debug, Clone, Default)]
 pub struct TicketQuery {

@@ -162,17 +162,6 @@ impl TenantDb {
         Ok(())
     }
 
-    /// The platform turns an endpoint off, saying why.
-    pub async fn disable_webhook(&self, id: &str, reason: &str) -> StoreResult<()> {
-        rows(
-            self.raw(),
-            "UPDATE type::record('webhook_endpoint', $id) SET enabled = false, disabled_reason = $r",
-            json!({ "id": id, "r": reason }),
-        )
-        .await?;
-        Ok(())
-    }
-
     /// A delivery waiting for its first attempt.
     pub async fn create_webhook_delivery(
         &self,

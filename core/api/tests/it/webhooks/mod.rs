@@ -9,7 +9,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::harness::{TestApp, TestTenant, assert_error};
-use crate::inbox::{customer_says, eventually, simulator};
+use crate::inbox::{customer_says, drain, eventually, simulator, socket, subscribe, wait_event};
 use receiver::Receiver;
 
 async fn endpoint(app: &TestApp, t: &TestTenant, body: Value) -> (String, String) {
@@ -183,7 +183,21 @@ async fn failures_are_retried_410_turns_off_and_secrets_rotate() {
     let calls = rx.wait_calls(5).await;
     assert_eq!(calls[4].id, first["event_id"].as_str().unwrap());
 
-    // 410: the receiver wants no more; the endpoint is turned off and says why.
+    // 410: the receiver wants no more; the endpoint is turned off and says why, and the
+    // company's admins are told in the app (live on the socket, and in the list of notices).
+    let mut ws = socket(&app, &t.admin_token).await;
+    subscribe(
+        &mut ws,
+        json!({ "type": "subscribe", "id": "n", "view": "notices" }),
+    )
+    .await;
+    let (_, agent) = app.user(&t, "agent").await;
+    let mut agent_ws = socket(&app, &agent).await;
+    subscribe(
+        &mut agent_ws,
+        json!({ "type": "subscribe", "id": "n", "view": "notices" }),
+    )
+    .await;
     rx.answer(&[410]);
     app.post(
         "/api/contacts",
@@ -199,6 +213,46 @@ async fn failures_are_retried_410_turns_off_and_secrets_rotate() {
         off["disabled_reason"].as_str().unwrap().contains("410"),
         "{off}"
     );
+    let live = wait_event(&mut ws, "notice", |e| e["kind"] == "notice").await;
+    assert_eq!(live["data"]["kind"], "webhook_disabled", "{live}");
+    assert_eq!(live["data"]["reason"], "gone", "{live}");
+    assert_eq!(live["data"]["subject_id"], id.as_str(), "{live}");
+    assert_eq!(live["data"]["subject"], rx.url.as_str(), "{live}");
+    assert!(
+        drain(&mut agent_ws, std::time::Duration::from_millis(300))
+            .await
+            .is_empty(),
+        "agents hear no notices"
+    );
+    let (status, notices) = app.get("/api/notices", &t.admin_token).await;
+    assert_eq!(status, StatusCode::OK, "{notices}");
+    assert_eq!(notices.as_array().unwrap().len(), 1, "{notices}");
+    let notice = notices[0]["id"].as_str().unwrap().to_string();
+    assert_eq!(notices[0], live["data"]);
+    assert_error(&app.get("/api/notices", &agent).await, 403, "FORBIDDEN");
+    // Another company sees none and cannot dismiss this one.
+    let other = app.tenant("other").await;
+    let (_, theirs) = app.get("/api/notices", &other.admin_token).await;
+    assert_eq!(theirs, json!([]));
+    let path = format!("/api/notices/{notice}/dismiss");
+    assert_error(
+        &app.post(&path, &other.admin_token, json!({})).await,
+        404,
+        "NOTICE_NOT_FOUND",
+    );
+    assert_error(&app.post(&path, &agent, json!({})).await, 403, "FORBIDDEN");
+    assert_error(
+        &app.post("/api/notices/nope/dismiss", &t.admin_token, json!({}))
+            .await,
+        404,
+        "NOTICE_NOT_FOUND",
+    );
+    for _ in 0..2 {
+        let (status, _) = app.post(&path, &t.admin_token, json!({})).await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+    }
+    let (_, notices) = app.get("/api/notices", &t.admin_token).await;
+    assert_eq!(notices, json!([]));
     app.post(
         "/api/contacts",
         &t.admin_token,
