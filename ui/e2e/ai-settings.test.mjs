@@ -2,7 +2,8 @@
 //! set up sees "No key"; an address that is not http(s) is refused in the form; base URL,
 //! model and key are saved, and after a reload the card says "A key is set" with the key
 //! field empty and the key nowhere on the page. Changing only the model keeps the key;
-//! "Remove the key" takes it away and leaves the base URL and the model as they were.
+//! "Remove the key" takes it away and leaves the base URL and the model as they were; no
+//! transcription model is set all along (integrations-ui.test.mjs sets one).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { apiAs, eventually, launchBrowser, platformSignIn, screenshot, setupTenant, startPlatform, uiSignIn } from './harness.mjs';
@@ -49,7 +50,7 @@ async function noApiError(page) {
 }
 
 test('AI provider: save base URL, model and key; the key is never shown; then remove it', async () => {
-  assert.deepEqual(await admin.get('/api/integrations/ai'), { base_url: '', model: '', api_key_set: false });
+  assert.deepEqual(await admin.get('/api/integrations/ai'), { base_url: '', model: '', api_key_set: false, transcription_model: null });
   const page = await settingsPage();
   assert.equal(await keyState(page).innerText(), 'No key');
   await card(page).locator('[data-testid="ai-not-set"]').waitFor();
@@ -69,7 +70,7 @@ test('AI provider: save base URL, model and key; the key is never shown; then re
   await page.click('[data-testid="ai-save"]');
   await eventually(async () => (await keyState(page).innerText()) === 'A key is set', { what: '"A key is set" after saving' });
   assert.equal(await page.locator('[data-testid="ai-key"]').inputValue(), '', 'the key field is emptied once saved');
-  assert.deepEqual(await admin.get('/api/integrations/ai'), { base_url: 'https://api.openai.com/v1', model: 'gpt-4o-mini', api_key_set: true });
+  assert.deepEqual(await admin.get('/api/integrations/ai'), { base_url: 'https://api.openai.com/v1', model: 'gpt-4o-mini', api_key_set: true, transcription_model: null });
   await noApiError(page);
 
   await page.reload();
@@ -94,7 +95,7 @@ test('AI provider: save base URL, model and key; the key is never shown; then re
   await page.click('[data-testid="confirm-yes"]');
   await eventually(async () => (await keyState(page).innerText()) === 'No key', { what: '"No key" after removing it' });
   assert.equal(await page.locator('[data-testid="ai-remove-key"]').count(), 0, 'nothing is left to remove');
-  assert.deepEqual(await admin.get('/api/integrations/ai'), { base_url: 'https://api.openai.com/v1', model: 'gpt-4.1-mini', api_key_set: false });
+  assert.deepEqual(await admin.get('/api/integrations/ai'), { base_url: 'https://api.openai.com/v1', model: 'gpt-4.1-mini', api_key_set: false, transcription_model: null });
   await noApiError(page);
   assert.deepEqual(page.errors, [], 'the page threw errors');
   await page.context().close();

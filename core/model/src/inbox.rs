@@ -80,12 +80,16 @@ pub struct QueueBot {
     pub kind: QueueBotKind,
     /// `flow`: the published flow that talks to the customer; the ticket goes to the queue's
     /// agents when its run ends (or when it routes the ticket elsewhere).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
     pub flow_id: Option<String>,
     /// `endpoint`: called with each of the customer's messages and the conversation so far
     /// (`POST`, JSON); answers `{"messages": ["…"], "handover": false}`.
-    #[serde(default)]
-    #[cfg_attr(feature = "openapi", oai(validator(max_length = 2048)))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        oai(validator(max_length = 2048), skip_serializing_if_is_none)
+    )]
     pub url: Option<String>,
 }
 

@@ -1,6 +1,8 @@
 //! The company's AI provider (`/api/integrations/ai`), which flows' `ai.chat` steps ask: an
 //! OpenAI-compatible API's base URL, the default model and a key. The key is never shown: the
 //! card says whether one is set, a new one replaces it, and "Remove the key" takes it away.
+//! A transcription model (e.g. whisper-1) makes the provider transcribe customers' voice notes;
+//! every save sends it, since the API takes an absent one as "do not transcribe".
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, type Schemas } from '../api/client';
 import { useT } from '../i18n';
@@ -25,6 +27,7 @@ export function AiProviderCard() {
   const [baseUrl, setBaseUrl] = useState('');
   const [model, setModel] = useState('');
   const [key, setKey] = useState('');
+  const [transcription, setTranscription] = useState('');
   const [tried, setTried] = useState(false);
   const [saving, setSaving] = useState(false);
   const [saveError, setSaveError] = useState<unknown>(undefined);
@@ -34,6 +37,7 @@ export function AiProviderCard() {
     setBaseUrl(s.base_url);
     setModel(s.model);
     setKey('');
+    setTranscription(s.transcription_model ?? '');
     setTried(false);
     setSaveError(undefined);
   };
@@ -47,7 +51,9 @@ export function AiProviderCard() {
   const url = baseUrl.trim();
   const urlProblem = url === '' ? a('baseUrlRequired') : HTTP_URL.test(url) ? undefined : a('baseUrlInvalid');
   const modelProblem = model.trim() === '' ? a('modelRequired') : undefined;
-  const dirty = saved !== undefined && (url !== saved.base_url || model.trim() !== saved.model || key.trim() !== '');
+  const dirty =
+    saved !== undefined &&
+    (url !== saved.base_url || model.trim() !== saved.model || key.trim() !== '' || transcription.trim() !== (saved.transcription_model ?? ''));
 
   const save = async (e: FormEvent) => {
     e.preventDefault();
@@ -56,7 +62,7 @@ export function AiProviderCard() {
     setSaving(true);
     setSaveError(undefined);
     try {
-      const body: AiUpdate = { base_url: url, model: model.trim() };
+      const body: AiUpdate = { base_url: url, model: model.trim(), transcription_model: transcription.trim() };
       if (key.trim() !== '') body.api_key = key.trim();
       const fresh = await api<Ai>('PUT', PATH, { body });
       setSaved(fresh);
@@ -71,7 +77,7 @@ export function AiProviderCard() {
 
   const removeKey = async () => {
     if (!saved) return;
-    const body: AiUpdate = { base_url: saved.base_url, model: saved.model, api_key: '' };
+    const body: AiUpdate = { base_url: saved.base_url, model: saved.model, api_key: '', transcription_model: saved.transcription_model ?? '' };
     const fresh = await api<Ai>('PUT', PATH, { body });
     setSaved(fresh);
     say(a('keyRemoved'));
@@ -142,6 +148,20 @@ export function AiProviderCard() {
                   value={key}
                   onChange={(e) => setKey(e.target.value)}
                   data-testid="ai-key"
+                />
+              )}
+            </FormField>
+            <FormField label={a('transcriptionModel')} hint={a('transcriptionModelHint')}>
+              {(p) => (
+                <input
+                  {...p}
+                  spellCheck={false}
+                  autoComplete="off"
+                  maxLength={200}
+                  placeholder="whisper-1"
+                  value={transcription}
+                  onChange={(e) => setTranscription(e.target.value)}
+                  data-testid="ai-transcription-model"
                 />
               )}
             </FormField>

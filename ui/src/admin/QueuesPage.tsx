@@ -1,9 +1,9 @@
 //! Queues: where tickets wait, who serves each one, how a ticket finds its agent, the greeting,
 //! the queue's own opening hours (used when the company's `business_hours_scope` is `queue`;
-//! a queue without them follows the company's hours), and its own auto-close limits
-//! (`QueueAutoClose`).
+//! a queue without them follows the company's hours), its own auto-close limits
+//! (`QueueAutoClose`), and its bot (`QueueBot`), which talks to new tickets' customers first.
 import { useState } from 'react';
-import { api, type Schemas } from '../api/client';
+import { ApiError, api, type Schemas } from '../api/client';
 import { useT } from '../i18n';
 import { hasRole, useAuth } from '../shell/auth';
 import {
@@ -22,12 +22,15 @@ import {
 } from './common';
 import { choiceLabel, m } from './messages';
 import { AutoCloseFields, AutoCloseSummary, MAX_AUTO_CLOSE, useAutoCloseDraft } from './QueueAutoClose';
+import { BotFields, QueueBotBadge, useBotDraft } from './QueueBot';
+import { botText } from './queueBotText';
 import { HolidaysEditor, NO_HOURS, TimeZoneField, WeekGrid, WeekTools, hasHours, openDays, useScheduleDraft } from './ScheduleEditor';
 
 type Queue = Schemas['Queue'];
 type User = Schemas['User'];
 type Strategy = Schemas['AssignStrategy'];
 type Setting = Schemas['Setting'];
+type Flow = Schemas['Flow'];
 
 export const STRATEGIES: Strategy[] = ['manual', 'round_robin', 'least_busy'];
 
@@ -36,6 +39,8 @@ export function QueuesPage() {
   const say = useNotice();
   const queues = useLoad(() => api<Queue[]>('GET', '/api/queues'), []);
   const users = useLoad(() => api<User[]>('GET', '/api/users'), []);
+  // The company's flows, which a queue's bot may be: their names on the cards and in the form.
+  const flows = useLoad(() => api<Flow[]>('GET', '/api/flows').catch(() => [] as Flow[]), []);
   // Which hours apply (the company's "Business hours that apply"): the dialog says whether
   // a queue's own hours are in use right now.
   const settings = useLoad(() => api<Setting[]>('GET', '/api/settings').catch(() => [] as Setting[]), []);
@@ -86,7 +91,10 @@ export function QueuesPage() {
                     <Swatch color={q.color} />
                     <span data-testid="queue-name">{q.name}</span>
                   </h2>
-                  <span className="badge">{t(`strategy_${q.strategy}` as 'strategy_manual')}</span>
+                  <span className="row gap-sm">
+                    <QueueBotBadge bot={q.bot} flows={flows.data ?? null} />
+                    <span className="badge">{t(`strategy_${q.strategy}` as 'strategy_manual')}</span>
+                  </span>
                 </div>
                 <p className={q.greeting ? 'adm-quote' : 'muted'}>{q.greeting || t('noGreeting')}</p>
                 <div data-testid="queue-hours" data-own={hasHours(q.business_hours)}>
@@ -131,6 +139,7 @@ export function QueuesPage() {
           usersError={users.error}
           scope={scope ? { value: String(scope.value), label: choiceLabel(t, String(scope.value)) } : undefined}
           settings={settings.data ?? undefined}
+          flows={flows.data ?? null}
           onClose={() => setEditing(null)}
           onSaved={(msg) => {
             setEditing(null);
@@ -162,6 +171,7 @@ function QueueDialog({
   usersError,
   scope,
   settings,
+  flows,
   onClose,
   onSaved,
 }: {
@@ -172,10 +182,13 @@ function QueueDialog({
   scope?: { value: string; label: string };
   /** The company's settings (their auto-close minutes), when they could be read. */
   settings?: Setting[];
+  /** The company's flows (null while they load). */
+  flows: Flow[] | null;
   onClose: () => void;
   onSaved: (msg: string) => void;
 }) {
   const t = useT(m);
+  const b = useT(botText);
   const [name, setName] = useState(queue?.name ?? '');
   const [color, setColor] = useState(queue?.color ?? '#5b8def');
   const [greeting, setGreeting] = useState(queue?.greeting ?? '');
@@ -188,6 +201,8 @@ function QueueDialog({
   const [triedHours, setTriedHours] = useState(false);
   const autoClose = useAutoCloseDraft(queue?.auto_close);
   const [triedAuto, setTriedAuto] = useState(false);
+  const bot = useBotDraft(queue?.bot);
+  const [triedBot, setTriedBot] = useState(false);
 
   const save = async () => {
     const e: Record<string, string> = {};
@@ -203,18 +218,33 @@ function QueueDialog({
       e.autoClose = t('intRange', { min: 0, max: MAX_AUTO_CLOSE });
       setTriedAuto(true);
     }
+    if (bot.problem) {
+      e.bot = b(bot.problem);
+      setTriedBot(true);
+    }
     setErrors(e);
     if (Object.keys(e).length) return;
     const base = { name: name.trim(), color, greeting, strategy, user_ids: agents };
-    if (queue) {
-      // Without own hours, an empty schedule removes any the queue had (the company's apply);
-      // auto-close limits without either minute do the same for the queue's own limits.
-      const body: Schemas['QueuePatch'] = { ...base, business_hours: ownHours ? hours.schedule : NO_HOURS, auto_close: autoClose.value };
-      await api('PATCH', `/api/queues/${queue.id}`, { body });
-    } else {
-      const body: Schemas['NewQueue'] = ownHours && hasHours(hours.schedule) ? { ...base, business_hours: hours.schedule } : { ...base };
-      if (autoClose.any) body.auto_close = autoClose.value;
-      await api('POST', '/api/queues', { body });
+    try {
+      if (queue) {
+        // Without own hours, an empty schedule removes any the queue had (the company's apply);
+        // auto-close limits without either minute do the same for the queue's own limits, and
+        // a bot of kind `none` takes the queue's bot away.
+        const body: Schemas['QueuePatch'] = { ...base, business_hours: ownHours ? hours.schedule : NO_HOURS, auto_close: autoClose.value, bot: bot.value };
+        await api('PATCH', `/api/queues/${queue.id}`, { body });
+      } else {
+        const body: Schemas['NewQueue'] = ownHours && hasHours(hours.schedule) ? { ...base, business_hours: hours.schedule } : { ...base };
+        if (autoClose.any) body.auto_close = autoClose.value;
+        if (bot.any) body.bot = bot.value;
+        await api('POST', '/api/queues', { body });
+      }
+    } catch (err) {
+      // The server's word on the bot goes beside its fields.
+      if (err instanceof ApiError && err.field === 'bot') {
+        setErrors({ botRefused: err.message ? `${b('refused')} (${err.message})` : b('refused') });
+        return;
+      }
+      throw err;
     }
     onSaved(queue ? t('saved') : t('queueCreated', { name: base.name }));
   };
@@ -261,6 +291,7 @@ function QueueDialog({
           </div>
         )}
       </fieldset>
+      <BotFields draft={bot} flows={flows} tried={triedBot} refused={errors.botRefused} />
       <AutoCloseFields draft={autoClose} settings={settings} tried={triedAuto} />
       <fieldset className="adm-fieldset" data-testid="queue-own-hours">
         <legend>{t('queueOwnHours')}</legend>

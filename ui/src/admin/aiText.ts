@@ -59,6 +59,12 @@ export const aiText = table({
     'La clave de API del proveedor, si la pide. La clave se guarda cifrada y no se vuelve a mostrar.',
     'A chave de API do provedor, se ele pedir uma. A chave fica guardada criptografada e não é mostrada de novo.',
   ],
+  transcriptionModel: ['Transcription model', 'Modelo de transcripción', 'Modelo de transcrição'],
+  transcriptionModelHint: [
+    "Customers' voice notes are transcribed with this model (e.g. whisper-1), and agents read the text under the audio; leave it empty to not transcribe them.",
+    'Las notas de voz de los clientes se transcriben con este modelo (p. ej. whisper-1) y los agentes leen el texto bajo el audio; déjalo vacío para no transcribirlas.',
+    'Os áudios dos clientes são transcritos com este modelo (p. ex. whisper-1) e os atendentes leem o texto abaixo do áudio; deixe vazio para não transcrevê-los.',
+  ],
   removeKey: ['Remove the key', 'Quitar la clave', 'Remover a chave'],
   removeTitle: ['Remove the key?', '¿Quitar la clave?', 'Remover a chave?'],
   removeText: [

@@ -12747,6 +12747,158 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/notices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The notices no admin has dismissed, newest first (at most 100). */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["Notice"][];
+                    };
+                };
+                /** @description No valid credentials. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Authenticated, but not allowed (role, scope, plan limit or feature). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Something failed on our side; the message carries no internals. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description A dependency (the database) is not available. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notices/{id}/dismiss": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Dismiss a notice for every admin of the company (dismissing it again changes nothing). */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done. */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description No valid credentials. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Authenticated, but not allowed (role, scope, plan limit or feature). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description No such resource in the caller's tenant. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Something failed on our side; the message carries no internals. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description A dependency (the database) is not available. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/integrations/ai": {
         parameters: {
             query?: never;
@@ -12947,6 +13099,8 @@ export interface components {
             /** @description The model AI steps use unless they name one. */
             model: string;
             api_key_set: boolean;
+            /** @description Voice notes are transcribed with this model (e.g. `whisper-1`); none: they are not. */
+            transcription_model?: string;
         };
         /**
          * AiSettingsUpdate
@@ -12957,6 +13111,11 @@ export interface components {
             model: string;
             /** @description A new key; absent keeps the one set, an empty string removes it. */
             api_key?: string;
+            /**
+             * @description Transcribe customers' voice notes with this model (`audio/transcriptions`); absent or
+             *     empty: voice notes are not transcribed.
+             */
+            transcription_model?: string;
         };
         /** ApiKey */
         ApiKey: {
@@ -13445,6 +13604,8 @@ export interface components {
              *     channel can.
              */
             choices: string[];
+            /** @description A voice note's text, once the company's provider transcribed it. */
+            transcript?: string;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -13629,6 +13790,8 @@ export interface components {
             business_hours?: components["schemas"]["Schedule"] & unknown;
             /** @description The queue's own auto-close limits; the company's when absent. */
             auto_close?: components["schemas"]["QueueAutoClose"] & unknown;
+            /** @description The bot that handles the queue's new tickets before agents see them. */
+            bot?: components["schemas"]["QueueBot"] & unknown;
         };
         /** NewQuickReply */
         NewQuickReply: {
@@ -13759,6 +13922,33 @@ export interface components {
             /** @description `#rrggbb`, a hint for the editor (plugin node types). */
             color?: string;
         };
+        /**
+         * Notice
+         * @description Something the company's admins should know.
+         */
+        Notice: {
+            id: string;
+            kind: components["schemas"]["NoticeKind"];
+            reason: components["schemas"]["NoticeReason"];
+            /** @description The record it is about (a webhook endpoint's id). */
+            subject_id: string;
+            /** @description That record in people's words when it happened (the endpoint's URL). */
+            subject: string;
+            /** @description The platform's own words, in English, for logs and API clients. */
+            detail: string;
+            /** Format: date-time */
+            created_at: string;
+        };
+        /**
+         * @description What a notice is about.
+         * @enum {string}
+         */
+        NoticeKind: "webhook_disabled";
+        /**
+         * @description Why it happened, as a stable word the app translates.
+         * @enum {string}
+         */
+        NoticeReason: "gone" | "kept_failing";
         /**
          * NumberCheck
          * @description The number as Meta shows it, or what went wrong asking.
@@ -13937,6 +14127,8 @@ export interface components {
             business_hours?: components["schemas"]["Schedule"] & unknown;
             /** @description The queue's own auto-close limits; the company's settings apply where absent. */
             auto_close?: components["schemas"]["QueueAutoClose"] & unknown;
+            /** @description The bot that handles the queue's new tickets before agents see them. */
+            bot?: components["schemas"]["QueueBot"] & unknown;
             /** Format: date-time */
             created_at: string;
         };
@@ -13958,6 +14150,29 @@ export interface components {
              */
             pending_minutes?: number;
         };
+        /**
+         * QueueBot
+         * @description A queue's bot: a flow of the company, or an outside endpoint (n8n, Typebot, a company's
+         *     own service) that answers with messages or hands the conversation over to a human.
+         */
+        QueueBot: {
+            kind: components["schemas"]["QueueBotKind"];
+            /**
+             * @description `flow`: the published flow that talks to the customer; the ticket goes to the queue's
+             *     agents when its run ends (or when it routes the ticket elsewhere).
+             */
+            flow_id?: string;
+            /**
+             * @description `endpoint`: called with each of the customer's messages and the conversation so far
+             *     (`POST`, JSON); answers `{"messages": ["…"], "handover": false}`.
+             */
+            url?: string;
+        };
+        /**
+         * @description What kind of bot a queue has.
+         * @enum {string}
+         */
+        QueueBotKind: "flow" | "endpoint" | "none";
         /**
          * QueueCounts
          * @description Tickets of one queue by status; `queue_id` is absent for tickets in no queue.
@@ -13996,6 +14211,8 @@ export interface components {
             business_hours?: components["schemas"]["Schedule"] & unknown;
             /** @description Replaces the queue's own auto-close limits; one with neither limit removes them. */
             auto_close?: components["schemas"]["QueueAutoClose"] & unknown;
+            /** @description Replaces the queue's bot; kind `none` removes it. */
+            bot?: components["schemas"]["QueueBot"] & unknown;
         };
         /** QuickReply */
         QuickReply: {
@@ -14571,7 +14788,7 @@ export interface components {
             next_cursor?: string;
         };
         /** @enum {string} */
-        TicketStatus: "pending" | "open" | "closed";
+        TicketStatus: "pending" | "open" | "closed" | "bot";
         /**
          * TranscriptLine
          * @description A line of the conversation the run had.

@@ -15,6 +15,7 @@ import { useInboxData, type Ticket } from './data';
 import { inboxText } from './messages';
 import { panelText } from './panelText';
 import { RatingBadge } from './Rating';
+import { useStatusLabel } from './status';
 
 export function ContactPanel({ ticket, onClose }: { ticket: Ticket; onClose: () => void }) {
   const t = useT(inboxText);
@@ -33,7 +34,7 @@ export function ContactPanel({ ticket, onClose }: { ticket: Ticket; onClose: () 
     [ticket.contact_id, ticket.id],
   );
   const c = contact.data;
-  const statusLabel = (s: string) => (s === 'pending' ? t('statusPending') : s === 'open' ? t('statusOpen') : t('statusClosed'));
+  const statusLabel = useStatusLabel();
 
   return (
     <aside className="contact-panel" aria-label={t('contactInfo')} data-testid="contact-panel">

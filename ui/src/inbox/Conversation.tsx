@@ -2,7 +2,8 @@
 //! older pages as the agent scrolls up), live messages and delivery ticks from the
 //! websocket, the customer's "typing…" under the name, the customer's rating of a closed
 //! ticket, the composer, and the contact panel beside it. The customer's messages are marked
-//! read while the agent who has the ticket looks at it.
+//! read while the agent who has the ticket looks at it. A ticket the queue's bot holds shows
+//! a banner in place of the composer, with a button to take over from the bot.
 import { Fragment, useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { useNavigate } from 'react-router-dom';
 import { ApiError, api, type Schemas } from '../api/client';
@@ -17,10 +18,12 @@ import { Composer } from './Composer';
 import { useAccept } from './accept';
 import { ContactPanel } from './ContactPanel';
 import { newer, useInboxData, type Message, type Ticket } from './data';
+import { detailText } from './detailText';
 import { BotBadge } from './lastLine';
 import { MessageBubble } from './MessageBubble';
 import { inboxText } from './messages';
 import { RatingStrip } from './Rating';
+import { useStatusLabel } from './status';
 import { TicketActions } from './TicketActions';
 
 const byTime = (a: Message, b: Message) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
@@ -39,10 +42,12 @@ export interface ConversationProps {
 
 export function Conversation({ ticketId, panelOpen, onTogglePanel }: ConversationProps) {
   const t = useT(inboxText);
+  const td = useT(detailText);
   const toast = useToast();
   const navigate = useNavigate();
   const fmt = useFormat();
   const data = useInboxData();
+  const statusLabelOf = useStatusLabel();
   const [ticket, setTicket] = useState<Ticket | null>(null);
   const [gone, setGone] = useState(false);
   const [messages, setMessages] = useState<Message[] | null>(null);
@@ -183,11 +188,11 @@ export function Conversation({ ticketId, panelOpen, onTogglePanel }: Conversatio
   }, [ticket, mine, updateTicket]);
 
   const takeTicket = useAccept();
-  const accept = async () => {
+  const accept = async (takeOver?: boolean) => {
     if (!ticket) return;
     setAccepting(true);
     try {
-      const next = await takeTicket(ticket);
+      const next = await takeTicket(ticket, { takeOver });
       if (next) updateTicket(next);
     } finally {
       setAccepting(false);
@@ -239,7 +244,7 @@ export function Conversation({ ticketId, panelOpen, onTogglePanel }: Conversatio
     const d = new Date(iso).toDateString();
     return d === today ? t('today') : d === yesterday ? t('yesterday') : fmt.date(iso);
   };
-  const statusTone = ticket.status === 'pending' ? 'warning' : ticket.status === 'open' ? 'success' : 'neutral';
+  const statusTone = ticket.status === 'pending' ? 'warning' : ticket.status === 'open' ? 'success' : ticket.status === 'bot' ? 'accent' : 'neutral';
   const typingText = (() => {
     if (!typing) return null;
     const recording = typing.state === 'recording';
@@ -247,7 +252,7 @@ export function Conversation({ ticketId, panelOpen, onTogglePanel }: Conversatio
     const member = messages.find((m) => m.author?.phone === typing.phone)?.author;
     return t(recording ? 'memberRecording' : 'memberTyping', { name: member?.name || formatPhone(typing.phone) });
   })();
-  const statusLabel = ticket.status === 'pending' ? t('statusPending') : ticket.status === 'open' ? t('statusOpen') : t('statusClosed');
+  const statusLabel = statusLabelOf(ticket.status);
 
   let lastDay = '';
   return (
@@ -335,6 +340,16 @@ export function Conversation({ ticketId, panelOpen, onTogglePanel }: Conversatio
             onCancelQuote={() => setQuoting(null)}
             onSent={(m) => onSentOrEvent(m, true)}
           />
+        ) : ticket.status === 'bot' ? (
+          <div className="composer-blocked bot-banner" role="status" data-testid="bot-banner">
+            <span className="bot-banner-text">
+              <strong>{td('botHandling')}</strong>
+              <span className="small muted">{td('botHandlingHint')}</span>
+            </span>
+            <Button variant="primary" loading={accepting} onClick={() => void accept(true)} data-testid="take-over-bar">
+              {td('takeOver')}
+            </Button>
+          </div>
         ) : (
           <div className="composer-blocked" data-testid="composer-blocked">
             <span className="muted">

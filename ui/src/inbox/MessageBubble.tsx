@@ -1,6 +1,7 @@
 //! One message of a conversation: the customer's on the left, ours on the right with
 //! delivery ticks, internal notes in yellow; media previews (image, audio, video, document),
-//! the quoted message it answers, and in a group chat the member who wrote.
+//! the quoted message it answers, in a group chat the member who wrote, and under a voice
+//! note its transcript (which may come a little later, in a live update of the message).
 import { mediaPath } from '../api/client';
 import { useT } from '../i18n';
 import { Icons } from '../shell/icons';
@@ -8,7 +9,9 @@ import { MediaLink, useMediaSrc } from '../shell/media';
 import { formatPhone } from '../shell/phone';
 import { IconButton, useFormat } from '../shell/ui';
 import { useInboxData, type Message } from './data';
+import { detailText } from './detailText';
 import { inboxText, type InboxKey } from './messages';
+import './details.css';
 
 const TICK_LABEL: Record<string, InboxKey> = {
   pending: 'tickPending',
@@ -112,11 +115,15 @@ export function MediaView({ message }: { message: Message }) {
   }
 }
 
+function clip(text: string): string {
+  return text.length > 120 ? `${text.slice(0, 120)}…` : text;
+}
+
 /** A one-line summary of a message, for quotes. */
 export function snippet(m: Message, t: (k: InboxKey) => string): string {
-  if (m.body) return m.body.length > 120 ? `${m.body.slice(0, 120)}…` : m.body;
+  if (m.body) return clip(m.body);
   if (m.kind === 'image') return `📷 ${t('image')}`;
-  if (m.kind === 'audio') return `🎤 ${t('audio')}`;
+  if (m.kind === 'audio') return `🎤 ${m.transcript ? clip(m.transcript) : t('audio')}`;
   if (m.kind === 'video') return `🎬 ${t('video')}`;
   if (m.kind === 'document') return `📄 ${m.media?.filename ?? t('document')}`;
   return '';
@@ -141,6 +148,18 @@ export function useAuthorName() {
     if (m.run_id) return t('flow');
     return t('system');
   };
+}
+
+/** A voice note's text, once the company's provider transcribed it. */
+function Transcript({ message }: { message: Message }) {
+  const t = useT(detailText);
+  if (!message.transcript) return null;
+  return (
+    <span className="msg-transcript" data-testid="message-transcript">
+      <span className="msg-transcript-label">{t('transcript')}</span>
+      <span className="msg-transcript-text">{message.transcript}</span>
+    </span>
+  );
 }
 
 export function MessageBubble({ message: m, quoted, contactName, highlight, onReply, onJumpTo }: MessageBubbleProps) {
@@ -169,6 +188,7 @@ export function MessageBubble({ message: m, quoted, contactName, highlight, onRe
           </button>
         ) : null}
         <MediaView message={m} />
+        <Transcript message={m} />
         {m.body ? <span className="msg-text">{m.body}</span> : null}
         {m.direction === 'in' && m.error ? (
           // What the platform could not keep of it (a refused file, say).

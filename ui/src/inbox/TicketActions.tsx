@@ -1,6 +1,6 @@
 //! What an agent can do with a ticket from the conversation header: accept (taking over from
-//! a flow knowingly, `useAccept`), transfer to a queue or an agent, return to the queue, close,
-//! reopen, tag, and read its timeline.
+//! a flow knowingly, `useAccept`), take over from the queue's bot, transfer to a queue or an
+//! agent, return to the queue, close, reopen, tag, and read its timeline.
 import { useEffect, useRef, useState } from 'react';
 import { api, type Schemas } from '../api/client';
 import { useT } from '../i18n';
@@ -8,6 +8,7 @@ import { Icons } from '../shell/icons';
 import { Button, EmptyState, Field, IconButton, Modal, Spinner, useConfirm, useFormat, useToast } from '../shell/ui';
 import { useAccept } from './accept';
 import { useInboxData, type Ticket } from './data';
+import { detailText } from './detailText';
 import { inboxText, type InboxKey } from './messages';
 
 export interface TicketActionsProps {
@@ -19,6 +20,7 @@ export interface TicketActionsProps {
 
 export function TicketActions({ ticket, onChange, panelOpen, onTogglePanel }: TicketActionsProps) {
   const t = useT(inboxText);
+  const td = useT(detailText);
   const toast = useToast();
   const confirm = useConfirm();
   const [busy, setBusy] = useState<string | null>(null);
@@ -27,10 +29,10 @@ export function TicketActions({ ticket, onChange, panelOpen, onTogglePanel }: Ti
   const [timelineOpen, setTimelineOpen] = useState(false);
   const takeTicket = useAccept();
 
-  const accept = async () => {
+  const accept = async (takeOver?: boolean) => {
     setBusy('accept');
     try {
-      const next = await takeTicket(ticket);
+      const next = await takeTicket(ticket, { takeOver });
       if (next) onChange(next);
     } finally {
       setBusy(null);
@@ -59,6 +61,10 @@ export function TicketActions({ ticket, onChange, panelOpen, onTogglePanel }: Ti
       {ticket.status === 'pending' ? (
         <Button variant="primary" size="sm" loading={busy === 'accept'} onClick={() => void accept()} data-testid="accept">
           {t('accept')}
+        </Button>
+      ) : ticket.status === 'bot' ? (
+        <Button variant="primary" size="sm" loading={busy === 'accept'} onClick={() => void accept(true)} data-testid="take-over">
+          {td('takeOver')}
         </Button>
       ) : null}
       {ticket.status !== 'closed' ? (

@@ -1,4 +1,5 @@
-//! The left column of the inbox: tabs for waiting / open / closed tickets, filters by queue,
+//! The left column of the inbox: tabs for waiting / open / closed tickets (and, for supervisors
+//! and admins, the ones a queue's bot holds, which agents do not see), filters by queue,
 //! tag, kind of chat (one-to-one or group) and text, and more filters by agent, number and
 //! opening date (`TicketFilters`), the agent's online switch, and the list itself, kept
 //! current by the websocket. A new waiting ticket beeps and raises a desktop notification.
@@ -14,6 +15,7 @@ import { live, type LiveEvent, type LiveStatus } from '../shell/live';
 import { formatPhone } from '../shell/phone';
 import { Button, EmptyState, Spinner, Tabs, useFormat, useToast } from '../shell/ui';
 import { newer, useInboxData, type Ticket } from './data';
+import { detailText } from './detailText';
 import { followed, followTicket } from './follow';
 import { inboxText } from './messages';
 import { NewConversationDialog } from './NewConversation';
@@ -52,21 +54,26 @@ interface Choices {
   more: MoreFilters;
 }
 
+/** Whether tickets of `status` have an agent ("Only mine" and the agent filter apply to them). */
+const hasAgent = (status: Status) => status === 'open' || status === 'closed';
+
 /**
  * The filters of the `status` tab: "Only mine" and the agent apply to the open and closed
- * tickets (waiting ones have no agent yet), the agent only for supervisors and admins.
+ * tickets (waiting ones and the bot's have no agent yet), the agent only for supervisors and
+ * admins.
  */
 function filtersOf(status: Status, c: Choices, me: string, supervisor: boolean): Filters {
-  const byAgent = status !== 'pending';
+  const byAgent = hasAgent(status);
   const user = !byAgent ? '' : c.mine ? me : supervisor ? c.more.agent : '';
   return { status, queue: c.queue, tag: c.tag, chats: c.chats, search: c.search, user, connection: c.more.connection, ...openedRange(c.more.from, c.more.to) };
 }
 
 const TAB_KEY = 'tucan.inbox.tab';
 
-function savedTab(): Status {
+/** The tab the user had open; the bot's tab only for supervisors and admins. */
+function savedTab(supervisor: boolean): Status {
   const v = localStorage.getItem(TAB_KEY);
-  return v === 'open' || v === 'closed' ? v : 'pending';
+  return v === 'open' || v === 'closed' || (v === 'bot' && supervisor) ? v : 'pending';
 }
 
 function matches(t: Ticket, f: Filters): boolean {
@@ -93,12 +100,13 @@ const MAX_ROWS = 500;
 
 export function TicketList({ selectedId }: { selectedId?: string }) {
   const t = useT(inboxText);
+  const td = useT(detailText);
   const data = useInboxData();
   const toast = useToast();
   const navigate = useNavigate();
   const location = useLocation();
   const fmt = useFormat();
-  const [status, setStatus] = useState<Status>(() => followed(location.state)?.status ?? savedTab());
+  const [status, setStatus] = useState<Status>(() => followed(location.state)?.status ?? savedTab(hasRole(data.me, 'supervisor')));
   const [queue, setQueue] = useState('');
   const [tag, setTag] = useState('');
   const [chats, setChats] = useState<ChatKind>('all');
@@ -316,9 +324,17 @@ export function TicketList({ selectedId }: { selectedId?: string }) {
     }
   };
 
-  const agentApplies = supervisor && status !== 'pending';
+  const agentApplies = supervisor && hasAgent(status);
   const filtered = !!(queue || tag || chats !== 'all' || search || filters.user || moreFiltersOn(more, agentApplies));
-  const emptyText = filtered ? t('emptyFiltered') : status === 'pending' ? t('emptyPending') : status === 'open' ? t('emptyOpen') : t('emptyClosed');
+  const emptyText = filtered
+    ? t('emptyFiltered')
+    : status === 'pending'
+      ? t('emptyPending')
+      : status === 'open'
+        ? t('emptyOpen')
+        : status === 'bot'
+          ? td('emptyBot')
+          : t('emptyClosed');
 
   return (
     <section className="inbox-list" aria-label={t('title')}>
@@ -379,7 +395,7 @@ export function TicketList({ selectedId }: { selectedId?: string }) {
             setMore(next);
           }}
         />
-        {status !== 'pending' ? (
+        {hasAgent(status) ? (
           <label className="check small">
             <input
               type="checkbox"
@@ -400,6 +416,7 @@ export function TicketList({ selectedId }: { selectedId?: string }) {
             { id: 'pending', label: t('tabPending'), badge: pendingCount ?? pending.size },
             { id: 'open', label: t('tabOpen') },
             { id: 'closed', label: t('tabClosed') },
+            ...(supervisor ? [{ id: 'bot', label: td('tabBot') }] : []),
           ]}
         />
       </div>

@@ -1,6 +1,7 @@
-//! Texts of the inbox's service-desk details (taking over from a flow, who wrote a ticket's
-//! last line, the list's filters by agent, number and opening date) in English, Spanish and
-//! Portuguese (Brazil). One row per key: [English, Español, Português (Brasil)].
+//! Texts of the inbox's service-desk details (taking over from a flow or a queue's bot, who
+//! wrote a ticket's last line, the list's filters by agent, number and opening date, voice
+//! notes' transcripts) in English, Spanish and Portuguese (Brazil). One row per key:
+//! [English, Español, Português (Brasil)].
 import { dict, type Dict } from '../i18n';
 
 type Row = readonly [en: string, es: string, pt: string];
@@ -25,6 +26,18 @@ export const detailText = table({
   ],
   takeOver: ['Take over', 'Tomar el control', 'Assumir'],
   tookOver: ['You took over from the flow.', 'Tomaste el control; el flujo se detuvo.', 'Você assumiu; o fluxo foi interrompido.'],
+  tookOverBot: ['You took over from the bot.', 'Tomaste el control; el bot se detuvo.', 'Você assumiu; o bot foi interrompido.'],
+  tabBot: ['Bot', 'Bot', 'Bot'],
+  statusBot: ['With a bot', 'Con un bot', 'Com um bot'],
+  emptyBot: ['No conversation is with a bot right now.', 'Ninguna conversación está con un bot ahora.', 'Nenhuma conversa está com um bot agora.'],
+  botHandling: ['A bot is handling this conversation.', 'Un bot está atendiendo esta conversación.', 'Um bot está atendendo esta conversa.'],
+  botHandlingHint: [
+    "The queue's bot talks to the customer; agents see the ticket once it hands it over. Take over to answer yourself: the bot stops.",
+    'El bot de la cola habla con el cliente; los agentes ven el ticket cuando lo entrega. Toma el control para responder tú: el bot se detiene.',
+    'O bot da fila conversa com o cliente; os atendentes veem o atendimento quando ele o repassa. Assuma para responder você mesmo: o bot é interrompido.',
+  ],
+  queueBotHint: ["The queue's bot is handling this conversation", 'El bot de la cola está atendiendo esta conversación', 'O bot da fila está atendendo esta conversa'],
+  transcript: ['Transcript', 'Transcripción', 'Transcrição'],
   bot: ['bot', 'bot', 'bot'],
   botHint: ['A flow is talking to this customer', 'Un flujo está hablando con este cliente', 'Um fluxo está conversando com este cliente'],
   byAgent: ['Agent:', 'Agente:', 'Atendente:'],

@@ -1,6 +1,6 @@
 //! Who a ticket's last line is from, as the inbox list shows it ("Agent:" or "Bot:" before an
 //! agent's or a flow's line, nothing before the customer's), and the "bot" badge of a ticket
-//! a flow is still talking on (`bot_run_id`).
+//! a flow is still talking on (`bot_run_id`) or its queue's bot holds (status `bot`).
 import { useT } from '../i18n';
 import { Badge } from '../shell/ui';
 import type { Ticket } from './data';
@@ -20,12 +20,13 @@ export function LastLine({ ticket }: { ticket: Ticket }) {
   );
 }
 
-/** "bot" while a flow talks to the customer on this ticket and no agent has it. */
+/** "bot" while a flow or the queue's bot talks to the customer on this ticket and no agent has it. */
 export function BotBadge({ ticket }: { ticket: Ticket }) {
   const t = useT(detailText);
-  if (!ticket.bot_run_id) return null;
+  const queueBot = ticket.status === 'bot';
+  if (!ticket.bot_run_id && !queueBot) return null;
   return (
-    <Badge tone="accent" title={t('botHint')}>
+    <Badge tone="accent" title={queueBot ? t('queueBotHint') : t('botHint')}>
       <span data-testid="bot-badge">{t('bot')}</span>
     </Badge>
   );

@@ -2,7 +2,8 @@
 //! theme toggle, the language picker (saved on the account too) and the user's menu; the
 //! page renders beside it. On a narrow screen the sidebar slides in from a top bar. A company
 //! user hears of the notes that mention them here, whatever page is open (`useMentions`); the
-//! Inbox entry counts the unread ones.
+//! Inbox entry counts the unread ones. A company admin has a bell in the header (the sidebar's
+//! top, or the top bar on a narrow screen) for the platform's notices (`NoticesBell`).
 import { useEffect, useState, type ReactNode } from 'react';
 import { NavLink, Link, Outlet, useLocation } from 'react-router-dom';
 import { LANGS, useLang, useT, type Lang } from '../i18n';
@@ -11,6 +12,8 @@ import { appLang, hasRole, useAuth } from './auth';
 import { Icons } from './icons';
 import { useMentions } from './mentions';
 import { shellText } from './messages';
+import { NoticesBell } from './NoticesBell';
+import { useNotices } from './notices';
 import { useTheme } from './theme';
 import { Avatar, IconButton } from './ui';
 
@@ -78,6 +81,22 @@ function navFor(user: ReturnType<typeof useAuth>['user']): NavGroup[] {
   return groups;
 }
 
+/** The width under which the sidebar slides in from the top bar (as `styles.css` says). */
+const NARROW = '(max-width: 900px)';
+
+/** Whether the screen is narrow: the header is then the top bar. */
+function useNarrow(): boolean {
+  const [narrow, setNarrow] = useState(() => window.matchMedia(NARROW).matches);
+  useEffect(() => {
+    const q = window.matchMedia(NARROW);
+    const on = () => setNarrow(q.matches);
+    on();
+    q.addEventListener('change', on);
+    return () => q.removeEventListener('change', on);
+  }, []);
+  return narrow;
+}
+
 /** The role's name in the user's language. */
 export function useRoleName() {
   const t = useT(shellText);
@@ -94,6 +113,10 @@ export function Layout() {
   const location = useLocation();
   const roleName = useRoleName();
   const mentions = useMentions(user && user.role !== 'platform_admin' ? user.id : null);
+  const isAdmin = hasRole(user, 'admin');
+  const notices = useNotices(isAdmin);
+  const narrow = useNarrow();
+  const bell = isAdmin ? <NoticesBell notices={notices} /> : null;
 
   useEffect(() => setOpen(false), [location.pathname]);
 
@@ -117,6 +140,7 @@ export function Layout() {
           T
         </span>
         <strong>TucanLink</strong>
+        {narrow ? bell : null}
       </header>
       <div className={open ? 'sidebar-scrim is-open' : 'sidebar-scrim'} onClick={() => setOpen(false)} />
       <aside id="sidebar" className={open ? 'sidebar is-open' : 'sidebar'}>
@@ -125,6 +149,7 @@ export function Layout() {
             T
           </span>
           TucanLink
+          {narrow ? null : bell}
         </div>
         <nav className="nav" aria-label={t('mainNav')}>
           {navFor(user).map((g, i) => (

@@ -198,4 +198,10 @@ export const Icons = {
       <path d="M3.5 10h17M8 3v4M16 3v4M12 13.5v2.5l1.8 1" />
     </Svg>
   ),
+  bell: () => (
+    <Svg>
+      <path d="M6 16V11a6 6 0 0 1 12 0v5l1.5 2h-15z" />
+      <path d="M10 20.5a2 2 0 0 0 4 0" />
+    </Svg>
+  ),
 };

@@ -10,12 +10,14 @@ export type LiveView =
   | { view: 'connections' }
   /** Internal notes that mention the signed-in user, on any ticket. */
   | { view: 'mentions' }
+  /** Notices to the company's admins (admins only). */
+  | { view: 'notices' }
   | { view: 'simulator'; connection_id: string };
 
-/** One event as the server sends it; `data` is the ticket, message, connection or phone message after the change. */
+/** One event as the server sends it; `data` is the ticket, message, connection, phone message or notice after the change. */
 export interface LiveEvent {
   id: string;
-  kind: 'ticket' | 'ticket_gone' | 'message' | 'connection' | 'sim' | string;
+  kind: 'ticket' | 'ticket_gone' | 'message' | 'connection' | 'sim' | 'notice' | string;
   ticket_id?: string | null;
   connection_id?: string | null;
   data?: any; // the changed record; its shape depends on `kind`

@@ -270,7 +270,7 @@ async fn a_flow_bot_asks_then_the_ticket_goes_to_the_queue_when_its_run_ends() {
                 ],
                 "edges": [
                     { "id": "e1", "source": "start", "target": "ask" },
-                    { "id": "e2", "source": "ask", "target": "ok" }
+                    { "id": "e2", "source": "ask", "source_port": "answer", "target": "ok" }
                 ]
             }),
         )

@@ -299,6 +299,7 @@ mod tests {
                 strategy: Default::default(),
                 business_hours: None,
                 auto_close: None,
+                bot: None,
             })
             .await
             .unwrap();
