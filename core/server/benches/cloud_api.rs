@@ -24,7 +24,6 @@ use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 use tucan_api::AppState;
 use tucan_api::mailer::LogMailer;
-use tucan_bus::Lane;
 use tucan_store::Store;
 
 mod common;
@@ -165,32 +164,7 @@ async fn setup(kv: &str) -> Bench {
     let mut handlers = tucan_bus::Handlers::default();
     state.runtime.register(&mut handlers);
     state.inbox.register(&mut handlers);
-    let worker = tucan_bus::Worker::new(
-        bus,
-        handlers,
-        tucan_bus::WorkerOptions {
-            lanes: vec![
-                (Lane::Flow, 16),
-                (Lane::Messages, 16),
-                (Lane::Campaigns, 4),
-                (Lane::Webhooks, 8),
-                (Lane::System, 2),
-            ],
-            grace: Duration::from_secs(1),
-            keep_alive: Duration::from_secs(10),
-        },
-    );
-    let stop = tokio_util::sync::CancellationToken::new();
-    let timers = state.runtime.timers().clone();
-    tokio::spawn({
-        let stop = stop.clone();
-        async move { worker.run(stop).await }
-    });
-    tokio::spawn({
-        let stop = stop.clone();
-        async move { timers.run(stop).await }
-    });
-    std::mem::forget(stop);
+    common::run_workers(bus, handlers, state.runtime.timers().clone(), 8);
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();

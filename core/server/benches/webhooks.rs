@@ -19,7 +19,6 @@ use std::time::{Duration, Instant};
 
 use poem::{EndpointExt, Request, Route, handler, web::Data};
 use serde_json::json;
-use tucan_bus::Lane;
 use tucan_model::webhook::NewWebhookEndpoint;
 use tucan_store::{Store, TenantDb};
 use tucan_webhooks::{Event, Scope, Webhooks};
@@ -112,32 +111,7 @@ async fn setup(kv: &str, lane: usize) -> Bench {
     services.runtime.register(&mut handlers);
     services.inbox.register(&mut handlers);
     services.webhooks.register(&mut handlers);
-    let worker = tucan_bus::Worker::new(
-        bus,
-        handlers,
-        tucan_bus::WorkerOptions {
-            lanes: vec![
-                (Lane::Flow, 16),
-                (Lane::Messages, 16),
-                (Lane::Campaigns, 4),
-                (Lane::Webhooks, lane),
-                (Lane::System, 2),
-            ],
-            grace: Duration::from_secs(1),
-            keep_alive: Duration::from_secs(10),
-        },
-    );
-    let stop = tokio_util::sync::CancellationToken::new();
-    let timers = services.runtime.timers().clone();
-    tokio::spawn({
-        let stop = stop.clone();
-        async move { worker.run(stop).await }
-    });
-    tokio::spawn({
-        let stop = stop.clone();
-        async move { timers.run(stop).await }
-    });
-    std::mem::forget(stop);
+    common::run_workers(bus, handlers, services.runtime.timers().clone(), lane);
     let db = store.tenant(&tenant.id).await.unwrap();
     let (url, receiver) = start_receiver().await;
     services

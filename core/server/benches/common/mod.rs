@@ -4,7 +4,11 @@
 // Not every benchmark uses every helper.
 #![allow(dead_code)]
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use tucan_api::ApiSettings;
+use tucan_bus::{Handlers, JobBus, Lane, Timers};
 use tucan_model::tenancy::{NewTenant, NewTenantAdmin, PlanFeatures, PlanLimits, Tenant};
 use tucan_store::{Store, StoreOptions};
 
@@ -85,4 +89,34 @@ pub fn api_settings() -> ApiSettings {
         metrics_token: None,
         ui_dir: None,
     }
+}
+
+/// Start the job workers of `tucanlink serve` (its default lane sizes, the `webhooks` lane
+/// with `webhooks_lane` workers) and the durable timers; they run until the process ends.
+pub fn run_workers(bus: Arc<dyn JobBus>, handlers: Handlers, timers: Timers, webhooks_lane: usize) {
+    let worker = tucan_bus::Worker::new(
+        bus,
+        handlers,
+        tucan_bus::WorkerOptions {
+            lanes: vec![
+                (Lane::Flow, 16),
+                (Lane::Messages, 16),
+                (Lane::Campaigns, 4),
+                (Lane::Webhooks, webhooks_lane),
+                (Lane::System, 2),
+            ],
+            grace: Duration::from_secs(1),
+            keep_alive: Duration::from_secs(10),
+        },
+    );
+    let stop = tokio_util::sync::CancellationToken::new();
+    tokio::spawn({
+        let stop = stop.clone();
+        async move { worker.run(stop).await }
+    });
+    tokio::spawn({
+        let stop = stop.clone();
+        async move { timers.run(stop).await }
+    });
+    std::mem::forget(stop);
 }
