@@ -17,7 +17,9 @@ pub const MAX_IMPORT_ROWS: usize = 50_000;
 
 const KNOWN: [&str; 4] = ["name", "phone", "email", "tags"];
 
-pub async fn import(ctx: &TenantCtx, text: &str) -> ApiResult<ImportReport> {
+/// Import contacts from CSV; with `list_id`, each imported contact also joins that static
+/// list.
+pub async fn import(ctx: &TenantCtx, text: &str, list_id: Option<&str>) -> ApiResult<ImportReport> {
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .flexible(false)
@@ -50,6 +52,7 @@ pub async fn import(ctx: &TenantCtx, text: &str) -> ApiResult<ImportReport> {
         .collect();
 
     let mut report = ImportReport::default();
+    let mut joining: Vec<String> = Vec::new();
     for (i, record) in reader.records().enumerate() {
         if i >= MAX_IMPORT_ROWS {
             return Err(ApiError::new(
@@ -65,9 +68,21 @@ pub async fn import(ctx: &TenantCtx, text: &str) -> ApiResult<ImportReport> {
             },
             Err(e) => Err(ApiError::new(ErrorCode::InvalidCsv, e.to_string())),
         };
+        if let Ok((_, id)) = &result
+            && list_id.is_some()
+        {
+            joining.push(id.clone());
+        }
+        if let Some(list) = list_id
+            && joining.len() >= 500
+        {
+            ctx.db
+                .add_list_members(list, &std::mem::take(&mut joining))
+                .await?;
+        }
         match result {
-            Ok(true) => report.created += 1,
-            Ok(false) => report.updated += 1,
+            Ok((true, _)) => report.created += 1,
+            Ok((false, _)) => report.updated += 1,
             Err(e) => {
                 report.failed += 1;
                 if matches!(e, ApiError::Internal(_) | ApiError::Unavailable(_)) {
@@ -83,6 +98,11 @@ pub async fn import(ctx: &TenantCtx, text: &str) -> ApiResult<ImportReport> {
                 }
             }
         }
+    }
+    if let Some(list) = list_id
+        && !joining.is_empty()
+    {
+        ctx.db.add_list_members(list, &joining).await?;
     }
     Ok(report)
 }
@@ -131,8 +151,8 @@ fn parse_row(
     })
 }
 
-/// Create or update by phone; true when created.
-async fn save_row(ctx: &TenantCtx, fields: ContactFields) -> ApiResult<bool> {
+/// Create or update by phone; true when created, and the contact's id.
+async fn save_row(ctx: &TenantCtx, fields: ContactFields) -> ApiResult<(bool, String)> {
     match ctx.db.find_contact_by_phone(&fields.phone).await? {
         Some(existing) => {
             let id = existing.id.clone();
@@ -140,12 +160,9 @@ async fn save_row(ctx: &TenantCtx, fields: ContactFields) -> ApiResult<bool> {
             merge_import(&mut merged, fields);
             check_custom_fields(&merged.custom_fields)?;
             ctx.db.save_contact(&id, &merged).await?;
-            Ok(false)
+            Ok((false, id))
         }
-        None => {
-            ctx.db.create_contact(&fields).await?;
-            Ok(true)
-        }
+        None => Ok((true, ctx.db.create_contact(&fields).await?.id)),
     }
 }
 

@@ -316,6 +316,18 @@ impl From<tucan_webhooks::WebhookError> for ApiError {
     }
 }
 
+impl From<tucan_campaigns::CampaignError> for ApiError {
+    fn from(e: tucan_campaigns::CampaignError) -> Self {
+        use tucan_campaigns::CampaignError as C;
+        match e {
+            C::Store(e) => e.into(),
+            C::Inbox(e) => e.into(),
+            C::Invalid(p) => ApiError::from(p),
+            other => shown_or_logged(None, "campaigns", &other),
+        }
+    }
+}
+
 fn json_error(status: poem::http::StatusCode, code: ErrorCode, message: String) -> Response {
     let body = serde_json::json!({ "code": code.as_str(), "message": message });
     Response::builder()

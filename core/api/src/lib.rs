@@ -25,6 +25,7 @@ pub use state::{ApiSettings, AppState};
 
 use crate::routes::api_keys::ApiKeysApi;
 use crate::routes::auth::AuthApi;
+use crate::routes::campaigns::CampaignsApi;
 use crate::routes::connections::ConnectionsApi;
 use crate::routes::contacts::ContactsApi;
 use crate::routes::conversations::ConversationsApi;
@@ -34,6 +35,7 @@ use crate::routes::hooks::HooksApi;
 use crate::routes::inbox::{QueuesApi, TagsApi};
 use crate::routes::integrations::IntegrationsApi;
 use crate::routes::jobs::JobsApi;
+use crate::routes::lists::ListsApi;
 use crate::routes::notices::NoticesApi;
 use crate::routes::people::PeopleApi;
 use crate::routes::platform::PlatformApi;
@@ -73,6 +75,8 @@ type Apis = (
         WebhooksApi,
         NoticesApi,
         IntegrationsApi,
+        ListsApi,
+        CampaignsApi,
     ),
 );
 
@@ -107,6 +111,8 @@ fn service(state: &AppState) -> OpenApiService<Apis, ()> {
             WebhooksApi { state: s() },
             NoticesApi { state: s() },
             IntegrationsApi { state: s() },
+            ListsApi { state: s() },
+            CampaignsApi { state: s() },
         ),
     );
     OpenApiService::new(apis, "TucanLink API", env!("CARGO_PKG_VERSION"))

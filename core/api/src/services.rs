@@ -30,6 +30,7 @@ pub struct Services {
     pub inbox: Arc<Inbox>,
     pub plugins: Arc<PluginHost>,
     pub webhooks: Arc<Webhooks>,
+    pub campaigns: Arc<tucan_campaigns::Campaigns>,
 }
 
 impl Services {
@@ -56,7 +57,7 @@ impl Services {
                 FlowRuntime::new(
                     RuntimeParts {
                         store: store.clone(),
-                        bus,
+                        bus: bus.clone(),
                         timers,
                         registry: Arc::new(Registry::builtin()),
                         desk,
@@ -67,11 +68,15 @@ impl Services {
             },
             inbox_opts,
         );
+        let runtime = inbox.runtime().clone();
+        let campaigns =
+            tucan_campaigns::Campaigns::new(store.clone(), bus, inbox.clone(), runtime.clone());
         Services {
-            runtime: inbox.runtime().clone(),
+            runtime,
             inbox,
             plugins,
             webhooks,
+            campaigns,
         }
     }
 }

@@ -56,6 +56,8 @@ pub struct AppState {
     pub plugins: Arc<PluginHost>,
     /// The company's outgoing webhooks.
     pub webhooks: Arc<tucan_webhooks::Webhooks>,
+    /// The company's campaigns.
+    pub campaigns: Arc<tucan_campaigns::Campaigns>,
 }
 
 impl AppState {
@@ -73,6 +75,7 @@ impl AppState {
             inbox: services.inbox,
             plugins: services.plugins,
             webhooks: services.webhooks,
+            campaigns: services.campaigns,
             bus,
             store,
             tokens: TokenKeys::new(&settings.jwt_secret, settings.access_ttl_secs),

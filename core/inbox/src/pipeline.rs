@@ -318,6 +318,17 @@ impl Inbox {
         let ticket = &outcome.ticket;
         let new_ticket = outcome.opened || outcome.reopened;
         self.announce_received(db, &outcome.message, ticket).await;
+        if !ticket.is_group
+            && let Err(e) = self.opt_out_if_asked(db, &outcome.message).await
+        {
+            tracing::warn!(ticket = %ticket.id, error = %e, "opt-out not recorded");
+        }
+        // The customer answered a campaign's message.
+        if let Some((campaign, seq)) = &ticket.campaign_rcpt
+            && let Err(e) = db.campaign_replied(&ticket.id, campaign, *seq).await
+        {
+            tracing::warn!(ticket = %ticket.id, error = %e, "campaign reply not recorded");
+        }
         if ticket.is_group {
             // Flows talk to one customer; a group chat waits for an agent.
             if new_ticket && let Err(e) = self.auto_assign(db, &ticket.id).await {
@@ -459,6 +470,31 @@ impl Inbox {
         if let Err(e) = self.auto_assign(db, &ticket.id).await {
             tracing::warn!(ticket = %ticket.id, error = %e, "assignment failed");
         }
+    }
+
+    /// A customer who sends one of the company's opt-out words alone leaves its campaigns.
+    async fn opt_out_if_asked(
+        &self,
+        db: &TenantDb,
+        m: &tucan_model::ticket::Message,
+    ) -> InboxResult<()> {
+        if m.body.len() > 40 {
+            return Ok(());
+        }
+        let settings = self.runtime.settings_of(db).await?;
+        let words: Vec<String> =
+            tucan_model::settings::value_of(&settings.stored, "opt_out_keywords")
+                .as_str()
+                .unwrap_or_default()
+                .split(',')
+                .map(|w| w.trim().to_string())
+                .filter(|w| !w.is_empty())
+                .collect();
+        if tucan_model::campaign::is_opt_out(&m.body, &words) {
+            db.set_opted_out(&m.contact_id, true).await?;
+            tracing::info!(contact = %m.contact_id, "the contact opted out of campaigns");
+        }
+        Ok(())
     }
 
     /// While the company (or the ticket's queue, as `business_hours_scope` says) is closed,

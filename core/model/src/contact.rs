@@ -30,6 +30,9 @@ pub struct Contact {
     /// The queue of the contact's wallet: new tickets wait there when the owner cannot take
     /// them (or when there is no owner).
     pub queue_id: Option<String>,
+    /// Out of every campaign (the customer sent an opt-out word, or a user set it).
+    #[serde(default)]
+    pub opted_out: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -71,6 +74,8 @@ pub struct ContactPatch {
     pub owner_id: Option<String>,
     /// The wallet's queue; an empty string removes it.
     pub queue_id: Option<String>,
+    /// Out of every campaign, or back in.
+    pub opted_out: Option<bool>,
 }
 
 pub const MAX_CUSTOM_FIELDS: usize = 50;

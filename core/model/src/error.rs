@@ -62,6 +62,8 @@ pub enum ErrorCode {
     WebhookEndpointNotFound,
     WebhookDeliveryNotFound,
     NoticeNotFound,
+    ContactListNotFound,
+    CampaignNotFound,
     // 405
     MethodNotAllowed,
     // 409
@@ -80,6 +82,7 @@ pub enum ErrorCode {
     IdempotencyKeyReused,
     /// A flow is still talking to the customer on the ticket: accepting takes over from it.
     FlowTalking,
+    CampaignState,
     // 413
     BodyTooLarge,
     // 415
@@ -133,11 +136,13 @@ impl ErrorCode {
             | DeadJobNotFound
             | WebhookEndpointNotFound
             | WebhookDeliveryNotFound
-            | NoticeNotFound => 404,
+            | NoticeNotFound
+            | ContactListNotFound
+            | CampaignNotFound => 404,
             MethodNotAllowed => 405,
             EmailTaken | ContactExists | NameTaken | PlanInUse | PluginInUse | FlowNotPublished
             | RunActive | RunNotWaiting | TicketState | WindowClosed | IdempotencyKeyReused
-            | FlowTalking => 409,
+            | FlowTalking | CampaignState => 409,
             BodyTooLarge => 413,
             UnsupportedMediaType => 415,
             TooManyAttempts => 429,
@@ -198,6 +203,8 @@ impl ErrorCode {
             WebhookEndpointNotFound => "WEBHOOK_ENDPOINT_NOT_FOUND",
             WebhookDeliveryNotFound => "WEBHOOK_DELIVERY_NOT_FOUND",
             NoticeNotFound => "NOTICE_NOT_FOUND",
+            ContactListNotFound => "CONTACT_LIST_NOT_FOUND",
+            CampaignNotFound => "CAMPAIGN_NOT_FOUND",
             MethodNotAllowed => "METHOD_NOT_ALLOWED",
             EmailTaken => "EMAIL_TAKEN",
             ContactExists => "CONTACT_EXISTS",
@@ -209,6 +216,7 @@ impl ErrorCode {
             RunNotWaiting => "RUN_NOT_WAITING",
             TicketState => "TICKET_STATE",
             FlowTalking => "FLOW_TALKING",
+            CampaignState => "CAMPAIGN_STATE",
             WindowClosed => "WINDOW_CLOSED",
             IdempotencyKeyReused => "IDEMPOTENCY_KEY_REUSED",
             BodyTooLarge => "BODY_TOO_LARGE",
@@ -254,6 +262,8 @@ pub enum Resource {
     WebhookEndpoint,
     WebhookDelivery,
     Notice,
+    ContactList,
+    Campaign,
 }
 
 impl Resource {
@@ -285,6 +295,8 @@ impl Resource {
             WebhookEndpoint => ErrorCode::WebhookEndpointNotFound,
             WebhookDelivery => ErrorCode::WebhookDeliveryNotFound,
             Notice => ErrorCode::NoticeNotFound,
+            ContactList => ErrorCode::ContactListNotFound,
+            Campaign => ErrorCode::CampaignNotFound,
         }
     }
 
@@ -316,6 +328,8 @@ impl Resource {
             WebhookEndpoint => "webhook endpoint",
             WebhookDelivery => "webhook delivery",
             Notice => "notice",
+            ContactList => "contact list",
+            Campaign => "campaign",
         }
     }
 }

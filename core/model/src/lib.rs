@@ -4,6 +4,7 @@
 //! API speaks them directly.
 
 pub mod api_key;
+pub mod campaign;
 pub mod contact;
 pub mod conversation;
 pub mod dashboard;

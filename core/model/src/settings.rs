@@ -108,6 +108,15 @@ pub static SETTINGS: &[SettingDef] = &[
         choices: &[],
     },
     SettingDef {
+        key: "opt_out_keywords",
+        ty: SettingType::Text,
+        description: "Words that, sent alone, take the customer out of every campaign (comma-separated).",
+        default: || Value::String("SAIR, PARAR, STOP".into()),
+        min: 0,
+        max: 500,
+        choices: &[],
+    },
+    SettingDef {
         key: "business_hours_scope",
         ty: SettingType::Choice,
         description: "Whose business hours apply: none, the company's, or each queue's.",

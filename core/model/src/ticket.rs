@@ -247,6 +247,12 @@ pub struct Ticket {
     /// What the customer added after the rating.
     #[serde(default)]
     pub rating_comment: Option<String>,
+    /// The campaign recipient (`[campaign id, seq]`) a campaign's message on the ticket
+    /// went to, until the customer answers it (internal).
+    #[serde(default, skip_serializing)]
+    #[schemars(skip)]
+    #[cfg_attr(feature = "openapi", oai(skip))]
+    pub campaign_rcpt: Option<(String, u64)>,
 }
 
 /// Who wrote a message: the customer, an agent (or an API client), a flow, or the platform

@@ -27,6 +27,6 @@ pub use runtime::{
     CallLater, DeskError, FlowRuntime, ParentLink, PluginCalls, RunContact, RunSource,
     RuntimeOptions, RuntimeParts, StartRun, Stepped, TestContact, TicketDesk,
 };
-pub use schedule::SCHEDULE_KIND;
+pub use schedule::{SCHEDULE_KIND, tick_run_id};
 pub use transcribe::{Audio, MAX_AUDIO_BYTES};
 pub use triggers::{TriggerEvent, WebhookTarget};

@@ -490,7 +490,7 @@ impl FlowRuntime {
             Some(TriggerEvent::Webhook { payload, .. }) => {
                 vars.insert("payload".into(), payload.clone());
             }
-            Some(TriggerEvent::Schedule { .. }) | None => {}
+            Some(TriggerEvent::Schedule { .. } | TriggerEvent::Campaign) | None => {}
         }
         let mut state = RunState::new(&flow, trigger, vars);
         let env = self.env(db, &run).await?;

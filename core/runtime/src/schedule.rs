@@ -24,7 +24,7 @@ pub const SCHEDULE_KIND: &str = "flow.schedule";
 
 /// A UUIDv7-shaped id for the run of one tick: its time is the tick's, the rest a digest of
 /// `key`, so ids stay time-ordered and the same tick always gets the same id.
-pub(crate) fn tick_run_id(due_ms: i64, key: &str) -> String {
+pub fn tick_run_id(due_ms: i64, key: &str) -> String {
     let h = Sha256::digest(key.as_bytes());
     let mut b = [0u8; 16];
     b[..6].copy_from_slice(&(due_ms as u64).to_be_bytes()[2..]);

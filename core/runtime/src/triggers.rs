@@ -27,6 +27,8 @@ pub enum TriggerEvent {
     Schedule {
         node: String,
     },
+    /// A campaign reached one of its recipients (`vars.campaign` is set by the caller).
+    Campaign,
 }
 
 impl TriggerEvent {
@@ -36,6 +38,7 @@ impl TriggerEvent {
             TriggerEvent::Ticket(_) => "ticket",
             TriggerEvent::Webhook { .. } => "webhook",
             TriggerEvent::Schedule { .. } => "schedule",
+            TriggerEvent::Campaign => "campaign",
         }
     }
 
@@ -54,6 +57,7 @@ impl TriggerEvent {
             TriggerEvent::Schedule { node: id } => {
                 node.kind == "trigger.schedule" && node.id == *id
             }
+            TriggerEvent::Campaign => node.kind == "trigger.campaign",
         }
     }
 }

@@ -94,6 +94,7 @@ pub fn handlers(config: &Config, services: &Services) -> Handlers {
     services.runtime.register(&mut handlers);
     services.inbox.register(&mut handlers);
     services.webhooks.register(&mut handlers);
+    services.campaigns.register(&mut handlers);
     handlers
 }
 

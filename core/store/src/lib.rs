@@ -15,11 +15,12 @@ pub use jobs::{DeadJob, DueTimer, JobsDb, LaneCounts, Lease, LeasedJob, ReadyJob
 pub use migrate::MigrationReport;
 pub use platform::{Account, ApiKeyLookup, NewRefreshToken, PlatformDb, RefreshTokenRow};
 pub use tenant::{
-    AiSettingsRow, CloudSettings, ContactFields, ContactQuery, DeliveryAttempt, EffectRow,
-    EffectWrite, EndpointSecrets, EventKind, EventPage, FlowRow, FlowVersionRow, IdempotentCall,
-    InboundLookup, InboundMemo, InboundOutcome, InboundWrite, InboxEvent, LiveEvents, LiveKey,
-    MediaRow, MessagePage, NewRun, Opening, OutgoingWrite, PluginRow, PluginUpload,
-    PluginVersionRow, QuickInbound, QuickOutcome, RunQuery, RunRow, RunWrite, ScheduleClock,
-    ScheduleEdit, ScheduleQuery, ScheduleRow, ScheduleTurn, SimWrite, StepRow, StepWrite, TenantDb,
-    TicketChange, TicketPage, TicketQuery, UserRow, UserTable, Visibility,
+    AiSettingsRow, CampaignProgress, Claim, CloudSettings, ContactFields, ContactQuery,
+    DeliveryAttempt, EffectRow, EffectWrite, EndpointSecrets, EventKind, EventPage, FlowRow,
+    FlowVersionRow, IdempotentCall, InboundLookup, InboundMemo, InboundOutcome, InboundWrite,
+    InboxEvent, Lane, ListContact, LiveEvents, LiveKey, MediaRow, MessagePage, NewRecipient,
+    NewRun, Opening, OutgoingWrite, PluginRow, PluginUpload, PluginVersionRow, QuickInbound,
+    QuickOutcome, RecipientOutcome, RunQuery, RunRow, RunWrite, ScheduleClock, ScheduleEdit,
+    ScheduleQuery, ScheduleRow, ScheduleTurn, SimWrite, StepRow, StepWrite, TenantDb, TicketChange,
+    TicketPage, TicketQuery, UserRow, UserTable, Visibility,
 };

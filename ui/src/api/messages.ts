@@ -56,6 +56,9 @@ export const API_ERROR_CODES = [
   'WEBHOOK_ENDPOINT_NOT_FOUND',
   'WEBHOOK_DELIVERY_NOT_FOUND',
   'NOTICE_NOT_FOUND',
+  'CONTACT_LIST_NOT_FOUND',
+  'CAMPAIGN_NOT_FOUND',
+  'CAMPAIGN_STATE',
   'METHOD_NOT_ALLOWED',
   'EMAIL_TAKEN',
   'CONTACT_EXISTS',
@@ -193,6 +196,9 @@ export const errorMessages = table<ErrorTextKey>({
   WEBHOOK_ENDPOINT_NOT_FOUND: ['The webhook endpoint was not found.', 'No se encontró el endpoint de webhook.', 'O endpoint de webhook não foi encontrado.'],
   WEBHOOK_DELIVERY_NOT_FOUND: ['The webhook delivery was not found.', 'No se encontró el envío del webhook.', 'O envio do webhook não foi encontrado.'],
   NOTICE_NOT_FOUND: ['The notice was not found.', 'No se encontró el aviso.', 'O aviso não foi encontrado.'],
+  CONTACT_LIST_NOT_FOUND: ['The contact list was not found.', 'No se encontró la lista de contactos.', 'A lista de contatos não foi encontrada.'],
+  CAMPAIGN_NOT_FOUND: ['The campaign was not found.', 'No se encontró la campaña.', 'A campanha não foi encontrada.'],
+  CAMPAIGN_STATE: ['The campaign cannot do that in its current state.', 'La campaña no puede hacer eso en su estado actual.', 'A campanha não pode fazer isso no estado atual.'],
   // 405
   METHOD_NOT_ALLOWED: ['This action is not available here.', 'Esta acción no está disponible aquí.', 'Esta ação não está disponível aqui.'],
   // 409

@@ -76,6 +76,12 @@ pub enum Scope {
     #[oai(rename = "plugins:write")]
     #[serde(rename = "plugins:write")]
     PluginsWrite,
+    #[oai(rename = "campaigns:read")]
+    #[serde(rename = "campaigns:read")]
+    CampaignsRead,
+    #[oai(rename = "campaigns:write")]
+    #[serde(rename = "campaigns:write")]
+    CampaignsWrite,
 }
 
 /// The authenticated caller.

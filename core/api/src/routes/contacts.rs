@@ -109,7 +109,7 @@ impl ContactsApi {
         let ctx = auth.tenant(&self.state, Scope::ContactsWrite).await?;
         ctx.require(Role::Supervisor)?;
         let CsvUpload::Csv(text) = body;
-        Ok(Json(csv_io::import(&ctx, &text.0).await?))
+        Ok(Json(csv_io::import(&ctx, &text.0, None).await?))
     }
 
     /// Export every contact as CSV (the same columns the import reads).
@@ -142,7 +142,11 @@ impl ContactsApi {
     ) -> Reply<Json<Contact>, { AUTHED | BODY | NOT_FOUND | CONFLICT }> {
         let ctx = auth.tenant(&self.state, Scope::ContactsWrite).await?;
         let mut fields: ContactFields = ctx.db.get_contact(&id).await?.into();
+        let opted_out = body.0.opted_out;
         apply_patch(&ctx, &mut fields, body.0)?;
+        if let Some(o) = opted_out {
+            ctx.db.set_opted_out(&id, o).await?;
+        }
         let contact = ctx.db.save_contact(&id, &fields).await?;
         self.state
             .inbox

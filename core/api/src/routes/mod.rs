@@ -2,6 +2,7 @@
 
 pub mod api_keys;
 pub mod auth;
+pub mod campaigns;
 pub mod connections;
 pub mod contacts;
 pub mod conversations;
@@ -11,6 +12,7 @@ pub mod hooks;
 pub mod inbox;
 pub mod integrations;
 pub mod jobs;
+pub mod lists;
 pub mod notices;
 pub mod people;
 pub mod platform;
@@ -62,6 +64,8 @@ pub enum ApiTags {
     Webhooks,
     /// What the platform tells a company's admins (an endpoint it turned off).
     Notices,
+    /// Contact lists and campaigns that message them.
+    Campaigns,
     /// WhatsApp numbers and the simulator that plays their customers.
     Connections,
     /// Wasm plugins that add node types to flows.

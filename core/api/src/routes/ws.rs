@@ -120,6 +120,8 @@ enum View {
     Mentions,
     /// Notices to the company's admins (admins only).
     Notices,
+    /// Campaigns' progress (supervisors and admins).
+    Campaigns,
 }
 
 #[derive(Debug, Deserialize)]
@@ -192,6 +194,9 @@ fn delivery(view: &View, perms: &Perms, ev: &InboxEvent) -> Delivery {
         }
         View::Connections if ev.kind == EventKind::Connection => Delivery::Full,
         View::Notices if ev.kind == EventKind::Notice && perms.role >= Role::Admin => {
+            Delivery::Full
+        }
+        View::Campaigns if ev.kind == EventKind::Campaign && perms.role >= Role::Supervisor => {
             Delivery::Full
         }
         View::Mentions if ev.kind == EventKind::Message && mentions(ev, &perms.user_id) => {

@@ -79,6 +79,13 @@ impl TestApp {
     }
 
     async fn launch(settings: ApiSettings, workers: bool) -> TestApp {
+        // `TEST_LOG=warn` (a tracing filter) shows what the server logs while a test runs.
+        if let Ok(filter) = std::env::var("TEST_LOG") {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(filter)
+                .with_test_writer()
+                .try_init();
+        }
         let store = Store::memory().await.expect("store");
         let mailer = Arc::new(MemoryMailer::default());
         let bus = Arc::new(EmbeddedBus::new(
@@ -129,6 +136,7 @@ impl TestApp {
             state.runtime.register(&mut handlers);
             state.inbox.register(&mut handlers);
             state.webhooks.register(&mut handlers);
+            state.campaigns.register(&mut handlers);
             let worker = tucan_bus::Worker::new(
                 bus.clone(),
                 handlers,
@@ -136,6 +144,7 @@ impl TestApp {
                     lanes: vec![
                         (tucan_bus::Lane::Flow, 4),
                         (tucan_bus::Lane::Messages, 8),
+                        (tucan_bus::Lane::Campaigns, 2),
                         (tucan_bus::Lane::Webhooks, 2),
                         (tucan_bus::Lane::System, 1),
                     ],

@@ -6,6 +6,7 @@ mod harness;
 mod ai;
 mod auth;
 mod bad_input;
+mod campaigns;
 mod cloud_api;
 mod conformance;
 mod contacts;

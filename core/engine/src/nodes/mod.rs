@@ -21,6 +21,7 @@ use crate::registry::Registry;
 
 pub(crate) fn register_builtins(r: &mut Registry) {
     r.register(Arc::new(trigger::Manual));
+    r.register(Arc::new(trigger::CampaignStart));
     r.register(Arc::new(trigger::MessageReceived));
     r.register(Arc::new(trigger::TicketEvent));
     r.register(Arc::new(trigger::InboundWebhook));

@@ -72,6 +72,29 @@ impl NodeType for Manual {
     }
 }
 
+/// Started for each recipient of a campaign that sends the flow.
+pub struct CampaignStart;
+
+impl NodeType for CampaignStart {
+    fn spec(&self) -> NodeSpec {
+        trigger_spec(
+            "trigger.campaign",
+            "Campaign start",
+            "Starts for each recipient of a campaign that sends this flow, on the number the campaign gives them; `vars.campaign` holds the campaign's id and name.",
+            schema_of::<ManualConfig>(),
+        )
+    }
+
+    fn prepare(
+        &self,
+        config: &Value,
+        _: &Scripts,
+    ) -> Result<Box<dyn PreparedNode>, Vec<ConfigProblem>> {
+        typed_config::<ManualConfig>(config)?;
+        Ok(Box::new(PassOn))
+    }
+}
+
 /// Started by a customer's message.
 pub struct MessageReceived;
 

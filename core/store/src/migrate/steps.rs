@@ -674,4 +674,64 @@ DEFINE FIELD bot ON queue TYPE option<object> FLEXIBLE;
 DEFINE FIELD OVERWRITE status ON ticket TYPE string ASSERT $value IN ["pending", "open", "closed", "bot"];
 "#,
     },
+    Migration {
+        version: 23,
+        name: "contact lists, opt-outs, campaigns with their recipients and per-number pace",
+        sql: r#"
+DEFINE TABLE contact_list SCHEMAFULL;
+DEFINE FIELD name ON contact_list TYPE string;
+DEFINE FIELD kind ON contact_list TYPE string ASSERT $value IN ["static", "dynamic"];
+DEFINE FIELD filter ON contact_list TYPE option<object> FLEXIBLE;
+DEFINE FIELD created_at ON contact_list TYPE datetime DEFAULT time::now();
+DEFINE INDEX contact_list_name ON contact_list FIELDS name UNIQUE;
+DEFINE TABLE list_member SCHEMAFULL;
+DEFINE FIELD list_id ON list_member TYPE string;
+DEFINE FIELD contact_id ON list_member TYPE string;
+DEFINE FIELD added_at ON list_member TYPE datetime DEFAULT time::now();
+DEFINE INDEX list_member_list ON list_member FIELDS list_id;
+DEFINE INDEX list_member_contact ON list_member FIELDS contact_id;
+DEFINE FIELD opted_out ON contact TYPE bool DEFAULT false;
+DEFINE TABLE campaign SCHEMAFULL;
+DEFINE FIELD name ON campaign TYPE string;
+DEFINE FIELD list_id ON campaign TYPE string;
+DEFINE FIELD connection_ids ON campaign TYPE array<string>;
+DEFINE FIELD content ON campaign TYPE object FLEXIBLE;
+DEFINE FIELD per_minute ON campaign TYPE int;
+DEFINE FIELD start_at ON campaign TYPE option<datetime>;
+DEFINE FIELD window ON campaign TYPE option<object> FLEXIBLE;
+DEFINE FIELD status ON campaign TYPE string;
+DEFINE FIELD flow_version ON campaign TYPE option<int>;
+DEFINE FIELD error ON campaign TYPE option<string>;
+DEFINE FIELD created_at ON campaign TYPE datetime DEFAULT time::now();
+DEFINE FIELD started_at ON campaign TYPE option<datetime>;
+DEFINE FIELD finished_at ON campaign TYPE option<datetime>;
+DEFINE FIELD planned ON campaign TYPE int DEFAULT 0;
+DEFINE FIELD plan_after ON campaign TYPE option<string>;
+DEFINE FIELD plan_done ON campaign TYPE bool DEFAULT false;
+DEFINE TABLE campaign_lane SCHEMAFULL;
+DEFINE FIELD campaign_id ON campaign_lane TYPE string;
+DEFINE FIELD connection_id ON campaign_lane TYPE string;
+DEFINE FIELD cursor ON campaign_lane TYPE int;
+DEFINE FIELD next_at ON campaign_lane TYPE int;
+DEFINE INDEX campaign_lane_campaign ON campaign_lane FIELDS campaign_id;
+DEFINE TABLE campaign_recipient SCHEMAFULL;
+DEFINE FIELD campaign_id ON campaign_recipient TYPE string;
+DEFINE FIELD seq ON campaign_recipient TYPE int;
+DEFINE FIELD contact_id ON campaign_recipient TYPE string;
+DEFINE FIELD name ON campaign_recipient TYPE string;
+DEFINE FIELD phone ON campaign_recipient TYPE string;
+DEFINE FIELD connection_id ON campaign_recipient TYPE string;
+DEFINE FIELD status ON campaign_recipient TYPE string;
+DEFINE FIELD variant ON campaign_recipient TYPE option<int>;
+DEFINE FIELD message_id ON campaign_recipient TYPE option<string>;
+DEFINE FIELD run_id ON campaign_recipient TYPE option<string>;
+DEFINE FIELD error ON campaign_recipient TYPE option<string>;
+DEFINE FIELD claimed_at ON campaign_recipient TYPE option<datetime>;
+DEFINE FIELD updated_at ON campaign_recipient TYPE datetime DEFAULT time::now();
+DEFINE INDEX campaign_recipient_status ON campaign_recipient FIELDS campaign_id, status;
+DEFINE FIELD campaign_id ON message TYPE option<string>;
+DEFINE FIELD campaign_seq ON message TYPE option<int>;
+DEFINE FIELD campaign_rcpt ON ticket TYPE option<array>;
+"#,
+    },
 ];

@@ -271,7 +271,8 @@ impl TenantDb {
         self.get_contact(id).await?;
         rows(
             self.raw(),
-            "DELETE type::record('contact', $id)",
+            // Its places in static lists go with it.
+            "DELETE type::record('contact', $id); DELETE list_member WHERE contact_id = $id;",
             json!({ "id": id }),
         )
         .await?;

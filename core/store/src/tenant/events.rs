@@ -47,6 +47,8 @@ pub enum EventKind {
     Sim,
     /// A notice to the company's admins (`data` is the notice).
     Notice,
+    /// Where a campaign stands (`data`: the campaign and its counts).
+    Campaign,
 }
 
 /// One change, as the stream carries it.

@@ -104,6 +104,10 @@ pub struct OutgoingWrite {
     pub template: Option<TemplateUse>,
     /// Options the customer picks from (a flow's menu).
     pub choices: Vec<String>,
+    /// The campaign recipient (`campaign id`, `seq`) it goes to: its receipts move the
+    /// recipient, and the customer's next message on the ticket marks it replied.
+    #[serde(skip)]
+    pub campaign: Option<(String, u64)>,
 }
 
 #[derive(Debug, Clone)]
@@ -389,6 +393,8 @@ COMMIT TRANSACTION;"
             "template": w.template, "choices": w.choices,
             "quoted_id": w.quoted_id, "status": status, "user_id": w.user_id,
             "run_id": w.run_id, "mentions": w.mentions,
+            "campaign_id": w.campaign.as_ref().map(|c| &c.0),
+            "campaign_seq": w.campaign.as_ref().map(|c| c.1),
         });
         strip_nulls(&mut message);
         let dedupe = if w.dedupe_key.is_some() {
@@ -409,6 +415,12 @@ COMMIT TRANSACTION;"
             Writer::Customer | Writer::System => "",
         };
         let read = if w.mark_read { ", unread = 0" } else { "" };
+        // The customer's next message on the ticket answers the campaign.
+        let camp = if w.campaign.is_some() {
+            ", campaign_rcpt = [$message.campaign_id, $message.campaign_seq]"
+        } else {
+            ""
+        };
         let ticket_update = if w.note && !w.mentions.is_empty() {
             // Whoever a note mentions may open the ticket from then on.
             "LET $t = (UPDATE ONLY type::record('ticket', $tid) SET mentioned = array::union(mentioned ?? [], $mentions) RETURN AFTER);".to_string()
@@ -416,7 +428,7 @@ COMMIT TRANSACTION;"
             "LET $t = $t0;".to_string()
         } else {
             format!(
-                "LET $t = (UPDATE ONLY type::record('ticket', $tid) SET last_message = $preview, last_message_at = time::now(), last_message_by = $by, activity = $activity{read}{bot}, updated_at = time::now() RETURN AFTER);"
+                "LET $t = (UPDATE ONLY type::record('ticket', $tid) SET last_message = $preview, last_message_at = time::now(), last_message_by = $by, activity = $activity{read}{bot}{camp}, updated_at = time::now() RETURN AFTER);"
             )
         };
         let events = if w.note {
@@ -518,6 +530,7 @@ IF array::len($ms) = 0 {{ THROW 'unchanged' }};
 LET $m = $ms[0];
 LET $t = (SELECT * FROM ONLY type::record('ticket', $m.ticket_id));
 {MESSAGE_EVENT}
+IF $m.campaign_id != NONE {{ UPDATE type::record('campaign_recipient', [$m.campaign_id, $m.campaign_seq]) SET status = $status, error = $error ?? error, updated_at = time::now() WHERE status IN ['queued', 'sent', 'delivered'] RETURN NONE }};
 RETURN $m;
 COMMIT TRANSACTION;"
         );

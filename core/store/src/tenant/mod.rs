@@ -1,6 +1,7 @@
 //! One tenant's database. Every repository method here reaches only that database.
 
 mod ai;
+mod campaigns;
 mod connections;
 mod contacts;
 mod conversations;
@@ -11,6 +12,7 @@ mod flows;
 mod inbound_batch;
 mod inbox;
 mod keys;
+mod lists;
 mod messages;
 mod notices;
 mod plugins;
@@ -29,6 +31,7 @@ use surrealdb::Surreal;
 use surrealdb::engine::any::Any;
 
 pub use ai::AiSettingsRow;
+pub use campaigns::{CampaignProgress, Claim, Lane, NewRecipient, RecipientOutcome};
 pub use connections::CloudSettings;
 pub use contacts::{ContactFields, ContactQuery};
 pub use conversations::{IdempotentCall, Opening};
@@ -36,6 +39,7 @@ pub use desk::MediaRow;
 pub use events::{EventKind, EventPage, InboxEvent, LiveEvents};
 pub use flows::{FlowRow, FlowVersionRow};
 pub use inbound_batch::{InboundMemo, QuickInbound, QuickOutcome};
+pub use lists::ListContact;
 pub use messages::{InboundLookup, InboundOutcome, InboundWrite, MessagePage, OutgoingWrite};
 pub use plugins::{PluginRow, PluginUpload, PluginVersionRow};
 pub use runs::{EffectRow, EffectWrite, NewRun, RunQuery, RunRow, RunWrite, StepRow, StepWrite};

@@ -75,6 +75,7 @@ fn ticket(id: &str, contact: &str) -> Ticket {
         closed_at: None,
         rating: None,
         rating_comment: None,
+        campaign_rcpt: None,
     }
 }
 

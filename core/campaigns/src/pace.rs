@@ -1,0 +1,67 @@
+//! The pace of one number of a campaign, kept in the store so it survives restarts: the
+//! earliest time its next message may go (`next_at`, ms). Each message moves it on by the
+//! interval the rate gives; a number that was idle (paused, outside the window) starts again
+//! from now with at most a few seconds of credit, never with a burst of the messages it did
+//! not send meanwhile.
+
+/// The credit a number keeps when its turns come late: a turn every second keeps the rate
+/// exactly as long as turns are never this late.
+const CREDIT_MS: f64 = 3_000.0;
+
+/// How many messages may go at `now_ms`, and from where the pace counts them.
+pub(crate) fn due(next_at: i64, now_ms: i64, per_minute: u32, max: usize) -> (usize, i64) {
+    let interval = interval_ms(per_minute);
+    // An idle number starts from now, with a little credit.
+    let base = (next_at as f64).max(now_ms as f64 - interval.max(CREDIT_MS));
+    if base > now_ms as f64 {
+        return (0, next_at);
+    }
+    let n = ((now_ms as f64 - base) / interval).floor() as usize + 1;
+    (n.min(max), base.round() as i64)
+}
+
+pub(crate) fn interval_ms(per_minute: u32) -> f64 {
+    60_000.0 / f64::from(per_minute.max(1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `base` moved on by `sent` messages.
+    fn after(base: i64, sent: usize, per_minute: u32) -> i64 {
+        (base as f64 + sent as f64 * interval_ms(per_minute)).round() as i64
+    }
+
+    /// Turns every `step` ms for `secs` seconds: how many went.
+    fn run(per_minute: u32, step: i64, secs: i64) -> usize {
+        let mut next = 0;
+        let mut sent = 0;
+        let mut now = 0;
+        while now < secs * 1000 {
+            let (n, base) = due(next, now, per_minute, 1000);
+            sent += n;
+            next = after(base, n, per_minute);
+            now += step;
+        }
+        sent
+    }
+
+    #[test]
+    fn the_rate_set_is_the_rate_kept_whatever_the_turns() {
+        for step in [100, 250, 1000, 1700, 2900] {
+            // 600 a minute for ten minutes: 6,000, within one message of each turn's rounding.
+            let sent = run(600, step, 600);
+            assert!((5_990..=6_010).contains(&sent), "step {step}: {sent}");
+            let sent = run(7, step, 600);
+            assert!((69..=71).contains(&sent), "step {step}: {sent}");
+        }
+    }
+
+    #[test]
+    fn an_idle_number_does_not_burst() {
+        let (n, base) = due(0, 3_600_000, 60, 1000);
+        assert_eq!(n, 4, "three seconds of credit and the message due now");
+        assert_eq!(after(base, n, 60), 3_601_000);
+    }
+}
