@@ -3,8 +3,8 @@
 //! from CSV, create an API key and see its secret once, edit business hours, read the
 //! dashboard's charts against data made through the API; as the platform admin choose a
 //! password of their own at the first sign-in (the printed one is a given one), then see the
-//! tenants and plans (a plan's webhooks can be turned off; its hidden campaigns flag survives a
-//! save). Screenshots of every page go to tests/screenshots.
+//! tenants and plans (a plan's campaigns and webhooks can be turned off). Screenshots of every
+//! page go to tests/screenshots.
 //!
 //! Set E2E_BASE_URL (with E2E_ADMIN_EMAIL and E2E_ADMIN_PASSWORD) to run against a server that
 //! is already up instead of starting one.
@@ -533,7 +533,7 @@ test('dashboard: charts match the tickets and messages made through the API', as
   await page.context().close();
 });
 
-test('plans: campaigns stay out of sight, webhooks can be turned off, and saving a plan keeps the hidden flag as it was', async () => {
+test('plans: campaigns and webhooks are shown and can be turned off', async () => {
   const root = apiAs(platform.baseUrl, (await signIn(platform.baseUrl, platform.adminEmail, platform.adminPassword)).access_token);
   const plan = await root.post('/api/platform/plans', {
     name: 'Completo E2E',
@@ -546,18 +546,19 @@ test('plans: campaigns stay out of sight, webhooks can be turned off, and saving
   await appears(page, card);
   assert.match(await card.innerText(), /API access/);
   assert.match(await card.innerText(), /Webhooks/);
-  assert.doesNotMatch(await card.innerText(), /Campaigns/);
+  assert.match(await card.innerText(), /Campaigns/);
   await card.getByRole('button', { name: 'Edit Completo E2E' }).click();
   const dialog = page.locator('[data-testid="plan-dialog"]');
   await dialog.waitFor();
-  assert.doesNotMatch(await dialog.innerText(), /Campaigns/);
+  assert.equal(await dialog.locator('[data-testid="plan-feature-campaigns"]').isChecked(), true);
   assert.equal(await dialog.locator('[data-testid="plan-feature-webhooks"]').isChecked(), true);
   await dialog.locator('[data-testid="plan-feature-plugins"]').check();
   await dialog.locator('[data-testid="plan-feature-webhooks"]').uncheck();
+  await dialog.locator('[data-testid="plan-feature-campaigns"]').uncheck();
   await page.click('[data-testid="dialog-submit"]');
   await dialog.waitFor({ state: 'detached' });
   const saved = (await root.get('/api/platform/plans')).find((p) => p.id === plan.id);
-  assert.deepEqual(saved.features, { campaigns: true, plugins: true, api_access: true, webhooks: false });
+  assert.deepEqual(saved.features, { campaigns: false, plugins: true, api_access: true, webhooks: false });
   await noApiError(page);
   noPageErrors(page);
   await page.context().close();

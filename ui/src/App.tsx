@@ -24,6 +24,7 @@ const loadDashboard = () => import('./dashboard');
 const loadInbox = () => import('./inbox');
 const loadConnections = () => import('./connections');
 const loadSchedules = () => import('./schedules');
+const loadCampaigns = () => import('./campaigns');
 
 const ProfilePage = page(() => import('./auth/ProfilePage'), 'ProfilePage');
 const InboxPage = page(loadInbox, 'InboxPage');
@@ -47,6 +48,11 @@ const PluginsPage = page(loadAdmin, 'PluginsPage');
 const ApiKeysPage = page(loadAdmin, 'ApiKeysPage');
 const WebhooksPage = page(loadAdmin, 'WebhooksPage');
 const WebhookLogPage = page(loadAdmin, 'WebhookLogPage');
+const CampaignsPage = page(loadCampaigns, 'CampaignsPage');
+const CampaignFormPage = page(loadCampaigns, 'CampaignFormPage');
+const CampaignPage = page(loadCampaigns, 'CampaignPage');
+const ListsPage = page(loadCampaigns, 'ListsPage');
+const ListPage = page(loadCampaigns, 'ListPage');
 const TenantsPage = page(loadAdmin, 'TenantsPage');
 const PlansPage = page(loadAdmin, 'PlansPage');
 
@@ -115,6 +121,12 @@ export function App() {
         <Route path="/flows/:id" element={g('supervisor', <FlowEditorPage />)} />
         <Route path="/runs" element={g('supervisor', <RunsPage />)} />
         <Route path="/runs/:id" element={g('supervisor', <RunDetailPage />)} />
+        <Route path="/campaigns" element={g('supervisor', <CampaignsPage />)} />
+        <Route path="/campaigns/new" element={g('supervisor', <CampaignFormPage />)} />
+        <Route path="/campaigns/lists" element={g('supervisor', <ListsPage />)} />
+        <Route path="/campaigns/lists/:id" element={g('supervisor', <ListPage />)} />
+        <Route path="/campaigns/:id" element={g('supervisor', <CampaignPage />)} />
+        <Route path="/campaigns/:id/edit" element={g('supervisor', <CampaignFormPage />)} />
         <Route path="/admin/users" element={g('supervisor', <UsersPage />)} />
         <Route path="/admin/queues" element={g('supervisor', <QueuesPage />)} />
         <Route path="/admin/tags" element={g('supervisor', <TagsPage />)} />

@@ -33,28 +33,36 @@ mod tests {
         (base as f64 + sent as f64 * interval_ms(per_minute)).round() as i64
     }
 
-    /// Turns every `step` ms for `secs` seconds: how many went.
-    fn run(per_minute: u32, step: i64, secs: i64) -> usize {
+    /// Turns every `step` ms for `secs` seconds: how many went, and how many a perfect pace
+    /// would have sent by the last turn.
+    fn run(per_minute: u32, step: i64, secs: i64) -> (usize, usize) {
         let mut next = 0;
         let mut sent = 0;
         let mut now = 0;
+        let mut last = 0;
         while now < secs * 1000 {
             let (n, base) = due(next, now, per_minute, 1000);
             sent += n;
             next = after(base, n, per_minute);
+            last = now;
             now += step;
         }
-        sent
+        let ideal = (last as f64 / interval_ms(per_minute)).floor() as usize + 1;
+        (sent, ideal)
     }
 
     #[test]
     fn the_rate_set_is_the_rate_kept_whatever_the_turns() {
         for step in [100, 250, 1000, 1700, 2900] {
-            // 600 a minute for ten minutes: 6,000, within one message of each turn's rounding.
-            let sent = run(600, step, 600);
-            assert!((5_990..=6_010).contains(&sent), "step {step}: {sent}");
-            let sent = run(7, step, 600);
-            assert!((69..=71).contains(&sent), "step {step}: {sent}");
+            // 600 a minute and 7 a minute for ten minutes: what a perfect pace sends by the
+            // last turn, to the message.
+            for per_minute in [600, 7] {
+                let (sent, ideal) = run(per_minute, step, 600);
+                assert!(
+                    sent.abs_diff(ideal) <= 1,
+                    "{per_minute}/min, step {step}: {sent} of {ideal}"
+                );
+            }
         }
     }
 

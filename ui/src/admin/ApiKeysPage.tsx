@@ -34,6 +34,7 @@ const RESOURCES: { id: string; scopes: Scope[] }[] = [
   { id: 'connections', scopes: ['connections:read', 'connections:write'] },
   { id: 'plugins', scopes: ['plugins:read', 'plugins:write'] },
   { id: 'settings', scopes: ['settings:read', 'settings:write'] },
+  { id: 'campaigns', scopes: ['campaigns:read', 'campaigns:write'] },
   { id: 'users', scopes: ['users:read'] },
 ];
 const ALL_SCOPES = RESOURCES.flatMap((r) => r.scopes);

@@ -1,5 +1,6 @@
-//! The contact form: name, phone, email, tags, a key/value editor for custom fields, and the
-//! contact's wallet (the agent new tickets go to, and the queue they wait in otherwise).
+//! The contact form: name, phone, email, tags, a key/value editor for custom fields, the
+//! contact's wallet (the agent new tickets go to, and the queue they wait in otherwise) and,
+//! for a saved contact, whether campaigns skip it (opted out).
 import { useId, useRef, useState } from 'react';
 import { api, type Schemas } from '../api/client';
 import { useT } from '../i18n';
@@ -43,6 +44,7 @@ export function ContactDialog({
   const [chosen, setChosen] = useState<string[]>(contact?.tags ?? []);
   const [owner, setOwner] = useState(contact?.owner_id ?? '');
   const [queue, setQueue] = useState(contact?.queue_id ?? '');
+  const [optedOut, setOptedOut] = useState(contact?.opted_out === true);
   const nextKey = useRef(0);
   const [rows, setRows] = useState<Row[]>(() =>
     Object.entries(contact?.custom_fields ?? {}).map(([n, v]) => ({ key: nextKey.current++, name: n, value: v })),
@@ -84,6 +86,7 @@ export function ContactDialog({
       const patch: Schemas['ContactPatch'] = { ...body };
       if (owner !== (contact.owner_id ?? '')) patch.owner_id = owner;
       if (queue !== (contact.queue_id ?? '')) patch.queue_id = queue;
+      if (optedOut !== (contact.opted_out === true)) patch.opted_out = optedOut;
       onSaved(await api<Contact>('PATCH', `/api/contacts/${contact.id}`, { body: patch }), false);
     } else {
       const { email: em, ...rest } = body;
@@ -140,6 +143,18 @@ export function ContactDialog({
           )}
         </FormField>
       </div>
+      {contact && (
+        <div className="field">
+          <label className="adm-switch">
+            <input type="checkbox" role="switch" checked={optedOut} onChange={(e) => setOptedOut(e.target.checked)} aria-describedby={`${fieldsId}-opt`} data-testid="contact-opted-out-switch" />
+            <span className="adm-switch-track" aria-hidden="true" />
+            <span>{t('optedOut')}</span>
+          </label>
+          <small id={`${fieldsId}-opt`} className="field-hint">
+            {t('optedOutHint')}
+          </small>
+        </div>
+      )}
       <fieldset className="adm-fieldset">
         <legend>{t('tags')}</legend>
         {tags.length === 0 ? (

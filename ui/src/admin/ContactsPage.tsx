@@ -13,6 +13,7 @@ import { ScheduleDialog } from '../schedules/ScheduleDialog';
 import { schedText } from '../schedules/messages';
 import { useAuth } from '../shell/auth';
 import { formatPhone } from '../shell/phone';
+import { Badge } from '../shell/ui';
 import { AdminTable, ColorBadge, ConfirmDialog, Empty, ErrorNote, Loading, PageHeader, useFormat, useLoad, useNotice } from './common';
 import { ContactDialog } from './ContactDialog';
 import { ImportDialog } from './ImportDialog';
@@ -190,7 +191,17 @@ export function ContactsPage() {
               const fields = Object.entries(c.custom_fields);
               return (
                 <tr key={c.id} data-testid="contact-row">
-                  <td data-testid="contact-name">{c.name}</td>
+                  <td>
+                    <span data-testid="contact-name">{c.name}</span>
+                    {c.opted_out ? (
+                      <>
+                        {' '}
+                        <Badge tone="warning" title={t('optedOutHint')}>
+                          <span data-testid="contact-opted-out">{t('optedOut')}</span>
+                        </Badge>
+                      </>
+                    ) : null}
+                  </td>
                   <td className="adm-mono-soft">{formatPhone(c.phone)}</td>
                   <td>{c.email || <span className="muted">—</span>}</td>
                   <td>

@@ -1,5 +1,6 @@
 //! CSV import of contacts: pick a file, check its header, upload it with a progress bar and
 //! show the import report (created, updated, failed rows with their line and the problem).
+//! A static contact list imports the same file into itself (`path` and `title` say where).
 import { useRef, useState } from 'react';
 import { ApiError, api, tokens, type Schemas } from '../api/client';
 import { describeErrorCode } from '../api/messages';
@@ -41,10 +42,10 @@ function headerOf(text: string): string[] {
 }
 
 /** Sends the CSV with XMLHttpRequest so the upload progress can be shown. */
-function upload(text: string, onProgress: (fraction: number) => void): Promise<ImportReport> {
+function upload(path: string, text: string, onProgress: (fraction: number) => void): Promise<ImportReport> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
-    xhr.open('POST', '/api/contacts/import');
+    xhr.open('POST', path);
     xhr.setRequestHeader('content-type', 'text/csv');
     const access = tokens.access();
     if (access) xhr.setRequestHeader('authorization', `Bearer ${access}`);
@@ -72,7 +73,19 @@ function upload(text: string, onProgress: (fraction: number) => void): Promise<I
 
 const TEMPLATE = 'name,phone,email,tags,city\nAna Souza,+5511987654321,ana@example.com,vip;lead,São Paulo\n';
 
-export function ImportDialog({ onClose, onImported }: { onClose: () => void; onImported: (r: ImportReport) => void }) {
+export function ImportDialog({
+  onClose,
+  onImported,
+  path = '/api/contacts/import',
+  title,
+}: {
+  onClose: () => void;
+  onImported: (r: ImportReport) => void;
+  /** Where the CSV goes (the contacts import unless told otherwise). */
+  path?: string;
+  /** The dialog's title ("Import contacts" unless told otherwise). */
+  title?: string;
+}) {
   const t = useT(m);
   const { lang } = useLang();
   const fmt = useFormat();
@@ -111,7 +124,7 @@ export function ImportDialog({ onClose, onImported }: { onClose: () => void; onI
     setProgress(0);
     try {
       await api('GET', '/api/auth/me');
-      const r = await upload(picked.text, setProgress);
+      const r = await upload(path, picked.text, setProgress);
       setReport(r);
       onImported(r);
     } catch (e) {
@@ -127,7 +140,7 @@ export function ImportDialog({ onClose, onImported }: { onClose: () => void; onI
 
   return (
     <Dialog
-      title={t('importTitle')}
+      title={title ?? t('importTitle')}
       onClose={onClose}
       wide
       testId="import-dialog"

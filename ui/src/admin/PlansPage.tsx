@@ -11,11 +11,8 @@ type Features = Schemas['PlanFeatures'];
 type Tenant = Schemas['Tenant'];
 
 const LIMITS: (keyof Limits)[] = ['users', 'connections', 'queues', 'flows', 'plugins'];
-/**
- * The features shown and edited. `campaigns` gates nothing yet: it stays out of sight, and a
- * saved plan keeps its value as it was.
- */
-const FEATURES: (keyof Features)[] = ['plugins', 'api_access', 'webhooks'];
+/** The features shown and edited. */
+const FEATURES: (keyof Features)[] = ['campaigns', 'plugins', 'api_access', 'webhooks'];
 const MAX_LIMIT = 1_000_000;
 
 export function PlansPage() {
@@ -113,7 +110,7 @@ function PlanDialog({ plan, onClose, onSaved }: { plan: Plan | null; onClose: ()
     const base: Limits = plan?.limits ?? { users: 5, connections: 1, queues: 5, flows: 10, plugins: 0 };
     return Object.fromEntries(LIMITS.map((k) => [k, String(base[k])])) as Record<keyof Limits, string>;
   });
-  // Every flag, the hidden ones included, so saving sends them back unchanged.
+  // Every flag, any the page does not know of included, so saving sends them back unchanged.
   const [features, setFeatures] = useState<Features>(() => ({ campaigns: false, plugins: false, api_access: false, webhooks: false, ...plan?.features }));
   const [errors, setErrors] = useState<Record<string, string>>({});
 

@@ -51,6 +51,7 @@ function navFor(user: ReturnType<typeof useAuth>['user']): NavGroup[] {
   // Agents keep quick replies of their own; supervisors find them under administration.
   if (!hasRole(user, 'supervisor')) work.push({ to: '/admin/quick-replies', label: 'navQuickReplies', icon: Icons.quickReplies });
   if (hasRole(user, 'supervisor')) work.push({ to: '/admin/contacts', label: 'navContacts', icon: Icons.contacts });
+  if (hasRole(user, 'supervisor')) work.push({ to: '/campaigns', label: 'navCampaigns', icon: Icons.megaphone });
   groups.push({ label: 'groupWork', items: work });
   if (hasRole(user, 'supervisor')) {
     groups.push({

@@ -198,6 +198,12 @@ export const Icons = {
       <path d="M3.5 10h17M8 3v4M16 3v4M12 13.5v2.5l1.8 1" />
     </Svg>
   ),
+  megaphone: () => (
+    <Svg>
+      <path d="M4 10v4a1 1 0 0 0 1 1h3l7 4V5L8 9H5a1 1 0 0 0-1 1z" />
+      <path d="M18.5 9.5a3.5 3.5 0 0 1 0 5M8 15l1.5 4.5" />
+    </Svg>
+  ),
   bell: () => (
     <Svg>
       <path d="M6 16V11a6 6 0 0 1 12 0v5l1.5 2h-15z" />

@@ -12,12 +12,17 @@ export type LiveView =
   | { view: 'mentions' }
   /** Notices to the company's admins (admins only). */
   | { view: 'notices' }
+  /** Campaigns' progress, every couple of seconds while one sends and when it ends (supervisors and admins). */
+  | { view: 'campaigns' }
   | { view: 'simulator'; connection_id: string };
 
-/** One event as the server sends it; `data` is the ticket, message, connection, phone message or notice after the change. */
+/**
+ * One event as the server sends it; `data` is the ticket, message, connection, phone message,
+ * notice or campaign (with its counts) after the change.
+ */
 export interface LiveEvent {
   id: string;
-  kind: 'ticket' | 'ticket_gone' | 'message' | 'connection' | 'sim' | 'notice' | string;
+  kind: 'ticket' | 'ticket_gone' | 'message' | 'connection' | 'sim' | 'notice' | 'campaign' | string;
   ticket_id?: string | null;
   connection_id?: string | null;
   data?: any; // the changed record; its shape depends on `kind`

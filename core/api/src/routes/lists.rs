@@ -4,7 +4,7 @@
 
 use poem_openapi::Object;
 use poem_openapi::OpenApi;
-use poem_openapi::param::Path;
+use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use tucan_model::campaign::{ContactList, ContactListPatch, ListKind, ListMembers, NewContactList};
 use tucan_model::contact::ImportReport;
@@ -17,7 +17,7 @@ use super::contacts::CsvUpload;
 use super::platform::{Created, Deleted};
 use crate::auth::{Auth, Scope, TenantCtx};
 use crate::csv_io;
-use crate::error::status::{AUTHED, BODY, CONFLICT, NOT_FOUND};
+use crate::error::status::{AUTHED, BAD_REQUEST, BODY, CONFLICT, NOT_FOUND};
 use crate::error::{ApiResult, Reply};
 use crate::state::AppState;
 
@@ -29,6 +29,27 @@ pub struct ListsApi {
 #[derive(Debug, Object)]
 pub struct MembersChanged {
     pub changed: u64,
+}
+
+/// A contact of a list.
+#[derive(Debug, Object)]
+pub struct ListMember {
+    pub id: String,
+    pub name: String,
+    pub phone: String,
+    pub opted_out: bool,
+}
+
+/// A page of a list's contacts, in id order.
+#[derive(Debug, Object)]
+pub struct ListMemberPage {
+    pub items: Vec<ListMember>,
+    /// Pass as `after` for the next page.
+    pub next_cursor: Option<String>,
+}
+
+fn default_limit() -> u32 {
+    100
 }
 
 /// The caller's tenant, for a supervisor or admin on a plan with campaigns.
@@ -135,6 +156,38 @@ impl ListsApi {
         let ctx = campaigner(&self.state, auth, Scope::CampaignsWrite).await?;
         ctx.db.delete_contact_list(&id).await?;
         Ok(Deleted::NoContent)
+    }
+
+    /// The list's contacts, in id order: a static list's members, or the contacts a dynamic
+    /// list's filter finds now (group chats are never in a list).
+    #[oai(path = "/:id/members", method = "get")]
+    async fn list_members(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+        after: Query<Option<String>>,
+        #[oai(
+            default = "default_limit",
+            validator(minimum(value = "1"), maximum(value = "500"))
+        )]
+        limit: Query<u32>,
+    ) -> Reply<Json<ListMemberPage>, { AUTHED | BAD_REQUEST | NOT_FOUND }> {
+        let ctx = campaigner(&self.state, auth, Scope::CampaignsRead).await?;
+        let list = ctx.db.get_contact_list(&id).await?;
+        let (contacts, next_cursor) = ctx
+            .db
+            .list_contacts_page(&list, after.0.as_deref(), limit.0)
+            .await?;
+        let items = contacts
+            .into_iter()
+            .map(|c| ListMember {
+                id: c.id,
+                name: c.name,
+                phone: c.phone,
+                opted_out: c.opted_out,
+            })
+            .collect();
+        Ok(Json(ListMemberPage { items, next_cursor }))
     }
 
     /// Add contacts to a static list (those in it already stay once).

@@ -44,6 +44,13 @@ async fn imported_list(app: &TestApp, t: &TestTenant, name: &str, from: usize, n
     assert_eq!(report["failed"], 0, "{report}");
     let (_, list) = app.get(&format!("/api/lists/{id}"), &t.admin_token).await;
     assert_eq!(list["size"], n as u64, "{list}");
+    let (_, members) = app
+        .get(
+            &format!("/api/lists/{id}/members?limit=500"),
+            &t.admin_token,
+        )
+        .await;
+    assert_eq!(members["items"].as_array().unwrap().len(), n, "{members}");
     id
 }
 

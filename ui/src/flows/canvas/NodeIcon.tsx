@@ -46,6 +46,7 @@ const BY_KIND: Record<string, IconName> = {
   'logic.subflow': 'flow',
   'trigger.schedule': 'calendar',
   'trigger.webhook': 'link',
+  'trigger.campaign': 'bell',
   'contacts.add_tag': 'tag',
   'contacts.remove_tag': 'tag',
   'contacts.set_field': 'user',
