@@ -149,6 +149,8 @@ pub enum Effect {
     },
     /// Remove a tag from the run's contact.
     RemoveTag { key: String, tag: String },
+    /// Take the run's contact out of every campaign (or back in).
+    OptOut { key: String, opted_out: bool },
     /// Assign the run's ticket to an agent (id or email).
     AssignAgent { key: String, agent: String },
     /// Add an internal note to the run's ticket.

@@ -263,6 +263,16 @@ impl FlowRuntime {
             }
             Effect::AddTag { tag, .. } => self.tag_contact(db, run, tag, true).await?,
             Effect::RemoveTag { tag, .. } => self.tag_contact(db, run, tag, false).await?,
+            Effect::OptOut { opted_out, .. } => match &run.contact_id {
+                None => "test contact: not saved".to_string(),
+                Some(id) => {
+                    db.set_opted_out(id, *opted_out).await?;
+                    match opted_out {
+                        true => "the contact is out of campaigns".to_string(),
+                        false => "the contact is back in campaigns".to_string(),
+                    }
+                }
+            },
             Effect::RouteToQueue { queue, .. } => {
                 let found = db
                     .list_queues()

@@ -426,13 +426,15 @@ async fn a_flow_campaign_asks_and_branches_on_each_reply() {
                     { "id": "ask", "type": "messaging.ask", "config": { "question": "{{contact.name}}, quer receber a promoção? (sim/não)", "variable": "r" } },
                     { "id": "yes", "type": "logic.condition", "config": { "expression": "vars.r == \"sim\"" } },
                     { "id": "great", "type": "messaging.send_text", "config": { "text": "Ótimo! Promo {{vars.campaign.name}} enviada." } },
-                    { "id": "fine", "type": "messaging.send_text", "config": { "text": "Tudo bem, obrigado." } }
+                    { "id": "fine", "type": "messaging.send_text", "config": { "text": "Tudo bem, obrigado." } },
+                    { "id": "out", "type": "contacts.opt_out" }
                 ],
                 "edges": [
                     { "id": "e1", "source": "start", "target": "ask" },
                     { "id": "e2", "source": "ask", "source_port": "answer", "target": "yes" },
                     { "id": "e3", "source": "yes", "source_port": "true", "target": "great" },
-                    { "id": "e4", "source": "yes", "source_port": "false", "target": "fine" }
+                    { "id": "e4", "source": "yes", "source_port": "false", "target": "fine" },
+                    { "id": "e5", "source": "fine", "target": "out" }
                 ]
             }),
         )
@@ -484,5 +486,20 @@ async fn a_flow_campaign_asks_and_branches_on_each_reply() {
     eventually(&app, &path, &t.admin_token, |c| {
         c.to_string().contains("Tudo bem, obrigado.")
     })
+    .await;
+    // The "no" branch took the contact out of campaigns.
+    let (_, page) = app
+        .get(
+            &format!("/api/contacts?search={}", phone(201)),
+            &t.admin_token,
+        )
+        .await;
+    let contact = page["items"][0]["id"].as_str().unwrap().to_string();
+    eventually(
+        &app,
+        &format!("/api/contacts/{contact}"),
+        &t.admin_token,
+        |c| c["opted_out"] == true,
+    )
     .await;
 }

@@ -42,6 +42,7 @@ pub(crate) fn register_builtins(r: &mut Registry) {
     r.register(Arc::new(tickets::RouteToQueue));
     r.register(Arc::new(tickets::SetContactField));
     r.register(Arc::new(tickets::AddTag));
+    r.register(Arc::new(tickets::OptOut));
     r.register(Arc::new(tickets::RemoveTag));
     r.register(Arc::new(tickets::AssignAgent));
     r.register(Arc::new(tickets::AddNote));

@@ -158,6 +158,43 @@ impl NodeType for AddTag {
     }
 }
 
+pub struct OptOut;
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct OptOutConfig {
+    /// `true` takes the contact out of every campaign; `false` lets them back in.
+    #[serde(default = "yes")]
+    opted_out: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl NodeType for OptOut {
+    fn spec(&self) -> NodeSpec {
+        spec(
+            "contacts.opt_out",
+            "Opt out of campaigns",
+            "Takes the contact out of every campaign (or back in); campaigns skip opted-out contacts.",
+            schema_of::<OptOutConfig>(),
+        )
+    }
+
+    fn prepare(
+        &self,
+        config: &Value,
+        _: &Scripts,
+    ) -> Result<Box<dyn PreparedNode>, Vec<ConfigProblem>> {
+        let c: OptOutConfig = typed_config(config)?;
+        Ok(Box::new(Emit(Box::new(move |cx| Effect::OptOut {
+            key: cx.effect_key("opt_out"),
+            opted_out: c.opted_out,
+        }))))
+    }
+}
+
 pub struct RemoveTag;
 
 impl NodeType for RemoveTag {
