@@ -1,6 +1,7 @@
 //! What campaigns ask of the inbox: one recipient's message on the number the campaign gave
 //! them (the customer's live ticket there, or a new one waiting in the number's queue), once
-//! per recipient, and the ticket a flow campaign's run talks on.
+//! per recipient, and the ticket a flow campaign's run talks on; and a customer who answers
+//! with an opt-out word leaving every campaign.
 
 use tucan_engine::TicketEventKind;
 use tucan_model::ticket::{ChannelKind, Media, Message, MessageKind, Ticket};
@@ -104,5 +105,30 @@ impl Inbox {
             .await?;
         self.queue_send(db, &message).await?;
         Ok(message)
+    }
+
+    /// A customer who sends one of the company's opt-out words alone leaves its campaigns.
+    pub(crate) async fn opt_out_if_asked(
+        &self,
+        db: &TenantDb,
+        m: &tucan_model::ticket::Message,
+    ) -> InboxResult<()> {
+        if m.body.len() > 40 {
+            return Ok(());
+        }
+        let settings = self.runtime.settings_of(db).await?;
+        let words: Vec<String> =
+            tucan_model::settings::value_of(&settings.stored, "opt_out_keywords")
+                .as_str()
+                .unwrap_or_default()
+                .split(',')
+                .map(|w| w.trim().to_string())
+                .filter(|w| !w.is_empty())
+                .collect();
+        if tucan_model::campaign::is_opt_out(&m.body, &words) {
+            db.set_opted_out(&m.contact_id, true).await?;
+            tracing::info!(contact = %m.contact_id, "the contact opted out of campaigns");
+        }
+        Ok(())
     }
 }

@@ -472,31 +472,6 @@ impl Inbox {
         }
     }
 
-    /// A customer who sends one of the company's opt-out words alone leaves its campaigns.
-    async fn opt_out_if_asked(
-        &self,
-        db: &TenantDb,
-        m: &tucan_model::ticket::Message,
-    ) -> InboxResult<()> {
-        if m.body.len() > 40 {
-            return Ok(());
-        }
-        let settings = self.runtime.settings_of(db).await?;
-        let words: Vec<String> =
-            tucan_model::settings::value_of(&settings.stored, "opt_out_keywords")
-                .as_str()
-                .unwrap_or_default()
-                .split(',')
-                .map(|w| w.trim().to_string())
-                .filter(|w| !w.is_empty())
-                .collect();
-        if tucan_model::campaign::is_opt_out(&m.body, &words) {
-            db.set_opted_out(&m.contact_id, true).await?;
-            tracing::info!(contact = %m.contact_id, "the contact opted out of campaigns");
-        }
-        Ok(())
-    }
-
     /// While the company (or the ticket's queue, as `business_hours_scope` says) is closed,
     /// a customer's message gets the `out_of_hours_message`, once per ticket in each closed
     /// stretch (named by the opening that ends it).
