@@ -46,6 +46,8 @@ pub struct Campaigns {
     pub(crate) timers: Timers,
     pub(crate) inbox: Arc<Inbox>,
     pub(crate) runtime: Arc<FlowRuntime>,
+    /// When each campaign's progress was last announced (`tenant:campaign`).
+    pub(crate) announced: std::sync::Mutex<std::collections::HashMap<String, std::time::Instant>>,
 }
 
 impl std::fmt::Debug for Campaigns {
@@ -71,6 +73,7 @@ impl Campaigns {
             timers,
             inbox,
             runtime,
+            announced: Default::default(),
         })
     }
 

@@ -2,8 +2,7 @@
 //! planned, what each number's pace allows now claimed and sent, stalled claims sent again,
 //! and the next turn armed (or the campaign completed).
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
@@ -122,8 +121,8 @@ impl Campaigns {
                 self.reach(db, &c, r).await;
             }
         }
-        let stalled = db.stalled_recipients(id, 0).await?;
-        if lanes_done && stalled.is_empty() {
+        // Done when every number reached the end and no claim is still on its way.
+        if lanes_done && db.stalled_recipients(id, 0).await?.is_empty() {
             db.move_campaign(
                 id,
                 &[Running],
@@ -314,10 +313,8 @@ impl Campaigns {
     /// Tell the company's open apps where the campaign stands (at most every two seconds
     /// per campaign, and when it ends).
     async fn announce(&self, db: &TenantDb, id: &str, last: bool) {
-        static LAST: Mutex<Option<HashMap<String, Instant>>> = Mutex::new(None);
         {
-            let mut seen = LAST.lock().expect("announce");
-            let seen = seen.get_or_insert_with(HashMap::new);
+            let mut seen = self.announced.lock().expect("announce");
             let key = format!("{}:{id}", db.tenant_id());
             if !last
                 && seen

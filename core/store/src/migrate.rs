@@ -10,8 +10,10 @@ use crate::db::{Store, execute, rows};
 use crate::error::StoreResult;
 
 mod steps;
+mod tenant_steps;
 
-use steps::{Migration, PLATFORM, TENANT};
+use steps::{Migration, PLATFORM};
+use tenant_steps::TENANT;
 
 /// What a migration run did.
 #[derive(Debug, Default, Clone)]
