@@ -1,14 +1,17 @@
 //! Campaigns end to end: a company admin on a plan with campaigns makes a static contact list
 //! by importing a CSV into it, writes a message campaign with two variants over two simulator
 //! numbers in the form and starts it, watches its progress reach every recipient live, reads
-//! the report (and exports it as CSV); the simulated phones got the texts with each contact's
-//! name. A dynamic list holds the contacts its tag and field filter finds; a contact opted
-//! out in its form is marked so in the contacts. Agents have no Campaigns entry, and a plan
-//! without campaigns shows a note instead.
+//! the report (and exports it as CSV and XLSX); the simulated phones got the texts with each
+//! contact's name, and the campaigns page counts them against the plan's monthly recipients.
+//! A list imports an Excel workbook, with the failed rows reported by line. A dynamic list
+//! holds the contacts its tag and field filter finds; a contact opted out in its form is
+//! marked so in the contacts. Agents have no Campaigns entry, and a plan without campaigns
+//! shows a note instead.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { apiAs, eventually, launchBrowser, platformSignIn, screenshot, setupTenant, signIn, startPlatform, uiSignIn } from './harness.mjs';
+import { xlsxOf } from './xlsx.mjs';
 
 const PEOPLE = [
   ['Ana Souza', '+5511987650001'],
@@ -117,6 +120,7 @@ test('a list imported from CSV gets a two-variant campaign over two numbers, sen
   await page.click('[data-testid="campaign-variant-add"]');
   await page.fill('[data-testid="campaign-variant-2"]', 'Oi {{contact.name}}! Veja a promoção de {{contact.custom_fields.city}}.');
   await page.fill('[data-testid="campaign-per-minute"]', '6000');
+  assert.equal(await form.locator('[data-testid="campaign-template"]').count(), 0, 'no template to pick without a Cloud API number');
   await screenshot(page, 'campaigns-form');
   await page.click('[data-testid="campaign-save-start"]');
   await page.waitForURL((u) => /^\/campaigns\/[^/]+$/.test(u.pathname) && !u.pathname.endsWith('/new'), { timeout: 15_000 });
@@ -159,6 +163,10 @@ test('a list imported from CSV gets a two-variant campaign over two numbers, sen
   const csv = readFileSync(await download.path(), 'utf8').trim().split('\n');
   assert.equal(csv[0], 'seq,name,phone,number,status,variant,error,updated_at');
   assert.equal(csv.length, 5, 'a header and 4 recipients');
+  const [xlsx] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="report-export-xlsx"]')]);
+  assert.match(xlsx.suggestedFilename(), /\.xlsx$/);
+  const book = readFileSync(await xlsx.path());
+  assert.equal(book.subarray(0, 2).toString('latin1'), 'PK', 'an XLSX workbook (a ZIP archive)');
 
   // Each phone got one of the texts, with its contact's name; both numbers wrote.
   const used = new Set();
@@ -190,6 +198,48 @@ test('a list imported from CSV gets a two-variant campaign over two numbers, sen
   await row.waitFor({ timeout: 15_000 });
   assert.equal(await row.getAttribute('data-status'), 'completed');
   await eventually(async () => (await row.locator('[data-testid="campaign-progress"]').getAttribute('data-sent')) === '4', { what: 'the row to show 4 sent' });
+  // This month's recipients against the plan's limit (10,000 when the plan does not say).
+  const usage = page.locator('[data-testid="campaign-usage"]');
+  await usage.waitFor();
+  await eventually(async () => (await usage.getAttribute('data-used')) === '4', { what: 'the usage to count the 4 recipients' });
+  assert.equal(await usage.getAttribute('data-limit'), '10000');
+  assert.match(await usage.locator('[data-testid="campaign-usage-text"]').innerText(), /This month: 4 of 10,000 campaign recipients/);
+  assert.equal(await usage.getAttribute('data-month'), (await admin.get('/api/campaigns/usage')).month);
+  await screenshot(page, 'campaigns-usage');
+  await noApiError(page);
+  assert.deepEqual(page.errors, [], 'the page threw errors');
+  await page.context().close();
+});
+
+test('a list imports an Excel workbook, and the rows it skipped are reported by line', async () => {
+  const list = await admin.post('/api/lists', { name: 'Planilha', kind: 'static' });
+  const page = await pageAt(`/campaigns/lists/${list.id}`);
+  await page.locator('[data-testid="list-page"][data-kind="static"]').waitFor({ timeout: 15_000 });
+  await page.click('[data-testid="list-import"]');
+  assert.match(await page.locator('[data-testid="import-file"]').getAttribute('accept'), /\.xlsx/);
+  const book = xlsxOf([
+    ['name', 'phone', 'city'],
+    ['Eva Martins', '+5511987650011', 'Olinda'],
+    ['Fábio Nunes', '12', 'Olinda'],
+    ['Gil Prado', '+5511987650013', 'Natal'],
+  ]);
+  await page.setInputFiles('[data-testid="import-file"]', { name: 'planilha.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer: book });
+  await page.locator('[data-testid="import-summary"][data-kind="xlsx"]').waitFor();
+  const sent = page.waitForRequest((r) => r.url().endsWith(`/api/lists/${list.id}/import`) && r.method() === 'POST');
+  await page.click('[data-testid="import-start"]');
+  assert.equal((await sent).headers()['content-type'], 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+  const report = page.locator('[data-testid="import-report"]');
+  await report.waitFor({ timeout: 15_000 });
+  assert.equal(await page.locator('[data-testid="import-created"]').innerText(), '2');
+  assert.equal(await page.locator('[data-testid="import-failed"]').innerText(), '1');
+  const bad = report.locator('tbody tr');
+  assert.equal(await bad.count(), 1);
+  assert.equal(await bad.locator('td').first().innerText(), '3', 'the bad row is the third of the sheet');
+  await screenshot(page, 'campaigns-import-xlsx');
+  await page.click('[data-testid="import-close"]');
+  await eventually(async () => (await page.locator('[data-testid="list-page-size"]').innerText()) === '2', { what: 'the list to hold the 2 good rows' });
+  const [eva] = (await admin.get('/api/contacts?search=Eva')).items;
+  assert.equal(eva.custom_fields.city, 'Olinda');
   await noApiError(page);
   assert.deepEqual(page.errors, [], 'the page threw errors');
   await page.context().close();

@@ -108,3 +108,33 @@ test('what keeps a draft from being saved', async () => {
   assert.deepEqual(problemsOf({ ...ok, startAt: '2030-01-02T10:00' }, now), {});
   assert.deepEqual(problemsOf({ ...ok, connectionIds: Array.from({ length: 11 }, (_, i) => `n${i}`) }, now), { numbers: 'numbersMax' });
 });
+
+test('the template for closed windows goes only when picked, its variables trimmed and all filled', async () => {
+  const { bodyOf, draftOf, emptyDraft, problemsOf } = await plan();
+  const now = new Date(2030, 0, 1, 12, 0).getTime();
+  const ok = { ...emptyDraft(), name: 'x', listId: 'l', connectionIds: ['n'], variants: ['oi'] };
+  assert.equal('template' in bodyOf(ok).content, false, 'no template picked: none sent');
+  const tpl = { name: 'promo', language: 'pt_BR', variables: [' {{contact.name}} ', 'maio'] };
+  assert.deepEqual(bodyOf({ ...ok, template: tpl }).content.template, { name: 'promo', language: 'pt_BR', variables: ['{{contact.name}}', 'maio'] });
+  assert.deepEqual(bodyOf({ ...ok, kind: 'flow', flowId: 'f1', template: tpl }).content, {
+    kind: 'flow',
+    variants: [],
+    flow_id: 'f1',
+    template: { name: 'promo', language: 'pt_BR', variables: ['{{contact.name}}', 'maio'] },
+  });
+  assert.deepEqual(problemsOf({ ...ok, template: tpl }, now), {});
+  assert.deepEqual(problemsOf({ ...ok, template: { ...tpl, variables: ['x', ' '] } }, now), { template: 'templateFill' });
+  const saved = { name: 'P', list_id: 'l', connection_ids: ['n'], content: { kind: 'message', variants: ['oi'], template: tpl }, per_minute: 60, start_at: null, window: null };
+  const back = draftOf(saved);
+  assert.deepEqual(back.template, tpl);
+  assert.notEqual(back.template.variables, tpl.variables, 'a copy the form may change');
+  assert.equal(draftOf({ ...saved, content: { kind: 'message', variants: ['oi'] } }).template, null);
+});
+
+test("the month's usage as a share of the plan's limit", async () => {
+  const { usageShare } = await plan();
+  assert.equal(usageShare({ used: 0, limit: 10000 }), 0);
+  assert.equal(usageShare({ used: 2500, limit: 10000 }), 25);
+  assert.equal(usageShare({ used: 12000, limit: 10000 }), 100, 'never past the end');
+  assert.equal(usageShare({ used: 0, limit: 0 }), 100, 'a plan with none is used up');
+});

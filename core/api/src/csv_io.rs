@@ -17,24 +17,63 @@ pub const MAX_IMPORT_ROWS: usize = 50_000;
 
 const KNOWN: [&str; 4] = ["name", "phone", "email", "tags"];
 
-/// Import contacts from CSV; with `list_id`, each imported contact also joins that static
-/// list.
-pub async fn import(ctx: &TenantCtx, text: &str, list_id: Option<&str>) -> ApiResult<ImportReport> {
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .flexible(false)
-        .from_reader(text.as_bytes());
-    let headers: Vec<String> = reader
-        .headers()
-        .map_err(|e| {
-            ApiError::new(
-                ErrorCode::InvalidCsv,
-                format!("cannot read the header row: {e}"),
-            )
-        })?
-        .iter()
-        .map(|h| h.trim_start_matches('\u{feff}').to_lowercase())
-        .collect();
+/// A table read from an upload: its header row (lower case) and its rows, each with its line
+/// in the file (the header is line 1) and its cells or why it could not be read.
+pub struct Sheet {
+    pub headers: Vec<String>,
+    pub rows: Vec<(u64, Result<Vec<String>, String>)>,
+}
+
+impl Sheet {
+    /// A sheet from CSV text.
+    pub fn from_csv(text: &str) -> ApiResult<Sheet> {
+        let mut reader = csv::ReaderBuilder::new()
+            .trim(csv::Trim::All)
+            .flexible(false)
+            .from_reader(text.as_bytes());
+        let headers: Vec<String> = reader
+            .headers()
+            .map_err(|e| {
+                ApiError::new(
+                    ErrorCode::InvalidCsv,
+                    format!("cannot read the header row: {e}"),
+                )
+            })?
+            .iter()
+            .map(|h| h.trim_start_matches('\u{feff}').to_lowercase())
+            .collect();
+        let mut rows = Vec::new();
+        for record in reader.records() {
+            if rows.len() >= MAX_IMPORT_ROWS {
+                return Err(too_many_rows());
+            }
+            let line = rows.len() as u64 + 2;
+            rows.push((
+                line,
+                record
+                    .map(|r| r.iter().map(str::to_string).collect())
+                    .map_err(|e| e.to_string()),
+            ));
+        }
+        Ok(Sheet { headers, rows })
+    }
+}
+
+pub(crate) fn too_many_rows() -> ApiError {
+    ApiError::new(
+        ErrorCode::InvalidCsv,
+        format!("at most {MAX_IMPORT_ROWS} rows per import"),
+    )
+}
+
+/// Import contacts from a sheet (CSV or XLSX); with `list_id`, each imported contact also
+/// joins that static list.
+pub async fn import(
+    ctx: &TenantCtx,
+    sheet: Sheet,
+    list_id: Option<&str>,
+) -> ApiResult<ImportReport> {
+    let Sheet { headers, rows } = sheet;
     for required in ["name", "phone"] {
         if !headers.iter().any(|h| h == required) {
             return Err(ApiError::new(
@@ -53,20 +92,13 @@ pub async fn import(ctx: &TenantCtx, text: &str, list_id: Option<&str>) -> ApiRe
 
     let mut report = ImportReport::default();
     let mut joining: Vec<String> = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        if i >= MAX_IMPORT_ROWS {
-            return Err(ApiError::new(
-                ErrorCode::InvalidCsv,
-                format!("at most {MAX_IMPORT_ROWS} rows per import"),
-            ));
-        }
-        let line = i as u64 + 2;
+    for (line, record) in rows {
         let result = match record {
             Ok(record) => match parse_row(ctx, &headers, &record, &tags_by_name) {
                 Ok(fields) => save_row(ctx, fields).await,
                 Err(p) => Err(p.into()),
             },
-            Err(e) => Err(ApiError::new(ErrorCode::InvalidCsv, e.to_string())),
+            Err(e) => Err(ApiError::new(ErrorCode::InvalidCsv, e)),
         };
         if let Ok((_, id)) = &result
             && list_id.is_some()
@@ -110,7 +142,7 @@ pub async fn import(ctx: &TenantCtx, text: &str, list_id: Option<&str>) -> ApiRe
 fn parse_row(
     ctx: &TenantCtx,
     headers: &[String],
-    record: &csv::StringRecord,
+    record: &[String],
     tags_by_name: &BTreeMap<String, String>,
 ) -> Result<ContactFields, Problem> {
     let get = |name: &str| {
@@ -118,6 +150,7 @@ fn parse_row(
             .iter()
             .position(|h| h == name)
             .and_then(|i| record.get(i))
+            .map(|v| v.trim())
             .unwrap_or("")
     };
     let name = get("name").to_string();
@@ -135,8 +168,8 @@ fn parse_row(
     let tags = tag_ids(get("tags"), tags_by_name)?;
     let custom_fields: BTreeMap<String, String> = headers
         .iter()
-        .zip(record.iter())
-        .filter(|(h, v)| !KNOWN.contains(&h.as_str()) && !v.is_empty())
+        .zip(record.iter().map(|v| v.trim()))
+        .filter(|(h, v)| !h.is_empty() && !KNOWN.contains(&h.as_str()) && !v.is_empty())
         .map(|(h, v)| (h.clone(), v.to_string()))
         .collect();
     check_custom_fields(&custom_fields)?;

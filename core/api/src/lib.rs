@@ -13,6 +13,7 @@ pub mod routes;
 pub mod services;
 pub mod state;
 mod web_app;
+mod xlsx_io;
 
 use poem::middleware::Tracing;
 use poem::{EndpointExt, Route};

@@ -10,16 +10,21 @@ mod pace;
 mod turn;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use serde_json::json;
 use tucan_bus::{BusError, Handlers, JobBus, Lane, NewJob, Timers};
 use tucan_inbox::{Inbox, InboxError};
+use tucan_model::ErrorCode;
 use tucan_model::Problem;
 use tucan_model::campaign::{
-    Campaign, CampaignPatch, CampaignStatus, CampaignView, ContentKind, NewCampaign, check_name,
+    Campaign, CampaignPatch, CampaignStatus, CampaignUsage, CampaignView, ContentKind, NewCampaign,
+    check_name,
 };
 use tucan_model::ids::new_id;
+use tucan_model::tenancy::LimitKind;
+use tucan_model::ticket::ChannelKind;
 use tucan_runtime::FlowRuntime;
 use tucan_store::{Store, StoreError, TenantDb};
 
@@ -48,6 +53,9 @@ pub struct Campaigns {
     pub(crate) runtime: Arc<FlowRuntime>,
     /// When each campaign's progress was last announced (`tenant:campaign`).
     pub(crate) announced: std::sync::Mutex<std::collections::HashMap<String, std::time::Instant>>,
+    /// How far the campaigns' clock runs ahead of the real one (ms): windows, start times
+    /// and pace read it; tests move it to cross a window without waiting.
+    clock_offset_ms: AtomicI64,
 }
 
 impl std::fmt::Debug for Campaigns {
@@ -74,6 +82,37 @@ impl Campaigns {
             inbox,
             runtime,
             announced: Default::default(),
+            clock_offset_ms: AtomicI64::new(0),
+        })
+    }
+
+    /// The time as campaigns see it.
+    pub fn now(&self) -> DateTime<Utc> {
+        Utc::now() + chrono::Duration::milliseconds(self.clock_offset_ms.load(Ordering::Relaxed))
+    }
+
+    /// Move the campaigns' clock `ms` ahead (a test's way to reach a window's next opening).
+    pub fn advance_clock(&self, ms: i64) {
+        self.clock_offset_ms.fetch_add(ms, Ordering::Relaxed);
+    }
+
+    /// Take the campaign's next turn now rather than when it was armed (after the clock
+    /// moved; a turn of a campaign that does not send does nothing).
+    pub async fn wake(&self, db: &TenantDb, id: &str) -> CampaignResult<()> {
+        self.arm(db, id, self.now().timestamp_millis()).await
+    }
+
+    /// This month's campaign recipients against the plan's limit.
+    pub async fn usage(&self, db: &TenantDb) -> CampaignResult<CampaignUsage> {
+        let settings = self.runtime.settings_of(db).await?;
+        let tz: chrono_tz::Tz = settings.timezone.parse().unwrap_or(chrono_tz::Tz::UTC);
+        let month = self.now().with_timezone(&tz).format("%Y-%m").to_string();
+        let tenant = self.store.platform().get_tenant(db.tenant_id()).await?;
+        let plan = self.store.platform().get_plan(&tenant.plan_id).await?;
+        Ok(CampaignUsage {
+            used: db.campaign_usage(&month).await?,
+            limit: u64::from(plan.limits.get(LimitKind::CampaignRecipients)),
+            month,
         })
     }
 
@@ -101,6 +140,25 @@ impl Campaigns {
         for id in &c.connection_ids {
             if db.get_connection(id).await.is_err() {
                 return Err(invalid("connection_ids", &format!("no number {id}")));
+            }
+        }
+        if let Some(t) = &c.content.template {
+            let mut cloud = 0;
+            for id in &c.connection_ids {
+                let conn = db.get_connection(id).await?;
+                if conn.kind == ChannelKind::CloudApi {
+                    cloud += 1;
+                    self.inbox
+                        .approved_template(db, &conn, t)
+                        .await
+                        .map_err(|e| invalid("content", &format!("{}: {e}", conn.name)))?;
+                }
+            }
+            if cloud == 0 {
+                return Err(invalid(
+                    "content",
+                    "a template is only sent by Cloud API numbers, and the campaign has none",
+                ));
             }
         }
         let mut unique = c.connection_ids.clone();
@@ -202,7 +260,11 @@ impl Campaigns {
             }
             _ => None,
         };
-        let now = Utc::now();
+        let usage = self.usage(db).await?;
+        if usage.used >= usage.limit {
+            return Err(used_up(&usage));
+        }
+        let now = self.now();
         let later = c.start_at.is_some_and(|at| at > now);
         let to = if later {
             CampaignStatus::Scheduled
@@ -231,11 +293,22 @@ impl Campaigns {
         Ok(c)
     }
 
+    /// Go on from where a pause left off (a campaign paused by the plan's monthly limit only
+    /// once the month has room again).
     pub async fn resume(&self, db: &TenantDb, id: &str) -> CampaignResult<Campaign> {
+        let usage = self.usage(db).await?;
+        if usage.used >= usage.limit {
+            return Err(used_up(&usage));
+        }
         let c = db
-            .move_campaign(id, &[CampaignStatus::Paused], CampaignStatus::Running, &[])
+            .move_campaign(
+                id,
+                &[CampaignStatus::Paused],
+                CampaignStatus::Running,
+                &[("error", serde_json::Value::Null)],
+            )
             .await?;
-        self.arm(db, id, Utc::now().timestamp_millis()).await?;
+        self.arm(db, id, self.now().timestamp_millis()).await?;
         Ok(c)
     }
 
@@ -254,16 +327,29 @@ impl Campaigns {
         Ok(c)
     }
 
-    /// The campaign's next turn at `at_ms` (one pending turn per campaign).
+    /// The campaign's next turn at `at_ms` on the campaigns' clock (one pending turn per
+    /// campaign).
     pub(crate) async fn arm(&self, db: &TenantDb, id: &str, at_ms: i64) -> CampaignResult<()> {
         let job = NewJob::new(Lane::Campaigns, TURN_KIND, json!({ "campaign_id": id }))
             .tenant(db.tenant_id())
             .max_attempts(5);
+        let real_ms = at_ms - self.clock_offset_ms.load(Ordering::Relaxed);
         self.timers
-            .schedule(&timer_name(db.tenant_id(), id), at_ms, &job)
+            .schedule(&timer_name(db.tenant_id(), id), real_ms, &job)
             .await?;
         Ok(())
     }
+}
+
+/// The plan's monthly campaign recipients are used up.
+pub(crate) fn used_up(u: &CampaignUsage) -> CampaignError {
+    CampaignError::Invalid(Problem::new(
+        ErrorCode::PlanLimitReached,
+        format!(
+            "the plan allows {} campaign recipients a month and {} used them; wait for next month or upgrade the plan",
+            u.limit, u.month
+        ),
+    ))
 }
 
 fn timer_name(tenant: &str, campaign_id: &str) -> String {

@@ -24,6 +24,19 @@ pub(crate) fn interval_ms(per_minute: u32) -> f64 {
     60_000.0 / f64::from(per_minute.max(1))
 }
 
+/// How late after its slot a recipient's message goes: up to a third of the interval (at
+/// most two seconds), different for each recipient, so a number never writes on an exact
+/// beat; the rate stays the one set, since slots never move.
+pub(crate) fn jitter(seq: u64, interval_ms: f64) -> f64 {
+    // A well-mixed hash of the place (splitmix64), read as a fraction.
+    let mut z = seq.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^= z >> 31;
+    let fraction = (z >> 11) as f64 / (1u64 << 53) as f64;
+    fraction * (interval_ms / 3.0).min(2_000.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -64,6 +77,15 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn jitter_stays_inside_a_third_of_the_interval_and_varies() {
+        let values: Vec<f64> = (0..1000).map(|s| jitter(s, 100.0)).collect();
+        assert!(values.iter().all(|j| (0.0..100.0 / 3.0).contains(j)));
+        let mean = values.iter().sum::<f64>() / values.len() as f64;
+        assert!((mean - 100.0 / 6.0).abs() < 2.0, "mean {mean}");
+        assert!(jitter(1, 600_000.0) < 2_000.0);
     }
 
     #[test]

@@ -17,7 +17,7 @@ use tucan_model::campaign::{
 use tucan_runtime::{RunContact, RunSource, RuntimeError, StartRun, TriggerEvent};
 use tucan_store::{Claim, Lane, NewRecipient, RecipientOutcome, StoreError, TenantDb};
 
-use crate::{CampaignResult, Campaigns, pace};
+use crate::{CampaignResult, Campaigns, pace, used_up};
 
 pub const TURN_KIND: &str = "campaign.turn";
 
@@ -49,7 +49,7 @@ impl Campaigns {
         if !matches!(c.status, Scheduled | Running | Waiting) {
             return Ok(());
         }
-        let now = Utc::now();
+        let now = self.now();
         if c.status == Scheduled
             && let Some(at) = c.start_at.filter(|at| *at > now)
         {
@@ -83,6 +83,10 @@ impl Campaigns {
         }
         let n = c.connection_ids.len() as u64;
         let now_ms = now.timestamp_millis();
+        let usage = self.usage(db).await?;
+        let mut room = usage.limit.saturating_sub(usage.used);
+        let mut out_of_room = false;
+        let mut slots: Vec<(i64, CampaignRecipient)> = Vec::new();
         let mut lanes_done = true;
         for (i, conn_id) in c.connection_ids.iter().enumerate() {
             let lane = progress.lanes.get(conn_id).copied().unwrap_or(Lane {
@@ -97,11 +101,17 @@ impl Campaigns {
                 Err(StoreError::NotFound(_)) => c.per_minute,
                 Err(e) => return Err(e.into()),
             };
-            let (slots, base) = pace::due(lane.next_at, now_ms, per_minute, MAX_PER_TURN);
-            let seqs: Vec<u64> = (0..slots as u64)
+            // The slots up to the next turn, each sent at its time.
+            let horizon = now_ms + TURN_EVERY.as_millis() as i64;
+            let (due, base) = pace::due(lane.next_at, horizon, per_minute, MAX_PER_TURN);
+            let mut seqs: Vec<u64> = (0..due as u64)
                 .map(|k| lane.cursor + k * n)
                 .take_while(|s| *s < progress.planned)
                 .collect();
+            if seqs.len() as u64 > room {
+                out_of_room = true;
+                seqs.truncate(room as usize);
+            }
             let Some(last) = seqs.last() else {
                 continue;
             };
@@ -115,11 +125,35 @@ impl Campaigns {
                     cursor: last + n,
                     base,
                     interval_ms: pace::interval_ms(per_minute),
+                    month: &usage.month,
+                    month_limit: usage.limit,
                 })
                 .await?;
-            for r in claimed.unwrap_or_default() {
-                self.reach(db, &c, r).await;
+            let interval = pace::interval_ms(per_minute);
+            for (k, r) in claimed.unwrap_or_default().into_iter().enumerate() {
+                room = room.saturating_sub(1);
+                let at = base as f64 + k as f64 * interval + pace::jitter(r.seq, interval);
+                slots.push((at.round() as i64, r));
             }
+        }
+        slots.sort_by_key(|(at, _)| *at);
+        for (at, r) in slots {
+            let wait = at - self.now().timestamp_millis();
+            if wait > 0 {
+                tokio::time::sleep(Duration::from_millis(wait as u64)).await;
+            }
+            self.reach(db, &c, r).await;
+        }
+        if out_of_room && !lanes_done {
+            db.move_campaign(
+                id,
+                &[Running],
+                Paused,
+                &[("error", json!(used_up(&usage).to_string()))],
+            )
+            .await?;
+            self.announce(db, id, true).await;
+            return Ok(());
         }
         // Done when every number reached the end and no claim is still on its way.
         if lanes_done && db.stalled_recipients(id, 0).await?.is_empty() {
@@ -247,6 +281,7 @@ impl Campaigns {
                             connection_id: &r.connection_id,
                             text,
                             media_id: c.content.media_id.as_deref(),
+                            template: c.content.template.as_ref(),
                         },
                     )
                     .await?;
@@ -257,9 +292,20 @@ impl Campaigns {
                 })
             }
             ContentKind::Flow => {
-                let ticket = self
+                let (ticket, opener) = self
                     .inbox
-                    .campaign_ticket(db, &c.id, &r.contact_id, &r.connection_id)
+                    .campaign_ticket(
+                        db,
+                        &CampaignSend {
+                            campaign_id: &c.id,
+                            seq: r.seq,
+                            contact_id: &r.contact_id,
+                            connection_id: &r.connection_id,
+                            text: "",
+                            media_id: None,
+                            template: c.content.template.as_ref(),
+                        },
+                    )
                     .await?;
                 let started = c.started_at.unwrap_or(c.created_at).timestamp_millis();
                 let run_id =
@@ -304,6 +350,7 @@ impl Campaigns {
                 Ok(RecipientOutcome {
                     status: Some(RecipientStatus::Sent),
                     run_id: Some(run_id),
+                    message_id: opener.map(|m| m.id),
                     ..Default::default()
                 })
             }
@@ -364,7 +411,7 @@ impl JobHandler for TurnJob {
                 // The turn is taken again; the cursors make that safe.
                 if let Err(arm) = self
                     .0
-                    .arm(&db, &p.campaign_id, Utc::now().timestamp_millis() + 5_000)
+                    .arm(&db, &p.campaign_id, self.0.now().timestamp_millis() + 5_000)
                     .await
                 {
                     return Err(JobError::Retry(format!("{e}; and the next turn: {arm}")));

@@ -234,7 +234,7 @@ impl Inbox {
 
     /// The number's approved template `t` names, if its variables fit it and the platform
     /// can send it.
-    pub(crate) async fn approved_template(
+    pub async fn approved_template(
         &self,
         db: &TenantDb,
         conn: &Connection,

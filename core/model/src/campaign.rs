@@ -117,6 +117,13 @@ pub struct CampaignContent {
     /// `flow`: the flow to run.
     #[serde(default)]
     pub flow_id: Option<String>,
+    /// On Cloud API numbers, the approved template sent instead when the recipient's
+    /// 24-hour window is closed (its variables templated like the variants); a flow campaign
+    /// sends it first and then starts the run. Without it such a recipient fails with
+    /// `WINDOW_CLOSED`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+    pub template: Option<crate::ticket::TemplateUse>,
 }
 
 impl CampaignContent {
@@ -307,6 +314,17 @@ pub struct CampaignPatch {
     pub window: Option<Schedule>,
 }
 
+/// A company's campaign recipients in the current month against its plan's limit.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Object))]
+pub struct CampaignUsage {
+    /// `YYYY-MM`, in the company's time zone.
+    pub month: String,
+    /// Recipients reached this month (opted-out ones are not counted).
+    pub used: u64,
+    pub limit: u64,
+}
+
 /// One recipient of a campaign.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(Object))]
@@ -370,6 +388,7 @@ mod tests {
             variants: v.iter().map(|s| s.to_string()).collect(),
             media_id: None,
             flow_id: None,
+            template: None,
         };
         assert!(msg(&["Oi {{contact.name}}"]).check().is_ok());
         assert!(msg(&["", " "]).check().is_err());
@@ -379,6 +398,7 @@ mod tests {
             variants: vec![],
             media_id: None,
             flow_id: None,
+            template: None,
         };
         assert_eq!(flow.check().unwrap_err().field.as_deref(), Some("content"));
     }

@@ -16,6 +16,8 @@ pub enum LimitKind {
     Queues,
     Flows,
     Plugins,
+    /// Campaign recipients reached in a calendar month (the company's time zone).
+    CampaignRecipients,
 }
 
 impl LimitKind {
@@ -26,6 +28,7 @@ impl LimitKind {
             LimitKind::Queues => "queues",
             LimitKind::Flows => "flows",
             LimitKind::Plugins => "plugins",
+            LimitKind::CampaignRecipients => "campaign recipients a month",
         }
     }
 }
@@ -57,6 +60,22 @@ pub struct PlanLimits {
     pub flows: u32,
     #[cfg_attr(feature = "openapi", oai(validator(maximum(value = "1000000"))))]
     pub plugins: u32,
+    /// Campaign recipients a company may reach in a calendar month of its time zone (a
+    /// campaign that reaches it pauses until the next month or a bigger plan).
+    #[serde(default = "default_campaign_recipients")]
+    #[cfg_attr(
+        feature = "openapi",
+        oai(
+            default = "default_campaign_recipients",
+            validator(maximum(value = "100000000"))
+        )
+    )]
+    pub campaign_recipients: u32,
+}
+
+/// The monthly campaign recipients of a plan that does not say.
+pub fn default_campaign_recipients() -> u32 {
+    10_000
 }
 
 impl PlanLimits {
@@ -67,6 +86,7 @@ impl PlanLimits {
             LimitKind::Queues => self.queues,
             LimitKind::Flows => self.flows,
             LimitKind::Plugins => self.plugins,
+            LimitKind::CampaignRecipients => self.campaign_recipients,
         }
     }
 }

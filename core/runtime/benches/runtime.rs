@@ -34,6 +34,7 @@ async fn bench(label: &str, store: Store) -> (String, [f64; 5]) {
             queues: 1,
             flows: 10,
             plugins: 0,
+            campaign_recipients: 10_000,
         },
         features: PlanFeatures {
             webhooks: false,

@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use futures::{SinkExt, StreamExt};
+use futures::StreamExt;
 use poem::web::{Data, Json};
 use poem::{EndpointExt, Request, Route, handler};
 use serde_json::{Value, json};
@@ -28,6 +28,8 @@ use tucan_store::Store;
 
 mod common;
 
+use common::{percentile, subscribed_socket};
+
 /// The allocator the `tucanlink` binary runs with.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -36,14 +38,6 @@ const TOKEN: &str = "EAAG-bench-token";
 const APP_SECRET: &str = "bench-app-secret";
 const NUMBER_ID: &str = "106540352242922";
 const PACE_PER_MINUTE: u32 = 4800;
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i.min(sorted.len() - 1)]
-}
 
 fn row(label: &str, mut ms: Vec<f64>, extra: &str) {
     ms.sort_by(|a, b| a.partial_cmp(b).unwrap());
@@ -242,25 +236,6 @@ fn delivery(i: usize, marker: &str) -> (String, String) {
         hex::encode(aws_lc_rs::hmac::sign(&key, body.as_bytes()).as_ref())
     );
     (body, sig)
-}
-
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-async fn subscribed_socket(url: &str) -> Socket {
-    let (mut ws, _) = tokio_tungstenite::connect_async(url).await.unwrap();
-    let sub = json!({ "type": "subscribe", "id": "list", "view": "tickets" });
-    ws.send(WsMessage::Text(sub.to_string().into()))
-        .await
-        .unwrap();
-    while let Some(Ok(m)) = ws.next().await {
-        if let WsMessage::Text(t) = m
-            && t.contains("\"subscribed\"")
-        {
-            break;
-        }
-    }
-    ws
 }
 
 /// The ticket's last message a frame carries (the marker).

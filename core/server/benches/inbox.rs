@@ -22,7 +22,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use futures::{SinkExt, StreamExt};
+use futures::StreamExt;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message as WsMessage;
@@ -34,6 +34,8 @@ use tucan_model::ticket::{ChannelKind, Connection, MessageKind, NewConnection};
 use tucan_store::{Store, TenantDb};
 
 mod common;
+
+use common::{percentile, subscribed_socket};
 #[path = "inbox/stalls.rs"]
 mod stalls;
 
@@ -53,14 +55,6 @@ fn init_logging() {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .init();
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i.min(sorted.len() - 1)]
 }
 
 fn row(label: &str, mut ms: Vec<f64>, extra: &str) {
@@ -182,25 +176,6 @@ fn marker_and_stamp(text: &str) -> Option<(String, Option<chrono::DateTime<chron
     let frame: Frame = serde_json::from_str(text).unwrap();
     let event = frame.event?;
     Some((event.data?.last_message?, event.at))
-}
-
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-async fn subscribed_socket(url: &str) -> Socket {
-    let (mut ws, _) = tokio_tungstenite::connect_async(url).await.unwrap();
-    let sub = json!({ "type": "subscribe", "id": "list", "view": "tickets" });
-    ws.send(WsMessage::Text(sub.to_string().into()))
-        .await
-        .unwrap();
-    while let Some(Ok(m)) = ws.next().await {
-        if let WsMessage::Text(t) = m
-            && t.contains("\"subscribed\"")
-        {
-            break;
-        }
-    }
-    ws
 }
 
 fn incoming(i: usize, marker: &str) -> Incoming {

@@ -25,17 +25,11 @@ use tucan_webhooks::{Event, Scope, Webhooks};
 
 mod common;
 
+use common::percentile;
+
 /// The allocator the `tucanlink` binary runs with.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i.min(sorted.len() - 1)]
-}
 
 /// A receiver: when each `webhook-id` arrived; answers 200 after `delay`.
 #[derive(Default)]

@@ -78,6 +78,9 @@ pub enum AdminCommand {
         flows: u32,
         #[arg(long, default_value_t = 5)]
         plugins: u32,
+        /// Campaign recipients a month.
+        #[arg(long, default_value_t = 10_000)]
+        campaign_recipients: u32,
         /// Comma-separated features: campaigns, plugins, api_access, webhooks.
         #[arg(long, default_value = "campaigns,plugins,api_access,webhooks")]
         features: String,
@@ -253,6 +256,7 @@ async fn admin(store: &Store, cmd: AdminCommand) -> anyhow::Result<()> {
             queues,
             flows,
             plugins,
+            campaign_recipients,
             features,
         } => {
             let f: Vec<&str> = features
@@ -275,6 +279,7 @@ async fn admin(store: &Store, cmd: AdminCommand) -> anyhow::Result<()> {
                         queues,
                         flows,
                         plugins,
+                        campaign_recipients,
                     },
                     features: PlanFeatures {
                         campaigns: f.contains(&"campaigns"),

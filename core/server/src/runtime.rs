@@ -221,6 +221,7 @@ async fn bootstrap_dev(config: &Config, store: &Store) -> anyhow::Result<()> {
                     queues: 10,
                     flows: 50,
                     plugins: 10,
+                    campaign_recipients: 10_000,
                 },
                 features: PlanFeatures {
                     campaigns: true,

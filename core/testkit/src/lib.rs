@@ -20,6 +20,7 @@ pub fn limits() -> PlanLimits {
         queues: 5,
         flows: 5,
         plugins: 0,
+        campaign_recipients: 10_000,
     }
 }
 

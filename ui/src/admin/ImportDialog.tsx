@@ -1,6 +1,8 @@
-//! CSV import of contacts: pick a file, check its header, upload it with a progress bar and
-//! show the import report (created, updated, failed rows with their line and the problem).
-//! A static contact list imports the same file into itself (`path` and `title` say where).
+//! Import of contacts from CSV or Excel (XLSX): pick a file (a CSV's header is checked and
+//! its rows counted here; a workbook's first sheet is read by the server), upload it with a
+//! progress bar (then an indeterminate one while the server imports the rows) and show the
+//! import report (created, updated, failed rows with their line and the problem). A static
+//! contact list imports the same file into itself (`path` and `title` say where).
 import { useRef, useState } from 'react';
 import { ApiError, api, tokens, type Schemas } from '../api/client';
 import { describeErrorCode } from '../api/messages';
@@ -10,11 +12,27 @@ import { m } from './messages';
 
 type ImportReport = Schemas['ImportReport'];
 
+/** The MIME type of an XLSX workbook, as the API takes it. */
+const XLSX_MIME = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+type Kind = 'csv' | 'xlsx';
+
 interface Picked {
   file: File;
-  text: string;
+  kind: Kind;
+  /** What is sent: a CSV as the text read (UTF-8), a workbook as it is. */
+  body: Blob;
+  /** A CSV's header (lower-cased) and rows; a workbook's are read by the server. */
   columns: string[];
   rows: number;
+}
+
+/** What a file is, by its extension (or its type when the name says nothing); null when neither. */
+function kindOf(file: File): Kind | null {
+  const name = file.name.toLowerCase();
+  if (name.endsWith('.xlsx') || file.type === XLSX_MIME) return 'xlsx';
+  if (name.endsWith('.csv') || file.type === 'text/csv' || file.type === 'text/plain' || (!file.type && !/\.[a-z0-9]+$/.test(name))) return 'csv';
+  return null;
 }
 
 /** Splits the first line of a CSV into lower-cased column names (quotes allowed). */
@@ -41,12 +59,13 @@ function headerOf(text: string): string[] {
   return cols.filter((c, i) => c !== '' || i < cols.length - 1);
 }
 
-/** Sends the CSV with XMLHttpRequest so the upload progress can be shown. */
-function upload(path: string, text: string, onProgress: (fraction: number) => void): Promise<ImportReport> {
+/** Sends the file with XMLHttpRequest so the upload progress can be shown. */
+function upload(path: string, body: Blob, kind: Kind, onProgress: (fraction: number) => void): Promise<ImportReport> {
+  const type = kind === 'xlsx' ? XLSX_MIME : 'text/csv';
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('POST', path);
-    xhr.setRequestHeader('content-type', 'text/csv');
+    xhr.setRequestHeader('content-type', type);
     const access = tokens.access();
     if (access) xhr.setRequestHeader('authorization', `Bearer ${access}`);
     xhr.upload.onprogress = (e) => {
@@ -67,8 +86,13 @@ function upload(path: string, text: string, onProgress: (fraction: number) => vo
         reject(new ApiError(xhr.status, b.code ?? `HTTP_${xhr.status}`, b.message ?? xhr.statusText));
       }
     };
-    xhr.send(new Blob([text], { type: 'text/csv' }));
+    xhr.send(new Blob([body], { type }));
   });
+}
+
+/** A file's size in words (KB or MB). */
+function sizeText(bytes: number): string {
+  return bytes < 1024 * 1024 ? `${Math.max(1, Math.round(bytes / 1024))} KB` : `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }
 
 const TEMPLATE = 'name,phone,email,tags,city\nAna Souza,+5511987654321,ana@example.com,vip;lead,São Paulo\n';
@@ -81,7 +105,7 @@ export function ImportDialog({
 }: {
   onClose: () => void;
   onImported: (r: ImportReport) => void;
-  /** Where the CSV goes (the contacts import unless told otherwise). */
+  /** Where the file goes (the contacts import unless told otherwise). */
   path?: string;
   /** The dialog's title ("Import contacts" unless told otherwise). */
   title?: string;
@@ -107,6 +131,21 @@ export function ImportDialog({
       setPickError(t('fileTooBig', { max: '20 MB' }));
       return;
     }
+    const kind = kindOf(file);
+    if (!kind) {
+      setPickError(t('fileNotSheet'));
+      return;
+    }
+    if (kind === 'xlsx') {
+      // A workbook is a ZIP archive: it starts with "PK".
+      const head = new Uint8Array(await file.slice(0, 2).arrayBuffer());
+      if (head[0] !== 0x50 || head[1] !== 0x4b) {
+        setPickError(t('fileNotSheet'));
+        return;
+      }
+      setPicked({ file, kind, body: file, columns: [], rows: 0 });
+      return;
+    }
     const text = await file.text();
     const columns = headerOf(text);
     const missing = ['name', 'phone'].filter((c) => !columns.includes(c));
@@ -115,7 +154,7 @@ export function ImportDialog({
       return;
     }
     const rows = text.split(/\r?\n/).filter((l) => l.trim() !== '').length - 1;
-    setPicked({ file, text, columns, rows: Math.max(rows, 0) });
+    setPicked({ file, kind, body: new Blob([text]), columns, rows: Math.max(rows, 0) });
   };
 
   const start = async () => {
@@ -124,7 +163,7 @@ export function ImportDialog({
     setProgress(0);
     try {
       await api('GET', '/api/auth/me');
-      const r = await upload(path, picked.text, setProgress);
+      const r = await upload(path, picked.body, picked.kind, setProgress);
       setReport(r);
       onImported(r);
     } catch (e) {
@@ -137,6 +176,8 @@ export function ImportDialog({
   const templateUrl = () => URL.createObjectURL(new Blob([TEMPLATE], { type: 'text/csv;charset=utf-8' }));
   const busy = progress !== null;
   const pct = Math.round((progress ?? 0) * 100);
+  /** The file is up: the server is importing its rows. */
+  const processing = busy && pct >= 100;
 
   return (
     <Dialog
@@ -192,7 +233,7 @@ export function ImportDialog({
           ref={input}
           className="adm-file"
           type="file"
-          accept=".csv,text/csv"
+          accept={`.csv,.xlsx,text/csv,${XLSX_MIME}`}
           disabled={busy}
           onChange={(e) => void pick(e.target.files?.[0])}
           data-testid="import-file"
@@ -215,25 +256,34 @@ export function ImportDialog({
         </p>
       )}
       {picked && !report && (
-        <div className="adm-import-summary" data-testid="import-summary">
-          <span>{t('csvRows', { n: fmt.number(picked.rows) })}</span>
-          <span className="muted">{t('csvColumns', { cols: picked.columns.join(', ') })}</span>
+        <div className="adm-import-summary" data-testid="import-summary" data-kind={picked.kind}>
+          {picked.kind === 'xlsx' ? (
+            <span>{t('xlsxPicked', { size: sizeText(picked.file.size) })}</span>
+          ) : (
+            <>
+              <span>{t('csvRows', { n: fmt.number(picked.rows) })}</span>
+              <span className="muted">{t('csvColumns', { cols: picked.columns.join(', ') })}</span>
+            </>
+          )}
         </div>
       )}
       {busy && (
         <div className="adm-progress-wrap">
           <div
-            className="adm-progress"
+            className={processing ? 'adm-progress adm-progress-indeterminate' : 'adm-progress'}
             role="progressbar"
-            aria-label={t('uploading')}
+            aria-label={processing ? t('processing') : t('uploading')}
             aria-valuemin={0}
             aria-valuemax={100}
-            aria-valuenow={pct}
+            aria-valuenow={processing ? undefined : pct}
             data-testid="import-progress"
+            data-phase={processing ? 'processing' : 'uploading'}
           >
-            <div className="adm-progress-bar" style={{ width: `${pct}%` }} />
+            <div className="adm-progress-bar" style={processing ? undefined : { width: `${pct}%` }} />
           </div>
-          <span className="small">{pct < 100 ? t('uploadingPct', { pct }) : t('processing')}</span>
+          <span className="small" aria-live="polite">
+            {processing ? t('processing') : t('uploadingPct', { pct })}
+          </span>
         </div>
       )}
       <ErrorNote error={error} />

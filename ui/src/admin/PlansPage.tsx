@@ -10,10 +10,14 @@ type Limits = Schemas['PlanLimits'];
 type Features = Schemas['PlanFeatures'];
 type Tenant = Schemas['Tenant'];
 
-const LIMITS: (keyof Limits)[] = ['users', 'connections', 'queues', 'flows', 'plugins'];
+const LIMITS: (keyof Limits)[] = ['users', 'connections', 'queues', 'flows', 'plugins', 'campaign_recipients'];
 /** The features shown and edited. */
 const FEATURES: (keyof Features)[] = ['campaigns', 'plugins', 'api_access', 'webhooks'];
 const MAX_LIMIT = 1_000_000;
+/** The most a limit may be: campaign recipients are counted per month, so they go higher. */
+const maxOf = (k: keyof Limits) => (k === 'campaign_recipients' ? 100_000_000 : MAX_LIMIT);
+/** A new plan's limits. */
+const NEW_LIMITS: Limits = { users: 5, connections: 1, queues: 5, flows: 10, plugins: 0, campaign_recipients: 10_000 };
 
 export function PlansPage() {
   const t = useT(m);
@@ -50,7 +54,7 @@ export function PlansPage() {
                   {LIMITS.map((k) => (
                     <div key={k}>
                       <dt>{t(`limit_${k}` as 'limit_users')}</dt>
-                      <dd>{fmt.number(p.limits[k])}</dd>
+                      <dd>{fmt.number(p.limits[k] ?? NEW_LIMITS[k])}</dd>
                     </div>
                   ))}
                 </dl>
@@ -107,8 +111,8 @@ function PlanDialog({ plan, onClose, onSaved }: { plan: Plan | null; onClose: ()
   const t = useT(m);
   const [name, setName] = useState(plan?.name ?? '');
   const [limits, setLimits] = useState<Record<keyof Limits, string>>(() => {
-    const base: Limits = plan?.limits ?? { users: 5, connections: 1, queues: 5, flows: 10, plugins: 0 };
-    return Object.fromEntries(LIMITS.map((k) => [k, String(base[k])])) as Record<keyof Limits, string>;
+    const base: Limits = { ...NEW_LIMITS, ...plan?.limits };
+    return Object.fromEntries(LIMITS.map((k) => [k, String(base[k] ?? NEW_LIMITS[k])])) as Record<keyof Limits, string>;
   });
   // Every flag, any the page does not know of included, so saving sends them back unchanged.
   const [features, setFeatures] = useState<Features>(() => ({ campaigns: false, plugins: false, api_access: false, webhooks: false, ...plan?.features }));
@@ -120,7 +124,7 @@ function PlanDialog({ plan, onClose, onSaved }: { plan: Plan | null; onClose: ()
     else if (name.trim().length > 80) e.name = t('maxChars', { n: 80 });
     for (const k of LIMITS) {
       const v = limits[k].trim();
-      if (!/^\d+$/.test(v) || Number(v) > MAX_LIMIT) e[k] = t('intRange', { min: 0, max: MAX_LIMIT });
+      if (!/^\d+$/.test(v) || Number(v) > maxOf(k)) e[k] = t('intRange', { min: 0, max: maxOf(k) });
     }
     setErrors(e);
     if (Object.keys(e).length) return;
@@ -144,16 +148,17 @@ function PlanDialog({ plan, onClose, onSaved }: { plan: Plan | null; onClose: ()
         {plan && <p className="muted small">{t('limitsHint')}</p>}
         <div className="grid-3">
           {LIMITS.map((k) => (
-            <FormField key={k} label={t(`limit_${k}` as 'limit_users')} error={errors[k]}>
+            <FormField key={k} label={t(`limit_${k}` as 'limit_users')} hint={k === 'campaign_recipients' ? t('limit_campaign_recipients_hint') : undefined} error={errors[k]}>
               {(p) => (
                 <input
                   {...p}
                   type="number"
                   min={0}
-                  max={MAX_LIMIT}
+                  max={maxOf(k)}
                   inputMode="numeric"
                   value={limits[k]}
                   onChange={(e) => setLimits((l) => ({ ...l, [k]: e.target.value }))}
+                  data-testid={`plan-limit-${k}`}
                 />
               )}
             </FormField>

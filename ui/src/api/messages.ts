@@ -130,7 +130,7 @@ export const errorMessages = table<ErrorTextKey>({
   INVALID_EMAIL: ['This email address is not valid.', 'Esta dirección de correo no es válida.', 'Este endereço de e-mail não é válido.'],
   INVALID_PHONE: ['This phone number is not valid.', 'Este número de teléfono no es válido.', 'Este número de telefone não é válido.'],
   INVALID_FIELD: ['A field has a value that is not valid.', 'Un campo tiene un valor que no es válido.', 'Um campo tem um valor que não é válido.'],
-  INVALID_CSV: ['The CSV file could not be read.', 'No se pudo leer el archivo CSV.', 'Não foi possível ler o arquivo CSV.'],
+  INVALID_CSV: ['The file (CSV or XLSX) could not be read.', 'No se pudo leer el archivo (CSV o XLSX).', 'Não foi possível ler o arquivo (CSV ou XLSX).'],
   INVALID_FLOW: ['This is not a valid flow.', 'Esto no es un flujo válido.', 'Isto não é um fluxo válido.'],
   PLUGIN_INVALID: ['The plugin was refused.', 'El plugin fue rechazado.', 'O plugin foi recusado.'],
   UNKNOWN_SETTING: ['There is no such setting.', 'Esa configuración no existe.', 'Essa configuração não existe.'],

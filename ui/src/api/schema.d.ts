@@ -2282,6 +2282,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
             responses: {
@@ -13795,7 +13796,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Import contacts from CSV into a static list: the columns of the contacts import
+         * Import contacts from CSV or XLSX into a static list: the columns of the contacts import
          *     (`name`, `phone`, `email`, `tags`, custom fields); contacts are created or updated by
          *     phone and join the list; bad rows are reported by line and skipped.
          */
@@ -13811,6 +13812,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
             responses: {
@@ -14882,6 +14884,160 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/campaigns/{id}/recipients.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every recipient as an Excel workbook (XLSX). */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every recipient, the columns of the CSV, as an Excel workbook. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    };
+                };
+                /** @description No valid credentials. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Authenticated, but not allowed (role, scope, plan limit or feature). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description No such resource in the caller's tenant. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Something failed on our side; the message carries no internals. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description A dependency (the database) is not available. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/campaigns/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** This month's campaign recipients against the plan's monthly limit. */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["CampaignUsage"];
+                    };
+                };
+                /** @description No valid credentials. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Authenticated, but not allowed (role, scope, plan limit or feature). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Something failed on our side; the message carries no internals. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description A dependency (the database) is not available. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -15009,6 +15165,13 @@ export interface components {
             media_id?: string;
             /** @description `flow`: the flow to run. */
             flow_id?: string;
+            /**
+             * @description On Cloud API numbers, the approved template sent instead when the recipient's
+             *     24-hour window is closed (its variables templated like the variants); a flow campaign
+             *     sends it first and then starts the run. Without it such a recipient fails with
+             *     `WINDOW_CLOSED`.
+             */
+            template?: components["schemas"]["TemplateUse"] & unknown;
         };
         /**
          * CampaignCounts
@@ -15088,6 +15251,21 @@ export interface components {
         };
         /** @enum {string} */
         CampaignStatus: "draft" | "scheduled" | "running" | "waiting" | "paused" | "cancelled" | "completed";
+        /**
+         * CampaignUsage
+         * @description A company's campaign recipients in the current month against its plan's limit.
+         */
+        CampaignUsage: {
+            /** @description `YYYY-MM`, in the company's time zone. */
+            month: string;
+            /**
+             * Format: uint64
+             * @description Recipients reached this month (opted-out ones are not counted).
+             */
+            used: number;
+            /** Format: uint64 */
+            limit: number;
+        };
         /**
          * CampaignView
          * @description A campaign with where its recipients are.
@@ -16139,6 +16317,13 @@ export interface components {
             flows: number;
             /** Format: uint32 */
             plugins: number;
+            /**
+             * Format: uint32
+             * @description Campaign recipients a company may reach in a calendar month of its time zone (a
+             *     campaign that reaches it pauses until the next month or a bigger plan).
+             * @default 10000
+             */
+            campaign_recipients: number;
         };
         /** PlanPatch */
         PlanPatch: {

@@ -1,7 +1,9 @@
 //! A campaign's form, for a new one or a draft: its name, the list it writes to, the numbers
 //! it writes from (recipients are shared among them in turn), what it sends, the pace per
 //! number, an optional start time (in the browser's time zone) and an optional weekly window
-//! (the business hours editor). It saves as a draft, or saves and starts at once.
+//! (the business hours editor). With a Cloud API number picked, an optional approved template
+//! goes to recipients whose 24-hour window is closed. It saves as a draft, or saves and
+//! starts at once.
 import { useEffect, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { api } from '../api/client';
@@ -14,6 +16,7 @@ import { Button, useToast } from '../shell/ui';
 import { ContentFields } from './ContentFields';
 import { cText, type CKey } from './messages';
 import { NotInPlan, notInPlan, type Connection, type ContactList, type Flow } from './parts';
+import { TemplateField } from './TemplateField';
 import { bodyOf, draftOf, emptyDraft, hasWindow, problemsOf, MAX_PER_MINUTE, type Campaign, type Draft } from './plan';
 
 export function CampaignFormPage() {
@@ -70,7 +73,9 @@ function CampaignForm({ campaign }: { campaign: Campaign | null }) {
     if (!campaign && lists.data?.length === 1 && !draft.listId) change({ listId: lists.data[0].id });
   }, [lists.data]);
 
-  const full: Draft = { ...draft, window: windowOn ? hours.schedule : null };
+  // The template goes only with a Cloud API number (kept while the numbers load).
+  const cloud = (connections.data ?? []).filter((c) => c.kind === 'cloud_api' && draft.connectionIds.includes(c.id));
+  const full: Draft = { ...draft, window: windowOn ? hours.schedule : null, template: connections.data && cloud.length === 0 ? null : draft.template };
   const problems = problemsOf(full);
   const windowProblem = windowOn ? (!hours.valid ? 'windowFix' : !hasWindow(hours.schedule) ? 'windowEmpty' : undefined) : undefined;
   const shown = (p: string | undefined) => (tried && p ? t(p as CKey) : undefined);
@@ -165,6 +170,9 @@ function CampaignForm({ campaign }: { campaign: Campaign | null }) {
       </fieldset>
 
       <ContentFields draft={draft} change={change} flows={flows.data ?? null} problem={tried ? (problems.content as CKey | undefined) : undefined} />
+      {cloud.length > 0 && (
+        <TemplateField connection={cloud[0]} cloudCount={cloud.length} value={draft.template} onChange={(template) => change({ template })} problem={shown(problems.template)} />
+      )}
 
       <section className="card adm-section">
         <div className="grid-2">

@@ -188,6 +188,7 @@ export function CampaignPage() {
                   {c.content.kind === 'flow'
                     ? t('sendsFlow', { name: flow?.name ?? t('flowGone') }) + (c.flow_version != null ? ` · v${c.flow_version}` : '')
                     : t('sendsMessage', { n: c.content.variants.length }) + (c.content.media_id ? ` · ${t('withFile')}` : '')}
+                  {c.content.template ? ` · ${t('withTemplate', { name: c.content.template.name })}` : ''}
                 </dd>
               </div>
               <div>

@@ -1,6 +1,8 @@
 //! The company's campaigns (`GET /api/campaigns`, newest first): name, status, how far each
 //! got (its counts read per campaign shown, then heard live on the socket's `campaigns`
-//! view), the list it writes to and when it was created. "New campaign" opens the form.
+//! view), the list it writes to and when it was created; above them, this month's campaign
+//! recipients against the plan's limit, read again as campaigns change. "New campaign" opens
+//! the form.
 import { useEffect, useRef, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { api } from '../api/client';
@@ -9,13 +11,15 @@ import { AdminTable, Empty, ErrorNote, LoadedList, PageHeader, useFormat, useLoa
 import { m } from '../admin/messages';
 import { useEvery, useLiveCampaigns } from './live';
 import { cText } from './messages';
-import { CampaignTabs, NotInPlan, Progress, StatusBadge, notInPlan, type ContactList } from './parts';
-import { isActive, type Campaign, type CampaignView, type Counts } from './plan';
+import { CampaignTabs, NotInPlan, Progress, StatusBadge, UsageMeter, notInPlan, type ContactList } from './parts';
+import { isActive, type Campaign, type CampaignView, type Counts, type Usage } from './plan';
 
 /** How many campaigns show at first, and how many more each "Show more" adds. */
 const STEP = 25;
 /** How often the campaigns are read again while one is on its way. */
 const REFRESH_MS = 10_000;
+/** The month's usage is read again at most this often while campaigns change live. */
+const USAGE_EVERY_MS = 3_000;
 
 export function CampaignsPage() {
   const t = useT(cText);
@@ -23,6 +27,8 @@ export function CampaignsPage() {
   const fmt = useFormat();
   const campaigns = useLoad(() => api<Campaign[]>('GET', '/api/campaigns'), []);
   const lists = useLoad(() => api<ContactList[]>('GET', '/api/lists').catch(() => [] as ContactList[]), []);
+  const usage = useLoad(() => api<Usage>('GET', '/api/campaigns/usage'), []);
+  const usageAt = useRef(0);
   const [counts, setCounts] = useState<Record<string, Counts>>({});
   const [shown, setShown] = useState(STEP);
   const asked = useRef(new Set<string>());
@@ -44,7 +50,15 @@ export function CampaignsPage() {
     readCounts(visible.filter((c) => c.status !== 'draft' && !asked.current.has(c.id)).map((c) => c.id));
   }, [campaigns.data, shown]);
 
+  /** Reads the month's usage again (not more often than every few seconds, unless `now`). */
+  const readUsage = (now = false) => {
+    if (!now && Date.now() - usageAt.current < USAGE_EVERY_MS) return;
+    usageAt.current = Date.now();
+    void usage.reload();
+  };
+
   useLiveCampaigns((v) => {
+    readUsage(v.status !== 'running');
     const { counts: n, ...c } = v;
     setCounts((old) => ({ ...old, [v.id]: n }));
     if (campaigns.data?.some((x) => x.id === v.id)) campaigns.setData((l) => l?.map((x) => (x.id === v.id ? { ...x, ...c } : x)));
@@ -55,6 +69,7 @@ export function CampaignsPage() {
   useEvery(REFRESH_MS, anyActive, () => {
     void campaigns.reload();
     readCounts(visible.filter((c) => isActive(c.status)).map((c) => c.id));
+    readUsage(true);
   });
 
   const listName = (id: string) => lists.data?.find((l) => l.id === id)?.name;
@@ -72,6 +87,7 @@ export function CampaignsPage() {
         <NotInPlan />
       ) : (
         <>
+          {usage.data && <UsageMeter usage={usage.data} />}
           <ErrorNote error={campaigns.error} onRetry={campaigns.reload} />
           <LoadedList loaded={campaigns} empty={<Empty title={t('campaignsEmpty')} text={t('campaignsEmptyText')} testId="campaigns-empty" action={newButton} />}>
             {(items) => (

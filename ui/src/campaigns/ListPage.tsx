@@ -1,6 +1,6 @@
 //! One contact list: how many contacts it holds, a dynamic list's filter (tags and field
-//! values), and for a static list the CSV import into it (with the upload's progress, then
-//! the report of each row) and adding or removing contacts found by a search.
+//! values), and for a static list the CSV or XLSX import into it (with the upload's
+//! progress, then the report of each row) and adding or removing contacts found by a search.
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { api } from '../api/client';

@@ -1,6 +1,6 @@
 //! Contact lists (`/api/lists`): who a campaign writes to. A static list holds the contacts
-//! added to it (or imported into it from CSV); a dynamic one, those that match its filter
-//! (tags and custom field values) when a campaign starts. Each opens on its own page.
+//! added to it (or imported into it from CSV or XLSX); a dynamic one, those that match its
+//! filter (tags and custom field values) when a campaign starts. Each opens on its own page.
 import { useState } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
 import { api } from '../api/client';

@@ -1,9 +1,9 @@
 //! A campaign's report: its recipients in order (`GET /api/campaigns/{id}/recipients`), of
 //! one status or all, a page at a time (the next page starts after the last one's cursor),
-//! read again as the campaign's counts change; and every recipient as CSV, downloaded with
-//! the user's token.
+//! read again as the campaign's counts change; and every recipient as CSV or as an Excel
+//! workbook (XLSX), downloaded with the user's token.
 import { useEffect, useRef, useState } from 'react';
-import { api, type Schemas } from '../api/client';
+import { api, apiBlob, type Schemas } from '../api/client';
 import { useT } from '../i18n';
 import { AdminTable, ErrorNote, useFormat, useNotice } from '../admin/common';
 import { m } from '../admin/messages';
@@ -39,7 +39,7 @@ export function RecipientsReport({ campaign: c, connections }: { campaign: Campa
   const [page, setPage] = useState<Page | null>(null);
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<unknown>(undefined);
-  const [exporting, setExporting] = useState(false);
+  const [exporting, setExporting] = useState<'csv' | 'xlsx' | null>(null);
   const seq = useRef(0);
   const at = cursors.length - 1;
   const after = cursors[at];
@@ -63,15 +63,19 @@ export function RecipientsReport({ campaign: c, connections }: { campaign: Campa
     setCursors([undefined]);
   };
 
-  const exportCsv = async () => {
-    setExporting(true);
+  /** Downloads every recipient as `csv` or `xlsx`. */
+  const exportAs = async (kind: 'csv' | 'xlsx') => {
+    setExporting(kind);
     setError(undefined);
     try {
-      const csv = await api<string>('GET', `/api/campaigns/${c.id}/recipients.csv`, { text: true });
-      const url = URL.createObjectURL(new Blob([csv], { type: 'text/csv;charset=utf-8' }));
+      const blob =
+        kind === 'csv'
+          ? new Blob([await api<string>('GET', `/api/campaigns/${c.id}/recipients.csv`, { text: true })], { type: 'text/csv;charset=utf-8' })
+          : await apiBlob(`/api/campaigns/${c.id}/recipients.xlsx`);
+      const url = URL.createObjectURL(blob);
       const a = document.createElement('a');
       a.href = url;
-      a.download = `campaign-${c.name.replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-|-$/g, '') || c.id}.csv`;
+      a.download = `campaign-${c.name.replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-|-$/g, '') || c.id}.${kind}`;
       document.body.appendChild(a);
       a.click();
       a.remove();
@@ -80,7 +84,7 @@ export function RecipientsReport({ campaign: c, connections }: { campaign: Campa
     } catch (e) {
       setError(e);
     } finally {
-      setExporting(false);
+      setExporting(null);
     }
   };
 
@@ -101,8 +105,11 @@ export function RecipientsReport({ campaign: c, connections }: { campaign: Campa
             ))}
           </select>
           {loading && <Spinner inline />}
-          <Button onClick={() => void exportCsv()} loading={exporting} data-testid="report-export">
+          <Button onClick={() => void exportAs('csv')} loading={exporting === 'csv'} disabled={exporting !== null} data-testid="report-export">
             {ta('exportCsv')}
+          </Button>
+          <Button onClick={() => void exportAs('xlsx')} loading={exporting === 'xlsx'} disabled={exporting !== null} data-testid="report-export-xlsx">
+            {t('exportXlsx')}
           </Button>
         </div>
       </div>

@@ -1,13 +1,14 @@
 //! Pieces the campaign pages share: the Lists / Campaigns tabs, a campaign's status badge,
-//! its progress bar and the bar of its recipients' statuses with a legend, and the note a
-//! company whose plan has no campaigns sees instead of the pages.
+//! its progress bar and the bar of its recipients' statuses with a legend, the month's use of
+//! the plan's campaign recipients, and the note a company whose plan has no campaigns sees
+//! instead of the pages.
 import { useNavigate } from 'react-router-dom';
 import { ApiError, type Schemas } from '../api/client';
 import { useT } from '../i18n';
 import { Empty, useFormat } from '../admin/common';
 import { Badge, Tabs, type BadgeTone } from '../shell/ui';
 import { cText, type CKey } from './messages';
-import { funnel, percent, segments, type CampaignStatus, type Counts, type RecipientStatus } from './plan';
+import { funnel, percent, segments, usageShare, type CampaignStatus, type Counts, type RecipientStatus, type Usage } from './plan';
 
 export type ContactList = Schemas['ContactList'];
 export type Connection = Schemas['Connection'];
@@ -110,6 +111,33 @@ export function StatusBar({ counts }: { counts: Counts }) {
           </li>
         ))}
       </ul>
+    </div>
+  );
+}
+
+/** This month's campaign recipients against the plan's monthly limit, as a line and a bar. */
+export function UsageMeter({ usage }: { usage: Usage }) {
+  const t = useT(cText);
+  const fmt = useFormat();
+  const share = usageShare(usage);
+  const full = usage.used >= usage.limit;
+  const text = t('usageLine', { used: fmt.number(usage.used), limit: fmt.number(usage.limit) });
+  const tone = full ? ' cmp-usage-full' : share >= 90 ? ' cmp-usage-near' : '';
+  return (
+    <div className={`cmp-usage${tone}`} data-testid="campaign-usage" data-month={usage.month} data-used={usage.used} data-limit={usage.limit}>
+      <div className="cmp-usage-line" title={t('usageHint', { limit: fmt.number(usage.limit) })}>
+        <span className="small" data-testid="campaign-usage-text">
+          {text}
+        </span>
+        <div className="adm-progress" role="progressbar" aria-label={text} aria-valuemin={0} aria-valuemax={usage.limit} aria-valuenow={Math.min(usage.used, usage.limit)}>
+          <div className="adm-progress-bar" style={{ width: `${share}%` }} />
+        </div>
+      </div>
+      {full && (
+        <p className="adm-warn small" role="note" data-testid="campaign-usage-full">
+          {t('usageReached')}
+        </p>
+      )}
     </div>
   );
 }

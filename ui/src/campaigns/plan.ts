@@ -11,6 +11,8 @@ export type CampaignStatus = Campaign['status'];
 export type RecipientStatus = Schemas['CampaignRecipient']['status'];
 export type ContentKind = Campaign['content']['kind'];
 export type Schedule = Schemas['Schedule'];
+export type TemplateUse = Schemas['TemplateUse'];
+export type Usage = Schemas['CampaignUsage'];
 
 export const STATUSES: CampaignStatus[] = ['draft', 'scheduled', 'running', 'waiting', 'paused', 'cancelled', 'completed'];
 export const RECIPIENT_STATUSES: RecipientStatus[] = ['pending', 'queued', 'sent', 'delivered', 'read', 'replied', 'failed', 'opted_out'];
@@ -90,10 +92,15 @@ export interface Draft {
   startAt: string;
   /** The weekly window, or null to send at any time. */
   window: Schedule | null;
+  /**
+   * On Cloud API numbers, the approved template sent instead when the recipient's 24-hour
+   * window is closed (a flow campaign sends it first), or null for none.
+   */
+  template: TemplateUse | null;
 }
 
 export function emptyDraft(): Draft {
-  return { name: '', listId: '', connectionIds: [], kind: 'message', variants: [''], mediaId: null, flowId: '', perMinute: '60', startAt: '', window: null };
+  return { name: '', listId: '', connectionIds: [], kind: 'message', variants: [''], mediaId: null, flowId: '', perMinute: '60', startAt: '', window: null, template: null };
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -126,6 +133,7 @@ export function draftOf(c: Campaign): Draft {
     perMinute: String(c.per_minute),
     startAt: localInput(c.start_at),
     window: c.window ?? null,
+    template: c.content.template ? { ...c.content.template, variables: [...(c.content.template.variables ?? [])] } : null,
   };
 }
 
@@ -139,11 +147,14 @@ export type Problem =
   | 'flowRequired'
   | 'perMinuteRange'
   | 'startInvalid'
-  | 'startPast';
+  | 'startPast'
+  | 'templateFill';
+
+type Field = 'name' | 'list' | 'numbers' | 'content' | 'template' | 'perMinute' | 'startAt';
 
 /** What keeps the draft from being saved, by field. `now` is the time to compare a start with. */
-export function problemsOf(d: Draft, now = Date.now()): Partial<Record<'name' | 'list' | 'numbers' | 'content' | 'perMinute' | 'startAt', Problem>> {
-  const p: Partial<Record<'name' | 'list' | 'numbers' | 'content' | 'perMinute' | 'startAt', Problem>> = {};
+export function problemsOf(d: Draft, now = Date.now()): Partial<Record<Field, Problem>> {
+  const p: Partial<Record<Field, Problem>> = {};
   if (!d.name.trim()) p.name = 'required';
   if (!d.listId) p.list = 'listRequired';
   if (d.connectionIds.length === 0) p.numbers = 'numbersRequired';
@@ -152,6 +163,7 @@ export function problemsOf(d: Draft, now = Date.now()): Partial<Record<'name' | 
     if (d.variants.some((v) => v.length > MAX_TEXT)) p.content = 'variantTooLong';
     else if (!d.variants.some((v) => v.trim()) && !d.mediaId) p.content = 'textOrFile';
   } else if (!d.flowId) p.content = 'flowRequired';
+  if (d.template && d.template.variables.some((v) => !v.trim())) p.template = 'templateFill';
   const pace = Number(d.perMinute);
   if (!/^\d+$/.test(d.perMinute.trim()) || pace < 1 || pace > MAX_PER_MINUTE) p.perMinute = 'perMinuteRange';
   if (d.startAt) {
@@ -168,15 +180,16 @@ export function hasWindow(s: Schedule | null | undefined): boolean {
 }
 
 /**
- * The body of `POST /api/campaigns` (and of a draft's PATCH): blank variants left out, a
- * window only when it has an interval. For a PATCH, a window with no intervals removes one
- * the campaign had.
+ * The body of `POST /api/campaigns` (and of a draft's PATCH): blank variants left out, the
+ * template only when one is picked, a window only when it has an interval. For a PATCH, a
+ * window with no intervals removes one the campaign had.
  */
 export function bodyOf(d: Draft, forPatch = false): Schemas['NewCampaign'] {
   const content: Schemas['CampaignContent'] =
     d.kind === 'message'
       ? { kind: 'message', variants: d.variants.filter((v) => v.trim()), media_id: d.mediaId ?? undefined }
       : { kind: 'flow', variants: [], flow_id: d.flowId };
+  if (d.template) content.template = { name: d.template.name, language: d.template.language, variables: d.template.variables.map((v) => v.trim()) };
   const body: Schemas['NewCampaign'] = {
     name: d.name.trim(),
     list_id: d.listId,
@@ -189,4 +202,10 @@ export function bodyOf(d: Draft, forPatch = false): Schemas['NewCampaign'] {
   if (hasWindow(d.window)) body.window = d.window!;
   else if (forPatch) body.window = { week: {}, holidays: [] };
   return body;
+}
+
+/** This month's share of the plan's campaign recipients, 0 to 100 (100 once used up). */
+export function usageShare(u: Pick<Usage, 'used' | 'limit'>): number {
+  if (u.limit <= 0) return 100;
+  return Math.max(0, Math.min(100, (u.used / u.limit) * 100));
 }

@@ -3,19 +3,22 @@
 //! `campaigns` view), the report of recipients and its CSV export.
 
 use poem_openapi::param::{Path, Query};
-use poem_openapi::payload::{Json, PlainText};
+use poem_openapi::payload::{Attachment, Json, PlainText};
 use poem_openapi::{ApiResponse, OpenApi};
 use tucan_model::campaign::{
-    Campaign, CampaignPatch, CampaignRecipientPage, CampaignView, NewCampaign, RecipientStatus,
+    Campaign, CampaignPatch, CampaignRecipient, CampaignRecipientPage, CampaignUsage, CampaignView,
+    NewCampaign, RecipientStatus,
 };
+use tucan_store::TenantDb;
 
 use super::ApiTags;
 use super::lists::campaigner;
 use super::platform::{Created, Deleted};
 use crate::auth::{Auth, Scope};
-use crate::error::Reply;
 use crate::error::status::{AUTHED, BAD_REQUEST, BODY, CONFLICT, NOT_FOUND};
+use crate::error::{ApiResult, Reply};
 use crate::state::AppState;
+use crate::xlsx_io::{self, Cell};
 
 pub struct CampaignsApi {
     pub state: AppState,
@@ -27,6 +30,52 @@ pub enum RecipientsCsv {
     /// `updated_at`.
     #[oai(status = 200, content_type = "text/csv; charset=utf-8")]
     Csv(PlainText<String>),
+}
+
+#[derive(ApiResponse)]
+pub enum RecipientsXlsx {
+    /// Every recipient, the columns of the CSV, as an Excel workbook.
+    #[oai(
+        status = 200,
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )]
+    Xlsx(Attachment<Vec<u8>>),
+}
+
+/// The report's columns.
+const REPORT_COLUMNS: [&str; 8] = [
+    "seq",
+    "name",
+    "phone",
+    "number",
+    "status",
+    "variant",
+    "error",
+    "updated_at",
+];
+
+/// Every recipient of a campaign, page by page, in order.
+async fn each_recipient(
+    db: &TenantDb,
+    id: &str,
+    mut each: impl FnMut(&CampaignRecipient),
+) -> ApiResult<()> {
+    let mut after = None;
+    loop {
+        let page = db.campaign_recipients(id, None, after, 1000).await?;
+        page.items.iter().for_each(&mut each);
+        match page.next_cursor {
+            Some(c) => after = Some(c),
+            None => return Ok(()),
+        }
+    }
+}
+
+fn status_text(s: RecipientStatus) -> String {
+    serde_json::to_value(s)
+        .ok()
+        .and_then(|v| v.as_str().map(String::from))
+        .unwrap_or_default()
 }
 
 fn default_limit() -> u32 {
@@ -184,33 +233,60 @@ impl CampaignsApi {
     ) -> Reply<RecipientsCsv, { AUTHED | NOT_FOUND }> {
         let ctx = campaigner(&self.state, auth, Scope::CampaignsRead).await?;
         ctx.db.get_campaign(&id).await?;
-        let mut out = String::from("seq,name,phone,number,status,variant,error,updated_at\n");
-        let mut after = None;
-        loop {
-            let page = ctx.db.campaign_recipients(&id, None, after, 1000).await?;
-            for r in &page.items {
-                let status = serde_json::to_value(r.status)
-                    .ok()
-                    .and_then(|v| v.as_str().map(String::from))
-                    .unwrap_or_default();
-                out.push_str(&format!(
-                    "{},{},{},{},{},{},{},{}\n",
-                    r.seq,
-                    csv_field(&r.name),
-                    csv_field(&r.phone),
-                    csv_field(&r.connection_id),
-                    status,
-                    r.variant.map(|v| (v + 1).to_string()).unwrap_or_default(),
-                    csv_field(r.error.as_deref().unwrap_or("")),
-                    r.updated_at.to_rfc3339(),
-                ));
-            }
-            match page.next_cursor {
-                Some(c) => after = Some(c),
-                None => break,
-            }
-        }
+        let mut out = REPORT_COLUMNS.join(",") + "\n";
+        each_recipient(&ctx.db, &id, |r| {
+            out.push_str(&format!(
+                "{},{},{},{},{},{},{},{}\n",
+                r.seq,
+                csv_field(&r.name),
+                csv_field(&r.phone),
+                csv_field(&r.connection_id),
+                status_text(r.status),
+                r.variant.map(|v| (v + 1).to_string()).unwrap_or_default(),
+                csv_field(r.error.as_deref().unwrap_or("")),
+                r.updated_at.to_rfc3339(),
+            ));
+        })
+        .await?;
         Ok(RecipientsCsv::Csv(PlainText(out)))
+    }
+
+    /// Every recipient as an Excel workbook (XLSX).
+    #[oai(path = "/:id/recipients.xlsx", method = "get")]
+    async fn export_recipients_xlsx(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+    ) -> Reply<RecipientsXlsx, { AUTHED | NOT_FOUND }> {
+        let ctx = campaigner(&self.state, auth, Scope::CampaignsRead).await?;
+        let campaign = ctx.db.get_campaign(&id).await?;
+        let mut rows = Vec::new();
+        each_recipient(&ctx.db, &id, |r| {
+            rows.push(vec![
+                Cell::Number(r.seq as f64),
+                Cell::Text(r.name.clone()),
+                Cell::Text(r.phone.clone()),
+                Cell::Text(r.connection_id.clone()),
+                Cell::Text(status_text(r.status)),
+                r.variant
+                    .map(|v| Cell::Number(f64::from(v + 1)))
+                    .unwrap_or(Cell::Empty),
+                Cell::Text(r.error.clone().unwrap_or_default()),
+                Cell::Text(r.updated_at.to_rfc3339()),
+            ]);
+        })
+        .await?;
+        let bytes = xlsx_io::write_sheet("Recipients", &REPORT_COLUMNS, &rows)?;
+        Ok(RecipientsXlsx::Xlsx(
+            Attachment::new(bytes).filename(format!("campaign-{}.xlsx", campaign.id)),
+        ))
+    }
+
+    /// This month's campaign recipients against the plan's monthly limit.
+    #[oai(path = "/usage", method = "get")]
+    async fn campaign_usage(&self, auth: Auth) -> Reply<Json<CampaignUsage>, { AUTHED }> {
+        let ctx = campaigner(&self.state, auth, Scope::CampaignsRead).await?;
+        Ok(Json(self.state.campaigns.usage(&ctx.db).await?))
     }
 }
 

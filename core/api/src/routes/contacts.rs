@@ -27,6 +27,19 @@ pub enum CsvUpload {
     /// by `;`); every other column becomes a custom field.
     #[oai(content_type = "text/csv")]
     Csv(PlainText<String>),
+    /// An Excel workbook (XLSX): its first sheet, read like the CSV (first row the header).
+    #[oai(content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")]
+    Xlsx(poem_openapi::payload::Binary<Vec<u8>>),
+}
+
+impl CsvUpload {
+    /// The upload as a table.
+    pub fn sheet(self) -> crate::error::ApiResult<csv_io::Sheet> {
+        match self {
+            CsvUpload::Csv(text) => csv_io::Sheet::from_csv(&text.0),
+            CsvUpload::Xlsx(bytes) => crate::xlsx_io::read_sheet(&bytes.0),
+        }
+    }
 }
 
 #[derive(ApiResponse)]
@@ -108,8 +121,7 @@ impl ContactsApi {
     ) -> Reply<Json<ImportReport>, { AUTHED | BODY }> {
         let ctx = auth.tenant(&self.state, Scope::ContactsWrite).await?;
         ctx.require(Role::Supervisor)?;
-        let CsvUpload::Csv(text) = body;
-        Ok(Json(csv_io::import(&ctx, &text.0, None).await?))
+        Ok(Json(csv_io::import(&ctx, body.sheet()?, None).await?))
     }
 
     /// Export every contact as CSV (the same columns the import reads).

@@ -218,7 +218,7 @@ impl ListsApi {
         Ok(Json(MembersChanged { changed }))
     }
 
-    /// Import contacts from CSV into a static list: the columns of the contacts import
+    /// Import contacts from CSV or XLSX into a static list: the columns of the contacts import
     /// (`name`, `phone`, `email`, `tags`, custom fields); contacts are created or updated by
     /// phone and join the list; bad rows are reported by line and skipped.
     #[oai(path = "/:id/import", method = "post")]
@@ -233,7 +233,6 @@ impl ListsApi {
         if list.kind != ListKind::Static {
             return Err(Problem::invalid_field("id", "only a static list takes an import").into());
         }
-        let CsvUpload::Csv(text) = body;
-        Ok(Json(csv_io::import(&ctx, &text.0, Some(&id)).await?))
+        Ok(Json(csv_io::import(&ctx, body.sheet()?, Some(&id)).await?))
     }
 }

@@ -24,6 +24,8 @@ pub struct TestApp {
     pub root: String,
     pub store: Store,
     pub bus: Arc<dyn JobBus>,
+    /// The server's campaigns (their clock can be moved ahead).
+    pub campaigns: Arc<tucan_campaigns::Campaigns>,
 }
 
 impl Drop for TestApp {
@@ -172,6 +174,7 @@ impl TestApp {
         tucan_api::accounts::create_user(&store, None, admin)
             .await
             .expect("platform admin");
+        let campaigns = state.campaigns.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let acceptor = tucan_api::Listener::from_tokio(listener).unwrap();
@@ -184,6 +187,7 @@ impl TestApp {
             root: String::new(),
             store,
             bus,
+            campaigns,
         };
         app.root = app.login(ADMIN_EMAIL, PASSWORD).await["access_token"]
             .as_str()

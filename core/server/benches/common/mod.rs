@@ -7,6 +7,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures::{SinkExt, StreamExt};
+use serde_json::json;
+use tokio_tungstenite::tungstenite::Message as WsMessage;
 use tucan_api::ApiSettings;
 use tucan_bus::{Handlers, JobBus, Lane, Timers};
 use tucan_model::tenancy::{NewTenant, NewTenantAdmin, PlanFeatures, PlanLimits, Tenant};
@@ -47,6 +50,7 @@ pub async fn company(store: &Store) -> Tenant {
             queues: 10,
             flows: 10,
             plugins: 1,
+            campaign_recipients: 1_000_000,
         },
         PlanFeatures {
             campaigns: true,
@@ -119,4 +123,34 @@ pub fn run_workers(bus: Arc<dyn JobBus>, handlers: Handlers, timers: Timers, web
         async move { timers.run(stop).await }
     });
     std::mem::forget(stop);
+}
+
+/// The `p` quantile (0 to 1) of sorted values.
+pub fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+/// An agent's websocket.
+pub type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// An agent's websocket, subscribed to the tickets view.
+pub async fn subscribed_socket(url: &str) -> Socket {
+    let (mut ws, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+    let sub = json!({ "type": "subscribe", "id": "list", "view": "tickets" });
+    ws.send(WsMessage::Text(sub.to_string().into()))
+        .await
+        .unwrap();
+    while let Some(Ok(m)) = ws.next().await {
+        if let WsMessage::Text(t) = m
+            && t.contains("\"subscribed\"")
+        {
+            break;
+        }
+    }
+    ws
 }

@@ -128,4 +128,13 @@ DEFINE INDEX timer_name ON timer FIELDS name UNIQUE;
 DEFINE FIELD password_must_change ON user TYPE bool DEFAULT false;
 "#,
     },
+    Migration {
+        version: 3,
+        name: "plans: campaign recipients a month; the must-change-password flag on databases that skipped it",
+        sql: r#"
+DEFINE FIELD limits.campaign_recipients ON plan TYPE int DEFAULT 10000;
+UPDATE plan SET limits.campaign_recipients = 10000 WHERE limits.campaign_recipients = NONE;
+DEFINE FIELD IF NOT EXISTS password_must_change ON user TYPE bool DEFAULT false;
+"#,
+    },
 ];

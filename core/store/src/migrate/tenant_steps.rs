@@ -607,4 +607,12 @@ DEFINE FIELD campaign_seq ON message TYPE option<int>;
 DEFINE FIELD campaign_rcpt ON ticket TYPE option<array>;
 "#,
     },
+    Migration {
+        version: 24,
+        name: "campaign recipients reached per month, against the plan's limit",
+        sql: r#"
+DEFINE TABLE campaign_usage SCHEMAFULL;
+DEFINE FIELD count ON campaign_usage TYPE int DEFAULT 0;
+"#,
+    },
 ];

@@ -69,6 +69,10 @@ pub struct Claim<'a> {
     /// The pace moves on from here by `interval_ms` for each recipient claimed.
     pub base: i64,
     pub interval_ms: f64,
+    /// The month (`YYYY-MM`) the claimed recipients count in, and the most the month may
+    /// hold: a claim that would pass it claims nothing.
+    pub month: &'a str,
+    pub month_limit: u64,
 }
 
 /// What became of one recipient.
@@ -288,18 +292,24 @@ COMMIT TRANSACTION;";
             cursor,
             base,
             interval_ms,
+            month,
+            month_limit,
         } = *c;
         let ids: Vec<Value> = seqs.iter().map(|s| json!([campaign_id, s])).collect();
         let sql = "BEGIN TRANSACTION;
 LET $cur = (SELECT VALUE cursor FROM ONLY type::record('campaign_lane', [$id, $conn])) ?? $first;
 IF $cur != $expected { THROW 'unchanged' };
 LET $got = (UPDATE array::map($ids, |$i| type::record('campaign_recipient', $i)) SET status = 'queued', claimed_at = time::now(), updated_at = time::now() WHERE status = 'pending' RETURN AFTER);
+LET $used = (SELECT VALUE count FROM ONLY type::record('campaign_usage', $month)) ?? 0;
+IF $used + array::len($got) > $limit { THROW 'unchanged' };
+IF array::len($got) > 0 { UPSERT type::record('campaign_usage', $month) SET count = $used + array::len($got) RETURN NONE };
 UPSERT type::record('campaign_lane', [$id, $conn]) SET campaign_id = $id, connection_id = $conn, cursor = $cursor, next_at = <int> math::round($base + array::len($got) * $interval) RETURN NONE;
 RETURN { got: $got };
 COMMIT TRANSACTION;";
         let vars = json!({
             "id": campaign_id, "conn": connection_id, "expected": expected, "first": first,
             "ids": ids, "cursor": cursor, "base": base, "interval": interval_ms,
+            "month": month, "limit": month_limit,
         });
         #[derive(Deserialize)]
         struct Claimed {
@@ -316,6 +326,17 @@ COMMIT TRANSACTION;";
             Err(e) if e.is_thrown(throw::UNCHANGED) => Ok(None),
             Err(e) => Err(e),
         }
+    }
+
+    /// Campaign recipients reached in `month` (`YYYY-MM`).
+    pub async fn campaign_usage(&self, month: &str) -> StoreResult<u64> {
+        let used: Vec<u64> = fetch(
+            self.raw(),
+            "SELECT VALUE count FROM type::record('campaign_usage', $month)",
+            json!({ "month": month }),
+        )
+        .await?;
+        Ok(used.first().copied().unwrap_or(0))
     }
 
     /// Recipients claimed more than `secs` ago whose message or run never started (a turn
@@ -342,7 +363,7 @@ COMMIT TRANSACTION;";
     ) -> StoreResult<()> {
         rows(
             self.raw(),
-            "UPDATE type::record('campaign_recipient', [$c, $s]) SET status = $st ?? status, variant = $v ?? variant, message_id = $m ?? message_id, run_id = $r ?? run_id, error = $e ?? error, updated_at = time::now()",
+            "UPDATE type::record('campaign_recipient', [$c, $s]) SET status = IF status = 'replied' THEN status ELSE $st ?? status END, variant = $v ?? variant, message_id = $m ?? message_id, run_id = $r ?? run_id, error = $e ?? error, updated_at = time::now()",
             json!({ "c": campaign_id, "s": seq, "st": o.status, "v": o.variant, "m": o.message_id, "r": o.run_id, "e": o.error }),
         )
         .await?;
@@ -397,6 +418,23 @@ COMMIT TRANSACTION;";
             .then(|| items.last().map(|r| r.seq))
             .flatten();
         Ok(CampaignRecipientPage { items, next_cursor })
+    }
+
+    /// A flow campaign's run talks to its recipient on `ticket_id`: the customer's next
+    /// message there is the recipient's reply.
+    pub async fn mark_campaign_ticket(
+        &self,
+        ticket_id: &str,
+        campaign_id: &str,
+        seq: u64,
+    ) -> StoreResult<()> {
+        rows(
+            self.raw(),
+            "UPDATE type::record('ticket', $t) SET campaign_rcpt = [$c, $s]",
+            json!({ "c": campaign_id, "s": seq, "t": ticket_id }),
+        )
+        .await?;
+        Ok(())
     }
 
     /// The customer answered on a ticket a campaign wrote on: its recipient replied.

@@ -114,6 +114,7 @@ mod tests {
                     queues: 2,
                     flows: 5,
                     plugins: 0,
+                    campaign_recipients: 10_000,
                 },
                 features: PlanFeatures {
                     campaigns: false,

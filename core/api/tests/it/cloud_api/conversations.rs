@@ -166,3 +166,150 @@ async fn a_customer_who_has_not_written_in_24_hours_gets_no_free_text() {
     assert_eq!(status, StatusCode::CREATED, "{body}");
     fake.wait_sent(2, Duration::from_secs(10)).await;
 }
+
+#[tokio::test]
+async fn a_campaign_on_a_cloud_api_number_sends_its_template_where_the_window_is_closed() {
+    let app = TestApp::start_with_workers().await;
+    let t = app.tenant("acme").await;
+    let fake = GraphFake::start(TOKEN, NUMBER_ID).await;
+    let conn = cloud_connection(&app, &t, &fake).await;
+    let conn_id = conn["id"].as_str().unwrap().to_string();
+    fake.add_template(
+        "novidades",
+        "pt_BR",
+        "APPROVED",
+        "Olá {{1}}, temos novidades.",
+    );
+    app.post(
+        &format!("/api/connections/{conn_id}/templates/sync"),
+        &t.admin_token,
+        json!({}),
+    )
+    .await;
+    // Caio wrote an hour ago: his window is open. Bia and Duda never wrote.
+    let body = webhook_body(
+        NUMBER_ID,
+        text_message("5511912340001", "Caio", "wamid.caio1", "oi"),
+    );
+    let hook = format!("/api/hooks/whatsapp/{}/{conn_id}", t.id);
+    let sig = signature(APP_SECRET, body.as_bytes());
+    assert_eq!(
+        post_webhook(&app, &hook, &body, Some(&sig)).await,
+        StatusCode::OK
+    );
+    until(&app, "/api/tickets", &t.admin_token, |p| {
+        p["items"].as_array().is_some_and(|i| i.len() == 1)
+    })
+    .await;
+    let (_, list) = app
+        .post(
+            "/api/lists",
+            &t.admin_token,
+            json!({ "name": "Clientes", "kind": "static" }),
+        )
+        .await;
+    let list_id = list["id"].as_str().unwrap().to_string();
+    let csv = "name,phone\nCaio,+5511912340001\nBia,+5511912340002\nDuda,+5511912340003\n";
+    let resp = app
+        .http
+        .post(format!("{}/api/lists/{list_id}/import", app.base))
+        .bearer_auth(&t.admin_token)
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    until(
+        &app,
+        &format!("/api/lists/{list_id}"),
+        &t.admin_token,
+        |l| l["size"] == 3,
+    )
+    .await;
+
+    // A template the number does not have is refused up front.
+    let campaign = |template: serde_json::Value| {
+        json!({
+            "name": "Novidades", "list_id": list_id, "connection_ids": [conn_id],
+            "content": { "kind": "message", "variants": ["Oi {{contact.name}}, novidades!"], "template": template },
+            "per_minute": 600
+        })
+    };
+    let unknown = app
+        .post(
+            "/api/campaigns",
+            &t.admin_token,
+            campaign(json!({ "name": "sumiu", "language": "pt_BR", "variables": ["x"] })),
+        )
+        .await;
+    assert_error(&unknown, 400, "INVALID_FIELD");
+    let (status, draft) = app
+        .post(
+            "/api/campaigns",
+            &t.admin_token,
+            campaign(json!({ "name": "novidades", "language": "pt_BR", "variables": ["{{contact.name}}"] })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{draft}");
+    let id = draft["id"].as_str().unwrap();
+    app.post(
+        &format!("/api/campaigns/{id}/start"),
+        &t.admin_token,
+        json!({}),
+    )
+    .await;
+    let out = fake.wait_sent(3, Duration::from_secs(15)).await;
+    let to = |n: &str| {
+        out.iter()
+            .find(|m| m.to == n)
+            .unwrap_or_else(|| panic!("{n}: {out:?}"))
+    };
+    assert_eq!(to("5511912340001").kind, "text");
+    assert_eq!(
+        to("5511912340001").body["text"]["body"],
+        "Oi Caio, novidades!"
+    );
+    for (phone, name) in [("5511912340002", "Bia"), ("5511912340003", "Duda")] {
+        let m = to(phone);
+        assert_eq!(m.kind, "template", "{m:?}");
+        assert_eq!(m.body["template"]["name"], "novidades");
+        assert_eq!(
+            m.body["template"]["components"][0]["parameters"][0]["text"],
+            name
+        );
+    }
+    let done = until(&app, &format!("/api/campaigns/{id}"), &t.admin_token, |c| {
+        c["status"] == "completed"
+    })
+    .await;
+    assert_eq!(done["counts"]["failed"], 0, "{done}");
+
+    // Without a template the closed windows fail, each with its reason.
+    let mut plain = campaign(json!(null));
+    plain["content"].as_object_mut().unwrap().remove("template");
+    plain["name"] = json!("Sem modelo");
+    let (_, draft) = app.post("/api/campaigns", &t.admin_token, plain).await;
+    let id = draft["id"].as_str().unwrap();
+    app.post(
+        &format!("/api/campaigns/{id}/start"),
+        &t.admin_token,
+        json!({}),
+    )
+    .await;
+    let done = until(&app, &format!("/api/campaigns/{id}"), &t.admin_token, |c| {
+        c["status"] == "completed"
+    })
+    .await;
+    assert_eq!(done["counts"]["failed"], 2, "{done}");
+    let (_, failed) = app
+        .get(
+            &format!("/api/campaigns/{id}/recipients?status=failed"),
+            &t.admin_token,
+        )
+        .await;
+    assert!(
+        failed["items"][0]["error"].as_str().unwrap().contains("24"),
+        "{failed}"
+    );
+}
