@@ -170,7 +170,8 @@ async fn inbound(b: &Bench, conn: &str, label: &str, rate: u32, secs: u32) -> Ve
         let sent = sent.clone();
         tokio::spawn(async move {
             let mut out = Vec::with_capacity(total);
-            while out.len() < total {
+            let until = Instant::now() + Duration::from_secs(u64::from(secs) + 20);
+            while out.len() < total && Instant::now() < until {
                 let Ok(Some(Ok(WsMessage::Text(t)))) =
                     tokio::time::timeout(Duration::from_secs(20), ws.next()).await
                 else {
@@ -199,11 +200,19 @@ async fn inbound(b: &Bench, conn: &str, label: &str, rate: u32, secs: u32) -> Ve
             .http
             .post(&url)
             .bearer_auth(&b.token)
-            .json(&json!({ "from": format!("55118{:08}", i % 300), "text": marker }));
-        posts.push(tokio::spawn(async move { req.send().await.is_ok() }));
+            .json(&json!({ "from": format!("5511977{:06}", i % 300), "text": marker }));
+        posts.push(tokio::spawn(async move {
+            req.send().await.map(|r| r.status().as_u16()).ok()
+        }));
     }
+    let mut refused = 0;
     for p in posts {
-        p.await.unwrap();
+        if p.await.unwrap() != Some(202) {
+            refused += 1;
+        }
+    }
+    if refused > 0 {
+        eprintln!("[bench] {label}: {refused} customers' messages refused");
     }
     let mut ms = reader.await.unwrap();
     ms.sort_by(|a, b| a.partial_cmp(b).unwrap());
@@ -317,7 +326,7 @@ async fn main() {
     for (m, n) in &minutes {
         println!("| minute {m} | {n} |");
     }
-    println!("| RSS idle, 100k contacts loaded | {rss_idle:.0} MiB |");
+    println!("| RSS idle, {recipients} contacts loaded | {rss_idle:.0} MiB |");
     println!("| RSS peak while sending | {rss_peak:.0} MiB |");
     println!("| RSS at the end | {rss_end:.0} MiB |");
     println!(
