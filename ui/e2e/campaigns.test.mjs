@@ -1,8 +1,9 @@
 //! Campaigns end to end: a company admin on a plan with campaigns makes a static contact list
 //! by importing a CSV into it, writes a message campaign with two variants over two simulator
-//! numbers in the form and starts it, watches its progress reach every recipient live, reads
-//! the report (and exports it as CSV and XLSX); the simulated phones got the texts with each
-//! contact's name, and the campaigns page counts them against the plan's monthly recipients.
+//! numbers in the form and starts it, watches its progress reach every recipient live, sees
+//! them in its delivery chart, reads the report (and exports it as CSV and XLSX); the
+//! simulated phones got the texts with each contact's name, and the campaigns page counts them
+//! against the plan's monthly recipients.
 //! A list imports an Excel workbook, with the failed rows reported by line. A dynamic list
 //! holds the contacts its tag and field filter finds; a contact opted out in its form is
 //! marked so in the contacts. Agents have no Campaigns entry, and a plan without campaigns
@@ -145,6 +146,19 @@ test('a list imported from CSV gets a two-variant campaign over two numbers, sen
   await page.locator('[data-testid="campaign-page"][data-status="completed"]').waitFor({ timeout: 15_000 });
   await page.locator('[data-testid="campaign-status"][data-status="completed"]').first().waitFor();
   assert.equal(await page.locator('[data-testid="campaign-pause"]').count(), 0, 'nothing to pause once completed');
+
+  // The delivery chart: the recipients reached, as stacked bars over time.
+  const chart = page.locator('[data-testid="campaign-delivery"] svg[role="img"]');
+  await chart.waitFor({ timeout: 15_000 });
+  const bars = chart.locator('[data-testid="delivery-bar"]');
+  await eventually(async () => (await bars.count()) >= 1, { what: 'the chart to draw a bar' });
+  await eventually(async () => (await bars.evaluateAll((gs) => gs.reduce((s, g) => s + Number(g.dataset.total), 0))) === 4, {
+    what: 'the bars to add up to the 4 recipients',
+  });
+  assert.match(await chart.getAttribute('aria-label'), /4 recipients reached/);
+  assert.ok((await bars.first().locator('title').textContent()).includes('recipients reached'), 'each bar has a title with its time and numbers');
+  assert.ok((await chart.locator('[data-testid="delivery-tick"]').count()) >= 1, 'the x axis names times');
+  await screenshot(page, 'campaigns-chart');
 
   // The report: every recipient, reached.
   const report = page.locator('[data-testid="campaign-report"]');

@@ -8,6 +8,16 @@
 //!   const browser = await launchBrowser();
 //!   ...
 //!   await platform.stop();
+//!
+//! A crash test kills the server and starts it again on the same data directory:
+//!
+//!   const first = await startPlatform();
+//!   await platformSignIn(first);            // first.adminPassword is now the chosen one
+//!   await first.kill();                     // SIGKILL; the data directory stays
+//!   const again = await startPlatform({ dataDir: first.dataDir, adminEmail: first.adminEmail, adminPassword: first.adminPassword });
+//!   ...
+//!   await again.stop();                     // leaves the directory (it is not its own)
+//!   await first.stop();                     // removes it (the start that made it owns it)
 
 import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, existsSync, readFileSync, statSync } from 'node:fs';
@@ -40,7 +50,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Starts the server binary (env TUCANLINK_BIN, else debug/tucanlink under CARGO_TARGET_DIR or
- * the repository's target/) and waits until `/readyz` answers. Resolves to `{ baseUrl, adminEmail, adminPassword, stop() }`;
+ * the repository's target/) and waits until `/readyz` answers. Resolves to `{ baseUrl, adminEmail, adminPassword, dataDir, stop(), kill() }`;
  * the admin is the first platform admin the development start creates, and `adminPassword`
  * the password it printed: a given one, to be replaced at the first sign-in (`platformSignIn`
  * over the API, `uiChoosePassword` in the app). `baseUrl` serves
@@ -48,6 +58,17 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * front from `serveUi` does, and `apiUrl` is the server's own address).
  * Options: `{ env }` extra environment (or a function of `{ port, baseUrl }` answering it, for
  * settings that name the server's own address), `{ log: true }` to mirror the server's output.
+ *
+ * `{ dataDir }` starts the server on an existing data directory (one an earlier start made
+ * and killed) instead of a fresh one: the server then creates no admin and prints no
+ * password, so the start waits for `/readyz` only, and `adminEmail` / `adminPassword` answer
+ * the options' of those names (the earlier platform's, as `platformSignIn` left them; the
+ * email defaults to the development admin's). Such a start never deletes the directory:
+ * the start that made it does, at its own `stop()`.
+ *
+ * `stop()` ends the server (SIGTERM, SIGKILL after 10 s) and removes the data directory the
+ * start made; it may be called again, and after `kill()`. `kill()` sends SIGKILL (a crash,
+ * nothing flushed) and waits until the process is gone, leaving the data directory.
  */
 export async function startPlatform(options = {}) {
   const bin =
@@ -57,7 +78,9 @@ export async function startPlatform(options = {}) {
   const uiDist = join(UI_DIR, 'dist');
   if (!existsSync(join(uiDist, 'index.html'))) throw new Error(`the UI is not built: run \`npx vite build\` in ${UI_DIR}`);
   const port = await freePort();
-  const dataDir = mkdtempSync(join(tmpdir(), 'tucan-e2e-'));
+  const ownsDataDir = !options.dataDir;
+  const dataDir = options.dataDir ? resolve(options.dataDir) : mkdtempSync(join(tmpdir(), 'tucan-e2e-'));
+  if (!existsSync(dataDir)) throw new Error(`the data directory is missing: ${dataDir}`);
   const baseUrl = `http://127.0.0.1:${port}`;
   const child = spawn(bin, ['serve'], {
     env: {
@@ -81,17 +104,26 @@ export async function startPlatform(options = {}) {
   child.stderr.on('data', (d) => {
     if (options.log || process.env.E2E_SERVER_LOG) process.stderr.write(d);
   });
-  child.on('exit', (code, signal) => {
-    exited = { code, signal };
-  });
+  const gone = new Promise((ok) =>
+    child.on('exit', (code, signal) => {
+      exited = { code, signal };
+      ok();
+    }),
+  );
 
+  const kill = async () => {
+    if (exited === null) {
+      child.kill('SIGKILL');
+      await gone;
+    }
+  };
   const stop = async () => {
     if (exited === null) {
       child.kill('SIGTERM');
       for (let i = 0; i < 200 && exited === null; i++) await sleep(50);
-      if (exited === null) child.kill('SIGKILL');
+      await kill();
     }
-    rmSync(dataDir, { recursive: true, force: true });
+    if (ownsDataDir) rmSync(dataDir, { recursive: true, force: true });
   };
 
   const deadline = Date.now() + 90_000;
@@ -106,21 +138,27 @@ export async function startPlatform(options = {}) {
     }
     try {
       const r = await fetch(`${baseUrl}/readyz`);
-      if (r.ok && /password:\s*\S+/.test(out)) break;
+      if (r.ok && (!ownsDataDir || /password:\s*\S+/.test(out))) break;
     } catch {
       /* not listening yet */
     }
     await sleep(150);
   }
-  const adminEmail = out.match(/email:\s*(\S+)/)?.[1] ?? 'admin@tucanlink.local';
-  const adminPassword = out.match(/password:\s*(\S+)/)[1];
+  const adminEmail = ownsDataDir ? (out.match(/email:\s*(\S+)/)?.[1] ?? 'admin@tucanlink.local') : (options.adminEmail ?? 'admin@tucanlink.local');
+  const adminPassword = ownsDataDir ? out.match(/password:\s*(\S+)/)[1] : options.adminPassword;
 
   // A server that does not serve the UI itself gets a small front: ui/dist plus a proxy.
   const home = await fetch(`${baseUrl}/login`).catch(() => null);
   const servesUi = home?.ok && (home.headers.get('content-type') ?? '').includes('text/html');
   if (!servesUi) {
     const front = await serveUi(uiDist, port);
-    const stopServer = stop;
+    let frontOpen = true;
+    const closeFront = async () => {
+      if (frontOpen) {
+        frontOpen = false;
+        await front.close();
+      }
+    };
     return {
       baseUrl: front.baseUrl,
       apiUrl: baseUrl,
@@ -128,12 +166,16 @@ export async function startPlatform(options = {}) {
       adminPassword,
       dataDir,
       stop: async () => {
-        await front.close();
-        await stopServer();
+        await closeFront();
+        await stop();
+      },
+      kill: async () => {
+        await kill();
+        await closeFront();
       },
     };
   }
-  return { baseUrl, apiUrl: baseUrl, adminEmail, adminPassword, dataDir, stop };
+  return { baseUrl, apiUrl: baseUrl, adminEmail, adminPassword, dataDir, stop, kill };
 }
 
 const MIME = {

@@ -47,9 +47,9 @@ pub enum ApiError {
     /// The body's type (or an uploaded file's content) is not accepted.
     #[oai(status = 415)]
     UnsupportedMediaType(Json<ErrorBody>),
-    /// Too many attempts; try again later.
+    /// Too many attempts; try again after `Retry-After` seconds.
     #[oai(status = 429)]
-    TooManyRequests(Json<ErrorBody>),
+    TooManyRequests(Json<ErrorBody>, #[oai(header = "Retry-After")] u64),
     /// Something failed on our side; the message carries no internals.
     #[oai(status = 500)]
     Internal(Json<ErrorBody>),
@@ -75,9 +75,17 @@ impl ApiError {
             403 => ApiError::Forbidden(body),
             404 => ApiError::NotFound(body),
             409 => ApiError::Conflict(body),
-            429 => ApiError::TooManyRequests(body),
+            429 => ApiError::TooManyRequests(body, 60),
             503 => ApiError::Unavailable(body),
             _ => ApiError::Internal(body),
+        }
+    }
+
+    /// A 429 that tells the client to wait `secs` seconds (60 unless set).
+    pub fn retry_after(self, secs: u64) -> Self {
+        match self {
+            ApiError::TooManyRequests(body, _) => ApiError::TooManyRequests(body, secs.max(1)),
+            other => other,
         }
     }
 
@@ -103,7 +111,7 @@ impl ApiError {
             ApiError::Conflict(_) => 409,
             ApiError::TooLarge(_) => 413,
             ApiError::UnsupportedMediaType(_) => 415,
-            ApiError::TooManyRequests(_) => 429,
+            ApiError::TooManyRequests(..) => 429,
             ApiError::Internal(_) => 500,
             ApiError::Unavailable(_) => 503,
         }
@@ -118,7 +126,7 @@ impl ApiError {
             | ApiError::Conflict(b)
             | ApiError::TooLarge(b)
             | ApiError::UnsupportedMediaType(b)
-            | ApiError::TooManyRequests(b)
+            | ApiError::TooManyRequests(b, _)
             | ApiError::Internal(b)
             | ApiError::Unavailable(b) => &mut b.0,
         }
@@ -134,7 +142,7 @@ impl ApiError {
             | ApiError::Conflict(b)
             | ApiError::TooLarge(b)
             | ApiError::UnsupportedMediaType(b)
-            | ApiError::TooManyRequests(b)
+            | ApiError::TooManyRequests(b, _)
             | ApiError::Internal(b)
             | ApiError::Unavailable(b) => &b.0,
         }

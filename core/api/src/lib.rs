@@ -2,6 +2,7 @@
 //! OpenAPI document (`/api/openapi.json`) and interactive docs (`/docs`).
 
 pub mod accounts;
+mod allow;
 pub mod auth;
 mod body_limit;
 mod csv_io;
@@ -130,6 +131,14 @@ pub fn app(state: AppState) -> impl poem::Endpoint<Output = poem::Response> {
     let api = service(&state);
     let docs = api.swagger_ui();
     let spec = api.spec_endpoint();
+    let allowed = std::sync::Arc::new(allow::AllowTable::from_spec(
+        &api.spec(),
+        &[
+            ("/api/hooks/whatsapp/:tenant/:connection", &["GET", "POST"]),
+            ("/api/ws", &["GET"]),
+            ("/api/openapi.json", &["GET"]),
+        ],
+    ));
     let max_body = state.settings.max_body_bytes;
     let traced = Route::new()
         .nest("/", api)
@@ -147,6 +156,9 @@ pub fn app(state: AppState) -> impl poem::Endpoint<Output = poem::Response> {
     let all = Route::new()
         .at("/api/ws", routes::ws::inbox_socket.data(state))
         .nest("/", traced);
-    let api = error::json_errors(body_limit::limit_body(all, max_body));
+    let api = allow::with_allow(
+        error::json_errors(body_limit::limit_body(all, max_body)),
+        allowed,
+    );
     web_app::with_web_app(api, ui_dir)
 }

@@ -13,19 +13,35 @@ use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 pub fn is_internal(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => is_internal_v4(v4),
-        IpAddr::V6(v6) => {
-            if let Some(v4) = v6.to_ipv4_mapped() {
-                return is_internal_v4(v4);
-            }
-            let first = v6.segments()[0];
-            v6.is_loopback()
-                || v6.is_unspecified()
-                || v6.is_multicast()
-                || (first & 0xfe00) == 0xfc00 // unique local
-                || (first & 0xffc0) == 0xfe80 // link-local
-                || v6 == Ipv6Addr::new(0x64, 0xff9b, 0, 0, 0, 0, 0, 0)
-        }
+        IpAddr::V6(v6) => is_internal_v6(v6),
     }
+}
+
+/// IPv6 destinations a tenant's request must never reach: loopback, unspecified, multicast,
+/// unique-local, link-local and site-local, and every form that carries an IPv4 address
+/// inside (mapped `::ffff:a.b.c.d` by what it maps to; the deprecated IPv4-compatible
+/// `::a.b.c.d`, NAT64 `64:ff9b::/96` and `64:ff9b:1::/48`, 6to4 `2002::/16` and Teredo
+/// `2001::/32` whatever they carry: a gateway on the way may reach an internal address
+/// through them), the discard prefix `100::/64` and documentation `2001:db8::/32`.
+fn is_internal_v6(v6: Ipv6Addr) -> bool {
+    if let Some(v4) = v6.to_ipv4_mapped() {
+        return is_internal_v4(v4);
+    }
+    let s = v6.segments();
+    let compatible = s[..6].iter().all(|x| *x == 0);
+    v6.is_loopback()
+        || v6.is_unspecified()
+        || v6.is_multicast()
+        || compatible
+        || (s[0] & 0xfe00) == 0xfc00 // unique local
+        || (s[0] & 0xffc0) == 0xfe80 // link-local
+        || (s[0] & 0xffc0) == 0xfec0 // site-local (deprecated)
+        || (s[0] == 0x64 && s[1] == 0xff9b && s[2..6].iter().all(|x| *x == 0)) // NAT64
+        || (s[0] == 0x64 && s[1] == 0xff9b && s[2] == 1) // local-use NAT64
+        || s[0] == 0x2002 // 6to4
+        || (s[0] == 0x2001 && s[1] == 0) // Teredo
+        || (s[0] == 0x2001 && s[1] == 0x0db8) // documentation
+        || (s[0] == 0x100 && s[1..4].iter().all(|x| *x == 0)) // discard-only
 }
 
 fn is_internal_v4(ip: Ipv4Addr) -> bool {
@@ -131,8 +147,51 @@ mod tests {
         ] {
             assert!(is_internal(ip.parse().unwrap()), "{ip}");
         }
-        for ip in ["8.8.8.8", "1.1.1.1", "2606:4700::1111", "100.128.0.1"] {
+        for ip in [
+            "8.8.8.8",
+            "1.1.1.1",
+            "2606:4700::1111",
+            "100.128.0.1",
+            "::ffff:8.8.8.8",
+            "2001:4860:4860::8888",
+            "2a03:2880:f003:c07:face:b00c::2",
+        ] {
             assert!(!is_internal(ip.parse().unwrap()), "{ip}");
+        }
+    }
+
+    #[test]
+    fn every_ipv6_form_that_carries_an_ipv4_address_is_refused() {
+        // Each form with 127.0.0.1, 10.0.0.1 or 169.254.169.254 inside, and the prefixes
+        // whatever they carry.
+        for (form, ip) in [
+            ("IPv4-mapped", "::ffff:127.0.0.1"),
+            ("IPv4-mapped, metadata", "::ffff:169.254.169.254"),
+            ("IPv4-compatible", "::127.0.0.1"),
+            ("IPv4-compatible, private", "::10.0.0.1"),
+            ("IPv4-compatible, public", "::8.8.8.8"),
+            ("NAT64", "64:ff9b::127.0.0.1"),
+            ("NAT64, metadata", "64:ff9b::a9fe:a9fe"),
+            ("NAT64, public", "64:ff9b::8.8.8.8"),
+            ("local-use NAT64", "64:ff9b:1::a00:1"),
+            ("local-use NAT64, deep", "64:ff9b:1:ffff::1"),
+            ("6to4 of 127.0.0.1", "2002:7f00:1::1"),
+            ("6to4 of 10.0.0.1", "2002:a00:1::"),
+            ("6to4 of a public address", "2002:808:808::1"),
+            ("Teredo", "2001:0:4136:e378:8000:63bf:3fff:fdd2"),
+            ("Teredo of loopback", "2001::7f00:1"),
+            ("site-local", "fec0::1"),
+            ("documentation", "2001:db8::1"),
+            ("discard-only", "100::1"),
+            ("unspecified", "::"),
+            ("multicast", "ff02::1"),
+        ] {
+            assert!(is_internal(ip.parse().unwrap()), "{form}: {ip}");
+            let http = OutboundHttp::new(false);
+            assert!(
+                http.check_url(&format!("http://[{ip}]/hook")).is_err(),
+                "{form}: {ip}"
+            );
         }
     }
 

@@ -124,7 +124,17 @@ impl Campaigns {
     /// A campaign with its recipients' counts.
     pub async fn view(&self, db: &TenantDb, id: &str) -> CampaignResult<CampaignView> {
         let campaign = db.get_campaign(id).await?;
-        let counts = db.campaign_counts(id).await?;
+        let mut counts = db.campaign_counts(id).await?;
+        // The list's contacts not planned into recipients yet are pending too.
+        let progress = db.campaign_progress(id).await?;
+        if !progress.plan_done
+            && let Some(audience) = progress.audience
+        {
+            counts.add(
+                tucan_model::campaign::RecipientStatus::Pending,
+                audience.saturating_sub(progress.planned),
+            );
+        }
         Ok(CampaignView { campaign, counts })
     }
 
@@ -271,12 +281,17 @@ impl Campaigns {
         } else {
             CampaignStatus::Running
         };
+        let audience = db.get_contact_list(&c.list_id).await?.size;
         let c = db
             .move_campaign(
                 id,
                 &[CampaignStatus::Draft],
                 to,
-                &[("flow_version", json!(version)), ("started_at", json!(now))],
+                &[
+                    ("flow_version", json!(version)),
+                    ("started_at", json!(now)),
+                    ("audience", json!(audience)),
+                ],
             )
             .await?;
         let at = c.start_at.filter(|_| later).unwrap_or(now);

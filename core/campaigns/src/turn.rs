@@ -33,6 +33,10 @@ const TURN_EVERY: Duration = Duration::from_secs(1);
 /// A claimed recipient whose message never started is sent again after this long.
 const STALL_SECS: u64 = 30;
 
+/// A recipient whose message is still on its way after this long has its send job published
+/// again (longer than a send's claim, so a live worker is never raced).
+const STALL_SENDING_SECS: u64 = 180;
+
 #[derive(Deserialize)]
 struct TurnPayload {
     campaign_id: String,
@@ -73,12 +77,22 @@ impl Campaigns {
             db.move_campaign(id, &[Scheduled, Waiting], Running, &[])
                 .await?;
         }
+        // Plan only what the numbers can claim soon: a page or two ahead of the furthest
+        // cursor, never the whole list at once.
         let mut progress = db.campaign_progress(id).await?;
-        if !progress.plan_done {
+        let ahead = PLAN_PAGE as u64 + (MAX_PER_TURN * c.connection_ids.len()) as u64 * 2;
+        for _ in 0..4 {
+            let frontier = progress.lanes.values().map(|l| l.cursor).max().unwrap_or(0);
+            if progress.plan_done || progress.planned >= frontier + ahead {
+                break;
+            }
             self.plan(db, &c, &progress).await?;
             progress = db.campaign_progress(id).await?;
         }
-        for r in db.stalled_recipients(id, STALL_SECS).await? {
+        for r in db
+            .stalled_recipients(id, STALL_SECS, STALL_SENDING_SECS)
+            .await?
+        {
             self.reach(db, &c, r).await;
         }
         let n = c.connection_ids.len() as u64;
@@ -152,11 +166,11 @@ impl Campaigns {
                 &[("error", json!(used_up(&usage).to_string()))],
             )
             .await?;
-            self.announce(db, id, true).await;
+            self.announce(db, id, true, progress.planned).await;
             return Ok(());
         }
-        // Done when every number reached the end and no claim is still on its way.
-        if lanes_done && db.stalled_recipients(id, 0).await?.is_empty() {
+        // Done when every number reached the end and no recipient is still on its way.
+        if lanes_done && !db.any_queued(id).await? {
             db.move_campaign(
                 id,
                 &[Running],
@@ -164,10 +178,10 @@ impl Campaigns {
                 &[("finished_at", json!(Utc::now()))],
             )
             .await?;
-            self.announce(db, id, true).await;
+            self.announce(db, id, true, progress.planned).await;
             return Ok(());
         }
-        self.announce(db, id, false).await;
+        self.announce(db, id, false, progress.planned).await;
         self.arm(db, id, now_ms + TURN_EVERY.as_millis() as i64)
             .await
     }
@@ -358,16 +372,14 @@ impl Campaigns {
     }
 
     /// Tell the company's open apps where the campaign stands (at most every two seconds
-    /// per campaign, and when it ends).
-    async fn announce(&self, db: &TenantDb, id: &str, last: bool) {
+    /// per campaign, a second more for every 5,000 recipients planned, since the counts read
+    /// them all; and when it ends).
+    async fn announce(&self, db: &TenantDb, id: &str, last: bool, planned: u64) {
         {
             let mut seen = self.announced.lock().expect("announce");
             let key = format!("{}:{id}", db.tenant_id());
-            if !last
-                && seen
-                    .get(&key)
-                    .is_some_and(|at| at.elapsed() < Duration::from_secs(2))
-            {
+            let every = Duration::from_secs(2 + planned / 5_000);
+            if !last && seen.get(&key).is_some_and(|at| at.elapsed() < every) {
                 return;
             }
             if seen.len() > 10_000 {

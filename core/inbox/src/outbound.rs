@@ -223,15 +223,24 @@ impl Inbox {
             Err(e) => return fail(format!("the connection's channel cannot open: {e}")).await,
         };
         // One worker at a time hands a message to its channel; another finding it claimed
-        // comes back later, when it is sent or the claim (left by a crash) has run out.
+        // comes back when the claim has run out (sent by then, or left by a worker that
+        // died: then it goes, once, since channels take a message's key once). Waiting for
+        // the claim never uses up the job's attempts.
         if !db
             .claim_send(message_id, SEND_CLAIM_SECS)
             .await
             .map_err(retry_or_drop)?
         {
-            return Err(JobError::Retry(
-                "another worker is handing it to the channel".into(),
-            ));
+            let Some(until) = db
+                .send_claim_until(message_id)
+                .await
+                .map_err(retry_or_drop)?
+            else {
+                return Ok(Delivery::Done);
+            };
+            let wait = (until - Utc::now()).to_std().unwrap_or_default() + Duration::from_secs(1);
+            self.defer(db, message_id, wait).await?;
+            return Ok(Delivery::Deferred);
         }
         match channel.send(&out).await {
             Ok(channel_id) => {

@@ -353,6 +353,88 @@ pub struct CampaignRecipientPage {
     pub next_cursor: Option<u64>,
 }
 
+/// Recipients reached in one stretch of a campaign's time, by what became of them since.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Object))]
+pub struct TimelinePoint {
+    /// The stretch's start.
+    pub at: DateTime<Utc>,
+    /// Claimed, their message on its way.
+    pub queued: u64,
+    pub sent: u64,
+    pub delivered: u64,
+    pub read: u64,
+    pub replied: u64,
+    pub failed: u64,
+}
+
+impl TimelinePoint {
+    /// Count `n` recipients of the stretch in `status` (those never reached have none).
+    pub fn add(&mut self, status: RecipientStatus, n: u64) {
+        use RecipientStatus::*;
+        match status {
+            Queued => self.queued += n,
+            Sent => self.sent += n,
+            Delivered => self.delivered += n,
+            Read => self.read += n,
+            Replied => self.replied += n,
+            Failed => self.failed += n,
+            Pending | OptedOut => {}
+        }
+    }
+}
+
+/// A campaign's delivery over time: the recipients reached in each stretch of
+/// `bucket_minutes`, oldest first, by where they stand now.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(Object))]
+pub struct CampaignTimeline {
+    pub bucket_minutes: u32,
+    pub points: Vec<TimelinePoint>,
+}
+
+impl CampaignTimeline {
+    /// Minute counts `(minute, status, n)` gathered into stretches wide enough that a
+    /// campaign of any length has at most `max_points`.
+    pub fn from_minutes(
+        minutes: &[(DateTime<Utc>, RecipientStatus, u64)],
+        max_points: usize,
+    ) -> Self {
+        let (Some(first), Some(last)) = (
+            minutes.iter().map(|m| m.0).min(),
+            minutes.iter().map(|m| m.0).max(),
+        ) else {
+            return CampaignTimeline {
+                bucket_minutes: 1,
+                points: vec![],
+            };
+        };
+        let span = (last - first).num_minutes().max(0) as u64 + 1;
+        let bucket_minutes = [1u32, 2, 5, 10, 15, 30, 60, 120, 240, 720, 1440]
+            .into_iter()
+            .find(|b| span.div_ceil(u64::from(*b)) as usize <= max_points.max(1))
+            .unwrap_or(1440);
+        let width = chrono::Duration::minutes(i64::from(bucket_minutes));
+        let count = span.div_ceil(u64::from(bucket_minutes)) as usize;
+        let mut points: Vec<TimelinePoint> = (0..count)
+            .map(|i| TimelinePoint {
+                at: first + width * i as i32,
+                ..Default::default()
+            })
+            .collect();
+        for (at, status, n) in minutes {
+            let i = ((*at - first).num_minutes() / i64::from(bucket_minutes)) as usize;
+            if let Some(p) = points.get_mut(i) {
+                p.add(*status, *n);
+            }
+        }
+        CampaignTimeline {
+            bucket_minutes,
+            points,
+        }
+    }
+}
+
 /// Whether `text` is one of the company's opt-out words (the whole message, any case).
 pub fn is_opt_out(text: &str, words: &[String]) -> bool {
     let t = text.trim();
@@ -379,6 +461,29 @@ mod tests {
         assert!(is_opt_out("Stop", &words));
         assert!(!is_opt_out("quero sair da fila", &words));
         assert!(!is_opt_out("", &words));
+    }
+
+    #[test]
+    fn a_timeline_gathers_minutes_into_at_most_the_points_asked() {
+        let t0: DateTime<Utc> = "2026-12-07T10:00:00Z".parse().unwrap();
+        let m = |i: i64| t0 + chrono::Duration::minutes(i);
+        let minutes = vec![
+            (m(0), RecipientStatus::Delivered, 8),
+            (m(0), RecipientStatus::Failed, 1),
+            (m(1), RecipientStatus::Read, 5),
+            (m(179), RecipientStatus::Sent, 3),
+        ];
+        let short = CampaignTimeline::from_minutes(&minutes[..3], 120);
+        assert_eq!(short.bucket_minutes, 1);
+        assert_eq!(short.points.len(), 2);
+        assert_eq!((short.points[0].delivered, short.points[0].failed), (8, 1));
+        let long = CampaignTimeline::from_minutes(&minutes, 120);
+        assert_eq!(long.bucket_minutes, 2, "180 minutes in at most 120 points");
+        assert_eq!(long.points.len(), 90);
+        assert_eq!(long.points[0].read, 5);
+        assert_eq!(long.points[89].sent, 3);
+        assert_eq!(long.points[89].at, m(178));
+        assert!(CampaignTimeline::from_minutes(&[], 120).points.is_empty());
     }
 
     #[test]

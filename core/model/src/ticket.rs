@@ -564,7 +564,12 @@ pub struct SimInbound {
     pub text: String,
     /// A media message: its kind and a URL to the file.
     pub kind: Option<MessageKind>,
-    /// A file the platform does not keep: only its address is stored.
+    /// A file the platform does not keep: only its address is stored (an `http` or `https`
+    /// URL).
+    #[cfg_attr(
+        feature = "openapi",
+        oai(validator(pattern = r"^(?i)https?://[^\s]+$", max_length = 2048))
+    )]
     pub media_url: Option<String>,
     /// A file the customer sends, base64: the platform keeps it like WhatsApp media (type
     /// read from the content, size limited); `kind` follows the content when not given.

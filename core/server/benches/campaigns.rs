@@ -289,10 +289,12 @@ async fn main() {
     eprintln!("[bench] first message out after {first:.0} ms");
 
     // Sample the pace every minute and memory every 5 s; customers write in the second minute.
-    let mut minutes: Vec<(u64, u64)> = Vec::new();
+    // (seconds the sample covers, messages out in them)
+    let mut minutes: Vec<(f64, u64)> = Vec::new();
     let mut rss_peak = rss_mib();
     let mut busy = Vec::new();
     let mut last = base_out;
+    let mut last_at = 0.0;
     let mut minute = 1;
     let mut inbound_done = false;
     while t0.elapsed() < Duration::from_secs(secs) {
@@ -304,10 +306,11 @@ async fn main() {
         }
         if t0.elapsed() >= Duration::from_secs(60 * minute).min(Duration::from_secs(secs)) {
             let (out, _) = out_count(&b, &id).await;
-            minutes.push((minute, out - last));
-            eprintln!("[bench] minute {minute}: {} out", out - last);
-            last = out;
-            minute += 1;
+            let at = t0.elapsed().as_secs_f64();
+            minutes.push((at - last_at, out - last));
+            eprintln!("[bench] {at:.0} s: {} out since {last_at:.0} s", out - last);
+            (last, last_at) = (out, at);
+            minute = (at / 60.0).floor() as u64 + 1;
         }
     }
     let elapsed = t0.elapsed().as_secs_f64();
@@ -323,9 +326,14 @@ async fn main() {
         "| messages out in {elapsed:.0} s after the first | {got:.0} (set rate: {expected:.0}; error {:+.2}%) |",
         (got - expected) / expected * 100.0
     );
-    for (m, n) in &minutes {
-        println!("| minute {m} | {n} |");
-    }
+    let rates: Vec<String> = minutes
+        .iter()
+        .map(|(secs, n)| format!("{:.0}", *n as f64 / secs * 60.0))
+        .collect();
+    println!(
+        "| rate in each sample (a minute or so), per minute | {} |",
+        rates.join(", ")
+    );
     println!("| RSS idle, {recipients} contacts loaded | {rss_idle:.0} MiB |");
     println!("| RSS peak while sending | {rss_peak:.0} MiB |");
     println!("| RSS at the end | {rss_end:.0} MiB |");

@@ -160,9 +160,10 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Too many attempts; try again later. */
+                /** @description Too many attempts; try again after `Retry-After` seconds. */
                 429: {
                     headers: {
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -734,9 +735,10 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Too many attempts; try again later. */
+                /** @description Too many attempts; try again after `Retry-After` seconds. */
                 429: {
                     headers: {
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4550,6 +4552,7 @@ export interface paths {
             parameters: {
                 query?: {
                     tenant_id?: string;
+                    /** @description The previous page's `next_before`. */
                     before?: string;
                     limit?: number;
                 };
@@ -6651,9 +6654,10 @@ export interface paths {
                         "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description Too many attempts; try again later. */
+                /** @description Too many attempts; try again after `Retry-After` seconds. */
                 429: {
                     headers: {
+                        "RETRY-AFTER": number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -14798,6 +14802,91 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/campaigns/{id}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The delivery chart: recipients reached in each stretch of time (at most 120
+         *     stretches, of 1 minute up to a day), by where they stand now.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["CampaignTimeline"];
+                    };
+                };
+                /** @description No valid credentials. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Authenticated, but not allowed (role, scope, plan limit or feature). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description No such resource in the caller's tenant. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Something failed on our side; the message carries no internals. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description A dependency (the database) is not available. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/campaigns/{id}/recipients.csv": {
         parameters: {
             query?: never;
@@ -15251,6 +15340,16 @@ export interface components {
         };
         /** @enum {string} */
         CampaignStatus: "draft" | "scheduled" | "running" | "waiting" | "paused" | "cancelled" | "completed";
+        /**
+         * CampaignTimeline
+         * @description A campaign's delivery over time: the recipients reached in each stretch of
+         *     `bucket_minutes`, oldest first, by where they stand now.
+         */
+        CampaignTimeline: {
+            /** Format: uint32 */
+            bucket_minutes: number;
+            points: components["schemas"]["TimelinePoint"][];
+        };
         /**
          * CampaignUsage
          * @description A company's campaign recipients in the current month against its plan's limit.
@@ -16806,7 +16905,10 @@ export interface components {
             text: string;
             /** @description A media message: its kind and a URL to the file. */
             kind?: components["schemas"]["MessageKind"] & unknown;
-            /** @description A file the platform does not keep: only its address is stored. */
+            /**
+             * @description A file the platform does not keep: only its address is stored (an `http` or `https`
+             *     URL).
+             */
             media_url?: string;
             /**
              * @description A file the customer sends, base64: the platform keeps it like WhatsApp media (type
@@ -17076,6 +17178,32 @@ export interface components {
         };
         /** @enum {string} */
         TicketStatus: "pending" | "open" | "closed" | "bot";
+        /**
+         * TimelinePoint
+         * @description Recipients reached in one stretch of a campaign's time, by what became of them since.
+         */
+        TimelinePoint: {
+            /**
+             * Format: date-time
+             * @description The stretch's start.
+             */
+            at: string;
+            /**
+             * Format: uint64
+             * @description Claimed, their message on its way.
+             */
+            queued: number;
+            /** Format: uint64 */
+            sent: number;
+            /** Format: uint64 */
+            delivered: number;
+            /** Format: uint64 */
+            read: number;
+            /** Format: uint64 */
+            replied: number;
+            /** Format: uint64 */
+            failed: number;
+        };
         /**
          * TranscriptLine
          * @description A line of the conversation the run had.

@@ -1,8 +1,8 @@
 //! One campaign: its status and the buttons it allows (start, pause, resume, cancel; edit or
 //! delete a draft, delete one that ended), how far it got (a progress bar, the bar of its
 //! recipients' statuses and the funnel's numbers, heard live on the socket's `campaigns`
-//! view and read again every 5 s while it is shown), what it sends and from where, and the
-//! report of its recipients.
+//! view and read again every 5 s while it is shown), the chart of its delivery over time, what
+//! it sends and from where, and the report of its recipients.
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { api } from '../api/client';
@@ -16,6 +16,7 @@ import { useEvery, useLiveCampaigns } from './live';
 import { cText, type CKey } from './messages';
 import { NotInPlan, Progress, StatusBadge, StatusBar, notInPlan, type Connection, type ContactList, type Flow } from './parts';
 import { actionsFor, funnel, hasWindow, type Action, type Campaign, type CampaignView } from './plan';
+import { DeliveryChart } from './DeliveryChart';
 import { RecipientsReport } from './RecipientsReport';
 
 /** How often the campaign is read again, in case the socket is down. */
@@ -162,6 +163,7 @@ export function CampaignPage() {
               </>
             )}
           </section>
+          {c.status !== 'draft' && <DeliveryChart campaign={c} />}
           <section className="card adm-section" aria-labelledby="cmp-setup-title">
             <h2 id="cmp-setup-title">{t('setup')}</h2>
             <dl className="cmp-facts">

@@ -254,6 +254,21 @@ export const cText = table({
   countHint_optedOut: ['Skipped: the contact opted out of campaigns.', 'Omitidos: el contacto se dio de baja de las campañas.', 'Ignorados: o contato saiu das campanhas.'],
   countHint_waiting: ['Not reached yet.', 'Aún no alcanzados.', 'Ainda não alcançados.'],
   noRecipientsYet: ['No recipients yet.', 'Todavía no hay destinatarios.', 'Ainda não há destinatários.'],
+  // The delivery chart
+  chartTitle: ['Delivery over time', 'Entregas en el tiempo', 'Entregas ao longo do tempo'],
+  chartHint: [
+    'Recipients reached in each stretch of {bucket}, by where they stand now.',
+    'Destinatarios alcanzados en cada tramo de {bucket}, según dónde están ahora.',
+    'Destinatários alcançados em cada intervalo de {bucket}, conforme a situação atual.',
+  ],
+  chartEmpty: ['Nothing has gone out yet.', 'Todavía no salió nada.', 'Nada foi enviado ainda.'],
+  chartSummary: [
+    'Delivery over time: {total} recipients reached from {from} to {to}, in stretches of {bucket}, at most {max} in one. {statuses}.',
+    'Entregas en el tiempo: {total} destinatarios alcanzados de {from} a {to}, en tramos de {bucket}, como máximo {max} en uno. {statuses}.',
+    'Entregas ao longo do tempo: {total} destinatários alcançados de {from} a {to}, em intervalos de {bucket}, no máximo {max} em um. {statuses}.',
+  ],
+  chartBar: ['{when}: {n} recipients reached', '{when}: {n} destinatarios alcanzados', '{when}: {n} destinatários alcançados'],
+  chartAxisMax: ['Scale: up to {n} recipients per stretch', 'Escala: hasta {n} destinatarios por tramo', 'Escala: até {n} destinatários por intervalo'],
   setup: ['Setup', 'Configuración', 'Configuração'],
   sendsMessage: ['A message · variants: {n}', 'Un mensaje · variantes: {n}', 'Uma mensagem · variações: {n}'],
   sendsFlow: ['The flow {name}', 'El flujo {name}', 'O fluxo {name}'],

@@ -40,6 +40,21 @@ impl RateLimiter {
         }
     }
 
+    /// How long until `key` has room again (zero when it has now).
+    pub fn retry_in(&self, key: &str) -> Duration {
+        let now = Instant::now();
+        let events = self.events.lock().expect("limiter poisoned");
+        match events.get(key) {
+            Some(q) if q.len() >= self.max => q
+                .iter()
+                .rev()
+                .nth(self.max - 1)
+                .map(|t| self.window.saturating_sub(now.duration_since(*t)))
+                .unwrap_or_default(),
+            _ => Duration::ZERO,
+        }
+    }
+
     /// Count one event for `key`.
     pub fn record(&self, key: &str) {
         let now = Instant::now();
@@ -102,5 +117,19 @@ mod tests {
         assert!(l.is_limited("a"));
         std::thread::sleep(Duration::from_millis(30));
         assert!(!l.is_limited("a"));
+    }
+
+    #[test]
+    fn a_limited_key_says_when_it_has_room_again() {
+        let l = RateLimiter::new(2, Duration::from_secs(60));
+        assert_eq!(l.retry_in("a"), Duration::ZERO);
+        l.record("a");
+        assert_eq!(l.retry_in("a"), Duration::ZERO);
+        l.record("a");
+        let wait = l.retry_in("a");
+        assert!(
+            wait > Duration::from_secs(59) && wait <= Duration::from_secs(60),
+            "{wait:?}"
+        );
     }
 }

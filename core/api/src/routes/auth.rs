@@ -110,7 +110,11 @@ impl AuthApi {
         let email =
             normalize_email(&body.email).unwrap_or_else(|_| body.email.trim().to_lowercase());
         if state.ip_limiter.is_limited(&ip) || state.account_limiter.is_limited(&email) {
-            return Err(too_many_attempts().into());
+            let wait = state
+                .ip_limiter
+                .retry_in(&ip)
+                .max(state.account_limiter.retry_in(&email));
+            return Err(too_many_attempts().retry_after(wait.as_secs() + 1).into());
         }
         state.ip_limiter.record(&ip);
 
@@ -290,7 +294,8 @@ impl AuthApi {
         // Shares the per-IP budget with sign-in, so it cannot be used to flood mailboxes.
         let ip = client_ip(addr);
         if self.state.ip_limiter.is_limited(&ip) {
-            return Err(too_many_attempts().into());
+            let wait = self.state.ip_limiter.retry_in(&ip);
+            return Err(too_many_attempts().retry_after(wait.as_secs() + 1).into());
         }
         self.state.ip_limiter.record(&ip);
         let Ok(email) = normalize_email(&body.email) else {

@@ -6,8 +6,8 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::{Attachment, Json, PlainText};
 use poem_openapi::{ApiResponse, OpenApi};
 use tucan_model::campaign::{
-    Campaign, CampaignPatch, CampaignRecipient, CampaignRecipientPage, CampaignUsage, CampaignView,
-    NewCampaign, RecipientStatus,
+    Campaign, CampaignPatch, CampaignRecipient, CampaignRecipientPage, CampaignTimeline,
+    CampaignUsage, CampaignView, NewCampaign, RecipientStatus,
 };
 use tucan_store::TenantDb;
 
@@ -222,6 +222,20 @@ impl CampaignsApi {
                 .campaign_recipients(&id, status.0, after.0, limit.0)
                 .await?,
         ))
+    }
+
+    /// The delivery chart: recipients reached in each stretch of time (at most 120
+    /// stretches, of 1 minute up to a day), by where they stand now.
+    #[oai(path = "/:id/timeline", method = "get")]
+    async fn campaign_timeline(
+        &self,
+        auth: Auth,
+        id: Path<String>,
+    ) -> Reply<Json<CampaignTimeline>, { AUTHED | NOT_FOUND }> {
+        let ctx = campaigner(&self.state, auth, Scope::CampaignsRead).await?;
+        ctx.db.get_campaign(&id).await?;
+        let minutes = ctx.db.campaign_minutes(&id).await?;
+        Ok(Json(CampaignTimeline::from_minutes(&minutes, 120)))
     }
 
     /// Every recipient as CSV.

@@ -136,6 +136,8 @@ impl JobsApi {
         &self,
         auth: Auth,
         tenant_id: Query<Option<String>>,
+        /// The previous page's `next_before`.
+        #[oai(validator(pattern = "^[0-9A-Za-z_-]{1,64}$"))]
         before: Query<Option<String>>,
         #[oai(
             default = "default_limit",

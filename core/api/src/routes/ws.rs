@@ -43,7 +43,7 @@ use crate::state::AppState;
 
 #[derive(Debug, Deserialize)]
 pub struct WsParams {
-    token: String,
+    token: Option<String>,
 }
 
 /// What a socket's user may see, as of the last check.
@@ -299,8 +299,17 @@ pub async fn inbox_socket(
 ) -> Response {
     let unauthorized =
         || ApiError::new(ErrorCode::TokenInvalid, "the access token is not valid").into_response();
-    let Ok(claims) = state.tokens.verify(&params.token) else {
-        return unauthorized();
+    // The codes of REST: no token, an expired one and a bad one each say so.
+    let Some(token) = params.token.filter(|t| !t.is_empty()) else {
+        return ApiError::new(
+            ErrorCode::Unauthorized,
+            "an access token is required: /api/ws?token=…",
+        )
+        .into_response();
+    };
+    let claims = match state.tokens.verify(&token) {
+        Ok(claims) => claims,
+        Err(e) => return e.into_response(),
     };
     let Some(tenant_id) = claims.tid.clone() else {
         return ApiError::forbidden("the inbox stream is for a company's users").into_response();

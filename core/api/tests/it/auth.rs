@@ -3,7 +3,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use reqwest::{Method, StatusCode};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::harness::{ADMIN_EMAIL, PASSWORD, TestApp, assert_error, settings};
 
@@ -337,6 +337,21 @@ async fn sign_in_attempts_are_limited_per_account_and_ip() {
         )
         .await;
     assert_error(&r, 429, "TOO_MANY_ATTEMPTS");
+    // A 429 says when to try again.
+    let raw = app
+        .http
+        .post(format!("{}/api/auth/login", app.base))
+        .json(&json!({ "email": "z@y.test", "password": "whatever pw" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(raw.status().as_u16(), 429);
+    let wait: u64 = raw.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=3600).contains(&wait), "{wait}");
 }
 
 #[tokio::test]
@@ -399,4 +414,47 @@ async fn a_given_password_must_be_replaced_before_anything_else() {
     let token = session["access_token"].as_str().unwrap();
     let (status, body) = app.get("/api/tickets", token).await;
     assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+#[tokio::test]
+async fn the_socket_refuses_with_the_codes_of_rest() {
+    let app = TestApp::start().await;
+    let t = app.tenant("Acme").await;
+    let refused = |query: String| {
+        let url = format!("{}/api/ws{query}", app.ws_base);
+        async move {
+            match tokio_tungstenite::connect_async(url).await {
+                Err(tokio_tungstenite::tungstenite::Error::Http(resp)) => {
+                    let body: Value =
+                        serde_json::from_slice(resp.body().as_deref().unwrap_or_default())
+                            .unwrap_or_default();
+                    (
+                        resp.status().as_u16(),
+                        body["code"].as_str().unwrap_or_default().to_string(),
+                    )
+                }
+                other => panic!(
+                    "the socket opened or failed otherwise: {:?}",
+                    other.map(|_| ())
+                ),
+            }
+        }
+    };
+    assert_eq!(refused(String::new()).await, (401, "UNAUTHORIZED".into()));
+    assert_eq!(
+        refused("?token=".into()).await,
+        (401, "UNAUTHORIZED".into())
+    );
+    assert_eq!(
+        refused("?token=nope".into()).await,
+        (401, "TOKEN_INVALID".into())
+    );
+    let keys = tucan_api::auth::tokens::TokenKeys::new(&settings().jwt_secret, -120);
+    let expired = keys
+        .issue(&t.admin_id, Some(&t.id), tucan_model::user::Role::Admin)
+        .unwrap();
+    assert_eq!(
+        refused(format!("?token={expired}")).await,
+        (401, "TOKEN_EXPIRED".into())
+    );
 }

@@ -216,6 +216,34 @@ async fn malformed_requests_get_clear_codes() {
         405,
         "METHOD_NOT_ALLOWED",
     );
+    // A 405 names the methods the path takes.
+    for (method, path, allow) in [
+        (reqwest::Method::PUT, "/api/contacts", "GET, HEAD, POST"),
+        (reqwest::Method::POST, "/api/campaigns/usage", "GET, HEAD"),
+        (reqwest::Method::PUT, "/api/campaigns/abc/start", "POST"),
+    ] {
+        let resp = app
+            .http
+            .request(method, format!("{}{path}", app.base))
+            .bearer_auth(tok)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::METHOD_NOT_ALLOWED, "{path}");
+        assert_eq!(resp.headers()["allow"], allow, "{path}");
+    }
+    let head = app
+        .http
+        .head(format!("{}/api/contacts", app.base))
+        .bearer_auth(tok)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        head.status(),
+        StatusCode::OK,
+        "HEAD is answered where GET is"
+    );
 
     // Search text with SurrealQL syntax is just text.
     let (status, _) = app
@@ -234,4 +262,47 @@ fn futures_stream(
     let chunks: Vec<Result<Vec<u8>, std::io::Error>> =
         bytes.chunks(8192).map(|c| Ok(c.to_vec())).collect();
     tokio_stream::iter(chunks)
+}
+
+#[tokio::test]
+async fn a_simulated_file_address_is_only_ever_http_or_https() {
+    let app = TestApp::start().await;
+    let t = app.tenant("Strict").await;
+    let (_, conn) = app
+        .post(
+            "/api/connections",
+            &t.admin_token,
+            json!({ "name": "Sim", "kind": "simulator", "phone": "+551130000555" }),
+        )
+        .await;
+    let path = format!(
+        "/api/connections/{}/simulator/messages",
+        conn["id"].as_str().unwrap()
+    );
+    for url in [
+        "javascript:alert(1)",
+        "file:///etc/passwd",
+        "data:image/png;base64,AAAA",
+        "ftp://example.com/a.png",
+        "https://example.com/a b.png",
+    ] {
+        assert_error(
+            &app.post(
+                &path,
+                &t.admin_token,
+                json!({ "from": "+5511987654321", "kind": "image", "media_url": url }),
+            )
+            .await,
+            400,
+            "INVALID_BODY",
+        );
+    }
+    let (status, body) = app
+        .post(
+            &path,
+            &t.admin_token,
+            json!({ "from": "+5511987654321", "kind": "image", "media_url": "HTTPS://example.com/a.png" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
 }

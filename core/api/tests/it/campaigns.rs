@@ -732,6 +732,26 @@ async fn two_hundred_contacts_over_two_numbers_through_a_closing_window_a_pause_
         );
     }
     assert_eq!(tally.values().sum::<u64>(), 200);
+    // The delivery chart holds every recipient reached, in the stretches they went in.
+    let (status, timeline) = app.get(&format!("{path}/timeline"), &t.admin_token).await;
+    assert_eq!(status, StatusCode::OK, "{timeline}");
+    let points = timeline["points"].as_array().unwrap();
+    assert!(!points.is_empty() && points.len() <= 120, "{timeline}");
+    let reached: u64 = points
+        .iter()
+        .flat_map(|p| {
+            ["queued", "sent", "delivered", "read", "replied", "failed"]
+                .map(|k| p[k].as_u64().unwrap())
+        })
+        .sum();
+    assert_eq!(reached, 195, "{timeline}");
+    assert_eq!(
+        points
+            .iter()
+            .map(|p| p["replied"].as_u64().unwrap())
+            .sum::<u64>(),
+        4
+    );
     let (_, usage) = app.get("/api/campaigns/usage", &t.admin_token).await;
     assert_eq!(usage["used"], 195, "{usage}");
     assert_eq!(usage["month"], ten.format("%Y-%m").to_string(), "{usage}");
@@ -754,6 +774,12 @@ async fn two_hundred_contacts_over_two_numbers_through_a_closing_window_a_pause_
     let other = app.tenant("other").await;
     assert_error(
         &app.get(&format!("{path}/recipients.xlsx"), &other.admin_token)
+            .await,
+        404,
+        "CAMPAIGN_NOT_FOUND",
+    );
+    assert_error(
+        &app.get(&format!("{path}/timeline"), &other.admin_token)
             .await,
         404,
         "CAMPAIGN_NOT_FOUND",

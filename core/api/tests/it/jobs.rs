@@ -90,6 +90,15 @@ async fn dead_jobs_are_listed_and_replayed_per_tenant() {
         .1;
     assert_eq!(rest["items"].as_array().unwrap().len(), 1);
     assert!(rest["next_before"].is_null());
+    // A cursor that is empty or not an id is a bad parameter, never a 500.
+    for bad in ["", "a%20b", "x'y"] {
+        assert_error(
+            &app.get(&format!("/api/jobs/dead?before={bad}"), &a.admin_token)
+                .await,
+            400,
+            "INVALID_PARAM",
+        );
+    }
     let only_b = app
         .get(&format!("/api/jobs/dead?tenant_id={}", b.id), &app.root)
         .await

@@ -609,10 +609,11 @@ DEFINE FIELD campaign_rcpt ON ticket TYPE option<array>;
     },
     Migration {
         version: 24,
-        name: "campaign recipients reached per month, against the plan's limit",
+        name: "campaign recipients reached per month, against the plan's limit; a campaign's audience at its start",
         sql: r#"
 DEFINE TABLE campaign_usage SCHEMAFULL;
 DEFINE FIELD count ON campaign_usage TYPE int DEFAULT 0;
+DEFINE FIELD audience ON campaign TYPE option<int>;
 "#,
     },
 ];

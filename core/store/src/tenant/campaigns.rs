@@ -30,6 +30,10 @@ pub struct CampaignProgress {
     pub plan_after: Option<String>,
     #[serde(default)]
     pub plan_done: bool,
+    /// The list's size when the campaign started (the recipients not planned yet count as
+    /// pending).
+    #[serde(default)]
+    pub audience: Option<u64>,
     /// Per number: the `seq` of its next recipient, and the earliest time (ms) its next
     /// message may go.
     #[serde(skip)]
@@ -100,7 +104,7 @@ impl TenantDb {
     pub async fn list_campaigns(&self) -> StoreResult<Vec<Campaign>> {
         fetch(
             self.raw(),
-            "SELECT * OMIT planned, plan_after, plan_done FROM campaign ORDER BY id DESC LIMIT 500",
+            "SELECT * OMIT planned, plan_after, plan_done, audience FROM campaign ORDER BY id DESC LIMIT 500",
             json!({}),
         )
         .await
@@ -110,7 +114,7 @@ impl TenantDb {
         check_id(id, Resource::Campaign)?;
         fetch_found(
             self.raw(),
-            "SELECT * OMIT planned, plan_after, plan_done FROM type::record('campaign', $id)",
+            "SELECT * OMIT planned, plan_after, plan_done, audience FROM type::record('campaign', $id)",
             json!({ "id": id }),
             Resource::Campaign,
         )
@@ -121,7 +125,7 @@ impl TenantDb {
         check_id(id, Resource::Campaign)?;
         let mut p: CampaignProgress = fetch_found(
             self.raw(),
-            "SELECT planned, plan_after, plan_done FROM type::record('campaign', $id)",
+            "SELECT planned, plan_after, plan_done, audience FROM type::record('campaign', $id)",
             json!({ "id": id }),
             Resource::Campaign,
         )
@@ -339,19 +343,49 @@ COMMIT TRANSACTION;";
         Ok(used.first().copied().unwrap_or(0))
     }
 
-    /// Recipients claimed more than `secs` ago whose message or run never started (a turn
-    /// that stopped between the claim and the send).
+    /// Recipients still `queued` to reach again: claimed more than `secs` ago with no
+    /// message or run (a turn that stopped between the claim and the send), or more than
+    /// `sending_secs` ago with a message still on its way (a send job lost with its process).
+    /// Reaching one again sends nothing twice: its message is found by its key.
     pub async fn stalled_recipients(
         &self,
         campaign_id: &str,
         secs: u64,
+        sending_secs: u64,
     ) -> StoreResult<Vec<CampaignRecipient>> {
-        fetch(
+        // Taken again from now: a recipient is reached again once per period, not every turn.
+        let sql = "BEGIN TRANSACTION;
+LET $s = (SELECT * FROM campaign_recipient WHERE campaign_id = $c AND status = 'queued' AND ((message_id = NONE AND run_id = NONE AND claimed_at < time::now() - <duration> $age) OR claimed_at < time::now() - <duration> $sending) LIMIT 200);
+IF array::len($s) > 0 { UPDATE $s.id SET claimed_at = time::now() RETURN NONE };
+RETURN { got: $s };
+COMMIT TRANSACTION;";
+        #[derive(Deserialize)]
+        struct Stalled {
+            got: Vec<Value>,
+        }
+        let stalled: Option<Stalled> = returned(
             self.raw(),
-            "SELECT * FROM campaign_recipient WHERE campaign_id = $c AND status = 'queued' AND message_id = NONE AND run_id = NONE AND claimed_at < time::now() - <duration> $age LIMIT 200",
-            json!({ "c": campaign_id, "age": format!("{secs}s") }),
+            sql,
+            json!({ "c": campaign_id, "age": format!("{secs}s"), "sending": format!("{sending_secs}s") }),
         )
-        .await
+        .await?;
+        Ok(stalled
+            .map(|s| s.got)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|r| serde_json::from_value(crate::db::normalize_ids(r)))
+            .collect::<Result<_, _>>()?)
+    }
+
+    /// Whether a recipient of the campaign is still on its way (`queued`).
+    pub async fn any_queued(&self, campaign_id: &str) -> StoreResult<bool> {
+        let found: Vec<Value> = fetch(
+            self.raw(),
+            "SELECT VALUE seq FROM campaign_recipient WHERE campaign_id = $c AND status = 'queued' LIMIT 1",
+            json!({ "c": campaign_id }),
+        )
+        .await?;
+        Ok(!found.is_empty())
     }
 
     /// Write what became of a recipient.
@@ -388,6 +422,30 @@ COMMIT TRANSACTION;";
             counts.add(g.status, g.count);
         }
         Ok(counts)
+    }
+
+    /// Recipients reached in each minute (by when they were claimed), by where they stand
+    /// now.
+    pub async fn campaign_minutes(
+        &self,
+        campaign_id: &str,
+    ) -> StoreResult<Vec<(chrono::DateTime<chrono::Utc>, RecipientStatus, u64)>> {
+        #[derive(Deserialize)]
+        struct Minute {
+            minute: chrono::DateTime<chrono::Utc>,
+            status: RecipientStatus,
+            n: u64,
+        }
+        let rows: Vec<Minute> = fetch(
+            self.raw(),
+            "SELECT time::floor(claimed_at, 1m) AS minute, status, count() AS n FROM campaign_recipient WHERE campaign_id = $c AND claimed_at != NONE GROUP BY minute, status",
+            json!({ "c": campaign_id }),
+        )
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|m| (m.minute, m.status, m.n))
+            .collect())
     }
 
     /// A page of recipients after `after` (a `seq`), in order, optionally of one status.
@@ -470,7 +528,7 @@ COMMIT TRANSACTION;";
     pub async fn active_campaigns(&self) -> StoreResult<Vec<Campaign>> {
         fetch(
             self.raw(),
-            "SELECT * OMIT planned, plan_after, plan_done FROM campaign WHERE status IN ['scheduled', 'running', 'waiting']",
+            "SELECT * OMIT planned, plan_after, plan_done, audience FROM campaign WHERE status IN ['scheduled', 'running', 'waiting']",
             json!({}),
         )
         .await

@@ -578,6 +578,21 @@ COMMIT TRANSACTION;"
         Ok(!claimed.is_empty())
     }
 
+    /// When the claim on a pending message runs out (`None`: not pending, or not claimed).
+    pub async fn send_claim_until(
+        &self,
+        id: &str,
+    ) -> StoreResult<Option<chrono::DateTime<chrono::Utc>>> {
+        check_id(id, Resource::Message)?;
+        let until: Vec<Option<chrono::DateTime<chrono::Utc>>> = fetch(
+            self.raw(),
+            "SELECT VALUE send_claim FROM type::record('message', $id) WHERE status = 'pending'",
+            json!({ "id": id }),
+        )
+        .await?;
+        Ok(until.into_iter().next().flatten())
+    }
+
     /// Give up a claim (the channel could not take the message now; a retry may claim it).
     pub async fn release_send(&self, id: &str) -> StoreResult<()> {
         check_id(id, Resource::Message)?;
